@@ -1,0 +1,62 @@
+# Conventions that let each area add files without touching shared build files:
+#  - src/<layer>/**.cpp           -> static library sefleet_<layer>
+#  - tests/<layer>/<label>/*.cpp  -> test_<layer>_<label>, ctest label <label> (unit|integration|e2e)
+#  - bench/<name>.cpp             -> bench_<name>
+#  - fuzz/<name>.cpp              -> fuzz_<name> (SEFLEET_FUZZ only)
+
+function(sefleet_add_layer layer)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT sources)
+    # A layer with no code yet still exists, so the layers above can name it.
+    add_library(sefleet_${layer} INTERFACE)
+    target_include_directories(sefleet_${layer} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(sefleet_${layer} INTERFACE sefleet_build_flags ${ARG_DEPS})
+    return()
+  endif()
+  add_library(sefleet_${layer} STATIC ${sources})
+  target_include_directories(sefleet_${layer} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(sefleet_${layer} PUBLIC sefleet_build_flags ${ARG_DEPS})
+  target_compile_definitions(sefleet_${layer} PUBLIC SEFLEET_VERSION="${PROJECT_VERSION}")
+endfunction()
+
+# Directory holding the shared public test vectors. The repository keeps a verified copy under
+# tests/vectors so that a clean checkout is self-contained; when the team's shared folder sits next to
+# the checkout, tests read that one (tests/core/unit/vectors_copy_test.cpp checks both are identical).
+if(EXISTS ${PROJECT_SOURCE_DIR}/../shared/vectors/scp03.json)
+  get_filename_component(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/../shared/vectors ABSOLUTE)
+else()
+  set(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/tests/vectors)
+endif()
+
+function(sefleet_add_tests layer)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  set(test_env "SEFLEET_VECTORS_DIR=${SEFLEET_VECTORS_DIR};SEFLEET_SOURCE_DIR=${PROJECT_SOURCE_DIR};SEFLEET_BINARY_DIR=${PROJECT_BINARY_DIR};SEFLEET_BIN=$<TARGET_FILE:sefleet>")
+  foreach(label unit integration e2e)
+    set(dir ${CMAKE_CURRENT_SOURCE_DIR}/${layer}/${label})
+    if(NOT IS_DIRECTORY ${dir})
+      continue()
+    endif()
+    file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp)
+    if(sources)
+      set(target test_${layer}_${label})
+      add_executable(${target} ${sources})
+      target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
+      # gtest_discover_tests cannot pass list-valued properties; paths reach the tests through
+      # sefleet_testsupport's compile definitions instead, and the layer is the test name prefix.
+      add_dependencies(${target} sefleet)
+      gtest_discover_tests(${target}
+        TEST_PREFIX "${layer}."
+        DISCOVERY_TIMEOUT 60
+        PROPERTIES LABELS ${label})
+    endif()
+    # Shell tests drive the real binary (and real daemons); each script is one ctest test.
+    file(GLOB scripts CONFIGURE_DEPENDS ${dir}/*.sh)
+    foreach(script ${scripts})
+      get_filename_component(name ${script} NAME_WE)
+      add_test(NAME ${layer}.${name} COMMAND bash ${script})
+      set_tests_properties(${layer}.${name} PROPERTIES LABELS ${label} ENVIRONMENT "${test_env}"
+                           TIMEOUT 900)
+    endforeach()
+  endforeach()
+endfunction()

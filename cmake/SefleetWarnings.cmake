@@ -1,0 +1,20 @@
+# One interface target carries the project's warning and sanitizer flags; every sefleet target links it.
+add_library(sefleet_build_flags INTERFACE)
+target_compile_options(sefleet_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wnull-dereference
+  -Wformat=2 -Wimplicit-fallthrough -Wmissing-declarations)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(sefleet_build_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Wuseless-cast> -Wduplicated-cond -Wlogical-op)
+endif()
+if(SEFLEET_WERROR)
+  target_compile_options(sefleet_build_flags INTERFACE -Werror)
+endif()
+if(SEFLEET_SANITIZE OR SEFLEET_FUZZ)
+  target_compile_options(sefleet_build_flags INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                         -fno-omit-frame-pointer)
+  target_link_options(sefleet_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
+if(SEFLEET_FUZZ)
+  # Library code is instrumented for coverage; only fuzz targets link the libFuzzer main.
+  target_compile_options(sefleet_build_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package sefleet needs to build, test, benchmark and run its demo.
+# Idempotent: packages already present are skipped by apt; safe to run on every build.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev
+  # libraries
+  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libsqlite3-dev libpqxx-dev libpq-dev libcpp-httplib-dev
+  libp11-kit-dev libpcsclite-dev
+  # PC/SC stack and clients used by the interoperability tests
+  pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
+  # servers and tools used by tests and benchmarks
+  softhsm2 postgresql sqlite3 chromium wrk openssl iproute2 util-linux procps curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

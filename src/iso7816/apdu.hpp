@@ -1,0 +1,82 @@
+// ISO/IEC 7816-4 command and response APDUs: cases 1-4 in short and extended form, strict parsing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+
+namespace sefleet::iso7816 {
+
+inline constexpr std::size_t kMaxShortData = 255;
+inline constexpr std::size_t kMaxExtendedData = 65535;
+inline constexpr std::size_t kMaxShortNe = 256;
+inline constexpr std::size_t kMaxExtendedNe = 65536;
+
+enum class ApduCase { one, two, three, four };
+
+struct CommandApdu {
+  std::uint8_t cla = 0;
+  std::uint8_t ins = 0;
+  std::uint8_t p1 = 0;
+  std::uint8_t p2 = 0;
+  Bytes data;
+  // Ne, the maximum number of response bytes expected: absent means no Le field. A short Le of 00
+  // means 256; an extended Le of 0000 means 65536.
+  std::optional<std::size_t> ne;
+  // Request the extended encoding even when short would do. Parsing sets it from the wire form.
+  bool extended = false;
+
+  CommandApdu() = default;
+  CommandApdu(std::uint8_t cla_, std::uint8_t ins_, std::uint8_t p1_, std::uint8_t p2_, Bytes data_ = {},
+              std::optional<std::size_t> ne_ = std::nullopt)
+      : cla(cla_), ins(ins_), p1(p1_), p2(p2_), data(std::move(data_)), ne(ne_) {}
+
+  ApduCase apdu_case() const noexcept;
+  // True when the encoding will be extended (requested, or data/Ne too large for short form).
+  bool uses_extended() const noexcept;
+
+  // Throws Error(Errc::parse_error) naming the problem (e.g. "Lc=16 but 15 data bytes follow").
+  static CommandApdu parse(ByteView raw);
+  // Same rules; returns nullopt and the reason instead of throwing (card side).
+  static std::optional<CommandApdu> try_parse(ByteView raw, std::string* reason = nullptr);
+
+  // Throws Error(Errc::invalid_argument) when data > 65535 bytes or Ne is 0 or > 65536.
+  Bytes encode() const;
+
+  // The logical channel number encoded in CLA (0-19), for interindustry CLA values.
+  std::uint8_t channel() const noexcept;
+  // True for CLA with b8 = 1 (proprietary / GlobalPlatform class), excluding FF.
+  bool is_proprietary_class() const noexcept { return (cla & 0x80) != 0 && cla != 0xFF; }
+  // Command chaining bit (b5 of CLA) for first-interindustry CLA values.
+  bool is_chained() const noexcept { return (cla & 0x40) == 0 && (cla & 0x10) != 0; }
+};
+
+struct ResponseApdu {
+  Bytes data;
+  std::uint16_t sw = 0x9000;
+
+  ResponseApdu() = default;
+  ResponseApdu(Bytes data_, std::uint16_t sw_) : data(std::move(data_)), sw(sw_) {}
+  explicit ResponseApdu(std::uint16_t sw_) : sw(sw_) {}
+
+  std::uint8_t sw1() const noexcept { return static_cast<std::uint8_t>(sw >> 8); }
+  std::uint8_t sw2() const noexcept { return static_cast<std::uint8_t>(sw); }
+  bool ok() const noexcept { return sw == 0x9000; }
+
+  // Throws Error(Errc::parse_error) when shorter than the two status bytes.
+  static ResponseApdu parse(ByteView raw);
+  Bytes encode() const;
+};
+
+// Encodes the CLA byte for a logical channel (0-19), keeping the class's other bits: channels 0-3
+// use first-interindustry coding (b2..b1), 4-19 further-interindustry coding (b4..b1 = channel-4, b7 = 1).
+// `secure_messaging` sets the SM indication bit appropriate to the coding.
+std::uint8_t cla_for_channel(std::uint8_t base_cla, std::uint8_t channel, bool secure_messaging);
+
+// The CLA with the channel bits and the SM bit cleared, in first-interindustry form (for MACing).
+std::uint8_t cla_without_channel(std::uint8_t cla) noexcept;
+
+}  // namespace sefleet::iso7816
