@@ -1,8 +1,8 @@
 # Conventions that let each area add files without touching shared build files:
 #  - src/<layer>/**.cpp           -> static library sefleet_<layer>
 #  - tests/<layer>/<label>/*.cpp  -> test_<layer>_<label>, ctest label <label> (unit|integration|e2e)
-#  - bench/<name>.cpp             -> bench_<name>
-#  - fuzz/<name>.cpp              -> fuzz_<name> (SEFLEET_FUZZ only)
+#  - bench/<layer>_<name>.cpp     -> bench_<layer>_<name>, linked with sefleet_<layer>
+#  - fuzz/<layer>_<name>.cpp      -> fuzz_<layer>_<name> (SEFLEET_FUZZ only), linked with sefleet_<layer>
 
 function(sefleet_add_layer layer)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
@@ -44,7 +44,6 @@ function(sefleet_add_tests layer)
       target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
       # gtest_discover_tests cannot pass list-valued properties; paths reach the tests through
       # sefleet_testsupport's compile definitions instead, and the layer is the test name prefix.
-      add_dependencies(${target} sefleet)
       gtest_discover_tests(${target}
         TEST_PREFIX "${layer}."
         DISCOVERY_TIMEOUT 60
@@ -59,4 +58,18 @@ function(sefleet_add_tests layer)
                            TIMEOUT 900)
     endforeach()
   endforeach()
+endfunction()
+
+# The layer a bench/ or fuzz/ source belongs to is the prefix of its file name before the first '_'.
+function(sefleet_layer_of_file source out_var)
+  get_filename_component(name ${source} NAME_WE)
+  string(FIND ${name} "_" underscore)
+  if(underscore LESS 1)
+    message(FATAL_ERROR "${source}: name must be <layer>_<name>.cpp")
+  endif()
+  string(SUBSTRING ${name} 0 ${underscore} layer)
+  if(NOT TARGET sefleet_${layer})
+    message(FATAL_ERROR "${source}: no layer '${layer}'")
+  endif()
+  set(${out_var} ${layer} PARENT_SCOPE)
 endfunction()
