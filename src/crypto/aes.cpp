@@ -106,24 +106,35 @@ Bytes pad80(ByteView data, std::size_t block) {
   return out;
 }
 
-Bytes unpad80(ByteView data, PaddingPolicy policy, std::size_t block) {
+std::optional<std::size_t> unpadded_size(ByteView data, PaddingPolicy policy, std::size_t block,
+                                         std::string* reason) {
+  const auto refuse = [&](const std::string& why) -> std::optional<std::size_t> {
+    if (reason != nullptr) *reason = why;
+    return std::nullopt;
+  };
   if (data.empty() || data.size() % block != 0) {
-    throw Error(Errc::integrity_error, "padding: length " + std::to_string(data.size()) +
-                                           " is not a positive multiple of " + std::to_string(block));
+    return refuse("padding: length " + std::to_string(data.size()) + " is not a positive multiple of " +
+                  std::to_string(block));
   }
   std::size_t i = data.size();
   while (i > 0 && data[i - 1] == 0x00) {
     --i;
   }
   if (i == 0 || data[i - 1] != 0x80) {
-    throw Error(Errc::integrity_error, "padding: no 80 marker before the trailing zeros");
+    return refuse("padding: no 80 marker before the trailing zeros");
   }
   const std::size_t pad_length = data.size() - (i - 1);
   if (policy == PaddingPolicy::strict && pad_length > block) {
-    throw Error(Errc::integrity_error, "padding: " + std::to_string(pad_length) +
-                                           " padding bytes exceed one block (non-minimal padding)");
+    return refuse("padding: " + std::to_string(pad_length) + " padding bytes exceed one block (non-minimal padding)");
   }
-  return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(i - 1));
+  return i - 1;
+}
+
+Bytes unpad80(ByteView data, PaddingPolicy policy, std::size_t block) {
+  std::string reason;
+  const auto size = unpadded_size(data, policy, block, &reason);
+  if (!size) throw Error(Errc::integrity_error, reason);
+  return Bytes(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(*size));
 }
 
 }  // namespace sefleet::crypto

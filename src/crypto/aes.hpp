@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
@@ -63,5 +65,9 @@ void pad80_in_place(Bytes& data, std::size_t block = kAesBlock);
 // Throws Error(Errc::integrity_error) on malformed padding.
 enum class PaddingPolicy { strict, lenient };
 Bytes unpad80(ByteView data, PaddingPolicy policy = PaddingPolicy::strict, std::size_t block = kAesBlock);
+// The same check without throwing or copying: the length of the data before the padding, or nullopt
+// (and the reason) when the padding is malformed. For card-side code, where refusals are values.
+std::optional<std::size_t> unpadded_size(ByteView data, PaddingPolicy policy = PaddingPolicy::strict,
+                                         std::size_t block = kAesBlock, std::string* reason = nullptr);
 
 }  // namespace sefleet::crypto

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test of sefleet from a fresh Debian 12 machine (as root): installs the Debian packages,
+# builds the release, ASan+UBSan and libFuzzer configurations, starts the servers the tests need
+# (a private PostgreSQL; the PC/SC tests start their own isolated pcscd), runs the fuzzers, the ASan
+# suite and the release suite, and ends with ctest's summary. Exit status 0 only if everything passed.
+#
+#   scripts/test.sh            everything (what .ci/run does)
+#   scripts/test.sh --quick    release build and tests only (for development)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+step() { printf '\n==== %s ====\n' "$*"; }
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step "packages"
+scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
+
+presets=(release)
+[ "$quick" -eq 0 ] && presets=(fuzz asan release)
+for preset in "${presets[@]}"; do
+  step "configure and build: $preset"
+  cmake --preset "$preset" >/dev/null || { echo "configure $preset failed" >&2; exit 1; }
+  cmake --build --preset "$preset" -j "$jobs" || { echo "build $preset failed" >&2; exit 1; }
+done
+
+# Servers the tests use. PostgreSQL refuses to run as root and must reach its directory.
+work=$(mktemp -d /tmp/sefleet-test.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+port=55432
+while ss -ltnH "( sport = :$port )" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+step "PostgreSQL on 127.0.0.1:$port"
+SEFLEET_TEST_PG_URL=$(scripts/pg-sandbox.sh start "$work/pg" "$port") || { echo "PostgreSQL did not start" >&2; exit 1; }
+export SEFLEET_TEST_PG_URL
+echo "$SEFLEET_TEST_PG_URL"
+
+failed=()
+run_suite() {
+  local preset=$1
+  step "tests: $preset"
+  local dir=build/$preset
+  if [ "$preset" = asan ]; then
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  fi
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 900) || failed+=("$preset")
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+}
+for preset in "${presets[@]}"; do
+  run_suite "$preset"
+done
+
+if [ "${#failed[@]}" -ne 0 ]; then
+  echo "FAILED suites: ${failed[*]}" >&2
+  exit 1
+fi
+exit 0

@@ -1,0 +1,198 @@
+#include "gp/scp03_card.hpp"
+
+#include <string>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/secret.hpp"
+#include "gp/scp03_derivation.hpp"
+#include "iso7816/status_words.hpp"
+
+namespace sefleet::gp {
+
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+namespace sw = iso7816::sw;
+
+bool is_initialize_update(const CommandApdu& command) noexcept {
+  return command.is_proprietary_class() && command.ins == kInsInitializeUpdate;
+}
+
+bool is_external_authenticate(const CommandApdu& command) noexcept {
+  return command.is_proprietary_class() && command.ins == kInsExternalAuthenticate;
+}
+
+Scp03Card::Scp03Card(CardKeyRegistry& keys, Scp03CardConfig config, crypto::Random& random)
+    : keys_(keys), config_(std::move(config)), random_(random) {
+  if (!is_valid_i_parameter(config_.i)) throw Error(Errc::invalid_argument, "SCP03 card: invalid i parameter");
+  if (config_.key_diversification_data.size() != kKddSize) {
+    throw Error(Errc::invalid_argument, "SCP03 card: key diversification data must be 10 bytes");
+  }
+  if (config_.invoking_aid.size() < 5 || config_.invoking_aid.size() > 16) {
+    throw Error(Errc::invalid_argument, "SCP03 card: invoking AID must be 5..16 bytes");
+  }
+}
+
+void Scp03Card::terminate() noexcept {
+  state_ = State::idle;
+  messaging_.reset();
+  session_keys_.reset();
+  host_challenge_.clear();
+  card_challenge_.clear();
+  response_pending_ = false;
+}
+
+void Scp03Card::abort() noexcept {
+  if (state_ == State::open) {
+    state_ = State::aborted;
+    messaging_.reset();
+    session_keys_.reset();
+    response_pending_ = false;
+  }
+}
+
+std::uint8_t Scp03Card::current_security_level() const noexcept {
+  if (state_ != State::open || !messaging_) return 0x00;
+  return static_cast<std::uint8_t>(level::kAuthenticatedBit | messaging_->security_level());
+}
+
+ResponseApdu Scp03Card::refuse_and_abort(const std::string& reason) {
+  last_refusal_ = reason;
+  abort();
+  return ResponseApdu(sw::kSecurityStatusNotSatisfied);
+}
+
+ResponseApdu Scp03Card::drop_authentication(std::uint16_t status, const std::string& reason) {
+  last_refusal_ = reason;
+  terminate();
+  return ResponseApdu(status);
+}
+
+ResponseApdu Scp03Card::initialize_update(const CommandApdu& command) {
+  terminate();  // any INITIALIZE UPDATE ends the current session (Amd D §5.6)
+  const Scp03Mode mode = mode_of(config_.i);
+  const std::size_t half = half_block_size(mode);
+  if (command.p2 != 0x00) return drop_authentication(sw::kIncorrectP1P2, "INITIALIZE UPDATE: P2 must be 00");
+  if (command.data.size() != half) {
+    return drop_authentication(sw::kWrongLength, "INITIALIZE UPDATE: host challenge of " +
+                                                     std::to_string(command.data.size()) + " bytes in " + mode_name(mode));
+  }
+  const StaticKeySet* keys = keys_.find(command.p1);
+  if (keys == nullptr) return drop_authentication(sw::kReferencedDataNotFound, "INITIALIZE UPDATE: unknown key version");
+
+  InitializeUpdateResponse rsp;
+  rsp.key_diversification_data = config_.key_diversification_data;
+  rsp.kvn = keys->kvn;
+  rsp.i = config_.i;
+  if ((config_.i & iparam::kPseudoRandomChallenge) != 0) {
+    const auto counter = keys_.next_sequence_counter(keys->kvn);
+    if (!counter) return drop_authentication(sw::kConditionsNotSatisfied, "INITIALIZE UPDATE: sequence counter exhausted");
+    rsp.sequence_counter = *counter;
+    rsp.card_challenge = pseudo_random_card_challenge(keys->enc.view(), mode, *counter, config_.invoking_aid);
+  } else {
+    rsp.card_challenge = random_.bytes(half);
+  }
+  host_challenge_ = command.data;
+  card_challenge_ = rsp.card_challenge;
+  session_keys_ = derive_session_keys(*keys, host_challenge_, card_challenge_);
+  rsp.card_cryptogram = card_cryptogram(session_keys_->s_mac.view(), mode, host_challenge_, card_challenge_);
+  state_ = State::initialized;
+  return ResponseApdu(rsp.encode(), sw::kOk);
+}
+
+ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
+  if (state_ != State::initialized) {
+    last_refusal_ = "EXTERNAL AUTHENTICATE without a preceding INITIALIZE UPDATE";
+    return ResponseApdu(sw::kConditionsNotSatisfied);
+  }
+  const Scp03Mode mode = mode_of(config_.i);
+  const std::size_t half = half_block_size(mode);
+  if (command.data.size() != 2 * half) {
+    return drop_authentication(sw::kWrongLength, "EXTERNAL AUTHENTICATE: data of " +
+                                                     std::to_string(command.data.size()) + " bytes");
+  }
+  if (command.p2 != 0x00 || !i_supports_level(config_.i, command.p1)) {
+    return drop_authentication(sw::kIncorrectP1P2, "EXTERNAL AUTHENTICATE: security level not supported");
+  }
+  if (!has_secure_messaging_bit(command.cla)) {
+    return drop_authentication(sw::kSecurityStatusNotSatisfied, "EXTERNAL AUTHENTICATE: no C-MAC indication");
+  }
+  const ByteView received_cryptogram(command.data.data(), half);
+  const Bytes expected = host_cryptogram(session_keys_->s_mac.view(), mode, host_challenge_, card_challenge_);
+  if (!constant_time_equal(expected, received_cryptogram)) {
+    return drop_authentication(sw::kVerificationFailed, "EXTERNAL AUTHENTICATE: host cryptogram mismatch");
+  }
+  auto engine = std::make_unique<SecureMessaging>(*session_keys_, mode, command.p1);
+  const crypto::Mac16 mac = engine->external_authenticate_mac(command.cla, command.p1, received_cryptogram);
+  if (!constant_time_equal(ByteView(mac.data(), half), ByteView(command.data.data() + half, half))) {
+    return drop_authentication(sw::kSecurityStatusNotSatisfied, "EXTERNAL AUTHENTICATE: C-MAC mismatch");
+  }
+  engine->begin(mac);
+  messaging_ = std::move(engine);
+  state_ = State::open;
+  return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
+}
+
+Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
+  Unwrapped out;
+  response_pending_ = false;
+  switch (state_) {
+    case State::idle:
+      out.command = wire;
+      return out;
+    case State::initialized:
+      // Anything but EXTERNAL AUTHENTICATE abandons the pending authentication and runs unprotected.
+      terminate();
+      out.command = wire;
+      return out;
+    case State::aborted:
+      out.sw = sw::kSecurityStatusNotSatisfied;
+      out.reason = "session aborted; a new INITIALIZE UPDATE is required";
+      last_refusal_ = out.reason;
+      return out;
+    case State::open:
+      break;
+  }
+  std::string reason;
+  out.command = messaging_->unwrap_command(wire, &reason);
+  if (!out.command) {
+    refuse_and_abort(reason);
+    out.sw = sw::kSecurityStatusNotSatisfied;
+    out.reason = reason;
+    return out;
+  }
+  response_pending_ = true;
+  return out;
+}
+
+ResponseApdu Scp03Card::wrap(const ResponseApdu& plain) {
+  if (state_ != State::open || !response_pending_) return plain;
+  response_pending_ = false;
+  return messaging_->wrap_response(plain);
+}
+
+ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& application) {
+  if (is_initialize_update(command) && !has_secure_messaging_bit(command.cla)) return initialize_update(command);
+  if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
+  Unwrapped unwrapped = unwrap(command);
+  if (!unwrapped.command) return ResponseApdu(unwrapped.sw);
+  if (is_external_authenticate(*unwrapped.command)) {
+    return wrap(ResponseApdu(sw::kConditionsNotSatisfied));  // already authenticated, or no IU
+  }
+  return wrap(application(*unwrapped.command));
+}
+
+Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
+  std::string reason;
+  const auto command = CommandApdu::try_parse(raw_command, &reason);
+  if (!command) {
+    if (state_ == State::open) {
+      refuse_and_abort("unparseable APDU in an open session: " + reason);
+    }
+    last_refusal_ = reason;
+    return ResponseApdu(sw::kWrongLength).encode();
+  }
+  return process(*command, application).encode();
+}
+
+}  // namespace sefleet::gp

@@ -1,0 +1,106 @@
+// The card (Security Domain) role of SCP03 as a transport-free state machine, one per logical channel.
+//
+//   idle --IU ok--> initialized --EA ok--> open(level) --security error--> aborted
+//   initialized --EA fails--> idle          any IU / terminate() --> idle (keys, MCV, counter wiped)
+//
+// Decisions (docs/scp03.md explains each):
+//  - INITIALIZE UPDATE: 6700 for a host challenge of the wrong length, 6A86 for P2 != 00, 6A88 for an
+//    unknown KVN, 6985 when the sequence counter is at FFFFFF; the counter is incremented (durably, by
+//    the registry) before the pseudo-random challenge is derived. Any IU terminates the current session.
+//  - EXTERNAL AUTHENTICATE: 6700 wrong length, 6A86 a level the "i" parameter cannot run, 6300 wrong
+//    host cryptogram, 6982 wrong C-MAC; every failure drops the pending authentication (new challenges
+//    are needed, Amd D §5.2). Failed attempts are not counted (no key-set blocking).
+//  - Open session: every command must carry the protection of the level, regardless of how CLA is
+//    coded. A missing C-MAC, a wrong C-MAC, or a malformed ciphertext or padding gives 6982 and aborts
+//    the session; an APDU that does not parse gets 6700 and aborts it too (the host's counter and MCV
+//    have moved on). Every later command gets 6982 until a new IU or terminate().
+//  - The counter advances for every protected command, with or without data; a command that verified
+//    but failed in the application still consumed its counter and MCV (the host has advanced too).
+//  - Le may be present or absent; an encrypted empty data field (one 80 00.. block) is accepted as empty.
+//  - Responses: minimal padding; no R-MAC and no data on error status words.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "crypto/random.hpp"
+#include "gp/card_key_registry.hpp"
+#include "gp/scp03_types.hpp"
+#include "gp/secure_messaging.hpp"
+#include "iso7816/apdu.hpp"
+
+namespace sefleet::gp {
+
+struct Scp03CardConfig {
+  // The "i" parameter: 70 = pseudo-random challenge, R-MAC and R-ENC supported, S8; add 01 for S16.
+  std::uint8_t i = 0x70;
+  Bytes key_diversification_data = Bytes(kKddSize, 0x00);
+  // AID of the application invoking the secure channel (the SD's own AID for its own channel).
+  Bytes invoking_aid = isd_aid();
+};
+
+class Scp03Card {
+ public:
+  enum class State { idle, initialized, open, aborted };
+  using Application = std::function<iso7816::ResponseApdu(const iso7816::CommandApdu&)>;
+
+  // Throws Error(Errc::invalid_argument) for an invalid i, KDD or AID.
+  Scp03Card(CardKeyRegistry& keys, Scp03CardConfig config, crypto::Random& random = crypto::system_random());
+
+  // Whole-command processing: routes INITIALIZE UPDATE and EXTERNAL AUTHENTICATE to the protocol,
+  // unwraps every other command of an open session, hands the plain command to `application`, and
+  // wraps its response. Without a session, commands pass to the application unchanged.
+  iso7816::ResponseApdu process(const iso7816::CommandApdu& command, const Application& application);
+  // Same from wire bytes; an APDU that does not parse gets 6700 (and aborts an open session).
+  Bytes process(ByteView raw_command, const Application& application);
+
+  // The protocol steps, for callers that route commands themselves (an ISD).
+  iso7816::ResponseApdu initialize_update(const iso7816::CommandApdu& command);
+  iso7816::ResponseApdu external_authenticate(const iso7816::CommandApdu& command);
+  struct Unwrapped {
+    std::optional<iso7816::CommandApdu> command;  // the plain command, or nullopt when refused
+    std::uint16_t sw = 0x9000;                    // the refusal status word
+    std::string reason;                           // why (for logs; never sent to the host)
+  };
+  // Open session: verify and decrypt; idle/initialized: pass through; aborted: refuse.
+  Unwrapped unwrap(const iso7816::CommandApdu& wire);
+  // Protects the response to the last unwrapped command (unchanged outside a session).
+  iso7816::ResponseApdu wrap(const iso7816::ResponseApdu& plain);
+  // Select, channel close, card reset, API close: the session ends and its keys are wiped.
+  void terminate() noexcept;
+  // Security error outside the SCP03 checks (e.g. an applet's policy): abort the session.
+  void abort() noexcept;
+
+  State state() const noexcept { return state_; }
+  // The Current Security Level as the GP API reports it: 80 | level when open, 00 otherwise.
+  std::uint8_t current_security_level() const noexcept;
+  const Scp03CardConfig& config() const noexcept { return config_; }
+  // The last refusal's reason (diagnostics).
+  const std::string& last_refusal() const noexcept { return last_refusal_; }
+  // The engine of the open session, or nullptr.
+  const SecureMessaging* messaging() const noexcept { return messaging_.get(); }
+
+ private:
+  iso7816::ResponseApdu refuse_and_abort(const std::string& reason);
+  iso7816::ResponseApdu drop_authentication(std::uint16_t sw, const std::string& reason);
+
+  CardKeyRegistry& keys_;
+  Scp03CardConfig config_;
+  crypto::Random& random_;
+  State state_ = State::idle;
+  Bytes host_challenge_;
+  Bytes card_challenge_;
+  std::optional<SessionKeys> session_keys_;
+  std::unique_ptr<SecureMessaging> messaging_;
+  bool response_pending_ = false;  // the last command was unwrapped; its response gets R-MAC
+  std::string last_refusal_;
+};
+
+bool is_initialize_update(const iso7816::CommandApdu& command) noexcept;
+bool is_external_authenticate(const iso7816::CommandApdu& command) noexcept;
+
+}  // namespace sefleet::gp

@@ -1,0 +1,218 @@
+#include "gp/secure_messaging.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/secret.hpp"
+#include "iso7816/status_words.hpp"
+
+namespace sefleet::gp {
+
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+
+bool has_secure_messaging_bit(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return (cla & 0x20) != 0;  // further interindustry: b6
+  return (cla & 0x0C) != 0;                         // first interindustry: b4..b3
+}
+
+std::uint8_t without_secure_messaging_bit(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return static_cast<std::uint8_t>(cla & ~0x20);
+  return static_cast<std::uint8_t>(cla & ~0x0C);
+}
+
+SecureMessaging::SecureMessaging(const SessionKeys& keys, Scp03Mode mode, std::uint8_t security_level)
+    : mode_(mode), level_(security_level), enc_(keys.s_enc.view()), mac_(keys.s_mac.view()), rmac_(keys.s_rmac.view()) {
+  if (!is_valid_security_level(security_level)) {
+    throw Error(Errc::invalid_argument, "SCP03: security level must be 00, 01, 03, 11, 13 or 33");
+  }
+}
+
+crypto::Mac16 SecureMessaging::command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
+                                           std::uint8_t p1, std::uint8_t p2, ByteView data_prime, bool extended) {
+  const std::size_t lc = data_prime.size() + mac_size();
+  std::uint8_t header[7];
+  std::size_t header_size = 0;
+  // The channel number is not protected; b3 marks GP secure messaging in the MACed class byte.
+  header[header_size++] = static_cast<std::uint8_t>(iso7816::cla_without_channel(cla) | 0x04);
+  header[header_size++] = ins;
+  header[header_size++] = p1;
+  header[header_size++] = p2;
+  if (extended) {
+    header[header_size++] = 0x00;
+    header[header_size++] = static_cast<std::uint8_t>(lc >> 8);
+  }
+  header[header_size++] = static_cast<std::uint8_t>(lc);
+  mac_.begin();
+  mac_.update(ByteView(chaining_value.data(), chaining_value.size()));
+  mac_.update(ByteView(header, header_size));
+  mac_.update(data_prime);
+  return mac_.finish();
+}
+
+crypto::Mac16 SecureMessaging::external_authenticate_mac(std::uint8_t cla, std::uint8_t security_level,
+                                                         ByteView host_cryptogram) {
+  return command_mac(crypto::Mac16{}, cla, kInsExternalAuthenticate, security_level, 0x00, host_cryptogram, false);
+}
+
+void SecureMessaging::begin(const crypto::Mac16& external_authenticate_mac) {
+  mcv_ = external_authenticate_mac;
+  counter_ = 0;
+}
+
+void SecureMessaging::counter_block(std::uint8_t* block, bool response) const noexcept {
+  std::fill(block, block + crypto::kAesBlock, std::uint8_t{0});
+  for (std::size_t i = 0; i < 8; ++i) {
+    block[15 - i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
+  }
+  if (response) block[0] = 0x80;  // replaced, not ORed (Amd D §6.2.7)
+}
+
+Bytes SecureMessaging::command_icv() {
+  Bytes icv(crypto::kAesBlock);
+  counter_block(icv.data(), false);
+  enc_.encrypt_block(icv.data(), icv.data());
+  return icv;
+}
+
+Bytes SecureMessaging::response_icv() {
+  Bytes icv(crypto::kAesBlock);
+  counter_block(icv.data(), true);
+  enc_.encrypt_block(icv.data(), icv.data());
+  return icv;
+}
+
+CommandApdu SecureMessaging::wrap_command(const CommandApdu& plain) {
+  if ((level_ & level::kCMac) == 0) return plain;
+  ++counter_;
+  CommandApdu wire;
+  wire.ins = plain.ins;
+  wire.p1 = plain.p1;
+  wire.p2 = plain.p2;
+  wire.ne = plain.ne;
+  wire.data.reserve(plain.data.size() + crypto::kAesBlock + mac_size());
+  wire.data.assign(plain.data.begin(), plain.data.end());
+  if ((level_ & level::kCDecryption) != 0 && !plain.data.empty()) {
+    crypto::pad80_in_place(wire.data);
+    const Bytes icv = command_icv();
+    enc_.cbc_encrypt(icv, wire.data, wire.data.data());
+  }
+  const std::size_t lc = wire.data.size() + mac_size();
+  if (lc > iso7816::kMaxExtendedData) {
+    throw Error(Errc::invalid_argument, "SCP03: " + std::to_string(plain.data.size()) +
+                                            " data bytes do not fit one protected command (Lc would be " +
+                                            std::to_string(lc) + ")");
+  }
+  wire.extended = plain.extended || lc > iso7816::kMaxShortData || (plain.ne && *plain.ne > iso7816::kMaxShortNe);
+  const std::uint8_t base = iso7816::cla_without_channel(plain.cla);
+  wire.cla = iso7816::cla_for_channel(base, plain.channel(), true);
+  mcv_ = command_mac(mcv_, plain.cla, plain.ins, plain.p1, plain.p2, wire.data, wire.extended);
+  wire.data.insert(wire.data.end(), mcv_.begin(), mcv_.begin() + static_cast<std::ptrdiff_t>(mac_size()));
+  return wire;
+}
+
+std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wire, std::string* reason) {
+  const auto refuse = [&](const std::string& why) -> std::optional<CommandApdu> {
+    if (reason != nullptr) *reason = why;
+    return std::nullopt;
+  };
+  if ((level_ & level::kCMac) == 0) {
+    // Level 00 (authenticated only): commands travel in clear; one claiming protection is refused.
+    if (has_secure_messaging_bit(wire.cla)) return refuse("secure messaging indicated at security level 00");
+    return wire;
+  }
+  if (!has_secure_messaging_bit(wire.cla)) return refuse("command without secure messaging at security level " +
+                                                         std::to_string(level_));
+  if (wire.data.size() < mac_size()) {
+    return refuse("data field of " + std::to_string(wire.data.size()) + " bytes cannot hold the C-MAC");
+  }
+  ++counter_;
+  const std::size_t body_size = wire.data.size() - mac_size();
+  const ByteView body(wire.data.data(), body_size);
+  const crypto::Mac16 expected =
+      command_mac(mcv_, wire.cla, wire.ins, wire.p1, wire.p2, body, wire.uses_extended());
+  if (!constant_time_equal(ByteView(expected.data(), mac_size()), ByteView(wire.data.data() + body_size, mac_size()))) {
+    return refuse("C-MAC mismatch");
+  }
+  mcv_ = expected;
+  CommandApdu plain;
+  plain.cla = without_secure_messaging_bit(wire.cla);
+  plain.ins = wire.ins;
+  plain.p1 = wire.p1;
+  plain.p2 = wire.p2;
+  plain.ne = wire.ne;
+  if ((level_ & level::kCDecryption) != 0 && body_size != 0) {
+    if (body_size % crypto::kAesBlock != 0) {
+      return refuse("ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16");
+    }
+    plain.data.resize(body_size);
+    const Bytes icv = command_icv();
+    enc_.cbc_decrypt(icv, body, plain.data.data());
+    std::string why;
+    const auto size = crypto::unpadded_size(plain.data, crypto::PaddingPolicy::strict, crypto::kAesBlock, &why);
+    if (!size) {
+      secure_zero(plain.data.data(), plain.data.size());
+      return refuse("C-DECRYPTION " + why);
+    }
+    plain.data.resize(*size);  // an encrypted empty field (one 80 00.. block) becomes empty data
+  } else {
+    plain.data.assign(body.begin(), body.end());
+  }
+  return plain;
+}
+
+ResponseApdu SecureMessaging::wrap_response(const ResponseApdu& plain) {
+  if ((level_ & level::kRMac) == 0) return plain;
+  if (!iso7816::sw::is_success_or_warning(plain.sw)) return ResponseApdu(plain.sw);
+  ResponseApdu wire;
+  wire.sw = plain.sw;
+  wire.data.reserve(plain.data.size() + crypto::kAesBlock + mac_size());
+  wire.data.assign(plain.data.begin(), plain.data.end());
+  if ((level_ & level::kREncryption) != 0 && !plain.data.empty()) {
+    crypto::pad80_in_place(wire.data);  // minimal padding, always
+    const Bytes icv = response_icv();
+    enc_.cbc_encrypt(icv, wire.data, wire.data.data());
+  }
+  const std::uint8_t sw[2] = {plain.sw1(), plain.sw2()};
+  const crypto::Mac16 rmac = rmac_.compute({ByteView(mcv_.data(), mcv_.size()), wire.data, ByteView(sw, 2)});
+  wire.data.insert(wire.data.end(), rmac.begin(), rmac.begin() + static_cast<std::ptrdiff_t>(mac_size()));
+  return wire;
+}
+
+ResponseApdu SecureMessaging::unwrap_response(const ResponseApdu& wire, crypto::PaddingPolicy padding) {
+  if ((level_ & level::kRMac) == 0) return wire;
+  if (!iso7816::sw::is_success_or_warning(wire.sw)) return wire;  // error status words carry no R-MAC
+  if (wire.data.size() < mac_size()) {
+    throw Error(Errc::protocol_error, "SCP03: response data of " + std::to_string(wire.data.size()) +
+                                          " bytes is too short for the R-MAC (status " +
+                                          iso7816::sw::status_word_name(wire.sw) + ")");
+  }
+  const std::size_t body_size = wire.data.size() - mac_size();
+  const ByteView body(wire.data.data(), body_size);
+  const std::uint8_t sw[2] = {wire.sw1(), wire.sw2()};
+  const crypto::Mac16 rmac = rmac_.compute({ByteView(mcv_.data(), mcv_.size()), body, ByteView(sw, 2)});
+  if (!constant_time_equal(ByteView(rmac.data(), mac_size()), ByteView(wire.data.data() + body_size, mac_size()))) {
+    throw Error(Errc::integrity_error, "SCP03: R-MAC mismatch");
+  }
+  ResponseApdu plain;
+  plain.sw = wire.sw;
+  if ((level_ & level::kREncryption) != 0 && body_size != 0) {
+    if (body_size % crypto::kAesBlock != 0) {
+      throw Error(Errc::integrity_error,
+                  "SCP03: R-ENC ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16");
+    }
+    plain.data.resize(body_size);
+    const Bytes icv = response_icv();
+    enc_.cbc_decrypt(icv, body, plain.data.data());
+    std::string why;
+    const auto size = crypto::unpadded_size(plain.data, padding, crypto::kAesBlock, &why);
+    if (!size) throw Error(Errc::integrity_error, "SCP03: R-ENC " + why);
+    plain.data.resize(*size);
+  } else {
+    plain.data.assign(body.begin(), body.end());
+  }
+  return plain;
+}
+
+}  // namespace sefleet::gp

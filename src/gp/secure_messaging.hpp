@@ -1,0 +1,92 @@
+// The SCP03 secure-messaging engine of one open session (Amd D §5.3-5.4, §6.2.4-6.2.7): the C-MAC
+// chain, C-DECRYPTION, R-MAC and R-ENCRYPTION, for both roles. Host and card run the same object, so
+// the byte layouts exist once.
+//
+// Layouts:
+//   C-MAC   = CMAC(S-MAC, MCV || CLA' || INS || P1 || P2 || Lc' || data')[0:n]; MCV := the full CMAC.
+//             CLA' has the channel bits cleared and b3 set (84 for GP commands, 04 for ISO ones).
+//             Lc' = len(data') + n, encoded as the wire encodes it: 1 byte (short) or 00 hi lo (extended).
+//   C-DEC   : data' = AES-CBC(S-ENC, ICV = AES(S-ENC, counter), pad80(data)); an empty field stays empty.
+//   R-MAC   = CMAC(S-RMAC, MCV || data' || SW)[0:n]; the MCV is the one of the command being answered.
+//   R-ENC   : data' = AES-CBC(S-ENC, ICV = AES(S-ENC, 80 || counter[1..15]), pad80(data)).
+// The 16-byte counter is incremented for every wrapped command, with or without data.
+//
+// Key objects are built once per session (no key schedule per APDU). Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "crypto/aes.hpp"
+#include "crypto/cmac.hpp"
+#include "gp/scp03_derivation.hpp"
+#include "gp/scp03_types.hpp"
+#include "iso7816/apdu.hpp"
+
+namespace sefleet::gp {
+
+// True when CLA carries a secure-messaging indication (b4/b3 in first-interindustry coding, b6 in
+// further-interindustry coding).
+bool has_secure_messaging_bit(std::uint8_t cla) noexcept;
+// The CLA with the secure-messaging indication cleared and the logical channel kept.
+std::uint8_t without_secure_messaging_bit(std::uint8_t cla) noexcept;
+
+class SecureMessaging {
+ public:
+  SecureMessaging(const SessionKeys& keys, Scp03Mode mode, std::uint8_t security_level);
+
+  Scp03Mode mode() const noexcept { return mode_; }
+  std::uint8_t security_level() const noexcept { return level_; }
+  std::uint64_t counter() const noexcept { return counter_; }
+  const crypto::Mac16& mac_chaining_value() const noexcept { return mcv_; }
+  std::size_t mac_size() const noexcept { return half_block_size(mode_); }
+
+  // The full CMAC of a command whose data field (already encrypted if it is) is `data_prime`.
+  crypto::Mac16 command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
+                            std::uint8_t p1, std::uint8_t p2, ByteView data_prime, bool extended);
+
+  // EXTERNAL AUTHENTICATE: the C-MAC over 84 82 P1 00 Lc || host cryptogram with a zero MCV. `begin`
+  // then starts the session chain from it (MCV := that CMAC, counter := 0).
+  crypto::Mac16 external_authenticate_mac(std::uint8_t cla, std::uint8_t security_level, ByteView host_cryptogram);
+  void begin(const crypto::Mac16& external_authenticate_mac);
+
+  // Host: protects a plain command at the session's level (C-MAC, and C-DEC when the level has it).
+  // At level 00 the command is returned unchanged. Throws Error(Errc::invalid_argument) when the
+  // protected data would exceed 65535 bytes.
+  iso7816::CommandApdu wrap_command(const iso7816::CommandApdu& plain);
+
+  // Card: verifies and decrypts a protected command. nullopt (with the reason) when the command lacks
+  // the protection the level requires, its MAC is wrong, or its ciphertext or padding is malformed;
+  // the caller must then abort the session. The counter and the MCV advance on every command that
+  // carries a C-MAC field, before the check, as on the host.
+  std::optional<iso7816::CommandApdu> unwrap_command(const iso7816::CommandApdu& wire, std::string* reason = nullptr);
+
+  // Card: R-MAC and R-ENC of the response to the last command. Error status words (anything but 9000,
+  // 62xx, 63xx) are returned as the bare status word, without data or R-MAC (Amd D §6.2.5).
+  iso7816::ResponseApdu wrap_response(const iso7816::ResponseApdu& plain);
+
+  // Host: verifies and decrypts the response to the last wrapped command. Throws
+  // Error(Errc::protocol_error) for a response too short to hold the R-MAC, and
+  // Error(Errc::integrity_error) for a wrong R-MAC, ciphertext length or padding.
+  iso7816::ResponseApdu unwrap_response(const iso7816::ResponseApdu& wire,
+                                        crypto::PaddingPolicy padding = crypto::PaddingPolicy::strict);
+
+  // ICVs of the current counter (exposed for the checkpoint vectors).
+  Bytes command_icv();
+  Bytes response_icv();
+
+ private:
+  void counter_block(std::uint8_t* block, bool response) const noexcept;
+
+  Scp03Mode mode_;
+  std::uint8_t level_;
+  crypto::Aes enc_;
+  crypto::Cmac mac_;
+  crypto::Cmac rmac_;
+  crypto::Mac16 mcv_{};
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace sefleet::gp
