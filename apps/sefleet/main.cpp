@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // --help/--version succeed; any usage error is exit status 2
   } catch (const sefleet::cli::CommandFailed& failed) {
     return failed.exit_code;
   } catch (const sefleet::Error& e) {

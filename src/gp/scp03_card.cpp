@@ -190,6 +190,7 @@ Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
       refuse_and_abort("unparseable APDU in an open session: " + reason);
     }
     last_refusal_ = reason;
+    if (state_ == State::aborted) return ResponseApdu(sw::kSecurityStatusNotSatisfied).encode();
     return ResponseApdu(sw::kWrongLength).encode();
   }
   return process(*command, application).encode();

@@ -100,6 +100,9 @@ Bytes CommandApdu::encode() const {
     if (ne) out.push_back(static_cast<std::uint8_t>(*ne == kMaxShortNe ? 0 : *ne));
     return out;
   }
+  if (data.empty() && !ne) {
+    return out;  // case 1 has no length field, hence no extended form (a lone 00 would read as Le=256)
+  }
   out.push_back(0x00);
   if (!data.empty()) {
     put_be16(out, static_cast<std::uint16_t>(data.size()));

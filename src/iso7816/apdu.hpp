@@ -50,8 +50,8 @@ struct CommandApdu {
   std::uint8_t channel() const noexcept;
   // True for CLA with b8 = 1 (proprietary / GlobalPlatform class), excluding FF.
   bool is_proprietary_class() const noexcept { return (cla & 0x80) != 0 && cla != 0xFF; }
-  // Command chaining bit (b5 of CLA) for first-interindustry CLA values.
-  bool is_chained() const noexcept { return (cla & 0x40) == 0 && (cla & 0x10) != 0; }
+  // Command chaining bit (b5 of CLA) of the interindustry classes (first and further, 00..7F).
+  bool is_chained() const noexcept { return (cla & 0x80) == 0 && (cla & 0x10) != 0; }
 };
 
 struct ResponseApdu {
