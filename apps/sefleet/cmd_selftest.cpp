@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -24,7 +25,7 @@ struct SelftestOptions {
   bool verbose = false;
 };
 
-nlohmann::json load(const SelftestOptions& options, const std::string& file, const char* embedded) {
+nlohmann::json load(const SelftestOptions& options, const std::string& file, std::string_view embedded) {
   try {
     if (options.vectors_dir.empty()) return nlohmann::json::parse(embedded);
     const std::string path = options.vectors_dir + "/" + file;

@@ -1,9 +1,11 @@
 // The public SCP03 vector files (tests/vectors), compiled into the binary for `sefleet selftest`.
 #pragma once
 
+#include <string_view>
+
 namespace sefleet::cli {
 
-extern const char* const kEmbeddedScp03Vectors;
-extern const char* const kEmbeddedScp03Checkpoints;
+extern const std::string_view kEmbeddedScp03Vectors;
+extern const std::string_view kEmbeddedScp03Checkpoints;
 
 }  // namespace sefleet::cli
