@@ -1,0 +1,177 @@
+#include "card/nvm/nvm_format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "card/nvm/crc32c.hpp"
+
+namespace sefleet::card::nvm::format {
+
+namespace {
+
+constexpr std::array<std::uint8_t, 8> kFileMagic = {'S', 'E', 'F', 'L', 'N', 'V', 'M', '\n'};
+constexpr std::array<std::uint8_t, 4> kSlotMagic = {'S', 'L', 'O', 'T'};
+
+std::uint64_t read_be64(ByteView view, std::size_t offset) {
+  return read_be(view.subspan(offset, 8));
+}
+
+// Fixed-size blocks end with the CRC-32C of everything before it.
+void seal(Bytes& block) {
+  put_be32(block, crc32c(block));
+}
+
+bool sealed(ByteView block) {
+  const std::size_t body = block.size() - 4;
+  return crc32c(block.first(body)) == read_be32(block, body);
+}
+
+}  // namespace
+
+Bytes encode_file_header() {
+  Bytes out(kFileMagic.begin(), kFileMagic.end());
+  put_be32(out, kVersion);
+  put_be32(out, static_cast<std::uint32_t>(kDataStart));
+  out.resize(kFileHeaderSize - 4, 0);
+  seal(out);
+  return out;
+}
+
+std::string file_header_problem(ByteView header) {
+  if (!std::equal(kFileMagic.begin(), kFileMagic.end(), header.begin())) {
+    return "bad magic (not a sefleet NVM file, or its header is corrupt)";
+  }
+  if (!sealed(header)) return "header checksum mismatch (the header is corrupt)";
+  const std::uint32_t version = read_be32(header, 8);
+  if (version != kVersion) return "unsupported format version " + std::to_string(version);
+  if (read_be32(header, 12) != kDataStart) return "unexpected record area offset";
+  return {};
+}
+
+Bytes encode_slot(const CommitSlot& slot) {
+  Bytes out(kSlotMagic.begin(), kSlotMagic.end());
+  put_be32(out, 0);  // reserved
+  put_be64(out, slot.generation);
+  put_be64(out, slot.base);
+  put_be64(out, slot.end);
+  put_be64(out, slot.last_sequence);
+  out.resize(kSlotSize - 4, 0);
+  seal(out);
+  return out;
+}
+
+std::optional<CommitSlot> decode_slot(ByteView bytes) {
+  if (!std::equal(kSlotMagic.begin(), kSlotMagic.end(), bytes.begin()) || !sealed(bytes)) return std::nullopt;
+  CommitSlot slot;
+  slot.generation = read_be64(bytes, 8);
+  slot.base = read_be64(bytes, 16);
+  slot.end = read_be64(bytes, 24);
+  slot.last_sequence = read_be64(bytes, 32);
+  return slot;
+}
+
+RecordWriter::RecordWriter(RecordType type, std::uint64_t sequence) {
+  bytes_.reserve(256);
+  append(bytes_, static_cast<std::uint8_t>(type));
+  bytes_.insert(bytes_.end(), 3, 0);
+  put_be32(bytes_, 0);  // payload length, patched by finish()
+  put_be64(bytes_, sequence);
+  put_be32(bytes_, 0);  // op count, patched by finish()
+}
+
+void RecordWriter::put(std::string_view key, ByteView value) {
+  append(bytes_, static_cast<std::uint8_t>(OpCode::put));
+  put_be16(bytes_, static_cast<std::uint16_t>(key.size()));
+  append(bytes_, bytes_of(key));
+  put_be32(bytes_, static_cast<std::uint32_t>(value.size()));
+  append(bytes_, value);
+  ++count_;
+}
+
+void RecordWriter::erase(std::string_view key) {
+  append(bytes_, static_cast<std::uint8_t>(OpCode::erase));
+  put_be16(bytes_, static_cast<std::uint16_t>(key.size()));
+  append(bytes_, bytes_of(key));
+  ++count_;
+}
+
+Bytes RecordWriter::finish() {
+  const auto patch32 = [this](std::size_t at, std::uint32_t value) {
+    for (int i = 0; i < 4; ++i)
+      bytes_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+  };
+  patch32(4, static_cast<std::uint32_t>(bytes_.size() - kRecordHeaderSize));
+  patch32(kRecordHeaderSize, count_);
+  seal(bytes_);
+  return std::move(bytes_);
+}
+
+std::uint64_t put_op_size(std::size_t key_size, std::size_t value_size) {
+  return 1 + 2 + key_size + 4 + value_size;
+}
+
+std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {
+  if (bytes.size() < kRecordHeaderSize + 4 + kRecordTrailerSize) {
+    problem = "record header runs past the committed end";
+    return std::nullopt;
+  }
+  const std::uint8_t type = bytes[0];
+  const std::uint64_t payload = read_be32(bytes, 4);
+  if (payload + kRecordHeaderSize + kRecordTrailerSize > bytes.size()) {
+    problem = "record length " + std::to_string(payload) + " runs past the committed end";
+    return std::nullopt;
+  }
+  const std::size_t size = payload + kRecordHeaderSize + kRecordTrailerSize;
+  const ByteView record = bytes.first(size);
+  if (!sealed(record)) {
+    problem = "record checksum mismatch";
+    return std::nullopt;
+  }
+  if ((type != static_cast<std::uint8_t>(RecordType::snapshot) &&
+       type != static_cast<std::uint8_t>(RecordType::transaction)) ||
+      bytes[1] != 0 || bytes[2] != 0 || bytes[3] != 0 || payload < 4) {
+    problem = "malformed record header";
+    return std::nullopt;
+  }
+  ParsedRecord out{static_cast<RecordType>(type), read_be64(record, 8), {}, size};
+  const ByteView body = record.subspan(kRecordHeaderSize, payload);
+  const std::uint32_t count = read_be32(body, 0);
+  std::size_t at = 4;
+  const auto need = [&](std::size_t n) { return at + n <= body.size(); };
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!need(3)) break;
+    const std::uint8_t code = body[at];
+    const std::size_t key_size = read_be16(body, at + 1);
+    at += 3;
+    if ((code != static_cast<std::uint8_t>(OpCode::put) && code != static_cast<std::uint8_t>(OpCode::erase)) ||
+        key_size == 0 || key_size > kMaxKeySize || !need(key_size)) {
+      problem = "malformed operation " + std::to_string(i);
+      return std::nullopt;
+    }
+    RecordOp op{static_cast<OpCode>(code),
+                std::string(body.begin() + static_cast<std::ptrdiff_t>(at),
+                            body.begin() + static_cast<std::ptrdiff_t>(at + key_size)),
+                {}};
+    at += key_size;
+    if (op.code == OpCode::put) {
+      if (!need(4)) break;
+      const std::size_t value_size = read_be32(body, at);
+      at += 4;
+      if (value_size > kMaxValueSize || !need(value_size)) {
+        problem = "malformed value in operation " + std::to_string(i);
+        return std::nullopt;
+      }
+      op.value = body.subspan(at, value_size);
+      at += value_size;
+    }
+    out.ops.push_back(std::move(op));
+  }
+  if (out.ops.size() != count || at != body.size()) {
+    problem = "operation list does not match the record length";
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace sefleet::card::nvm::format

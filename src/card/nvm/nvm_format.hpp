@@ -1,0 +1,85 @@
+// The byte layout of an NVM state file (docs/nvm.md describes it byte by byte). Pure encoding and
+// decoding, no I/O: the store decides what to write where and when to sync.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.hpp"
+
+namespace sefleet::card::nvm::format {
+
+inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::size_t kFileHeaderSize = 64;
+inline constexpr std::size_t kSlotSize = 64;
+inline constexpr std::uint64_t kSlotOffsets[2] = {64, 128};
+inline constexpr std::uint64_t kDataStart = 192;  // first byte of the record area
+
+inline constexpr std::size_t kMaxKeySize = 1024;
+inline constexpr std::size_t kMaxValueSize = 16 * 1024 * 1024;
+
+inline constexpr std::size_t kRecordHeaderSize = 16;  // type, 3 zero bytes, payload length, sequence
+inline constexpr std::size_t kRecordTrailerSize = 4;  // CRC-32C
+
+// Written once when the file is formatted, never rewritten.
+Bytes encode_file_header();
+// Empty when `header` (kFileHeaderSize bytes) is a valid header, otherwise what is wrong with it.
+std::string file_header_problem(ByteView header);
+
+// A commit slot says which bytes of the record area are committed. Two slots alternate (generation
+// g lives in slot g % 2), so a torn slot write leaves the previous commit intact in the other slot.
+struct CommitSlot {
+  std::uint64_t generation = 0;
+  std::uint64_t base = kDataStart;  // first committed record
+  std::uint64_t end = kDataStart;   // one past the last committed record
+  std::uint64_t last_sequence = 0;  // sequence number of the last committed record (0: none yet)
+};
+
+Bytes encode_slot(const CommitSlot& slot);
+// nullopt when the slot's magic or checksum is wrong (never written, torn, or corrupt).
+std::optional<CommitSlot> decode_slot(ByteView bytes);
+
+enum class RecordType : std::uint8_t {
+  snapshot = 1,     // the whole state, written by compaction; only ever the first record at `base`
+  transaction = 2,  // the changes of one committed transaction
+};
+
+enum class OpCode : std::uint8_t { put = 1, erase = 2 };
+
+// Serializes one record: begin, any number of put/erase, finish.
+class RecordWriter {
+ public:
+  RecordWriter(RecordType type, std::uint64_t sequence);
+  void put(std::string_view key, ByteView value);
+  void erase(std::string_view key);
+  Bytes finish();  // appends the length, count and checksum; the writer is spent afterwards
+
+ private:
+  Bytes bytes_;
+  std::uint32_t count_ = 0;
+};
+
+// Bytes one put of this key and value adds to a record (for the compaction size estimate).
+std::uint64_t put_op_size(std::size_t key_size, std::size_t value_size);
+inline constexpr std::uint64_t kEmptyRecordSize = kRecordHeaderSize + 4 + kRecordTrailerSize;
+
+struct RecordOp {
+  OpCode code;
+  std::string key;
+  ByteView value;  // into the buffer the record was parsed from; empty for erase
+};
+
+struct ParsedRecord {
+  RecordType type;
+  std::uint64_t sequence;
+  std::vector<RecordOp> ops;
+  std::size_t size;  // total bytes, header to checksum
+};
+
+// Parses the record at the start of `bytes`. On failure returns nullopt and sets `problem`.
+std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem);
+
+}  // namespace sefleet::card::nvm::format

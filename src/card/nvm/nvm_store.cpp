@@ -1,0 +1,357 @@
+#include "card/nvm/nvm_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "card/nvm/file_device.hpp"
+#include "core/error.hpp"
+
+namespace sefleet::card::nvm {
+
+namespace {
+
+using format::CommitSlot;
+
+[[noreturn]] void corrupt(const std::string& name, const std::string& what) {
+  throw Error(Errc::integrity_error, "NVM state file " + name + ": " + what + "; refusing to use it");
+}
+
+void check_key(std::string_view key) {
+  if (key.empty() || key.size() > format::kMaxKeySize) {
+    throw Error(Errc::invalid_argument, "NVM object key must be 1 to " + std::to_string(format::kMaxKeySize) +
+                                            " bytes, got " + std::to_string(key.size()));
+  }
+}
+
+std::uint64_t slot_offset(std::uint64_t generation) {
+  return format::kSlotOffsets[generation % 2];
+}
+
+}  // namespace
+
+void NvmStore::format(NvmDevice& device) {
+  if (device.size() != 0) throw Error(Errc::state_error, "refusing to format non-empty NVM device " + device.name());
+  // Generation 1 in slot 1 and generation 0 in slot 0: both valid, both empty, so the next commit
+  // (generation 2) overwrites slot 0 and slot 1 stays the fallback while it is written.
+  Bytes image = format::encode_file_header();
+  append(image, format::encode_slot(CommitSlot{0, format::kDataStart, format::kDataStart, 0}));
+  append(image, format::encode_slot(CommitSlot{1, format::kDataStart, format::kDataStart, 0}));
+  device.write(0, image);
+  device.sync();
+}
+
+void NvmStore::create_file(const std::filesystem::path& path) {
+  if (std::filesystem::exists(path)) {
+    throw Error(Errc::io_error, "create " + path.string() + ": a file already exists there");
+  }
+  // Format under a temporary name and rename: a crash leaves either no state file or a complete one.
+  std::filesystem::path temporary = path;
+  temporary += ".new";
+  std::filesystem::remove(temporary);
+  {
+    FileDevice device(temporary, FileDevice::Mode::create_new);
+    format(device);
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw Error(Errc::io_error, "rename " + temporary.string() + " to " + path.string() + " failed");
+  }
+  sync_directory(path.parent_path());
+}
+
+NvmStore NvmStore::open_file(const std::filesystem::path& path, bool create_if_missing, NvmOptions options) {
+  if (create_if_missing && !std::filesystem::exists(path)) create_file(path);
+  return NvmStore(std::make_unique<FileDevice>(path, FileDevice::Mode::open_existing), options);
+}
+
+NvmStore::NvmStore(std::unique_ptr<NvmDevice> device, NvmOptions options)
+    : device_(std::move(device)), options_(options) {
+  recover();
+}
+
+NvmStore::NvmStore(NvmStore&&) noexcept = default;
+NvmStore& NvmStore::operator=(NvmStore&&) noexcept = default;
+NvmStore::~NvmStore() = default;
+
+const std::string& NvmStore::name() const {
+  return device_->name();
+}
+
+void NvmStore::recover() {
+  const std::string& file = device_->name();
+  const std::uint64_t size = device_->size();
+  if (size < format::kDataStart) {
+    corrupt(file, "truncated: " + std::to_string(size) + " bytes, the header alone needs " +
+                      std::to_string(format::kDataStart));
+  }
+  Bytes head(format::kDataStart);
+  device_->read(0, head);
+  if (const std::string problem = format::file_header_problem(ByteView(head).first(format::kFileHeaderSize));
+      !problem.empty()) {
+    corrupt(file, problem);
+  }
+  const auto slot0 = format::decode_slot(ByteView(head).subspan(format::kSlotOffsets[0], format::kSlotSize));
+  const auto slot1 = format::decode_slot(ByteView(head).subspan(format::kSlotOffsets[1], format::kSlotSize));
+  // Power loss can tear only the slot being written, so at least one slot is always valid; the newest
+  // valid one is the last commit. Two valid slots are one generation apart, each in its own place.
+  if (!slot0 && !slot1) corrupt(file, "both commit slots are corrupt");
+  if (slot0 && slot0->generation % 2 != 0) corrupt(file, "commit slot 0 holds an odd generation");
+  if (slot1 && slot1->generation % 2 != 1) corrupt(file, "commit slot 1 holds an even generation");
+  if (slot0 && slot1 &&
+      std::max(slot0->generation, slot1->generation) - std::min(slot0->generation, slot1->generation) != 1) {
+    corrupt(file, "commit slots are not consecutive generations");
+  }
+  const CommitSlot slot = !slot1 || (slot0 && slot0->generation > slot1->generation) ? *slot0 : *slot1;
+  if (slot.base < format::kDataStart || slot.end < slot.base) corrupt(file, "commit slot has an invalid extent");
+  if (slot.end > size) {
+    corrupt(file, "truncated: committed data ends at byte " + std::to_string(slot.end) + " but the file has " +
+                      std::to_string(size) + " bytes");
+  }
+  Bytes area(slot.end - slot.base);
+  if (!area.empty()) device_->read(slot.base, area);
+  replay(area, slot);
+  slot_ = slot;
+  // Bytes past the committed end are a transaction that was cut before its commit slot was written
+  // (or the tail a compaction left): they were never committed, so dropping them loses nothing.
+  if (size > slot.end) device_->truncate(slot.end);
+}
+
+void NvmStore::replay(ByteView area, const CommitSlot& slot) {
+  const std::string& file = device_->name();
+  std::size_t offset = 0;
+  std::uint64_t expected = 1;  // a store that was never compacted starts at sequence 1
+  bool first = true;
+  while (offset < area.size()) {
+    const std::string where = "committed record at byte " + std::to_string(slot.base + offset);
+    std::string problem;
+    const auto record = format::parse_record(area.subspan(offset), problem);
+    if (!record) corrupt(file, where + ": " + problem);
+    if (record->type == format::RecordType::snapshot) {
+      if (!first) corrupt(file, where + ": snapshot record after the start of the committed area");
+      expected = record->sequence;
+      stats_.journal_bytes = 0;
+    } else {
+      stats_.journal_bytes += record->size;
+    }
+    if (record->sequence != expected) {
+      corrupt(file,
+              where + ": sequence " + std::to_string(record->sequence) + ", expected " + std::to_string(expected));
+    }
+    for (const auto& op : record->ops) {
+      const auto found = state_.find(op.key);
+      if (op.code == format::OpCode::put) {
+        if (record->type == format::RecordType::snapshot && found != state_.end()) {
+          corrupt(file, where + ": key '" + op.key + "' twice in a snapshot");
+        }
+        if (found != state_.end()) live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
+        live_op_bytes_ += format::put_op_size(op.key.size(), op.value.size());
+        state_.insert_or_assign(op.key, Bytes(op.value.begin(), op.value.end()));
+      } else {
+        if (found == state_.end()) corrupt(file, where + ": erase of missing key '" + op.key + "'");
+        live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
+        state_.erase(found);
+      }
+    }
+    offset += record->size;
+    ++expected;
+    first = false;
+  }
+  const std::uint64_t last = first ? 0 : expected - 1;
+  if (last != slot.last_sequence) {
+    corrupt(file, "commit slot names sequence " + std::to_string(slot.last_sequence) +
+                      " but the committed records end at " + std::to_string(last));
+  }
+  stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;
+}
+
+void NvmStore::require_usable() const {
+  if (broken_) {
+    throw Error(Errc::state_error,
+                "NVM store " + device_->name() + " was interrupted by an I/O failure; reopen it to recover");
+  }
+}
+
+void NvmStore::require_transaction(const char* operation) const {
+  require_usable();
+  if (!in_transaction_) throw Error(Errc::state_error, std::string("NVM ") + operation + " outside a transaction");
+}
+
+std::optional<Bytes> NvmStore::get(std::string_view key) const {
+  if (in_transaction_) {
+    if (const auto found = pending_.find(key); found != pending_.end()) return found->second;
+  }
+  if (const auto found = state_.find(key); found != state_.end()) return found->second;
+  return std::nullopt;
+}
+
+bool NvmStore::contains(std::string_view key) const {
+  if (in_transaction_) {
+    if (const auto found = pending_.find(key); found != pending_.end()) return found->second.has_value();
+  }
+  return state_.find(key) != state_.end();
+}
+
+std::vector<std::string> NvmStore::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : state_) {
+    if (in_transaction_ && pending_.count(key) != 0) continue;
+    out.push_back(key);
+  }
+  if (in_transaction_) {
+    for (const auto& [key, value] : pending_) {
+      if (value) out.push_back(key);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void NvmStore::begin() {
+  require_usable();
+  if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
+  in_transaction_ = true;
+  pending_.clear();
+}
+
+void NvmStore::write(std::string_view key, ByteView value) {
+  require_transaction("write");
+  check_key(key);
+  if (value.size() > format::kMaxValueSize) {
+    throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(value.size()) +
+                                            " bytes exceeds the limit of " + std::to_string(format::kMaxValueSize));
+  }
+  pending_.insert_or_assign(std::string(key), Bytes(value.begin(), value.end()));
+}
+
+void NvmStore::erase(std::string_view key) {
+  require_transaction("erase");
+  check_key(key);
+  if (state_.find(key) != state_.end()) {
+    pending_.insert_or_assign(std::string(key), std::nullopt);
+  } else if (const auto found = pending_.find(key); found != pending_.end()) {
+    pending_.erase(found);  // created and erased in the same transaction: nothing to record
+  }
+}
+
+void NvmStore::abort() {
+  require_transaction("abort");
+  pending_.clear();
+  in_transaction_ = false;
+}
+
+void NvmStore::commit() {
+  require_transaction("commit");
+  Pending changes = std::move(pending_);
+  pending_.clear();
+  in_transaction_ = false;
+  stats_.last_commit_syncs = 0;
+  if (changes.empty()) return;
+  commit_changes(changes, false);
+}
+
+void NvmStore::compact() {
+  require_usable();
+  if (in_transaction_) throw Error(Errc::state_error, "NVM compaction inside a transaction");
+  stats_.last_commit_syncs = 0;
+  commit_changes(Pending{}, true);
+}
+
+void NvmStore::sync() {
+  device_->sync();
+  ++stats_.syncs;
+  ++stats_.last_commit_syncs;
+}
+
+void NvmStore::publish(std::uint64_t offset, ByteView bytes, const CommitSlot& next) {
+  // Sync 1: the record (or snapshot) must be durable before any slot points at it; otherwise the
+  // device could persist the slot first and a power loss would leave it naming garbage.
+  device_->write(offset, bytes);
+  sync();
+  // Sync 2: the commit point. The slot is the only thing that makes the new bytes part of the state.
+  device_->write(slot_offset(next.generation), format::encode_slot(next));
+  sync();
+}
+
+std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
+  std::uint64_t ops = live_op_bytes_;
+  for (const auto& [key, value] : overlay) {
+    if (const auto found = state_.find(key); found != state_.end()) {
+      ops -= format::put_op_size(key.size(), found->second.size());
+    }
+    if (value) ops += format::put_op_size(key.size(), value->size());
+  }
+  return format::kEmptyRecordSize + ops;
+}
+
+Bytes NvmStore::snapshot_record(std::uint64_t sequence, const Pending& overlay) const {
+  format::RecordWriter writer(format::RecordType::snapshot, sequence);
+  for (const auto& [key, value] : state_) {
+    if (overlay.count(key) == 0) writer.put(key, value);
+  }
+  for (const auto& [key, value] : overlay) {
+    if (value) writer.put(key, *value);
+  }
+  return writer.finish();
+}
+
+void NvmStore::commit_changes(const Pending& changes, bool force_compaction) {
+  const std::uint64_t sequence = slot_.last_sequence + 1;
+  Bytes record;
+  if (!changes.empty()) {
+    format::RecordWriter writer(format::RecordType::transaction, sequence);
+    for (const auto& [key, value] : changes) {
+      if (value) {
+        writer.put(key, *value);
+      } else {
+        writer.erase(key);
+      }
+    }
+    record = writer.finish();
+  }
+  const std::uint64_t snapshot_size = snapshot_size_after(changes);
+  const std::uint64_t journal_after = stats_.journal_bytes + record.size();
+  const bool compacting =
+      force_compaction || (journal_after > options_.compact_after_bytes && journal_after > snapshot_size);
+
+  CommitSlot next = slot_;
+  next.generation = slot_.generation + 1;
+  next.last_sequence = sequence;
+  broken_ = true;  // until the commit completes: an exception leaves memory and file out of step
+  if (compacting) {
+    const Bytes snapshot = snapshot_record(sequence, changes);
+    // The snapshot goes where no committed byte lives: before the current base when it fits there,
+    // else after the current end. The committed records stay intact until the new slot is durable.
+    next.base = format::kDataStart + snapshot.size() <= slot_.base ? format::kDataStart : slot_.end;
+    next.end = next.base + snapshot.size();
+    publish(next.base, snapshot, next);
+    stats_.journal_bytes = 0;
+    ++stats_.compactions;
+  } else {
+    next.end = slot_.end + record.size();
+    publish(slot_.end, record, next);
+    stats_.journal_bytes += record.size();
+  }
+  slot_ = next;
+  apply(changes);
+  ++stats_.commits;
+  // After a compaction to the front, everything past the new end is dead: give the space back. Not
+  // synced on purpose: a lost truncate only leaves an uncommitted tail, which recovery drops again.
+  if (device_->size() > slot_.end) device_->truncate(slot_.end);
+  broken_ = false;
+}
+
+void NvmStore::apply(const Pending& changes) {
+  for (const auto& [key, value] : changes) {
+    if (const auto found = state_.find(key); found != state_.end()) {
+      live_op_bytes_ -= format::put_op_size(key.size(), found->second.size());
+      state_.erase(found);
+    }
+    if (value) {
+      live_op_bytes_ += format::put_op_size(key.size(), value->size());
+      state_.emplace(key, *value);
+    }
+  }
+  stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;
+}
+
+}  // namespace sefleet::card::nvm

@@ -1,0 +1,103 @@
+// The card's persistent memory: named objects (key -> bytes) in one state file, changed only by atomic
+// transactions. After a power loss at any physical write, reopening yields exactly the state before or
+// exactly the state after the interrupted transaction. A corrupt or truncated file is refused at open
+// with Error(Errc::integrity_error). Format, recovery and fsync points: docs/nvm.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "card/nvm/nvm_device.hpp"
+#include "card/nvm/nvm_format.hpp"
+
+namespace sefleet::card::nvm {
+
+struct NvmOptions {
+  // A commit rewrites the whole state as one snapshot (instead of appending its journal record) once
+  // the journal after the last snapshot would exceed both this many bytes and the size of a snapshot.
+  std::uint64_t compact_after_bytes = 64 * 1024;
+};
+
+struct NvmStats {
+  std::uint64_t commits = 0;  // durable commits made through this object (compactions included)
+  std::uint64_t compactions = 0;
+  std::uint64_t syncs = 0;              // device syncs made through this object
+  std::uint64_t last_commit_syncs = 0;  // syncs made by the last commit() or compact()
+  std::uint64_t journal_bytes = 0;      // committed record bytes after the base snapshot
+  std::uint64_t snapshot_bytes = 0;     // size a snapshot of the committed state would have
+};
+
+class NvmStore {
+ public:
+  // Writes an empty store onto an empty device (one write, one sync). Not atomic by itself: use
+  // create_file() for files, which formats a temporary file and renames it into place.
+  static void format(NvmDevice& device);
+  // Creates a new, empty state file at `path` (refuses to replace an existing one), durably.
+  static void create_file(const std::filesystem::path& path);
+  // Opens the state file at `path`, creating an empty one first when `create_if_missing`.
+  static NvmStore open_file(const std::filesystem::path& path, bool create_if_missing, NvmOptions options = {});
+
+  // Opens and recovers the store on `device`: validates header, commit slots and every committed
+  // record, discards an uncommitted (torn) tail, and loads the state. Throws Error(integrity_error).
+  explicit NvmStore(std::unique_ptr<NvmDevice> device, NvmOptions options = {});
+  NvmStore(NvmStore&&) noexcept;
+  NvmStore& operator=(NvmStore&&) noexcept;
+  ~NvmStore();
+
+  // Reads see the open transaction's own writes and erases.
+  std::optional<Bytes> get(std::string_view key) const;
+  bool contains(std::string_view key) const;
+  std::vector<std::string> keys() const;  // sorted
+  // The committed state only (ignores an open transaction).
+  const std::map<std::string, Bytes, std::less<>>& committed() const noexcept { return state_; }
+
+  void begin();
+  void write(std::string_view key, ByteView value);
+  void erase(std::string_view key);  // erasing a missing key does nothing
+  // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
+  void commit();
+  void abort();  // drops the open transaction; nothing was written
+  bool in_transaction() const noexcept { return in_transaction_; }
+
+  // Rewrites the state as one snapshot now (normally commit() decides). Outside a transaction only.
+  void compact();
+
+  const NvmStats& stats() const noexcept { return stats_; }
+  const std::string& name() const;
+
+ private:
+  using Pending = std::map<std::string, std::optional<Bytes>, std::less<>>;
+
+  void recover();
+  void replay(ByteView area, const format::CommitSlot& slot);
+  void require_usable() const;
+  void require_transaction(const char* operation) const;
+  void sync();
+  // Writes `bytes` at `offset`, syncs, then publishes `next` in its slot and syncs again.
+  void publish(std::uint64_t offset, ByteView bytes, const format::CommitSlot& next);
+  Bytes snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
+  std::uint64_t snapshot_size_after(const Pending& overlay) const;
+  void commit_changes(const Pending& changes, bool force_compaction);
+  void apply(const Pending& changes);
+
+  std::unique_ptr<NvmDevice> device_;
+  NvmOptions options_;
+  format::CommitSlot slot_;
+  std::map<std::string, Bytes, std::less<>> state_;
+  std::uint64_t live_op_bytes_ = 0;  // sum of put_op_size over state_ (snapshot size minus framing)
+  Pending pending_;
+  bool in_transaction_ = false;
+  // Set when an I/O error or power loss interrupted a commit: memory may no longer match the file,
+  // so the object refuses everything until the store is reopened (which recovers).
+  bool broken_ = false;
+  NvmStats stats_;
+};
+
+}  // namespace sefleet::card::nvm

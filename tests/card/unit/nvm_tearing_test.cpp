@@ -1,0 +1,206 @@
+// THE tearing test: power is cut at every physical write of an operation (and during the recovery
+// that follows), with several amounts of the torn write reaching the medium. Each time, reopening must
+// give exactly the state before or exactly the state after the operation, never anything in between,
+// and the recovered store must keep working.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "card/nvm/file_device.hpp"
+#include "card/nvm/nvm_store.hpp"
+#include "card/nvm/tearing_device.hpp"
+#include "core/error.hpp"
+#include "nvm_test_util.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sefleet::card::nvm {
+namespace {
+
+using test::pattern;
+using test::State;
+
+// How much of the torn write reaches the medium: nothing, one byte, part of a slot, part of a record
+// header, and all of it (the power dies right after the write, before anything else).
+constexpr std::size_t kKeepBytes[] = {0, 1, 23, 40, std::numeric_limits<std::size_t>::max()};
+
+struct Scenario {
+  std::function<void(NvmStore&)> prepare;    // builds the committed before-state (default options, not torn)
+  NvmOptions options;                        // for the operation
+  std::function<void(NvmStore&)> operation;  // the operation under test
+  // What the operation must do, so that each scenario provably takes the storage path it is about.
+  std::uint64_t expected_writes;
+  std::uint64_t expected_compactions;
+};
+
+std::unique_ptr<NvmDevice> open_device(const std::filesystem::path& path) {
+  return std::make_unique<FileDevice>(path, FileDevice::Mode::open_existing);
+}
+
+// The multi-object transaction of the tearing test: overwrite, create, a 3 KB value, and an erase.
+void multi_object_transaction(NvmStore& store) {
+  store.begin();
+  store.write("isd/seq", Bytes{0, 0, 0x2A});
+  store.write("isd/keyset/31", pattern(48, 7));
+  store.write("applet/blob", pattern(3000, 8));
+  store.erase("isd/keyset/30");
+  store.write("isd/lifecycle", Bytes{0x0F});
+  store.commit();
+}
+
+// Committed state with a journal much larger than the state itself (the same keys rewritten), so
+// that a low compaction threshold makes the next commit compact.
+void base_state(NvmStore& store) {
+  store.begin();
+  store.write("isd/keyset/30", pattern(48, 1));
+  store.write("isd/lifecycle", Bytes{0x07});
+  store.commit();
+  for (int i = 0; i < 12; ++i) {
+    store.begin();
+    store.write("isd/seq", Bytes{0, 0, static_cast<std::uint8_t>(i + 2)});
+    store.write("log/" + std::to_string(i % 3), pattern(400, static_cast<std::uint8_t>(i)));
+    store.commit();
+  }
+}
+
+class NvmTearingTest : public ::testing::Test {
+ protected:
+  void run(const Scenario& scenario) {
+    const auto golden = dir_.path() / "golden.nvm";
+    State before;
+    {
+      NvmStore store = NvmStore::open_file(golden, true);
+      scenario.prepare(store);
+      before = store.committed();
+    }
+    // A dry run through a counting device gives the after-state and the number of physical writes.
+    const auto dry = dir_.path() / "dry.nvm";
+    std::filesystem::copy_file(golden, dry);
+    State after;
+    std::uint64_t writes = 0;
+    std::uint64_t at_open = 0;
+    {
+      auto counting = std::make_unique<TearingDevice>(open_device(dry), 0);
+      TearingDevice* device = counting.get();
+      NvmStore store(std::move(counting), scenario.options);
+      at_open = device->physical_writes();
+      const std::uint64_t syncs_before = device->syncs();
+      scenario.operation(store);
+      writes = device->physical_writes() - at_open;
+      EXPECT_EQ(store.stats().compactions, scenario.expected_compactions);
+      EXPECT_LE(device->syncs() - syncs_before, 2u) << "more than 2 syncs for one commit";
+      after = store.committed();
+    }
+    ASSERT_EQ(writes, scenario.expected_writes) << "the scenario did not take the intended path";
+    ASSERT_EQ(test::reopen_state(dry), after);
+
+    bool saw_before = false;
+    bool saw_after = false;
+    for (std::uint64_t tear_at = 1; tear_at <= writes; ++tear_at) {
+      for (const std::size_t keep : kKeepBytes) {
+        SCOPED_TRACE("power cut at write " + std::to_string(tear_at) + ", keeping " + std::to_string(keep) + " bytes");
+        const auto torn = dir_.path() / "torn.nvm";
+        std::filesystem::remove(torn);
+        std::filesystem::copy_file(golden, torn);
+        {
+          // Writes made while opening (none for a clean file) come before the operation's.
+          auto tearing = std::make_unique<TearingDevice>(open_device(torn), at_open + tear_at, keep);
+          NvmStore store(std::move(tearing), scenario.options);
+          EXPECT_THROW(scenario.operation(store), PowerLoss);
+          EXPECT_THROW(store.begin(), Error) << "a store interrupted mid-commit must refuse further use";
+        }
+        const State recovered = recover_with_tears(torn, scenario.options);
+        const bool is_before = recovered == before;
+        const bool is_after = recovered == after;
+        EXPECT_TRUE(is_before || is_after) << "recovered a state that is neither before nor after";
+        saw_before = saw_before || is_before;
+        saw_after = saw_after || is_after;
+        // The recovered store keeps working.
+        NvmStore store = NvmStore::open_file(torn, false, scenario.options);
+        store.begin();
+        store.write("post/recovery", Bytes{1});
+        store.commit();
+        State expected = recovered;
+        expected["post/recovery"] = Bytes{1};
+        EXPECT_EQ(test::reopen_state(torn), expected);
+      }
+    }
+    EXPECT_TRUE(saw_before);
+    EXPECT_TRUE(saw_after);
+  }
+
+  // Recovers `path` while also cutting power at every physical write recovery itself makes; each
+  // interrupted recovery must leave a file that recovers to the same state.
+  State recover_with_tears(const std::filesystem::path& path, const NvmOptions& options) {
+    const auto reference = dir_.path() / "reference.nvm";
+    std::filesystem::remove(reference);
+    std::filesystem::copy_file(path, reference);
+    const State expected = NvmStore::open_file(reference, false, options).committed();
+    for (std::uint64_t tear_at = 1;; ++tear_at) {
+      const auto attempt = dir_.path() / "attempt.nvm";
+      std::filesystem::remove(attempt);
+      std::filesystem::copy_file(path, attempt);
+      bool interrupted = false;
+      try {
+        NvmStore store(std::make_unique<TearingDevice>(open_device(attempt), tear_at), options);
+      } catch (const PowerLoss&) {
+        interrupted = true;
+      }
+      EXPECT_EQ(test::reopen_state(attempt), expected) << "after power loss at recovery write " << tear_at;
+      if (!interrupted) break;
+    }
+    return expected;
+  }
+
+  sefleet::test::TempDir dir_;
+};
+
+TEST_F(NvmTearingTest, MultiObjectTransactionAppended) {
+  run(Scenario{base_state, NvmOptions{}, multi_object_transaction, 2, 0});
+}
+
+TEST_F(NvmTearingTest, MultiObjectTransactionThatCompactsBehindTheJournal) {
+  // The low threshold makes this commit rewrite the whole state; the journal starts at the front of
+  // the record area, so the snapshot lands after it (record, slot: 2 writes).
+  run(Scenario{base_state, NvmOptions{1024}, multi_object_transaction, 2, 1});
+}
+
+TEST_F(NvmTearingTest, MultiObjectTransactionThatCompactsToTheFrontAndTruncates) {
+  // After one compaction behind the journal, the front of the record area is free: the next
+  // compaction writes there and then truncates the file (snapshot, slot, truncate: 3 writes).
+  const auto prepare = [](NvmStore& store) {
+    base_state(store);
+    store.compact();
+    for (int i = 0; i < 8; ++i) {
+      store.begin();
+      store.write("isd/seq", pattern(400, static_cast<std::uint8_t>(i)));
+      store.commit();
+    }
+  };
+  run(Scenario{prepare, NvmOptions{1024}, multi_object_transaction, 3, 1});
+}
+
+TEST_F(NvmTearingTest, ExplicitCompaction) {
+  const auto compact = [](NvmStore& store) { store.compact(); };
+  run(Scenario{base_state, NvmOptions{}, compact, 2, 1});
+}
+
+TEST_F(NvmTearingTest, TornRecoveryOfTornTail) {
+  // A torn tail makes recovery truncate; cutting power at that truncate must change nothing.
+  const auto path = dir_.path() / "tail.nvm";
+  State state;
+  {
+    NvmStore store = NvmStore::open_file(path, true);
+    base_state(store);
+    state = store.committed();
+  }
+  Bytes bytes = test::read_file(path);
+  append(bytes, pattern(99, 2));
+  test::write_file(path, bytes);
+  EXPECT_EQ(recover_with_tears(path, NvmOptions{}), state);
+}
+
+}  // namespace
+}  // namespace sefleet::card::nvm
