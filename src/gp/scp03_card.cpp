@@ -114,7 +114,7 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   if (command.p2 != 0x00 || !i_supports_level(config_.i, command.p1)) {
     return drop_authentication(sw::kIncorrectP1P2, "EXTERNAL AUTHENTICATE: security level not supported");
   }
-  if (!has_secure_messaging_bit(command.cla)) {
+  if (!iso7816::has_secure_messaging(command.cla)) {
     return drop_authentication(sw::kSecurityStatusNotSatisfied, "EXTERNAL AUTHENTICATE: no C-MAC indication");
   }
   const ByteView received_cryptogram(command.data.data(), half);
@@ -172,7 +172,7 @@ ResponseApdu Scp03Card::wrap(const ResponseApdu& plain) {
 }
 
 ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& application) {
-  if (is_initialize_update(command) && !has_secure_messaging_bit(command.cla)) return initialize_update(command);
+  if (is_initialize_update(command) && !iso7816::has_secure_messaging(command.cla)) return initialize_update(command);
   if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
   Unwrapped unwrapped = unwrap(command);
   if (!unwrapped.command) return ResponseApdu(unwrapped.sw);

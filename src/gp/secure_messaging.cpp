@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
@@ -12,14 +13,19 @@ namespace sefleet::gp {
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-bool has_secure_messaging_bit(std::uint8_t cla) noexcept {
-  if ((cla & 0x40) != 0) return (cla & 0x20) != 0;  // further interindustry: b6
-  return (cla & 0x0C) != 0;                         // first interindustry: b4..b3
+void scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response, std::uint8_t* icv) {
+  std::fill(icv, icv + crypto::kAesBlock, std::uint8_t{0});
+  for (std::size_t i = 0; i < 8; ++i) {
+    icv[15 - i] = static_cast<std::uint8_t>(counter >> (8 * i));
+  }
+  if (response) icv[0] = 0x80;  // replaced, not ORed (Amd D §6.2.7)
+  s_enc.encrypt_block(icv, icv);
 }
 
-std::uint8_t without_secure_messaging_bit(std::uint8_t cla) noexcept {
-  if ((cla & 0x40) != 0) return static_cast<std::uint8_t>(cla & ~0x20);
-  return static_cast<std::uint8_t>(cla & ~0x0C);
+Bytes scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response) {
+  Bytes icv(crypto::kAesBlock);
+  scp03_icv(s_enc, counter, response, icv.data());
+  return icv;
 }
 
 SecureMessaging::SecureMessaging(const SessionKeys& keys, Scp03Mode mode, std::uint8_t security_level)
@@ -61,26 +67,30 @@ void SecureMessaging::begin(const crypto::Mac16& external_authenticate_mac) {
   counter_ = 0;
 }
 
-void SecureMessaging::counter_block(std::uint8_t* block, bool response) const noexcept {
-  std::fill(block, block + crypto::kAesBlock, std::uint8_t{0});
-  for (std::size_t i = 0; i < 8; ++i) {
-    block[15 - i] = static_cast<std::uint8_t>(counter_ >> (8 * i));
+void SecureMessaging::encrypt_field(Bytes& field, bool response) {
+  crypto::pad80_in_place(field);  // minimal padding, always
+  std::uint8_t icv[crypto::kAesBlock];
+  scp03_icv(enc_, counter_, response, icv);
+  enc_.cbc_encrypt(ByteView(icv, sizeof icv), field, field.data());
+}
+
+std::optional<Bytes> SecureMessaging::decrypt_field(ByteView field, bool response, crypto::PaddingPolicy padding,
+                                                    std::string* reason) {
+  if (field.size() % crypto::kAesBlock != 0) {
+    *reason = "ciphertext of " + std::to_string(field.size()) + " bytes is not a multiple of 16";
+    return std::nullopt;
   }
-  if (response) block[0] = 0x80;  // replaced, not ORed (Amd D §6.2.7)
-}
-
-Bytes SecureMessaging::command_icv() {
-  Bytes icv(crypto::kAesBlock);
-  counter_block(icv.data(), false);
-  enc_.encrypt_block(icv.data(), icv.data());
-  return icv;
-}
-
-Bytes SecureMessaging::response_icv() {
-  Bytes icv(crypto::kAesBlock);
-  counter_block(icv.data(), true);
-  enc_.encrypt_block(icv.data(), icv.data());
-  return icv;
+  Bytes plain(field.size());
+  std::uint8_t icv[crypto::kAesBlock];
+  scp03_icv(enc_, counter_, response, icv);
+  enc_.cbc_decrypt(ByteView(icv, sizeof icv), field, plain.data());
+  const auto size = crypto::unpadded_size(plain, padding, crypto::kAesBlock, reason);
+  if (!size) {
+    secure_zero(plain.data(), plain.size());
+    return std::nullopt;
+  }
+  plain.resize(*size);  // an encrypted empty field (one 80 00.. block) becomes empty data
+  return plain;
 }
 
 CommandApdu SecureMessaging::wrap_command(const CommandApdu& plain) {
@@ -93,11 +103,7 @@ CommandApdu SecureMessaging::wrap_command(const CommandApdu& plain) {
   wire.ne = plain.ne;
   wire.data.reserve(plain.data.size() + crypto::kAesBlock + mac_size());
   wire.data.assign(plain.data.begin(), plain.data.end());
-  if ((level_ & level::kCDecryption) != 0 && !plain.data.empty()) {
-    crypto::pad80_in_place(wire.data);
-    const Bytes icv = command_icv();
-    enc_.cbc_encrypt(icv, wire.data, wire.data.data());
-  }
+  if ((level_ & level::kCDecryption) != 0 && !plain.data.empty()) encrypt_field(wire.data, false);
   const std::size_t lc = wire.data.size() + mac_size();
   if (lc > iso7816::kMaxExtendedData) {
     throw Error(Errc::invalid_argument, "SCP03: " + std::to_string(plain.data.size()) +
@@ -119,10 +125,10 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wi
   };
   if ((level_ & level::kCMac) == 0) {
     // Level 00 (authenticated only): commands travel in clear; one claiming protection is refused.
-    if (has_secure_messaging_bit(wire.cla)) return refuse("secure messaging indicated at security level 00");
+    if (iso7816::has_secure_messaging(wire.cla)) return refuse("secure messaging indicated at security level 00");
     return wire;
   }
-  if (!has_secure_messaging_bit(wire.cla)) return refuse("command without secure messaging at security level " +
+  if (!iso7816::has_secure_messaging(wire.cla)) return refuse("command without secure messaging at security level " +
                                                          std::to_string(level_));
   if (wire.data.size() < mac_size()) {
     return refuse("data field of " + std::to_string(wire.data.size()) + " bytes cannot hold the C-MAC");
@@ -137,25 +143,16 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wi
   }
   mcv_ = expected;
   CommandApdu plain;
-  plain.cla = without_secure_messaging_bit(wire.cla);
+  plain.cla = iso7816::cla_without_secure_messaging(wire.cla);
   plain.ins = wire.ins;
   plain.p1 = wire.p1;
   plain.p2 = wire.p2;
   plain.ne = wire.ne;
   if ((level_ & level::kCDecryption) != 0 && body_size != 0) {
-    if (body_size % crypto::kAesBlock != 0) {
-      return refuse("ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16");
-    }
-    plain.data.resize(body_size);
-    const Bytes icv = command_icv();
-    enc_.cbc_decrypt(icv, body, plain.data.data());
     std::string why;
-    const auto size = crypto::unpadded_size(plain.data, crypto::PaddingPolicy::strict, crypto::kAesBlock, &why);
-    if (!size) {
-      secure_zero(plain.data.data(), plain.data.size());
-      return refuse("C-DECRYPTION " + why);
-    }
-    plain.data.resize(*size);  // an encrypted empty field (one 80 00.. block) becomes empty data
+    auto data = decrypt_field(body, false, crypto::PaddingPolicy::strict, &why);
+    if (!data) return refuse("C-DECRYPTION " + why);
+    plain.data = std::move(*data);
   } else {
     plain.data.assign(body.begin(), body.end());
   }
@@ -169,11 +166,7 @@ ResponseApdu SecureMessaging::wrap_response(const ResponseApdu& plain) {
   wire.sw = plain.sw;
   wire.data.reserve(plain.data.size() + crypto::kAesBlock + mac_size());
   wire.data.assign(plain.data.begin(), plain.data.end());
-  if ((level_ & level::kREncryption) != 0 && !plain.data.empty()) {
-    crypto::pad80_in_place(wire.data);  // minimal padding, always
-    const Bytes icv = response_icv();
-    enc_.cbc_encrypt(icv, wire.data, wire.data.data());
-  }
+  if ((level_ & level::kREncryption) != 0 && !plain.data.empty()) encrypt_field(wire.data, true);
   const std::uint8_t sw[2] = {plain.sw1(), plain.sw2()};
   const crypto::Mac16 rmac = rmac_.compute({ByteView(mcv_.data(), mcv_.size()), wire.data, ByteView(sw, 2)});
   wire.data.insert(wire.data.end(), rmac.begin(), rmac.begin() + static_cast<std::ptrdiff_t>(mac_size()));
@@ -198,17 +191,10 @@ ResponseApdu SecureMessaging::unwrap_response(const ResponseApdu& wire, crypto::
   ResponseApdu plain;
   plain.sw = wire.sw;
   if ((level_ & level::kREncryption) != 0 && body_size != 0) {
-    if (body_size % crypto::kAesBlock != 0) {
-      throw Error(Errc::integrity_error,
-                  "SCP03: R-ENC ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16");
-    }
-    plain.data.resize(body_size);
-    const Bytes icv = response_icv();
-    enc_.cbc_decrypt(icv, body, plain.data.data());
     std::string why;
-    const auto size = crypto::unpadded_size(plain.data, padding, crypto::kAesBlock, &why);
-    if (!size) throw Error(Errc::integrity_error, "SCP03: R-ENC " + why);
-    plain.data.resize(*size);
+    auto data = decrypt_field(body, true, padding, &why);
+    if (!data) throw Error(Errc::integrity_error, "SCP03: R-ENC " + why);
+    plain.data = std::move(*data);
   } else {
     plain.data.assign(body.begin(), body.end());
   }

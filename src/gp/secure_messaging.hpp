@@ -27,11 +27,10 @@
 
 namespace sefleet::gp {
 
-// True when CLA carries a secure-messaging indication (b4/b3 in first-interindustry coding, b6 in
-// further-interindustry coding).
-bool has_secure_messaging_bit(std::uint8_t cla) noexcept;
-// The CLA with the secure-messaging indication cleared and the logical channel kept.
-std::uint8_t without_secure_messaging_bit(std::uint8_t cla) noexcept;
+// The ICV of C-DECRYPTION (AES(S-ENC, counter)) or, with `response`, of R-ENCRYPTION
+// (AES(S-ENC, 80 || counter[1..15])), for a 16-byte big-endian counter holding `counter`.
+void scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response, std::uint8_t* icv);
+Bytes scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response);
 
 class SecureMessaging {
  public:
@@ -74,11 +73,14 @@ class SecureMessaging {
                                         crypto::PaddingPolicy padding = crypto::PaddingPolicy::strict);
 
   // ICVs of the current counter (exposed for the checkpoint vectors).
-  Bytes command_icv();
-  Bytes response_icv();
+  Bytes command_icv() { return scp03_icv(enc_, counter_, false); }
+  Bytes response_icv() { return scp03_icv(enc_, counter_, true); }
 
  private:
-  void counter_block(std::uint8_t* block, bool response) const noexcept;
+  // pad80 and AES-CBC under the ICV of the current counter, in place.
+  void encrypt_field(Bytes& field, bool response);
+  // The inverse; nullopt (and the reason) for a length that is not a multiple of 16 or bad padding.
+  std::optional<Bytes> decrypt_field(ByteView field, bool response, crypto::PaddingPolicy padding, std::string* reason);
 
   Scp03Mode mode_;
   std::uint8_t level_;

@@ -160,4 +160,14 @@ std::uint8_t cla_without_channel(std::uint8_t cla) noexcept {
   return static_cast<std::uint8_t>(cla & 0xF0);
 }
 
+bool has_secure_messaging(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return (cla & 0x20) != 0;  // further interindustry: b6
+  return (cla & 0x0C) != 0;                         // first interindustry: b4..b3
+}
+
+std::uint8_t cla_without_secure_messaging(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return static_cast<std::uint8_t>(cla & ~0x20);
+  return static_cast<std::uint8_t>(cla & ~0x0C);
+}
+
 }  // namespace sefleet::iso7816

@@ -79,4 +79,10 @@ std::uint8_t cla_for_channel(std::uint8_t base_cla, std::uint8_t channel, bool s
 // The CLA with the channel bits and the SM bit cleared, in first-interindustry form (for MACing).
 std::uint8_t cla_without_channel(std::uint8_t cla) noexcept;
 
+// True when CLA carries a secure-messaging indication (b4/b3 in first-interindustry coding, b6 in
+// further-interindustry coding).
+bool has_secure_messaging(std::uint8_t cla) noexcept;
+// The CLA with the secure-messaging indication cleared and the logical channel kept.
+std::uint8_t cla_without_secure_messaging(std::uint8_t cla) noexcept;
+
 }  // namespace sefleet::iso7816

@@ -10,6 +10,7 @@
 #include "crypto/cmac.hpp"
 #include "crypto/kbkdf.hpp"
 #include "gp/kdf3.hpp"
+#include "gp/secure_messaging.hpp"
 #include "gp/selftest/session_replay.hpp"
 #include "gp/static_keys.hpp"
 
@@ -76,11 +77,8 @@ std::string check_kcv(const json& v) {
 std::string check_primitive_cdec_cmac(const json& v) {
   crypto::Aes enc(hex_input(v, "s_enc"));
   crypto::Cmac mac(hex_input(v, "s_mac"));
-  std::uint8_t icv[16] = {};
-  const auto counter = v.at("inputs").at("counter").get<std::uint64_t>();
-  for (std::size_t i = 0; i < 8; ++i) icv[15 - i] = static_cast<std::uint8_t>(counter >> (8 * i));
-  enc.encrypt_block(icv, icv);
-  const Bytes ciphertext = enc.cbc_encrypt(ByteView(icv, 16), crypto::pad80(hex_input(v, "plain_data")));
+  const Bytes icv = scp03_icv(enc, v.at("inputs").at("counter").get<std::uint64_t>(), false);
+  const Bytes ciphertext = enc.cbc_encrypt(icv, crypto::pad80(hex_input(v, "plain_data")));
   const auto full = mac.compute({hex_input(v, "mac_chaining_value"), ciphertext});
   expect_equal("c_mac", ByteView(full.data(), 8), hex_expected(v, "c_mac"));
   return "C-DECRYPTION then C-MAC over the ciphertext";
@@ -96,12 +94,8 @@ std::string check_primitive_rmac_renc(const json& v) {
   const auto full = rmac.compute({hex_input(v, "mac_chaining_value"), body, sw});
   const bool rmac_ok = constant_time_equal(ByteView(full.data(), 8), ByteView(wrapped.data() + body.size(), 8));
   if (rmac_ok != v.at("expected").at("rmac_ok").get<bool>()) throw Error(Errc::integrity_error, "R-MAC verdict differs");
-  std::uint8_t icv[16] = {};
-  const auto counter = v.at("inputs").at("counter").get<std::uint64_t>();
-  for (std::size_t i = 0; i < 8; ++i) icv[15 - i] = static_cast<std::uint8_t>(counter >> (8 * i));
-  icv[0] = 0x80;
-  enc.encrypt_block(icv, icv);
-  const Bytes plain = crypto::unpad80(enc.cbc_decrypt(ByteView(icv, 16), body));
+  const Bytes icv = scp03_icv(enc, v.at("inputs").at("counter").get<std::uint64_t>(), true);
+  const Bytes plain = crypto::unpad80(enc.cbc_decrypt(icv, body));
   const auto tag = from_hex(v.at("expected").at("plain_tlv_tag").get<std::string>());
   const auto length = v.at("expected").at("plain_tlv_len").get<std::size_t>();
   if (plain.size() != 2 + length || tag.size() != 1 || plain[0] != tag[0] || plain[1] != length) {

@@ -28,6 +28,18 @@ void expect_aborted_until_new_session(Scp03Pair& pair) {
   EXPECT_EQ(pair.exchange(kPlain).data, Bytes{0x42});
 }
 
+// The data field of a protected command whose padded plaintext is given as is (so it may be badly
+// padded), encrypted and MACed exactly as the host would for its next command.
+Bytes protect_raw(Scp03Pair& pair, std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, ByteView padded_plain) {
+  auto& host_sm = pair.host->messaging();
+  crypto::Aes enc(pair.host->session_keys().s_enc.view());
+  const Bytes icv = scp03_icv(enc, host_sm.counter() + 1, false);
+  Bytes data = enc.cbc_encrypt(icv, padded_plain);
+  const auto mac = host_sm.command_mac(host_sm.mac_chaining_value(), 0x84, ins, p1, p2, data, false);
+  data.insert(data.end(), mac.begin(), mac.begin() + 8);
+  return data;
+}
+
 Bytes flip(Bytes bytes, std::size_t index, std::uint8_t mask = 0x01) {
   bytes.at(index) ^= mask;
   return bytes;
@@ -113,17 +125,9 @@ TEST(Scp03CardRefusals, BadPaddingUnderAValidMacAborts) {
   for (const bool full_block_of_zeros : {true, false}) {
     Scp03Pair pair(PairConfig{Scp03Mode::s8, 16, 0x03, true});
     pair.open();
-    auto& host_sm = pair.host->messaging();
-    crypto::Aes enc(pair.host->session_keys().s_enc.view());
-    std::uint8_t icv[16] = {};
-    icv[15] = static_cast<std::uint8_t>(host_sm.counter() + 1);
-    enc.encrypt_block(icv, icv);
     Bytes plain(32, 0x00);
     if (!full_block_of_zeros) plain[15] = 0x80;  // 80 then a whole block of 00: longer than one block
-    const Bytes ciphertext = enc.cbc_encrypt(ByteView(icv, 16), plain);
-    const auto mac = host_sm.command_mac(host_sm.mac_chaining_value(), 0x84, 0xE2, 0, 0, ciphertext, false);
-    Bytes data = ciphertext;
-    data.insert(data.end(), mac.begin(), mac.begin() + 8);
+    const Bytes data = protect_raw(pair, 0xE2, 0, 0, plain);
     EXPECT_EQ(pair.send(CommandApdu(0x84, 0xE2, 0, 0, data)).sw, 0x6982);
     EXPECT_NE(pair.card->last_refusal().find("padding"), std::string::npos) << pair.card->last_refusal();
     EXPECT_EQ(pair.card->state(), State::aborted);
@@ -133,15 +137,7 @@ TEST(Scp03CardRefusals, BadPaddingUnderAValidMacAborts) {
 TEST(Scp03CardAcceptance, EncryptedEmptyDataFieldIsEmptyData) {
   Scp03Pair pair(PairConfig{Scp03Mode::s8, 16, 0x03, true});
   pair.open();
-  auto& host_sm = pair.host->messaging();
-  crypto::Aes enc(pair.host->session_keys().s_enc.view());
-  std::uint8_t icv[16] = {};
-  icv[15] = static_cast<std::uint8_t>(host_sm.counter() + 1);
-  enc.encrypt_block(icv, icv);
-  const Bytes ciphertext = enc.cbc_encrypt(ByteView(icv, 16), crypto::pad80(Bytes{}));
-  const auto mac = host_sm.command_mac(host_sm.mac_chaining_value(), 0x84, 0xCA, 0x00, 0x66, ciphertext, false);
-  Bytes data = ciphertext;
-  data.insert(data.end(), mac.begin(), mac.begin() + 8);
+  const Bytes data = protect_raw(pair, 0xCA, 0x00, 0x66, crypto::pad80(Bytes{}));
   EXPECT_EQ(pair.send(CommandApdu(0x84, 0xCA, 0x00, 0x66, data, 256)).sw, 0x9000);
   EXPECT_TRUE(pair.app.last.data.empty());
   EXPECT_EQ(pair.app.last.ins, 0xCA);

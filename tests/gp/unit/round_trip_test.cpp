@@ -103,7 +103,7 @@ TEST(Scp03RoundTripChannels, LogicalChannelsAreCodedAndNotMaced) {
     const CommandApdu plain(iso7816::cla_for_channel(0x80, channel, false), 0xF2, 0x40, 0x00, Bytes{0x4F, 0x00}, 256);
     const CommandApdu wire = pair.host->wrap(plain);
     EXPECT_EQ(wire.channel(), channel);
-    EXPECT_TRUE(has_secure_messaging_bit(wire.cla));
+    EXPECT_TRUE(iso7816::has_secure_messaging(wire.cla));
     pair.app.next_response = ResponseApdu(Bytes{1, 2, 3}, 0x9000);
     EXPECT_EQ(pair.host->unwrap(pair.send(wire)).data, (Bytes{1, 2, 3}));
     EXPECT_EQ(pair.app.last.cla, plain.cla);
