@@ -40,6 +40,7 @@ void Scp03Card::terminate() noexcept {
   host_challenge_.clear();
   card_challenge_.clear();
   response_pending_ = false;
+  kvn_ = 0;
 }
 
 void Scp03Card::abort() noexcept {
@@ -96,6 +97,7 @@ ResponseApdu Scp03Card::initialize_update(const CommandApdu& command) {
   card_challenge_ = rsp.card_challenge;
   session_keys_ = derive_session_keys(*keys, host_challenge_, card_challenge_);
   rsp.card_cryptogram = card_cryptogram(session_keys_->s_mac.view(), mode, host_challenge_, card_challenge_);
+  kvn_ = keys->kvn;
   state_ = State::initialized;
   return ResponseApdu(rsp.encode(), sw::kOk);
 }

@@ -79,6 +79,9 @@ class Scp03Card {
   // The Current Security Level as the GP API reports it: 80 | level when open, 00 otherwise.
   std::uint8_t current_security_level() const noexcept;
   const Scp03CardConfig& config() const noexcept { return config_; }
+  // KVN of the key set the pending or open session was set up with; 00 when idle or aborted. The ISD
+  // needs it to decrypt PUT KEY / STORE DATA under that set's static Key-DEK.
+  std::uint8_t key_version() const noexcept { return state_ == State::initialized || state_ == State::open ? kvn_ : 0; }
   // The last refusal's reason (diagnostics).
   const std::string& last_refusal() const noexcept { return last_refusal_; }
   // The engine of the open session, or nullptr.
@@ -97,6 +100,7 @@ class Scp03Card {
   std::optional<SessionKeys> session_keys_;
   std::unique_ptr<SecureMessaging> messaging_;
   bool response_pending_ = false;  // the last command was unwrapped; its response gets R-MAC
+  std::uint8_t kvn_ = 0;           // key set of the pending/open session
   std::string last_refusal_;
 };
 

@@ -1,0 +1,198 @@
+// sefleet apdu: sends raw APDUs (arguments or a script file) to a card over PC/SC or TCP, optionally
+// inside an SCP03 session, and prints every exchange. Works with any ISO 7816 card: nothing here
+// assumes the virtual SE.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "card_connection.hpp"
+#include "command.hpp"
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "gp/host/gp_session.hpp"
+#include "iso7816/status_words.hpp"
+#include "transport/pcsc_context.hpp"
+
+namespace sefleet::cli {
+namespace {
+
+struct ApduOptions {
+  ConnectionOptions connection;
+  KeyOptions keys;
+  std::vector<std::string> apdus;
+  std::string script;
+  bool json = false;
+  bool verbose = false;
+  bool expect_ok = false;
+  bool list_readers = false;
+};
+
+struct ParsedApdu {
+  std::string origin;  // "argument 2" or "script.apdu:14", for error messages
+  iso7816::CommandApdu command;
+};
+
+iso7816::CommandApdu parse_apdu(const std::string& text, const std::string& origin) {
+  try {
+    return iso7816::CommandApdu::parse(from_hex(text));
+  } catch (const Error& e) {
+    throw Error(Errc::parse_error, origin + ": '" + text + "' is not an APDU: " + e.what());
+  }
+}
+
+// Script lines: one APDU in hex per line; '#' starts a comment; blank lines are skipped.
+std::vector<ParsedApdu> read_script(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(Errc::io_error, "cannot read script " + path);
+  std::vector<ParsedApdu> out;
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    const auto last = line.find_last_not_of(" \t\r");
+    const std::string text = line.substr(first, last - first + 1);
+    const std::string origin = path + ":" + std::to_string(number);
+    out.push_back({origin, parse_apdu(text, origin)});
+  }
+  return out;
+}
+
+std::string response_line(const iso7816::ResponseApdu& r) {
+  std::string out = "< ";
+  if (!r.data.empty()) out += to_hex(r.data) + " ";
+  return out + iso7816::sw::status_word_name(r.sw);
+}
+
+std::string sw_hex(std::uint16_t sw) {
+  return to_hex(Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw)});
+}
+
+void list_readers(const ApduOptions& options) {
+  const transport::PcscContext context;
+  const auto readers = context.readers();
+  if (options.json) {
+    std::cout << nlohmann::json{{"readers", readers}}.dump(2) << "\n";
+    return;
+  }
+  if (readers.empty()) std::cout << "no PC/SC reader\n";
+  for (std::size_t k = 0; k < readers.size(); ++k) std::cout << k << ": " << readers[k] << "\n";
+}
+
+void run_apdu(const ApduOptions& options) {
+  if (options.list_readers) {
+    list_readers(options);
+    return;
+  }
+  // Everything the user typed is checked before the card is touched.
+  std::vector<ParsedApdu> apdus;
+  if (!options.script.empty()) apdus = read_script(options.script);
+  for (std::size_t k = 0; k < options.apdus.size(); ++k) {
+    const std::string origin = "APDU argument " + std::to_string(k + 1);
+    apdus.push_back({origin, parse_apdu(options.apdus[k], origin)});
+  }
+  std::optional<gp::StaticKeyResolver> resolver;
+  gp::Scp03HostOptions host_options;
+  Bytes aid;
+  if (options.keys.any()) {
+    resolver = make_key_resolver(options.keys);
+    host_options = make_host_options(options.keys);
+    aid = selected_aid(options.keys);
+  }
+
+  auto card = open_card(options.connection);
+  const Bytes atr = card->atr();
+  if (!options.json) std::cout << "# " << card->description() << "  ATR " << to_hex(atr) << "\n";
+
+  const bool print_wire = options.verbose && !options.json;
+  gp::host::GpSession session(make_link(*card, [print_wire](ByteView command, ByteView response) {
+    if (print_wire) std::cout << ">> " << to_hex(command) << "\n<< " << to_hex(response) << "\n";
+  }));
+
+  nlohmann::json secure_channel = nullptr;
+  if (resolver) {
+    session.select(aid);
+    session.open_secure_channel(*resolver, host_options);
+    const auto& info = session.channel().host().card_info();
+    secure_channel = {{"aid", to_hex(session.selected_aid())},
+                      {"kvn", to_hex(Bytes{info.kvn})},
+                      {"i", to_hex(Bytes{info.i})},
+                      {"level", to_hex(Bytes{host_options.security_level})},
+                      {"kdd", to_hex(info.key_diversification_data)}};
+    if (!options.json) {
+      std::cout << "# SCP03 session open: SD " << to_hex(session.selected_aid()) << ", key version "
+                << to_hex(Bytes{info.kvn}) << ", i=" << to_hex(Bytes{info.i}) << ", level "
+                << to_hex(Bytes{host_options.security_level}) << "\n";
+    }
+  }
+
+  nlohmann::json exchanges = nlohmann::json::array();
+  std::optional<std::string> failure;
+  for (const auto& apdu : apdus) {
+    if (!options.json) std::cout << "> " << to_hex(apdu.command.encode()) << "\n";
+    const auto response = session.transmit(apdu.command);
+    if (options.json) {
+      exchanges.push_back({{"command", to_hex(apdu.command.encode())},
+                           {"response", to_hex(response.data)},
+                           {"sw", sw_hex(response.sw)},
+                           {"sw_name", iso7816::sw::status_word_name(response.sw)}});
+    } else {
+      std::cout << response_line(response) << "\n";
+    }
+    if (options.expect_ok && !response.ok()) {
+      failure = apdu.origin + " answered " + iso7816::sw::status_word_name(response.sw) + " (--expect-ok)";
+      break;
+    }
+  }
+  if (options.json) {
+    std::cout << nlohmann::json{{"reader", card->description()},
+                                {"atr", to_hex(atr)},
+                                {"secure_channel", secure_channel},
+                                {"exchanges", exchanges}}
+                     .dump(2)
+              << "\n";
+  }
+  if (failure) {
+    std::cout.flush();
+    std::cerr << "sefleet: error: " << *failure << "\n";
+    throw CommandFailed{1};
+  }
+}
+
+const RegisterCommand registration{
+    "apdu", [](CLI::App& root) {
+      auto options = std::make_shared<ApduOptions>();
+      auto* cmd =
+          root.add_subcommand("apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 session");
+      cmd->footer(
+          "APDUs are hex, spaces allowed (quote them). With a key option the ISD (--aid) is selected, SCP03 is\n"
+          "opened and every APDU is wrapped; the plain command and response are printed (-v adds the wire form).\n"
+          "An error status word is printed, not a failure, unless --expect-ok is given.\n"
+          "Examples:\n"
+          "  sefleet apdu --list-readers\n"
+          "  sefleet apdu --reader 'Virtual PCD' '00A4040008A000000151000000' '80CA006600'\n"
+          "  sefleet apdu --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F '80F24002024F0000'\n"
+          "  sefleet apdu --tcp 127.0.0.1:9025 --kdf3 MASTERHEX --level 13 -f script.apdu --json");
+      add_connection_options(*cmd, options->connection);
+      add_key_options(*cmd, options->keys);
+      cmd->add_option("apdus", options->apdus, "APDUs in hex, sent in order (after those of --script)");
+      cmd->add_option("-f,--script", options->script, "File with one APDU per line ('#' comments, blank lines ignored)")
+          ->check(CLI::ExistingFile);
+      cmd->add_flag(
+          "--json", options->json,
+          "Print "
+          "{\"reader\",\"atr\",\"secure_channel\",\"exchanges\":[{\"command\",\"response\",\"sw\",\"sw_name\"}]}");
+      cmd->add_flag("-v,--verbose", options->verbose,
+                    "Also print every APDU on the wire (>> / <<), protected form included");
+      cmd->add_flag("--expect-ok", options->expect_ok, "Stop and exit 1 at the first response that is not 9000");
+      cmd->add_flag("--list-readers", options->list_readers, "List the PC/SC readers and exit");
+      cmd->callback([options] { run_apdu(*options); });
+    }};
+
+}  // namespace
+}  // namespace sefleet::cli

@@ -1,0 +1,162 @@
+// sefleet card: the virtual secure element.
+//   card init --state DIR --profile FILE.json   personalizes a new SE (keys, identity, counters)
+//   card run  --state DIR (--vpcd HOST:PORT | --listen HOST:PORT) [--tear-at N]
+//   card info --state DIR [--json]              what the state holds (no secrets), without running it
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "card/state/card_profile.hpp"
+#include "card/virtual_card.hpp"
+#include "command.hpp"
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "core/log.hpp"
+#include "transport/host_port.hpp"
+#include "transport/stop_signal.hpp"
+#include "transport/tcp_card_server.hpp"
+#include "transport/vpcd_card_link.hpp"
+
+namespace sefleet::cli {
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io_error, "cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The loops watch this; SIGINT/SIGTERM request it (StopSignal::request is async-signal-safe).
+transport::StopSignal* g_stop = nullptr;
+extern "C" void on_stop_signal(int) {
+  if (g_stop != nullptr) g_stop->request();
+}
+
+struct RunOptions {
+  std::string state_dir;
+  std::string vpcd;
+  std::string listen;
+  std::uint64_t tear_at = 0;
+  std::size_t channels = 4;
+};
+
+// A simulated power cut (--tear-at) ends the process at once, as pulling the card would: no reply,
+// no further write, no orderly shutdown. The state file is left exactly as the cut left it.
+class PowerCutEndpoint final : public transport::CardEndpoint {
+ public:
+  explicit PowerCutEndpoint(card::VirtualCard& card) : card_(card) {}
+  Bytes atr() override { return card_.endpoint().atr(); }
+  void power_on() override { guard([&] { card_.endpoint().power_on(); }); }
+  void power_off() override { guard([&] { card_.endpoint().power_off(); }); }
+  void reset() override { guard([&] { card_.endpoint().reset(); }); }
+  Bytes transmit(ByteView command) override {
+    Bytes response;
+    guard([&] { response = card_.endpoint().transmit(command); });
+    return response;
+  }
+  void after_response() override { guard([&] { card_.endpoint().after_response(); }); }
+
+ private:
+  template <typename F>
+  void guard(F&& call) {
+    call();
+    if (card_.power_lost()) {
+      std::cerr << "sefleet card: power cut at NVM write " << card_.physical_writes()
+                << " (--tear-at); exiting without answering\n";
+      std::fflush(nullptr);
+      std::_Exit(75);
+    }
+  }
+  card::VirtualCard& card_;
+};
+
+void run_card(const RunOptions& options) {
+  if (options.vpcd.empty() == options.listen.empty()) {
+    throw Error(Errc::invalid_argument, "card run: give exactly one of --vpcd HOST:PORT or --listen HOST:PORT");
+  }
+  card::VirtualCardOptions card_options;
+  if (options.tear_at != 0) card_options.tear_at_write = options.tear_at;
+  card_options.logical_channels = options.channels;
+  auto card = card::VirtualCard::open(options.state_dir, card_options);
+  PowerCutEndpoint endpoint(card);
+
+  transport::StopSignal stop;
+  g_stop = &stop;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (!options.vpcd.empty()) {
+    const auto address = transport::HostPort::parse(options.vpcd);
+    transport::VpcdCardLink link(endpoint, address);
+    std::cout << "card " << to_hex(card.state().se_id()) << " connecting to vpcd at " << address.to_string() << std::endl;
+    link.run(stop);
+  } else {
+    transport::TcpCardServer server(endpoint, transport::HostPort::parse(options.listen));
+    // Scripts read this line to learn the port (--listen 127.0.0.1:0 picks a free one).
+    std::cout << "card " << to_hex(card.state().se_id()) << " listening on " << server.address().to_string() << std::endl;
+    server.run(stop);
+  }
+  g_stop = nullptr;
+  std::cout << "card stopped" << std::endl;
+}
+
+void setup(CLI::App& root) {
+  auto* card = root.add_subcommand("card", "Run and personalize the virtual secure element");
+  card->require_subcommand(1);
+
+  static std::string init_state, init_profile;
+  auto* init = card->add_subcommand("init", "Personalize a new SE from a profile (refuses an existing state)");
+  init->add_option("--state", init_state, "Directory for the card's persistent state (created)")->required();
+  init->add_option("--profile", init_profile, "Profile JSON: se_id, kdd, isd_aid, platform_id, scp03, platform_keys, ...")
+      ->required()
+      ->check(CLI::ExistingFile);
+  init->callback([] {
+    const auto profile = card::CardProfile::from_json(read_text_file(init_profile));
+    card::VirtualCard::personalize(init_state, profile);
+    std::cout << "personalized SE " << to_hex(profile.se_id) << " in " << init_state << " (ISD "
+              << to_hex(profile.isd_aid) << ", SCP03 key set " << to_hex(Bytes{profile.scp03.kvn}) << ")\n";
+  });
+
+  static RunOptions run;
+  auto* run_cmd = card->add_subcommand("run", "Run the SE: as the card of a vpcd reader (pcscd) or a TCP card server");
+  run_cmd->add_option("--state", run.state_dir, "The card's state directory (from card init)")->required();
+  run_cmd->add_option("--vpcd", run.vpcd, "Connect to the vpcd reader of pcscd at HOST:PORT (e.g. 127.0.0.1:35963)");
+  run_cmd->add_option("--listen", run.listen, "Serve one host at a time on HOST:PORT (2-byte length framing; port 0 = any)");
+  run_cmd->add_option("--tear-at", run.tear_at, "Cut power at the Nth physical NVM write (tearing test; the process exits 75)")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--channels", run.channels, "Logical channels, basic channel included (1-20)")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  run_cmd->callback([] { run_card(run); });
+
+  static std::string info_state;
+  static bool info_json = false;
+  auto* info = card->add_subcommand("info", "Show what a card's state holds (identity, life cycle, key sets; no secrets)");
+  info->add_option("--state", info_state, "The card's state directory")->required();
+  info->add_flag("--json", info_json, "Machine-readable output");
+  info->callback([] {
+    auto opened = card::VirtualCard::open(info_state, {});
+    const nlohmann::json summary = opened.summary();
+    if (info_json) {
+      std::cout << summary.dump(2) << "\n";
+      return;
+    }
+    for (const auto& [key, value] : summary.items()) {
+      std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+    }
+  });
+}
+
+const RegisterCommand kRegister{"card", setup};
+
+}  // namespace
+}  // namespace sefleet::cli

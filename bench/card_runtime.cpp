@@ -1,0 +1,121 @@
+// In-process SELECT + GET DATA round trip through Runtime::transmit (issue 3 target: median <= 5 us).
+// Each iteration sends SELECT by AID (the applet answers its FCI) and GET DATA (4 bytes back) as raw
+// bytes, exactly what a transport hands the card. Per-iteration times are collected so the median is
+// reported as a counter. Baseline in the same run: the same two APDUs parsed and handed straight to
+// the applet's process() (no runtime), i.e. the floor the dispatcher adds its cost to.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "card/runtime/runtime.hpp"
+#include "core/bytes.hpp"
+#include "core/hex.hpp"
+
+namespace {
+
+using namespace sefleet;
+using namespace sefleet::card;
+using Clock = std::chrono::steady_clock;
+
+class GetDataApplet final : public Applet {
+ public:
+  iso7816::ResponseApdu process(const iso7816::CommandApdu& command, AppletContext& ctx) override {
+    if (command.ins == 0xA4) {
+      Bytes fci{0x6F, static_cast<std::uint8_t>(ctx.aid().size() + 2), 0x84,
+                static_cast<std::uint8_t>(ctx.aid().size())};
+      append(fci, ctx.aid());
+      return iso7816::ResponseApdu(std::move(fci), 0x9000);
+    }
+    if (command.ins == 0xCA && command.p1 == 0x00 && command.p2 == 0x66) {
+      return iso7816::ResponseApdu(Bytes{0x66, 0x02, 0x01, 0x02}, 0x9000);
+    }
+    return iso7816::ResponseApdu(0x6A88);
+  }
+};
+
+class BaselineContext final : public AppletContext {
+ public:
+  explicit BaselineContext(Bytes aid) : aid_(std::move(aid)) {}
+  std::uint8_t channel() const override { return 0; }
+  ByteView aid() const override { return aid_; }
+  gp::Scp03Card* secure_channel() override { return nullptr; }
+  std::uint8_t security_level() const override { return 0; }
+  Bytes& transient(TransientScope, std::string_view) override { return scratch_; }
+  nvm::NvmStore* store() override { return nullptr; }
+  AppletRegistry& registry() override { return registry_; }
+
+ private:
+  Bytes aid_;
+  Bytes scratch_;
+  AppletRegistry registry_;
+};
+
+const Bytes kAid = from_hex("A0000000010101");
+const Bytes kSelect = from_hex("00A4040007A000000001010100");
+const Bytes kGetData = from_hex("80CA006600");
+
+void report_median(benchmark::State& state, std::vector<double>& samples_ns) {
+  std::sort(samples_ns.begin(), samples_ns.end());
+  state.counters["median_us"] = samples_ns[samples_ns.size() / 2] / 1000.0;
+  state.counters["p99_us"] = samples_ns[samples_ns.size() * 99 / 100] / 1000.0;
+}
+
+void BM_RuntimeSelectGetData(benchmark::State& state) {
+  GetDataApplet isd;
+  GetDataApplet applet;
+  RuntimeConfig config;
+  config.atr = from_hex("3B00");
+  Runtime runtime(std::move(config));
+  RegistryEntry isd_entry;
+  isd_entry.kind = RegistryEntry::Kind::issuer_security_domain;
+  isd_entry.aid = from_hex("A000000151000000");
+  isd_entry.applet = &isd;
+  runtime.registry().add(isd_entry);
+  RegistryEntry entry;
+  entry.aid = kAid;
+  entry.applet = &applet;
+  runtime.registry().add(entry);
+  runtime.power_on();
+
+  std::vector<double> samples;
+  samples.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    Bytes select = runtime.transmit(kSelect);
+    Bytes data = runtime.transmit(kGetData);
+    const auto stop = Clock::now();
+    benchmark::DoNotOptimize(select);
+    benchmark::DoNotOptimize(data);
+    if (data.size() != 6 || select[select.size() - 2] != 0x90) state.SkipWithError("unexpected response");
+    if (samples.size() < samples.capacity())
+      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+  }
+  report_median(state, samples);
+}
+BENCHMARK(BM_RuntimeSelectGetData);
+
+void BM_BaselineDirectAppletCalls(benchmark::State& state) {
+  GetDataApplet applet;
+  BaselineContext ctx(kAid);
+  std::vector<double> samples;
+  samples.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    Bytes select = applet.process(iso7816::CommandApdu::parse(kSelect), ctx).encode();
+    Bytes data = applet.process(iso7816::CommandApdu::parse(kGetData), ctx).encode();
+    const auto stop = Clock::now();
+    benchmark::DoNotOptimize(select);
+    benchmark::DoNotOptimize(data);
+    if (samples.size() < samples.capacity())
+      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+  }
+  report_median(state, samples);
+}
+BENCHMARK(BM_BaselineDirectAppletCalls);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,61 @@
+// DELETE (GPCS §11.2) of key sets: data D2 <KVN> deletes the whole set. Refused: a single key
+// (D0 with D2: an SCP03 set is usable only whole), the last key set, and the set the session in
+// progress was opened with (6985). 4F <AID>: 6A88 when no such entry exists, 6985 for a registry
+// entry (this card's applications are built in, not loaded, so none can be deleted).
+#include <string>
+
+#include "card/isd/isd_command.hpp"
+#include "card/runtime/applet_registry.hpp"
+#include "gp/scp03_card.hpp"
+#include "gp/scp03_types.hpp"
+#include "iso7816/status_words.hpp"
+#include "iso7816/tlv.hpp"
+
+namespace sefleet::card::isd {
+namespace {
+namespace sw = iso7816::sw;
+}
+
+iso7816::ResponseApdu delete_objects(const IsdCall& call) {
+  require_gp_class(call);
+  require_session(call, gp::level::kCMac);
+  const auto& cmd = call.command;
+  if (cmd.p1 != 0x00) throw StatusWordError(sw::kIncorrectP1P2, "DELETE: P1 must be 00 (single command)");
+  if (cmd.p2 != 0x00 && cmd.p2 != 0x80) throw StatusWordError(sw::kIncorrectP1P2, "DELETE: P2 must be 00 or 80");
+  if (cmd.data.empty()) throw StatusWordError(sw::kWrongLength, "DELETE: no data");
+  const auto objects = iso7816::try_parse_tlv_sequence(cmd.data);
+  if (!objects) throw StatusWordError(sw::kWrongData, "DELETE: data is not BER-TLV");
+
+  const iso7816::Tlv* aid = nullptr;
+  const iso7816::Tlv* key_id = nullptr;
+  const iso7816::Tlv* kvn = nullptr;
+  for (const auto& object : *objects) {
+    const iso7816::Tlv** slot = object.tag() == 0x4F ? &aid : object.tag() == 0xD0 ? &key_id : object.tag() == 0xD2 ? &kvn : nullptr;
+    if (slot == nullptr || *slot != nullptr) throw StatusWordError(sw::kWrongData, "DELETE: unexpected or repeated object");
+    *slot = &object;
+  }
+  if (aid != nullptr) {
+    if (key_id != nullptr || kvn != nullptr) throw StatusWordError(sw::kWrongData, "DELETE: AID mixed with key objects");
+    if (call.ctx.registry().find(aid->value()) == nullptr) {
+      throw StatusWordError(sw::kReferencedDataNotFound, "DELETE: no such AID");
+    }
+    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: built-in entries cannot be deleted");
+  }
+  if (kvn == nullptr || kvn->value().size() != 1 || (key_id != nullptr && key_id->value().size() != 1)) {
+    throw StatusWordError(sw::kWrongData, "DELETE: key deletion needs D2 with one KVN byte");
+  }
+  const std::uint8_t version = kvn->value()[0];
+  if (call.state.find_key_set(version) == nullptr || version == 0) {
+    throw StatusWordError(sw::kReferencedDataNotFound, "DELETE: no such key set");
+  }
+  if (key_id != nullptr) throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: single keys of a set cannot be deleted");
+  if (call.state.key_sets().size() == 1) throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: last key set");
+  const gp::Scp03Card* channel = call.ctx.secure_channel();
+  if (channel != nullptr && channel->key_version() == version) {
+    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: the open session uses this key set");
+  }
+  call.state.delete_key_set(version);
+  return iso7816::ResponseApdu(Bytes{0x00}, sw::kOk);  // GPCS §11.2.3.1: no delete confirmation
+}
+
+}  // namespace sefleet::card::isd

@@ -1,0 +1,68 @@
+#include "card/isd/issuer_security_domain.hpp"
+
+#include "card/isd/isd_command.hpp"
+#include "card/state/card_life_cycle.hpp"
+#include "iso7816/status_words.hpp"
+
+namespace sefleet::card {
+namespace {
+
+namespace sw = iso7816::sw;
+
+constexpr std::uint8_t kInsSelect = 0xA4;
+constexpr std::uint8_t kInsGetData = 0xCA;
+constexpr std::uint8_t kInsGetStatus = 0xF2;
+constexpr std::uint8_t kInsPutKey = 0xD8;
+constexpr std::uint8_t kInsDelete = 0xE4;
+constexpr std::uint8_t kInsStoreData = 0xE2;
+constexpr std::uint8_t kInsSetStatus = 0xF0;
+
+}  // namespace
+
+RegistryEntry& IssuerSecurityDomain::register_in(AppletRegistry& registry) {
+  RegistryEntry entry;
+  entry.kind = RegistryEntry::Kind::issuer_security_domain;
+  entry.aid = state_.isd_aid();
+  entry.life_cycle = state_.life_cycle();
+  entry.privileges = Bytes{static_cast<std::uint8_t>(privilege::kSecurityDomain | privilege::kCardLock |
+                                                     privilege::kCardTerminate | privilege::kCardReset),
+                           0x00, 0x00};
+  entry.applet = this;
+  entry_ = &registry.add(std::move(entry));
+  return *entry_;
+}
+
+std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) const {
+  const std::uint8_t card = state_.life_cycle();
+  if (card != card_life_cycle::kCardLocked && card != card_life_cycle::kTerminated) return sw::kOk;
+  return entry.kind == RegistryEntry::Kind::issuer_security_domain ? sw::kOk : sw::kFileNotFound;
+}
+
+iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
+  const isd::IsdCall call{command, ctx, state_};
+  // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
+  if (state_.life_cycle() == card_life_cycle::kTerminated && command.ins != kInsSelect &&
+      command.ins != kInsGetData) {
+    return iso7816::ResponseApdu(sw::kConditionsNotSatisfied);
+  }
+  iso7816::ResponseApdu response(sw::kInsNotSupported);
+  try {
+    switch (command.ins) {
+      case kInsSelect: response = isd::select_response(call); break;
+      case kInsGetData: response = isd::get_data(call); break;
+      case kInsGetStatus: response = isd::get_status(call); break;
+      case kInsPutKey: response = isd::put_key(call); break;
+      case kInsDelete: response = isd::delete_objects(call); break;
+      case kInsStoreData: response = isd::store_data(call); break;
+      case kInsSetStatus: response = isd::set_status(call); break;
+      default: break;
+    }
+  } catch (const StatusWordError& refusal) {
+    response = iso7816::ResponseApdu(refusal.sw());
+  }
+  // The ISD's registry life cycle is the card's (GET STATUS P1=80 reports it).
+  if (entry_ != nullptr) entry_->life_cycle = state_.life_cycle();
+  return response;
+}
+
+}  // namespace sefleet::card

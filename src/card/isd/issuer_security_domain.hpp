@@ -1,0 +1,40 @@
+// The Issuer Security Domain (GlobalPlatform card manager) of the virtual SE. It answers SELECT
+// (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets), STORE DATA and SET STATUS (card life
+// cycle) over the card state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
+// by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). Commands, status words and
+// life cycle rules: docs/isd.md.
+#pragma once
+
+#include <cstdint>
+
+#include "card/runtime/applet.hpp"
+#include "card/runtime/applet_registry.hpp"
+#include "card/state/card_state.hpp"
+
+namespace sefleet::card {
+
+class IssuerSecurityDomain final : public Applet {
+ public:
+  explicit IssuerSecurityDomain(CardState& state) : state_(state) {}
+
+  // Adds the ISD's registry entry (kind issuer_security_domain, its AID, life cycle = the card's,
+  // privileges Security Domain | Card Lock | Card Terminate | Card Reset) and keeps it in step with
+  // SET STATUS. Call once, before the runtime uses the registry.
+  RegistryEntry& register_in(AppletRegistry& registry);
+
+  // The runtime's selection gate (GP §5.1.1): 9000 allows the selection; CARD_LOCKED and TERMINATED
+  // allow only the ISD and answer 6A82 for anything else.
+  std::uint16_t selection_gate(const RegistryEntry& entry) const;
+
+  iso7816::ResponseApdu process(const iso7816::CommandApdu& command, AppletContext& ctx) override;
+  bool uses_secure_channel() const override { return true; }
+  bool multi_selectable() const override { return true; }
+
+  const CardState& state() const noexcept { return state_; }
+
+ private:
+  CardState& state_;
+  RegistryEntry* entry_ = nullptr;
+};
+
+}  // namespace sefleet::card

@@ -1,0 +1,45 @@
+#include "card/nvm/memory_device.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace sefleet::card::nvm {
+namespace {
+
+// Files stay far below this; the bound turns a corrupt offset into an error instead of an
+// attempt to allocate exabytes.
+constexpr std::uint64_t kMaxMediumSize = std::uint64_t{1} << 32;
+
+}  // namespace
+
+MemoryDevice::MemoryDevice(std::string name) : MemoryDevice(std::make_shared<Bytes>(), std::move(name)) {}
+
+MemoryDevice::MemoryDevice(Medium medium, std::string name) : medium_(std::move(medium)), name_(std::move(name)) {
+  if (!medium_) throw Error(Errc::invalid_argument, "MemoryDevice: null medium");
+}
+
+void MemoryDevice::read(std::uint64_t offset, MutableByteView out) {
+  if (offset > medium_->size() || out.size() > medium_->size() - offset) {
+    throw Error(Errc::io_error, name_ + ": read of " + std::to_string(out.size()) + " bytes at " +
+                                    std::to_string(offset) + " beyond the end (" + std::to_string(medium_->size()) + ")");
+  }
+  std::copy_n(medium_->begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+}
+
+void MemoryDevice::write(std::uint64_t offset, ByteView data) {
+  if (offset > kMaxMediumSize || data.size() > kMaxMediumSize - offset) {
+    throw Error(Errc::io_error, name_ + ": write beyond the maximum medium size");
+  }
+  const std::uint64_t end = offset + data.size();
+  if (end > medium_->size()) medium_->resize(end, 0x00);
+  std::copy(data.begin(), data.end(), medium_->begin() + static_cast<std::ptrdiff_t>(offset));
+}
+
+void MemoryDevice::truncate(std::uint64_t size) {
+  if (size > kMaxMediumSize) throw Error(Errc::io_error, name_ + ": truncate beyond the maximum medium size");
+  medium_->resize(size, 0x00);
+}
+
+}  // namespace sefleet::card::nvm

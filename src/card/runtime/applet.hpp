@@ -1,0 +1,93 @@
+// The applet API of the card runtime (Java Card style): an applet is selected on a logical channel,
+// receives every command for that channel while selected, and answers with a response APDU.
+// Refusals are status words: return a ResponseApdu with the SW, or throw StatusWordError from deep
+// inside (the runtime turns it into the SW, as Java Card's ISOException). Any other exception
+// becomes 6F00 and never escapes to the transport.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "core/bytes.hpp"
+#include "iso7816/apdu.hpp"
+
+namespace sefleet::gp {
+class Scp03Card;
+}
+namespace sefleet::card::nvm {
+class NvmStore;
+}
+
+namespace sefleet::card {
+
+class AppletRegistry;
+
+// A refusal thrown by applet code; the runtime answers with `sw`.
+class StatusWordError : public std::runtime_error {
+ public:
+  explicit StatusWordError(std::uint16_t sw, const std::string& reason = {});
+  std::uint16_t sw() const noexcept { return sw_; }
+
+ private:
+  std::uint16_t sw_;
+};
+
+// Java Card transient memory: CLEAR_ON_RESET survives deselection and is cleared on power-up/reset;
+// CLEAR_ON_DESELECT is cleared when the applet is deselected (and on reset).
+enum class TransientScope { clear_on_reset, clear_on_deselect };
+
+// What the runtime offers the applet while it processes one command. Valid only during the call.
+class AppletContext {
+ public:
+  virtual ~AppletContext() = default;
+  // The logical channel the command arrived on (0-19).
+  virtual std::uint8_t channel() const = 0;
+  // The AID the applet was selected with (its registry AID).
+  virtual ByteView aid() const = 0;
+  // The SCP03 session of this logical channel when the applet uses_secure_channel(), else nullptr.
+  virtual gp::Scp03Card* secure_channel() = 0;
+  // 80 | level of the open session on this channel, 00 without one (GP CurrentSecurityLevel).
+  virtual std::uint8_t security_level() const = 0;
+  // A named transient buffer of this applet (created empty on first use), cleared per its scope.
+  virtual Bytes& transient(TransientScope scope, std::string_view name) = 0;
+  // The card's persistent store, or nullptr when the card runs without one. Applets make changes
+  // atomic with begin()/commit(); the runtime aborts a transaction an applet left open.
+  virtual nvm::NvmStore* store() = 0;
+  // The card's registry of applications and load files (GET STATUS, life cycle).
+  virtual AppletRegistry& registry() = 0;
+
+ protected:
+  AppletContext() = default;
+  AppletContext(const AppletContext&) = default;
+  AppletContext& operator=(const AppletContext&) = default;
+};
+
+class Applet {
+ public:
+  virtual ~Applet() = default;
+
+  // Called before the applet becomes selected on ctx.channel(); false refuses the selection (6999).
+  virtual bool select(AppletContext& ctx) {
+    (void)ctx;
+    return true;
+  }
+  // Called when the applet stops being selected on ctx.channel() (other SELECT, channel close, reset).
+  virtual void deselect(AppletContext& ctx) { (void)ctx; }
+  // Processes one command, including the SELECT that selected it (answer with its FCI).
+  virtual iso7816::ResponseApdu process(const iso7816::CommandApdu& command, AppletContext& ctx) = 0;
+  // True: the runtime runs SCP03 for this applet on each channel (INITIALIZE UPDATE and EXTERNAL
+  // AUTHENTICATE go to the channel's session; commands of an open session arrive here unwrapped and
+  // responses are wrapped). The session ends when the applet is deselected.
+  virtual bool uses_secure_channel() const { return false; }
+  // True: may be selected on several logical channels at once (Java Card MultiSelectable).
+  virtual bool multi_selectable() const { return false; }
+
+ protected:
+  Applet() = default;
+  Applet(const Applet&) = default;
+  Applet& operator=(const Applet&) = default;
+};
+
+}  // namespace sefleet::card

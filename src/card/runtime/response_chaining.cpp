@@ -1,0 +1,60 @@
+#include "card/runtime/response_chaining.hpp"
+
+#include <algorithm>
+
+#include "iso7816/status_words.hpp"
+
+namespace sefleet::card {
+
+namespace sw = iso7816::sw;
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+
+namespace {
+
+std::size_t response_limit(const CommandApdu& command) {
+  const std::size_t ne = command.ne.value_or(0);
+  return command.extended ? ne : std::min(ne, iso7816::kMaxShortNe);
+}
+
+std::uint16_t bytes_remaining_sw(std::size_t remaining) {
+  return static_cast<std::uint16_t>(0x6100 | (remaining >= 256 ? 0x00 : remaining));
+}
+
+// Sends the next `count` pending bytes with 61xx, or with the final SW when they are the last ones.
+Bytes take(PendingResponse& pending, std::size_t count) {
+  count = std::min(count, pending.remaining());
+  Bytes out;
+  out.reserve(count + 2);
+  const auto begin = pending.data.begin() + static_cast<std::ptrdiff_t>(pending.offset);
+  out.assign(begin, begin + static_cast<std::ptrdiff_t>(count));
+  pending.offset += count;
+  const std::uint16_t status = pending.remaining() == 0 ? pending.sw : bytes_remaining_sw(pending.remaining());
+  if (pending.remaining() == 0) pending.discard();
+  put_be16(out, status);
+  return out;
+}
+
+}  // namespace
+
+Bytes deliver_response(const CommandApdu& command, ResponseApdu response, PendingResponse& pending) {
+  const std::size_t limit = response_limit(command);
+  if (response.data.size() <= limit) {
+    pending.discard();
+    return response.encode();
+  }
+  pending.data = std::move(response.data);
+  pending.offset = 0;
+  pending.sw = response.sw;
+  pending.active = true;
+  return take(pending, limit);
+}
+
+Bytes serve_get_response(const CommandApdu& command, PendingResponse& pending) {
+  if (!pending.active) return ResponseApdu(sw::kConditionsNotSatisfied).encode();
+  if (command.p1 != 0x00 || command.p2 != 0x00) return ResponseApdu(sw::kIncorrectP1P2).encode();
+  if (!command.data.empty() || !command.ne) return ResponseApdu(sw::kWrongLength).encode();
+  return take(pending, response_limit(command));
+}
+
+}  // namespace sefleet::card
