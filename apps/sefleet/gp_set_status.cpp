@@ -20,13 +20,13 @@ struct SetStatusOptions {
 };
 
 void run_set_status(const SetStatusOptions& options) {
-  const auto state = gp::host::card_life_cycle_from_name(options.card);
+  const auto state = gp::card_life_cycle::from_name(options.card);
   if (!state) {
     throw CLI::ValidationError("--card", "'" + options.card +
                                              "' is not a card life cycle state (OP_READY, INITIALIZED, SECURED, "
                                              "CARD_LOCKED, TERMINATED)");
   }
-  if (*state == gp::host::card_state::kTerminated && !options.yes) {
+  if (*state == gp::card_life_cycle::kTerminated && !options.yes) {
     throw CLI::ValidationError("--card",
                                "TERMINATED cannot be undone: the card will refuse all management for good; "
                                "add --yes to confirm");
@@ -37,7 +37,7 @@ void run_set_status(const SetStatusOptions& options) {
   GpConnection connection = connect_gp(options.common);
   authenticate(connection, options.common);
   connection.session->set_card_status(*state);
-  const std::string name = gp::host::card_life_cycle_name(*state);
+  const std::string name = gp::card_life_cycle::name(*state);
   if (options.common.json) {
     std::cout << nlohmann::json{{"reader", connection.card->description()},
                                 {"card_life_cycle", name},

@@ -5,7 +5,7 @@
 #include "card/isd/issuer_security_domain.hpp"
 #include "card/nvm/file_device.hpp"
 #include "card/nvm/tearing_device.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "core/hex.hpp"
 #include "card/state/nvm_key_registry.hpp"
 #include "core/error.hpp"
@@ -111,7 +111,7 @@ nlohmann::json VirtualCard::summary() const {
       {"isd_aid", to_hex(state.isd_aid())},
       {"platform_id", to_hex(state.platform_id())},
       {"scp03_i", to_hex(Bytes{state.scp03_i()})},
-      {"life_cycle", card_life_cycle::name(state.life_cycle())},
+      {"life_cycle", gp::card_life_cycle::name(state.life_cycle())},
       {"allow_downgrade", state.allow_downgrade()},
       {"atr", to_hex(state.atr())},
       {"key_sets", key_sets},

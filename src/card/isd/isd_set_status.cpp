@@ -1,11 +1,11 @@
 // SET STATUS (GPCS §11.10) of the card life cycle: P1 = 80, P2 = the target state, data empty or the
-// ISD's AID. Allowed transitions: card_life_cycle::is_allowed_transition (6985 otherwise); a P2
+// ISD's AID. Allowed transitions: gp::card_life_cycle::is_allowed_transition (6985 otherwise); a P2
 // that is no card life cycle state is 6A80. Other P1 (application / SD life cycles) are 6A86: this
 // card's applications are built in and keep their registry state.
 #include <algorithm>
 
 #include "card/isd/isd_command.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "gp/scp03_types.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -22,8 +22,8 @@ iso7816::ResponseApdu set_status(const IsdCall& call) {
   if (!cmd.data.empty() && !std::ranges::equal(cmd.data, call.state.isd_aid())) {
     throw StatusWordError(sw::kWrongData, "SET STATUS: data must be empty or the ISD AID");
   }
-  if (!card_life_cycle::is_valid(cmd.p2)) throw StatusWordError(sw::kWrongData, "SET STATUS: not a card state");
-  if (!card_life_cycle::is_allowed_transition(call.state.life_cycle(), cmd.p2)) {
+  if (!gp::card_life_cycle::is_valid(cmd.p2)) throw StatusWordError(sw::kWrongData, "SET STATUS: not a card state");
+  if (!gp::card_life_cycle::is_allowed_transition(call.state.life_cycle(), cmd.p2)) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "SET STATUS: transition not allowed");
   }
   call.state.set_life_cycle(cmd.p2);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "card/isd/isd_command.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "gp/scp03_types.hpp"
@@ -72,7 +72,7 @@ iso7816::ResponseApdu store_data(const IsdCall& call) {
   Bytes& next_block = call.ctx.transient(TransientScope::clear_on_deselect, kNextBlock);
   const std::uint8_t expected = next_block.empty() ? 0x00 : next_block[0];
   next_block.clear();  // any refusal restarts the sequence at block 00
-  if (call.state.life_cycle() == card_life_cycle::kCardLocked) {
+  if (call.state.life_cycle() == gp::card_life_cycle::kCardLocked) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "STORE DATA: card locked");
   }
   const bool last = (cmd.p1 & 0x80) != 0;

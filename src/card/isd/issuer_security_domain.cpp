@@ -1,7 +1,7 @@
 #include "card/isd/issuer_security_domain.hpp"
 
 #include "card/isd/isd_command.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "iso7816/status_words.hpp"
 
 namespace sefleet::card {
@@ -34,14 +34,14 @@ RegistryEntry& IssuerSecurityDomain::register_in(AppletRegistry& registry) {
 
 std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) const {
   const std::uint8_t card = state_.life_cycle();
-  if (card != card_life_cycle::kCardLocked && card != card_life_cycle::kTerminated) return sw::kOk;
+  if (card != gp::card_life_cycle::kCardLocked && card != gp::card_life_cycle::kTerminated) return sw::kOk;
   return entry.kind == RegistryEntry::Kind::issuer_security_domain ? sw::kOk : sw::kFileNotFound;
 }
 
 iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
   const isd::IsdCall call{command, ctx, state_};
   // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
-  if (state_.life_cycle() == card_life_cycle::kTerminated && command.ins != kInsSelect &&
+  if (state_.life_cycle() == gp::card_life_cycle::kTerminated && command.ins != kInsSelect &&
       command.ins != kInsGetData) {
     return iso7816::ResponseApdu(sw::kConditionsNotSatisfied);
   }

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "card/nvm/nvm_store.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/aes.hpp"
@@ -134,7 +134,7 @@ void CardState::personalize(nvm::NvmStore& store, const CardProfile& profile) {
     store.write(kAllowDowngrade, Bytes{static_cast<std::uint8_t>(profile.allow_downgrade ? 1 : 0)});
     store.write(kAtr, profile.atr);
     store.write(kPersoDate, personalization_date_now());
-    store.write(kLifeCycle, Bytes{card_life_cycle::kOpReady});
+    store.write(kLifeCycle, Bytes{gp::card_life_cycle::kOpReady});
     if (!profile.platform_keys.kos.empty()) store.write(kPlatformKeys, encode_platform_keys(profile.platform_keys));
     store.write(kvn_name(kKeySetPrefix, profile.scp03.kvn), encode_key_set(profile.scp03));
     store.write(kvn_name(kCounterPrefix, profile.scp03.kvn), encode_counter(0));
@@ -173,7 +173,7 @@ void CardState::load() {
   atr_ = required(store, kAtr, 2, 33);
   personalization_date_ = required(store, kPersoDate, 2, 2);
   life_cycle_ = required(store, kLifeCycle, 1, 1)[0];
-  if (!card_life_cycle::is_valid(life_cycle_)) corrupt(store, kLifeCycle, "is not a card life cycle state");
+  if (!gp::card_life_cycle::is_valid(life_cycle_)) corrupt(store, kLifeCycle, "is not a card life cycle state");
 
   platform_keys_.reset();
   if (const auto pk = store.get(kPlatformKeys)) {
@@ -292,9 +292,9 @@ void CardState::delete_key_set(std::uint8_t kvn) {
 }
 
 void CardState::set_life_cycle(std::uint8_t state) {
-  if (!card_life_cycle::is_allowed_transition(life_cycle_, state)) {
-    throw Error(Errc::state_error, "life cycle: " + card_life_cycle::name(life_cycle_) + " -> " +
-                                       card_life_cycle::name(state) + " is not allowed");
+  if (!gp::card_life_cycle::is_allowed_transition(life_cycle_, state)) {
+    throw Error(Errc::state_error, "life cycle: " + gp::card_life_cycle::name(life_cycle_) + " -> " +
+                                       gp::card_life_cycle::name(state) + " is not allowed");
   }
   transaction(store_, [&] { store_.write(kLifeCycle, Bytes{state}); });
   life_cycle_ = state;

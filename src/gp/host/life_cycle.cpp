@@ -10,44 +10,11 @@
 namespace sefleet::gp::host {
 namespace {
 
-struct NamedState {
-  std::uint8_t value;
-  const char* name;
-};
-
-constexpr std::array<NamedState, 5> kCardStates{{
-    {card_state::kOpReady, "OP_READY"},
-    {card_state::kInitialized, "INITIALIZED"},
-    {card_state::kSecured, "SECURED"},
-    {card_state::kCardLocked, "CARD_LOCKED"},
-    {card_state::kTerminated, "TERMINATED"},
-}};
-
 std::string unknown(std::uint8_t value) {
   return "UNKNOWN(" + to_hex(Bytes{value}) + ")";
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
-
-std::string card_life_cycle_name(std::uint8_t state) {
-  for (const auto& s : kCardStates) {
-    if (s.value == state) return s.name;
-  }
-  return unknown(state);
-}
-
-std::optional<std::uint8_t> card_life_cycle_from_name(std::string_view name) {
-  for (const auto& s : kCardStates) {
-    if (iequal(name, s.name)) return s.value;
-  }
-  return std::nullopt;
-}
 
 std::string registry_kind_name(RegistryKind kind) {
   switch (kind) {
@@ -66,7 +33,7 @@ std::string registry_kind_name(RegistryKind kind) {
 std::string life_cycle_name(RegistryKind kind, std::uint8_t state) {
   switch (kind) {
     case RegistryKind::issuer_security_domain:
-      return card_life_cycle_name(state);
+      return card_life_cycle::name(state);
     case RegistryKind::load_file:
       return state == 0x01 ? "LOADED" : unknown(state);
     case RegistryKind::security_domain:
@@ -109,7 +76,7 @@ std::vector<std::string> privilege_names(ByteView privileges) {
 }
 
 iso7816::CommandApdu make_set_card_status(std::uint8_t state) {
-  if (card_life_cycle_name(state).starts_with("UNKNOWN")) {
+  if (!card_life_cycle::is_valid(state)) {
     throw Error(Errc::invalid_argument, "SET STATUS: " + to_hex(Bytes{state}) + " is not a card life cycle state");
   }
   return iso7816::CommandApdu(0x80, 0xF0, 0x80, state);

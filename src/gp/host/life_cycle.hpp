@@ -9,23 +9,12 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "iso7816/apdu.hpp"
 
 namespace sefleet::gp::host {
 
-// Card life cycle (Table 11-5).
-namespace card_state {
-inline constexpr std::uint8_t kOpReady = 0x01;
-inline constexpr std::uint8_t kInitialized = 0x07;
-inline constexpr std::uint8_t kSecured = 0x0F;
-inline constexpr std::uint8_t kCardLocked = 0x7F;
-inline constexpr std::uint8_t kTerminated = 0xFF;
-}  // namespace card_state
-
-// "OP_READY", "INITIALIZED", "SECURED", "CARD_LOCKED", "TERMINATED"; other values "UNKNOWN(xx)".
-std::string card_life_cycle_name(std::uint8_t state);
-// The inverse, case-insensitive; nullopt for any other name.
-std::optional<std::uint8_t> card_life_cycle_from_name(std::string_view name);
+// The card life cycle itself (codings, names, transitions) is gp/card_life_cycle.hpp.
 
 // What a GET STATUS entry describes; life cycle codings differ per kind.
 enum class RegistryKind { issuer_security_domain, application, security_domain, load_file };

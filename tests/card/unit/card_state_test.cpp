@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "card/nvm/nvm_store.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "card/state/card_state.hpp"
 #include "card/state/nvm_key_registry.hpp"
 #include "core/error.hpp"
@@ -62,7 +62,7 @@ TEST_F(CardStateTest, PersonalizeWritesOneTransactionThatLoadsBack) {
   EXPECT_EQ(state.scp03_i(), 0x70);
   EXPECT_EQ(state.atr(), profile.atr);
   EXPECT_FALSE(state.allow_downgrade());
-  EXPECT_EQ(state.life_cycle(), card_life_cycle::kOpReady);
+  EXPECT_EQ(state.life_cycle(), gp::card_life_cycle::kOpReady);
   ASSERT_TRUE(state.platform_keys().has_value());
   EXPECT_EQ(state.platform_keys()->version, 1);
   EXPECT_TRUE(state.platform_keys()->kos == profile.platform_keys.kos);
@@ -195,8 +195,8 @@ TEST_F(CardStateTest, KeySetChangesAndLifeCycleSurviveReopening) {
     EXPECT_THROW(state.delete_key_set(0x30), Error);
     state.delete_key_set(0x31);
     EXPECT_THROW(state.delete_key_set(0x32), Error);  // the last one
-    state.set_life_cycle(card_life_cycle::kInitialized);
-    EXPECT_THROW(state.set_life_cycle(card_life_cycle::kCardLocked), Error);
+    state.set_life_cycle(gp::card_life_cycle::kInitialized);
+    EXPECT_THROW(state.set_life_cycle(gp::card_life_cycle::kCardLocked), Error);
     state.store_personalization({{"dgi/0101", Bytes{1}}, {"tlv/5F20", Bytes{2, 3}}});
   }
   auto store = open();
@@ -205,13 +205,13 @@ TEST_F(CardStateTest, KeySetChangesAndLifeCycleSurviveReopening) {
   EXPECT_EQ(state.find_key_set(0)->keys.kvn, 0x32);
   EXPECT_EQ(state.find_key_set(0)->sequence_counter, 0u);
   EXPECT_TRUE(state.find_key_set(0x32)->keys.mac == key_set(0x32, 0x03).mac);
-  EXPECT_EQ(state.life_cycle(), card_life_cycle::kInitialized);
+  EXPECT_EQ(state.life_cycle(), gp::card_life_cycle::kInitialized);
   EXPECT_EQ(state.personalization().at("tlv/5F20"), (Bytes{2, 3}));
   EXPECT_FALSE(store.contains("isd/counter/30"));
 }
 
 TEST(CardLifeCycle, OnlyGlobalPlatformTransitions) {
-  using namespace card_life_cycle;
+  using namespace gp::card_life_cycle;
   EXPECT_TRUE(is_allowed_transition(kOpReady, kInitialized));
   EXPECT_TRUE(is_allowed_transition(kInitialized, kSecured));
   EXPECT_TRUE(is_allowed_transition(kSecured, kCardLocked));

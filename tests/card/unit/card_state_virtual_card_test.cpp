@@ -67,7 +67,7 @@ TEST(VirtualCardState, SummaryShowsStateWithoutSecrets) {
   VirtualCard card = VirtualCard::open(dir.path());
   const auto summary = card.summary();
   EXPECT_EQ(summary.at("se_id"), "0102030405060708090A0B0C");
-  EXPECT_EQ(summary.at("life_cycle"), "OP_READY (01)");
+  EXPECT_EQ(summary.at("life_cycle"), "OP_READY");
   EXPECT_EQ(summary.at("key_sets").at(0).at("kvn"), "30");
   EXPECT_EQ(summary.at("key_sets").at(0).at("sequence_counter"), 0);
   const std::string text = summary.dump();

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "card/isd/issuer_security_domain.hpp"
-#include "card/state/card_life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "card/virtual_card.hpp"
 #include "core/error.hpp"
 #include "iso7816/tlv.hpp"
@@ -362,18 +362,18 @@ TEST_F(IsdTest, SetStatusWalksTheCardLifeCycle) {
   EXPECT_EQ(set(0x80, 0x07), 0x6985);  // no transition
   EXPECT_EQ(set(0x80, 0x0F), 0x9000);
   EXPECT_EQ(set(0x80, 0x7F), 0x9000);
-  EXPECT_EQ(state().life_cycle(), card_life_cycle::kCardLocked);
+  EXPECT_EQ(state().life_cycle(), gp::card_life_cycle::kCardLocked);
   auto listed = s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x00, from_hex("4F00"), 256));
   EXPECT_EQ(listed.data, from_hex("08A000000151000000" "7F" "9C"));  // the ISD reports the card state
   EXPECT_EQ(set(0x80, 0x0F), 0x9000);  // unlock
   EXPECT_EQ(set(0x80, 0x7F), 0x9000);
   reopen();
-  EXPECT_EQ(state().life_cycle(), card_life_cycle::kCardLocked);
+  EXPECT_EQ(state().life_cycle(), gp::card_life_cycle::kCardLocked);
   auto again = session(0x01);
   EXPECT_EQ(again.send_plain(CommandApdu(0x80, 0xF0, 0x80, 0xFF)).sw, 0x9000);
   EXPECT_EQ(again.send_plain(CommandApdu(0x80, 0xF0, 0x80, 0x0F)).sw, 0x6985);  // TERMINATED answers GET DATA only
   reopen();
-  EXPECT_EQ(state().life_cycle(), card_life_cycle::kTerminated);
+  EXPECT_EQ(state().life_cycle(), gp::card_life_cycle::kTerminated);
 }
 
 // A selectable application that answers 9000 to everything.

@@ -13,13 +13,13 @@ TEST(HostLifeCycle, CardStatesBothWays) {
   const std::vector<std::pair<std::string, std::uint8_t>> states{
       {"OP_READY", 0x01}, {"INITIALIZED", 0x07}, {"SECURED", 0x0F}, {"CARD_LOCKED", 0x7F}, {"TERMINATED", 0xFF}};
   for (const auto& [name, value] : states) {
-    EXPECT_EQ(card_life_cycle_name(value), name);
-    EXPECT_EQ(card_life_cycle_from_name(name), value);
+    EXPECT_EQ(card_life_cycle::name(value), name);
+    EXPECT_EQ(card_life_cycle::from_name(name), value);
   }
-  EXPECT_EQ(card_life_cycle_from_name("secured"), 0x0F);
-  EXPECT_FALSE(card_life_cycle_from_name("LOCKED").has_value());
-  EXPECT_FALSE(card_life_cycle_from_name("").has_value());
-  EXPECT_EQ(card_life_cycle_name(0x03), "UNKNOWN(03)");
+  EXPECT_EQ(card_life_cycle::from_name("secured"), 0x0F);
+  EXPECT_FALSE(card_life_cycle::from_name("LOCKED").has_value());
+  EXPECT_FALSE(card_life_cycle::from_name("").has_value());
+  EXPECT_EQ(card_life_cycle::name(0x03), "UNKNOWN(03)");
 }
 
 TEST(HostLifeCycle, ApplicationSecurityDomainAndLoadFileStates) {
@@ -50,8 +50,8 @@ TEST(HostLifeCycle, Privileges) {
 }
 
 TEST(HostLifeCycle, SetStatusCommands) {
-  EXPECT_EQ(to_hex(make_set_card_status(card_state::kSecured).encode()), "80F0800F");
-  EXPECT_EQ(to_hex(make_set_card_status(card_state::kTerminated).encode()), "80F080FF");
+  EXPECT_EQ(to_hex(make_set_card_status(card_life_cycle::kSecured).encode()), "80F0800F");
+  EXPECT_EQ(to_hex(make_set_card_status(card_life_cycle::kTerminated).encode()), "80F080FF");
   EXPECT_THROW(make_set_card_status(0x03), Error);
   EXPECT_EQ(to_hex(make_set_application_status(from_hex("A000000151535041"), 0x83).encode()),
             "80F0408308A000000151535041");

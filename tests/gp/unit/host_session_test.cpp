@@ -142,11 +142,11 @@ TEST(HostGpSession, PutKeyRefusals) {
 TEST(HostGpSession, SetStatusNeedsTheChannel) {
   Fixture f;
   f.session.select();
-  const std::string m = message_of([&] { f.session.set_card_status(card_state::kCardLocked); });
+  const std::string m = message_of([&] { f.session.set_card_status(card_life_cycle::kCardLocked); });
   EXPECT_NE(m.find("6982"), std::string::npos) << m;
   EXPECT_EQ(f.card.card_life_cycle, 0x0F);
   f.session.open_secure_channel(test_keys(0x30, 0x10), options(0x01));
-  f.session.set_card_status(card_state::kCardLocked);
+  f.session.set_card_status(card_life_cycle::kCardLocked);
   EXPECT_EQ(f.card.card_life_cycle, 0x7F);
   EXPECT_THROW(f.session.set_card_status(0x42), Error);
 }
