@@ -1,4 +1,5 @@
-// In-process SELECT + GET DATA round trip through Runtime::transmit (issue 3 target: median <= 5 us).
+// In-process SELECT + GET DATA round trip through Runtime::transmit (issue 3 target: median <= 5 us),
+// with a minimal applet and on the real virtual SE (ISD over the card state).
 // Each iteration sends SELECT by AID (the applet answers its FCI) and GET DATA (4 bytes back) as raw
 // bytes, exactly what a transport hands the card. Per-iteration times are collected so the median is
 // reported as a counter. Baseline in the same run: the same two APDUs parsed and handed straight to
@@ -8,9 +9,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "card/nvm/memory_device.hpp"
+#include "card/nvm/nvm_store.hpp"
 #include "card/runtime/runtime.hpp"
+#include "card/state/card_profile.hpp"
+#include "card/state/card_state.hpp"
+#include "card/virtual_card.hpp"
 #include "core/bytes.hpp"
 #include "core/hex.hpp"
 
@@ -115,6 +122,46 @@ void BM_BaselineDirectAppletCalls(benchmark::State& state) {
   report_median(state, samples);
 }
 BENCHMARK(BM_BaselineDirectAppletCalls);
+
+// The same round trip on the real virtual SE: SELECT of the ISD (its FCI with security domain
+// management data) and GET DATA 0066 (card recognition data built from the card state), through the
+// whole card (runtime, ISD, card state over an NVM store on a RAM medium). Neither command writes NVM.
+void BM_VirtualCardSelectIsdGetData(benchmark::State& state) {
+  auto device = std::make_unique<nvm::MemoryDevice>();
+  auto medium = device->medium();
+  nvm::NvmStore::format(*device);
+  {
+    nvm::NvmStore store(std::move(device));
+    CardProfile profile;
+    profile.se_id = from_hex("5345464C45455430303031");
+    profile.kdd = from_hex("0001020304050607080A");
+    profile.isd_aid = from_hex("A000000151000000");
+    profile.platform_id = Bytes(8, 0);
+    profile.atr = default_atr();
+    const Bytes key = from_hex("404142434445464748494A4B4C4D4E4F");
+    profile.scp03 = gp::StaticKeySet(0x30, SecretBytes(key), SecretBytes(key), SecretBytes(key));
+    CardState::personalize(store, profile);
+  }
+  VirtualCard card = VirtualCard::open(std::make_unique<nvm::MemoryDevice>(medium));
+  auto& endpoint = card.endpoint();
+  endpoint.power_on();
+  const Bytes select_isd = from_hex("00A4040008A00000015100000000");
+  std::vector<double> samples;
+  samples.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    Bytes select = endpoint.transmit(select_isd);
+    Bytes data = endpoint.transmit(kGetData);
+    const auto stop = Clock::now();
+    benchmark::DoNotOptimize(select);
+    benchmark::DoNotOptimize(data);
+    if (select[select.size() - 2] != 0x90 || data[data.size() - 2] != 0x90) state.SkipWithError("unexpected response");
+    if (samples.size() < samples.capacity())
+      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+  }
+  report_median(state, samples);
+}
+BENCHMARK(BM_VirtualCardSelectIsdGetData);
 
 }  // namespace
 
