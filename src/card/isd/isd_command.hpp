@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "card/runtime/applet.hpp"
 #include "card/state/card_state.hpp"
@@ -22,6 +24,10 @@ void require_gp_class(const IsdCall& call);
 void require_session(const IsdCall& call, std::uint8_t needed);
 // 6700 unless the command has no data field.
 void require_no_data(const IsdCall& call);
+// The name of a transient buffer that belongs to one logical channel: the ISD is multi-selectable,
+// and a multi-step sequence (GET STATUS "next", STORE DATA blocks) on one channel must not be
+// disturbed by the same command on another.
+std::string per_channel(std::string_view name, std::uint8_t channel);
 
 iso7816::ResponseApdu select_response(const IsdCall& call);
 iso7816::ResponseApdu get_data(const IsdCall& call);

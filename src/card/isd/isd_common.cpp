@@ -18,6 +18,10 @@ void require_session(const IsdCall& call, std::uint8_t needed) {
   }
 }
 
+std::string per_channel(std::string_view name, std::uint8_t channel) {
+  return std::string(name) + "/" + std::to_string(channel);
+}
+
 void require_no_data(const IsdCall& call) {
   if (!call.command.data.empty()) throw StatusWordError(sw::kWrongLength, "no data field expected");
 }

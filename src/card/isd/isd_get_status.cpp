@@ -91,7 +91,7 @@ iso7816::ResponseApdu get_status(const IsdCall& call) {
   const Bytes prefix = search_aid(cmd.data);
 
   // Continuation: P1, P2 format bit, index of the next entry, search AID (cleared on deselect).
-  Bytes& continuation = call.ctx.transient(TransientScope::clear_on_deselect, kContinuation);
+  Bytes& continuation = call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kContinuation, call.ctx.channel()));
   std::size_t start = 0;
   if (next) {
     if (continuation.size() < 4 || continuation[0] != cmd.p1 || continuation[1] != (cmd.p2 & 0x02) ||

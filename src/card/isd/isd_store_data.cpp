@@ -69,7 +69,7 @@ iso7816::ResponseApdu store_data(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, gp::level::kCMac);
   const auto& cmd = call.command;
-  Bytes& next_block = call.ctx.transient(TransientScope::clear_on_deselect, kNextBlock);
+  Bytes& next_block = call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kNextBlock, call.ctx.channel()));
   const std::uint8_t expected = next_block.empty() ? 0x00 : next_block[0];
   next_block.clear();  // any refusal restarts the sequence at block 00
   if (call.state.life_cycle() == gp::card_life_cycle::kCardLocked) {

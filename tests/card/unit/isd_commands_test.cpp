@@ -320,6 +320,20 @@ TEST_F(IsdTest, StoreDataDgiAndBerTlvInBlocks) {
   EXPECT_EQ(perso.at("tlv/42"), from_hex("0102"));
 }
 
+TEST_F(IsdTest, StoreDataSequencesOnTwoChannelsDoNotDisturbEachOther) {
+  auto s0 = session(0x01, initial_keys(), 0);
+  ASSERT_EQ(send(card(), CommandApdu(0x00, 0x70, 0x00, 0x00, {}, 1)).sw, 0x9000);  // MANAGE CHANNEL open -> 1
+  auto s1 = session(0x01, initial_keys(), 1);
+  auto store = [](test::HostSession& s, std::uint8_t p1, std::uint8_t p2, Bytes data) {
+    return s.send_plain(CommandApdu(0x80, 0xE2, p1, p2, std::move(data), 256)).sw;
+  };
+  EXPECT_EQ(store(s0, 0x08, 0x00, from_hex("01010100")), 0x9000);
+  EXPECT_EQ(store(s1, 0x08, 0x00, from_hex("02010111")), 0x9000);
+  EXPECT_EQ(store(s0, 0x88, 0x01, from_hex("01020101")), 0x9000);  // channel 0 continues at block 01
+  EXPECT_EQ(store(s1, 0x88, 0x01, from_hex("02020112")), 0x9000);  // and so does channel 1
+  EXPECT_EQ(state().personalization().size(), 4u);
+}
+
 TEST_F(IsdTest, StoreDataRefusals) {
   EXPECT_EQ(plain(0x80, 0xE2, 0x88, 0x00, from_hex("010101AA")).sw, 0x6982);
   auto s = session(0x01);
