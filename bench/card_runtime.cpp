@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "card/nvm/memory_device.hpp"
@@ -70,6 +71,25 @@ void report_median(benchmark::State& state, std::vector<double>& samples_ns) {
   state.counters["p99_us"] = samples_ns[samples_ns.size() * 99 / 100] / 1000.0;
 }
 
+// Times each iteration of `round_trip` (one SELECT + GET DATA pair, returning both responses) on its
+// own, so the median per round trip can be reported; `valid` rejects an unexpected answer.
+template <typename RoundTrip, typename Valid>
+void time_round_trips(benchmark::State& state, RoundTrip&& round_trip, Valid&& valid) {
+  std::vector<double> samples;
+  samples.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    auto [select, data] = round_trip();
+    const auto stop = Clock::now();
+    benchmark::DoNotOptimize(select);
+    benchmark::DoNotOptimize(data);
+    if (!valid(select, data)) state.SkipWithError("unexpected response");
+    if (samples.size() < samples.capacity())
+      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+  }
+  report_median(state, samples);
+}
+
 void BM_RuntimeSelectGetData(benchmark::State& state) {
   GetDataApplet isd;
   GetDataApplet applet;
@@ -87,39 +107,25 @@ void BM_RuntimeSelectGetData(benchmark::State& state) {
   runtime.registry().add(entry);
   runtime.power_on();
 
-  std::vector<double> samples;
-  samples.reserve(1 << 20);
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    Bytes select = runtime.transmit(kSelect);
-    Bytes data = runtime.transmit(kGetData);
-    const auto stop = Clock::now();
-    benchmark::DoNotOptimize(select);
-    benchmark::DoNotOptimize(data);
-    if (data.size() != 6 || select[select.size() - 2] != 0x90) state.SkipWithError("unexpected response");
-    if (samples.size() < samples.capacity())
-      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-  }
-  report_median(state, samples);
+  time_round_trips(
+      state,
+      [&] {
+        return std::pair{runtime.transmit(kSelect), runtime.transmit(kGetData)};
+      },
+      [](const Bytes& select, const Bytes& data) { return data.size() == 6 && select[select.size() - 2] == 0x90; });
 }
 BENCHMARK(BM_RuntimeSelectGetData);
 
 void BM_BaselineDirectAppletCalls(benchmark::State& state) {
   GetDataApplet applet;
   BaselineContext ctx(kAid);
-  std::vector<double> samples;
-  samples.reserve(1 << 20);
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    Bytes select = applet.process(iso7816::CommandApdu::parse(kSelect), ctx).encode();
-    Bytes data = applet.process(iso7816::CommandApdu::parse(kGetData), ctx).encode();
-    const auto stop = Clock::now();
-    benchmark::DoNotOptimize(select);
-    benchmark::DoNotOptimize(data);
-    if (samples.size() < samples.capacity())
-      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-  }
-  report_median(state, samples);
+  time_round_trips(
+      state,
+      [&] {
+        return std::pair{applet.process(iso7816::CommandApdu::parse(kSelect), ctx).encode(),
+                         applet.process(iso7816::CommandApdu::parse(kGetData), ctx).encode()};
+      },
+      [](const Bytes&, const Bytes&) { return true; });
 }
 BENCHMARK(BM_BaselineDirectAppletCalls);
 
@@ -146,20 +152,14 @@ void BM_VirtualCardSelectIsdGetData(benchmark::State& state) {
   auto& endpoint = card.endpoint();
   endpoint.power_on();
   const Bytes select_isd = from_hex("00A4040008A00000015100000000");
-  std::vector<double> samples;
-  samples.reserve(1 << 20);
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    Bytes select = endpoint.transmit(select_isd);
-    Bytes data = endpoint.transmit(kGetData);
-    const auto stop = Clock::now();
-    benchmark::DoNotOptimize(select);
-    benchmark::DoNotOptimize(data);
-    if (select[select.size() - 2] != 0x90 || data[data.size() - 2] != 0x90) state.SkipWithError("unexpected response");
-    if (samples.size() < samples.capacity())
-      samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-  }
-  report_median(state, samples);
+  time_round_trips(
+      state,
+      [&] {
+        return std::pair{endpoint.transmit(select_isd), endpoint.transmit(kGetData)};
+      },
+      [](const Bytes& select, const Bytes& data) {
+        return select[select.size() - 2] == 0x90 && data[data.size() - 2] == 0x90;
+      });
 }
 BENCHMARK(BM_VirtualCardSelectIsdGetData);
 

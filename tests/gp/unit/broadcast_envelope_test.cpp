@@ -14,16 +14,6 @@
 namespace sefleet::gp::broadcast::testing {
 namespace {
 
-void expect_error(Errc code, const std::string& needle, const std::function<void()>& call) {
-  try {
-    call();
-    FAIL() << "accepted; expected an error containing \"" << needle << "\"";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    EXPECT_NE(std::string(error.what()).find(needle), std::string::npos) << error.what();
-  }
-}
-
 TEST(BroadcastEnvelope, SealsToThePythonKnownAnswers) {
   ScriptedRandom iv128(kIv);
   EXPECT_EQ(to_hex(seal_envelope(kKos128, kDatasend, iv128)), to_hex(kEnvelope128));

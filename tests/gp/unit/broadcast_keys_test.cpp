@@ -14,16 +14,6 @@
 namespace sefleet::gp::broadcast::testing {
 namespace {
 
-void expect_error(Errc code, const std::string& needle, const std::function<void()>& call) {
-  try {
-    call();
-    FAIL() << "accepted; expected an error containing \"" << needle << "\"";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    EXPECT_NE(std::string(error.what()).find(needle), std::string::npos) << error.what();
-  }
-}
-
 BroadcastKeys keys(const Bytes& enc, const Bytes& mac) {
   return BroadcastKeys{SecretBytes(enc), SecretBytes(mac)};
 }

@@ -7,10 +7,15 @@
 //              name "wallet-1.2") ‖ body 00 01 .. 27, the manifest bytes written out by hand in Python.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
+#include <string>
 
 #include "core/bytes.hpp"
+#include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/random.hpp"
 
@@ -73,5 +78,16 @@ class ScriptedRandom final : public crypto::Random {
   Bytes script_;
   std::size_t used_ = 0;
 };
+
+// Runs `call` and expects Error(code) whose message contains `needle` (refusals are tested by message).
+inline void expect_error(Errc code, const std::string& needle, const std::function<void()>& call) {
+  try {
+    call();
+    FAIL() << "accepted; expected an error containing \"" << needle << "\"";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), code) << error.what();
+    EXPECT_NE(std::string(error.what()).find(needle), std::string::npos) << error.what();
+  }
+}
 
 }  // namespace sefleet::gp::broadcast::testing
