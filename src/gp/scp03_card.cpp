@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "gp/broadcast/campaign_messages.hpp"
 #include "gp/scp03_derivation.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -33,7 +34,15 @@ Scp03Card::Scp03Card(CardKeyRegistry& keys, Scp03CardConfig config, crypto::Rand
   }
 }
 
+void Scp03Card::drop_broadcast() noexcept {
+  saved_.reset();
+  broadcast_alive_.reset();
+  pending_switch_ = PendingSwitch::none;
+  pending_broadcast_.reset();
+}
+
 void Scp03Card::terminate() noexcept {
+  drop_broadcast();
   state_ = State::idle;
   messaging_.reset();
   session_keys_.reset();
@@ -45,6 +54,7 @@ void Scp03Card::terminate() noexcept {
 
 void Scp03Card::abort() noexcept {
   if (state_ == State::open) {
+    drop_broadcast();  // a security error ends both contexts (broadcast-channel.md §5.2)
     state_ = State::aborted;
     messaging_.reset();
     session_keys_.reset();
@@ -168,9 +178,62 @@ Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
 }
 
 ResponseApdu Scp03Card::wrap(const ResponseApdu& plain) {
-  if (state_ != State::open || !response_pending_) return plain;
+  if (state_ != State::open || !response_pending_) {
+    pending_switch_ = PendingSwitch::none;
+    pending_broadcast_.reset();
+    return plain;
+  }
   response_pending_ = false;
-  return messaging_->wrap_response(plain);
+  ResponseApdu wire = messaging_->wrap_response(plain);
+  apply_pending_switch(plain.sw);
+  return wire;
+}
+
+std::uint8_t Scp03Card::diversified_security_level() const noexcept {
+  if (state_ != State::open) return 0x00;
+  const SecureMessaging& engine = saved_ ? *saved_ : *messaging_;
+  return static_cast<std::uint8_t>(level::kAuthenticatedBit | engine.security_level());
+}
+
+Scp03Card::BroadcastTicket Scp03Card::switch_to_broadcast_after_response(const broadcast::BroadcastKeys& keys,
+                                                                         const Scp03Counter& counter,
+                                                                         const crypto::Mac16& chaining_value) {
+  if (state_ != State::open || saved_ != nullptr || !response_pending_) {
+    throw Error(Errc::state_error, "SCP03 card: broadcast mode needs an open diversified session");
+  }
+  broadcast::check_broadcast_keys(keys);
+  // The broadcast level (03) has no R-MAC, so S-RMAC is never used; the engine still wants a key.
+  pending_broadcast_ = BroadcastSetup{SessionKeys{keys.enc, keys.mac, keys.mac}, counter, chaining_value};
+  pending_switch_ = PendingSwitch::to_broadcast;
+  broadcast_alive_ = std::make_shared<const int>(0);
+  return broadcast_alive_;
+}
+
+void Scp03Card::switch_back_after_response() {
+  if (!in_broadcast_mode() || !response_pending_) {
+    throw Error(Errc::state_error, "SCP03 card: not in broadcast mode");
+  }
+  pending_switch_ = PendingSwitch::to_diversified;
+}
+
+void Scp03Card::apply_pending_switch(std::uint16_t response_sw) {
+  const PendingSwitch pending = std::exchange(pending_switch_, PendingSwitch::none);
+  std::optional<BroadcastSetup> setup = std::exchange(pending_broadcast_, std::nullopt);
+  if (pending == PendingSwitch::none) return;
+  if (response_sw != sw::kOk) {
+    if (pending == PendingSwitch::to_broadcast) broadcast_alive_.reset();
+    return;
+  }
+  if (pending == PendingSwitch::to_broadcast) {
+    // Broadcast C-MACs are always S8 so the PSE does not depend on any SE (§5.2).
+    auto engine = std::make_unique<SecureMessaging>(setup->keys, Scp03Mode::s8, broadcast::kBroadcastSecurityLevel);
+    engine->resume(setup->counter, setup->chaining_value);
+    saved_ = std::move(messaging_);
+    messaging_ = std::move(engine);
+    return;
+  }
+  messaging_ = std::move(saved_);  // restored unchanged; the restore data is gone (single use)
+  broadcast_alive_.reset();
 }
 
 ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& application) {

@@ -18,6 +18,12 @@
 //    but failed in the application still consumed its counter and MCV (the host has advanced too).
 //  - Le may be present or absent; an encrypted empty data field (one 80 00.. block) is accepted as empty.
 //  - Responses: minimal padding; no R-MAC and no data on error status words.
+//
+// Broadcast mode (broadcast-channel.md §5.1-5.3): inside an open session, the application may ask to
+// switch to a campaign-wide broadcast context after the current response. The diversified engine
+// (S-ENC, S-MAC, S-RMAC, counter, MCV, level) is then kept aside, single use, and commands are
+// verified under BK-MAC/BK-ENC at level 03 with S8 MACs. A switch back restores it unchanged. Any end
+// of the session (abort, terminate, a new INITIALIZE UPDATE) drops both contexts.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,7 @@
 
 #include "core/bytes.hpp"
 #include "crypto/random.hpp"
+#include "gp/broadcast/broadcast_keys.hpp"
 #include "gp/card_key_registry.hpp"
 #include "gp/scp03_types.hpp"
 #include "gp/secure_messaging.hpp"
@@ -84,12 +91,40 @@ class Scp03Card {
   std::uint8_t key_version() const noexcept { return state_ == State::initialized || state_ == State::open ? kvn_ : 0; }
   // The last refusal's reason (diagnostics).
   const std::string& last_refusal() const noexcept { return last_refusal_; }
-  // The engine of the open session, or nullptr.
+  // The engine of the open session, or nullptr (the broadcast engine while in broadcast mode).
   const SecureMessaging* messaging() const noexcept { return messaging_.get(); }
+
+  // --- broadcast mode ----------------------------------------------------------------------------
+  // Identifies one broadcast context; it expires when that context ends for any reason (switch back,
+  // abort, terminate, a new INITIALIZE UPDATE, destruction). An applet that keeps state about the
+  // context (a staging slot) holds it to learn, later, whether the context is still alive.
+  using BroadcastTicket = std::weak_ptr<const void>;
+
+  // Schedules the switch to broadcast mode for after the response to the command being processed:
+  // that response is still wrapped by the diversified context; if it is 9000, the diversified engine
+  // is saved and the broadcast engine starts from `counter` (the value before the first broadcast
+  // command) and `chaining_value`. Throws Error(Errc::state_error) outside an open diversified session.
+  BroadcastTicket switch_to_broadcast_after_response(const broadcast::BroadcastKeys& keys, const Scp03Counter& counter,
+                                                     const crypto::Mac16& chaining_value);
+  // Schedules the return to the saved diversified context after the current (9000) response; the
+  // restore data is then erased. Throws Error(Errc::state_error) when not in broadcast mode.
+  void switch_back_after_response();
+  bool in_broadcast_mode() const noexcept { return state_ == State::open && saved_ != nullptr; }
+  // The security level of the saved diversified context (broadcast mode), else of the open session.
+  std::uint8_t diversified_security_level() const noexcept;
 
  private:
   iso7816::ResponseApdu refuse_and_abort(const std::string& reason);
   iso7816::ResponseApdu drop_authentication(std::uint16_t sw, const std::string& reason);
+  void drop_broadcast() noexcept;
+  void apply_pending_switch(std::uint16_t response_sw);
+
+  enum class PendingSwitch { none, to_broadcast, to_diversified };
+  struct BroadcastSetup {
+    SessionKeys keys;
+    Scp03Counter counter{};
+    crypto::Mac16 chaining_value{};
+  };
 
   CardKeyRegistry& keys_;
   Scp03CardConfig config_;
@@ -101,6 +136,12 @@ class Scp03Card {
   std::unique_ptr<SecureMessaging> messaging_;
   bool response_pending_ = false;  // the last command was unwrapped; its response gets R-MAC
   std::uint8_t kvn_ = 0;           // key set of the pending/open session
+  // Broadcast mode: the saved diversified engine (the restore area), the live context's identity,
+  // and a switch scheduled for after the current response.
+  std::unique_ptr<SecureMessaging> saved_;
+  std::shared_ptr<const int> broadcast_alive_;
+  PendingSwitch pending_switch_ = PendingSwitch::none;
+  std::optional<BroadcastSetup> pending_broadcast_;
   std::string last_refusal_;
 };
 

@@ -13,18 +13,45 @@ namespace sefleet::gp {
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-void scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response, std::uint8_t* icv) {
-  std::fill(icv, icv + crypto::kAesBlock, std::uint8_t{0});
-  for (std::size_t i = 0; i < 8; ++i) {
-    icv[15 - i] = static_cast<std::uint8_t>(counter >> (8 * i));
+Scp03Counter scp03_counter(std::uint64_t value) noexcept {
+  Scp03Counter counter{};
+  for (std::size_t i = 0; i < 8; ++i) counter[15 - i] = static_cast<std::uint8_t>(value >> (8 * i));
+  return counter;
+}
+
+void increment(Scp03Counter& counter) noexcept {
+  for (std::size_t i = counter.size(); i-- > 0;) {
+    if (++counter[i] != 0) return;
   }
+}
+
+void scp03_icv(crypto::Aes& s_enc, const Scp03Counter& counter, bool response, std::uint8_t* icv) {
+  std::copy(counter.begin(), counter.end(), icv);
   if (response) icv[0] = 0x80;  // replaced, not ORed (Amd D §6.2.7)
   s_enc.encrypt_block(icv, icv);
 }
 
 Bytes scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response) {
   Bytes icv(crypto::kAesBlock);
-  scp03_icv(s_enc, counter, response, icv.data());
+  scp03_icv(s_enc, scp03_counter(counter), response, icv.data());
+  return icv;
+}
+
+std::uint64_t SecureMessaging::counter() const noexcept {
+  std::uint64_t value = 0;
+  for (std::size_t i = 8; i < 16; ++i) value = (value << 8) | counter_[i];
+  return value;
+}
+
+Bytes SecureMessaging::command_icv() {
+  Bytes icv(crypto::kAesBlock);
+  scp03_icv(enc_, counter_, false, icv.data());
+  return icv;
+}
+
+Bytes SecureMessaging::response_icv() {
+  Bytes icv(crypto::kAesBlock);
+  scp03_icv(enc_, counter_, true, icv.data());
   return icv;
 }
 
@@ -64,7 +91,12 @@ crypto::Mac16 SecureMessaging::external_authenticate_mac(std::uint8_t cla, std::
 
 void SecureMessaging::begin(const crypto::Mac16& external_authenticate_mac) {
   mcv_ = external_authenticate_mac;
-  counter_ = 0;
+  counter_ = Scp03Counter{};
+}
+
+void SecureMessaging::resume(const Scp03Counter& counter, const crypto::Mac16& chaining_value) {
+  mcv_ = chaining_value;
+  counter_ = counter;
 }
 
 void SecureMessaging::encrypt_field(Bytes& field, bool response) {
@@ -95,7 +127,7 @@ std::optional<Bytes> SecureMessaging::decrypt_field(ByteView field, bool respons
 
 CommandApdu SecureMessaging::wrap_command(const CommandApdu& plain) {
   if ((level_ & level::kCMac) == 0) return plain;
-  ++counter_;
+  increment(counter_);
   CommandApdu wire;
   wire.ins = plain.ins;
   wire.p1 = plain.p1;
@@ -133,7 +165,7 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wi
   if (wire.data.size() < mac_size()) {
     return refuse("data field of " + std::to_string(wire.data.size()) + " bytes cannot hold the C-MAC");
   }
-  ++counter_;
+  increment(counter_);
   const std::size_t body_size = wire.data.size() - mac_size();
   const ByteView body(wire.data.data(), body_size);
   const crypto::Mac16 expected =

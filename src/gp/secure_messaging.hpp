@@ -14,6 +14,7 @@
 // Key objects are built once per session (no key schedule per APDU). Not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,9 +28,16 @@
 
 namespace sefleet::gp {
 
+// The 16-byte big-endian encryption counter. A diversified session starts it at 0, so 64 bits would
+// do there; the broadcast channel resumes a campaign-wide context from any 16-byte value (C3).
+using Scp03Counter = std::array<std::uint8_t, 16>;
+Scp03Counter scp03_counter(std::uint64_t value) noexcept;
+// Adds one, modulo 2^128.
+void increment(Scp03Counter& counter) noexcept;
+
 // The ICV of C-DECRYPTION (AES(S-ENC, counter)) or, with `response`, of R-ENCRYPTION
-// (AES(S-ENC, 80 || counter[1..15])), for a 16-byte big-endian counter holding `counter`.
-void scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response, std::uint8_t* icv);
+// (AES(S-ENC, 80 || counter[1..15])).
+void scp03_icv(crypto::Aes& s_enc, const Scp03Counter& counter, bool response, std::uint8_t* icv);
 Bytes scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response);
 
 class SecureMessaging {
@@ -38,7 +46,9 @@ class SecureMessaging {
 
   Scp03Mode mode() const noexcept { return mode_; }
   std::uint8_t security_level() const noexcept { return level_; }
-  std::uint64_t counter() const noexcept { return counter_; }
+  // The low 64 bits of the counter (a diversified session never gets beyond them).
+  std::uint64_t counter() const noexcept;
+  const Scp03Counter& full_counter() const noexcept { return counter_; }
   const crypto::Mac16& mac_chaining_value() const noexcept { return mcv_; }
   std::size_t mac_size() const noexcept { return half_block_size(mode_); }
 
@@ -50,6 +60,9 @@ class SecureMessaging {
   // then starts the session chain from it (MCV := that CMAC, counter := 0).
   crypto::Mac16 external_authenticate_mac(std::uint8_t cla, std::uint8_t security_level, ByteView host_cryptogram);
   void begin(const crypto::Mac16& external_authenticate_mac);
+  // Continues a chain from a given counter (the value before the next command) and MAC chaining
+  // value: the broadcast context of CHANGE MODE (broadcast-channel.md §5.1, C3 and C4).
+  void resume(const Scp03Counter& counter, const crypto::Mac16& chaining_value);
 
   // Host: protects a plain command at the session's level (C-MAC, and C-DEC when the level has it).
   // At level 00 the command is returned unchanged. Throws Error(Errc::invalid_argument) when the
@@ -73,8 +86,8 @@ class SecureMessaging {
                                         crypto::PaddingPolicy padding = crypto::PaddingPolicy::strict);
 
   // ICVs of the current counter (exposed for the checkpoint vectors).
-  Bytes command_icv() { return scp03_icv(enc_, counter_, false); }
-  Bytes response_icv() { return scp03_icv(enc_, counter_, true); }
+  Bytes command_icv();
+  Bytes response_icv();
 
  private:
   // pad80 and AES-CBC under the ICV of the current counter, in place.
@@ -88,7 +101,7 @@ class SecureMessaging {
   crypto::Cmac mac_;
   crypto::Cmac rmac_;
   crypto::Mac16 mcv_{};
-  std::uint64_t counter_ = 0;
+  Scp03Counter counter_{};
 };
 
 }  // namespace sefleet::gp

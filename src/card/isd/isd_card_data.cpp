@@ -69,6 +69,8 @@ Bytes sequence_counter(const CardState& state) {
 
 Bytes card_image_number(const CardState& state) { return Tlv::primitive(0x45, state.cin()).encode(); }
 
+Bytes key_diversification_data(const CardState& state) { return Tlv::primitive(0xCF, state.kdd()).encode(); }
+
 Bytes issuer_identification_number(const CardState& state) { return Tlv::primitive(0x42, state.iin()).encode(); }
 
 Bytes card_production_life_cycle(const CardState& state) {

@@ -8,14 +8,29 @@
 
 #include "card/runtime/applet.hpp"
 #include "card/state/card_state.hpp"
+#include "core/secret.hpp"
+#include "gp/scp03_card.hpp"
 #include "iso7816/apdu.hpp"
 
 namespace sefleet::card::isd {
+
+// The ISD's RAM view of the card's one broadcast context (broadcast-channel.md §5.1-5.3): the
+// ticket of the context that is loading the staging area, the channel it runs on, and BK-MAC, which
+// the staging record keeps (profile 3) only once CHANGE MODE back completes it. After a power cycle
+// the ISD starts with none, exactly as the ticket of a context that ended.
+struct BroadcastLink {
+  gp::Scp03Card::BroadcastTicket ticket;
+  std::uint8_t channel = 0;
+  SecretBytes bk_mac;
+
+  bool alive() const noexcept { return !ticket.expired(); }
+};
 
 struct IsdCall {
   const iso7816::CommandApdu& command;
   AppletContext& ctx;
   CardState& state;
+  BroadcastLink& broadcast;
 };
 
 // 6E00 unless CLA is of the GlobalPlatform (proprietary) class: the card management commands are 80/84.
@@ -24,6 +39,9 @@ void require_gp_class(const IsdCall& call);
 void require_session(const IsdCall& call, std::uint8_t needed);
 // 6700 unless the command has no data field.
 void require_no_data(const IsdCall& call);
+// Aborts the channel's secure session (both contexts in broadcast mode) and throws the refusal: the
+// broadcast channel's security errors end the session (broadcast-channel.md §5.2, §8.5).
+[[noreturn]] void refuse_and_abort(const IsdCall& call, std::uint16_t status, const char* why);
 // The name of a transient buffer that belongs to one logical channel: the ISD is multi-selectable,
 // and a multi-step sequence (GET STATUS "next", STORE DATA blocks) on one channel must not be
 // disturbed by the same command on another.
@@ -36,5 +54,18 @@ iso7816::ResponseApdu put_key(const IsdCall& call);
 iso7816::ResponseApdu delete_objects(const IsdCall& call);
 iso7816::ResponseApdu store_data(const IsdCall& call);
 iso7816::ResponseApdu set_status(const IsdCall& call);
+
+// Broadcast channel (docs/isd.md "Broadcast update channel").
+// In broadcast mode only WRITE BLOCK and CHANGE MODE back pass; anything else is refused with 6982 and
+// the session (both contexts) is aborted (§8.5). Throws StatusWordError.
+void broadcast_mode_gate(const IsdCall& call);
+// A staging area still `receiving` whose broadcast context has ended (abort, reset, power loss) is
+// incomplete garbage: it is erased here, by every command that looks at staging.
+void discard_abandoned_staging(const IsdCall& call);
+iso7816::ResponseApdu change_mode(const IsdCall& call);       // 84 7C 01 00 and 84 7C 00 00
+iso7816::ResponseApdu write_block(const IsdCall& call);       // 84 7D
+iso7816::ResponseApdu authorize_action(const IsdCall& call);  // 84 7E 00 00
+// GET DATA DF70 value (the whole DF70 object): active images and the staged campaign.
+Bytes image_inventory(const IsdCall& call);
 
 }  // namespace sefleet::card::isd

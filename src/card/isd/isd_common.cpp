@@ -1,5 +1,6 @@
 #include "card/isd/isd_command.hpp"
 #include "card/isd/isd_card_data.hpp"
+#include "gp/scp03_card.hpp"
 #include "gp/scp03_types.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -16,6 +17,11 @@ void require_session(const IsdCall& call, std::uint8_t needed) {
   if ((level & gp::level::kAuthenticatedBit) == 0 || (level & needed) != needed) {
     throw StatusWordError(sw::kSecurityStatusNotSatisfied, "secure channel level too low");
   }
+}
+
+void refuse_and_abort(const IsdCall& call, std::uint16_t status, const char* why) {
+  if (gp::Scp03Card* channel = call.ctx.secure_channel()) channel->abort();
+  throw StatusWordError(status, why);
 }
 
 std::string per_channel(std::string_view name, std::uint8_t channel) {

@@ -1,6 +1,7 @@
 #include "card/isd/issuer_security_domain.hpp"
 
 #include "card/isd/isd_command.hpp"
+#include "gp/broadcast/campaign_messages.hpp"
 #include "gp/card_life_cycle.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -39,7 +40,7 @@ std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) c
 }
 
 iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  const isd::IsdCall call{command, ctx, state_};
+  const isd::IsdCall call{command, ctx, state_, broadcast_};
   // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
   if (state_.life_cycle() == gp::card_life_cycle::kTerminated && command.ins != kInsSelect &&
       command.ins != kInsGetData) {
@@ -47,6 +48,7 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
   }
   iso7816::ResponseApdu response(sw::kInsNotSupported);
   try {
+    isd::broadcast_mode_gate(call);
     switch (command.ins) {
       case kInsSelect: response = isd::select_response(call); break;
       case kInsGetData: response = isd::get_data(call); break;
@@ -55,6 +57,9 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
       case kInsDelete: response = isd::delete_objects(call); break;
       case kInsStoreData: response = isd::store_data(call); break;
       case kInsSetStatus: response = isd::set_status(call); break;
+      case gp::broadcast::kInsChangeMode: response = isd::change_mode(call); break;
+      case gp::broadcast::kInsWriteBlock: response = isd::write_block(call); break;
+      case gp::broadcast::kInsAuthorizeAction: response = isd::authorize_action(call); break;
       default: break;
     }
   } catch (const StatusWordError& refusal) {

@@ -1,12 +1,14 @@
 // The Issuer Security Domain (GlobalPlatform card manager) of the virtual SE. It answers SELECT
-// (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets), STORE DATA and SET STATUS (card life
-// cycle) over the card state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
+// (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets), STORE DATA, SET STATUS (card life
+// cycle) and the broadcast update channel (CHANGE MODE, WRITE BLOCK, AUTHORIZE ACTION) over the card
+// state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
 // by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). Commands, status words and
 // life cycle rules: docs/isd.md.
 #pragma once
 
 #include <cstdint>
 
+#include "card/isd/isd_command.hpp"
 #include "card/runtime/applet.hpp"
 #include "card/runtime/applet_registry.hpp"
 #include "card/state/card_state.hpp"
@@ -35,6 +37,7 @@ class IssuerSecurityDomain final : public Applet {
  private:
   CardState& state_;
   RegistryEntry* entry_ = nullptr;
+  isd::BroadcastLink broadcast_;  // RAM only: lost with the ISD object, as on a real power cycle
 };
 
 }  // namespace sefleet::card

@@ -32,9 +32,13 @@ void MemoryDevice::write(std::uint64_t offset, ByteView data) {
   if (offset > kMaxMediumSize || data.size() > kMaxMediumSize - offset) {
     throw Error(Errc::io_error, name_ + ": write beyond the maximum medium size");
   }
-  const std::uint64_t end = offset + data.size();
-  if (end > medium_->size()) medium_->resize(end, 0x00);
-  std::copy(data.begin(), data.end(), medium_->begin() + static_cast<std::ptrdiff_t>(offset));
+  Bytes& medium = *medium_;
+  if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
+  // Overwrite what exists, append the rest: appending (the journal's usual case) copies each byte once
+  // instead of zero-filling the new space first.
+  const std::size_t overlap = std::min<std::size_t>(data.size(), medium.size() - offset);
+  std::copy_n(data.begin(), overlap, medium.begin() + static_cast<std::ptrdiff_t>(offset));
+  medium.insert(medium.end(), data.begin() + static_cast<std::ptrdiff_t>(overlap), data.end());
 }
 
 void MemoryDevice::truncate(std::uint64_t size) {

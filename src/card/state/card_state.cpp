@@ -152,7 +152,7 @@ bool CardState::is_personalized(const nvm::NvmStore& store) {
   return false;
 }
 
-CardState::CardState(nvm::NvmStore& store) : store_(store) { load(); }
+CardState::CardState(nvm::NvmStore& store) : store_(store), images_(store) { load(); }
 
 void CardState::load() {
   const nvm::NvmStore& store = store_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "card/state/card_profile.hpp"
+#include "card/state/image_store.hpp"
 #include "core/bytes.hpp"
 #include "gp/static_keys.hpp"
 
@@ -84,6 +85,10 @@ class CardState {
 
   nvm::NvmStore& store() noexcept { return store_; }
 
+  // The images and the broadcast staging area (objects under "img/", see image_store.hpp).
+  ImageStore& images() noexcept { return images_; }
+  const ImageStore& images() const noexcept { return images_; }
+
  private:
   void load();
 
@@ -95,6 +100,7 @@ class CardState {
   std::uint8_t life_cycle_ = 0;
   std::map<std::uint8_t, StoredKeySet> key_sets_;
   std::map<std::string, Bytes, std::less<>> personalization_;
+  ImageStore images_;
 };
 
 }  // namespace sefleet::card

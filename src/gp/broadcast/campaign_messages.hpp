@@ -43,6 +43,8 @@ inline constexpr std::uint8_t kInsWriteBlock = 0x7D;
 inline constexpr std::uint8_t kInsAuthorizeAction = 0x7E;
 inline constexpr std::uint8_t kChangeModeToBroadcast = 0x01;
 inline constexpr std::uint8_t kChangeModeToDiversified = 0x00;
+// The broadcast context's level: C-MAC + C-DECRYPTION, no R-MAC (§5.1 step 4).
+inline constexpr std::uint8_t kBroadcastSecurityLevel = 0x03;
 
 using CampaignId = std::array<std::uint8_t, 16>;
 using Block16 = std::array<std::uint8_t, 16>;

@@ -83,7 +83,8 @@ TEST_F(IsdTest, GetDataAnswersEveryTagWithoutSession) {
   EXPECT_EQ(Bytes(cplc.data.begin(), cplc.data.begin() + 3), from_hex("9F7F2A"));
   EXPECT_EQ(Bytes(cplc.data.begin() + 3 + 12, cplc.data.begin() + 3 + 18), from_hex("090A0B0C0708"));
   EXPECT_EQ(plain(0x00, 0xCA, 0x00, 0x66).sw, 0x9000);  // ISO class accepted too
-  EXPECT_EQ(get_data(0x00CF).sw, 0x6A88);
+  EXPECT_EQ(get_data(0x00CF).data, from_hex("CF0A00112233445566778899"));  // KDD, for PAUT requests
+  EXPECT_EQ(get_data(0x00CE).sw, 0x6A88);
   EXPECT_EQ(get_data(0x9F7E).sw, 0x6A88);
   EXPECT_EQ(plain(0x80, 0xCA, 0x00, 0x66, Bytes{1}).sw, 0x6700);
 }

@@ -55,6 +55,18 @@ TEST(NvmCrc32c, KnownAnswer) {
   // The standard check value of CRC-32C over "123456789".
   EXPECT_EQ(crc32c(bytes_of("123456789")), 0xE3069283u);
   EXPECT_EQ(crc32c(ByteView{}), 0u);
+  EXPECT_EQ(crc32c_portable(bytes_of("123456789")), 0xE3069283u);
+}
+
+TEST(NvmCrc32c, HardwareAndTableAgreeOnEveryLengthAndAlignment) {
+  Bytes data(300);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + 7);
+  for (std::size_t offset = 0; offset < 9; ++offset) {
+    for (std::size_t size = 0; offset + size <= data.size(); size += 13) {
+      const ByteView view(data.data() + offset, size);
+      ASSERT_EQ(crc32c(view, 0x1234u), crc32c_portable(view, 0x1234u)) << offset << "+" << size;
+    }
+  }
 }
 
 TEST_F(NvmStoreTest, RoundTripAndReopen) {

@@ -1,0 +1,107 @@
+// The card's images and the broadcast staging area (broadcast-channel.md §5.1-5.4), persisted in the
+// card's NvmStore under "img/" (object names and encodings: docs/card-state.md). Every change is ONE
+// NvmStore transaction, so a power loss leaves the store exactly before or after it: in particular the
+// activation of a new image writes it, records its version and digest, and erases the previous image
+// of that type and the staging in the same transaction, so the previous image stays active until the
+// commit.
+//
+// The staged stream is kept as one NVM object per received block (not one growing object): an image
+// reaches 16 MiB, an NVM object is at most 16 MiB and rewritten whole by every change, so appending to
+// one object would make ingest quadratic. Active images are kept in chunks of kActiveChunkSize bytes
+// for the same reason.
+//
+// Policy (what is allowed when) belongs to the ISD; this class only keeps the records consistent.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "core/secret.hpp"
+#include "gp/broadcast/campaign_messages.hpp"
+#include "gp/broadcast/image_manifest.hpp"
+
+namespace sefleet::card {
+
+namespace nvm {
+class NvmStore;
+}
+
+// The most bytes a campaign may stage (C6 above it answers 6A84): room for a 16 MiB image, its
+// profile-4 envelope and headroom.
+inline constexpr std::uint32_t kStagingCapacity = 32u * 1024 * 1024;
+// Active images are stored in chunks of this size (the last one shorter).
+inline constexpr std::size_t kActiveChunkSize = 64 * 1024;
+
+enum class StagingState : std::uint8_t {
+  receiving = 0x01,  // broadcast mode is (or was) loading it; garbage once that context ended
+  complete = 0x02,   // CHANGE MODE back accepted it: awaiting AUTHORIZE ACTION
+  verified = 0x03,   // AUTHORIZE ACTION 02 verified it; kept until a later 01 activates it
+};
+
+struct StagingRecord {
+  gp::broadcast::Profile profile = gp::broadcast::Profile::campaign_key;
+  gp::broadcast::CampaignId campaign_id{};
+  std::uint32_t total_length = 0;  // C6
+  std::uint32_t received = 0;      // bytes appended so far
+  std::uint32_t blocks = 0;        // blocks appended so far (= the next block number)
+  StagingState state = StagingState::receiving;
+  SecretBytes bk_mac;  // profile 3, once complete: the key of the integrity code
+};
+
+struct ActiveImage {
+  gp::broadcast::ImageType type = gp::broadcast::ImageType::os;
+  std::uint32_t version = 0;
+  std::uint32_t datasend_length = 0;
+  std::array<std::uint8_t, 32> sha256{};  // of the DATASEND
+  std::string name;
+};
+
+class ImageStore {
+ public:
+  // Loads and validates the "img/" objects. Throws Error(integrity_error) naming a malformed object.
+  explicit ImageStore(nvm::NvmStore& store);
+  ImageStore(const ImageStore&) = delete;
+  ImageStore& operator=(const ImageStore&) = delete;
+
+  const std::optional<StagingRecord>& staging() const noexcept { return staging_; }
+  // Active images by type (ascending).
+  const std::map<gp::broadcast::ImageType, ActiveImage>& active() const noexcept { return active_; }
+  const ActiveImage* find_active(gp::broadcast::ImageType type) const;
+
+  // Replaces any staging (record and blocks) by an empty one in state `receiving`. Throws
+  // Error(invalid_argument) for a length of 0 or above kStagingCapacity.
+  void open_staging(gp::broadcast::Profile profile, const gp::broadcast::CampaignId& campaign_id,
+                    std::uint32_t total_length);
+  // Appends the next block. Throws Error(state_error) unless staging is `receiving`, and
+  // Error(invalid_argument) for an empty chunk or one beyond the total length.
+  void append_block(ByteView chunk);
+  // receiving -> complete (all bytes received); `bk_mac` is kept for profile 3 (empty for profile 4).
+  void complete_staging(ByteView bk_mac);
+  // complete -> verified.
+  void mark_verified();
+  // Erases the staging record and its blocks (nothing to do when absent).
+  void discard_staging();
+  // The staged stream, the blocks concatenated (a secret: it may be a plain image).
+  SecretBytes staged_stream() const;
+
+  // Makes `datasend` (already verified and parsed by the caller) the active image of its type, erases
+  // the previous image of that type and the staging, all in one transaction.
+  void activate(const gp::broadcast::ImageManifest& manifest, ByteView datasend);
+  // The DATASEND of the active image of `type` (empty when none).
+  SecretBytes active_datasend(gp::broadcast::ImageType type) const;
+
+ private:
+  void load();
+  void write_staging_record(const StagingRecord& record);
+
+  nvm::NvmStore& store_;
+  std::optional<StagingRecord> staging_;
+  std::map<gp::broadcast::ImageType, ActiveImage> active_;
+};
+
+}  // namespace sefleet::card

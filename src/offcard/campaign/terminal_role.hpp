@@ -1,0 +1,63 @@
+// The terminal role of the broadcast channel (broadcast-channel.md §7, seed E126-E140): it holds no
+// key. It reads what the HSM needs from an SE, merges PAUT[0..2] ‖ PSE ‖ PAUT[3], sends the commands in
+// order, stops at the first unexpected status word, and reports the SE's answers for the server to
+// verify. Every input is public bytes (the PSE is the same for all SEs; a PAUT is useless to anyone but
+// its SE, once); nothing here can decrypt or forge anything.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "iso7816/apdu.hpp"
+#include "offcard/campaign/hsm_role.hpp"
+#include "transport/card_channel.hpp"
+
+namespace sefleet::offcard {
+
+// Indices of the PAUT commands.
+inline constexpr std::size_t kPautInitializeUpdate = 0;
+inline constexpr std::size_t kPautExternalAuthenticate = 1;
+inline constexpr std::size_t kPautChangeMode = 2;
+inline constexpr std::size_t kPautAuthorizeAction = 3;
+
+using EncodedPaut = std::array<Bytes, 4>;
+
+// SELECT the ISD, then GET DATA 45 (CIN = the SE's identity), CF (key diversification data), 66 (the
+// SCP03 "i"), E0 (the default key set's version) and C1 (sequence counter). Throws
+// Error(Errc::protocol_error) naming the command when the SE refuses one or answers something
+// malformed.
+SeAuthorizationRequest read_se_identity(transport::CardChannel& channel, ByteView isd_aid);
+
+struct DeliveryReport {
+  std::size_t total_commands = 0;  // PAUT (4) + PSE
+  std::size_t commands_sent = 0;
+  std::optional<iso7816::ResponseApdu> initialize_update_response;
+  std::optional<iso7816::ResponseApdu> authorize_response;
+  // The first command answered with an unexpected status word (index in the merged sequence), or an
+  // exception from the channel (sw 0, with the message).
+  std::optional<std::size_t> failed_index;
+  std::uint16_t failed_sw = 0;
+  std::string failure;
+
+  bool reached_authorization() const noexcept { return authorize_response.has_value(); }
+};
+
+// Called after each command with (sent, total).
+using DeliveryProgress = std::function<void(std::size_t, std::size_t)>;
+
+// The merged sequence PAUT[0..2] ‖ PSE ‖ PAUT[3], as views into the inputs (seed E132).
+std::vector<ByteView> merge_data_sets(const EncodedPaut& paut, const std::vector<Bytes>& pse);
+
+// Selects the ISD, then sends the merged sequence. Expected answers: 9000 everywhere, and 9000 or
+// 6300 for AUTHORIZE ACTION (both carry an authenticated status object). 61xx is completed with GET
+// RESPONSE. Never throws for what the SE answers; channel errors end the delivery and are reported.
+DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const EncodedPaut& paut,
+                       const std::vector<Bytes>& pse, const DeliveryProgress& progress = {});
+
+}  // namespace sefleet::offcard

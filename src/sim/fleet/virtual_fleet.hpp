@@ -1,0 +1,65 @@
+// A fleet of virtual SEs in one process, for end-to-end tests, benchmarks and `sefleet demo`: each SE
+// is a whole VirtualCard (runtime, ISD, card state, NVM store) on its own RAM medium, personalized
+// like a production batch: its own identity and key diversification data, its ISD keys derived with
+// kdf3 from the batch's master key, and the platform keys (Kos, Kmac) and platform id shared by the
+// batch. A medium outlives its card, so an SE can lose power (or be torn at a given write) and be
+// reopened on the same bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "card/nvm/memory_device.hpp"
+#include "card/state/card_profile.hpp"
+#include "card/virtual_card.hpp"
+#include "core/bytes.hpp"
+#include "core/secret.hpp"
+#include "transport/card_channel.hpp"
+
+namespace sefleet::sim {
+
+struct FleetConfig {
+  std::size_t size = 0;
+  SecretBytes master_key;  // kdf3 master key of the batch (AES)
+  std::uint8_t kvn = 0x30;
+  std::uint8_t scp03_i = 0x70;
+  Bytes platform_id = Bytes(8, 0x00);
+  card::PlatformKeys platform_keys;  // version, Kos, Kmac shared by the batch
+  bool allow_downgrade = false;
+  std::uint32_t first_serial = 1;  // SE n gets se_id "SEFL" ‖ (first_serial + n, 4 bytes BE)
+};
+
+class VirtualFleet {
+ public:
+  // Personalizes `config.size` SEs. Throws Error(invalid_argument) for a bad configuration.
+  explicit VirtualFleet(FleetConfig config);
+  VirtualFleet(const VirtualFleet&) = delete;
+  VirtualFleet& operator=(const VirtualFleet&) = delete;
+  ~VirtualFleet();
+
+  std::size_t size() const noexcept { return members_.size(); }
+  const FleetConfig& config() const noexcept { return config_; }
+  // The SE's profile (its identity and KDD; its keys are the kdf3 derivation).
+  const card::CardProfile& profile(std::size_t index) const;
+  card::VirtualCard& card(std::size_t index);
+  // A powered in-process channel to SE `index` (the card as a reader would present it).
+  transport::CardChannel& channel(std::size_t index);
+  // Power loss and restart: drops the card object (RAM state: sessions, broadcast context) and opens
+  // the same medium again, with `options` (e.g. tear_at_write for the next run).
+  void reopen(std::size_t index, const card::VirtualCardOptions& options = {});
+  // Physical NVM writes of SE `index` since it was (re)opened.
+  std::uint64_t physical_writes(std::size_t index);
+
+ private:
+  struct Member;
+  FleetConfig config_;
+  std::vector<std::unique_ptr<Member>> members_;
+};
+
+// The profile of SE number `serial` of a batch (identity, KDD, kdf3-derived keys).
+card::CardProfile fleet_member_profile(const FleetConfig& config, std::uint32_t serial);
+
+}  // namespace sefleet::sim
