@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "gp/broadcast/campaign_messages.hpp"
+#include "gp/broadcast/pse.hpp"
 #include "gp/scp03_derivation.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -201,9 +201,8 @@ Scp03Card::BroadcastTicket Scp03Card::switch_to_broadcast_after_response(const b
   if (state_ != State::open || saved_ != nullptr || !response_pending_) {
     throw Error(Errc::state_error, "SCP03 card: broadcast mode needs an open diversified session");
   }
-  broadcast::check_broadcast_keys(keys);
-  // The broadcast level (03) has no R-MAC, so S-RMAC is never used; the engine still wants a key.
-  pending_broadcast_ = BroadcastSetup{SessionKeys{keys.enc, keys.mac, keys.mac}, counter, chaining_value};
+  pending_broadcast_ =
+      std::make_unique<SecureMessaging>(broadcast::make_broadcast_engine(keys, counter, chaining_value));
   pending_switch_ = PendingSwitch::to_broadcast;
   broadcast_alive_ = std::make_shared<const int>(0);
   return broadcast_alive_;
@@ -218,18 +217,15 @@ void Scp03Card::switch_back_after_response() {
 
 void Scp03Card::apply_pending_switch(std::uint16_t response_sw) {
   const PendingSwitch pending = std::exchange(pending_switch_, PendingSwitch::none);
-  std::optional<BroadcastSetup> setup = std::exchange(pending_broadcast_, std::nullopt);
+  std::unique_ptr<SecureMessaging> broadcast_engine = std::move(pending_broadcast_);
   if (pending == PendingSwitch::none) return;
   if (response_sw != sw::kOk) {
     if (pending == PendingSwitch::to_broadcast) broadcast_alive_.reset();
     return;
   }
   if (pending == PendingSwitch::to_broadcast) {
-    // Broadcast C-MACs are always S8 so the PSE does not depend on any SE (§5.2).
-    auto engine = std::make_unique<SecureMessaging>(setup->keys, Scp03Mode::s8, broadcast::kBroadcastSecurityLevel);
-    engine->resume(setup->counter, setup->chaining_value);
     saved_ = std::move(messaging_);
-    messaging_ = std::move(engine);
+    messaging_ = std::move(broadcast_engine);
     return;
   }
   messaging_ = std::move(saved_);  // restored unchanged; the restore data is gone (single use)

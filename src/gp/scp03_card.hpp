@@ -120,11 +120,6 @@ class Scp03Card {
   void apply_pending_switch(std::uint16_t response_sw);
 
   enum class PendingSwitch { none, to_broadcast, to_diversified };
-  struct BroadcastSetup {
-    SessionKeys keys;
-    Scp03Counter counter{};
-    crypto::Mac16 chaining_value{};
-  };
 
   CardKeyRegistry& keys_;
   Scp03CardConfig config_;
@@ -141,7 +136,7 @@ class Scp03Card {
   std::unique_ptr<SecureMessaging> saved_;
   std::shared_ptr<const int> broadcast_alive_;
   PendingSwitch pending_switch_ = PendingSwitch::none;
-  std::optional<BroadcastSetup> pending_broadcast_;
+  std::unique_ptr<SecureMessaging> pending_broadcast_;  // the broadcast engine, until the switch
   std::string last_refusal_;
 };
 

@@ -100,4 +100,19 @@ class NvmStore {
   NvmStats stats_;
 };
 
+// Runs `writes` (calls to store.write/erase) as one transaction and commits it; on any failure before
+// the commit point the transaction is aborted and the exception passes on, so the store is left
+// exactly without it. The one way the card's state classes change NVM.
+template <typename Writes>
+void run_transaction(NvmStore& store, Writes&& writes) {
+  store.begin();
+  try {
+    writes();
+    store.commit();
+  } catch (...) {
+    if (store.in_transaction()) store.abort();
+    throw;
+  }
+}
+
 }  // namespace sefleet::card::nvm

@@ -123,8 +123,7 @@ void CardState::personalize(nvm::NvmStore& store, const CardProfile& profile) {
     throw Error(Errc::state_error, "personalize: " + store.name() + " already holds card state");
   }
   validate_profile(profile);
-  store.begin();
-  try {
+  nvm::run_transaction(store, [&] {
     store.write(kFormat, Bytes{kFormatVersion});
     store.write(kSeId, profile.se_id);
     store.write(kKdd, profile.kdd);
@@ -138,11 +137,7 @@ void CardState::personalize(nvm::NvmStore& store, const CardProfile& profile) {
     if (!profile.platform_keys.kos.empty()) store.write(kPlatformKeys, encode_platform_keys(profile.platform_keys));
     store.write(kvn_name(kKeySetPrefix, profile.scp03.kvn), encode_key_set(profile.scp03));
     store.write(kvn_name(kCounterPrefix, profile.scp03.kvn), encode_counter(0));
-    store.commit();
-  } catch (...) {
-    if (store.in_transaction()) store.abort();
-    throw;
-  }
+  });
 }
 
 bool CardState::is_personalized(const nvm::NvmStore& store) {
@@ -235,27 +230,12 @@ const StoredKeySet* CardState::find_key_set(std::uint8_t kvn) const {
   return it == key_sets_.end() ? nullptr : &it->second;
 }
 
-namespace {
-// Runs one transaction; on any failure before the commit point the store is left without it.
-template <typename Writes>
-void transaction(nvm::NvmStore& store, Writes&& writes) {
-  store.begin();
-  try {
-    writes();
-    store.commit();
-  } catch (...) {
-    if (store.in_transaction()) store.abort();
-    throw;
-  }
-}
-}  // namespace
-
 std::optional<std::uint32_t> CardState::next_sequence_counter(std::uint8_t kvn) {
   const StoredKeySet* found = find_key_set(kvn);
   if (found == nullptr || found->sequence_counter >= gp::kMaxSequenceCounter) return std::nullopt;
   const std::uint8_t real_kvn = found->keys.kvn;
   const std::uint32_t next = found->sequence_counter + 1;
-  transaction(store_, [&] { store_.write(kvn_name(kCounterPrefix, real_kvn), encode_counter(next)); });
+  nvm::run_transaction(store_, [&] { store_.write(kvn_name(kCounterPrefix, real_kvn), encode_counter(next)); });
   key_sets_[real_kvn].sequence_counter = next;  // only once durable
   return next;
 }
@@ -269,7 +249,7 @@ void CardState::put_key_set(const gp::StaticKeySet& keys, std::optional<std::uin
   const bool clashes = key_sets_.count(keys.kvn) != 0 && (!replaced_kvn || *replaced_kvn != keys.kvn);
   if (clashes) throw Error(Errc::state_error, "key set: KVN " + to_hex(Bytes{keys.kvn}) + " already exists");
   if (!replaced_kvn && key_sets_.size() >= kMaxKeySets) throw Error(Errc::state_error, "key set: no room for another set");
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     if (replaced_kvn && *replaced_kvn != keys.kvn) {
       store_.erase(kvn_name(kKeySetPrefix, *replaced_kvn));
       store_.erase(kvn_name(kCounterPrefix, *replaced_kvn));
@@ -284,7 +264,7 @@ void CardState::put_key_set(const gp::StaticKeySet& keys, std::optional<std::uin
 void CardState::delete_key_set(std::uint8_t kvn) {
   if (key_sets_.count(kvn) == 0) throw Error(Errc::not_found, "key set: no key set " + to_hex(Bytes{kvn}));
   if (key_sets_.size() == 1) throw Error(Errc::state_error, "key set: the last key set cannot be deleted");
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     store_.erase(kvn_name(kKeySetPrefix, kvn));
     store_.erase(kvn_name(kCounterPrefix, kvn));
   });
@@ -296,7 +276,7 @@ void CardState::set_life_cycle(std::uint8_t state) {
     throw Error(Errc::state_error, "life cycle: " + gp::card_life_cycle::name(life_cycle_) + " -> " +
                                        gp::card_life_cycle::name(state) + " is not allowed");
   }
-  transaction(store_, [&] { store_.write(kLifeCycle, Bytes{state}); });
+  nvm::run_transaction(store_, [&] { store_.write(kLifeCycle, Bytes{state}); });
   life_cycle_ = state;
 }
 
@@ -304,7 +284,7 @@ void CardState::store_personalization(const std::vector<std::pair<std::string, B
   for (const auto& [name, value] : objects) {
     if (name.empty()) throw Error(Errc::invalid_argument, "personalization: empty object name");
   }
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     for (const auto& [name, value] : objects) store_.write(std::string(kPersoPrefix) + name, value);
   });
   for (const auto& [name, value] : objects) personalization_[name] = value;

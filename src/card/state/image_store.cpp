@@ -45,19 +45,6 @@ bool is_image_type(std::uint8_t value) { return value >= 0x01 && value <= 0x04; 
               "image store in " + store.name() + ": object '" + std::string(object) + "' " + problem);
 }
 
-// Runs one transaction; on any failure before the commit point the store is left without it.
-template <typename Writes>
-void transaction(nvm::NvmStore& store, Writes&& writes) {
-  store.begin();
-  try {
-    writes();
-    store.commit();
-  } catch (...) {
-    if (store.in_transaction()) store.abort();
-    throw;
-  }
-}
-
 Bytes encode_staging(const StagingRecord& r) {
   Bytes out{kRecordFormat, static_cast<std::uint8_t>(r.profile)};
   append(out, r.campaign_id);
@@ -195,7 +182,7 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   record.profile = profile;
   record.campaign_id = campaign_id;
   record.total_length = total_length;
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     if (staging_) {
       for (std::uint32_t i = 0; i < staging_->blocks; ++i) store_.erase(block_name(i));
     }
@@ -214,7 +201,7 @@ void ImageStore::append_block(ByteView chunk) {
   StagingRecord next = *staging_;
   next.received += static_cast<std::uint32_t>(chunk.size());
   next.blocks += 1;
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     store_.write(block_name(staging_->blocks), chunk);
     write_staging_record(next);
   });
@@ -228,7 +215,7 @@ void ImageStore::complete_staging(ByteView bk_mac) {
   StagingRecord next = *staging_;
   next.state = StagingState::complete;
   next.bk_mac = SecretBytes(bk_mac);
-  transaction(store_, [&] { write_staging_record(next); });
+  nvm::run_transaction(store_, [&] { write_staging_record(next); });
   staging_ = std::move(next);
 }
 
@@ -239,13 +226,13 @@ void ImageStore::mark_verified() {
   if (staging_->state == StagingState::verified) return;
   StagingRecord next = *staging_;
   next.state = StagingState::verified;
-  transaction(store_, [&] { write_staging_record(next); });
+  nvm::run_transaction(store_, [&] { write_staging_record(next); });
   staging_ = std::move(next);
 }
 
 void ImageStore::discard_staging() {
   if (!staging_) return;
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     for (std::uint32_t i = 0; i < staging_->blocks; ++i) store_.erase(block_name(i));
     store_.erase(kStaging);
   });
@@ -278,7 +265,7 @@ void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) 
   image.sha256 = crypto::sha256(datasend);
   image.name = manifest.name;
   const ActiveImage* previous = find_active(image.type);
-  transaction(store_, [&] {
+  nvm::run_transaction(store_, [&] {
     if (previous != nullptr) {
       for (std::size_t i = 0; i < chunk_count(previous->datasend_length); ++i) store_.erase(chunk_name(image.type, i));
     }

@@ -9,12 +9,6 @@
 namespace sefleet::gp::broadcast {
 namespace {
 
-SessionKeys broadcast_session_keys(const BroadcastKeys& keys) {
-  check_broadcast_keys(keys);
-  // Level 03 never produces an R-MAC; the engine still wants a third key, and BK-MAC is never used as one.
-  return SessionKeys{keys.enc, keys.mac, keys.mac};
-}
-
 std::size_t checked_chunk_size(std::size_t chunk_size, bool extended) {
   const std::size_t limit = extended ? kMaxExtendedChunk : kMaxShortChunk;
   if (chunk_size == 0 || chunk_size > limit) {
@@ -27,13 +21,20 @@ std::size_t checked_chunk_size(std::size_t chunk_size, bool extended) {
 
 }  // namespace
 
+SecureMessaging make_broadcast_engine(const BroadcastKeys& keys, const Scp03Counter& counter,
+                                      const crypto::Mac16& chaining_value) {
+  check_broadcast_keys(keys);
+  // Level 03 never produces an R-MAC; the engine still wants a third key, and BK-MAC is never used as one.
+  SecureMessaging engine(SessionKeys{keys.enc, keys.mac, keys.mac}, Scp03Mode::s8, kBroadcastSecurityLevel);
+  engine.resume(counter, chaining_value);
+  return engine;
+}
+
 PseBuilder::PseBuilder(const BroadcastKeys& keys, const BroadcastContextStart& start, std::size_t chunk_size,
                        bool extended)
-    : engine_(broadcast_session_keys(keys), Scp03Mode::s8, kBroadcastSecurityLevel),
+    : engine_(make_broadcast_engine(keys, start.counter, start.chaining_value)),
       chunk_size_(checked_chunk_size(chunk_size, extended)),
-      extended_(extended) {
-  engine_.resume(start.counter, start.chaining_value);
-}
+      extended_(extended) {}
 
 iso7816::CommandApdu PseBuilder::write_block(ByteView chunk) {
   if (finished_) throw Error(Errc::invalid_argument, "PSE: WRITE BLOCK after the final CHANGE MODE");

@@ -31,6 +31,13 @@ struct BroadcastContextStart {
   crypto::Mac16 chaining_value{};  // C4
 };
 
+// The broadcast context's secure-messaging engine: BK-ENC/BK-MAC at level 03 with S8 C-MACs (whatever
+// the SE's own mode), continuing from `counter` and `chaining_value`. The one definition both sides
+// use: the card's CHANGE MODE (Scp03Card) and the PSE builder. Throws Error(Errc::invalid_argument)
+// for bad keys.
+SecureMessaging make_broadcast_engine(const BroadcastKeys& keys, const Scp03Counter& counter,
+                                      const crypto::Mac16& chaining_value);
+
 // Builds the PSE command by command (the stream of a large image need not be in memory at once).
 class PseBuilder {
  public:
