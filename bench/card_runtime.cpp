@@ -54,11 +54,20 @@ class BaselineContext final : public AppletContext {
   Bytes& transient(TransientScope, std::string_view) override { return scratch_; }
   nvm::NvmStore* store() override { return nullptr; }
   AppletRegistry& registry() override { return registry_; }
+  crypto::Random& random() override { return crypto::system_random(); }
+  AppletCrypto& crypto() override { return crypto_; }
+  PersistentMemory& persistent() override { return persistent_; }
+  VirtualClock& clock() override { return clock_; }
+  DeferredExecutor& deferred() override { throw StatusWordError(0x6985, "no deferred executor in the baseline"); }
+  Apdu* apdu() override { return nullptr; }
 
  private:
   Bytes aid_;
   Bytes scratch_;
   AppletRegistry registry_;
+  VirtualClock clock_;
+  AppletCrypto crypto_{clock_, crypto::system_random()};
+  PersistentMemory persistent_{nullptr, clock_};
 };
 
 const Bytes kAid = from_hex("A0000000010101");

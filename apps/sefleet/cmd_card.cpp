@@ -2,6 +2,7 @@
 //   card init --state DIR --profile FILE.json   personalizes a new SE (keys, identity, counters)
 //   card run  --state DIR (--vpcd HOST:PORT | --listen HOST:PORT) [--tear-at N]
 //   card info --state DIR [--json]              what the state holds (no secrets), without running it
+//   card applets [--json]                       the built-in load files and modules INSTALL can instantiate
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "card/applets/catalog.hpp"
 #include "card/state/card_profile.hpp"
 #include "card/virtual_card.hpp"
 #include "command.hpp"
@@ -109,6 +111,30 @@ void run_card(const RunOptions& options) {
   std::cout << "card stopped" << std::endl;
 }
 
+void print_catalog(bool json) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& load_file : card::applets::builtin_catalog()) {
+    nlohmann::json modules = nlohmann::json::array();
+    for (const auto& module : load_file.modules) {
+      modules.push_back({{"aid", to_hex(module.aid)}, {"name", module.name}, {"default_instance", to_hex(module.default_instance)}});
+    }
+    out.push_back({{"load_file", to_hex(load_file.aid)}, {"name", load_file.name}, {"version", to_hex(load_file.version)},
+                   {"modules", modules}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  for (const auto& load_file : out) {
+    std::cout << "load file " << load_file["load_file"].get<std::string>() << "  version "
+              << load_file["version"].get<std::string>() << "  " << load_file["name"].get<std::string>() << "\n";
+    for (const auto& module : load_file["modules"]) {
+      std::cout << "  module " << module["aid"].get<std::string>() << "  " << module["name"].get<std::string>()
+                << "  (install as e.g. " << module["default_instance"].get<std::string>() << ")\n";
+    }
+  }
+}
+
 void setup(CLI::App& root) {
   auto* card = root.add_subcommand("card", "Run and personalize the virtual secure element");
   card->require_subcommand(1);
@@ -154,6 +180,11 @@ void setup(CLI::App& root) {
       std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
   });
+
+  static bool applets_json = false;
+  auto* applets = card->add_subcommand("applets", "List the built-in load files and modules (what `gp install` can instantiate)");
+  applets->add_flag("--json", applets_json, "Machine-readable output");
+  applets->callback([] { print_catalog(applets_json); });
 }
 
 const RegisterCommand kRegister{"card", setup};

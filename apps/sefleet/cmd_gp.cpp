@@ -1,5 +1,5 @@
-// sefleet gp: GlobalPlatform card management (info, put-key, set-status), the first things a user of
-// GlobalPlatformPro reaches for. The protocol lives in src/gp/host; these files parse and print.
+// sefleet gp: GlobalPlatform card management (info, put-key, set-status, install, delete), the
+// first things a user of GlobalPlatformPro reaches for. The protocol lives in src/gp/host; these files parse and print.
 #include <iostream>
 
 #include "command.hpp"
@@ -51,11 +51,13 @@ namespace {
 
 const RegisterCommand registration{"gp", [](CLI::App& root) {
                                      auto* gp = root.add_subcommand(
-                                         "gp", "GlobalPlatform card management: info, put-key, set-status");
+                                         "gp", "GlobalPlatform card management: info, put-key, set-status, install, delete");
                                      gp->require_subcommand(1);
                                      setup_gp_info(*gp);
                                      setup_gp_put_key(*gp);
                                      setup_gp_set_status(*gp);
+                                     setup_gp_install(*gp);
+                                     setup_gp_delete(*gp);
                                    }};
 
 }  // namespace

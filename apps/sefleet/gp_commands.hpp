@@ -42,5 +42,7 @@ nlohmann::json secure_channel_json(const GpConnection& connection);
 void setup_gp_info(CLI::App& gp);
 void setup_gp_put_key(CLI::App& gp);
 void setup_gp_set_status(CLI::App& gp);
+void setup_gp_install(CLI::App& gp);  // gp_install.cpp
+void setup_gp_delete(CLI::App& gp);   // gp_install.cpp
 
 }  // namespace sefleet::cli

@@ -1,8 +1,12 @@
 #include "card/virtual_card.hpp"
 
+#include <algorithm>
 #include <system_error>
 
+#include "card/applets/catalog.hpp"
+#include "card/isd/applet_host.hpp"
 #include "card/isd/issuer_security_domain.hpp"
+#include "card/state/applet_instances.hpp"
 #include "card/nvm/file_device.hpp"
 #include "card/nvm/tearing_device.hpp"
 #include "gp/card_life_cycle.hpp"
@@ -16,23 +20,99 @@ namespace {
 constexpr const char* kStateFileName = "card.nvm";
 }
 
+namespace {
+
+// The applet instances INSTALL creates are owned by the runtime (install_applet / uninstall_applet:
+// the applet's install() and uninstall() hooks, its persistent objects and deferred tasks).
+class RuntimeAppletHost final : public AppletHost {
+ public:
+  explicit RuntimeAppletHost(Runtime& runtime) : runtime_(runtime) {}
+
+  void add_instance(RegistryEntry entry, std::unique_ptr<Applet> applet) override {
+    runtime_.install_applet(std::move(entry), std::move(applet));
+  }
+
+  bool is_selected(ByteView aid) const override {
+    for (std::size_t channel = 0; channel < runtime_.logical_channel_count(); ++channel) {
+      const auto selected = runtime_.selected_aid(static_cast<std::uint8_t>(channel));
+      if (selected && std::ranges::equal(*selected, aid)) return true;
+    }
+    return false;
+  }
+
+  void remove_instance(ByteView aid) override { runtime_.uninstall_applet(aid); }
+
+ private:
+  Runtime& runtime_;
+};
+
+// The catalog's ROM load files, associated with the ISD, with their modules (GET STATUS P1 20/10).
+void register_load_files(AppletRegistry& registry, const CardState& state) {
+  for (const auto& load_file : applets::builtin_catalog()) {
+    RegistryEntry entry;
+    entry.kind = RegistryEntry::Kind::load_file;
+    entry.aid = load_file.aid;
+    entry.life_cycle = app_life_cycle::kLoaded;
+    entry.associated_sd_aid = state.isd_aid();
+    entry.version = load_file.version;
+    for (const auto& module : load_file.modules) entry.module_aids.push_back(module.aid);
+    registry.add(std::move(entry));
+  }
+}
+
+// Re-creates every recorded instance from the catalog, as INSTALL made it. A record whose load file
+// or module this card no longer has cannot run: Error(integrity_error) naming it.
+void reinstantiate(AppletHost& host, const AppletInstances& instances, const CardState& state) {
+  for (const auto& [aid, instance] : instances.all()) {
+    const auto* load_file = applets::find_load_file(instance.load_file_aid);
+    const auto* module = load_file != nullptr ? applets::find_module(*load_file, instance.module_aid) : nullptr;
+    if (module == nullptr) {
+      throw Error(Errc::integrity_error, "applet instance " + to_hex(aid) + ": module " + to_hex(instance.module_aid) +
+                                             " of load file " + to_hex(instance.load_file_aid) + " is not on this card");
+    }
+    std::unique_ptr<Applet> applet;
+    try {
+      applet = module->factory(instance.install_parameters);
+    } catch (const std::exception& e) {
+      throw Error(Errc::integrity_error, "applet instance " + to_hex(aid) + ": install parameters refused: " + e.what());
+    }
+    RegistryEntry entry;
+    entry.kind = RegistryEntry::Kind::application;
+    entry.aid = instance.aid;
+    entry.life_cycle = instance.life_cycle;
+    entry.privileges = instance.privileges;
+    entry.load_file_aid = instance.load_file_aid;
+    entry.associated_sd_aid = state.isd_aid();
+    host.add_instance(std::move(entry), std::move(applet));
+  }
+}
+
+}  // namespace
+
 // Declaration order is construction order: each part refers only to parts above it.
 struct VirtualCard::Parts {
   nvm::TearingDevice* device = nullptr;  // owned by the store
   nvm::NvmStore store;
   CardState state;
+  AppletInstances instances;
   NvmKeyRegistry keys;
   IssuerSecurityDomain isd;
   Runtime runtime;
+  RuntimeAppletHost applet_host;
 
   Parts(std::unique_ptr<nvm::NvmDevice> medium, const VirtualCardOptions& options)
       : device(new nvm::TearingDevice(std::move(medium), options.tear_at_write.value_or(0), options.tear_keep_bytes)),
         store(std::unique_ptr<nvm::NvmDevice>(device), options.nvm),
         state(store),
+        instances(store),
         keys(state),
         isd(state),
-        runtime(make_config(options)) {
+        runtime(make_config(options)),
+        applet_host(runtime) {
     isd.register_in(runtime.registry());
+    register_load_files(runtime.registry(), state);
+    reinstantiate(applet_host, instances, state);
+    isd.enable_content_management(instances, applet_host);
   }
 
   RuntimeConfig make_config(const VirtualCardOptions& options) {
@@ -45,6 +125,9 @@ struct VirtualCard::Parts {
     config.random = options.random;
     config.store = &store;
     config.logical_channels = options.logical_channels;
+    config.clock = options.clock;
+    config.defer_after_response = options.defer_after_response;
+    config.commit_capacity = options.commit_capacity;
     config.selection_gate = [this](const RegistryEntry& entry) { return isd.selection_gate(entry); };
     return config;
   }
@@ -97,6 +180,21 @@ IssuerSecurityDomain& VirtualCard::isd() noexcept { return parts_->isd; }
 std::uint64_t VirtualCard::physical_writes() const noexcept { return parts_->device->physical_writes(); }
 bool VirtualCard::power_lost() const noexcept { return parts_->device->powered_off(); }
 
+namespace {
+nlohmann::json applet_instances_json(const AppletInstances& instances) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [aid, instance] : instances.all()) {
+    out.push_back({{"aid", to_hex(aid)},
+                   {"load_file", to_hex(instance.load_file_aid)},
+                   {"module", to_hex(instance.module_aid)},
+                   {"privileges", to_hex(instance.privileges)},
+                   {"life_cycle", to_hex(Bytes{instance.life_cycle})},
+                   {"install_parameters", to_hex(instance.install_parameters)}});
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json VirtualCard::summary() const {
   const CardState& state = parts_->state;
   nlohmann::json key_sets = nlohmann::json::array();
@@ -116,6 +214,7 @@ nlohmann::json VirtualCard::summary() const {
       {"atr", to_hex(state.atr())},
       {"key_sets", key_sets},
       {"personalization_objects", state.personalization().size()},
+      {"applet_instances", applet_instances_json(parts_->instances)},
   };
   if (state.platform_keys()) out["platform_keys_version"] = state.platform_keys()->version;
   return out;

@@ -32,6 +32,10 @@ struct VirtualCardOptions {
   std::size_t logical_channels = 4;
   crypto::Random* random = nullptr;  // nullptr = system random
   nvm::NvmOptions nvm;
+  // Deferred execution and virtual time (RuntimeConfig fields of the same names).
+  VirtualClock* clock = nullptr;  // not owned
+  bool defer_after_response = true;
+  std::size_t commit_capacity = kDefaultCommitCapacity;
 };
 
 class IssuerSecurityDomain;
@@ -68,7 +72,8 @@ class VirtualCard {
   // True once the tearing device cut power (the card refuses everything until reopened).
   bool power_lost() const noexcept;
   // What the state holds, without secrets: identity, "i", life cycle, ATR, key sets (KVN, key length,
-  // sequence counter), platform key version, number of STORE DATA objects (`sefleet card info`).
+  // sequence counter), platform key version, number of STORE DATA objects, the applet instances
+  // INSTALL created (`sefleet card info`).
   nlohmann::json summary() const;
 
  private:

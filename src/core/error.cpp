@@ -14,6 +14,7 @@ std::string_view errc_name(Errc code) {
     case Errc::not_found: return "not found";
     case Errc::integrity_error: return "integrity error";
     case Errc::unsupported: return "unsupported";
+    case Errc::unavailable: return "unavailable";
   }
   return "unknown error";
 }

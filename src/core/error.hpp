@@ -19,6 +19,7 @@ enum class Errc {
   not_found,         // a referenced object does not exist
   integrity_error,   // stored or transmitted data failed its checksum or authentication
   unsupported,       // a valid request this build or peer does not support
+  unavailable,       // a service (database, server) cannot be reached now; retrying later may work
 };
 
 std::string_view errc_name(Errc code);

@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "card/isd/applet_host.hpp"
 #include "card/runtime/applet.hpp"
+#include "card/state/applet_instances.hpp"
 #include "card/state/card_state.hpp"
 #include "core/secret.hpp"
 #include "gp/scp03_card.hpp"
@@ -31,6 +33,10 @@ struct IsdCall {
   AppletContext& ctx;
   CardState& state;
   BroadcastLink& broadcast;
+  // Content management (INSTALL, DELETE and SET STATUS of applet instances); both null when the card
+  // was not given an AppletHost (IssuerSecurityDomain::enable_content_management).
+  AppletInstances* instances;
+  AppletHost* host;
 };
 
 // 6E00 unless CLA is of the GlobalPlatform (proprietary) class: the card management commands are 80/84.
@@ -54,6 +60,15 @@ iso7816::ResponseApdu put_key(const IsdCall& call);
 iso7816::ResponseApdu delete_objects(const IsdCall& call);
 iso7816::ResponseApdu store_data(const IsdCall& call);
 iso7816::ResponseApdu set_status(const IsdCall& call);
+// INSTALL [for install], [for make selectable] and both at once (GPCS §11.5) of the catalog's modules.
+iso7816::ResponseApdu install(const IsdCall& call);
+// DELETE 4F <AID> of an applet instance (called by delete_objects); ROM load files and built-in
+// entries are refused with 6985.
+iso7816::ResponseApdu delete_instance(const IsdCall& call, ByteView aid);
+// SET STATUS P1 40 of an applet instance: P2 80 locks, 00 unlocks (GPCS §11.10, §11.1.1).
+iso7816::ResponseApdu set_application_status(const IsdCall& call);
+// 6985 unless the card life cycle allows content management (OP_READY, INITIALIZED, SECURED).
+void require_content_management(const IsdCall& call);
 
 // Broadcast channel (docs/isd.md "Broadcast update channel").
 // In broadcast mode only WRITE BLOCK and CHANGE MODE back pass; anything else is refused with 6982 and

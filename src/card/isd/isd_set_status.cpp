@@ -1,7 +1,7 @@
 // SET STATUS (GPCS §11.10) of the card life cycle: P1 = 80, P2 = the target state, data empty or the
 // ISD's AID. Allowed transitions: gp::card_life_cycle::is_allowed_transition (6985 otherwise); a P2
-// that is no card life cycle state is 6A80. Other P1 (application / SD life cycles) are 6A86: this
-// card's applications are built in and keep their registry state.
+// that is no card life cycle state is 6A80. P1 40 locks/unlocks an installed applet instance
+// (set_application_status in isd_install.cpp); other P1 are 6A86.
 #include <algorithm>
 
 #include "card/isd/isd_command.hpp"
@@ -18,7 +18,8 @@ iso7816::ResponseApdu set_status(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, gp::level::kCMac);
   const auto& cmd = call.command;
-  if (cmd.p1 != 0x80) throw StatusWordError(sw::kIncorrectP1P2, "SET STATUS: only P1 = 80 (card) is supported");
+  if (cmd.p1 == 0x40) return set_application_status(call);  // isd_install.cpp
+  if (cmd.p1 != 0x80) throw StatusWordError(sw::kIncorrectP1P2, "SET STATUS: P1 must be 80 (card) or 40 (application)");
   if (!cmd.data.empty() && !std::ranges::equal(cmd.data, call.state.isd_aid())) {
     throw StatusWordError(sw::kWrongData, "SET STATUS: data must be empty or the ISD AID");
   }

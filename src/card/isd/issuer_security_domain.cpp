@@ -17,6 +17,7 @@ constexpr std::uint8_t kInsPutKey = 0xD8;
 constexpr std::uint8_t kInsDelete = 0xE4;
 constexpr std::uint8_t kInsStoreData = 0xE2;
 constexpr std::uint8_t kInsSetStatus = 0xF0;
+constexpr std::uint8_t kInsInstall = 0xE6;
 
 }  // namespace
 
@@ -29,8 +30,7 @@ RegistryEntry& IssuerSecurityDomain::register_in(AppletRegistry& registry) {
                                                      privilege::kCardTerminate | privilege::kCardReset),
                            0x00, 0x00};
   entry.applet = this;
-  entry_ = &registry.add(std::move(entry));
-  return *entry_;
+  return registry.add(std::move(entry));
 }
 
 std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) const {
@@ -40,7 +40,7 @@ std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) c
 }
 
 iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  const isd::IsdCall call{command, ctx, state_, broadcast_};
+  const isd::IsdCall call{command, ctx, state_, broadcast_, instances_, host_};
   // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
   if (state_.life_cycle() == gp::card_life_cycle::kTerminated && command.ins != kInsSelect &&
       command.ins != kInsGetData) {
@@ -57,6 +57,9 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
       case kInsDelete: response = isd::delete_objects(call); break;
       case kInsStoreData: response = isd::store_data(call); break;
       case kInsSetStatus: response = isd::set_status(call); break;
+      case kInsInstall:
+        if (host_ != nullptr) response = isd::install(call);
+        break;
       case gp::broadcast::kInsChangeMode: response = isd::change_mode(call); break;
       case gp::broadcast::kInsWriteBlock: response = isd::write_block(call); break;
       case gp::broadcast::kInsAuthorizeAction: response = isd::authorize_action(call); break;
@@ -65,8 +68,9 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
   } catch (const StatusWordError& refusal) {
     response = iso7816::ResponseApdu(refusal.sw());
   }
-  // The ISD's registry life cycle is the card's (GET STATUS P1=80 reports it).
-  if (entry_ != nullptr) entry_->life_cycle = state_.life_cycle();
+  // The ISD's registry life cycle is the card's (GET STATUS P1=80 reports it). Looked up by AID each
+  // time: DELETE of an instance removes a registry entry, which may move the others.
+  if (RegistryEntry* own = ctx.registry().find(state_.isd_aid())) own->life_cycle = state_.life_cycle();
   return response;
 }
 

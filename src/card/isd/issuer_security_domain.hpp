@@ -1,6 +1,6 @@
 // The Issuer Security Domain (GlobalPlatform card manager) of the virtual SE. It answers SELECT
-// (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets), STORE DATA, SET STATUS (card life
-// cycle) and the broadcast update channel (CHANGE MODE, WRITE BLOCK, AUTHORIZE ACTION) over the card
+// (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets, applet instances), STORE DATA, SET STATUS
+// (card life cycle, applet instances), INSTALL (instances of the built-in catalog) and the broadcast update channel (CHANGE MODE, WRITE BLOCK, AUTHORIZE ACTION) over the card
 // state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
 // by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). Commands, status words and
 // life cycle rules: docs/isd.md.
@@ -8,9 +8,11 @@
 
 #include <cstdint>
 
+#include "card/isd/applet_host.hpp"
 #include "card/isd/isd_command.hpp"
 #include "card/runtime/applet.hpp"
 #include "card/runtime/applet_registry.hpp"
+#include "card/state/applet_instances.hpp"
 #include "card/state/card_state.hpp"
 
 namespace sefleet::card {
@@ -24,6 +26,14 @@ class IssuerSecurityDomain final : public Applet {
   // SET STATUS. Call once, before the runtime uses the registry.
   RegistryEntry& register_in(AppletRegistry& registry);
 
+  // Turns on content management: INSTALL of the built-in catalog's modules, DELETE and SET STATUS of
+  // the instances, persisted in `instances`, instantiated through `host`. Without it INSTALL is 6D00
+  // and DELETE of an AID is refused as for any built-in entry.
+  void enable_content_management(AppletInstances& instances, AppletHost& host) {
+    instances_ = &instances;
+    host_ = &host;
+  }
+
   // The runtime's selection gate (GP §5.1.1): 9000 allows the selection; CARD_LOCKED and TERMINATED
   // allow only the ISD and answer 6A82 for anything else.
   std::uint16_t selection_gate(const RegistryEntry& entry) const;
@@ -36,7 +46,8 @@ class IssuerSecurityDomain final : public Applet {
 
  private:
   CardState& state_;
-  RegistryEntry* entry_ = nullptr;
+  AppletInstances* instances_ = nullptr;
+  AppletHost* host_ = nullptr;
   isd::BroadcastLink broadcast_;  // RAM only: lost with the ISD object, as on a real power cycle
 };
 

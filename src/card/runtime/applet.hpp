@@ -20,9 +20,18 @@ namespace sefleet::card::nvm {
 class NvmStore;
 }
 
+namespace sefleet::crypto {
+class Random;
+}
+
 namespace sefleet::card {
 
 class AppletRegistry;
+class AppletCrypto;
+class PersistentMemory;
+class VirtualClock;
+class DeferredExecutor;
+class Apdu;
 
 // A refusal thrown by applet code; the runtime answers with `sw`.
 class StatusWordError : public std::runtime_error {
@@ -58,6 +67,22 @@ class AppletContext {
   // The card's registry of applications and load files (GET STATUS, life cycle).
   virtual AppletRegistry& registry() = 0;
 
+  // ---- Java Card-style facilities (docs/deferred-execution.md) ----
+  // The card's random source.
+  virtual crypto::Random& random() = 0;
+  // P-256, AES, CMAC, SHA-256, HKDF, X9.63 through src/crypto; every call charges the clock.
+  virtual AppletCrypto& crypto() = 0;
+  // This applet's persistent objects with Java Card transaction rules; charges the clock.
+  virtual PersistentMemory& persistent() = 0;
+  // The card's virtual clock.
+  virtual VirtualClock& clock() = 0;
+  // The deferred executor, bound to this applet; available in install() and process() (also select()),
+  // refused inside a deferred task and in deselect()/uninstall() (StatusWordError 6985).
+  virtual DeferredExecutor& deferred() = 0;
+  // The APDU object of the command being processed; nullptr outside select()/process() (install,
+  // uninstall, deselect, and always inside a deferred task).
+  virtual Apdu* apdu() = 0;
+
  protected:
   AppletContext() = default;
   AppletContext(const AppletContext&) = default;
@@ -67,6 +92,15 @@ class AppletContext {
 class Applet {
  public:
   virtual ~Applet() = default;
+
+  // Called by Runtime::install_applet() each time the instance is placed in the runtime: at GP INSTALL
+  // and again whenever a card holding it is opened (C++ instances do not survive the process, the
+  // applet's persistent() objects do: read them before initialising). Create deferred tasks here.
+  // Throwing refuses the installation (the instance is not registered).
+  virtual void install(AppletContext& ctx) { (void)ctx; }
+  // Called by Runtime::uninstall_applet() before the instance and its persistent objects are removed.
+  // Exceptions are logged and ignored (deletion is not refused by the applet).
+  virtual void uninstall(AppletContext& ctx) { (void)ctx; }
 
   // Called before the applet becomes selected on ctx.channel(); false refuses the selection (6999).
   virtual bool select(AppletContext& ctx) {

@@ -31,6 +31,27 @@ iso7816::ResponseApdu call_process(Applet& applet, const iso7816::CommandApdu& c
   return iso7816::ResponseApdu(iso7816::sw::kUnknown);
 }
 
+iso7816::ResponseApdu call_process(Applet& applet, const iso7816::CommandApdu& command, RuntimeContext& ctx,
+                                   Apdu& apdu) noexcept {
+  ctx.set_apdu(&apdu);
+  iso7816::ResponseApdu response = call_process(applet, command, ctx);
+  ctx.set_apdu(nullptr);
+  if (!apdu.outgoing_set()) return response;
+  if (!response.data.empty()) {
+    log_exception("process", ctx, "returned data and also set outgoing data");
+    return iso7816::ResponseApdu(iso7816::sw::kUnknown);
+  }
+  const std::uint8_t sw1 = static_cast<std::uint8_t>(response.sw >> 8);
+  if (sw1 == 0x62 || sw1 == 0x63 || (sw1 & 0xF0) == 0x90) {
+    try {
+      response.data = apdu.take_outgoing();
+    } catch (...) {  // take_outgoing moves; nothing can throw, but keep the noexcept promise explicit
+      return iso7816::ResponseApdu(iso7816::sw::kUnknown);
+    }
+  }
+  return response;
+}
+
 bool call_select(Applet& applet, AppletContext& ctx) noexcept {
   try {
     return applet.select(ctx);

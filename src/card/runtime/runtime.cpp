@@ -1,5 +1,6 @@
 #include "card/runtime/runtime.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <utility>
@@ -7,6 +8,7 @@
 #include "card/nvm/nvm_store.hpp"
 #include "card/runtime/applet_calls.hpp"
 #include "card/runtime/cla_coding.hpp"
+#include "card/runtime/deferred_queue.hpp"
 #include "card/runtime/response_chaining.hpp"
 #include "card/runtime/runtime_context.hpp"
 #include "core/error.hpp"
@@ -41,7 +43,17 @@ std::optional<std::uint16_t> refuse_runtime_class(const ClassByte& cls) {
 
 }  // namespace
 
-Runtime::Runtime(RuntimeConfig config) : config_(std::move(config)) {
+Runtime::Runtime(RuntimeConfig config)
+    : config_(std::move(config)),
+      own_clock_(config_.clock == nullptr ? std::make_unique<VirtualClock>() : nullptr),
+      clock_(config_.clock != nullptr ? config_.clock : own_clock_.get()),
+      persistent_(config_.store, *clock_, config_.commit_capacity),
+      crypto_(*clock_, random()) {
+  deferred_ = std::make_unique<DeferredQueue>(
+      persistent_, *clock_, config_.defer_after_response, [this](const DeferredTask& task, const DeferredWork& work) {
+        AppletCallContext ctx(*this, task.owner_aid(), false);
+        work(ctx);
+      });
   if (config_.logical_channels < 1 || config_.logical_channels > kMaxLogicalChannels) {
     throw Error(Errc::invalid_argument,
                 "card runtime: logical_channels must be 1..20, got " + std::to_string(config_.logical_channels));
@@ -71,6 +83,8 @@ void Runtime::power_on() {
   end_session();
   powered_ = true;
   start_session();
+  // Interrupted resumable tasks are scheduled again: the first command waits for them.
+  deferred_->power_on();
 }
 
 void Runtime::reset() {
@@ -110,10 +124,23 @@ void Runtime::end_session() noexcept {
   }
   transient_.clear_all();
   abort_open_transaction("power cycle");
+  deferred_->power_lost();
+}
+
+void Runtime::run_deferred() noexcept {
+  const std::uint64_t start = clock_->now_ns();
+  deferred_->run_all();
+  abort_open_transaction("deferred task");
+  last_clock_.deferred_ns += clock_->now_ns() - start;
+}
+
+bool Runtime::deferred_pending() const noexcept {
+  return deferred_->pending();
 }
 
 void Runtime::after_response() {
   if (!powered_) return;
+  if (deferred_->pending()) run_deferred();
   for (auto& hook : after_response_hooks_) {
     try {
       hook();
@@ -148,8 +175,19 @@ const gp::Scp03Card* Runtime::secure_channel(std::uint8_t channel) const noexcep
 // ---- dispatch ----------------------------------------------------------------------------------
 
 Bytes Runtime::transmit(ByteView command) {
+  last_clock_ = CommandClock{};
   try {
-    return dispatch(command);
+    if (powered_ && deferred_->pending()) {
+      // Spec §2.1: a command that arrives while deferred work is pending waits until it is done.
+      const std::uint64_t wait_start = clock_->now_ns();
+      run_deferred();
+      last_clock_.waited_ns = clock_->now_ns() - wait_start;
+      last_clock_.deferred_ns = 0;  // that work belongs to the previous command
+    }
+    const std::uint64_t start = clock_->now_ns();
+    Bytes response = dispatch(command);
+    last_clock_.seht_ns = clock_->now_ns() - start;
+    return response;
   } catch (const std::exception& e) {
     spdlog::error("card runtime: command failed inside the runtime: {}", e.what());
   } catch (...) {
@@ -189,6 +227,7 @@ Bytes Runtime::dispatch(ByteView raw) {
 
   const std::uint8_t number = cls->channel;
   LogicalChannel& channel = channels_[number];
+  clock_->charge(SeOperation::apdu_dispatch);
   if (cls->interindustry && command->ins == iso7816::kInsGetResponse) {
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
     return serve_get_response(*command, channel.pending);
@@ -207,26 +246,108 @@ Bytes Runtime::dispatch(ByteView raw) {
 }
 
 Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, const CommandApdu& command) {
+  deferred_->begin_command(channel.aid);  // the check on the next command, before process() runs
   RuntimeContext ctx(*this, number);
   Applet& applet = *channel.applet;
   ResponseApdu response;
   if (channel.secure_channel) {
-    response = channel.secure_channel->process(
-        command, [&](const CommandApdu& plain) { return call_process(applet, plain, ctx); });
+    response = channel.secure_channel->process(command, [&](const CommandApdu& plain) {
+      Apdu apdu(plain);
+      return call_process(applet, plain, ctx, apdu);
+    });
   } else {
-    response = call_process(applet, command, ctx);
+    Apdu apdu(command);
+    response = call_process(applet, command, ctx, apdu);
   }
   abort_open_transaction("process");
+  finish_before_response();
   return deliver_response(command, std::move(response), channel.pending);
 }
 
+// Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open run
+// when process() has returned, still before the response.
+void Runtime::finish_before_response() noexcept {
+  if (!config_.defer_after_response && deferred_->pending()) {
+    deferred_->run_all();
+    abort_open_transaction("deferred task");
+  }
+}
+
+// ---- applet instances --------------------------------------------------------------------------
+
+void Runtime::install_applet(RegistryEntry entry, std::unique_ptr<Applet> applet) {
+  if (!applet) throw Error(Errc::invalid_argument, "card runtime: install_applet without an instance");
+  if (entry.aid.size() < 5 || entry.aid.size() > 16) {
+    throw Error(Errc::invalid_argument, "card runtime: applet AID must be 5-16 bytes");
+  }
+  if (registry_.find(entry.aid) != nullptr) {
+    throw Error(Errc::invalid_argument, "card runtime: AID " + to_hex(entry.aid) + " is already registered");
+  }
+  {
+    AppletCallContext ctx(*this, entry.aid, true);
+    try {
+      applet->install(ctx);
+    } catch (...) {
+      abort_open_transaction("install");
+      deferred_->forget(entry.aid);
+      throw;
+    }
+    abort_open_transaction("install");
+  }
+  entry.applet = applet.get();
+  registry_.add(std::move(entry));
+  installed_.push_back(std::move(applet));
+}
+
+void Runtime::uninstall_applet(ByteView aid) {
+  auto owned = std::ranges::find_if(installed_, [&](const auto& applet) {
+    const RegistryEntry* entry = registry_.find(aid);
+    return entry != nullptr && entry->applet == applet.get();
+  });
+  if (owned == installed_.end()) {
+    throw Error(Errc::not_found, "card runtime: no applet instance installed as " + to_hex(aid));
+  }
+  for (const auto& channel : channels_) {
+    if (channel.open && channel.applet == owned->get()) {
+      throw Error(Errc::state_error, "card runtime: applet " + to_hex(aid) + " is selected");
+    }
+  }
+  if (deferred_->pending()) run_deferred();
+  {
+    AppletCallContext ctx(*this, aid, false);
+    try {
+      (*owned)->uninstall(ctx);
+    } catch (const std::exception& e) {
+      spdlog::warn("card runtime: applet {} uninstall() threw: {}", to_hex(aid), e.what());
+    }
+    abort_open_transaction("uninstall");
+  }
+  const Bytes key(aid.begin(), aid.end());
+  if (config_.store != nullptr) {
+    // Its persistent objects and deferred records go with it (Java Card deletes the instance's objects).
+    const std::string objects = PersistentMemory::namespace_prefix(key);
+    const std::string records = std::string(kDeferredRecordPrefix) + to_hex(key) + "/";
+    nvm::run_transaction(*config_.store, [&] {
+      for (const auto& name : config_.store->keys()) {
+        if (name.starts_with(objects) || name.starts_with(records)) config_.store->erase(name);
+      }
+    });
+  }
+  deferred_->forget(key);
+  transient_.clear_on_deselect(key);
+  auto& entries = registry_.entries();
+  std::erase_if(entries, [&](const RegistryEntry& entry) { return entry.aid == key; });
+  installed_.erase(owned);
+}
+
 void Runtime::abort_open_transaction(const char* where) noexcept {
-  if (config_.store == nullptr || !config_.store->in_transaction()) return;
+  const bool open = persistent_.transaction_depth() > 0 || (config_.store != nullptr && config_.store->in_transaction());
+  if (!open) return;
   try {
     spdlog::warn("card runtime: aborting the NVM transaction left open after {}", where);
-    config_.store->abort();
-  } catch (...) {  // abort() only drops memory; nothing to recover here
+  } catch (...) {  // logging must not stop the abort
   }
+  persistent_.abort_open();
 }
 
 }  // namespace sefleet::card

@@ -9,13 +9,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "card/runtime/applet.hpp"
 #include "card/runtime/applet_registry.hpp"
+#include "card/runtime/applet_crypto.hpp"
+#include "card/runtime/deferred_executor.hpp"
 #include "card/runtime/logical_channel.hpp"
+#include "card/runtime/persistent_memory.hpp"
 #include "card/runtime/transient_memory.hpp"
+#include "card/runtime/virtual_clock.hpp"
 #include "core/bytes.hpp"
 #include "crypto/random.hpp"
 #include "gp/card_key_registry.hpp"
@@ -43,9 +48,25 @@ struct RuntimeConfig {
   // Called before an entry is selected (life cycle rules of the card); returns 9000 to allow, or the
   // status word to refuse with (e.g. 6A82 when the card is CARD_LOCKED and the entry is not the ISD).
   std::function<std::uint16_t(const RegistryEntry&)> selection_gate;
+  // Virtual time (not owned); null: an internal clock without a cost model.
+  VirtualClock* clock = nullptr;
+  // True: scheduled deferred tasks run after the response (after_response()). False: schedule() runs
+  // the task at once, in its own transaction, before the response (the baseline: same code, same work).
+  bool defer_after_response = true;
+  // JCSystem.getMaxCommitCapacity() of the applets' transactions (profile value).
+  std::size_t commit_capacity = kDefaultCommitCapacity;
+};
+
+// Virtual time of the last command (clock deltas): its handling (transmit() minus the wait), the
+// deferred work run after its response, and how long it waited for earlier deferred work.
+struct CommandClock {
+  std::uint64_t seht_ns = 0;
+  std::uint64_t deferred_ns = 0;
+  std::uint64_t waited_ns = 0;
 };
 
 class RuntimeContext;
+class DeferredQueue;
 
 class Runtime final : public transport::CardEndpoint {
  public:
@@ -67,9 +88,26 @@ class Runtime final : public transport::CardEndpoint {
   void reset() override;
   // Never throws; always returns at least SW1 SW2.
   Bytes transmit(ByteView command) override;
-  // Runs the after-response hooks in registration order (none yet: the deferred executor will add
-  // itself here). A hook that throws is logged and skipped; nothing escapes.
+  // Runs the scheduled deferred tasks (FIFO, each in its own transaction), then the after-response
+  // hooks in registration order. A hook that throws is logged and skipped; nothing escapes.
   void after_response() override;
+
+  // Places an applet instance in the runtime, which owns it: calls applet->install() (with its own
+  // context; a transaction left open is aborted), then registers `entry` with entry.applet set.
+  // Throws Error(invalid_argument) for a null applet or an AID the registry refuses, and passes on
+  // what install() threw (nothing is registered then).
+  void install_applet(RegistryEntry entry, std::unique_ptr<Applet> applet);
+  // Removes an instance installed with install_applet(): completes pending deferred work, calls
+  // uninstall(), drops its tasks, erases its persistent objects and deferred records (one
+  // transaction), removes the registry entry and destroys the instance. Error(state_error) when it is
+  // selected on a channel; Error(not_found) when no runtime-owned instance has `aid`.
+  void uninstall_applet(ByteView aid);
+
+  // Deferred execution: true while scheduled tasks have not run (the next command would wait).
+  bool deferred_pending() const noexcept;
+  const CommandClock& last_command_clock() const noexcept { return last_clock_; }
+  VirtualClock& clock() noexcept { return *clock_; }
+  DeferredQueue& deferred_queue() noexcept { return *deferred_; }
 
   // Extension point for work done after the response has left the card (deferred execution).
   using AfterResponseHook = std::function<void()>;
@@ -87,6 +125,7 @@ class Runtime final : public transport::CardEndpoint {
 
  private:
   friend class RuntimeContext;
+  friend class AppletCallContext;
 
   Bytes dispatch(ByteView raw);
   Bytes dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, const iso7816::CommandApdu& command);
@@ -105,8 +144,17 @@ class Runtime final : public transport::CardEndpoint {
   void end_session() noexcept;
   void abort_open_transaction(const char* where) noexcept;
   crypto::Random& random() noexcept;
+  void run_deferred() noexcept;
+  void finish_before_response() noexcept;
 
   RuntimeConfig config_;
+  std::unique_ptr<VirtualClock> own_clock_;
+  VirtualClock* clock_;
+  PersistentMemory persistent_;
+  AppletCrypto crypto_;
+  std::unique_ptr<DeferredQueue> deferred_;
+  std::vector<std::unique_ptr<Applet>> installed_;
+  CommandClock last_clock_;
   AppletRegistry registry_;
   TransientMemory transient_;
   std::vector<LogicalChannel> channels_;

@@ -52,9 +52,12 @@ Bytes Runtime::handle_select(std::uint8_t number, const CommandApdu& command) {
 
   // The newly selected applet answers its own SELECT (FCI). Its session was just created, so this
   // command passes outside secure messaging.
+  deferred_->begin_command(channel.aid);
   RuntimeContext ctx(*this, number);
-  ResponseApdu response = call_process(*channel.applet, command, ctx);
+  Apdu apdu(command);
+  ResponseApdu response = call_process(*channel.applet, command, ctx, apdu);
   abort_open_transaction("process(SELECT)");
+  finish_before_response();
   if ((command.p2 & kResponseMask) == kNoResponseData) response.data.clear();
   return deliver_response(command, std::move(response), channel.pending);
 }
@@ -96,7 +99,7 @@ void Runtime::deselect(std::uint8_t number) noexcept {
   LogicalChannel& channel = channels_[number];
   channel.pending.discard();
   if (channel.applet != nullptr) {
-    RuntimeContext ctx(*this, number);
+    RuntimeContext ctx(*this, number, nullptr, false);
     call_deselect(*channel.applet, ctx);
     abort_open_transaction("deselect");
   }

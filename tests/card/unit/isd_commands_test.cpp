@@ -117,8 +117,13 @@ TEST_F(IsdTest, GetStatusListsTheIsdInBothFormats) {
   EXPECT_EQ(rsp.sw, 0x9000);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F03A00001"), 256)).sw, 0x6A88);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x40, 0x02, from_hex("4F00"), 256)).sw, 0x6A88);
-  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x20, 0x02, from_hex("4F00"), 256)).sw, 0x6A88);
-  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x10, 0x00, from_hex("4F00"), 256)).sw, 0x6A88);
+  // The built-in ROM load file of the applet catalog (no other is loaded), with its module for P1 10.
+  rsp = s.send_plain(CommandApdu(0x80, 0xF2, 0x20, 0x02, from_hex("4F00"), 256));
+  EXPECT_EQ(rsp.sw, 0x9000);
+  EXPECT_EQ(rsp.data, from_hex("E3194F05F0534600019F700101CE020100CC08A000000151000000"));
+  rsp = s.send_plain(CommandApdu(0x80, 0xF2, 0x10, 0x00, from_hex("4F00"), 256));
+  EXPECT_EQ(rsp.data, from_hex("05F053460001010001" "06F05346000101"));
+  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x20, 0x02, from_hex("4F02A000"), 256)).sw, 0x6A88);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x08, 0x02, from_hex("4F00"), 256)).sw, 0x6A86);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x04, from_hex("4F00"), 256)).sw, 0x6A86);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F"), 256)).sw, 0x6A80);
@@ -370,7 +375,8 @@ TEST_F(IsdTest, SetStatusWalksTheCardLifeCycle) {
   };
   EXPECT_EQ(set(0x80, 0x0F), 0x6985);  // OP_READY -> SECURED skips INITIALIZED
   EXPECT_EQ(set(0x80, 0x03), 0x6A80);  // not a card state
-  EXPECT_EQ(set(0x40, 0x07), 0x6A86);
+  EXPECT_EQ(set(0x40, 0x07), 0x6A80);  // an application is only locked (80) or unlocked (00)
+  EXPECT_EQ(set(0x20, 0x07), 0x6A86);
   EXPECT_EQ(set(0x80, 0x07, from_hex("A000000151000001")), 0x6A80);
   EXPECT_EQ(set(0x80, 0x07, from_hex("A000000151000000")), 0x9000);
   EXPECT_EQ(set(0x80, 0x01), 0x6985);  // irreversible

@@ -1,0 +1,232 @@
+// sefleet hsm: the operator's key management on a keystore (software file or PKCS#11 token): init,
+// generate, import, list, rotate, delete. Secrets never come from the command line: passphrases and
+// PINs from files or environment variables, imported key values from a file (keystore_spec.hpp).
+// Nothing here ever prints a key value: `list` shows label, size, usage, versions and KCVs.
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "offcard/keystore/keystore_spec.hpp"
+#include "offcard/keystore/pkcs11_keystore.hpp"
+#include "offcard/keystore/software_keystore.hpp"
+
+namespace sefleet::cli {
+namespace {
+
+constexpr const char* kSpecHelp =
+    "Keystore: software:PATH (passphrase from --passphrase-file or $SEFLEET_PASSPHRASE) or\n"
+    "pkcs11:MODULE?token=LABEL&pin-file=FILE (or &pin-env=VAR, default $SEFLEET_PKCS11_PIN), e.g.\n"
+    "pkcs11:/usr/lib/softhsm/libsofthsm2.so?token=sefleet&pin-file=/etc/sefleet/pin\n"
+    "Secrets are never taken from the command line (ps would show them); secret files must be mode 0600.";
+
+struct HsmOptions {
+  std::string keystore;
+  std::optional<std::string> passphrase_file;
+  std::string label;
+  std::size_t size = 16;
+  std::string usage = "mac";
+  std::optional<std::string> value_file;
+  std::uint32_t version = 0;
+  bool json = false;
+};
+
+std::optional<std::filesystem::path> passphrase_path(const HsmOptions& options) {
+  if (!options.passphrase_file) return std::nullopt;
+  return std::filesystem::path(*options.passphrase_file);
+}
+
+std::unique_ptr<offcard::Keystore> open_store(const HsmOptions& options) {
+  return offcard::open_keystore_spec(offcard::parse_keystore_spec(options.keystore), passphrase_path(options));
+}
+
+// A key value from a file: hex digits, whitespace ignored; the file must be private like any secret.
+SecretBytes read_key_value_file(const std::string& path) {
+  const SecretBytes raw = offcard::read_secret_file(path, "key value");
+  std::string hex;
+  for (const std::uint8_t c : raw.view()) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    hex.push_back(static_cast<char>(c));
+  }
+  try {
+    Bytes value = from_hex(hex);
+    std::fill(hex.begin(), hex.end(), '\0');
+    return SecretBytes::take(value);
+  } catch (const Error&) {
+    std::fill(hex.begin(), hex.end(), '\0');
+    throw Error(Errc::parse_error, "key value file " + path + " must hold the key as hex digits only");
+  }
+}
+
+std::string time_text(std::int64_t t) {
+  const std::time_t time = t;
+  std::tm tm{};
+  gmtime_r(&time, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+nlohmann::json key_json(const offcard::KeyInfo& key) {
+  nlohmann::json versions = nlohmann::json::array();
+  for (const auto& v : key.versions) {
+    versions.push_back({{"version", v.version},
+                        {"created", time_text(v.created)},
+                        {"origin", std::string(offcard::key_origin_text(v.origin))},
+                        {"retired", v.retired},
+                        {"kcv", to_hex(ByteView(v.kcv.data(), v.kcv.size()))}});
+  }
+  return {{"label", key.label},     {"algorithm", key.algorithm},
+          {"size", key.size},       {"usage", offcard::key_usage_text(key.usage)},
+          {"extractable", key.extractable}, {"versions", versions}};
+}
+
+void print_key(const offcard::KeyInfo& key, bool json) {
+  if (json) {
+    std::cout << key_json(key).dump(2) << "\n";
+    return;
+  }
+  const auto& current = key.current();
+  std::cout << key.label << ": AES-" << key.size * 8 << ", usage " << offcard::key_usage_text(key.usage)
+            << ", current version " << current.version << " (" << offcard::key_origin_text(current.origin)
+            << ", KCV " << to_hex(ByteView(current.kcv.data(), current.kcv.size())) << "), "
+            << key.versions.size() << " version(s)\n";
+}
+
+void run_init(const HsmOptions& options) {
+  const auto spec = offcard::parse_keystore_spec(options.keystore);
+  if (spec.kind == offcard::KeystoreSpec::Kind::software) {
+    offcard::SoftwareKeystore::create(spec.path, offcard::keystore_passphrase(passphrase_path(options)));
+    std::cout << "created software keystore " << spec.path.string() << " (mode 0600, scrypt + AES-256-GCM)\n";
+    return;
+  }
+  // A token is initialized with its vendor's tool (softhsm2-util --init-token ...); init checks that
+  // we can log in and that the token offers what the keystore needs.
+  auto store = offcard::open_keystore_spec(spec, std::nullopt);
+  auto& token = dynamic_cast<offcard::Pkcs11Keystore&>(*store);
+  std::cout << token.token_summary() << "\nmechanisms: " << token.mechanism_summary() << "\n"
+            << "sefleet keys on the token: " << token.list().size() << "\n";
+  const auto& m = token.mechanisms();
+  if (!(m.aes_cmac || m.aes_cmac_general) || !m.aes_key_wrap || !m.aes_ecb || !m.aes_cbc) {
+    throw Error(Errc::unsupported, "the token lacks a mechanism the keystore needs (see the list above)");
+  }
+  std::cout << "token ready\n";
+}
+
+void run_generate(const HsmOptions& options) {
+  auto store = open_store(options);
+  print_key(store->generate(options.label, options.size, offcard::parse_key_usage(options.usage)), options.json);
+}
+
+void run_import(const HsmOptions& options) {
+  const SecretBytes value = read_key_value_file(*options.value_file);
+  auto store = open_store(options);
+  print_key(store->import_key(options.label, value, offcard::parse_key_usage(options.usage)), options.json);
+}
+
+void run_list(const HsmOptions& options) {
+  auto store = open_store(options);
+  const auto keys = store->list();
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& key : keys) out.push_back(key_json(key));
+    std::cout << nlohmann::json{{"keystore", store->location()}, {"keys", out}}.dump(2) << "\n";
+    return;
+  }
+  std::cout << store->location() << ": " << keys.size() << " key(s)\n";
+  for (const auto& key : keys) {
+    std::cout << "  " << key.label << "  AES-" << key.size * 8 << "  usage " << offcard::key_usage_text(key.usage)
+              << "\n";
+    for (const auto& v : key.versions) {
+      std::cout << "    v" << v.version << "  " << (v.retired ? "retired" : "current") << "  "
+                << offcard::key_origin_text(v.origin) << "  " << time_text(v.created) << "  KCV "
+                << to_hex(ByteView(v.kcv.data(), v.kcv.size())) << "\n";
+    }
+  }
+}
+
+void run_rotate(const HsmOptions& options) {
+  std::optional<SecretBytes> value;
+  if (options.value_file) value = read_key_value_file(*options.value_file);
+  auto store = open_store(options);
+  print_key(value ? store->rotate_import(options.label, *value) : store->rotate(options.label), options.json);
+}
+
+void run_delete(const HsmOptions& options) {
+  auto store = open_store(options);
+  if (options.version != 0) {
+    print_key(store->delete_version(options.label, options.version), options.json);
+    return;
+  }
+  store->delete_key(options.label);
+  std::cout << "deleted key '" << options.label << "' (every version) from " << store->location() << "\n";
+}
+
+CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string& description,
+                      const std::shared_ptr<HsmOptions>& options) {
+  auto* cmd = hsm.add_subcommand(name, description);
+  cmd->add_option("--keystore", options->keystore, "software:PATH or pkcs11:MODULE?token=LABEL&pin-file=FILE")
+      ->required();
+  cmd->add_option("--passphrase-file", options->passphrase_file,
+                  "Software keystore passphrase file (mode 0600); default $SEFLEET_PASSPHRASE");
+  cmd->footer(kSpecHelp);
+  return cmd;
+}
+
+void setup_hsm(CLI::App& root) {
+  auto* hsm = root.add_subcommand("hsm", "Key management on a keystore: init, generate, import, list, rotate, delete");
+  hsm->require_subcommand(1);
+  hsm->footer(kSpecHelp);
+
+  auto init_options = std::make_shared<HsmOptions>();
+  add_command(*hsm, "init", "Create a software keystore file, or check a PKCS#11 token", init_options)
+      ->callback([init_options] { run_init(*init_options); });
+
+  auto gen = std::make_shared<HsmOptions>();
+  auto* generate = add_command(*hsm, "generate", "Generate a new AES key inside the keystore", gen);
+  generate->add_option("--label", gen->label, "Key label")->required();
+  generate->add_option("--size", gen->size, "Key size in bytes")->check(CLI::IsMember({16, 24, 32}));
+  generate->add_option("--usage", gen->usage, "Comma-separated: mac, wrap, encrypt (or all)");
+  generate->add_flag("--json", gen->json, "Print the key description as JSON");
+  generate->callback([gen] { run_generate(*gen); });
+
+  auto imp = std::make_shared<HsmOptions>();
+  auto* import = add_command(*hsm, "import", "Import an AES key value from a file (hex), never extractable again", imp);
+  import->add_option("--label", imp->label, "Key label")->required();
+  import->add_option("--value-file", imp->value_file, "File holding the key as hex (mode 0600)")->required();
+  import->add_option("--usage", imp->usage, "Comma-separated: mac, wrap, encrypt (or all)");
+  import->add_flag("--json", imp->json, "Print the key description as JSON");
+  import->callback([imp] { run_import(*imp); });
+
+  auto lst = std::make_shared<HsmOptions>();
+  auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
+  list->add_flag("--json", lst->json, "Print JSON");
+  list->callback([lst] { run_list(*lst); });
+
+  auto rot = std::make_shared<HsmOptions>();
+  auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
+  rotate->add_option("--label", rot->label, "Key label")->required();
+  rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
+  rotate->add_flag("--json", rot->json, "Print the key description as JSON");
+  rotate->callback([rot] { run_rotate(*rot); });
+
+  auto del = std::make_shared<HsmOptions>();
+  auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
+  remove->add_option("--label", del->label, "Key label")->required();
+  remove->add_option("--version", del->version, "Delete only this retired version");
+  remove->add_flag("--json", del->json, "Print the key description as JSON");
+  remove->callback([del] { run_delete(*del); });
+}
+
+const RegisterCommand registration{"hsm", setup_hsm};
+
+}  // namespace
+}  // namespace sefleet::cli

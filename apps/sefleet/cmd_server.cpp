@@ -1,0 +1,118 @@
+// sefleet server: the management server of broadcast campaigns (docs/api.md), in the foreground.
+//   server --listen HOST:PORT [--db URL] [--keystore SPEC [--passphrase-file F]] [--admin-token-file F]
+//          [--tls-cert F --tls-key F] [--threads N]
+// Secrets never come from the command line (they would show in `ps`): the keystore spec and its
+// passphrase/PIN follow offcard/keystore/keystore_spec.hpp; the admin token comes from a file (or is
+// generated and printed once). SIGINT/SIGTERM stop it gracefully.
+#include <poll.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "command.hpp"
+#include "core/error.hpp"
+#include "core/secret.hpp"
+#include "offcard/keystore/keystore_spec.hpp"
+#include "offcard/server/server.hpp"
+#include "offcard/server/tokens.hpp"
+#include "transport/host_port.hpp"
+#include "transport/stop_signal.hpp"
+
+namespace sefleet::cli {
+namespace {
+
+transport::StopSignal* g_server_stop = nullptr;
+extern "C" void on_server_stop_signal(int) {
+  if (g_server_stop != nullptr) g_server_stop->request();
+}
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8443";
+  std::string db = "sqlite:sefleet.db";
+  std::string keystore = "software:sefleet-keys.sfks";
+  std::string admin_token_file;
+  std::string passphrase_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::size_t threads = 8;
+};
+
+std::string read_admin_token(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(Errc::io_error, "--admin-token-file: cannot read " + path);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16) throw Error(Errc::invalid_argument, "--admin-token-file: the token must have at least 16 characters");
+  return token;
+}
+
+void run_server(const ServerOptions& options) {
+  const transport::HostPort listen = transport::HostPort::parse(options.listen);
+  std::optional<std::filesystem::path> passphrase_file;
+  if (!options.passphrase_file.empty()) passphrase_file = options.passphrase_file;
+  auto keystore = offcard::open_keystore_spec(offcard::parse_keystore_spec(options.keystore), passphrase_file);
+  offcard::server::ServerConfig config;
+  config.host = listen.host;
+  config.port = listen.port;
+  config.database_url = options.db;
+  config.keystore = keystore.get();
+  config.threads = options.threads;
+  const bool generated = options.admin_token_file.empty();
+  config.admin_token = generated ? offcard::server::generate_token() : read_admin_token(options.admin_token_file);
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    throw Error(Errc::invalid_argument, "--tls-cert and --tls-key go together");
+  }
+  if (!options.tls_cert.empty()) {
+    config.tls_certificate = options.tls_cert;
+    config.tls_private_key = options.tls_key;
+  }
+  transport::StopSignal stop;
+  offcard::server::Server server(config);
+  server.start();
+  g_server_stop = &stop;
+  std::signal(SIGINT, on_server_stop_signal);
+  std::signal(SIGTERM, on_server_stop_signal);
+  std::cout << "sefleet server listening on " << server.base_url() << " (database " << options.db << ", keystore "
+            << keystore->kind() << ": " << keystore->location() << ")\n";
+  if (generated) {
+    // Shown once: only its SHA-256 is kept. Use --admin-token-file for a stable token.
+    std::cout << "admin token: " << config.admin_token << "\n";
+  }
+  std::cout.flush();
+  while (!stop.requested()) {
+    pollfd waiter{stop.fd(), POLLIN, 0};
+    ::poll(&waiter, 1, 1000);
+  }
+  std::cout << "stopping: finishing requests in flight\n";
+  server.stop();
+  g_server_stop = nullptr;
+  std::cout << "stopped\n";
+}
+
+const RegisterCommand registration{"server", [](CLI::App& root) {
+  auto options = std::make_shared<ServerOptions>();
+  auto* cmd = root.add_subcommand("server", "Run the management server (HTTP/JSON API, docs/api.md)");
+  cmd->add_option("--listen", options->listen, "HOST:PORT to listen on")->capture_default_str();
+  cmd->add_option("--db", options->db, "Database: sqlite:PATH or postgresql://user@host:port/db")->capture_default_str();
+  cmd->add_option("--keystore", options->keystore,
+                  "software:PATH or pkcs11:MODULE?token=LABEL[&pin-file=F|&pin-env=VAR] (docs/keystores.md)")
+      ->capture_default_str();
+  cmd->add_option("--passphrase-file", options->passphrase_file,
+                  "Software keystore passphrase file (else $SEFLEET_PASSPHRASE)");
+  cmd->add_option("--admin-token-file", options->admin_token_file,
+                  "File whose first line is the admin token (else one is generated and printed once)");
+  cmd->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
+  cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
+  cmd->add_option("--threads", options->threads, "Request threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->callback([options] { run_server(*options); });
+}};
+
+}  // namespace
+}  // namespace sefleet::cli

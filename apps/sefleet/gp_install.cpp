@@ -1,0 +1,153 @@
+// sefleet gp install / gp delete: card content management of the SE's built-in load files. INSTALL
+// [for install and make selectable] (or [for install] with --no-selectable, or [for make selectable]
+// of an installed instance with --make-selectable) and DELETE of an instance, inside an SCP03
+// session. `sefleet card applets` lists what a card can instantiate.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "gp/host/install.hpp"
+#include "gp_commands.hpp"
+
+namespace sefleet::cli {
+namespace {
+
+Bytes hex_option(const std::string& text, const std::string& option) {
+  try {
+    return from_hex(text);
+  } catch (const Error& e) {
+    throw CLI::ValidationError(option, e.what());
+  }
+}
+
+Bytes aid_option(const std::string& text, const std::string& option) {
+  Bytes aid = hex_option(text, option);
+  if (aid.size() < 5 || aid.size() > 16) {
+    throw CLI::ValidationError(option, "an AID has 5 to 16 bytes, got " + std::to_string(aid.size()));
+  }
+  return aid;
+}
+
+void require_keys(const GpCommonOptions& common, const char* what) {
+  if (!common.keys.any()) {
+    throw CLI::ValidationError("keys", std::string(what) + " needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
+  }
+}
+
+// Sends a content management command; the card's refusal becomes CardRefusal naming the status word.
+void send_checked(GpConnection& connection, const iso7816::CommandApdu& command, const char* what) {
+  const auto response = connection.session->transmit(command);
+  if (!response.ok()) throw gp::host::CardRefusal(what, response.sw);
+}
+
+struct InstallOptions {
+  GpCommonOptions common;
+  std::string load_file, module, instance, privileges = "00", params;
+  bool no_selectable = false;
+  bool make_selectable = false;
+};
+
+void run_install(const InstallOptions& o) {
+  require_keys(o.common, "INSTALL");
+  const Bytes instance = aid_option(o.instance, "--instance");
+  const Bytes privileges = hex_option(o.privileges, "--privileges");
+  if (privileges.size() != 1 && privileges.size() != 3) {
+    throw CLI::ValidationError("--privileges", "privileges are 1 or 3 bytes (GP Table 11-7)");
+  }
+  iso7816::CommandApdu command;
+  if (o.make_selectable) {
+    if (!o.load_file.empty() || !o.module.empty() || !o.params.empty() || o.no_selectable) {
+      throw CLI::ValidationError("--make-selectable", "takes only --instance (and --privileges)");
+    }
+    command = gp::host::make_install_for_make_selectable(instance, privileges);
+  } else {
+    if (o.load_file.empty() || o.module.empty()) {
+      throw CLI::ValidationError("--load-file", "INSTALL needs --load-file and --module (see `sefleet card applets`)");
+    }
+    gp::host::InstallRequest request;
+    request.load_file_aid = aid_option(o.load_file, "--load-file");
+    request.module_aid = aid_option(o.module, "--module");
+    request.application_aid = instance;
+    request.privileges = privileges;
+    request.parameters = hex_option(o.params, "--params");
+    if (request.parameters.size() > 127) throw CLI::ValidationError("--params", "at most 127 bytes");
+    request.make_selectable = !o.no_selectable;
+    command = gp::host::make_install(request);
+  }
+  GpConnection connection = connect_gp(o.common);
+  authenticate(connection, o.common);
+  send_checked(connection, command, "INSTALL");
+  const std::string state = o.make_selectable || !o.no_selectable ? "SELECTABLE" : "INSTALLED";
+  if (o.common.json) {
+    std::cout << nlohmann::json{{"reader", connection.card->description()},
+                                {"secure_channel", secure_channel_json(connection)},
+                                {"instance", to_hex(instance)},
+                                {"load_file", o.load_file.empty() ? "" : to_hex(from_hex(o.load_file))},
+                                {"module", o.module.empty() ? "" : to_hex(from_hex(o.module))},
+                                {"privileges", to_hex(privileges)},
+                                {"life_cycle", state}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << (o.make_selectable ? "made " : "installed ") << to_hex(instance) << " (" << state << ")\n";
+  }
+}
+
+struct DeleteOptions {
+  GpCommonOptions common;
+  std::string instance;
+  bool related = false;
+};
+
+void run_delete(const DeleteOptions& o) {
+  require_keys(o.common, "DELETE");
+  const Bytes aid = aid_option(o.instance, "--instance");
+  GpConnection connection = connect_gp(o.common);
+  authenticate(connection, o.common);
+  send_checked(connection, gp::host::make_delete_aid(aid, o.related), "DELETE");
+  if (o.common.json) {
+    std::cout << nlohmann::json{{"reader", connection.card->description()}, {"deleted", to_hex(aid)}}.dump(2) << "\n";
+  } else {
+    std::cout << "deleted " << to_hex(aid) << "\n";
+  }
+}
+
+}  // namespace
+
+void setup_gp_install(CLI::App& gp) {
+  auto options = std::make_shared<InstallOptions>();
+  auto* cmd = gp.add_subcommand("install", "Install an applet instance from a load file on the card (INSTALL)");
+  cmd->footer(
+      "--aid selects the security domain (as for every gp command); the new instance is --instance.\n"
+      "Examples:\n"
+      "  sefleet gp install --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F \\\n"
+      "      --load-file F053460001 --module F05346000101 --instance F0534600010101 --params 00000010\n"
+      "  sefleet gp install --reader 0 --key KEYHEX --make-selectable --instance F0534600010101");
+  add_gp_common_options(*cmd, options->common, "33");
+  cmd->add_option("--load-file", options->load_file, "Executable load file AID (hex)");
+  cmd->add_option("--module", options->module, "Executable module AID (hex)");
+  cmd->add_option("--instance", options->instance, "AID of the new application instance (hex)")->required();
+  cmd->add_option("--privileges", options->privileges, "Privileges (hex, 1 or 3 bytes)")->capture_default_str();
+  cmd->add_option("--params", options->params, "Application install parameters: the value of tag C9 (hex)");
+  cmd->add_flag("--no-selectable", options->no_selectable, "[for install] only: the instance stays INSTALLED");
+  cmd->add_flag("--make-selectable", options->make_selectable, "[for make selectable] of an INSTALLED instance");
+  cmd->callback([options] { run_install(*options); });
+}
+
+void setup_gp_delete(CLI::App& gp) {
+  auto options = std::make_shared<DeleteOptions>();
+  auto* cmd = gp.add_subcommand("delete", "Delete an applet instance and its data (DELETE)");
+  cmd->footer(
+      "Example:\n"
+      "  sefleet gp delete --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F --instance F0534600010101");
+  add_gp_common_options(*cmd, options->common, "33");
+  cmd->add_option("--instance", options->instance, "AID of the application to delete (hex)")->required();
+  cmd->add_flag("--related", options->related, "Delete the object and its related objects (P2 80)");
+  cmd->callback([options] { run_delete(*options); });
+}
+
+}  // namespace sefleet::cli

@@ -1,0 +1,361 @@
+// SQLite backend: WAL journal, one writer at a time, a pool of connections each with its own cache of
+// prepared statements.
+//
+// Concurrency: SQLite allows one writer per database file. Every transaction here starts with
+// BEGIN IMMEDIATE (it takes the write lock at once), and inside this process a mutex queues writers
+// before they even take a connection, so they wait on a cheap mutex instead of polling the file lock
+// (busy_timeout still covers other processes). Since every transaction writes under the lock, a
+// read-modify-write cannot lose an update. Reads happen inside transactions too; WAL lets readers of
+// other processes proceed while we write.
+#include <sqlite3.h>
+
+#include <cctype>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "offcard/server/db/backends.hpp"
+#include "offcard/server/db/connection_pool.hpp"
+
+namespace sefleet::offcard::db {
+namespace {
+
+[[noreturn]] void throw_sqlite(sqlite3* handle, int rc, std::string_view purpose) {
+  const std::string message =
+      "database (sqlite): " + std::string(purpose) + ": " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: throw Error(Errc::state_error, message);
+    // The lock wait already lasted busy_timeout: retrying at once would only wait again.
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: throw Error(Errc::unavailable, message + " (timed out waiting for the database lock)");
+    case SQLITE_CANTOPEN: throw Error(Errc::unavailable, message);
+    default: throw Error(Errc::io_error, message);
+  }
+}
+
+bool only_blank(const char* begin, const char* end) {
+  for (const char* p = begin; p < end; ++p) {
+    if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') return false;
+  }
+  return true;
+}
+
+class SqliteConnection {
+ public:
+  explicit SqliteConnection(const SqliteOptions& options) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(options.path.c_str(), &handle_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string message = "open " + options.path;
+      sqlite3* failed = handle_;
+      handle_ = nullptr;
+      try {
+        throw_sqlite(failed, rc, message);
+      } catch (...) {
+        sqlite3_close_v2(failed);
+        throw;
+      }
+    }
+    sqlite3_extended_result_codes(handle_, 1);
+    sqlite3_busy_timeout(handle_, static_cast<int>(options.busy_timeout.count()));
+    try {
+      // Persistent in the file; an in-memory database answers "memory", which is fine.
+      plain_exec("PRAGMA journal_mode=WAL", "enable WAL");
+      plain_exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                 "set synchronous");
+      plain_exec("PRAGMA foreign_keys=ON", "enable foreign keys");
+    } catch (...) {
+      sqlite3_close_v2(handle_);
+      handle_ = nullptr;
+      throw;
+    }
+  }
+
+  ~SqliteConnection() {
+    for (auto& [sql, statement] : cache_) sqlite3_finalize(statement);
+    sqlite3_close_v2(handle_);
+  }
+
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  sqlite3* handle() const { return handle_; }
+
+  // query_only makes SQLite itself refuse writes in a read-only transaction (which holds no write lock).
+  void set_query_only(bool on) {
+    if (on == query_only_) return;
+    plain_exec(on ? "PRAGMA query_only=1" : "PRAGMA query_only=0", "set query_only");
+    query_only_ = on;
+  }
+
+  // A statement prepared once per connection and reused (nullptr when `sql` holds several statements).
+  sqlite3_stmt* prepared(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    sqlite3_stmt* statement = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &statement, &tail);
+    if (rc != SQLITE_OK) throw_sqlite(handle_, rc, "prepare " + statement_purpose(sql));
+    if (!only_blank(tail, sql.data() + sql.size())) {
+      sqlite3_finalize(statement);
+      return nullptr;
+    }
+    if (statement == nullptr) {
+      throw Error(Errc::invalid_argument, "database (sqlite): empty statement");
+    }
+    cache_.emplace(std::move(key), statement);
+    return statement;
+  }
+
+  // Runs a parameterless script of one or more statements (migrations), without caching.
+  void run_script(std::string_view sql) {
+    const char* cursor = sql.data();
+    const char* end = sql.data() + sql.size();
+    while (!only_blank(cursor, end)) {
+      sqlite3_stmt* statement = nullptr;
+      const char* tail = nullptr;
+      int rc = sqlite3_prepare_v2(handle_, cursor, static_cast<int>(end - cursor), &statement, &tail);
+      if (rc != SQLITE_OK) throw_sqlite(handle_, rc, "prepare " + statement_purpose({cursor, std::size_t(end - cursor)}));
+      const std::string purpose = statement_purpose({cursor, std::size_t(tail - cursor)});
+      cursor = tail;
+      if (statement == nullptr) continue;  // a comment only
+      do {
+        rc = sqlite3_step(statement);
+      } while (rc == SQLITE_ROW);
+      sqlite3_finalize(statement);
+      if (rc != SQLITE_DONE) throw_sqlite(handle_, rc, purpose);
+    }
+  }
+
+ private:
+  void plain_exec(const char* sql, std::string_view purpose) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(handle_, sql, nullptr, nullptr, &error);
+    sqlite3_free(error);
+    if (rc != SQLITE_OK) throw_sqlite(handle_, rc, purpose);
+  }
+
+  sqlite3* handle_ = nullptr;
+  bool query_only_ = false;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Resets a cached statement whatever happens, so its bindings never outlive the call.
+class StatementUse {
+ public:
+  explicit StatementUse(sqlite3_stmt* statement) : statement_(statement) {}
+  ~StatementUse() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+void bind_all(sqlite3* handle, sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql) {
+  const int expected = sqlite3_bind_parameter_count(statement);
+  if (expected != static_cast<int>(params.size())) {
+    throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": expects " +
+                                            std::to_string(expected) + " parameters, got " +
+                                            std::to_string(params.size()));
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    // SQLITE_STATIC: `params` outlives the statement's use (StatementUse clears the bindings).
+    const int rc = std::visit(
+        [&](const auto& value) -> int {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return sqlite3_bind_null(statement, index);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            return sqlite3_bind_int64(statement, index, value);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return sqlite3_bind_double(statement, index, value);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return sqlite3_bind_text64(statement, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+          } else {
+            // A null pointer would bind NULL: an empty blob must stay an empty blob.
+            if (value.empty()) return sqlite3_bind_zeroblob(statement, index, 0);
+            return sqlite3_bind_blob64(statement, index, value.data(), value.size(), SQLITE_STATIC);
+          }
+        },
+        params[i]);
+    if (rc != SQLITE_OK) throw_sqlite(handle, rc, "bind parameter " + std::to_string(index) + " of " + statement_purpose(sql));
+  }
+}
+
+Row read_row(sqlite3_stmt* statement) {
+  Row row;
+  const int columns = sqlite3_column_count(statement);
+  row.values.reserve(static_cast<std::size_t>(columns));
+  for (int c = 0; c < columns; ++c) {
+    switch (sqlite3_column_type(statement, c)) {
+      case SQLITE_INTEGER: row.values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(statement, c))); break;
+      case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(statement, c)); break;
+      case SQLITE_TEXT: {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+        row.values.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, c))));
+        break;
+      }
+      case SQLITE_BLOB: {
+        const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, c));
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement, c));
+        row.values.emplace_back(size == 0 ? Bytes{} : Bytes(data, data + size));
+        break;
+      }
+      default: row.values.emplace_back(std::monostate{}); break;
+    }
+  }
+  return row;
+}
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  // With a write lock: BEGIN IMMEDIATE; without: a read-only BEGIN DEFERRED (a WAL snapshot).
+  SqliteTransaction(ConnectionPool<SqliteConnection>& pool, std::unique_lock<std::mutex> write_lock)
+      : pool_(pool), write_lock_(std::move(write_lock)), connection_(pool.acquire()) {
+    try {
+      const bool writer = write_lock_.owns_lock();
+      connection_->set_query_only(!writer);
+      const char* begin = writer ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
+      step_all(connection_->prepared(begin), {}, begin, nullptr);
+    } catch (...) {
+      pool_.give_back(std::move(connection_));
+      throw;
+    }
+  }
+
+  ~SqliteTransaction() override {
+    if (!finished_) {
+      // Some errors (I/O, full disk) already rolled back: only roll back an open transaction.
+      if (!sqlite3_get_autocommit(connection_->handle())) {
+        sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+      }
+    }
+    pool_.give_back(std::move(connection_));
+  }
+
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  void exec(std::string_view sql, const std::vector<Value>& params) override {
+    require_open();
+    sqlite3_stmt* statement = connection_->prepared(sql);
+    if (statement == nullptr) {
+      if (!params.empty()) {
+        throw Error(Errc::invalid_argument,
+                    "database (sqlite): parameters given to a script of several statements: " + statement_purpose(sql));
+      }
+      const auto before = sqlite3_total_changes64(connection_->handle());
+      connection_->run_script(sql);
+      changes_ = static_cast<std::size_t>(sqlite3_total_changes64(connection_->handle()) - before);
+      return;
+    }
+    step_all(statement, params, sql, nullptr);
+    changes_ = static_cast<std::size_t>(sqlite3_changes64(connection_->handle()));
+  }
+
+  std::vector<Row> query(std::string_view sql, const std::vector<Value>& params) override {
+    require_open();
+    sqlite3_stmt* statement = single(sql);
+    std::vector<Row> rows;
+    step_all(statement, params, sql, &rows);
+    return rows;
+  }
+
+  std::int64_t exec_returning_id(std::string_view sql, const std::vector<Value>& params) override {
+    require_open();
+    sqlite3_stmt* statement = single(sql);
+    std::vector<Row> rows;
+    step_all(statement, params, sql, &rows);
+    changes_ = static_cast<std::size_t>(sqlite3_changes64(connection_->handle()));
+    if (rows.empty()) {
+      throw Error(Errc::io_error, "database (sqlite): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
+    }
+    return rows.front().integer(0);
+  }
+
+  std::size_t changes() const override { return changes_; }
+
+  void commit() override {
+    require_open();
+    step_all(connection_->prepared("COMMIT"), {}, "COMMIT", nullptr);
+    finished_ = true;
+    if (write_lock_.owns_lock()) write_lock_.unlock();
+  }
+
+ private:
+  void require_open() const {
+    if (finished_) throw Error(Errc::state_error, "database (sqlite): transaction already committed");
+  }
+
+  sqlite3_stmt* single(std::string_view sql) {
+    sqlite3_stmt* statement = connection_->prepared(sql);
+    if (statement == nullptr) {
+      throw Error(Errc::invalid_argument, "database (sqlite): a query must be one statement: " + statement_purpose(sql));
+    }
+    return statement;
+  }
+
+  void step_all(sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql, std::vector<Row>* rows) {
+    StatementUse use(statement);
+    bind_all(connection_->handle(), statement, params, sql);
+    for (;;) {
+      const int rc = sqlite3_step(statement);
+      if (rc == SQLITE_DONE) return;
+      if (rc != SQLITE_ROW) throw_sqlite(connection_->handle(), rc, statement_purpose(sql));
+      if (rows) rows->push_back(read_row(statement));
+    }
+  }
+
+  ConnectionPool<SqliteConnection>& pool_;
+  std::unique_lock<std::mutex> write_lock_;
+  std::unique_ptr<SqliteConnection> connection_;
+  std::size_t changes_ = 0;
+  bool finished_ = false;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(SqliteOptions options, std::size_t pool_size)
+      : options_(std::move(options)),
+        // An in-memory database lives and dies with its one connection.
+        pool_(options_.path == ":memory:" ? 1 : pool_size,
+              [this] { return std::make_unique<SqliteConnection>(options_); }) {
+    // Open one connection now: a bad path fails here, and WAL is switched on before any concurrency.
+    pool_.give_back(pool_.acquire());
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  std::unique_ptr<Transaction> begin() override {
+    std::unique_lock lock(write_mutex_);
+    return std::make_unique<SqliteTransaction>(pool_, std::move(lock));
+  }
+
+  std::unique_ptr<Transaction> begin_read_only() override {
+    return std::make_unique<SqliteTransaction>(pool_, std::unique_lock<std::mutex>());
+  }
+
+  std::string describe() const override { return "sqlite:" + options_.path; }
+
+ private:
+  SqliteOptions options_;
+  ConnectionPool<SqliteConnection> pool_;
+  std::mutex write_mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_sqlite(const SqliteOptions& options, std::size_t pool_size) {
+  return std::make_unique<SqliteDatabase>(options, pool_size);
+}
+
+}  // namespace sefleet::offcard::db

@@ -1,0 +1,172 @@
+// The server's SQL, one function per question or change, each inside the caller's Transaction (the
+// campaign service decides what one unit of work is). Portable SQL with ? placeholders only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "offcard/server/db/database.hpp"
+
+namespace sefleet::offcard::server {
+
+// Device states per campaign (docs/api.md "Devices").
+inline constexpr const char* kPending = "pending";
+inline constexpr const char* kAuthorized = "authorized";
+inline constexpr const char* kUpdated = "updated";
+inline constexpr const char* kStaged = "staged";
+inline constexpr const char* kRetry = "retry";
+inline constexpr const char* kQuarantined = "quarantined";
+bool is_device_state(const std::string& state);
+
+struct CampaignRow {
+  std::string id;  // 32 lower-case hex
+  std::string name;
+  std::int64_t created_at = 0;
+  int profile = 0;
+  std::string image_json;
+  Bytes terms;  // serialize_campaign_terms (profile 4: after the HSM's preparation)
+  std::string master_key;
+  std::optional<std::string> campaign_kek;
+  int security_level = 0x33;
+  std::string waves_json;
+  double max_failure_rate = 1.0;
+  std::int64_t min_reports = 5;
+  std::int64_t max_attempts = 3;
+  std::string activation_mode;  // immediate | deferred
+  std::optional<std::int64_t> activation_at;
+  bool activated = false;
+  std::string state;  // active | paused | cancelled | completed
+  std::optional<std::string> pause_reason;
+  std::int64_t current_wave = 0;
+  std::int64_t wave_reports = 0;
+  std::int64_t wave_failures = 0;
+  std::int64_t target_count = 0;
+  std::int64_t n_pending = 0, n_authorized = 0, n_updated = 0, n_staged = 0, n_retry = 0, n_quarantined = 0;
+  std::string pse_sha256;
+  std::int64_t pse_size = 0;
+  std::int64_t pse_commands = 0;
+  std::optional<std::string> pmob_sha256;
+  std::int64_t pmob_size = 0;
+};
+
+struct TargetRow {
+  std::string campaign_id;
+  std::string se_id;
+  std::int64_t rank = 0;
+  std::string state;
+  std::int64_t attempts = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct AuthorizationRow {
+  std::string id;
+  std::string campaign_id;
+  std::string se_id;
+  std::optional<std::int64_t> token_id;  // null: the admin token
+  std::string action;                    // activate | preload
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+  std::string kdd;
+  std::int64_t kvn = 0;
+  std::int64_t scp_i = 0;
+  std::int64_t sequence_counter = 0;
+  Bytes paut;  // serialize_paut_file: the commands and the PautCheck
+};
+
+struct ReportRow {
+  std::string authorization_id;
+  std::string campaign_id;
+  std::string se_id;
+  std::string request_hash;
+  std::string answer_json;
+  std::string outcome;
+  std::string decision;
+  std::string reason;
+  std::int64_t t = 0;
+};
+
+struct TokenRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string campaigns_json;
+  std::int64_t created_at = 0;
+};
+
+struct EventRow {
+  std::int64_t id = 0;
+  std::int64_t t = 0;
+  std::optional<std::string> se_id;
+  std::string kind;
+  std::optional<std::string> decision;
+  std::string detail;
+};
+
+struct TimelineRow {
+  std::int64_t t = 0, updated = 0, failed = 0, quarantined = 0, in_progress = 0;
+};
+
+struct ImageRow {
+  std::string image_type;
+  std::int64_t version = 0;
+  std::string sha256;
+  std::string campaign_id;
+  std::int64_t t = 0;
+};
+
+class Repository {
+ public:
+  explicit Repository(db::Transaction& tx) : tx_(tx) {}
+
+  // Campaigns.
+  void insert_campaign(const CampaignRow& row, const Bytes& pse_file, const std::optional<Bytes>& pmob);
+  std::optional<CampaignRow> find_campaign(const std::string& id);
+  std::vector<CampaignRow> list_campaigns();
+  // Writes the mutable part: state, pause_reason, activated, current_wave, wave counters, counts.
+  void save_campaign_state(const CampaignRow& row);
+  Bytes load_pse(const std::string& id);
+  std::optional<Bytes> load_pmob(const std::string& id);
+
+  // Targets.
+  void insert_target(const TargetRow& row);
+  std::optional<TargetRow> find_target(const std::string& campaign_id, const std::string& se_id);
+  void save_target(const TargetRow& row);
+  // Targets with rank < `admitted` that are not in one of the `final_states`.
+  std::int64_t count_unfinished(const std::string& campaign_id, std::int64_t admitted,
+                                const std::vector<std::string>& final_states);
+  std::vector<TargetRow> list_targets(const std::optional<std::string>& campaign_id,
+                                      const std::optional<std::string>& state);
+  std::vector<TargetRow> targets_of_se(const std::string& se_id);
+
+  // Authorizations and reports.
+  void insert_authorization(const AuthorizationRow& row);
+  std::optional<AuthorizationRow> find_authorization(const std::string& id);
+  std::vector<AuthorizationRow> authorizations_of_se(const std::string& se_id);
+  void insert_report(const ReportRow& row);
+  std::optional<ReportRow> find_report(const std::string& authorization_id);
+
+  // Images (current per SE and type).
+  void upsert_image(const std::string& se_id, const ImageRow& image);
+  std::vector<ImageRow> images_of_se(const std::string& se_id);
+
+  // Decision log and timeline.
+  void add_event(const std::string& campaign_id, std::int64_t t, const std::optional<std::string>& se_id,
+                 const std::string& kind, const std::optional<std::string>& decision, const std::string& detail);
+  std::vector<EventRow> events(const std::string& campaign_id, std::int64_t after_id, std::int64_t limit);
+  void add_timeline_sample(const std::string& campaign_id, std::int64_t t, const TimelineRow& sample);
+  std::vector<TimelineRow> timeline(const std::string& campaign_id);
+
+  // Tokens.
+  std::int64_t insert_token(const std::string& name, const std::string& hash, const std::string& campaigns_json,
+                            std::int64_t created_at);
+  std::optional<TokenRow> find_token_by_hash(const std::string& hash);
+  std::vector<TokenRow> list_tokens();
+  bool delete_token(std::int64_t id);
+
+ private:
+  db::Transaction& tx_;
+};
+
+}  // namespace sefleet::offcard::server

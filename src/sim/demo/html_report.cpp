@@ -1,0 +1,228 @@
+#include "sim/demo/html_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace sefleet::sim::demo {
+namespace {
+
+std::string number(double value, int decimals = 2) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string color_of(const std::string& decision) {
+  if (decision == "updated" || decision == "staged") return "#2e7d32";
+  if (decision == "retry") return "#ef6c00";
+  if (decision == "quarantined") return "#c62828";
+  return "#6a1b9a";  // errors and refusals
+}
+
+// Cumulative count of SEs that reached `final` by time t, as SVG polyline points.
+std::string cumulative_points(const DemoResult& result, const std::string& final, double width, double height,
+                              double x0, double y0, double max_t, std::size_t max_n) {
+  std::vector<double> times;
+  for (const auto& se : result.results) {
+    if (se.final == final) times.push_back(se.finished);
+  }
+  std::sort(times.begin(), times.end());
+  std::ostringstream points;
+  const auto x = [&](double t) { return x0 + (max_t > 0 ? t / max_t : 0) * width; };
+  const auto y = [&](std::size_t n) { return y0 + height - (max_n > 0 ? static_cast<double>(n) / static_cast<double>(max_n) : 0) * height; };
+  points << number(x(0), 1) << "," << number(y(0), 1);
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    points << " " << number(x(times[k]), 1) << "," << number(y(k), 1);
+    points << " " << number(x(times[k]), 1) << "," << number(y(k + 1), 1);
+  }
+  points << " " << number(x(max_t), 1) << "," << number(y(times.size()), 1);
+  return points.str();
+}
+
+std::string timeline_svg(const DemoResult& result) {
+  const double left = 50, top = 20, width = 820, height = 220;
+  double max_t = result.campaign_seconds;
+  for (const auto& se : result.results) max_t = std::max(max_t, se.finished);
+  if (max_t <= 0) max_t = 1;
+  const std::size_t n = std::max<std::size_t>(1, result.results.size());
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << (top + height + 40)
+      << "\" role=\"img\" aria-label=\"SEs updated over time\">\n";
+  svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << width << "\" height=\"" << height
+      << "\" fill=\"#fafafa\" stroke=\"#999\"/>\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double y = top + height - height * k / 4.0;
+    svg << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << number(y, 1) << "\" y2=\""
+        << number(y, 1) << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << number(y + 4, 1)
+        << "\" text-anchor=\"end\" font-size=\"11\">" << (n * static_cast<std::size_t>(k)) / 4 << "</text>\n";
+    const double x = left + width * k / 4.0;
+    svg << "<text x=\"" << number(x, 1) << "\" y=\"" << top + height + 16 << "\" text-anchor=\"middle\" font-size=\"11\">"
+        << number(max_t * k / 4.0, 2) << " s</text>\n";
+  }
+  svg << "<polyline fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\""
+      << cumulative_points(result, "updated", width, height, left, top, max_t, n) << "\"/>\n";
+  svg << "<polyline fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" points=\""
+      << cumulative_points(result, "quarantined", width, height, left, top, max_t, n) << "\"/>\n";
+  // Each attempt that ended in "retry": a tick where it ended.
+  for (const auto& se : result.results) {
+    for (const auto& attempt : se.history) {
+      if (attempt.decision != "retry") continue;
+      const double x = left + (attempt.started + attempt.seconds) / max_t * width;
+      svg << "<line x1=\"" << number(x, 1) << "\" x2=\"" << number(x, 1) << "\" y1=\"" << top + height - 12
+          << "\" y2=\"" << top + height << "\" stroke=\"#ef6c00\" stroke-width=\"2\"><title>" << html_escape(se.endpoint)
+          << ": retry (" << html_escape(attempt.outcome) << ")</title></line>\n";
+    }
+  }
+  svg << "<text x=\"" << left + width / 2 << "\" y=\"" << top + height + 34
+      << "\" text-anchor=\"middle\" font-size=\"12\">time since the terminals started</text>\n";
+  svg << "</svg>\n";
+  return svg.str();
+}
+
+// One row per SE, one bar per attempt, coloured by the server's decision.
+std::string attempts_svg(const DemoResult& result) {
+  const double left = 70, width = 800, row = 6;
+  double max_t = result.campaign_seconds;
+  for (const auto& se : result.results) max_t = std::max(max_t, se.finished);
+  if (max_t <= 0) max_t = 1;
+  const std::size_t rows = result.results.size();
+  const std::size_t shown = std::min<std::size_t>(rows, 400);  // a long fleet is sampled, not truncated silently
+  const std::size_t step = shown == 0 ? 1 : (rows + shown - 1) / shown;
+  std::ostringstream svg;
+  const double height = static_cast<double>((rows + step - 1) / step) * row + 10;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << number(height + 10, 0)
+      << "\" role=\"img\" aria-label=\"delivery attempts per SE\">\n";
+  std::size_t line = 0;
+  for (std::size_t k = 0; k < rows; k += step, ++line) {
+    const auto& se = result.results[k];
+    const double y = 5 + static_cast<double>(line) * row;
+    for (const auto& attempt : se.history) {
+      const double x = left + attempt.started / max_t * width;
+      const double w = std::max(1.0, attempt.seconds / max_t * width);
+      svg << "<rect x=\"" << number(x, 1) << "\" y=\"" << number(y, 1) << "\" width=\"" << number(w, 1) << "\" height=\""
+          << row - 1 << "\" fill=\"" << color_of(attempt.decision) << "\"><title>" << html_escape(se.endpoint) << " "
+          << html_escape(se.se_id) << ": " << html_escape(attempt.decision) << " " << html_escape(attempt.outcome) << " ("
+          << number(attempt.seconds * 1000, 1) << " ms)</title></rect>\n";
+    }
+  }
+  svg << "</svg>\n";
+  if (step > 1) svg << "<p>One SE in " << step << " shown.</p>\n";
+  return svg.str();
+}
+
+std::string counts_table(const std::map<std::string, std::size_t>& counts, const char* heading) {
+  std::ostringstream out;
+  out << "<table><tr><th>" << heading << "</th><th>count</th></tr>\n";
+  for (const auto& [name, count] : counts) {
+    out << "<tr><td><span class=\"dot\" style=\"background:" << color_of(name) << "\"></span>" << html_escape(name)
+        << "</td><td class=\"n\">" << count << "</td></tr>\n";
+  }
+  out << "</table>\n";
+  return out.str();
+}
+
+}  // namespace
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_html_report(const DemoResult& result) {
+  const double rate = result.campaign_seconds > 0 ? static_cast<double>(result.results.size()) / result.campaign_seconds : 0;
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+       << "<title>sefleet demo: campaign " << html_escape(result.campaign_id) << "</title>\n"
+       << "<style>body{font-family:sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:1em 0}"
+       << "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}td.n{text-align:right}"
+       << ".dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:6px}"
+       << ".bad{color:#c62828}.ok{color:#2e7d32}</style>\n</head>\n<body>\n";
+  html << "<h1>sefleet demo: broadcast campaign</h1>\n";
+  html << "<p>Campaign <code>" << html_escape(result.campaign_id) << "</code>, profile " << result.profile << ", image "
+       << result.image_size << " bytes, PSE " << result.pse_bytes << " bytes (" << result.pse_commands
+       << " commands, the same bytes for every SE), " << result.results.size() << " virtual SEs, " << result.terminals
+       << " terminals over HTTP to the in-process server (SQLite).</p>\n";
+  html << "<p>Setup " << number(result.setup_seconds) << " s; campaign " << number(result.campaign_seconds) << " s; <b>"
+       << number(rate, 1) << " SEs/s</b>; " << result.attempts << " delivery attempts. Result: "
+       << (result.as_planned() ? "<b class=\"ok\">every SE ended as planned</b>"
+                               : "<b class=\"bad\">" + std::to_string(result.unexpected.size()) + " SE(s) did not end as planned</b>")
+       << ".</p>\n";
+  html << "<h2>Outcomes</h2>\n" << counts_table(result.finals, "final state")
+       << counts_table(result.decisions, "decisions (all attempts)");
+  if (result.campaign.is_object() && result.campaign.contains("progress")) {
+    html << "<p>The server's count: ";
+    bool first = true;
+    for (const auto& [state, count] : result.campaign["progress"].items()) {
+      html << (first ? "" : ", ") << html_escape(state) << " " << html_escape(count.dump());
+      first = false;
+    }
+    html << "; campaign state " << html_escape(result.campaign.value("state", "?")) << ".</p>\n";
+  }
+  html << "<h2>Timeline</h2>\n<p><span class=\"dot\" style=\"background:#2e7d32\"></span>SEs updated, "
+       << "<span class=\"dot\" style=\"background:#c62828\"></span>SEs quarantined, "
+       << "<span class=\"dot\" style=\"background:#ef6c00\"></span>attempts the server sent back for a retry.</p>\n"
+       << timeline_svg(result);
+  html << "<h3>Delivery attempts</h3>\n<p>One row per SE, one bar per attempt, coloured by the server's decision.</p>\n"
+       << attempts_svg(result);
+  if (result.timeline.is_object() && result.timeline.contains("samples")) {
+    html << "<h3>Server timeline samples</h3>\n<p>" << result.timeline["samples"].size()
+         << " samples recorded by the server (GET /v1/campaigns/{id}/timeline); the last: <code>"
+         << html_escape(result.timeline["samples"].empty() ? std::string("none") : result.timeline["samples"].back().dump())
+         << "</code></p>\n";
+  }
+  html << "<h2>SEs made to fail on purpose</h2>\n<table><tr><th>SE</th><th>fault</th><th>why</th><th>final</th>"
+       << "<th>attempts</th><th>outcome</th></tr>\n";
+  for (const auto& se : result.results) {
+    const auto fault = result.faults.find(se.endpoint);
+    if (fault == result.faults.end()) continue;
+    html << "<tr><td>" << html_escape(se.endpoint) << " <code>" << html_escape(se.se_id) << "</code></td><td>"
+         << html_escape(fault->second.kind) << "</td><td>" << html_escape(fault->second.why) << "</td><td>"
+         << html_escape(se.final) << "</td><td class=\"n\">" << se.attempts << "</td><td>" << html_escape(se.message)
+         << "</td></tr>\n";
+  }
+  html << "</table>\n";
+  if (!result.unexpected.empty()) {
+    html << "<h2 class=\"bad\">Not as planned</h2>\n<ul>\n";
+    for (const auto& line : result.unexpected) html << "<li>" << html_escape(line) << "</li>\n";
+    html << "</ul>\n";
+  }
+  html << "<h2>Every SE</h2>\n<table><tr><th>SE</th><th>id</th><th>final</th><th>attempts</th><th>seconds</th>"
+       << "<th>detail</th></tr>\n";
+  for (const auto& se : result.results) {
+    html << "<tr><td>" << html_escape(se.endpoint) << "</td><td><code>" << html_escape(se.se_id) << "</code></td><td>"
+         << "<span class=\"dot\" style=\"background:" << color_of(se.final) << "\"></span>" << html_escape(se.final)
+         << "</td><td class=\"n\">" << se.attempts << "</td><td class=\"n\">" << number(se.finished - se.started, 3)
+         << "</td><td>" << html_escape(se.message) << "</td></tr>\n";
+  }
+  html << "</table>\n</body>\n</html>\n";
+  return html.str();
+}
+
+void write_html_report(const std::filesystem::path& path, const DemoResult& result) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << render_html_report(result);
+    if (!out.flush()) throw Error(Errc::io_error, "cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) throw Error(Errc::io_error, "cannot write " + path.string() + ": " + ec.message());
+}
+
+}  // namespace sefleet::sim::demo

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The web dashboard in a real browser: `sefleet demo --keep-server` runs a campaign and leaves its
+# server up; headless Chromium loads the dashboard from that server, and the numbers in the rendered
+# page are compared with what the API answers for the same data. A screenshot is saved in the test's
+# work directory (and copied next to the build, dashboard-screenshot.png, for people to look at).
+set -euo pipefail
+bin=${SEFLEET_BIN:?SEFLEET_BIN must point to the sefleet binary}
+chromium=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$chromium" ] || { echo "FAIL: chromium not installed (Debian package chromium)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/sefleet-dashboard.XXXXXX)
+demo_pid=
+cleanup() {
+  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
+    kill -INT "$demo_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$demo_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. Data: a demo campaign over 30 SEs (a few fail on purpose), server kept running.
+"$bin" demo --ses 30 --keep-server >"$work/demo.log" 2>&1 &
+demo_pid=$!
+for _ in $(seq 600); do
+  grep -q "press Ctrl-C to stop" "$work/demo.log" && break
+  kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.log" >&2; fail "sefleet demo exited early"; }
+  sleep 0.2
+done
+grep -q "press Ctrl-C to stop" "$work/demo.log" || { cat "$work/demo.log" >&2; fail "the demo server did not come up"; }
+url=$(sed -n 's/^server left running at \(http[^ ]*\).*/\1/p' "$work/demo.log" | tail -n 1)
+token=$(sed -n 's/^admin token: \([^ ]*\)$/\1/p' "$work/demo.log" | tail -n 1)
+campaign=$(sed -n 's/^campaign: \([0-9a-f]*\)$/\1/p' "$work/demo.log" | tail -n 1)
+[ -n "$url" ] && [ -n "$token" ] && [ -n "$campaign" ] || { cat "$work/demo.log" >&2; fail "could not read URL/token/campaign"; }
+
+# 2. What the API says (the reference the page must agree with).
+get() { curl -fsS -H "Authorization: Bearer $token" "$url$1"; }
+get /v1/campaigns >"$work/campaigns.json"
+get /v1/devices >"$work/devices.json"
+get "/v1/campaigns/$campaign" >"$work/campaign.json"
+get "/v1/campaigns/$campaign/timeline" >"$work/timeline.json"
+get "/v1/campaigns/$campaign/events" >"$work/events.json"
+# The page itself is served without a token, the API is not.
+curl -fsS "$url/" | grep -q '<title>sefleet dashboard</title>' || fail "GET / does not serve the dashboard"
+status=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/campaigns")
+[ "$status" = 401 ] || fail "GET /v1/campaigns without a token answered $status, expected 401"
+
+browse() {  # browse ADDRESS OUTPUT [extra chromium flags...]
+  local address=$1 out=$2
+  shift 2
+  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
+    --user-data-dir="$work/profile-$RANDOM" --virtual-time-budget=20000 --window-size=1280,1800 "$@" \
+    "$address" >"$out" 2>"$work/chromium.log" || { tail -n 20 "$work/chromium.log" >&2; fail "chromium failed on $address"; }
+}
+
+# 3. Without a token: the sign-in form, and no data.
+browse "$url/" "$work/anonymous.html" --dump-dom
+# 4. With the token (handed over in the fragment, which never reaches the server).
+browse "$url/#token=$token" "$work/dashboard.html" --dump-dom
+# 5. With a wrong token: refused, back to the sign-in form.
+browse "$url/#token=not-the-token" "$work/wrong.html" --dump-dom
+
+python3 - "$work" "$campaign" <<'PY'
+import json, sys
+from html.parser import HTMLParser
+
+work, campaign = sys.argv[1], sys.argv[2]
+
+class Page(HTMLParser):
+    """Collects, per element id, its attributes and text, plus the body's attributes."""
+    def __init__(self):
+        super().__init__()
+        self.by_id, self.stack, self.body, self.polylines = {}, [], {}, []
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "body":
+            self.body = attrs
+        if tag == "polyline":
+            self.polylines.append(attrs)
+        if "id" in attrs:
+            self.by_id[attrs["id"]] = {"attrs": attrs, "text": ""}
+        if tag not in ("meta", "link", "input", "br", "img", "rect", "line", "polyline"):
+            self.stack.append(attrs.get("id"))
+    def handle_endtag(self, tag):
+        if tag not in ("meta", "link", "input", "br", "img", "rect", "line", "polyline") and self.stack:
+            self.stack.pop()
+    def handle_data(self, data):
+        for open_id in self.stack:
+            if open_id:
+                self.by_id[open_id]["text"] += data
+
+def parse(name):
+    page = Page()
+    with open(f"{work}/{name}") as f:
+        page.feed(f.read())
+    return page
+
+def load(name):
+    with open(f"{work}/{name}") as f:
+        return json.load(f)
+
+errors = []
+def check(condition, message):
+    if not condition:
+        errors.append(message)
+
+def text(page, element_id):
+    element = page.by_id.get(element_id)
+    return None if element is None else element["text"].strip()
+
+def hidden(page, element_id):
+    element = page.by_id.get(element_id)
+    return element is not None and "hidden" in element["attrs"]
+
+# Signed in: every campaign's counts, devices by state, the chart and the failures match the API.
+page = parse("dashboard.html")
+check(page.body.get("data-loaded") == "true", "the page did not finish loading")
+check(not hidden(page, "overview") and hidden(page, "sign-in"), "signed-in page still shows the sign-in form")
+campaigns = load("campaigns.json")["campaigns"]
+check(len(campaigns) >= 1, "the API lists no campaign")
+states = ["pending", "authorized", "updated", "staged", "retry", "quarantined"]
+for c in campaigns:
+    check(text(page, f"campaign-{c['id']}-targets") == str(c["targets"]), f"targets of {c['id']}")
+    for s in states:
+        shown = text(page, f"campaign-{c['id']}-{s}")
+        check(shown == str(c["progress"].get(s, 0)), f"campaign {c['id']} {s}: page {shown}, API {c['progress'].get(s, 0)}")
+devices = load("devices.json")["devices"]
+for s in states:
+    expected = sum(1 for d in devices if d["state"] == s)
+    shown = text(page, f"devices-{s}")
+    check(shown == str(expected), f"devices {s}: page {shown}, API {expected}")
+check(sum(int(text(page, f"devices-{s}") or 0) for s in states) == len(devices), "device total")
+
+detail = load("campaign.json")
+check(text(page, "detail-state") == detail["state"], "detail state")
+check(text(page, "detail-targets") == str(detail["targets"]), "detail targets")
+samples = load("timeline.json")["samples"]
+chart = page.by_id.get("chart")
+svg_samples = [e for e in page.by_id.values() if e["attrs"].get("aria-label") == "progress over time"]
+check(len(svg_samples) == 1 and svg_samples[0]["attrs"].get("data-samples") == str(len(samples)),
+      f"chart samples: API {len(samples)}")
+if samples:
+    check(len(page.polylines) == 4, f"chart has {len(page.polylines)} series, expected 4")
+    last = samples[-1]
+    for key in ("updated", "in_progress", "failed", "quarantined"):
+        shown = text(page, f"chart-last-{key}")
+        check(shown is not None and shown.endswith(f": {last[key]}"), f"chart legend {key}: {shown}, API {last[key]}")
+events = load("events.json")["events"]
+failures = [e for e in events if e.get("decision") in ("retry", "quarantined")]
+check(page.by_id.get("failures", {}).get("attrs", {}).get("data-count") == str(len(failures)),
+      f"failures: API {len(failures)}")
+for e in failures:
+    if e.get("detail"):
+        check(e["detail"] in text(page, "failures"), f"failure reason missing: {e['detail']}")
+# The demo makes some SEs fail on purpose: the page must have something to show.
+check(len(failures) >= 1, "the demo produced no failure to display")
+
+# No token: sign-in form, nothing loaded.
+anonymous = parse("anonymous.html")
+check(not hidden(anonymous, "sign-in") and hidden(anonymous, "overview"), "anonymous page shows data")
+check(not any(k.startswith("campaign-") for k in anonymous.by_id), "anonymous page rendered campaigns")
+# Wrong token: refused and said so.
+wrong = parse("wrong.html")
+check(not hidden(wrong, "sign-in") and "refused" in (text(wrong, "sign-in-error") or ""), "wrong token not reported")
+check(not any(k.startswith("campaign-") for k in wrong.by_id), "wrong-token page rendered campaigns")
+
+if errors:
+    print("dashboard check FAILED:\n  " + "\n  ".join(errors), file=sys.stderr)
+    sys.exit(1)
+print(f"dashboard matches the API: {len(campaigns)} campaign(s), {len(devices)} device rows, "
+      f"{len(samples)} timeline samples, {len(failures)} failures")
+PY
+
+# 6. Screenshot of the signed-in page.
+browse "$url/#token=$token" "$work/screenshot.log" --screenshot="$work/dashboard.png" --hide-scrollbars
+[ "$(head -c 8 "$work/dashboard.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "no PNG screenshot"
+size=$(stat -c %s "$work/dashboard.png")
+[ "$size" -gt 20000 ] || fail "screenshot suspiciously small ($size bytes)"
+if [ -n "${SEFLEET_BINARY_DIR:-}" ] && [ -d "$SEFLEET_BINARY_DIR" ]; then
+  cp "$work/dashboard.png" "$SEFLEET_BINARY_DIR/dashboard-screenshot.png"
+  echo "screenshot: $SEFLEET_BINARY_DIR/dashboard-screenshot.png ($size bytes)"
+fi
+echo "PASS dashboard"

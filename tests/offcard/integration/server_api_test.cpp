@@ -1,0 +1,314 @@
+// The management server's HTTP API over real loopback HTTP (docs/api.md), SQLite and PostgreSQL:
+// tokens and scopes (401/403), malformed and oversized bodies, content types, 404/405, the PSE and
+// PMOB downloads (ETag, ranges), and a database outage answered 503 + Retry-After, then retried.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.hpp"
+#include "core/secret.hpp"
+#include "crypto/hash.hpp"
+#include "offcard/campaign/design_system.hpp"
+#include "offcard/campaign/package_format.hpp"
+#include "offcard/integration/pg_test_schema.hpp"
+#include "offcard/keystore/software_keystore.hpp"
+#include "offcard/server/base64.hpp"
+#include "offcard/server/json_input.hpp"
+#include "offcard/server/server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sefleet::test {
+namespace {
+
+namespace bc = gp::broadcast;
+using nlohmann::json;
+
+const std::string kAdmin = "admin-token-of-the-api-test";
+
+enum class Backend { sqlite, postgresql };
+
+Bytes package_file(std::uint8_t seed) {
+  auto keys = offcard::SoftwareKeystore::in_memory();
+  keys->import_key("kos", SecretBytes(Bytes(16, 0x11)), offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);
+  keys->import_key("kmac", SecretBytes(Bytes(16, 0x22)), offcard::KeyUsage::mac);
+  offcard::CampaignDesign design;
+  design.manifest.type = bc::ImageType::os;
+  design.manifest.version = 7;
+  design.manifest.name = "api-test";
+  design.body = Bytes(500, seed);
+  design.profile = bc::Profile::campaign_key;
+  design.kos = offcard::KeyRef::current("kos");
+  design.kmac = offcard::KeyRef::current("kmac");
+  design.platform_key_version = 1;
+  design.chunk_size = 100;
+  return offcard::serialize_campaign_package(offcard::design_campaign(*keys, design));
+}
+
+json campaign_body(std::uint8_t seed) {
+  return json{{"name", "api"},
+              {"package", offcard::server::base64_encode(package_file(seed))},
+              {"master_key", "master"},
+              {"targets", {"0102030405060708", "0102030405060709"}},
+              {"pmob", offcard::server::base64_encode(bytes_of("terminal payload"))}};
+}
+
+const json kIdentity{{"se_id", "0102030405060708"}, {"kdd", "00112233445566778899"}, {"kvn", 48}, {"i", 112},
+                     {"sequence_counter", 5}};
+
+class ServerApi : public ::testing::TestWithParam<Backend> {
+ protected:
+  ServerApi() : hsm_(offcard::SoftwareKeystore::in_memory()) {
+    hsm_->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
+    if (GetParam() == Backend::sqlite) {
+      url_ = "sqlite:" + (dir_.path() / "api.db").string() + "?busy_timeout_ms=50";
+    } else {
+      pg_ = std::make_unique<PgTestSchema>();
+      url_ = pg_->url();
+    }
+    offcard::server::ServerConfig config;
+    config.database_url = url_;
+    config.keystore = hsm_.get();
+    config.admin_token = kAdmin;
+    config.threads = 4;
+    server_ = std::make_unique<offcard::server::Server>(config);
+    server_->start();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+
+  httplib::Result post(const std::string& path, const std::string& body, const std::string& token = kAdmin,
+                       const std::string& type = "application/json") {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client_->Post(path.c_str(), headers, body, type.c_str());
+  }
+  httplib::Result get(const std::string& path, const std::string& token = kAdmin, httplib::Headers headers = {}) {
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client_->Get(path.c_str(), headers);
+  }
+  static json body(const httplib::Result& result) { return json::parse(result->body); }
+  // Expects status and reason, and a message that names `needle`.
+  static void expect_refusal(const httplib::Result& result, int status, const std::string& reason,
+                             const std::string& needle = "") {
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, status) << result->body;
+    const json answer = json::parse(result->body, nullptr, false);
+    ASSERT_TRUE(answer.is_object()) << result->body;
+    EXPECT_EQ(answer.value("reason", ""), reason) << result->body;
+    EXPECT_NE(answer.value("error", "").find(needle), std::string::npos) << result->body;
+  }
+  std::string create_campaign(std::uint8_t seed = 1) {
+    auto result = post("/v1/campaigns", campaign_body(seed).dump());
+    EXPECT_EQ(result->status, 201) << result->body;
+    return body(result).at("id");
+  }
+  std::string terminal_token(const std::string& campaign) {
+    auto result = post("/v1/tokens", json{{"name", "t"}, {"campaigns", {campaign}}}.dump());
+    EXPECT_EQ(result->status, 201) << result->body;
+    return body(result).at("token");
+  }
+
+  TempDir dir_;
+  std::unique_ptr<PgTestSchema> pg_;
+  std::string url_;
+  std::unique_ptr<offcard::SoftwareKeystore> hsm_;
+  std::unique_ptr<offcard::server::Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_P(ServerApi, HealthNeedsNoTokenEverythingElseDoes) {
+  auto health = get("/v1/health", "");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(body(health).at("status"), "ok");
+  expect_refusal(get("/v1/campaigns", ""), 401, "missing_token", "Bearer");
+  expect_refusal(get("/v1/campaigns", "not-a-token"), 401, "invalid_token");
+  expect_refusal(get("/v1/nothing/here"), 404, "not_found");
+  expect_refusal(client_->Delete("/v1/campaigns"), 405, "method_not_allowed");
+}
+
+TEST_P(ServerApi, TerminalTokensAreScopedToTheirCampaigns) {
+  const std::string mine = create_campaign(1);
+  const std::string other = create_campaign(2);
+  const std::string token = terminal_token(mine);
+  EXPECT_EQ(get("/v1/campaigns/" + mine, token)->status, 200);
+  expect_refusal(get("/v1/campaigns/" + other, token), 403, "forbidden", other);
+  expect_refusal(get("/v1/campaigns/" + other + "/pse", token), 403, "forbidden");
+  expect_refusal(post("/v1/campaigns/" + other + "/authorizations", kIdentity.dump(), token), 403, "forbidden");
+  expect_refusal(get("/v1/campaigns", token), 403, "forbidden", "admin");
+  expect_refusal(post("/v1/campaigns/" + mine + "/pause", "", token), 403, "forbidden");
+  expect_refusal(get("/v1/devices", token), 403, "forbidden");
+  expect_refusal(post("/v1/tokens", json{{"name", "x"}, {"campaigns", {mine}}}.dump(), token), 403, "forbidden");
+  // Authorizations work, and a report for another token's authorization is refused.
+  auto authorization = post("/v1/campaigns/" + mine + "/authorizations", kIdentity.dump(), token);
+  ASSERT_EQ(authorization->status, 201) << authorization->body;
+  const json paut = body(authorization);
+  EXPECT_EQ(paut.at("paut").size(), 4u);
+  EXPECT_EQ(paut.at("action"), "activate");
+  const std::string second = terminal_token(mine);
+  const json report{{"authorization_id", paut.at("authorization_id")}, {"se_id", "0102030405060708"},
+                    {"total_commands", 9}, {"commands_sent", 0}, {"initialize_update_response", nullptr},
+                    {"authorize_response", nullptr}, {"failed_index", 0}, {"failed_sw", 0}, {"failure", "x"}};
+  expect_refusal(post("/v1/campaigns/" + mine + "/reports", report.dump(), second), 403, "forbidden");
+  json wrong_se = report;
+  wrong_se["se_id"] = "0102030405060709";
+  expect_refusal(post("/v1/campaigns/" + mine + "/reports", wrong_se.dump(), token), 403, "forbidden");
+  // Deleting a token revokes it at once.
+  auto tokens = body(get("/v1/tokens"));
+  ASSERT_GE(tokens.at("tokens").size(), 2u);
+  EXPECT_EQ(tokens.dump().find("sft_"), std::string::npos);  // never shown again
+  const auto id = tokens.at("tokens").at(0).at("id").get<std::int64_t>();
+  EXPECT_EQ(client_->Delete(("/v1/tokens/" + std::to_string(id)).c_str(), {{"Authorization", "Bearer " + kAdmin}})->status,
+            200);
+  expect_refusal(get("/v1/campaigns/" + mine, token), 401, "invalid_token");
+}
+
+TEST_P(ServerApi, BadBodiesGetClearRefusalsNamingTheField) {
+  const json original = campaign_body(1);  // each design has its own random campaign id
+  auto created = post("/v1/campaigns", original.dump());
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id = body(created).at("id");
+  const std::string path = "/v1/campaigns/" + id + "/authorizations";
+  expect_refusal(post(path, "{\"se_id\": "), 400, "malformed_json");
+  expect_refusal(post(path, "[1, 2]"), 400, "malformed_json", "object");
+  expect_refusal(post(path, kIdentity.dump(), kAdmin, "text/plain"), 415, "unsupported_media_type", "text/plain");
+  json bad = kIdentity;
+  bad["kdd"] = "0011";
+  expect_refusal(post(path, bad.dump()), 400, "invalid_field", "kdd");
+  bad = kIdentity;
+  bad.erase("sequence_counter");
+  expect_refusal(post(path, bad.dump()), 400, "invalid_field", "sequence_counter");
+  bad = kIdentity;
+  bad["kvn"] = "48";
+  expect_refusal(post(path, bad.dump()), 400, "invalid_field", "kvn");
+  bad = kIdentity;
+  bad["se_id"] = "zz";
+  expect_refusal(post(path, bad.dump()), 400, "invalid_field", "se_id");
+  bad = kIdentity;
+  bad["se_id"] = "0a0b0c";
+  expect_refusal(post(path, bad.dump()), 409, "not_a_target");
+  // Oversized: a terminal route takes 64 KiB at most.
+  json big = kIdentity;
+  big["padding"] = std::string(70 * 1024, 'a');
+  expect_refusal(post(path, big.dump()), 413, "body_too_large");
+  // Campaign upload: every field is checked before anything is stored.
+  json campaign = campaign_body(9);
+  campaign["package"] = "not base64!";
+  expect_refusal(post("/v1/campaigns", campaign.dump()), 400, "invalid_field", "package");
+  campaign = campaign_body(9);
+  Bytes corrupted = offcard::server::base64_decode(campaign.at("package").get<std::string>());
+  corrupted[corrupted.size() / 2] ^= 1;
+  campaign["package"] = offcard::server::base64_encode(corrupted);
+  expect_refusal(post("/v1/campaigns", campaign.dump()), 400, "invalid_package");
+  campaign = campaign_body(9);
+  campaign["master_key"] = "nosuchkey";
+  expect_refusal(post("/v1/campaigns", campaign.dump()), 400, "unknown_key", "nosuchkey");
+  campaign = campaign_body(9);
+  campaign["rollout"] = json{{"waves", {50, 40}}};
+  expect_refusal(post("/v1/campaigns", campaign.dump()), 400, "invalid_field", "rollout.waves");
+  campaign = campaign_body(9);
+  campaign["targets"] = {"0102", "0102"};
+  expect_refusal(post("/v1/campaigns", campaign.dump()), 400, "invalid_field", "targets[1]");
+  expect_refusal(post("/v1/campaigns", original.dump()), 409, "campaign_exists", id);
+  EXPECT_EQ(body(get("/v1/campaigns")).at("campaigns").size(), 1u);
+}
+
+TEST_P(ServerApi, PseAndPmobDownloadsWithEtagAndRanges) {
+  const std::string id = create_campaign();
+  const std::string token = terminal_token(id);
+  auto whole = get("/v1/campaigns/" + id + "/pse", token);
+  ASSERT_EQ(whole->status, 200);
+  const Bytes pse = bytes_of(whole->body);
+  const offcard::PseFile parsed = offcard::parse_pse_file(pse);
+  const json campaign = body(get("/v1/campaigns/" + id, token));
+  EXPECT_EQ(campaign.at("pse").at("commands"), parsed.commands.size());
+  EXPECT_EQ(campaign.at("pse").at("sha256"), offcard::server::lower_hex(crypto::sha256(pse)));
+  const std::string etag = whole->get_header_value("ETag");
+  EXPECT_EQ(etag, "\"" + campaign.at("pse").at("sha256").get<std::string>() + "\"");
+  EXPECT_EQ(whole->get_header_value("Accept-Ranges"), "bytes");
+
+  auto part = get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=10-"}, {"If-Range", etag}});
+  ASSERT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, whole->body.substr(10));
+  EXPECT_EQ(part->get_header_value("Content-Range"), "bytes 10-" + std::to_string(pse.size() - 1) + "/" + std::to_string(pse.size()));
+  auto stale = get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=10-19"}, {"If-Range", "\"old\""}});
+  ASSERT_EQ(stale->status, 200);
+  EXPECT_EQ(stale->body, whole->body);
+  expect_refusal(get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=999999-"}}), 416, "range_not_satisfiable");
+  EXPECT_EQ(get("/v1/campaigns/" + id + "/pse", token, {{"If-None-Match", etag}})->status, 304);
+
+  auto pmob = get("/v1/campaigns/" + id + "/pmob", token);
+  ASSERT_EQ(pmob->status, 200);
+  EXPECT_EQ(pmob->body, "terminal payload");
+  EXPECT_EQ(campaign.at("pmob").at("sha256"), offcard::server::lower_hex(crypto::sha256(bytes_of("terminal payload"))));
+  json no_pmob = campaign_body(3);
+  no_pmob.erase("pmob");
+  const std::string second = body(post("/v1/campaigns", no_pmob.dump())).at("id");
+  expect_refusal(get("/v1/campaigns/" + second + "/pmob"), 404, "not_found", "PMOB");
+}
+
+TEST_P(ServerApi, OperatorControlsAreCheckedAndLogged) {
+  const std::string id = create_campaign();
+  const std::string base = "/v1/campaigns/" + id;
+  expect_refusal(post(base + "/resume", ""), 409, "invalid_state");
+  EXPECT_EQ(body(post(base + "/pause", "")).at("state"), "paused");
+  expect_refusal(post(base + "/authorizations", kIdentity.dump()), 409, "paused");
+  EXPECT_EQ(post(base + "/authorizations", kIdentity.dump())->get_header_value("Retry-After"), "30");
+  EXPECT_EQ(body(post(base + "/resume", "")).at("state"), "active");
+  expect_refusal(post(base + "/activate", ""), 409, "invalid_state", "immediate");
+  EXPECT_EQ(body(post(base + "/cancel", "")).at("state"), "cancelled");
+  expect_refusal(post(base + "/authorizations", kIdentity.dump()), 409, "cancelled");
+  std::vector<std::string> kinds;
+  const json events = body(get(base + "/events"));  // kept: the loop must not iterate a temporary's member
+  for (const auto& event : events.at("events")) kinds.push_back(event.at("kind"));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"campaign_created", "paused", "resumed", "cancelled"}));
+}
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& param_info) {
+  return param_info.param == Backend::sqlite ? "sqlite" : "postgresql";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerApi, ::testing::Values(Backend::sqlite, Backend::postgresql), backend_name);
+
+// A database that cannot be written (another process holds SQLite's write lock past the busy
+// timeout): 503 + Retry-After, nothing half-done; once the lock is gone the same request succeeds.
+TEST(ServerApiOutage, DatabaseUnavailableAnswers503AndTheRetryWorks) {
+  TempDir dir;
+  const auto path = dir.path() / "outage.db";
+  auto hsm = offcard::SoftwareKeystore::in_memory();
+  hsm->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
+  offcard::server::ServerConfig config;
+  config.database_url = "sqlite:" + path.string() + "?busy_timeout_ms=20";
+  config.keystore = hsm.get();
+  config.admin_token = kAdmin;
+  offcard::server::Server server(config);
+  server.start();
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers auth{{"Authorization", "Bearer " + kAdmin}};
+  auto created = client.Post("/v1/campaigns", auth, campaign_body(1).dump(), "application/json");
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id = json::parse(created->body).at("id");
+
+  sqlite3* blocker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto refused = client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  EXPECT_EQ(json::parse(refused->body).at("reason"), "database_unavailable");
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "2");
+  ASSERT_EQ(sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(blocker);
+
+  auto retried = client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
+  ASSERT_EQ(retried->status, 201) << retried->body;
+  auto campaign = client.Get(("/v1/campaigns/" + id).c_str(), auth);
+  EXPECT_EQ(json::parse(campaign->body).at("progress").at("authorized"), 1);  // once, not twice
+}
+
+}  // namespace
+}  // namespace sefleet::test

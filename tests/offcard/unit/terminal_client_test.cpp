@@ -1,0 +1,337 @@
+// The terminal's HTTP client against a local httplib server that plays the management server's
+// /v1 routes with faults on demand: PSE downloads cut mid-body and resumed with Range/If-Range, ETag
+// and campaign SHA-256 mismatches refused, back-off bounds, and which refusals are (not) retried.
+#include <gtest/gtest.h>
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "crypto/hash.hpp"
+#include "offcard/terminal/api_client.hpp"
+#include "offcard/terminal/retry_policy.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sefleet {
+namespace {
+
+namespace term = offcard::terminal;
+using std::chrono::milliseconds;
+
+std::string sha256_hex(const std::string& data) {
+  const auto digest = crypto::sha256(ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+  return to_hex(ByteView(digest.data(), digest.size()));
+}
+
+// A fake /v1 server: one campaign "c1" whose PSE is `pse` (any bytes: the client checks hashes, the
+// agent parses). Records the requests it saw.
+class FakeServer {
+ public:
+  FakeServer() {
+    for (std::size_t i = 0; i < pse.size(); ++i) pse[i] = static_cast<char>('A' + (i * 7) % 26);
+    server_.Get("/v1/campaigns/c1", [this](const httplib::Request&, httplib::Response& res) {
+      nlohmann::json j{{"id", "c1"}, {"name", "test"}, {"state", "active"},
+                       {"pse", {{"size", pse.size()}, {"sha256", announced_sha.empty() ? sha256_hex(pse) : announced_sha}, {"commands", 0}}},
+                       {"pmob", nullptr}};
+      res.set_content(j.dump(), "application/json");
+    });
+    server_.Get("/v1/campaigns/c1/pse", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard lock(mutex_);
+        pse_requests.push_back({req.get_header_value("Range"), req.get_header_value("If-Range")});
+      }
+      const std::string served = served_pse.empty() ? pse : served_pse;
+      const std::string etag = "\"" + (etag_override.empty() ? sha256_hex(served) : etag_override) + "\"";
+      res.set_header("ETag", etag);
+      res.set_header("Accept-Ranges", "bytes");
+      if (req.has_header("If-Range") && req.get_header_value("If-Range") != etag) {
+        // httplib applies Range by itself; a server that honours If-Range must drop the range here.
+        const_cast<httplib::Request&>(req).ranges.clear();
+        res.status = 200;
+      }
+      const bool cut = cut_first_at > 0 && cuts_left.fetch_sub(1) > 0;
+      const std::size_t cut_at = cut_first_at;
+      res.set_content_provider(served.size(), "application/octet-stream",
+                               [served, cut, cut_at](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 std::size_t end = offset + std::min<std::size_t>(length, 4096);
+                                 if (cut && offset >= cut_at) return false;  // the connection drops here
+                                 if (cut) end = std::min(end, cut_at);
+                                 sink.write(served.data() + offset, end - offset);
+                                 return true;
+                               });
+    });
+    server_.Post("/v1/campaigns/c1/authorizations", [this](const httplib::Request& req, httplib::Response& res) {
+      ++authorizations;
+      last_body = req.body;
+      if (!auth_script.empty()) {
+        const auto [status, reason, retry_after] = auth_script.front();
+        auth_script.erase(auth_script.begin());
+        res.status = status;
+        if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+        res.set_content(nlohmann::json{{"error", "scripted"}, {"reason", reason}}.dump(), "application/json");
+        return;
+      }
+      res.status = 201;
+      res.set_content(nlohmann::json{{"authorization_id", "ab12"}, {"action", "activate"}, {"expires_at", 99},
+                                     {"paut", {"80500000", "84820000", "847C0100", "847E0000"}}}
+                          .dump(),
+                      "application/json");
+    });
+    port = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // httplib 0.11 has no wait_until_ready(): connections are accepted once listen_after_bind runs.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~FakeServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+
+  std::string pse = std::string(100000, 'x');
+  std::string served_pse;     // bytes actually served when not empty (a server serving something else)
+  std::string etag_override;  // ETag value when not empty
+  std::string announced_sha;  // campaign's pse.sha256 when not empty
+  std::size_t cut_first_at = 0;
+  std::atomic<int> cuts_left{0};
+  struct Seen {
+    std::string range, if_range;
+  };
+  std::vector<Seen> pse_requests;
+  std::vector<std::tuple<int, std::string, std::string>> auth_script;  // status, reason, Retry-After
+  std::atomic<int> authorizations{0};
+  std::string last_body;
+  int port = 0;
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  std::mutex mutex_;
+};
+
+term::SessionOptions session_for(const std::string& url, std::vector<milliseconds>* waits = nullptr) {
+  term::SessionOptions options;
+  options.base_url = url;
+  options.token = "t";
+  options.retry.max_attempts = 4;
+  options.sleep = [waits](milliseconds d) {
+    if (waits != nullptr) waits->push_back(d);
+  };
+  return options;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(TerminalRetryPolicy, BackoffGrowsWithJitterAndStaysWithinBounds) {
+  term::RetryPolicy policy;
+  policy.base_delay = milliseconds(100);
+  policy.max_delay = milliseconds(3000);
+  for (unsigned retry = 0; retry < 40; ++retry) {
+    const std::int64_t full = std::min<std::int64_t>(3000, 100LL << std::min(retry, 20u));
+    std::int64_t lowest = full, highest = 0;
+    for (std::uint64_t r : {0ULL, 1ULL, 77ULL, 1234567ULL, ~0ULL, 0x8000000000000000ULL}) {
+      const auto d = term::backoff_delay(policy, retry, r).count();
+      EXPECT_GE(d, full / 2) << "retry " << retry;
+      EXPECT_LE(d, full) << "retry " << retry;
+      lowest = std::min(lowest, d);
+      highest = std::max(highest, d);
+    }
+    EXPECT_LT(lowest, highest) << "jitter spreads terminals that failed together (retry " << retry << ")";
+  }
+  EXPECT_EQ(term::retry_after_delay(policy, std::chrono::seconds(3600), milliseconds(5)), policy.max_retry_after);
+  EXPECT_EQ(term::retry_after_delay(policy, std::chrono::seconds(2), milliseconds(5)), milliseconds(2000));
+  EXPECT_EQ(term::retry_after_delay(policy, std::nullopt, milliseconds(5)), milliseconds(5));
+  EXPECT_EQ(term::parse_retry_after("30"), std::chrono::seconds(30));
+  EXPECT_FALSE(term::parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT").has_value());
+  EXPECT_FALSE(term::parse_retry_after("-1").has_value());
+}
+
+TEST(TerminalPseDownload, InterruptedDownloadResumesWithRangeAndIfRange) {
+  FakeServer server;
+  server.cut_first_at = 40000;
+  server.cuts_left = 1;
+  test::TempDir cache;
+  std::vector<milliseconds> waits;
+  term::ApiClient client(session_for(server.url(), &waits));
+  const auto info = client.campaign("c1");
+  const auto path = client.download_pse(info, cache.path());
+  EXPECT_EQ(read_file(path), server.pse);
+  ASSERT_EQ(server.pse_requests.size(), 2u);
+  EXPECT_EQ(server.pse_requests[0].range, "");
+  EXPECT_EQ(server.pse_requests[1].range, "bytes=40000-") << "resumes where the cut left the file";
+  EXPECT_EQ(server.pse_requests[1].if_range, "\"" + sha256_hex(server.pse) + "\"");
+  EXPECT_EQ(waits.size(), 1u) << "one back-off after the cut";
+  EXPECT_FALSE(std::filesystem::exists(path.string() + ".part"));
+
+  // A second download uses the verified cache: no request.
+  EXPECT_EQ(client.download_pse(info, cache.path()), path);
+  EXPECT_EQ(server.pse_requests.size(), 2u);
+}
+
+TEST(TerminalPseDownload, PartialFileOfAnotherPseVersionIsDownloadedAgainWhole) {
+  FakeServer server;
+  test::TempDir cache;
+  const auto part = cache.path() / "campaign-c1.pse.part";
+  { std::ofstream(part, std::ios::binary) << std::string(5000, 'Z'); }
+  { std::ofstream(part.string() + ".etag") << std::string(64, '0') << "\n"; }
+  term::ApiClient client(session_for(server.url()));
+  const auto path = client.download_pse(client.campaign("c1"), cache.path());
+  EXPECT_EQ(read_file(path), server.pse);
+  ASSERT_EQ(server.pse_requests.size(), 1u);
+  EXPECT_EQ(server.pse_requests[0].range, "bytes=5000-");
+  EXPECT_EQ(server.pse_requests[0].if_range, "\"" + std::string(64, '0') + "\"");
+}
+
+TEST(TerminalPseDownload, EtagThatDoesNotMatchTheBytesIsRefusedAndNothingIsCached) {
+  FakeServer server;
+  server.etag_override = std::string(64, 'e');
+  test::TempDir cache;
+  term::ApiClient client(session_for(server.url()));
+  try {
+    client.download_pse(client.campaign("c1"), cache.path());
+    FAIL() << "a PSE whose ETag does not match its bytes was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::integrity_error) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(cache.path())) << "neither the file nor a partial one stays";
+}
+
+TEST(TerminalPseDownload, BytesOtherThanTheCampaignAnnouncesAreRefused) {
+  FakeServer server;
+  server.served_pse = std::string(100000, 'q');  // consistent ETag, but not the campaign's PSE
+  test::TempDir cache;
+  term::ApiClient client(session_for(server.url()));
+  EXPECT_THROW(client.download_pse(client.campaign("c1"), cache.path()), Error);
+  EXPECT_FALSE(std::filesystem::exists(cache.path() / "campaign-c1.pse"));
+}
+
+TEST(TerminalAuthorization, NotInWaveWithRetryAfterWaitsThenSucceeds) {
+  FakeServer server;
+  server.auth_script = {{409, "not_in_wave", "2"}, {409, "paused", "1"}};
+  std::vector<milliseconds> waits;
+  term::ApiClient client(session_for(server.url(), &waits));
+  offcard::SeAuthorizationRequest request;
+  request.se_id = Bytes{1, 2, 3, 4};
+  request.kdd = Bytes(10, 7);
+  request.kvn = 0x30;
+  request.sequence_counter = 5;
+  const auto answer = client.authorize("c1", request);
+  ASSERT_TRUE(answer.granted.has_value());
+  EXPECT_EQ(answer.granted->authorization_id, "ab12");
+  EXPECT_EQ(answer.granted->paut[2], (Bytes{0x84, 0x7C, 0x01, 0x00}));
+  EXPECT_EQ(server.authorizations.load(), 3);
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_EQ(waits[0], milliseconds(2000));
+  EXPECT_EQ(waits[1], milliseconds(1000));
+  const auto body = nlohmann::json::parse(server.last_body);
+  EXPECT_EQ(body["se_id"], "01020304");
+  EXPECT_EQ(body["kvn"], 0x30);
+  EXPECT_EQ(body["sequence_counter"], 5);
+}
+
+TEST(TerminalAuthorization, FinalRefusalsAndClientErrorsAreNotRetried) {
+  offcard::SeAuthorizationRequest request;
+  request.se_id = Bytes{1};
+  request.kdd = Bytes(10, 7);
+  request.kvn = 1;
+  for (const char* reason : {"quarantined", "already_updated", "not_a_target", "attempts_exhausted"}) {
+    FakeServer server;
+    server.auth_script = {{409, reason, ""}};
+    term::ApiClient client(session_for(server.url()));
+    const auto answer = client.authorize("c1", request);
+    ASSERT_TRUE(answer.refused.has_value()) << reason;
+    EXPECT_EQ(answer.refused->reason, reason);
+    EXPECT_EQ(server.authorizations.load(), 1) << reason;
+  }
+  {
+    // not_in_wave without Retry-After: the server does not say waiting helps.
+    FakeServer server;
+    server.auth_script = {{409, "not_in_wave", ""}};
+    term::ApiClient client(session_for(server.url()));
+    EXPECT_EQ(client.authorize("c1", request).refused->reason, "not_in_wave");
+    EXPECT_EQ(server.authorizations.load(), 1);
+  }
+  for (int status : {400, 401, 403, 404, 413}) {
+    FakeServer server;
+    server.auth_script = {{status, "scripted", ""}};
+    term::ApiClient client(session_for(server.url()));
+    try {
+      client.authorize("c1", request);
+      FAIL() << status << " was not an error";
+    } catch (const term::ApiError& e) {
+      EXPECT_EQ(e.status(), status);
+    }
+    EXPECT_EQ(server.authorizations.load(), 1) << status << " must not be retried";
+  }
+}
+
+TEST(TerminalAuthorization, UnavailableServerIsRetriedWithBackoffThenWorks) {
+  FakeServer server;
+  server.auth_script = {{503, "database_unavailable", "1"}, {503, "database_unavailable", ""}};
+  std::vector<milliseconds> waits;
+  term::ApiClient client(session_for(server.url(), &waits));
+  offcard::SeAuthorizationRequest request;
+  request.se_id = Bytes{1};
+  request.kdd = Bytes(10, 7);
+  request.kvn = 1;
+  EXPECT_TRUE(client.authorize("c1", request).granted.has_value());
+  EXPECT_EQ(server.authorizations.load(), 3);
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_EQ(waits[0], milliseconds(1000)) << "Retry-After is honoured";
+  EXPECT_GE(waits[1], milliseconds(50));
+}
+
+TEST(TerminalAuthorization, UnreachableServerFailsAfterTheBoundedAttempts) {
+  int port = 0;
+  {
+    httplib::Server probe;  // a port that was free a moment ago and has no listener now
+    port = probe.bind_to_any_port("127.0.0.1");
+  }
+  std::vector<milliseconds> waits;
+  term::ApiClient client(session_for("http://127.0.0.1:" + std::to_string(port), &waits));
+  try {
+    client.campaign("c1");
+    FAIL() << "no server, no campaign";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.code(), Errc::unavailable);
+    EXPECT_EQ(e.status(), 0);
+  }
+  EXPECT_EQ(waits.size(), 3u) << "4 attempts, 3 back-offs";
+}
+
+TEST(TerminalReport, BodyCarriesTheDeliveryReportAsTheApiDefinesIt) {
+  offcard::DeliveryReport report;
+  report.total_commands = 10;
+  report.commands_sent = 4;
+  report.initialize_update_response = iso7816::ResponseApdu::parse(Bytes{0x01, 0x02, 0x90, 0x00});
+  report.failed_index = 3;
+  report.failed_sw = 0x6982;
+  report.failure = "command 3 answered 6982";
+  const auto body = term::report_body("ab12", Bytes{0xAA, 0xBB}, report);
+  EXPECT_EQ(body["authorization_id"], "ab12");
+  EXPECT_EQ(body["se_id"], "aabb");
+  EXPECT_EQ(body["initialize_update_response"], "01029000");
+  EXPECT_TRUE(body["authorize_response"].is_null());
+  EXPECT_EQ(body["failed_index"], 3);
+  EXPECT_EQ(body["failed_sw"], 0x6982);
+}
+
+TEST(TerminalSession, RefusesUrlsThatAreNotHttp) {
+  EXPECT_THROW(term::ApiClient(session_for("ftp://x")), Error);
+  EXPECT_THROW(term::ApiClient(session_for("127.0.0.1:80")), Error);
+}
+
+}  // namespace
+}  // namespace sefleet

@@ -1,0 +1,305 @@
+// The management server end to end (issue 5): real HTTP on loopback, SQLite and PostgreSQL, virtual
+// SEs reached by a key-less terminal. Covers a full campaign, replayed and forged reports, the retry /
+// quarantine policy, waves with automatic pause, deferred activation and a restart mid-campaign.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "server_fleet_fixture.hpp"
+
+namespace sefleet::test::server_e2e {
+namespace {
+
+class ServerCampaign : public ::testing::TestWithParam<Backend> {
+ protected:
+  ServerCampaign() : database_(GetParam()), hsm_(hsm_keystore()) {}
+
+  void start(std::function<std::int64_t()> clock = nullptr) {
+    server_ = start_server(database_.url(), *hsm_, std::move(clock));
+    admin_ = std::make_unique<ApiClient>(server_->port(), kAdminToken);
+  }
+  // Creates the campaign and a terminal token for it.
+  std::string create(json request) {
+    const Http created = admin_->post("/v1/campaigns", request);
+    EXPECT_EQ(created.status, 201) << created.body.dump();
+    const std::string id = created.body.value("id", "");
+    const Http token = admin_->post("/v1/tokens", json{{"name", "terminal"}, {"campaigns", {id}}});
+    EXPECT_EQ(token.status, 201) << token.body.dump();
+    terminal_token_ = token.body.value("token", "");
+    terminal_ = std::make_unique<ApiClient>(server_->port(), terminal_token_);
+    return id;
+  }
+  json progress(const std::string& id) { return admin_->get("/v1/campaigns/" + id).body.at("progress"); }
+  json campaign(const std::string& id) { return admin_->get("/v1/campaigns/" + id).body; }
+
+  TestDatabase database_;
+  std::unique_ptr<offcard::SoftwareKeystore> hsm_;
+  std::unique_ptr<offcard::server::Server> server_;
+  std::unique_ptr<ApiClient> admin_;
+  std::unique_ptr<ApiClient> terminal_;
+  std::string terminal_token_;
+};
+
+TEST_P(ServerCampaign, FullCampaignUpdatesEverySeOnceAndRecordsItsImage) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(4));
+  const std::string id = create(campaign_request(campaign_package(bc::Profile::platform_key, 0x00030000), fleet_ids(fleet)));
+  std::vector<TerminalRun> runs;
+  for (std::size_t n = 0; n < fleet.size(); ++n) {
+    runs.push_back(run_terminal(*terminal_, id, fleet, n));
+    ASSERT_EQ(runs.back().authorization.status, 201) << runs.back().authorization.body.dump();
+    EXPECT_EQ(runs.back().authorization.body.at("action"), "activate");
+    ASSERT_EQ(runs.back().report.status, 200) << runs.back().report.body.dump();
+    EXPECT_EQ(runs.back().report.body.at("outcome"), "activated");
+    EXPECT_EQ(runs.back().report.body.at("decision"), "updated");
+    EXPECT_EQ(runs.back().report.body.at("duplicate"), false);
+  }
+  json c = campaign(id);
+  EXPECT_EQ(c.at("state"), "completed");
+  EXPECT_EQ(c.at("progress").at("updated"), 4);
+  EXPECT_EQ(c.at("progress").at("pending"), 0);
+
+  // A replayed report is recognized and counted once; the SE gets no second PAUT.
+  const Http replay = terminal_->post("/v1/campaigns/" + id + "/reports", runs[0].report_body);
+  ASSERT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body.at("duplicate"), true);
+  EXPECT_EQ(replay.body.at("decision"), "updated");
+  EXPECT_EQ(progress(id).at("updated"), 4);
+  json altered = runs[0].report_body;
+  altered["failure"] = "something else";
+  EXPECT_EQ(terminal_->post("/v1/campaigns/" + id + "/reports", altered).body.at("reason"), "report_conflict");
+
+  // Inventory: the image the SE reported, authenticated.
+  const Http device = admin_->get("/v1/devices/" + se_id_hex(fleet, 0));
+  ASSERT_EQ(device.status, 200) << device.body.dump();
+  EXPECT_EQ(device.body.at("images").at(0).at("version"), 0x00030000);
+  EXPECT_EQ(device.body.at("campaigns").at(0).at("state"), "updated");
+  EXPECT_EQ(device.body.at("history").at(0).at("outcome"), "activated");
+  EXPECT_EQ(admin_->get("/v1/devices?campaign=" + id + "&state=updated").body.at("devices").size(), 4u);
+  EXPECT_GE(admin_->get("/v1/campaigns/" + id + "/timeline").body.at("samples").size(), 5u);
+  EXPECT_EQ(admin_->get("/v1/campaigns/" + id + "/events").body.at("events").back().at("kind"), "completed");
+}
+
+TEST_P(ServerCampaign, ForgedStatusIsNotAuthenticatedAndNotCounted) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(1));
+  const std::string id = create(campaign_request(campaign_package(bc::Profile::campaign_key, 0x00030000), fleet_ids(fleet)));
+  // A terminal that claims success without the SE: any answer it makes up fails the R-MAC.
+  const auto se = offcard::read_se_identity(fleet.channel(0), gp::isd_aid());
+  const Http authorization = terminal_->post(
+      "/v1/campaigns/" + id + "/authorizations",
+      json{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn}, {"i", se.i}, {"sequence_counter", se.sequence_counter}});
+  ASSERT_EQ(authorization.status, 201);
+  const json forged{{"authorization_id", authorization.body.at("authorization_id")},
+                    {"se_id", to_hex(se.se_id)},
+                    {"total_commands", 10},
+                    {"commands_sent", 10},
+                    {"initialize_update_response", "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C9000"},
+                    {"authorize_response", "CA2A0100000003000000000000000000000000000000000000000000000000000000000000000000009000"},
+                    {"failed_index", nullptr},
+                    {"failed_sw", 0},
+                    {"failure", ""}};
+  const Http report = terminal_->post("/v1/campaigns/" + id + "/reports", forged);
+  ASSERT_EQ(report.status, 200) << report.body.dump();
+  EXPECT_EQ(report.body.at("outcome"), "not_authenticated");
+  EXPECT_EQ(report.body.at("decision"), "retry");
+  EXPECT_EQ(progress(id).at("updated"), 0);
+  // The real delivery still works with a fresh PAUT.
+  const TerminalRun run = run_terminal(*terminal_, id, fleet, 0);
+  ASSERT_EQ(run.report.status, 200);
+  EXPECT_EQ(run.report.body.at("decision"), "updated");
+  EXPECT_EQ(progress(id).at("updated"), 1);
+}
+
+TEST_P(ServerCampaign, FailuresRetryThenQuarantineAndRefusedManifestQuarantinesAtOnce) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(2));
+  json request = campaign_request(campaign_package(bc::Profile::platform_key, 0x00030000), {se_id_hex(fleet, 0)});
+  request["max_attempts"] = 2;
+  const std::string id = create(request);
+  // Two interrupted deliveries (the terminal never reached the SE): retry, then quarantined.
+  const auto se = offcard::read_se_identity(fleet.channel(0), gp::isd_aid());
+  const json identity{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn}, {"i", se.i},
+                      {"sequence_counter", se.sequence_counter}};
+  for (const char* expected : {"retry", "quarantined"}) {
+    const Http authorization = terminal_->post("/v1/campaigns/" + id + "/authorizations", identity);
+    ASSERT_EQ(authorization.status, 201) << authorization.body.dump();
+    const json interrupted{{"authorization_id", authorization.body.at("authorization_id")}, {"se_id", to_hex(se.se_id)},
+                           {"total_commands", 10}, {"commands_sent", 0}, {"initialize_update_response", nullptr},
+                           {"authorize_response", nullptr}, {"failed_index", 0}, {"failed_sw", 0},
+                           {"failure", "reader removed"}};
+    const Http report = terminal_->post("/v1/campaigns/" + id + "/reports", interrupted);
+    ASSERT_EQ(report.status, 200) << report.body.dump();
+    EXPECT_EQ(report.body.at("outcome"), "interrupted");
+    EXPECT_EQ(report.body.at("decision"), expected);
+  }
+  const Http refused = terminal_->post("/v1/campaigns/" + id + "/authorizations", identity);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.body.at("reason"), "attempts_exhausted");
+  EXPECT_EQ(progress(id).at("quarantined"), 1);
+
+  // A package for another platform: the SE verifies the data, then refuses the manifest (81).
+  bc::PlatformId other{};
+  other.fill(0x77);
+  const std::string wrong = create(campaign_request(campaign_package(bc::Profile::platform_key, 0x00040000, other),
+                                                    {se_id_hex(fleet, 1)}));
+  const TerminalRun run = run_terminal(*terminal_, wrong, fleet, 1);
+  ASSERT_EQ(run.report.status, 200) << run.report.body.dump();
+  EXPECT_EQ(run.report.body.at("outcome"), "manifest_refused");
+  EXPECT_EQ(run.report.body.at("decision"), "quarantined");
+  EXPECT_EQ(run_terminal(*terminal_, wrong, fleet, 1).authorization.body.at("reason"), "quarantined");
+  bool logged = false;
+  const Http events = admin_->get("/v1/campaigns/" + wrong + "/events");
+  for (const auto& event : events.body.at("events")) {
+    logged |= event.at("kind") == "report" && event.at("decision") == "quarantined";
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_P(ServerCampaign, WavesAdmitInOrderAndPauseOnFailureRate) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(10));
+  json request = campaign_request(campaign_package(bc::Profile::campaign_key, 0x00030000), fleet_ids(fleet));
+  request["rollout"] = json{{"waves", {20, 100}}, {"max_failure_rate", 0.4}, {"min_reports", 2}};
+  const std::string id = create(request);
+  EXPECT_EQ(campaign(id).at("admitted"), 2);
+  // Find the two admitted SEs: everyone else is told to wait.
+  std::vector<std::size_t> admitted;
+  std::vector<json> failures;
+  for (std::size_t n = 0; n < fleet.size(); ++n) {
+    const auto se = offcard::read_se_identity(fleet.channel(n), gp::isd_aid());
+    const Http answer = terminal_->post("/v1/campaigns/" + id + "/authorizations",
+                                        json{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn},
+                                             {"i", se.i}, {"sequence_counter", se.sequence_counter}});
+    if (answer.status == 201) {
+      admitted.push_back(n);
+      // It will fail: the terminal gives up before reaching the SE (interrupted).
+      failures.push_back(json{{"authorization_id", answer.body.at("authorization_id")}, {"se_id", to_hex(se.se_id)},
+                              {"total_commands", 8}, {"commands_sent", 0}, {"initialize_update_response", nullptr},
+                              {"authorize_response", nullptr}, {"failed_index", 0}, {"failed_sw", 0},
+                              {"failure", "link"}});
+    } else {
+      EXPECT_EQ(answer.status, 409);
+      EXPECT_EQ(answer.body.at("reason"), "not_in_wave");
+      EXPECT_TRUE(answer.headers.count("Retry-After"));
+    }
+  }
+  for (const auto& failure : failures) {
+    EXPECT_EQ(terminal_->post("/v1/campaigns/" + id + "/reports", failure).body.at("decision"), "retry");
+  }
+  ASSERT_EQ(admitted.size(), 2u);
+  json c = campaign(id);
+  EXPECT_EQ(c.at("state"), "paused");
+  EXPECT_NE(c.at("pause_reason").get<std::string>().find("failure rate 1.00 above 0.40"), std::string::npos);
+  const TerminalRun paused = run_terminal(*terminal_, id, fleet, admitted[0]);
+  EXPECT_EQ(paused.authorization.status, 409);
+  EXPECT_EQ(paused.authorization.body.at("reason"), "paused");
+
+  // The operator resumes; the wave completes and the next one admits everybody.
+  EXPECT_EQ(admin_->post("/v1/campaigns/" + id + "/resume", json::object()).status, 200);
+  for (std::size_t n : admitted) EXPECT_EQ(run_terminal(*terminal_, id, fleet, n).report.body.at("decision"), "updated");
+  c = campaign(id);
+  EXPECT_EQ(c.at("current_wave"), 1);
+  EXPECT_EQ(c.at("admitted"), 10);
+  for (std::size_t n = 0; n < fleet.size(); ++n) {
+    if (n == admitted[0] || n == admitted[1]) continue;
+    EXPECT_EQ(run_terminal(*terminal_, id, fleet, n).report.body.at("decision"), "updated") << n;
+  }
+  EXPECT_EQ(campaign(id).at("state"), "completed");
+}
+
+TEST_P(ServerCampaign, DeferredActivationPreloadsThenActivatesOnCommandOrAtTime) {
+  std::atomic<std::int64_t> clock{1'800'000'000};
+  start([&clock] { return clock.load(); });
+  sim::VirtualFleet fleet(fleet_config(2));
+  json request = campaign_request(campaign_package(bc::Profile::platform_key, 0x00030000), {se_id_hex(fleet, 0)});
+  request["activation"] = json{{"mode", "deferred"}};
+  const std::string by_command = create(request);
+
+  TerminalRun preload = run_terminal(*terminal_, by_command, fleet, 0);
+  EXPECT_EQ(preload.authorization.body.at("action"), "preload");
+  EXPECT_EQ(preload.report.body.at("outcome"), "verified_kept_staged");
+  EXPECT_EQ(preload.report.body.at("decision"), "staged");
+  EXPECT_EQ(run_terminal(*terminal_, by_command, fleet, 0).authorization.body.at("reason"), "already_updated");
+  EXPECT_EQ(campaign(by_command).at("state"), "active");  // staged is not the end of a deferred campaign
+
+  EXPECT_EQ(admin_->post("/v1/campaigns/" + by_command + "/activate", json::object()).status, 200);
+  EXPECT_EQ(admin_->post("/v1/campaigns/" + by_command + "/activate", json::object()).body.at("reason"), "invalid_state");
+  TerminalRun activate = run_terminal(*terminal_, by_command, fleet, 0);
+  EXPECT_EQ(activate.authorization.body.at("action"), "activate");
+  EXPECT_EQ(activate.report.body.at("outcome"), "activated");
+  EXPECT_EQ(activate.report.body.at("decision"), "updated");
+  EXPECT_EQ(campaign(by_command).at("state"), "completed");
+
+  // Activation at a set time, on the server's clock.
+  request = campaign_request(campaign_package(bc::Profile::platform_key, 0x00030000), {se_id_hex(fleet, 1)});
+  request["activation"] = json{{"mode", "deferred"}, {"at", clock.load() + 3600}};
+  const std::string at_time = create(request);
+  EXPECT_EQ(run_terminal(*terminal_, at_time, fleet, 1).report.body.at("decision"), "staged");
+  clock += 3600;
+  EXPECT_EQ(campaign(at_time).at("activation").at("activated"), true);
+  activate = run_terminal(*terminal_, at_time, fleet, 1);
+  EXPECT_EQ(activate.authorization.body.at("action"), "activate");
+  EXPECT_EQ(activate.report.body.at("decision"), "updated");
+}
+
+TEST_P(ServerCampaign, RestartMidCampaignLosesNoReportAndCountsNoSeTwice) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(6));
+  const std::string id = create(campaign_request(campaign_package(bc::Profile::campaign_key, 0x00030000), fleet_ids(fleet)));
+  std::vector<TerminalRun> before;
+  for (std::size_t n = 0; n < 3; ++n) before.push_back(run_terminal(*terminal_, id, fleet, n));
+  // An authorization out when the server stops: its report arrives after the restart.
+  const auto se = offcard::read_se_identity(fleet.channel(3), gp::isd_aid());
+  const Http pending = terminal_->post("/v1/campaigns/" + id + "/authorizations",
+                                       json{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn},
+                                            {"i", se.i}, {"sequence_counter", se.sequence_counter}});
+  ASSERT_EQ(pending.status, 201);
+  EXPECT_EQ(terminal_->post("/v1/tokens", json{{"name", "x"}, {"campaigns", json::array()}}).status, 403);
+  server_->stop();
+  server_.reset();
+  EXPECT_EQ(terminal_->get("/v1/campaigns/" + id).status, -1);  // nobody listens
+
+  start();  // same database, new port, new in-memory state
+  EXPECT_EQ(progress(id).at("updated"), 3);
+  EXPECT_EQ(progress(id).at("authorized"), 1);
+  // The terminal token survives the restart (stored hashed); resent reports are recognized, not recounted.
+  ApiClient terminal(server_->port(), terminal_token_);
+  for (const auto& run : before) {
+    const Http again = terminal.post("/v1/campaigns/" + id + "/reports", run.report_body);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.body.at("duplicate"), true);
+  }
+  // The PAUT issued before the restart is still good: deliver it and report.
+  const auto pse = offcard::parse_pse_file(bytes_of(terminal.raw_get("/v1/campaigns/" + id + "/pse")->body));
+  offcard::EncodedPaut paut;
+  for (std::size_t k = 0; k < 4; ++k) paut[k] = from_hex(pending.body.at("paut")[k].get<std::string>());
+  const auto delivery = offcard::deliver(fleet.channel(3), gp::isd_aid(), paut, pse.commands);
+  const Http late = terminal.post(
+      "/v1/campaigns/" + id + "/reports",
+      json{{"authorization_id", pending.body.at("authorization_id")}, {"se_id", to_hex(se.se_id)},
+           {"total_commands", delivery.total_commands}, {"commands_sent", delivery.commands_sent},
+           {"initialize_update_response", to_hex(delivery.initialize_update_response->encode())},
+           {"authorize_response", to_hex(delivery.authorize_response->encode())}, {"failed_index", nullptr},
+           {"failed_sw", 0}, {"failure", ""}});
+  ASSERT_EQ(late.status, 200) << late.body.dump();
+  EXPECT_EQ(late.body.at("decision"), "updated");
+  // Another terminal cannot report (or replay) for an authorization it was not given.
+  const Http other = admin_->post("/v1/tokens", json{{"name", "other"}, {"campaigns", {id}}});
+  ApiClient other_terminal(server_->port(), other.body.at("token").get<std::string>());
+  EXPECT_EQ(other_terminal.post("/v1/campaigns/" + id + "/reports", before[0].report_body).status, 403);
+  terminal_ = std::make_unique<ApiClient>(server_->port(), terminal_token_);
+  for (std::size_t n = 4; n < fleet.size(); ++n) {
+    EXPECT_EQ(run_terminal(*terminal_, id, fleet, n).report.body.at("decision"), "updated") << n;
+  }
+  EXPECT_EQ(progress(id).at("updated"), 6);
+  EXPECT_EQ(progress(id).at("authorized"), 0);
+  EXPECT_EQ(campaign(id).at("state"), "completed");
+  EXPECT_EQ(admin_->get("/v1/devices?campaign=" + id + "&state=updated").body.at("devices").size(), 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerCampaign, ::testing::Values(Backend::sqlite, Backend::postgresql),
+                         backend_name);
+
+}  // namespace
+}  // namespace sefleet::test::server_e2e
