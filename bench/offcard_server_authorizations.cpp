@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -56,7 +57,9 @@ Running start(const std::filesystem::path& dir, std::size_t targets) {
   r.hsm->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
   r.hsm->generate("campaign-kek", 16, offcard::KeyUsage::wrap);
   offcard::server::ServerConfig config;
-  config.database_url = "sqlite:" + (dir / "bench.db").string();
+  // SEFLEET_BENCH_DB_QUERY appends SQLite URL options (e.g. "?synchronous=normal") to compare settings.
+  const char* query = std::getenv("SEFLEET_BENCH_DB_QUERY");
+  config.database_url = "sqlite:" + (dir / "bench.db").string() + (query != nullptr ? query : "");
   config.keystore = r.hsm.get();
   config.admin_token = kAdmin;
   r.server = std::make_unique<offcard::server::Server>(config);

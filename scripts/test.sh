@@ -48,9 +48,10 @@ run_suite() {
   local dir=build/$preset
   if [ "$preset" = asan ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp
   fi
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 900) || failed+=("$preset")
-  unset ASAN_OPTIONS UBSAN_OPTIONS
+  unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
 for preset in "${presets[@]}"; do
   run_suite "$preset"

@@ -9,7 +9,7 @@ echo "| SE profile | link | AUTH1 HWT baseline ms | AUTH1 HWT deferred ms | AUTH
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for profile in jcop4 older_chip; do
   for link in iso14443_106 iso14443_212 iso14443_424 iso14443_848 ble uwb; do
-    "$bin" dk --json --profile "$profile" --link "$link" | python3 -c '
+    "$bin" dk --json --profile "$profile" --link "$link" | /usr/bin/python3 -c '
 import json, sys
 profile, link = sys.argv[1], sys.argv[2]
 runs = json.load(sys.stdin)["runs"]
@@ -17,8 +17,9 @@ d, b = runs["deferred"], runs["baseline"]
 def auth1(r): return next(c for c in r["commands"] if c["name"] == "AUTH1")["hwt_ms"]
 waited = sum(c["waited_ms"] for c in d["commands"])
 pct = lambda new, old: f"{(new - old) / old * 100:+.1f} %"
+tb, td = b["total_ms"], d["total_ms"]
 print(f"| {profile} | {link} | {auth1(b):.3f} | {auth1(d):.3f} | {pct(auth1(d), auth1(b))} | "
-      f"{b[\"total_ms\"]:.3f} | {d[\"total_ms\"]:.3f} | {pct(d[\"total_ms\"], b[\"total_ms\"])} | {waited:.3f} |")
+      f"{tb:.3f} | {td:.3f} | {pct(td, tb)} | {waited:.3f} |")
 ' "$profile" "$link"
   done
 done

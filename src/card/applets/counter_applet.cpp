@@ -1,7 +1,9 @@
 #include "card/applets/counter_applet.hpp"
 
+#include <chrono>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "card/runtime/persistent_memory.hpp"
 #include "iso7816/status_words.hpp"
@@ -31,6 +33,29 @@ std::uint32_t CounterApplet::read_counter(AppletContext& ctx) const {
   return read_be32(*stored, 0);
 }
 
+void CounterApplet::install(AppletContext& ctx) {
+  increment_task_ = ctx.deferred().create_task(DeferredTaskOptions{"increment", false, 0},
+                                               [this](AppletContext& task) { run_increment(task); });
+}
+
+void CounterApplet::run_increment(AppletContext& ctx) {
+  // The wall-clock wait stands for work that takes time; it is not charged to the virtual clock.
+  std::this_thread::sleep_for(std::chrono::milliseconds(10 * task_delay_units_));
+  const std::uint32_t value = read_counter(ctx);
+  if (value == std::numeric_limits<std::uint32_t>::max()) throw StatusWordError(sw::kConditionsNotSatisfied, "counter full");
+  ctx.persistent().write(kCounterObject, encode_counter(value + 1));  // inside the task's transaction
+}
+
+iso7816::ResponseApdu CounterApplet::increment_later(const iso7816::CommandApdu& command, AppletContext& ctx) {
+  if (command.p1 > kCounterMaxDelayUnits || command.p2 != 0x00) return iso7816::ResponseApdu(sw::kIncorrectP1P2);
+  if (!command.data.empty()) return iso7816::ResponseApdu(sw::kWrongLength);
+  const std::uint32_t value = read_counter(ctx);
+  if (value == std::numeric_limits<std::uint32_t>::max()) return iso7816::ResponseApdu(sw::kConditionsNotSatisfied);
+  task_delay_units_ = command.p1;
+  ctx.deferred().schedule(*increment_task_);  // 6985 when it is still pending
+  return iso7816::ResponseApdu(encode_counter(value), sw::kOk);
+}
+
 iso7816::ResponseApdu CounterApplet::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
   // Any logical channel: the class byte's channel bits are the runtime's business.
   if (!command.is_proprietary_class() && command.ins == kInsSelect) {
@@ -39,6 +64,7 @@ iso7816::ResponseApdu CounterApplet::process(const iso7816::CommandApdu& command
     return iso7816::ResponseApdu(std::move(fci), sw::kOk);
   }
   if (!command.is_proprietary_class()) return iso7816::ResponseApdu(sw::kClaNotSupported);
+  if (command.ins == kCounterInsIncrementLater) return increment_later(command, ctx);
   if (command.ins != kCounterInsEcho && command.ins != kCounterInsIncrement && command.ins != kCounterInsRead) {
     return iso7816::ResponseApdu(sw::kInsNotSupported);
   }

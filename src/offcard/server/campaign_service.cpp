@@ -1,6 +1,8 @@
 // Campaigns, tokens and devices; authorizations and reports are in campaign_delivery.cpp.
 #include "offcard/server/campaign_service.hpp"
 
+#include "core/hex.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -121,7 +123,9 @@ std::shared_ptr<const CampaignService::CampaignContext> CampaignService::context
   }
   auto ctx = std::make_shared<CampaignContext>();
   ctx->master = parse_stored_key_ref(row.master_key);
-  ctx->image_type = json::parse(row.image_json).at("type").get<std::string>();
+  const json image = json::parse(row.image_json);
+  ctx->image_type = image.at("type").get<std::string>();
+  ctx->datasend_sha256 = from_hex(image.at("datasend_sha256").get<std::string>());
   std::optional<KeyRef> kek;
   if (row.campaign_kek) kek = parse_stored_key_ref(*row.campaign_kek);
   PautOptions options;

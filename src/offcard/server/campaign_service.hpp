@@ -72,6 +72,7 @@ class CampaignService {
     std::unique_ptr<PautIssuer> issuer;
     KeyRef master;
     std::string image_type;
+    Bytes datasend_sha256;  // the campaign image's digest, as SEs report their active image
   };
   std::shared_ptr<const CampaignContext> context(const CampaignRow& row);
   std::shared_ptr<const CampaignContext> context(const std::string& id);

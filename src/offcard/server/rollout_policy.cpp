@@ -68,6 +68,13 @@ std::optional<std::string> failure_pause_reason(const RolloutPlan& plan, std::in
   return std::string(text);
 }
 
+bool already_runs_campaign_image(const Assessment& assessment, ByteView campaign_datasend_sha256) {
+  if (assessment.outcome != DeliveryOutcome::manifest_refused || !assessment.status) return false;
+  const auto& active = assessment.status->active_sha256;
+  return campaign_datasend_sha256.size() == active.size() &&
+         std::equal(active.begin(), active.end(), campaign_datasend_sha256.begin());
+}
+
 PolicyDecision decide(DeliveryOutcome outcome, std::int64_t attempts_before, std::int64_t max_attempts) {
   switch (outcome) {
     case DeliveryOutcome::activated: return {kUpdated, attempts_before, false, "image activated"};

@@ -48,4 +48,11 @@ struct PolicyDecision {
 // PAUT, or quarantines once `max_attempts` failures are reached.
 PolicyDecision decide(DeliveryOutcome outcome, std::int64_t attempts_before, std::int64_t max_attempts);
 
+// True when an SE refused the manifest because it already runs exactly this campaign's image: its
+// authenticated status object (R-MACed, so no terminal can forge it) names the active image's
+// SHA-256, and it equals the campaign's DATASEND digest. The SE is then updated, not quarantined
+// (it happens when a report was lost: the SE activated the image, and a later delivery offered the
+// same version again).
+bool already_runs_campaign_image(const Assessment& assessment, ByteView campaign_datasend_sha256);
+
 }  // namespace sefleet::offcard::server

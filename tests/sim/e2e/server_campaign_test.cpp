@@ -80,6 +80,46 @@ TEST_P(ServerCampaign, FullCampaignUpdatesEverySeOnceAndRecordsItsImage) {
   EXPECT_EQ(admin_->get("/v1/campaigns/" + id + "/events").body.at("events").back().at("kind"), "completed");
 }
 
+// A report that never reached the server (lost with the terminal, or an authorization record lost to a
+// power cut of the server's machine): the SE activated the image, the server still sees it as
+// authorized. The next delivery is refused by the SE (same version), but its authenticated status names
+// the campaign's image as active: the SE is updated, not quarantined.
+TEST_P(ServerCampaign, LostReportThenRefusedManifestOfTheSameImageCountsAsUpdated) {
+  start();
+  sim::VirtualFleet fleet(fleet_config(2));
+  const std::string id = create(campaign_request(campaign_package(bc::Profile::platform_key, 0x00030000), fleet_ids(fleet)));
+  // First attempt: delivered and activated on the SE, but the report is "lost" (never posted).
+  auto& channel = fleet.channel(0);
+  const offcard::SeAuthorizationRequest se = offcard::read_se_identity(channel, gp::isd_aid());
+  const Http first = terminal_->post("/v1/campaigns/" + id + "/authorizations",
+                                     json{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn},
+                                          {"i", se.i}, {"sequence_counter", se.sequence_counter}});
+  ASSERT_EQ(first.status, 201) << first.body.dump();
+  auto pse_response = terminal_->raw_get("/v1/campaigns/" + id + "/pse");
+  ASSERT_TRUE(pse_response && pse_response->status == 200);
+  const offcard::PseFile pse = offcard::parse_pse_file(bytes_of(pse_response->body));
+  offcard::EncodedPaut paut;
+  for (std::size_t k = 0; k < 4; ++k) paut[k] = from_hex(first.body.at("paut")[k].get<std::string>());
+  const offcard::DeliveryReport delivered = offcard::deliver(channel, gp::isd_aid(), paut, pse.commands);
+  ASSERT_TRUE(delivered.reached_authorization());
+  EXPECT_EQ(progress(id).value("updated", 0), 0);
+
+  // Second attempt: a fresh PAUT; the SE refuses the same version, and says which image it runs.
+  const TerminalRun second = run_terminal(*terminal_, id, fleet, 0);
+  ASSERT_EQ(second.report.status, 200) << second.report.body.dump();
+  EXPECT_EQ(second.report.body.at("outcome"), "manifest_refused");
+  EXPECT_EQ(second.report.body.at("decision"), "updated");
+  EXPECT_EQ(progress(id).value("updated", 0), 1);
+  EXPECT_EQ(progress(id).value("quarantined", 0), 0);
+
+  // The rule needs the campaign's exact image to be active: a refused manifest otherwise still
+  // quarantines (FailuresRetryThenQuarantineAndRefusedManifestQuarantinesAtOnce). SE 1 updates normally.
+  const TerminalRun other = run_terminal(*terminal_, id, fleet, 1);
+  ASSERT_EQ(other.report.status, 200);
+  EXPECT_EQ(other.report.body.at("decision"), "updated");
+  EXPECT_EQ(campaign(id).at("state"), "completed");
+}
+
 TEST_P(ServerCampaign, ForgedStatusIsNotAuthenticatedAndNotCounted) {
   start();
   sim::VirtualFleet fleet(fleet_config(1));

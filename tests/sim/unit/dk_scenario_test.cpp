@@ -88,17 +88,17 @@ TEST(DkScenario, RepeatRunsTransactionsOnTheSameCard) {
 }
 
 // Issue 6 target: with the default profiles at 424 kbit/s the HWT of AUTH1 (the command that defers)
-// drops by at least 25 % and the whole transaction does not get longer. The model does NOT meet the
-// 25 % (it gives about 12 %: only Kpersistent + counter persistence can leave AUTH1; the signature
-// check, ECDH, key schedule and the vehicle signature are needed for the response; see
-// docs/digital-key.md). This test asserts what holds: AUTH1's HWT drops and the total does not grow.
-TEST(DkScenario, DefaultProfilesAuth1FasterTotalNotLonger) {
+// drops by at least 25 % and the whole transaction does not get longer. AUTH1 defers the Kpersistent
+// derivation and its NVM transaction, and the generation of the next transaction's ephemeral key pair
+// (the current one is spent once AUTH1 has derived the session keys); the rest is needed for the
+// response (docs/digital-key.md). The figures come from the profiles, not from this test.
+TEST(DkScenario, DefaultProfilesAuth1AtLeastQuarterFasterTotalNotLonger) {
   const auto comparison = run_dk_comparison(DkScenarioConfig::defaults());
   const auto& deferred = comparison.deferred.timing;
   const auto& baseline = comparison.baseline.timing;
   ASSERT_EQ(deferred.commands[2].name, "AUTH1");
   const double reduction = 1.0 - deferred.commands[2].hwt_ms / baseline.commands[2].hwt_ms;
-  EXPECT_GT(reduction, 0.10) << "AUTH1 HWT " << baseline.commands[2].hwt_ms << " -> " << deferred.commands[2].hwt_ms;
+  EXPECT_GE(reduction, 0.25) << "AUTH1 HWT " << baseline.commands[2].hwt_ms << " -> " << deferred.commands[2].hwt_ms;
   EXPECT_LE(deferred.total_ns, baseline.total_ns);
 }
 

@@ -66,13 +66,24 @@ class Transaction {
 
 enum class Dialect { sqlite, postgresql };
 
+// How durable a write transaction is when commit() returns.
+//  full:    on stable storage: it survives a power loss of the machine.
+//  relaxed: it survives a crash of the process at once, and reaches stable storage with the next full
+//           commit (or checkpoint) of the same database; a power loss of the machine may drop the
+//           relaxed commits made since, never a full one, and never leaves a half-applied transaction
+//           (SQLite WAL with synchronous=NORMAL for that commit; PostgreSQL synchronous_commit=off).
+// The server makes its records of handed-out PAUTs relaxed (a lost one only costs a fresh PAUT) and
+// every report, decision and operator action full: docs/database.md, "Durability".
+enum class Durability { full, relaxed };
+
 class Database {
  public:
   virtual ~Database() = default;
   virtual Dialect dialect() const = 0;
   // Thread-safe: takes a connection from the pool (waiting when all are busy) and opens a
   // transaction on it. SQLite: WAL, one writer at a time (every transaction is BEGIN IMMEDIATE).
-  virtual std::unique_ptr<Transaction> begin() = 0;
+  virtual std::unique_ptr<Transaction> begin(Durability durability) = 0;
+  std::unique_ptr<Transaction> begin() { return begin(Durability::full); }
   // A transaction that only reads: it does not queue behind writers (SQLite: no write lock, WAL
   // snapshot; PostgreSQL: READ ONLY). A write in it fails with Error(Errc::io_error).
   virtual std::unique_ptr<Transaction> begin_read_only() = 0;
@@ -84,12 +95,17 @@ class Database {
   // Returns what fn returns.
   template <typename Fn>
   auto run(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
-    return run_with(fn, false);
+    return run_with(fn, false, Durability::full);
+  }
+  // The same with a relaxed commit (see Durability).
+  template <typename Fn>
+  auto run_relaxed(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
+    return run_with(fn, false, Durability::relaxed);
   }
   // The same for a function that only reads (see begin_read_only).
   template <typename Fn>
   auto read(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
-    return run_with(fn, true);
+    return run_with(fn, true, Durability::full);
   }
 
   // Enough for several threads hammering one row under SERIALIZABLE (each conflict means another
@@ -98,11 +114,11 @@ class Database {
 
  private:
   template <typename Fn>
-  auto run_with(Fn& fn, bool read_only) -> std::invoke_result_t<Fn&, Transaction&> {
+  auto run_with(Fn& fn, bool read_only, Durability durability) -> std::invoke_result_t<Fn&, Transaction&> {
     using Result = std::invoke_result_t<Fn&, Transaction&>;
     for (int attempt = 1;; ++attempt) {
       try {
-        auto tx = read_only ? begin_read_only() : begin();
+        auto tx = read_only ? begin_read_only() : begin(durability);
         if constexpr (std::is_void_v<Result>) {
           fn(*tx);
           tx->commit();

@@ -334,7 +334,12 @@ class PgDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::postgresql; }
 
-  std::unique_ptr<Transaction> begin() override { return start("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+  std::unique_ptr<Transaction> begin(Durability durability) override {
+    // SET LOCAL lasts until the end of this transaction only.
+    return start(durability == Durability::full
+                     ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                     : "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit = off");
+  }
   std::unique_ptr<Transaction> begin_read_only() override {
     return start("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }

@@ -64,6 +64,7 @@ class SqliteConnection {
       plain_exec("PRAGMA journal_mode=WAL", "enable WAL");
       plain_exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                  "set synchronous");
+      synchronous_full_ = options.synchronous_full;
       plain_exec("PRAGMA foreign_keys=ON", "enable foreign keys");
     } catch (...) {
       sqlite3_close_v2(handle_);
@@ -83,6 +84,14 @@ class SqliteConnection {
   sqlite3* handle() const { return handle_; }
 
   // query_only makes SQLite itself refuse writes in a read-only transaction (which holds no write lock).
+  // Per commit: synchronous=FULL syncs the WAL at each commit; NORMAL leaves it to the next FULL
+  // commit or checkpoint (Durability::relaxed). Set before BEGIN, cached to skip redundant pragmas.
+  void set_synchronous_full(bool full) {
+    if (full == synchronous_full_) return;
+    plain_exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous");
+    synchronous_full_ = full;
+  }
+
   void set_query_only(bool on) {
     if (on == query_only_) return;
     plain_exec(on ? "PRAGMA query_only=1" : "PRAGMA query_only=0", "set query_only");
@@ -139,6 +148,7 @@ class SqliteConnection {
 
   sqlite3* handle_ = nullptr;
   bool query_only_ = false;
+  bool synchronous_full_ = true;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
@@ -219,11 +229,15 @@ class SqliteDatabase;
 class SqliteTransaction final : public Transaction {
  public:
   // With a write lock: BEGIN IMMEDIATE; without: a read-only BEGIN DEFERRED (a WAL snapshot).
-  SqliteTransaction(ConnectionPool<SqliteConnection>& pool, std::unique_lock<std::mutex> write_lock)
+  // `synchronous_full`: for a writer, whether this commit syncs the WAL (the database's setting, or
+  // false for Durability::relaxed).
+  SqliteTransaction(ConnectionPool<SqliteConnection>& pool, std::unique_lock<std::mutex> write_lock,
+                    bool synchronous_full)
       : pool_(pool), write_lock_(std::move(write_lock)), connection_(pool.acquire()) {
     try {
       const bool writer = write_lock_.owns_lock();
       connection_->set_query_only(!writer);
+      if (writer) connection_->set_synchronous_full(synchronous_full);
       const char* begin = writer ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
       step_all(connection_->prepared(begin), {}, begin, nullptr);
     } catch (...) {
@@ -335,13 +349,14 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
-  std::unique_ptr<Transaction> begin() override {
+  std::unique_ptr<Transaction> begin(Durability durability) override {
     std::unique_lock lock(write_mutex_);
-    return std::make_unique<SqliteTransaction>(pool_, std::move(lock));
+    return std::make_unique<SqliteTransaction>(pool_, std::move(lock),
+                                               options_.synchronous_full && durability == Durability::full);
   }
 
   std::unique_ptr<Transaction> begin_read_only() override {
-    return std::make_unique<SqliteTransaction>(pool_, std::unique_lock<std::mutex>());
+    return std::make_unique<SqliteTransaction>(pool_, std::unique_lock<std::mutex>(), options_.synchronous_full);
   }
 
   std::string describe() const override { return "sqlite:" + options_.path; }
