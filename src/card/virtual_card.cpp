@@ -76,14 +76,7 @@ void reinstantiate(AppletHost& host, const AppletInstances& instances, const Car
     } catch (const std::exception& e) {
       throw Error(Errc::integrity_error, "applet instance " + to_hex(aid) + ": install parameters refused: " + e.what());
     }
-    RegistryEntry entry;
-    entry.kind = RegistryEntry::Kind::application;
-    entry.aid = instance.aid;
-    entry.life_cycle = instance.life_cycle;
-    entry.privileges = instance.privileges;
-    entry.load_file_aid = instance.load_file_aid;
-    entry.associated_sd_aid = state.isd_aid();
-    host.add_instance(std::move(entry), std::move(applet));
+    host.add_instance(registry_entry(instance, state.isd_aid()), std::move(applet));
   }
 }
 

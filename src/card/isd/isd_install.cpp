@@ -83,17 +83,6 @@ Bytes application_parameters(ByteView field) {
   return value;
 }
 
-RegistryEntry make_entry(const IsdCall& call, const AppletInstance& instance) {
-  RegistryEntry entry;
-  entry.kind = RegistryEntry::Kind::application;
-  entry.aid = instance.aid;
-  entry.life_cycle = instance.life_cycle;
-  entry.privileges = instance.privileges;
-  entry.load_file_aid = instance.load_file_aid;
-  entry.associated_sd_aid = call.state.isd_aid();
-  return entry;
-}
-
 iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& data, bool selectable) {
   if (!is_aid(data.load_file) || !is_aid(data.module) || !is_aid(data.application)) {
     throw StatusWordError(sw::kWrongData, "INSTALL: load file, module and application AIDs are 5..16 bytes");
@@ -121,7 +110,7 @@ iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& d
   instance.install_parameters = parameters;
   call.instances->add(instance);  // the commit point
   try {
-    call.host->add_instance(make_entry(call, instance), std::move(applet));
+    call.host->add_instance(registry_entry(instance, call.state.isd_aid()), std::move(applet));
   } catch (...) {
     call.instances->remove(instance.aid);  // never a record without its registry entry
     throw;

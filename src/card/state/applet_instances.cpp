@@ -167,4 +167,15 @@ void AppletInstances::remove(ByteView aid) {
   instances_.erase(it);
 }
 
+RegistryEntry registry_entry(const AppletInstance& instance, ByteView sd_aid) {
+  RegistryEntry entry;
+  entry.kind = RegistryEntry::Kind::application;
+  entry.aid = instance.aid;
+  entry.life_cycle = instance.life_cycle;
+  entry.privileges = instance.privileges;
+  entry.load_file_aid = instance.load_file_aid;
+  entry.associated_sd_aid = Bytes(sd_aid.begin(), sd_aid.end());
+  return entry;
+}
+
 }  // namespace sefleet::card

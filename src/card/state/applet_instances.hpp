@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "card/runtime/applet_registry.hpp"
 #include "core/bytes.hpp"
 
 namespace sefleet::card {
@@ -33,6 +34,10 @@ struct AppletInstance {
 
   bool operator==(const AppletInstance&) const = default;
 };
+
+// The registry entry of an installed instance, associated with the security domain `sd_aid` (the ISD):
+// what INSTALL adds and what VirtualCard::open rebuilds from the stored records.
+RegistryEntry registry_entry(const AppletInstance& instance, ByteView sd_aid);
 
 class AppletInstances {
  public:

@@ -580,16 +580,21 @@ SecretBytes Pkcs11Keystore::do_unwrap(const KeyRef& kek, ByteView wrapped) {
   return value;
 }
 
-Bytes Pkcs11Keystore::do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView plaintext) {
-  const VersionObject object = resolve(key, KeyUsage::encrypt);
-  const std::string name = version_name(key.label, object.version);
+// CKM_AES_ECB or CKM_AES_CBC (with `iv`, already checked to be 16 bytes by Keystore::encrypt/decrypt);
+// Error(unsupported) when the token does not offer it. The mechanism points into `iv`.
+CK_MECHANISM Pkcs11Keystore::block_mechanism(BlockMode mode, ByteView iv) const {
   if (mode == BlockMode::ecb ? !mechanisms_.aes_ecb : !mechanisms_.aes_cbc) {
     throw Error(Errc::unsupported, location() + " does not offer " +
                                        (mode == BlockMode::ecb ? "CKM_AES_ECB" : "CKM_AES_CBC"));
   }
-  CK_MECHANISM mechanism = mode == BlockMode::ecb
-                               ? CK_MECHANISM{CKM_AES_ECB, nullptr, 0}
-                               : CK_MECHANISM{CKM_AES_CBC, const_cast<std::uint8_t*>(iv.data()), 16};
+  return mode == BlockMode::ecb ? CK_MECHANISM{CKM_AES_ECB, nullptr, 0}
+                                : CK_MECHANISM{CKM_AES_CBC, const_cast<std::uint8_t*>(iv.data()), 16};
+}
+
+Bytes Pkcs11Keystore::do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView plaintext) {
+  const VersionObject object = resolve(key, KeyUsage::encrypt);
+  const std::string name = version_name(key.label, object.version);
+  CK_MECHANISM mechanism = block_mechanism(mode, iv);
   Session session(*this);
   Bytes out(plaintext.size());
   CK_ULONG out_len = ck_len(out.size());
@@ -604,13 +609,7 @@ Bytes Pkcs11Keystore::do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv,
 SecretBytes Pkcs11Keystore::do_decrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView ciphertext) {
   const VersionObject object = resolve(key, KeyUsage::encrypt);
   const std::string name = version_name(key.label, object.version);
-  if (mode == BlockMode::ecb ? !mechanisms_.aes_ecb : !mechanisms_.aes_cbc) {
-    throw Error(Errc::unsupported, location() + " does not offer " +
-                                       (mode == BlockMode::ecb ? "CKM_AES_ECB" : "CKM_AES_CBC"));
-  }
-  CK_MECHANISM mechanism = mode == BlockMode::ecb
-                               ? CK_MECHANISM{CKM_AES_ECB, nullptr, 0}
-                               : CK_MECHANISM{CKM_AES_CBC, const_cast<std::uint8_t*>(iv.data()), 16};
+  CK_MECHANISM mechanism = block_mechanism(mode, iv);
   Session session(*this);
   SecretBytes out(ciphertext.size());
   CK_ULONG out_len = ck_len(out.size());

@@ -98,6 +98,7 @@ class Pkcs11Keystore final : public Keystore {
   CK_SESSION_HANDLE acquire_session();
   void release_session(CK_SESSION_HANDLE session);
   CK_FUNCTION_LIST_PTR p11() const noexcept { return module_->functions(); }
+  CK_MECHANISM block_mechanism(BlockMode mode, ByteView iv) const;
 
   Objects scan_token(CK_SESSION_HANDLE session) const;
   void refresh();
