@@ -3,7 +3,8 @@
 # keystores with `sefleet hsm`, the package with `sefleet campaign build`, `sefleet server` (SQLite),
 # two virtual SEs with `sefleet card run --listen`, the upload and the terminal token with curl, and
 # `sefleet terminal` delivering over TCP. Then the refusals an operator meets (wrong token, bad
-# upload, unknown campaign), HTTPS with --tls-cert/--tls-key, and a graceful stop on SIGTERM.
+# upload, unknown campaign), HTTPS with --tls-cert/--tls-key, a graceful stop on SIGTERM, and the next
+# version through a server whose HSM is a PKCS#11 token (SoftHSM2), with a terminal payload (PMOB).
 set -uo pipefail
 bin=${SEFLEET_BIN:?}
 py=/usr/bin/python3
@@ -169,6 +170,48 @@ curl -fsS --cacert "$work/tls.pem" -H "Authorization: Bearer $admin" "https://12
   grep -q '"updated":2' || fail "HTTPS: campaign not readable: $(cat "$work/tls.log")"
 if curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1; then fail "HTTPS server answered plain HTTP"; fi
 kill -TERM "$tls_pid"; wait "$tls_pid"
+
+# --- the next version, with the server's HSM on a PKCS#11 token (SoftHSM2) and a terminal payload ---
+export SOFTHSM2_CONF=$work/softhsm2.conf
+mkdir -p "$work/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label operations --pin 1234 --so-pin 5678 >/dev/null || fail "softhsm2-util"
+secret pin 1234
+p11="pkcs11:/usr/lib/softhsm/libsofthsm2.so?token=operations&pin-file=$work/pin"
+run hsm init --keystore "$p11" >/dev/null || fail "hsm init (token)"
+run hsm import --keystore "$p11" --label master --value-file "$work/master.hex" --usage mac >/dev/null ||
+  fail "import master (token)"
+run campaign build --keystore "$platform" --body "$work/body.bin" --type application \
+  --platform 0102030405060708 --version 2.2 --name wallet --profile 3 --kos kos \
+  --platform-key-version 1 --chunk-size 200 -o "$work/wallet-2.2.sfcp" >/dev/null || fail "campaign build 2.2"
+port=$(free_port)
+url=http://127.0.0.1:$port
+"$bin" server --listen "127.0.0.1:$port" --db "sqlite:$work/server.db" --keystore "$p11" \
+  --admin-token-file "$work/admin.token" >"$work/p11-server.log" 2>&1 &
+p11_pid=$!
+pids+=($p11_pid)
+for _ in $(seq 100); do curl -fsS "$url/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+printf 'reader firmware 4.2 for the workshop terminals\n' >"$work/pmob.bin"
+"$py" - "$work/wallet-2.2.sfcp" "$work/pmob.bin" "${se_ids[@]}" >"$work/upload2.json" <<'PY'
+import base64, json, sys
+b64 = lambda path: base64.b64encode(open(path, "rb").read()).decode()
+print(json.dumps({"name": "wallet 2.2", "package": b64(sys.argv[1]), "pmob": b64(sys.argv[2]),
+                  "master_key": "master", "targets": sys.argv[3:]}))
+PY
+created=$(api POST /v1/campaigns "@$work/upload2.json")
+[ "$(cat "$work/status")" = 201 ] || fail "upload 2.2 answered $(cat "$work/status"): $created"
+campaign2=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
+token_json=$(api POST /v1/tokens "{\"name\": \"workshop terminal\", \"campaigns\": [\"$campaign2\"]}")
+secret terminal2.token "$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "$token_json")"
+# The first campaign's token does not reach the second campaign.
+if run terminal --server "$url" --token-file "$work/terminal.token" --campaign "$campaign2" "${cards[@]}" \
+  >"$work/scope.out" 2>&1; then fail "a token of another campaign was accepted"; fi
+run terminal --server "$url" --token-file "$work/terminal2.token" --campaign "$campaign2" "${cards[@]}" \
+  --cache "$work/cache" >"$work/terminal2.out" 2>&1 || fail "terminal (token HSM) exited $?: $(cat "$work/terminal2.out")"
+grep -q "PMOB $(stat -c %s "$work/pmob.bin") bytes verified" "$work/terminal2.out" ||
+  fail "the terminal did not verify the PMOB: $(cat "$work/terminal2.out")"
+api GET "/v1/campaigns/$campaign2" | grep -q '"updated":2' || fail "campaign 2.2 through the token HSM: $(cat "$work/body")"
+kill -TERM "$p11_pid"; wait "$p11_pid" || fail "token-HSM server exited non-zero on SIGTERM"
 
 # A server that cannot open its database says so and exits non-zero.
 if run server --listen "127.0.0.1:$(free_port)" --db "sqlite:$work/missing-dir/x.db" --keystore "$hsm" \

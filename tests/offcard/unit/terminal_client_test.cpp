@@ -41,8 +41,14 @@ class FakeServer {
     server_.Get("/v1/campaigns/c1", [this](const httplib::Request&, httplib::Response& res) {
       nlohmann::json j{{"id", "c1"}, {"name", "test"}, {"state", "active"},
                        {"pse", {{"size", pse.size()}, {"sha256", announced_sha.empty() ? sha256_hex(pse) : announced_sha}, {"commands", 0}}},
-                       {"pmob", nullptr}};
+                       {"pmob", pmob.empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json{{"size", pmob.size()}, {"sha256", sha256_hex(pmob)}}}};
       res.set_content(j.dump(), "application/json");
+    });
+    server_.Get("/v1/campaigns/c1/pmob", [this](const httplib::Request&, httplib::Response& res) {
+      const std::string served = served_pmob.empty() ? pmob : served_pmob;
+      res.set_header("ETag", "\"" + sha256_hex(served) + "\"");
+      res.set_content(served, "application/octet-stream");
     });
     server_.Get("/v1/campaigns/c1/pse", [this](const httplib::Request& req, httplib::Response& res) {
       {
@@ -99,6 +105,8 @@ class FakeServer {
 
   std::string pse = std::string(100000, 'x');
   std::string served_pse;     // bytes actually served when not empty (a server serving something else)
+  std::string pmob;           // the campaign's terminal payload (none when empty)
+  std::string served_pmob;    // PMOB bytes actually served when not empty
   std::string etag_override;  // ETag value when not empty
   std::string announced_sha;  // campaign's pse.sha256 when not empty
   std::size_t cut_first_at = 0;
@@ -215,6 +223,27 @@ TEST(TerminalPseDownload, BytesOtherThanTheCampaignAnnouncesAreRefused) {
   term::ApiClient client(session_for(server.url()));
   EXPECT_THROW(client.download_pse(client.campaign("c1"), cache.path()), Error);
   EXPECT_FALSE(std::filesystem::exists(cache.path() / "campaign-c1.pse"));
+}
+
+TEST(TerminalPmob, PayloadMatchingTheCampaignIsAcceptedAndAnAlteredOneRefused) {
+  FakeServer server;
+  server.pmob = "terminal payload: reader firmware 4.2";
+  term::ApiClient client(session_for(server.url()));
+  const auto info = client.campaign("c1");
+  ASSERT_TRUE(info.pmob.has_value());
+  const Bytes pmob = client.download_pmob(info);
+  EXPECT_EQ(std::string(pmob.begin(), pmob.end()), server.pmob);
+
+  // Same size, one byte changed, with an ETag that matches what is served: the campaign's SHA-256
+  // (what the operator uploaded) is what counts.
+  server.served_pmob = server.pmob;
+  server.served_pmob[0] = 'T';
+  try {
+    client.download_pmob(info);
+    FAIL() << "an altered PMOB was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::integrity_error) << e.what();
+  }
 }
 
 TEST(TerminalAuthorization, NotInWaveWithRetryAfterWaitsThenSucceeds) {
