@@ -3,7 +3,11 @@
 // and campaign SHA-256 mismatches refused, back-off bounds, and which refusals are (not) retried.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -323,13 +327,22 @@ TEST(TerminalAuthorization, UnavailableServerIsRetriedWithBackoffThenWorks) {
 }
 
 TEST(TerminalAuthorization, UnreachableServerFailsAfterTheBoundedAttempts) {
-  int port = 0;
-  {
-    httplib::Server probe;  // a port that was free a moment ago and has no listener now
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
+  // A port that was free a moment ago and has no listener now: bound, never listened on, closed (an
+  // httplib::Server would keep listening after its scope, and every attempt would wait for a reply).
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ::close(fd);
+  const int port = ntohs(address.sin_port);
   std::vector<milliseconds> waits;
-  term::ApiClient client(session_for("http://127.0.0.1:" + std::to_string(port), &waits));
+  auto options = session_for("http://127.0.0.1:" + std::to_string(port), &waits);
+  options.io_timeout = milliseconds(2000);  // a refused connection fails at once; this only bounds a surprise
+  term::ApiClient client(options);
   try {
     client.campaign("c1");
     FAIL() << "no server, no campaign";
