@@ -20,6 +20,7 @@
 #include "gp/broadcast/broadcast_keys.hpp"
 #include "gp/kdf3.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "paut_bench_inputs.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 
 namespace {
@@ -27,25 +28,9 @@ namespace {
 using namespace sefleet;
 namespace bc = gp::broadcast;
 
-Bytes pattern(std::size_t size, std::uint8_t first) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(first + i);
-  return out;
-}
-
-offcard::CampaignTerms profile3_terms() {
-  offcard::CampaignTerms terms;
-  terms.campaign_id = bc::CampaignId{0xCA};
-  terms.profile = bc::Profile::campaign_key;
-  terms.platform_key_version = 1;
-  terms.total_length = 1 << 20;
-  terms.start.counter = bc::Block16{0x10};
-  terms.start.chaining_value = bc::Block16{0xC4};
-  const bc::BroadcastKeys bk{SecretBytes(pattern(16, 0x90)), SecretBytes(pattern(16, 0xA0))};
-  terms.wrapped_broadcast_keys = bc::wrap_broadcast_keys(pattern(16, 0x05), bk);
-  terms.integrity_code = bc::wrap_integrity_code(pattern(16, 0x05), Bytes(16, 0xCC));
-  return terms;
-}
+using bench::next_request;
+using bench::pattern;
+using bench::profile3_terms;
 
 struct Hsm {
   Hsm() : store(offcard::SoftwareKeystore::in_memory()) {
@@ -54,19 +39,6 @@ struct Hsm {
   }
   std::unique_ptr<offcard::SoftwareKeystore> store;
 };
-
-// A different SE on every call: KDD and counter vary.
-offcard::SeAuthorizationRequest next_request(std::uint32_t n) {
-  offcard::SeAuthorizationRequest request;
-  request.se_id = Bytes{'S', 'E', static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
-                        static_cast<std::uint8_t>(n)};
-  request.kdd = Bytes{0x5E, 0xF1, 0, 0, 0, 0, static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-                      static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-  request.kvn = 0x30;
-  request.i = 0x70;
-  request.sequence_counter = n % 0xFFFFF0;
-  return request;
-}
 
 void BM_PautProfile3(benchmark::State& state) {
   Hsm hsm;
