@@ -8,6 +8,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
+# Absolute, because the demo runs in a temporary directory (a relative build dir would name nothing there).
+[ -d "$build" ] || { echo "no build directory $build" >&2; exit 2; }
+build=$(cd "$build" && pwd)
 ses=${2:-1000}
 size=${3:-262144}
 bin=$build/apps/sefleet/sefleet

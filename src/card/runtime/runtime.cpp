@@ -204,7 +204,7 @@ Bytes Runtime::dispatch(ByteView raw) {
     return status(sw::kUnknown);
   }
   std::string reason;
-  const auto command = CommandApdu::try_parse(raw, &reason);
+  auto command = CommandApdu::try_parse(raw, &reason);
   if (!command) {
     // The channel the bytes claim loses its pending response, and an open session there is aborted
     // (as Scp03Card does for an unparseable APDU: the host's counter and MCV may have moved on).
@@ -242,16 +242,19 @@ Bytes Runtime::dispatch(ByteView raw) {
     return handle_select(number, *command);
   }
   if (channel.applet == nullptr) return status(sw::kInsNotSupported);
-  return dispatch_to_applet(channel, number, *command);
+  return dispatch_to_applet(channel, number, std::move(*command));
 }
 
-Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, const CommandApdu& command) {
+Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApdu&& command) {
   deferred_->begin_command(channel.aid);  // the check on the next command, before process() runs
   RuntimeContext ctx(*this, number);
   Applet& applet = *channel.applet;
+  // The response is delivered against the command's Le and encoding; its data field moves on.
+  CommandApdu header(command.cla, command.ins, command.p1, command.p2, {}, command.ne);
+  header.extended = command.extended;
   ResponseApdu response;
   if (channel.secure_channel) {
-    response = channel.secure_channel->process(command, [&](const CommandApdu& plain) {
+    response = channel.secure_channel->process(std::move(command), [&](CommandApdu& plain) {
       Apdu apdu(plain);
       return call_process(applet, plain, ctx, apdu);
     });
@@ -261,7 +264,7 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   }
   abort_open_transaction("process");
   finish_before_response();
-  return deliver_response(command, std::move(response), channel.pending);
+  return deliver_response(header, std::move(response), channel.pending);
 }
 
 // Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open run
