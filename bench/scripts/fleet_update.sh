@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fleet update through the real management server (issue 5): `sefleet demo` with N virtual SEs and an
+# Fleet update through the real management server: `sefleet demo` with N virtual SEs and an
 # image of SIZE bytes (SQLite, software keystore, terminals over HTTP on loopback, all in one process),
 # under /usr/bin/time -v for the process's peak memory. Baseline in the same run:
 # bench_sim_broadcast_ingest (one SE ingesting the broadcast stream in process, no server, no HTTP),

@@ -1,5 +1,5 @@
 // Renderers of a scenario's two runs (with deferral, and the --no-defer baseline): the JSON whose
-// shape DESIGN.md fixes, a plain-text table, and an SVG timeline. All three are deterministic: the
+// shape is fixed (docs/digital-key.md), a plain-text table, and an SVG timeline. All three are deterministic: the
 // same RunTimings give the same bytes (numbers are rounded to microseconds before printing).
 // Both runs must list the same commands in the same order; otherwise Error(invalid_argument).
 #pragma once
