@@ -178,7 +178,8 @@ Bytes Runtime::transmit(ByteView command) {
   last_clock_ = CommandClock{};
   try {
     if (powered_ && deferred_->pending()) {
-      // Spec §2.1: a command that arrives while deferred work is pending waits until it is done.
+      // docs/deferred-execution.md §2, step 1: a command that arrives while deferred work is pending
+      // waits until it is done.
       const std::uint64_t wait_start = clock_->now_ns();
       run_deferred();
       last_clock_.waited_ns = clock_->now_ns() - wait_start;
