@@ -21,8 +21,14 @@ function(sefleet_add_layer layer)
 endfunction()
 
 # The public test vectors the tests read: the repository's copy under tests/vectors (each vector
-# names its public source). SEFLEET_VECTORS_DIR in a test's environment points them at another copy.
-set(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/tests/vectors)
+# names its public source). A canonical vectors directory beside the checkout, when there is one,
+# takes precedence, and core.VectorsCopy fails if it differs from the repository's copy.
+# SEFLEET_VECTORS_DIR in a test's environment points the tests at any other copy.
+if(EXISTS ${PROJECT_SOURCE_DIR}/../shared/vectors/scp03.json)
+  get_filename_component(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/../shared/vectors ABSOLUTE)
+else()
+  set(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/tests/vectors)
+endif()
 
 function(sefleet_add_tests layer)
   cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
