@@ -18,6 +18,11 @@ function(sefleet_add_layer layer)
   target_include_directories(sefleet_${layer} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(sefleet_${layer} PUBLIC sefleet_build_flags ${ARG_DEPS})
   target_compile_definitions(sefleet_${layer} PUBLIC SEFLEET_VERSION="${PROJECT_VERSION}")
+  if(SEFLEET_FUZZ)
+    # Coverage feedback for libFuzzer where the fuzz targets explore: the library code. PRIVATE, so the
+    # tests and the CLI that link these libraries are not slowed by comparison tracing of their own code.
+    target_compile_options(sefleet_${layer} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 # The public test vectors the tests read: the repository's copy under tests/vectors (each vector

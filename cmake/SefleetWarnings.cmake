@@ -24,7 +24,9 @@ if(SEFLEET_SANITIZE OR SEFLEET_FUZZ)
     target_compile_options(sefleet_build_flags INTERFACE -Wno-maybe-uninitialized)
   endif()
 endif()
-if(SEFLEET_FUZZ)
-  # Library code is instrumented for coverage; only fuzz targets link the libFuzzer main.
-  target_compile_options(sefleet_build_flags INTERFACE -fsanitize=fuzzer-no-link)
+if(SEFLEET_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  message(FATAL_ERROR "SEFLEET_FUZZ needs clang (libFuzzer): configure with the asan or fuzz preset")
 endif()
+# With SEFLEET_FUZZ the layer libraries get libFuzzer's coverage instrumentation (sefleet_add_layer) and
+# only the fuzz_* executables link the libFuzzer main (fuzz/CMakeLists.txt), so one sanitizer tree
+# builds the tests and the fuzz targets together.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev lld
   # libraries
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpqxx-dev libpq-dev libcpp-httplib-dev
