@@ -5,6 +5,7 @@
 // may run is the VM's decision (JavaCardVm::check).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ struct LoadFile {
   std::vector<AppletDeclaration> applets;  // may be empty (a library package)
   std::vector<ClassBytes> classes;         // sorted by name, each in package_name, at least one
 };
+
+// The largest load file this card accepts (the LOAD data, C4 value): 1 MiB, the VM's default
+// persistent capacity. Writers refuse to produce a larger file and readers refuse it before parsing.
+inline constexpr std::size_t kMaxLoadFileSize = 1024 * 1024;
+// The format version this build writes and reads (docs/formats.md "Java Card load file").
+inline constexpr std::uint8_t kLoadFileFormatVersion = 1;
 
 // Throws LoadError for a structurally invalid LoadFile (AID sizes, names outside the package,
 // duplicate classes or AIDs, an applet class that is not among the classes).
