@@ -31,8 +31,9 @@ public abstract class AEADCipher extends Cipher {
   public abstract void init(Key theKey, byte theMode) throws CryptoException;
 
   /**
-   * Initializes with a key and a nonce (GCM: any length from 1 byte; CCM: 7 to 13 bytes) for a
-   * 16-byte tag (GCM) and messages whose lengths are not announced (GCM only).
+   * Initializes with a key and a nonce for a 16-byte tag, without announcing the lengths: GCM only
+   * (nonces of 1 to 16 bytes on this card). CCM must know the lengths first and refuses this call
+   * with ILLEGAL_USE.
    *
    * @throws CryptoException ILLEGAL_VALUE when the nonce length does not fit the algorithm
    */
@@ -40,8 +41,9 @@ public abstract class AEADCipher extends Cipher {
       throws CryptoException;
 
   /**
-   * Initializes with a key, a nonce, the lengths of the associated data and of the message (CCM
-   * needs them; GCM ignores them) and the tag length in bytes.
+   * Initializes with a key, a nonce (GCM: 1 to 16 bytes; CCM: 7 to 13), the lengths of the
+   * associated data and of the message (CCM needs them; GCM ignores them) and the tag length in
+   * bytes (GCM: 4, 8, 12 to 16; CCM: 4 to 16, even).
    *
    * @throws CryptoException ILLEGAL_VALUE for a nonce or tag length the algorithm does not allow
    */

@@ -298,6 +298,8 @@ public final class Engines {
         return cipherParts(Cipher.CIPHER_AES_ECB, Cipher.PAD_PKCS5);
       case AEADCipher.ALG_AES_GCM:
         return cipherParts(AEADCipher.CIPHER_AES_GCM, Cipher.PAD_NULL);
+      case AEADCipher.ALG_AES_CCM:
+        return cipherParts(AEADCipher.CIPHER_AES_CCM, Cipher.PAD_NULL);
       default:
         return 0;
     }
@@ -307,16 +309,21 @@ public final class Engines {
     return (short) (((cipher & 0xFF) << 8) | (padding & 0xFF));
   }
 
-  /** The Cipher ALG_* code made of these parts (PAD_NULL read as PAD_NOPAD), or 0. */
+  /** The Cipher ALG_* code made of these parts (PAD_NULL read as PAD_NOPAD for block ciphers), or 0. */
   private static byte cipherAlgorithm(byte cipher, byte padding) {
-    short wanted = cipherParts(cipher, padding == Cipher.PAD_NULL && cipher != AEADCipher.CIPHER_AES_GCM
-        ? Cipher.PAD_NOPAD : padding);
+    if (cipher == AEADCipher.CIPHER_AES_GCM) {
+      return AEADCipher.ALG_AES_GCM;
+    }
+    if (cipher == AEADCipher.CIPHER_AES_CCM) {
+      return AEADCipher.ALG_AES_CCM;
+    }
+    short wanted = cipherParts(cipher, padding == Cipher.PAD_NULL ? Cipher.PAD_NOPAD : padding);
     for (byte algorithm = Cipher.ALG_DES_CBC_NOPAD; algorithm <= Cipher.ALG_AES_ECB_PKCS5; algorithm++) {
       if (cipherParts(algorithm) == wanted) {
         return algorithm;
       }
     }
-    return cipher == AEADCipher.CIPHER_AES_GCM ? AEADCipher.ALG_AES_GCM : 0;
+    return 0;
   }
 
   private static boolean isOaep(byte padding) {
@@ -359,6 +366,11 @@ public final class Engines {
           return new GcmImpl(AEADCipher.ALG_AES_GCM, oneShot);
         }
         break;
+      case AEADCipher.CIPHER_AES_CCM:
+        if (padding == Cipher.PAD_NULL) {
+          return new CcmImpl(AEADCipher.ALG_AES_CCM, oneShot);
+        }
+        break;
       default:
         break;
     }
@@ -366,7 +378,7 @@ public final class Engines {
     return null;
   }
 
-  /** Cipher.getInstance(byte, boolean); ALG_AES_CTR and ALG_AES_GCM included. */
+  /** Cipher.getInstance(byte, boolean); ALG_AES_CTR, ALG_AES_GCM and ALG_AES_CCM included. */
   public static Cipher cipher(byte algorithm, boolean externalAccess) {
     if (algorithm == Cipher.ALG_AES_CTR) {
       return new BlockCipherImpl(algorithm, algorithm, Cipher.PAD_NOPAD, Primitives.AES_CTR, false);

@@ -5,11 +5,11 @@ import javacard.framework.Util;
 import javacard.security.Key;
 
 /**
- * What init() sets on a Signature, Cipher or KeyAgreement object: the key, the mode and an IV. The
- * API requires it to survive a card reset (a reset returns the object to the state right after
- * init()), so it is persistent for objects from getInstance; only changed values are written, so
- * repeated init() with the same key, mode and IV costs no persistent write. One-shot objects keep
- * it in CLEAR_ON_RESET memory (a reset releases them anyway).
+ * What init() sets on a Signature, Cipher or KeyAgreement object: the key, the mode, an IV and a
+ * few algorithm parameters. The API requires it to survive a card reset (a reset returns the object
+ * to the state right after init()), so it is persistent for objects from getInstance; only changed
+ * values are written, so repeated init() with the same key, mode and IV costs no persistent write.
+ * One-shot objects keep it in CLEAR_ON_RESET memory (a reset releases them anyway).
  */
 final class InitState {
   static final short MAX_IV = 16;
@@ -17,32 +17,45 @@ final class InitState {
   private static final short IV_LENGTH = 1;
   private static final short IV = 2;
   private static final short EXTRA = (short) (IV + MAX_IV);
+  private static final short FIRST = (short) (EXTRA + 1);
+  private static final short SECOND = (short) (EXTRA + 3);
+  private static final short SIZE = (short) (EXTRA + 5);
 
   private final Object[] key;
-  /** [0] mode (0: not initialized), [1] IV length, [2..18) IV, [18] one more parameter (AEAD tag size). */
+  /**
+   * [0] mode (0: not initialized), [1] IV length, [2..18) IV, [18] one more parameter (the AEAD
+   * tag size), [19..23) two more shorts (the CCM lengths).
+   */
   final byte[] config;
 
   InitState(boolean oneShot) {
     byte event = oneShot ? JCSystem.CLEAR_ON_RESET : Memory.PERSISTENT;
     key = Memory.reference(event);
-    config = Memory.bytes((short) (EXTRA + 1), event);
+    config = Memory.bytes(SIZE, event);
   }
 
-  /**
-   * Records a successful init(); {@code iv} may be null (no IV: zeros). Nothing is written when
-   * nothing changes; otherwise the mode is cleared first and set last, so a power loss in between
-   * leaves the object uninitialized rather than half-initialized.
-   */
+  /** Records a successful init(); {@code iv} may be null (no IV: zeros). */
   void set(Key theKey, byte mode, byte[] iv, short ivOffset, short ivLength) {
-    set(theKey, mode, iv, ivOffset, ivLength, (byte) 0);
+    set(theKey, mode, iv, ivOffset, ivLength, (byte) 0, (short) 0, (short) 0);
   }
 
   /** {@link #set(Key, byte, byte[], short, short)} with one more parameter. */
   void set(Key theKey, byte mode, byte[] iv, short ivOffset, short ivLength, byte extra) {
+    set(theKey, mode, iv, ivOffset, ivLength, extra, (short) 0, (short) 0);
+  }
+
+  /**
+   * Records a successful init() with every parameter. Nothing is written when nothing changes;
+   * otherwise the mode is cleared first and set last, so a power loss in between leaves the object
+   * uninitialized rather than half-initialized.
+   */
+  void set(Key theKey, byte mode, byte[] iv, short ivOffset, short ivLength, byte extra, short first,
+      short second) {
     if (iv == null) {
       ivLength = 0;
     }
     if (config[MODE] == mode && key[0] == theKey && config[IV_LENGTH] == ivLength && config[EXTRA] == extra
+        && Util.getShort(config, FIRST) == first && Util.getShort(config, SECOND) == second
         && (ivLength == 0 || Util.arrayCompare(iv, ivOffset, config, IV, ivLength) == 0)) {
       return;
     }
@@ -53,6 +66,12 @@ final class InitState {
     }
     Memory.setIfChanged(config, IV_LENGTH, (byte) ivLength);
     Memory.setIfChanged(config, EXTRA, extra);
+    if (Util.getShort(config, FIRST) != first) {
+      Util.setShort(config, FIRST, first);
+    }
+    if (Util.getShort(config, SECOND) != second) {
+      Util.setShort(config, SECOND, second);
+    }
     config[MODE] = mode;
   }
 
@@ -78,13 +97,21 @@ final class InitState {
     return config[IV_LENGTH];
   }
 
+  /** The offset of the IV in {@link #config}. */
+  static short ivOffset() {
+    return IV;
+  }
+
   byte extra() {
     return config[EXTRA];
   }
 
-  /** The offset of the IV in {@link #config}. */
-  static short ivOffset() {
-    return IV;
+  short firstExtra() {
+    return Util.getShort(config, FIRST);
+  }
+
+  short secondExtra() {
+    return Util.getShort(config, SECOND);
   }
 
   /** Copies the IV (zeros when none was given) into {@code out[outOffset..outOffset+length)}. */
