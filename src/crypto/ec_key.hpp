@@ -1,6 +1,7 @@
 // EC key pairs over any curve of ec_curve.hpp, over OpenSSL EVP_PKEY. Points travel as X9.62 octet
 // strings (uncompressed 04 || X || Y, or compressed 02/03 || X on import); private scalars as big-endian
-// unsigned bytes. P-256 code on the protocol paths uses p256.hpp; this is the general form.
+// unsigned bytes. P-256 code on the protocol paths uses p256.hpp; this is the general form. Keys are
+// immutable; copies share one OpenSSL key.
 #pragma once
 
 #include "core/bytes.hpp"
@@ -26,7 +27,7 @@ class EcPublicKey {
       : curve_(std::move(curve)), point_(std::move(point)), key_(std::move(key)) {}
   EcCurve curve_;
   Bytes point_;
-  detail::Pkey key_;
+  detail::SharedPkey key_;
   friend class EcPrivateKey;
 };
 
@@ -52,7 +53,7 @@ class EcPrivateKey {
   EcCurve curve_;
   SecretBytes scalar_;
   EcPublicKey public_;
-  detail::Pkey key_;
+  detail::SharedPkey key_;
 };
 
 }  // namespace sefleet::crypto

@@ -66,6 +66,31 @@ using EcPoint = std::unique_ptr<EC_POINT, EcPointFree>;
 using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
 using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
 
+// An EVP_PKEY shared by copies through OpenSSL's reference count: the key objects built on it are
+// immutable once made, so copies may share one.
+class SharedPkey {
+ public:
+  SharedPkey() = default;
+  explicit SharedPkey(Pkey key) noexcept : key_(std::move(key)) {}
+  SharedPkey(const SharedPkey& other) noexcept : key_(up_ref(other.get())) {}
+  SharedPkey& operator=(const SharedPkey& other) noexcept {
+    if (this != &other) key_.reset(up_ref(other.get()));
+    return *this;
+  }
+  SharedPkey(SharedPkey&&) noexcept = default;
+  SharedPkey& operator=(SharedPkey&&) noexcept = default;
+  ~SharedPkey() = default;
+
+  EVP_PKEY* get() const noexcept { return key_.get(); }
+
+ private:
+  static EVP_PKEY* up_ref(EVP_PKEY* key) noexcept {
+    if (key != nullptr) EVP_PKEY_up_ref(key);
+    return key;
+  }
+  Pkey key_;
+};
+
 // Throws Error(Errc::crypto_error) with `what` and OpenSSL's queued error text; clears the queue.
 [[noreturn]] void throw_openssl(const std::string& what);
 

@@ -1,7 +1,7 @@
 // RSA keys of 512 to 4096 bits over OpenSSL EVP_PKEY: generation with any odd public exponent, import
 // from (n, e), (n, e, d) or the CRT parts (p, q, dp, dq, qinv) the Java Card RSAPrivateCrtKey carries,
 // and export of every component. Numbers travel as big-endian unsigned bytes (leading zeros allowed).
-// The operations are in rsa.hpp.
+// The operations are in rsa.hpp. Keys are immutable; copies share one OpenSSL key.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +35,7 @@ class RsaPublicKey {
 
  private:
   explicit RsaPublicKey(detail::Pkey key) : key_(std::move(key)) {}
-  detail::Pkey key_;
+  detail::SharedPkey key_;
   friend class RsaPrivateKey;
 };
 
@@ -54,9 +54,6 @@ class RsaPrivateKey {
   // parts are inconsistent (q qinv != 1 mod p, dp or dq not invertible, p = q, n outside 512..4096 bits).
   static RsaPrivateKey from_crt(const RsaCrtParts& parts);
 
-  RsaPrivateKey(RsaPrivateKey&&) noexcept = default;
-  RsaPrivateKey& operator=(RsaPrivateKey&&) noexcept = default;
-
   std::size_t bits() const;
   std::size_t size() const { return (bits() + 7) / 8; }
   Bytes modulus() const;
@@ -70,7 +67,7 @@ class RsaPrivateKey {
 
  private:
   explicit RsaPrivateKey(detail::Pkey key) : key_(std::move(key)) {}
-  detail::Pkey key_;
+  detail::SharedPkey key_;
 };
 
 }  // namespace sefleet::crypto
