@@ -44,6 +44,7 @@ void Scp03Card::drop_broadcast() noexcept {
 void Scp03Card::terminate() noexcept {
   drop_broadcast();
   state_ = State::idle;
+  session_alive_.reset();
   messaging_.reset();
   session_keys_.reset();
   host_challenge_.clear();
@@ -56,6 +57,7 @@ void Scp03Card::abort() noexcept {
   if (state_ == State::open) {
     drop_broadcast();  // a security error ends both contexts (broadcast-channel.md §5.2)
     state_ = State::aborted;
+    session_alive_.reset();
     messaging_.reset();
     session_keys_.reset();
     response_pending_ = false;
@@ -142,6 +144,7 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   engine->begin(mac);
   messaging_ = std::move(engine);
   state_ = State::open;
+  session_alive_ = std::make_shared<const int>(0);
   return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
 }
 
