@@ -101,7 +101,7 @@ final class BlockCipherImpl extends Cipher implements Forgettable {
   /** Starts the running state from the init() IV after init, a final call or a reset. */
   private void ensureLive() {
     if (run[LIVE] == 0) {
-      state.loadIv(run, CHAIN, (short) 16);
+      state.loadIv(run, CHAIN, block);
       run[BUFFERED] = 0;
       run[LIVE] = 1;
     }
