@@ -221,8 +221,8 @@ Method ClassFileParser::read_method() {
   const bool needs_code = (method.access & (access::kAbstract | access::kNative)) == 0;
   if (needs_code && !method.code) throw LoadError("no Code attribute (only abstract and native methods have none)");
   if (!needs_code && method.code) {
-    throw LoadError(fmt::format("a Code attribute on an {} method",
-                                (method.access & access::kNative) != 0 ? "native" : "abstract"));
+    throw LoadError((method.access & access::kNative) != 0 ? "a Code attribute on a native method"
+                                                           : "a Code attribute on an abstract method");
   }
   return method;
 }
@@ -300,8 +300,8 @@ std::pair<std::string_view, ByteView> ClassFileParser::read_attribute(ByteReader
   const std::string_view name = utf8(in.u2("attribute name index"), "attribute name");
   const std::uint32_t length = in.u4("attribute length");
   if (length > in.remaining()) {
-    throw LoadError(fmt::format("attribute {} at byte {} has length {}, only {} bytes remain", name, in.offset() - 6,
-                                length, in.remaining()));
+    throw LoadError(fmt::format("truncated: attribute {} at byte {} has length {}, only {} bytes remain", name,
+                                in.offset() - 6, length, in.remaining()));
   }
   return {name, in.take(length, "attribute")};
 }

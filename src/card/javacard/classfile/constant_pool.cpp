@@ -7,8 +7,9 @@
 namespace sefleet::card::javacard::classfile {
 std::string with_article(ConstantKind kind) {
   const std::string_view name = constant_kind_name(kind);
-  const bool vowel = name.find_first_of("AEIOUaeiou") == 0;
-  return fmt::format("{} {}", vowel ? "an" : "a", name);
+  // "an Integer", "an InterfaceMethodref", "an unused slot"; "a Utf8" is read "a you-tee-eff".
+  const bool an = name.front() == 'I' || name.front() == 'u';
+  return fmt::format("{} {}", an ? "an" : "a", name);
 }
 
 const Constant& ConstantPool::at(std::uint16_t index, ConstantKind expected) const {

@@ -102,8 +102,12 @@ class Operands {
       push(slot);
       return;
     }
-    if (slot.kind != kind || (is_wide(kind) && state_.locals[index + 1u].kind != second_half_of(kind))) {
+    if (slot.kind != kind) {
       fail(fmt::format("local variable {} holds {}, not {}", index, describe(slot), expected_name(kind)));
+    }
+    if (is_wide(kind) && state_.locals[index + 1u].kind != second_half_of(kind)) {
+      fail(fmt::format("local variable {} holds {} where paths meet, not the second half of {}", index + 1,
+                       describe(state_.locals[index + 1u]), expected_name(kind)));
     }
     push(kind);
   }
