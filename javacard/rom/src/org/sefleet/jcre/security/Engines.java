@@ -16,10 +16,10 @@ import javacardx.crypto.Cipher;
  * refused with CryptoException.NO_SUCH_ALGORITHM (the table in docs/javacard.md).
  */
 public final class Engines {
-  private static final OneShotCache digests = new OneShotCache();
-  private static final OneShotCache randoms = new OneShotCache();
-  private static final OneShotCache signatures = new OneShotCache();
-  private static final OneShotCache ciphers = new OneShotCache();
+  private static final OneShotCache digests = new OneShotCache(OneShotCache.DIGEST);
+  private static final OneShotCache randoms = new OneShotCache(OneShotCache.RANDOM);
+  private static final OneShotCache signatures = new OneShotCache(OneShotCache.SIGNATURE);
+  private static final OneShotCache ciphers = new OneShotCache(OneShotCache.CIPHER);
 
   private Engines() {
   }
@@ -401,45 +401,39 @@ public final class Engines {
   /** The engine for MessageDigest.OneShot slot {@code slot}. */
   public static MessageDigest oneShotDigest(byte algorithm, byte slot) {
     short key = (short) ((slot << 8) | (algorithm & 0xFF));
-    Object engine = digests.find(key);
-    if (engine == null) {
-      engine = messageDigest(algorithm, false);
-      digests.put(key, engine);
-    }
-    return (MessageDigest) engine;
+    return (MessageDigest) digests.engine(key, algorithm, (byte) 0, (byte) 0);
   }
 
   /** The engine for RandomData.OneShot slot {@code slot}. */
   public static RandomData oneShotRandom(byte algorithm, byte slot) {
     short key = (short) ((slot << 8) | (algorithm & 0xFF));
-    Object engine = randoms.find(key);
-    if (engine == null) {
-      engine = randomData(algorithm);
-      randoms.put(key, engine);
-    }
-    return (RandomData) engine;
+    return (RandomData) randoms.engine(key, algorithm, (byte) 0, (byte) 0);
   }
 
   /** The engine for Signature.OneShot slot {@code slot}; its init state is transient. */
   public static Signature oneShotSignature(byte digest, byte cipher, byte padding, byte slot) {
     short key = (short) ((slot << 15) | parts(digest, cipher, padding));
-    Object engine = signatures.find(key);
-    if (engine == null) {
-      engine = buildSignature(digest, cipher, padding, true);
-      signatures.put(key, engine);
-    }
-    return (Signature) engine;
+    return (Signature) signatures.engine(key, digest, cipher, padding);
   }
 
   /** The engine for Cipher.OneShot slot {@code slot}; its init state is transient. */
   public static Cipher oneShotCipher(byte cipher, byte padding, byte slot) {
     short key = (short) ((slot << 15) | (cipherParts(cipher, padding) & 0x7FFF));
-    Object engine = ciphers.find(key);
-    if (engine == null) {
-      engine = buildCipher(cipherAlgorithm(cipher, padding), cipher, padding, true);
-      ciphers.put(key, engine);
+    return (Cipher) ciphers.engine(key, cipher, padding, (byte) 0);
+  }
+
+  /** Builds a one-shot engine of a cache's kind (called by OneShotCache, in the runtime's context). */
+  static Object oneShotEngine(byte kind, byte a, byte b, byte c) {
+    switch (kind) {
+      case OneShotCache.DIGEST:
+        return messageDigest(a, false);
+      case OneShotCache.RANDOM:
+        return randomData(a);
+      case OneShotCache.SIGNATURE:
+        return buildSignature(a, b, c, true);
+      default:
+        return buildCipher(cipherAlgorithm(a, b), a, b, true);
     }
-    return (Cipher) engine;
   }
 
   /** Drops the key and mode of a one-shot engine (before it is handed to the next user). */
