@@ -51,6 +51,10 @@ std::uint32_t Crc::finish_value() {
   return value;
 }
 
+std::uint32_t Crc::register_value() const noexcept {
+  return algorithm_ == CrcAlgorithm::iso3309_crc16 ? register_ >> 16 : register_;
+}
+
 Bytes Crc::finish() {
   const std::uint32_t value = finish_value();
   Bytes out;

@@ -31,6 +31,9 @@ class Crc {
   Bytes finish();
   // The same as a number.
   std::uint32_t finish_value();
+  // The register as it stands, without the final complement: what a caller that keeps the state
+  // itself (the Java Card Checksum) carries from one update to the next and passes back as `initial`.
+  std::uint32_t register_value() const noexcept;
 
  private:
   CrcAlgorithm algorithm_;

@@ -109,4 +109,38 @@ EcPrivateKey EcPrivateKey::generate(const EcCurve& curve, Random& random) {
 
 EcPrivateKey EcPrivateKey::generate(const EcCurve& curve) { return generate(curve, system_random()); }
 
+Bytes ec_decode_point(ByteView p, ByteView a, ByteView b, ByteView encoded) {
+  auto ctx = new_bn_ctx();
+  const detail::Bn prime = detail::bn_from(p), coefficient_a = detail::bn_from(a), coefficient_b = detail::bn_from(b);
+  const auto field_bits = static_cast<std::size_t>(BN_num_bits(prime.get()));
+  if (field_bits < 3 || !BN_is_odd(prime.get()) || BN_cmp(coefficient_a.get(), prime.get()) >= 0 ||
+      BN_cmp(coefficient_b.get(), prime.get()) >= 0) {
+    refuse("the field parameters cannot carry a point (p odd, a and b below p)");
+  }
+  const std::size_t field_size = (field_bits + 7) / 8;
+  const bool compressed = encoded.size() == field_size + 1 && (encoded[0] == 0x02 || encoded[0] == 0x03);
+  const bool uncompressed = encoded.size() == 2 * field_size + 1 && encoded[0] == 0x04;
+  if (!compressed && !uncompressed) {
+    refuse("a point of this field is 02/03 || X (" + std::to_string(field_size + 1) + " bytes) or 04 || X || Y (" +
+           std::to_string(2 * field_size + 1) + " bytes), got " + std::to_string(encoded.size()) + " bytes");
+  }
+  detail::EcGroup group(EC_GROUP_new_curve_GFp(prime.get(), coefficient_a.get(), coefficient_b.get(), ctx.get()));
+  if (!group) {
+    ERR_clear_error();
+    refuse("p, a and b do not define a curve");
+  }
+  detail::EcPoint point(EC_POINT_new(group.get()));
+  if (!point || EC_POINT_oct2point(group.get(), point.get(), encoded.data(), encoded.size(), ctx.get()) != 1 ||
+      EC_POINT_is_on_curve(group.get(), point.get(), ctx.get()) != 1) {
+    ERR_clear_error();
+    refuse("the point is not on the curve");
+  }
+  Bytes out(2 * field_size + 1);
+  if (EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) !=
+      out.size()) {
+    detail::throw_openssl("EC point encoding");
+  }
+  return out;
+}
+
 }  // namespace sefleet::crypto

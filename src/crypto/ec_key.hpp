@@ -56,4 +56,10 @@ class EcPrivateKey {
   detail::SharedPkey key_;
 };
 
+// Checks `encoded` (02/03 || X, or 04 || X || Y, with X and Y as long as p) as a point other than
+// infinity of y^2 = x^3 + ax + b over GF(p), and returns it uncompressed. Only p, a and b are needed:
+// Java Card's ECPublicKey.setW may come before the generator and the order are set. Throws
+// Error(Errc::invalid_argument) for a point that is not on the curve or a field that is not usable.
+Bytes ec_decode_point(ByteView p, ByteView a, ByteView b, ByteView encoded);
+
 }  // namespace sefleet::crypto

@@ -31,11 +31,13 @@ detail::PkeyCtx context(EVP_PKEY* key, Operation operation, int padding, const c
   return ctx;
 }
 
-void set_signature_digest(EVP_PKEY_CTX* ctx, RsaSignaturePadding padding, DigestAlgorithm digest) {
+// PSS signatures get a salt as long as the digest; verification takes the salt length from the encoding.
+void set_signature_digest(EVP_PKEY_CTX* ctx, RsaSignaturePadding padding, DigestAlgorithm digest, bool signing) {
   const EVP_MD* md = detail::evp_digest(digest);
   if (EVP_PKEY_CTX_set_signature_md(ctx, md) != 1) detail::throw_openssl("RSA signature digest");
+  const int salt_length = signing ? RSA_PSS_SALTLEN_DIGEST : RSA_PSS_SALTLEN_AUTO;
   if (padding == RsaSignaturePadding::pss &&
-      (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+      (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt_length) != 1)) {
     detail::throw_openssl("RSA-PSS parameters");
   }
 }
@@ -44,9 +46,9 @@ int padding_mode(RsaSignaturePadding padding) {
   return padding == RsaSignaturePadding::pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
 }
 
-void set_oaep_sha1(EVP_PKEY_CTX* ctx) {
-  const EVP_MD* sha1 = detail::evp_digest(DigestAlgorithm::sha1);
-  if (EVP_PKEY_CTX_set_rsa_oaep_md(ctx, sha1) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, sha1) != 1) {
+void set_oaep_digest(EVP_PKEY_CTX* ctx, DigestAlgorithm digest) {
+  const EVP_MD* md = detail::evp_digest(digest);
+  if (EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) != 1) {
     detail::throw_openssl("RSA-OAEP parameters");
   }
 }
@@ -116,7 +118,7 @@ Bytes rsa_sign(const RsaPrivateKey& key, RsaSignaturePadding padding, DigestAlgo
 Bytes rsa_sign_hash(const RsaPrivateKey& key, RsaSignaturePadding padding, DigestAlgorithm digest, ByteView hash) {
   check_hash(digest, hash);
   auto ctx = context(key.handle(), Operation::sign, padding_mode(padding), "RSA signature");
-  set_signature_digest(ctx.get(), padding, digest);
+  set_signature_digest(ctx.get(), padding, digest, true);
   return run(ctx.get(), EVP_PKEY_sign, hash, "RSA signature");
 }
 
@@ -130,7 +132,7 @@ bool rsa_verify_hash(const RsaPublicKey& key, RsaSignaturePadding padding, Diges
   check_hash(digest, hash);
   if (signature.size() != key.size()) return false;
   auto ctx = context(key.handle(), Operation::verify, padding_mode(padding), "RSA verification");
-  set_signature_digest(ctx.get(), padding, digest);
+  set_signature_digest(ctx.get(), padding, digest, false);
   const int ok = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), hash.data(), hash.size());
   ERR_clear_error();
   return ok == 1;
@@ -183,16 +185,21 @@ SecretBytes rsa_pkcs1_decrypt(const RsaPrivateKey& key, ByteView ciphertext) {
   return decrypt_checked(ctx.get(), key.size(), ciphertext, "RSA PKCS#1 decryption");
 }
 
-Bytes rsa_oaep_sha1_encrypt(const RsaPublicKey& key, ByteView data) {
-  check_fits(key.size(), 42, data, "RSA-OAEP encryption");
+Bytes rsa_oaep_encrypt(const RsaPublicKey& key, DigestAlgorithm digest, ByteView data) {
+  const std::size_t overhead = 2 * digest_size(digest) + 2;
+  if (key.size() < overhead) {
+    throw Error(Errc::invalid_argument, "RSA-OAEP encryption: a " + std::to_string(key.bits()) +
+                                            "-bit key is too short for " + std::string(digest_name(digest)));
+  }
+  check_fits(key.size(), overhead, data, "RSA-OAEP encryption");
   auto ctx = context(key.handle(), Operation::encrypt, RSA_PKCS1_OAEP_PADDING, "RSA-OAEP encryption");
-  set_oaep_sha1(ctx.get());
+  set_oaep_digest(ctx.get(), digest);
   return run(ctx.get(), EVP_PKEY_encrypt, data, "RSA-OAEP encryption");
 }
 
-SecretBytes rsa_oaep_sha1_decrypt(const RsaPrivateKey& key, ByteView ciphertext) {
+SecretBytes rsa_oaep_decrypt(const RsaPrivateKey& key, DigestAlgorithm digest, ByteView ciphertext) {
   auto ctx = context(key.handle(), Operation::decrypt, RSA_PKCS1_OAEP_PADDING, "RSA-OAEP decryption");
-  set_oaep_sha1(ctx.get());
+  set_oaep_digest(ctx.get(), digest);
   return decrypt_checked(ctx.get(), key.size(), ciphertext, "RSA-OAEP decryption");
 }
 

@@ -129,6 +129,31 @@ RsaPrivateKey RsaPrivateKey::from_components(ByteView modulus, ByteView public_e
   return key;
 }
 
+RsaPrivateKey RsaPrivateKey::from_modulus_and_private_exponent(ByteView modulus, ByteView private_exponent) {
+  const Bn n = detail::bn_from(modulus);
+  const Bn d = detail::bn_from(private_exponent);
+  check_modulus(n.get());
+  if (BN_is_zero(d.get()) || BN_is_one(d.get()) || BN_cmp(d.get(), n.get()) >= 0) {
+    refuse("private exponent must be 2..n-1");
+  }
+  detail::BnCtx ctx_holder;
+  BN_CTX* ctx = bn_ctx(ctx_holder);
+  Bn probe = detail::bn_new(), sealed = detail::bn_new(), opened = detail::bn_new(), e = detail::bn_new();
+  if (BN_rand_range(probe.get(), n.get()) != 1) detail::throw_openssl("RSA probe");
+  for (const std::uint32_t candidate : kRsaRecoverableExponents) {
+    if (BN_set_word(e.get(), candidate) != 1 || BN_mod_exp(sealed.get(), probe.get(), e.get(), n.get(), ctx) != 1 ||
+        BN_mod_exp_mont_consttime(opened.get(), sealed.get(), d.get(), n.get(), ctx, nullptr) != 1) {
+      detail::throw_openssl("RSA exponent recovery");
+    }
+    if (BN_cmp(opened.get(), probe.get()) == 0) {
+      return from_components(modulus, detail::bytes_of_bn(e.get()), private_exponent);
+    }
+  }
+  throw Error(Errc::unsupported,
+              "RSA key: the public exponent of this (n, d) key is none of 65537, 3, 5, 17, 257, 7, 11, 13, and OpenSSL "
+              "needs it to blind private operations");
+}
+
 RsaPrivateKey RsaPrivateKey::from_crt(const RsaCrtParts& parts) {
   detail::BnCtx ctx_holder;
   BN_CTX* ctx = bn_ctx(ctx_holder);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "core/bytes.hpp"
@@ -17,6 +18,10 @@ inline constexpr std::size_t kRsaMinBits = 512;
 inline constexpr std::size_t kRsaMaxBits = 4096;
 // F4 = 65537, the default public exponent.
 inline constexpr std::uint8_t kRsaF4[] = {0x01, 0x00, 0x01};
+
+// The public exponents from_modulus_and_private_exponent() recognises: F4, F0 .. F3 and the small
+// primes some tools still choose.
+inline constexpr std::uint32_t kRsaRecoverableExponents[] = {65537, 3, 5, 17, 257, 7, 11, 13};
 
 struct RsaCrtParts {
   SecretBytes p, q, dp, dq, qinv;  // qinv = q^-1 mod p
@@ -48,6 +53,11 @@ class RsaPrivateKey {
   // OpenSSL blinds every private operation with e, so e is needed even though only d signs. The key is
   // checked by one round trip of a test value through the public and private operations.
   static RsaPrivateKey from_components(ByteView modulus, ByteView public_exponent, ByteView private_exponent);
+  // From modulus and private exponent alone (Java Card's RSAPrivateKey carries no public exponent): the
+  // public exponent is taken as the first of kRsaRecoverableExponents with (m^e)^d = m mod n for a random
+  // m, then the key is built as from_components does. Throws Error(Errc::unsupported) when none fits
+  // (OpenSSL cannot run a private operation without e, which its blinding needs).
+  static RsaPrivateKey from_modulus_and_private_exponent(ByteView modulus, ByteView private_exponent);
   // From the CRT parts alone: n = p q; e is recovered from dp and dq (e = dp^-1 mod p-1 = dq^-1 mod q-1,
   // combined by the Chinese remainder theorem: the smallest such e, which is the key's e whenever e is
   // below lcm(p-1, q-1)); d = e^-1 mod lcm(p-1, q-1). Throws Error(Errc::invalid_argument) when the

@@ -118,8 +118,11 @@ def run(case):
         return {"data": key.recover_data_from_signature(hx(case, "block"), padding.PKCS1v15(), None).hex()}
     if op == "rsa_decrypt":
         key = rsa_private(case)
-        scheme = padding.PKCS1v15() if case["padding"] == "pkcs1" else padding.OAEP(
-            mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+        if case["padding"] == "pkcs1":
+            scheme = padding.PKCS1v15()
+        else:  # "oaep_sha1", "oaep_sha256", ...
+            algorithm = HASHES[case["padding"].split("_")[1]]()
+            scheme = padding.OAEP(mgf=padding.MGF1(algorithm), algorithm=algorithm, label=None)
         return {"plain": key.decrypt(hx(case, "ciphertext"), scheme).hex()}
     if op == "rsa_generate_and_use":
         key = rsa.generate_private_key(public_exponent=65537, key_size=int(case["bits"]))

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/hex.hpp"
@@ -175,16 +176,20 @@ TEST(PythonCrossCheck, Rsa2048BothWays) {
   type1.update({{"op", "rsa_type1_recover"}, {"block", to_hex(rsa_pkcs1_type1_encrypt(ours, message))}});
   const std::string message_hex = lower_hex(message);
   check.add(type1, [message_hex](const json& r) { EXPECT_EQ(r["data"], message_hex); });
-  for (const char* padding : {"pkcs1", "oaep"}) {
-    const auto pub = ours.public_key();
+  const auto pub = ours.public_key();
+  const std::pair<const char*, Bytes> ciphertexts[] = {
+      {"pkcs1", rsa_pkcs1_encrypt(pub, message)},
+      {"oaep_sha1", rsa_oaep_encrypt(pub, DigestAlgorithm::sha1, message)},
+      {"oaep_sha256", rsa_oaep_encrypt(pub, DigestAlgorithm::sha256, message)},
+      {"oaep_sha512", rsa_oaep_encrypt(pub, DigestAlgorithm::sha512, message)}};
+  for (const auto& [padding, ciphertext] : ciphertexts) {
     json request = public_key;
     request.update({{"op", "rsa_decrypt"},
                     {"padding", padding},
                     {"p", to_hex(crt.p.view())},
                     {"q", to_hex(crt.q.view())},
                     {"d", to_hex(ours.private_exponent().view())},
-                    {"ciphertext", to_hex(std::string(padding) == "pkcs1" ? rsa_pkcs1_encrypt(pub, message)
-                                                                           : rsa_oaep_sha1_encrypt(pub, message))}});
+                    {"ciphertext", to_hex(ciphertext)}});
     check.add(request, [message_hex](const json& r) { EXPECT_EQ(r["plain"], message_hex); });
   }
   check.add({{"op", "rsa_generate_and_use"}, {"bits", 2048}, {"msg", to_hex(message)}}, [message](const json& r) {
@@ -202,7 +207,7 @@ TEST(PythonCrossCheck, Rsa2048BothWays) {
     EXPECT_TRUE(rsa_verify(theirs.public_key(), RsaSignaturePadding::pss, DigestAlgorithm::sha256, message,
                            from_hex(r["pss_sha256"].get<std::string>())));
     EXPECT_EQ(rsa_pkcs1_decrypt(theirs, from_hex(r["pkcs1_ciphertext"].get<std::string>())).reveal(), message);
-    EXPECT_EQ(rsa_oaep_sha1_decrypt(theirs, from_hex(r["oaep_ciphertext"].get<std::string>())).reveal(), message);
+    EXPECT_EQ(rsa_oaep_decrypt(theirs, DigestAlgorithm::sha1, from_hex(r["oaep_ciphertext"].get<std::string>())).reveal(), message);
   });
   check.run();
 }

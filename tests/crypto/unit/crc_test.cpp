@@ -54,10 +54,19 @@ TEST(Crc, ChainingThroughTheUncomplementedValue) {
   const std::uint32_t expected = whole.finish_value();
   Crc first(CrcAlgorithm::iso3309_crc32);
   first.update(bytes_of("1234"));
-  const std::uint32_t register_after_first = first.finish_value() ^ 0xFFFFFFFFu;
+  const std::uint32_t register_after_first = first.register_value();
+  EXPECT_EQ(register_after_first, first.finish_value() ^ 0xFFFFFFFFu);
   Crc second(CrcAlgorithm::iso3309_crc32, register_after_first);
   second.update(bytes_of("56789"));
   EXPECT_EQ(second.finish_value(), expected);
+}
+
+TEST(Crc, Crc16RegisterIsItsLow16Bits) {
+  Crc crc(CrcAlgorithm::iso3309_crc16);
+  crc.update(bytes_of("123456789"));
+  EXPECT_EQ(crc.register_value(), 0xCE3Cu ^ 0xFFFFu);
+  Crc resumed(CrcAlgorithm::iso3309_crc16, crc.register_value());
+  EXPECT_EQ(resumed.finish_value(), 0xCE3Cu);
 }
 
 }  // namespace

@@ -321,6 +321,25 @@ TEST(EcKey, ScalarsAndPointsAreChecked) {
   EXPECT_THROW(EcPublicKey::from_point(curve, Bytes(65, 0x04)), Error);
 }
 
+TEST(EcKey, PointsDecodeOnTheFieldAndCoefficientsAlone) {
+  const auto& v = kEcdhVectors[2];  // P-256
+  const EcCurve curve = EcCurve::named(NamedCurve::secp256r1);
+  const auto& parameters = curve.parameters();
+  const Bytes uncompressed = point(v.qb_x, v.qb_y);
+  EXPECT_EQ(ec_decode_point(parameters.p, parameters.a, parameters.b, uncompressed), uncompressed);
+  EXPECT_EQ(ec_decode_point(parameters.p, parameters.a, parameters.b, concat({from_hex("02"), from_hex(v.qb_x)})),
+            uncompressed);
+  Bytes off_curve = uncompressed;
+  off_curve[10] ^= 0x01;
+  EXPECT_THROW(ec_decode_point(parameters.p, parameters.a, parameters.b, off_curve), Error);
+  EXPECT_THROW(ec_decode_point(parameters.p, parameters.a, parameters.b, from_hex("00")), Error);
+  EXPECT_THROW(ec_decode_point(parameters.p, parameters.a, parameters.b, ByteView(uncompressed).first(64)), Error);
+  Bytes hybrid = uncompressed;
+  hybrid[0] = 0x06;
+  EXPECT_THROW(ec_decode_point(parameters.p, parameters.a, parameters.b, hybrid), Error);
+  EXPECT_THROW(ec_decode_point(from_hex("10"), parameters.a, parameters.b, uncompressed), Error);
+}
+
 TEST(EcKey, GenerationIsReproducibleFromADeterministicSource) {
   const EcCurve curve = EcCurve::named(NamedCurve::brainpoolP256r1);
   DeterministicRandom first(bytes_of("seed")), second(bytes_of("seed"));

@@ -94,6 +94,24 @@ TEST(RsaKey, ComponentImportMatchesTheCrtKey) {
   EXPECT_EQ(rsa_public_raw(plain.public_key(), rsa_private_raw(plain, block).view()), block);
 }
 
+TEST(RsaKey, ModulusAndPrivateExponentAloneRecoverCommonExponents) {
+  const auto key = RsaPrivateKey::from_modulus_and_private_exponent(from_hex(kExample1.n), from_hex(kExample1.d));
+  EXPECT_EQ(to_hex(key.public_exponent()), "010001");
+  const auto three = RsaPrivateKey::generate(768, from_hex("03"));
+  const auto recovered = RsaPrivateKey::from_modulus_and_private_exponent(three.modulus(), three.private_exponent().view());
+  EXPECT_EQ(to_hex(recovered.public_exponent()), "03");
+  EXPECT_EQ(rsa_sign(recovered, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha256, bytes_of("m")),
+            rsa_sign(three, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha256, bytes_of("m")));
+  const auto nineteen = RsaPrivateKey::generate(768, from_hex("13"));
+  try {
+    (void)RsaPrivateKey::from_modulus_and_private_exponent(nineteen.modulus(), nineteen.private_exponent().view());
+    ADD_FAILURE() << "e = 19 recovered";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::unsupported);
+  }
+  EXPECT_THROW(RsaPrivateKey::from_modulus_and_private_exponent(from_hex(kExample1.n), from_hex("01")), Error);
+}
+
 TEST(RsaKey, ImportRefusals) {
   const Bytes n = from_hex(kExample1.n);
   const Bytes d = from_hex(kExample1.d);
@@ -290,11 +308,15 @@ TEST_F(RsaOperations, Pkcs1AndOaepEncryption) {
     EXPECT_EQ(e.code(), Errc::integrity_error);
   }
   EXPECT_THROW(rsa_pkcs1_encrypt(pub, Bytes(118, 1)), Error);
-  const Bytes oaep = rsa_oaep_sha1_encrypt(pub, secret);
-  EXPECT_EQ(rsa_oaep_sha1_decrypt(*key_, oaep).reveal(), secret);
-  EXPECT_THROW(rsa_oaep_sha1_decrypt(*key_, ciphertext), Error);
-  EXPECT_NO_THROW(rsa_oaep_sha1_encrypt(pub, Bytes(86, 1)));
-  EXPECT_THROW(rsa_oaep_sha1_encrypt(pub, Bytes(87, 1)), Error);
+  const Bytes oaep = rsa_oaep_encrypt(pub, DigestAlgorithm::sha1, secret);
+  EXPECT_EQ(rsa_oaep_decrypt(*key_, DigestAlgorithm::sha1, oaep).reveal(), secret);
+  EXPECT_THROW(rsa_oaep_decrypt(*key_, DigestAlgorithm::sha1, ciphertext), Error);
+  EXPECT_NO_THROW(rsa_oaep_encrypt(pub, DigestAlgorithm::sha1, Bytes(86, 1)));
+  EXPECT_THROW(rsa_oaep_encrypt(pub, DigestAlgorithm::sha1, Bytes(87, 1)), Error);
+  const Bytes oaep256 = rsa_oaep_encrypt(pub, DigestAlgorithm::sha256, secret);
+  EXPECT_EQ(rsa_oaep_decrypt(*key_, DigestAlgorithm::sha256, oaep256).reveal(), secret);
+  EXPECT_THROW(rsa_oaep_decrypt(*key_, DigestAlgorithm::sha1, oaep256), Error);
+  EXPECT_THROW(rsa_oaep_encrypt(pub, DigestAlgorithm::sha512, Bytes(1, 1)), Error);  // needs 130 of 128 bytes
 }
 
 }  // namespace
