@@ -143,7 +143,8 @@ EcCurve EcCurve::from_parameters(const EcCurveParameters& parameters) {
   const Bn n = detail::bn_from(parameters.n);
   const auto field_bits = static_cast<std::size_t>(BN_num_bits(p.get()));
   if (field_bits < kEcMinFieldBits || field_bits > kEcMaxFieldBits) {
-    refuse("a field of " + std::to_string(field_bits) + " bits is outside 192..521");
+    refuse("a field of " + std::to_string(field_bits) + " bits is outside " + std::to_string(kEcMinFieldBits) + ".." +
+           std::to_string(kEcMaxFieldBits));
   }
   if (BN_check_prime(p.get(), ctx, nullptr) != 1) refuse("p is not prime");
   if (BN_cmp(a.get(), p.get()) >= 0 || BN_cmp(b.get(), p.get()) >= 0) refuse("a and b must be less than p");

@@ -17,7 +17,9 @@
 
 namespace sefleet::crypto {
 
-inline constexpr std::size_t kEcMinFieldBits = 192;
+// Java Card's LENGTH_EC_FP_160 is the smallest curve size applets still use (brainpoolP160r1, secp160r1);
+// the 112- and 128-bit sizes are refused.
+inline constexpr std::size_t kEcMinFieldBits = 160;
 inline constexpr std::size_t kEcMaxFieldBits = 521;
 
 enum class NamedCurve {
@@ -50,7 +52,7 @@ struct EcCurveParameters {
 class EcCurve {
  public:
   static EcCurve named(NamedCurve curve);
-  // Throws Error(Errc::invalid_argument) naming the failed check: field of 192..521 bits; p prime;
+  // Throws Error(Errc::invalid_argument) naming the failed check: field of 160..521 bits; p prime;
   // a, b < p; 4a^3 + 27b^2 != 0; G on the curve and not the point at infinity; n prime, n G = O; the
   // cofactor consistent with Hasse's bound (|h n - (p + 1)| <= 2 sqrt(p)).
   static EcCurve from_parameters(const EcCurveParameters& parameters);

@@ -282,7 +282,7 @@ TEST(EcCurve, ExplicitParametersAreChecked) {
   refused(p, "p is not prime");
   p = good;
   p.p = from_hex("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");  // 2^127 - 1: prime, too small
-  refused(p, "outside 192..521");
+  refused(p, "outside 160..521");
   p = good;
   p.a = p.p;
   refused(p, "less than p");
@@ -319,6 +319,25 @@ TEST(EcKey, ScalarsAndPointsAreChecked) {
   EXPECT_EQ(one.scalar().size(), 32u);
   EXPECT_THROW(EcPublicKey::from_point(curve, from_hex("00")), Error);
   EXPECT_THROW(EcPublicKey::from_point(curve, Bytes(65, 0x04)), Error);
+}
+
+TEST(EcCurve, A160BitCurveWhoseOrderIsLongerThanTheField) {
+  // secp160r1 (SEC 2): n has 161 bits, one byte more than p.
+  EcCurveParameters parameters;
+  parameters.p = from_hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFFFF");
+  parameters.a = from_hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFFFC");
+  parameters.b = from_hex("1C97BEFC54BD7A8B65ACF89F81D4D4ADC565FA45");
+  parameters.g = from_hex("044A96B5688EF573284664698968C38BB913CBFC8223A628553168947D59DCC912042351377AC5FB32");
+  parameters.n = from_hex("0100000000000000000001F4C8F927AED3CA752257");
+  const EcCurve curve = EcCurve::from_parameters(parameters);
+  EXPECT_EQ(curve.field_bits(), 160u);
+  EXPECT_EQ(curve.order_bits(), 161u);
+  EXPECT_EQ(curve.order_size(), 21u);
+  const auto key = EcPrivateKey::generate(curve);
+  const Bytes message = bytes_of("160");
+  const Bytes der = ecdsa_sign(key, DigestAlgorithm::sha1, message);
+  EXPECT_TRUE(ecdsa_verify(key.public_key(), DigestAlgorithm::sha1, message, der));
+  EXPECT_EQ(ecdsa_der_to_raw(der, curve.order_size()).size(), 42u);
 }
 
 TEST(EcKey, PointsDecodeOnTheFieldAndCoefficientsAlone) {
