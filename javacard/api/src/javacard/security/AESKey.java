@@ -8,7 +8,8 @@ public interface AESKey extends SecretKey {
    *
    * @throws CryptoException ILLEGAL_VALUE when decryption of encrypted key data fails
    */
-  void setKey(byte[] keyData, short kOff) throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
+  void setKey(byte[] keyData, short kOff)
+      throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
 
   /**
    * Copies the key into {@code keyData} at {@code kOff}.

@@ -3,7 +3,8 @@ package javacard.security;
 /** An 8, 16 or 24-byte DES or Triple-DES key (parity bits are not checked). */
 public interface DESKey extends SecretKey {
   /** Copies the key (key size / 8 bytes) from {@code keyData}; the key becomes initialized. */
-  void setKey(byte[] keyData, short kOff) throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
+  void setKey(byte[] keyData, short kOff)
+      throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
 
   /**
    * Copies the key into {@code keyData}.

@@ -6,7 +6,8 @@ package javacard.security;
  */
 public interface HMACKey extends SecretKey {
   /** Copies {@code kLen} bytes of key from {@code keyData}; the key becomes initialized. */
-  void setKey(byte[] keyData, short kOff, short kLen) throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
+  void setKey(byte[] keyData, short kOff, short kLen)
+      throws CryptoException, NullPointerException, ArrayIndexOutOfBoundsException;
 
   /**
    * Copies the key into {@code keyData}.

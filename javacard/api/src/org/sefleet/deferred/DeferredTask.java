@@ -74,7 +74,10 @@ public final class DeferredTask {
     return priority;
   }
 
-  /** The task's last result: {@link #IDLE}, {@link #PENDING}, {@link #DONE}, {@link #FAILED} or {@link #INTERRUPTED}. */
+  /**
+   * The task's last result: {@link #IDLE}, {@link #PENDING}, {@link #DONE}, {@link #FAILED} or
+   * {@link #INTERRUPTED}.
+   */
   public native byte getState();
 
   /**
