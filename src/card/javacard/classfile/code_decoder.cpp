@@ -217,7 +217,7 @@ bool Instruction::is_branch() const noexcept {
 bool Instruction::is_switch() const noexcept { return opcode == op::tableswitch || opcode == op::lookupswitch; }
 
 std::optional<LocalVariableUse> local_variable_use(const Instruction& instruction) noexcept {
-  constexpr char kTypes[] = {'I', 'J', 'F', 'D', 'A'};
+  static constexpr char kTypes[] = {'I', 'J', 'F', 'D', 'A'};
   const std::uint8_t opcode = instruction.opcode;
   if (opcode >= op::iload && opcode <= op::aload) {
     return LocalVariableUse{instruction.index, kTypes[opcode - op::iload], false};

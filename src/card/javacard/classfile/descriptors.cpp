@@ -83,15 +83,20 @@ std::optional<MethodType> parse_method_descriptor(std::string_view descriptor) {
 }
 
 bool is_valid_class_name(std::string_view name) {
-  if (name.empty()) return false;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = name.find('/', start);
-    const std::string_view part = name.substr(start, slash == std::string_view::npos ? slash : slash - start);
-    if (!is_unqualified_name(part)) return false;
-    if (slash == std::string_view::npos) return true;
-    start = slash + 1;
+  // One pass (this runs for every class name of every descriptor): '/'-separated, non-empty parts
+  // without '.', ';' or '['.
+  bool part_empty = true;
+  for (const char c : name) {
+    if (c == '/') {
+      if (part_empty) return false;
+      part_empty = true;
+    } else if (c == '.' || c == ';' || c == '[') {
+      return false;
+    } else {
+      part_empty = false;
+    }
   }
+  return !part_empty;
 }
 
 bool is_valid_class_reference(std::string_view name) {

@@ -1,6 +1,9 @@
 // MethodVerifier::execute: what each instruction does to the kinds in the locals and on the operand
 // stack (JVM specification chapter 6, "Operand Stack" of each instruction), checking that it finds what
 // it needs. Operands were checked before (indices, constant kinds, local variable range).
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include "card/javacard/classfile/method_verifier.hpp"
@@ -130,9 +133,10 @@ class Operands {
     if (state_.stack.size() + top_size > max_stack_) {
       fail(fmt::format("the operand stack would exceed max_stack {}", max_stack_));
     }
-    const auto top = state_.stack.end() - static_cast<std::ptrdiff_t>(top_size);
-    const std::vector<Slot> copy(top, state_.stack.end());
-    state_.stack.insert(top - static_cast<std::ptrdiff_t>(below_size), copy.begin(), copy.end());
+    std::array<Slot, 2> copy{};  // the dup family copies one or two slots
+    std::copy(state_.stack.end() - static_cast<std::ptrdiff_t>(top_size), state_.stack.end(), copy.begin());
+    const auto insert_at = state_.stack.end() - static_cast<std::ptrdiff_t>(top_size + below_size);
+    state_.stack.insert(insert_at, copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(top_size));
   }
   void discard(std::size_t size) {
     require_whole(0, size);

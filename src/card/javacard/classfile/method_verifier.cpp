@@ -236,6 +236,7 @@ void MethodVerifier::follow_paths() {
   const std::size_t count = decoded_.instructions.size();
   states_.assign(count, std::nullopt);
   is_leader_.assign(count, false);
+  is_pending_.assign(count, false);
   is_leader_[0] = true;
   const auto mark = [&](std::int32_t pc) { is_leader_[static_cast<std::size_t>(decoded_.index_at_pc[pc])] = true; };
   for (const Instruction& instruction : decoded_.instructions) {
@@ -249,8 +250,9 @@ void MethodVerifier::follow_paths() {
   const FrameState entry = entry_state();
   merge_into(0, entry.locals, entry.stack, entry.this_uninitialized, -1);
   while (!pending_.empty()) {
-    const std::size_t leader = *pending_.begin();
-    pending_.erase(pending_.begin());
+    const std::size_t leader = pending_.top();
+    pending_.pop();
+    is_pending_[leader] = false;
     follow_block(leader);
   }
 }
@@ -282,7 +284,11 @@ FrameState MethodVerifier::entry_state() const {
 }
 
 void MethodVerifier::follow_block(std::size_t leader) {
-  FrameState state = *states_[leader];
+  // A copy: merges below may change the leader's own state (a loop back to it).
+  FrameState& state = current_;
+  state.locals = states_[leader]->locals;
+  state.stack = states_[leader]->stack;
+  state.this_uninitialized = states_[leader]->this_uninitialized;
   std::size_t index = leader;
   while (true) {
     const Instruction& in = decoded_.instructions[index];
@@ -293,9 +299,12 @@ void MethodVerifier::follow_block(std::size_t leader) {
       report_flow(in.pc, failure.message);
       return;
     }
-    const std::optional<LocalVariableUse> use = local_variable_use(in);
-    if ((use && use->store) || in.opcode == op::invokespecial || in.opcode == op::new_) {
-      merge_into_handlers(in.pc, state);  // the handler may also be entered after the change of a local
+    if (!code_.handlers.empty()) {
+      // A handler may also be entered after the instruction changed a local.
+      const std::optional<LocalVariableUse> use = local_variable_use(in);
+      if ((use && use->store) || in.opcode == op::invokespecial || in.opcode == op::new_) {
+        merge_into_handlers(in.pc, state);
+      }
     }
     if (in.is_switch()) {
       for (const std::int32_t target : decoded_.targets_of(in)) {
@@ -327,7 +336,7 @@ void MethodVerifier::merge_into(std::int32_t target_pc, const std::vector<Slot>&
   std::optional<FrameState>& existing = states_[index];
   if (!existing) {
     existing = FrameState{locals, std::vector<Slot>(stack.begin(), stack.end()), this_uninitialized};
-    pending_.insert(index);
+    mark_pending(index);
     return;
   }
   FrameState& state = *existing;
@@ -355,7 +364,13 @@ void MethodVerifier::merge_into(std::int32_t target_pc, const std::vector<Slot>&
     state.this_uninitialized = true;
     changed = true;
   }
-  if (changed) pending_.insert(index);
+  if (changed) mark_pending(index);
+}
+
+void MethodVerifier::mark_pending(std::size_t index) {
+  if (is_pending_[index]) return;
+  is_pending_[index] = true;
+  pending_.push(index);
 }
 
 void MethodVerifier::merge_into_handlers(std::uint16_t pc, const FrameState& state) {

@@ -13,7 +13,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <queue>
 #include <set>
 #include <span>
 #include <string>
@@ -48,6 +50,7 @@ class MethodVerifier {
   void follow_paths();
   FrameState entry_state() const;
   void follow_block(std::size_t leader);
+  void mark_pending(std::size_t index);
   void merge_into(std::int32_t target_pc, const std::vector<Slot>& locals, std::span<const Slot> stack,
                   bool this_uninitialized, int from_pc);
   void merge_into_handlers(std::uint16_t pc, const FrameState& state);
@@ -71,7 +74,10 @@ class MethodVerifier {
   DecodedCode decoded_;
   std::vector<std::optional<FrameState>> states_;  // per instruction index; kept only at block leaders
   std::vector<bool> is_leader_;
-  std::set<std::size_t> pending_;  // leaders whose state changed and must be followed again
+  // Leaders whose state changed and must be followed again, lowest first (each at most once in the queue).
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> pending_;
+  std::vector<bool> is_pending_;
+  FrameState current_;  // the state being followed (kept to reuse its storage from block to block)
   std::set<int> reported_pcs_;
 };
 
