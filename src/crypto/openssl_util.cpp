@@ -132,7 +132,8 @@ namespace {
 
 // A process-wide table of fetched algorithms, filled on demand. Like fetch_once above, fetched objects
 // are never freed: freeing them from a static destructor could run after OpenSSL's own exit handler.
-// Lookups after the first take one lock and one map search.
+// The tables themselves are allocated once and never destroyed, so the objects stay reachable to the
+// end (no leak report). Lookups after the first take one lock and one map search.
 template <typename T>
 class FetchedByName {
  public:
@@ -175,24 +176,24 @@ OSSL_LIB_CTX* legacy_library_context() {
 }  // namespace
 
 const EVP_MD* digest_by_name(const char* name) {
-  static FetchedByName<EVP_MD> table;
-  return table.get(name, [](const char* n) { return EVP_MD_fetch(nullptr, n, nullptr); });
+  static auto* table = new FetchedByName<EVP_MD>();  // never destroyed: see FetchedByName
+  return table->get(name, [](const char* n) { return EVP_MD_fetch(nullptr, n, nullptr); });
 }
 
 EVP_MAC* mac_by_name(const char* name) {
-  static FetchedByName<EVP_MAC> table;
-  return table.get(name, [](const char* n) { return EVP_MAC_fetch(nullptr, n, nullptr); });
+  static auto* table = new FetchedByName<EVP_MAC>();  // never destroyed: see FetchedByName
+  return table->get(name, [](const char* n) { return EVP_MAC_fetch(nullptr, n, nullptr); });
 }
 
 const EVP_CIPHER* cipher_by_name(const char* name) {
-  static FetchedByName<EVP_CIPHER> table;
-  return table.get(name, [](const char* n) { return EVP_CIPHER_fetch(nullptr, n, nullptr); });
+  static auto* table = new FetchedByName<EVP_CIPHER>();  // never destroyed: see FetchedByName
+  return table->get(name, [](const char* n) { return EVP_CIPHER_fetch(nullptr, n, nullptr); });
 }
 
 const EVP_CIPHER* legacy_cipher_by_name(const char* name) {
-  static FetchedByName<EVP_CIPHER> table;
+  static auto* table = new FetchedByName<EVP_CIPHER>();  // never destroyed: see FetchedByName
   OSSL_LIB_CTX* context = legacy_library_context();
-  return table.get(name, [context](const char* n) { return EVP_CIPHER_fetch(context, n, nullptr); });
+  return table->get(name, [context](const char* n) { return EVP_CIPHER_fetch(context, n, nullptr); });
 }
 
 }  // namespace sefleet::crypto::detail
