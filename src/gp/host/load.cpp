@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "gp/host/gp_session.hpp"
 
 namespace sefleet::gp::host {
 namespace {
@@ -82,6 +83,20 @@ std::vector<iso7816::CommandApdu> make_load_commands(ByteView load_file, std::si
     commands.emplace_back(kClaGp, kInsLoad, last ? kLastBlock : 0x00, number, std::move(data), 256);
   }
   return commands;
+}
+
+LoadSummary load(GpSession& session, const InstallForLoadRequest& request, ByteView load_file, std::size_t block_size) {
+  const iso7816::CommandApdu install = make_install_for_load(request);
+  const std::vector<iso7816::CommandApdu> blocks = make_load_commands(load_file, block_size);  // refuses before any I/O
+  const auto installed = session.transmit(install);
+  if (!installed.ok()) throw CardRefusal("INSTALL [for load]", installed.sw);
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto response = session.transmit(blocks[i]);
+    if (!response.ok()) {
+      throw CardRefusal("LOAD block " + std::to_string(i + 1) + " of " + std::to_string(blocks.size()), response.sw);
+    }
+  }
+  return LoadSummary{blocks.size(), block_size};
 }
 
 }  // namespace sefleet::gp::host

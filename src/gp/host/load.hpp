@@ -1,8 +1,8 @@
 // Card content loading from the host (GPCS v2.3.1): INSTALL [for load] (§11.5, 80 E6 02 00) and the
 // LOAD command sequence (§11.6, 80 E8) that carries a load file to the card as the Load File Data
 // Block `C4 <BER length> <load file>`, cut into blocks numbered 00, 01, ... (after FF the number wraps
-// to 00, as GlobalPlatformPro numbers the blocks of large files), the last one with P1 80. Builders
-// only: the commands go through GpSession::transmit inside a secure channel.
+// to 00, as GlobalPlatformPro numbers the blocks of large files), the last one with P1 80. The
+// builders, and load(), which sends the whole sequence through a GpSession's secure channel.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +12,8 @@
 #include "iso7816/apdu.hpp"
 
 namespace sefleet::gp::host {
+
+class GpSession;
 
 // The largest block that still fits a short APDU at every SCP03 level: 239 plain bytes become 240
 // after C-DECRYPTION padding, plus an 8-byte C-MAC: 248 <= 255.
@@ -36,5 +38,15 @@ Bytes load_file_data_block(ByteView load_file);
 // `block_size` bytes of the data block but the last. Throws Error(invalid_argument) for an empty
 // load file or a block size outside 1..kMaxLoadBlockSize.
 std::vector<iso7816::CommandApdu> make_load_commands(ByteView load_file, std::size_t block_size = kMaxLoadBlockSize);
+
+struct LoadSummary {
+  std::size_t blocks = 0;      // LOAD commands sent
+  std::size_t block_size = 0;  // data bytes per LOAD command (the last may carry fewer)
+};
+// INSTALL [for load], then every LOAD command, through `session` (normally inside SCP03: the card
+// needs C-MAC). The first refusal throws CardRefusal naming the command ("INSTALL [for load]",
+// "LOAD block 3 of 12") and its status word; the blocks after it are not sent.
+LoadSummary load(GpSession& session, const InstallForLoadRequest& request, ByteView load_file,
+                 std::size_t block_size = kMaxLoadBlockSize);
 
 }  // namespace sefleet::gp::host

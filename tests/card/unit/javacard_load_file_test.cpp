@@ -111,6 +111,25 @@ TEST(JavaCardLoadFile, ByteLayoutIsTheDocumentedOne) {
   EXPECT_EQ(to_hex(ByteView(bytes).first(9)), "53464A4301" "0000002B");
 }
 
+TEST(JavaCardLoadFile, TheDocumentedExampleReadsAndWritesBack) {
+  // docs/formats.md "Java Card load file", section "Example", byte for byte.
+  const Bytes documented = from_hex(
+      "53 46 4A 43 01 00 00 00 2B 05 A0 00 00 01 51 00"
+      "03 61 2F 62 01 00 01 00 05 61 2F 62 2F 43 06 A0"
+      "00 00 01 51 01 00 01 00 05 61 2F 62 2F 43 00 00"
+      "00 02 CA FE 4D 27 60 F3 A3 5F 27 5F 4C 56 DB 2F"
+      "45 40 81 2D 77 1F 58 E2 E1 38 5A 44 75 66 AE 29"
+      "78 DE 73 38");
+  const LoadFile file = decode_load_file(documented);
+  EXPECT_EQ(to_hex(file.package_aid), "A000000151");
+  EXPECT_EQ(file.package_name, "a/b");
+  ASSERT_EQ(file.applets.size(), 1u);
+  EXPECT_EQ(to_hex(file.applets[0].aid), "A00000015101");
+  ASSERT_EQ(file.classes.size(), 1u);
+  EXPECT_EQ(to_hex(file.classes[0].bytes), "CAFE");
+  EXPECT_EQ(encode_load_file(file), documented);
+}
+
 TEST(JavaCardLoadFile, WriterRefusesWhatBreaksTheRules) {
   auto with = [](auto change) {
     LoadFile file = sample();
