@@ -106,6 +106,23 @@ struct VirtualCard::Parts {
     register_load_files(runtime.registry(), state);
     reinstantiate(applet_host, instances, state);
     isd.enable_content_management(instances, applet_host);
+    runtime.registry().set_life_cycle_recorder(
+        [this](const RegistryEntry& entry, std::uint8_t life_cycle) { record_life_cycle(entry, life_cycle); });
+  }
+
+  // What applications ask through the GlobalPlatform API (Java applets: GPSystem.setCardContentState,
+  // GPRegistryEntry.setState; lockCard / terminateCard with the privilege): made durable in the ISD's
+  // records, one NVM transaction, before the registry entry changes. Entries INSTALL did not record
+  // (the catalog's built-in ones) keep their state: refused.
+  void record_life_cycle(const RegistryEntry& entry, std::uint8_t life_cycle) {
+    if (entry.kind == RegistryEntry::Kind::issuer_security_domain) {
+      state.set_life_cycle(life_cycle);
+      return;
+    }
+    const AppletInstance* instance = instances.find(entry.aid);
+    if (instance == nullptr) throw Error(Errc::not_found, "no instance record for " + to_hex(entry.aid));
+    const Bytes privileges = instance->privileges;
+    instances.update(entry.aid, life_cycle, privileges);
   }
 
   RuntimeConfig make_config(const VirtualCardOptions& options) {

@@ -91,6 +91,12 @@ class Scp03Card {
   std::uint8_t key_version() const noexcept { return state_ == State::initialized || state_ == State::open ? kvn_ : 0; }
   // The last refusal's reason (diagnostics).
   const std::string& last_refusal() const noexcept { return last_refusal_; }
+  // GlobalPlatform Card API SecureChannel.encryptData / decryptData: AES-CBC with a zero ICV and no
+  // padding under the static Key-DEK of the open session's key set (SCP03 has no session DEK; it is
+  // the key PUT KEY data is encrypted with). Error(state_error) without an open session (or when that
+  // key set no longer exists); Error(invalid_argument) for a length that is not a multiple of 16.
+  Bytes encrypt_sensitive_data(ByteView data) const;
+  Bytes decrypt_sensitive_data(ByteView data) const;
   // Identifies one open session: it expires when that session ends (terminate, abort, a new
   // INITIALIZE UPDATE, destruction). An application that accepts a command sequence only within the
   // session that started it (the ISD's LOAD after INSTALL [for load]) keeps it to check later.

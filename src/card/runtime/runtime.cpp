@@ -250,7 +250,7 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   RuntimeContext ctx(*this, number);
   Applet& applet = *channel.applet;
   ResponseApdu response;
-  if (channel.secure_channel) {
+  if (channel.secure_channel && applet.uses_secure_channel()) {
     response = channel.secure_channel->process(command, [&](const CommandApdu& plain) {
       Apdu apdu(plain);
       return call_process(applet, plain, ctx, apdu);
@@ -264,8 +264,8 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   return deliver_response(command, std::move(response), channel.pending);
 }
 
-// Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open run
-// when process() has returned, still before the response.
+// Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open, or with
+// schedule_after_call() (the Java Card VM), run when process() has returned, still before the response.
 void Runtime::finish_before_response() noexcept {
   if (!config_.defer_after_response && deferred_->pending()) {
     deferred_->run_all();

@@ -75,7 +75,7 @@ std::uint16_t Runtime::select_on_channel(std::uint8_t number, const RegistryEntr
   LogicalChannel& channel = channels_[number];
   channel.applet = applet;
   channel.aid = entry.aid;
-  if (applet->uses_secure_channel() && config_.keys != nullptr) {
+  if ((applet->uses_secure_channel() || applet->drives_secure_channel()) && config_.keys != nullptr) {
     gp::Scp03CardConfig scp = config_.scp;
     scp.invoking_aid = entry.aid;
     channel.secure_channel = std::make_unique<gp::Scp03Card>(*config_.keys, std::move(scp), random());

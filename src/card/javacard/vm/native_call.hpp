@@ -56,7 +56,8 @@
 //  - Time: charge(op, bytes) advances the card's virtual clock, as AppletCrypto does for C++ applets.
 //  - Side tables: state derived from Java fields that is expensive to rebuild (an OpenSSL context, a
 //    running digest) may be cached per object with cache()/cached(). The cache is RAM only: it is
-//    dropped when the object is deleted, and on card reset; rebuild from the Java fields when absent.
+//    dropped when the object is deleted, and on card reset (unless the entry is kept_on_reset());
+//    rebuild from the Java fields when absent.
 //    The natives that change the fields the cache derives from must drop_cache() the object.
 #pragma once
 
@@ -134,6 +135,10 @@ enum class VmException : std::uint8_t {
 class NativeCacheEntry {
  public:
   virtual ~NativeCacheEntry() = default;
+  // True for an entry that is not derived state but binds the object to something of the card that
+  // lives on across a reset (a DeferredTask object's task in the runtime's executor): a card reset
+  // keeps it; the object's deletion still drops it.
+  virtual bool kept_on_reset() const noexcept { return false; }
 
  protected:
   NativeCacheEntry() = default;

@@ -25,12 +25,18 @@ import org.globalplatform.SecureChannel;
  *   84 26  DECRYPT DATA: SecureChannel.decryptData of the plain data, answered wrapped
  *   80 28  RESET SECURITY: resetSecurity(), answers the security level afterwards (1)
  *   80 2A  OWN AID: the AID of the own registry entry
+ *   80 2C  KEPT: the security level through the SecureChannel kept in a field since install() (1),
+ *          and whether it is the object getSecureChannel() returns now (1: 01 / 00)
+ *   84 2E  ENCRYPT DATA: SecureChannel.encryptData of the plain data, answered wrapped
  * </pre>
  */
 public final class GpTestApplet extends Applet {
   private final byte[] scratch = JCSystem.makeTransientByteArray((short) 16, JCSystem.CLEAR_ON_DESELECT);
+  /** Kept as applets commonly do: the secure channel is a permanent entry point object. */
+  private final SecureChannel kept;
 
   private GpTestApplet() {
+    kept = GPSystem.getSecureChannel();
   }
 
   public static void install(byte[] bArray, short bOffset, byte bLength) {
@@ -74,6 +80,15 @@ public final class GpTestApplet extends Applet {
         channel.resetSecurity();
         buffer[0] = channel.getSecurityLevel();
         apdu.setOutgoingAndSend((short) 0, (short) 1);
+        return;
+      case 0x2C:
+        buffer[0] = kept.getSecurityLevel();
+        buffer[1] = kept == GPSystem.getSecureChannel() ? (byte) 1 : 0;
+        apdu.setOutgoingAndSend((short) 0, (short) 2);
+        return;
+      case 0x2E:
+        short clear = unwrap(apdu, buffer, channel);
+        echo(apdu, buffer, channel, channel.encryptData(buffer, ISO7816.OFFSET_CDATA, clear));
         return;
       case 0x2A:
         AID own = GPSystem.getRegistryEntry(null).getAID();

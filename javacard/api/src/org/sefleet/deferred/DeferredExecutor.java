@@ -97,6 +97,7 @@ public final class DeferredExecutor {
     }
     DeferredTask task = new DeferredTask(copy, resumable, priority, work);
     register(task, copy, resumable, priority);
+    task.registered = true;
     return task;
   }
 

@@ -43,6 +43,9 @@ public final class DeferredTask {
   private final boolean resumable;
   private final byte priority;
   private final DeferredWork work;
+  // Set by DeferredExecutor.createTask once the card accepted the task: an object whose registration
+  // was refused (a name in use) is not a task, and the card ignores it.
+  boolean registered;
 
   DeferredTask(byte[] name, boolean resumable, byte priority, DeferredWork work) {
     this.name = name;
