@@ -338,6 +338,20 @@ TEST(JavacardClassfileVerifier, ChecksFrameLimits) {
             Lines{"test/Hand.m()V: exception handler 0 needs one operand stack slot, max_stack is 0"});
 }
 
+TEST(JavacardClassfileVerifier, RefusesMethodsTooCostlyToVerify) {
+  // 10,000 stores inside 200 handlers of 255 locals each: every store sends its locals to every handler.
+  Bytes code;
+  for (int i = 0; i < 10000; ++i) append(code, Bytes{op::iconst_0, op::istore_1});
+  const auto end = static_cast<std::uint16_t>(code.size());
+  append(code, Bytes{op::return_, op::pop, op::return_});
+  std::vector<ExceptionHandler> handlers(200, ExceptionHandler{0, end, static_cast<std::uint16_t>(end + 1), 0});
+  EXPECT_EQ(verify_static({1, 255, code, handlers}),
+            Lines{"test/Hand.m()V: its paths are too many to verify (more than 20000000 steps of the data flow): "
+                  "split it into smaller methods"});
+  handlers.resize(2);  // the same code under two handlers is fine
+  EXPECT_EQ(verify_static({1, 255, code, handlers}), Lines{});
+}
+
 TEST(JavacardClassfileVerifier, ReportsEveryFindingOnceAndRequireVerifiedListsThem) {
   ClassBuilder builder;
   // A loop whose body fails: reported once although the path reaches it again.

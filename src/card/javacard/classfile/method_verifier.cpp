@@ -254,6 +254,12 @@ void MethodVerifier::follow_paths() {
     pending_.pop();
     is_pending_[leader] = false;
     follow_block(leader);
+    if (work_ > kWorkBudget) {
+      report_method(fmt::format("its paths are too many to verify (more than {} steps of the data flow): split it "
+                                "into smaller methods",
+                                kWorkBudget));
+      return;
+    }
   }
 }
 
@@ -290,9 +296,15 @@ void MethodVerifier::follow_block(std::size_t leader) {
   state.stack = states_[leader]->stack;
   state.this_uninitialized = states_[leader]->this_uninitialized;
   std::size_t index = leader;
+  // Each handler covering an instruction receives the locals before it (and after it, when it changes
+  // them). Within a block the locals change only at such instructions, so after the block's first
+  // instruction only the handlers whose range starts here need the state before the instruction.
+  bool first = true;
   while (true) {
     const Instruction& in = decoded_.instructions[index];
-    merge_into_handlers(in.pc, state);
+    if (++work_ > kWorkBudget) return;
+    merge_into_handlers(in.pc, state, /*starting_here_only=*/!first);
+    first = false;
     try {
       execute(in, state);
     } catch (const VerifyFailure& failure) {
@@ -300,10 +312,9 @@ void MethodVerifier::follow_block(std::size_t leader) {
       return;
     }
     if (!code_.handlers.empty()) {
-      // A handler may also be entered after the instruction changed a local.
       const std::optional<LocalVariableUse> use = local_variable_use(in);
       if ((use && use->store) || in.opcode == op::invokespecial || in.opcode == op::new_) {
-        merge_into_handlers(in.pc, state);
+        merge_into_handlers(in.pc, state, /*starting_here_only=*/false);
       }
     }
     if (in.is_switch()) {
@@ -332,6 +343,7 @@ void MethodVerifier::follow_block(std::size_t leader) {
 
 void MethodVerifier::merge_into(std::int32_t target_pc, const std::vector<Slot>& locals, std::span<const Slot> stack,
                                 bool this_uninitialized, int from_pc) {
+  work_ += locals.size() + stack.size() + 1;
   const auto index = static_cast<std::size_t>(decoded_.index_at_pc[target_pc]);
   std::optional<FrameState>& existing = states_[index];
   if (!existing) {
@@ -373,10 +385,10 @@ void MethodVerifier::mark_pending(std::size_t index) {
   pending_.push(index);
 }
 
-void MethodVerifier::merge_into_handlers(std::uint16_t pc, const FrameState& state) {
+void MethodVerifier::merge_into_handlers(std::uint16_t pc, const FrameState& state, bool starting_here_only) {
   static constexpr Slot kCaught{SlotKind::reference};
   for (const ExceptionHandler& handler : code_.handlers) {
-    if (pc >= handler.start_pc && pc < handler.end_pc) {
+    if (starting_here_only ? pc == handler.start_pc : (pc >= handler.start_pc && pc < handler.end_pc)) {
       merge_into(handler.handler_pc, state.locals, std::span<const Slot>(&kCaught, 1), state.this_uninitialized, pc);
     }
   }

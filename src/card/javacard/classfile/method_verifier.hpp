@@ -53,7 +53,9 @@ class MethodVerifier {
   void mark_pending(std::size_t index);
   void merge_into(std::int32_t target_pc, const std::vector<Slot>& locals, std::span<const Slot> stack,
                   bool this_uninitialized, int from_pc);
-  void merge_into_handlers(std::uint16_t pc, const FrameState& state);
+  // Merges `state` with the exception on the stack into the handlers covering `pc` (or only those whose
+  // range starts at `pc`).
+  void merge_into_handlers(std::uint16_t pc, const FrameState& state, bool starting_here_only);
 
   // The effect of one instruction on `state` (instruction_effects.cpp); throws VerifyFailure.
   void execute(const Instruction& instruction, FrameState& state) const;
@@ -79,6 +81,10 @@ class MethodVerifier {
   std::vector<bool> is_pending_;
   FrameState current_;  // the state being followed (kept to reuse its storage from block to block)
   std::set<int> reported_pcs_;
+  // Steps of the data flow so far (instructions followed, slots merged). Real methods need far fewer
+  // than the budget; a crafted one that needs more is refused instead of keeping the card busy.
+  static constexpr std::uint64_t kWorkBudget = 20'000'000;
+  std::uint64_t work_ = 0;
 };
 
 }  // namespace sefleet::card::javacard::classfile
