@@ -1,5 +1,5 @@
 // org.sefleet.deferred on the Java Card VM (tests/card/javacard/deferred, DeferredTestApplet) in a
-// VirtualCard: tasks created at install and while processing run after the response, in the order they
+// VirtualCard, loaded and installed through its ISD: tasks created at install and while processing run after the response, in the order they
 // were scheduled, each in its own transaction in the applet's context; the pending flag and the wait of
 // the next command; failures rolled back with their reason; results checked on the next command
 // (SELECT included); the task objects carried over a restart; power loss at every physical write of a

@@ -1,21 +1,23 @@
 // The card of the org.globalplatform and org.sefleet.deferred tests: a VirtualCard (its Issuer
-// Security Domain, SCP03 key sets, card life cycle, registry, deferred executor) on a RAM medium, with
-// a Java Card VM over its NVM store holding the Java test applets. Reopening it on the same medium is
-// a restart of `sefleet card run`; a medium may be torn at a physical write.
+// Security Domain, SCP03 key sets, card life cycle, registry, deferred executor and Java Card VM) on a
+// RAM medium, with the Java test applets loaded and installed through the ISD as `sefleet gp load` and
+// `sefleet gp install` do (INSTALL [for load], LOAD, INSTALL [for install] in an SCP03 session).
+// Reopening it on the same medium is a restart of `sefleet card run`; a medium may be torn at a
+// physical write.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "card/javacard/java_card_vm.hpp"
-#include "card/nvm/nvm_store.hpp"
+#include "card/javacard/loadfile/load_file.hpp"
 #include "card/runtime/runtime.hpp"
 #include "card/virtual_card.hpp"
 #include "crypto/random.hpp"
 #include "isd_broadcast_test_support.hpp"
+#include "isd_java_test_support.hpp"
 #include "javacard_vm_support.hpp"
 
 namespace sefleet::card::javacard::test {
@@ -24,28 +26,12 @@ inline const Bytes kIsdAid = from_hex("A000000151000000");
 
 class JavaVirtualCard {
  public:
-  // Opens the card on `medium` (power on), with every stored Java instance placed in the runtime.
+  // Opens the card on `medium` and powers it on.
   explicit JavaVirtualCard(nvm::MemoryDevice::Medium medium, VirtualCardOptions options = {})
       : medium_(std::move(medium)), random_(Bytes{7, 7, 7}) {
     options.random = &random_;
     options.clock = &clock_;
     card_ = std::make_unique<VirtualCard>(VirtualCard::open(std::make_unique<nvm::MemoryDevice>(medium_), options));
-    VmServices services;
-    services.store = &card_->store();
-    services.clock = &clock_;
-    services.random = &random_;
-    vm_ = std::make_unique<JavaCardVm>(services);
-    vm_->attach(card_->runtime());
-    // The applications' own life cycle states, kept as the ISD's instance records would keep them
-    // (these instances come through the VM facade, not through INSTALL): one NVM transaction each.
-    card_->runtime().registry().set_life_cycle_recorder([this](const RegistryEntry& entry, std::uint8_t state) {
-      if (entry.kind == RegistryEntry::Kind::issuer_security_domain) {
-        card_->state().set_life_cycle(state);
-        return;
-      }
-      nvm::run_transaction(card_->store(), [&] { card_->store().write(state_key(entry.aid), Bytes{state}); });
-    });
-    for (const auto& instance_aid : vm_->instances()) place(instance_aid, vm_->instance(instance_aid));
     card_->endpoint().power_on();
   }
 
@@ -54,19 +40,25 @@ class JavaVirtualCard {
 
   VirtualCard& card() { return *card_; }
   Runtime& runtime() { return card_->runtime(); }
-  JavaCardVm& vm() { return *vm_; }
+  JavaCardVm& vm() { return card_->java_card(); }
   const nvm::MemoryDevice::Medium& medium() const { return medium_; }
   VirtualClock& clock() { return clock_; }
-  // The life cycle state recorded for an application, or nullopt.
-  std::optional<std::uint8_t> recorded_state(ByteView aid) {
-    const auto value = card_->store().get(state_key(aid));
-    return value && value->size() == 1 ? std::optional<std::uint8_t>((*value)[0]) : std::nullopt;
-  }
 
-  void load(const LoadFile& file) { vm_->load(file); }
-  // INSTALL through the facade, then placed in the runtime as the ISD places an instance.
+  // LOAD of `file` through the ISD, in one SCP03 session (the ISD is selected on the basic channel).
+  void load(const LoadFile& file) {
+    card::test::HostSession session = open_isd_session();
+    for (const auto& command : card::test::load_sequence(encode_load_file(file), file.package_aid)) {
+      ASSERT_EQ(session.send_plain(command).sw, 0x9000);
+    }
+  }
+  // INSTALL [for install and make selectable] through the ISD; the instance is then the runtime's.
   void install(ByteView package_aid, ByteView class_aid, ByteView instance_aid, ByteView params = {}) {
-    place(instance_aid, vm_->install(package_aid, class_aid, instance_aid, params));
+    card::test::HostSession session = open_isd_session();
+    const auto command = card::test::java_install(Bytes(package_aid.begin(), package_aid.end()),
+                                                  Bytes(class_aid.begin(), class_aid.end()),
+                                                  Bytes(instance_aid.begin(), instance_aid.end()),
+                                                  Bytes(params.begin(), params.end()));
+    ASSERT_EQ(session.send_plain(command).sw, 0x9000);
   }
 
   iso7816::ResponseApdu send(const iso7816::CommandApdu& command) {
@@ -82,21 +74,16 @@ class JavaVirtualCard {
   }
 
  private:
-  static std::string state_key(ByteView aid) { return "test/life-cycle/" + to_hex(aid); }
-
-  void place(ByteView instance_aid, std::unique_ptr<Applet> applet) {
-    RegistryEntry entry;
-    entry.aid.assign(instance_aid.begin(), instance_aid.end());
-    entry.associated_sd_aid = kIsdAid;
-    if (const auto state = recorded_state(instance_aid)) entry.life_cycle = *state;
-    runtime().install_applet(std::move(entry), std::move(applet));
+  card::test::HostSession open_isd_session() {
+    card::test::HostSession session(card_->endpoint(), card::test::test_profile().scp03, 0x03);
+    EXPECT_TRUE(session.open()) << std::hex << session.last_sw();
+    return session;
   }
 
   nvm::MemoryDevice::Medium medium_;
   crypto::DeterministicRandom random_;
   VirtualClock clock_;
   std::unique_ptr<VirtualCard> card_;
-  std::unique_ptr<JavaCardVm> vm_;
 };
 
 }  // namespace sefleet::card::javacard::test

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "card/javacard/natives/services_natives.hpp"
+#include "card/javacard/vm/vm.hpp"
 #include "card/runtime/applet.hpp"
 #include "card/runtime/applet_registry.hpp"
 #include "gp/card_life_cycle.hpp"
@@ -20,12 +21,12 @@ using vm::Ref;
 constexpr std::string_view kIsoException = "javacard/framework/ISOException";
 constexpr std::int16_t kNoEntry = -1;
 
+// The card's registry: the command's, or (install(), where the runtime gives no AppletContext) the one
+// the VM was attached to. A VM attached to no card has none: 6985.
 AppletRegistry& registry(NativeCall& call) {
-  AppletContext* ctx = call.applet_context();
-  if (ctx == nullptr) {  // no command (a static initialiser, install()): the registry is not at hand
-    call.throw_exception(kIsoException, static_cast<std::int16_t>(iso7816::sw::kConditionsNotSatisfied));
-  }
-  return ctx->registry();
+  if (AppletContext* ctx = call.applet_context()) return ctx->registry();
+  if (AppletRegistry* attached = call.vm().card_registry()) return *attached;
+  call.throw_exception(kIsoException, static_cast<std::int16_t>(iso7816::sw::kConditionsNotSatisfied));
 }
 
 const RegistryEntry& issuer_security_domain(NativeCall& call) {

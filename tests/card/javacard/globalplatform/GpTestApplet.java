@@ -28,15 +28,18 @@ import org.globalplatform.SecureChannel;
  *   80 2C  KEPT: the security level through the SecureChannel kept in a field since install() (1),
  *          and whether it is the object getSecureChannel() returns now (1: 01 / 00)
  *   84 2E  ENCRYPT DATA: SecureChannel.encryptData of the plain data, answered wrapped
+ *   80 30  AT INSTALL: the card state getCardState() gave in install() (1)
  * </pre>
  */
 public final class GpTestApplet extends Applet {
   private final byte[] scratch = JCSystem.makeTransientByteArray((short) 16, JCSystem.CLEAR_ON_DESELECT);
   /** Kept as applets commonly do: the secure channel is a permanent entry point object. */
   private final SecureChannel kept;
+  private final byte cardStateAtInstall;
 
   private GpTestApplet() {
     kept = GPSystem.getSecureChannel();
+    cardStateAtInstall = GPSystem.getCardState();
   }
 
   public static void install(byte[] bArray, short bOffset, byte bLength) {
@@ -89,6 +92,10 @@ public final class GpTestApplet extends Applet {
       case 0x2E:
         short clear = unwrap(apdu, buffer, channel);
         echo(apdu, buffer, channel, channel.encryptData(buffer, ISO7816.OFFSET_CDATA, clear));
+        return;
+      case 0x30:
+        buffer[0] = cardStateAtInstall;
+        apdu.setOutgoingAndSend((short) 0, (short) 1);
         return;
       case 0x2A:
         AID own = GPSystem.getRegistryEntry(null).getAID();
