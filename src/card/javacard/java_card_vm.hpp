@@ -26,6 +26,7 @@ class Random;
 }
 
 namespace sefleet::card {
+class Runtime;
 class VirtualClock;
 namespace nvm {
 class NvmStore;
@@ -34,24 +35,28 @@ class NvmStore;
 
 namespace sefleet::card::javacard {
 
+namespace vm {
+class Vm;
+}
+
 // Configurable limits (docs/javacard.md "Limits"). A method whose frame does not fit, a call deeper
 // than max_call_depth, or more than instruction_budget bytecodes in one entry from the card (one APDU's
 // process(), select(), deselect(), install(), one deferred task) ends that entry as a real card would
 // (StackOverflowError-like: the APDU answers 6F00) and the card keeps working.
 struct VmLimits {
   std::uint16_t max_call_depth = 64;
-  std::uint32_t max_frame_slots = 1024;            // max_locals + max_stack of one method
-  std::uint32_t slot_stack = 16 * 1024;            // 32-bit slots for all frames of one entry
-  std::uint64_t instruction_budget = 200'000'000;  // bytecodes per entry
-  std::size_t persistent_capacity = 1024 * 1024;   // bytes of persistent objects (NO_RESOURCE beyond)
-  std::size_t transient_capacity = 16 * 1024;      // bytes of transient array data (CLEAR_ON_RESET + _DESELECT)
+  std::uint32_t max_frame_slots = 1024;                  // max_locals + max_stack of one method
+  std::uint32_t slot_stack = 16 * 1024;                  // 32-bit slots for all frames of one entry
+  std::uint64_t instruction_budget = 200'000'000;        // bytecodes per entry
+  std::size_t persistent_capacity = 1024 * 1024;         // bytes of persistent objects (NO_RESOURCE beyond)
+  std::size_t transient_capacity = 16 * 1024;            // bytes of transient array data (CLEAR_ON_RESET + _DESELECT)
   std::size_t commit_capacity = kDefaultCommitCapacity;  // JCSystem.getMaxCommitCapacity()
 };
 
 struct VmServices {
-  nvm::NvmStore* store = nullptr;       // null: a card without persistent memory (objects live in RAM)
-  VirtualClock* clock = nullptr;        // required
-  crypto::Random* random = nullptr;     // required
+  nvm::NvmStore* store = nullptr;    // null: a card without persistent memory (objects live in RAM)
+  VirtualClock* clock = nullptr;     // required
+  crypto::Random* random = nullptr;  // required
   VmLimits limits;
 };
 
@@ -103,6 +108,14 @@ class JavaCardVm {
 
   // Power-up/reset (CLEAR_ON_RESET data) and deselection (CLEAR_ON_DESELECT data of a context) are
   // delivered by the applet adapter and the runtime hooks; see java_applet.hpp.
+  // attach() registers reset() as a power hook of the card's runtime (call it once, when the card is
+  // assembled) and gives the natives the card's registry (GlobalPlatform calls outside a command, as in
+  // install()); reset() clears every transient array, the selection state and the natives' caches.
+  void attach(Runtime& runtime);
+  void reset();
+
+  // The VM itself, for the applet adapter, the natives' tests and diagnostics.
+  vm::Vm& machine() noexcept;
 
  private:
   struct Impl;

@@ -83,6 +83,9 @@ class AppletContext {
   // The APDU object of the command being processed; nullptr outside select()/process() (install,
   // uninstall, deselect, and always inside a deferred task).
   virtual Apdu* apdu() = 0;
+  // Inside select(): true when the applet was already the one selected on this channel (a SELECT of
+  // the selected applet: deselect() then select() again; Java Card Applet.reSelectingApplet()).
+  virtual bool reselecting() const { return false; }
 
  protected:
   AppletContext() = default;

@@ -125,6 +125,15 @@ void Runtime::end_session() noexcept {
   transient_.clear_all();
   abort_open_transaction("power cycle");
   deferred_->power_lost();
+  for (auto& hook : power_hooks_) {
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      spdlog::error("card runtime: power hook threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("card runtime: power hook threw a non-standard exception");
+    }
+  }
 }
 
 void Runtime::run_deferred() noexcept {
@@ -155,6 +164,11 @@ void Runtime::after_response() {
 void Runtime::add_after_response_hook(AfterResponseHook hook) {
   if (!hook) throw Error(Errc::invalid_argument, "card runtime: empty after-response hook");
   after_response_hooks_.push_back(std::move(hook));
+}
+
+void Runtime::add_power_hook(PowerHook hook) {
+  if (!hook) throw Error(Errc::invalid_argument, "card runtime: empty power hook");
+  power_hooks_.push_back(std::move(hook));
 }
 
 // ---- observation -------------------------------------------------------------------------------

@@ -71,6 +71,7 @@ std::uint16_t Runtime::select_on_channel(std::uint8_t number, const RegistryEntr
     if (verdict != sw::kOk) return verdict;
   }
 
+  const bool reselecting = channels_[number].applet == applet;
   deselect(number);
   LogicalChannel& channel = channels_[number];
   channel.applet = applet;
@@ -82,6 +83,7 @@ std::uint16_t Runtime::select_on_channel(std::uint8_t number, const RegistryEntr
   }
 
   RuntimeContext ctx(*this, number);
+  ctx.set_reselecting(reselecting);
   const bool accepted = call_select(*applet, ctx);
   abort_open_transaction("select");
   if (!accepted) {

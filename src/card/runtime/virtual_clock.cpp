@@ -11,9 +11,9 @@ constexpr std::array<std::string_view, kSeOperationCount> kNames = {
     "random",        "nvm_read",   "nvm_write_atomic", "nvm_write_nonatomic", "transaction_commit",
     "sha1",          "sha512",     "aes_block",        "des_block", "ghash",
     "crc16",         "crc32",      "rsa_public",       "rsa_private_crt", "rsa_private",
-    "rsa_keygen",
+    "rsa_keygen",    "bytecode",
 };
-static_assert(static_cast<std::size_t>(SeOperation::rsa_keygen) + 1 == kSeOperationCount,
+static_assert(static_cast<std::size_t>(SeOperation::bytecode) + 1 == kSeOperationCount,
               "kSeOperationCount must count every SeOperation");
 }  // namespace
 

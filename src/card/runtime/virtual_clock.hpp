@@ -41,8 +41,9 @@ enum class SeOperation : std::uint8_t {
   rsa_private_crt,  // private key in CRT form, bytes = modulus length
   rsa_private,      // private key as (n, d), bytes = modulus length
   rsa_keygen,       // bytes = modulus length
+  bytecode,         // Java Card VM: bytes = bytecodes executed (charged once per VM entry)
 };
-inline constexpr std::size_t kSeOperationCount = 26;
+inline constexpr std::size_t kSeOperationCount = 27;
 
 // "ecdsa_sign"; "unknown" for a value outside the enumeration.
 std::string_view se_operation_name(SeOperation op) noexcept;

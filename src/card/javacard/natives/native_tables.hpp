@@ -12,6 +12,12 @@ namespace sefleet::card::javacard::natives {
 vm::NativeTable framework_exception_natives();  // framework_exceptions.cpp
 // javacard.framework.Util: array copy, fill, compare, setShort.
 vm::NativeTable framework_util_natives();  // framework_util.cpp
+// javacard.framework.JCSystem: transactions, transient and global arrays, AIDs, memory, sharing.
+vm::NativeTable framework_jcsystem_natives();  // framework_jcsystem.cpp
+// javacard.framework.Applet (register, selectingApplet) and AID comparisons.
+vm::NativeTable framework_applet_natives();  // framework_applet.cpp
+// javacard.framework.APDU.
+vm::NativeTable framework_apdu_natives();  // framework_apdu.cpp
 
 // Every table above, in this order.
 std::vector<vm::NativeTable> all_native_tables();

@@ -82,6 +82,10 @@ namespace sefleet::card {
 class AppletContext;
 }
 
+namespace sefleet::card::javacard::heap {
+struct Object;
+}
+
 namespace sefleet::card::javacard::vm {
 
 class Vm;
@@ -148,9 +152,12 @@ class NativeCacheEntry {
 
 class NativeCall {
  public:
-  // Built by the interpreter for one native invocation; natives never construct one.
-  NativeCall(Vm& vm, std::int32_t* args, std::uint16_t arg_count, ContextId context, InstanceId instance) noexcept
-      : vm_(vm), args_(args), arg_count_(arg_count), context_(context), instance_(instance) {}
+  // Built by the interpreter for one native invocation; natives never construct one. `privileged`:
+  // the caller is ROM code (the JCRE's own implementation), whose accesses the firewall does not
+  // check; a native called directly from applet code checks every object against `context`.
+  NativeCall(Vm& vm, std::int32_t* args, std::uint16_t arg_count, ContextId context, InstanceId instance,
+             bool privileged) noexcept
+      : vm_(vm), args_(args), arg_count_(arg_count), context_(context), instance_(instance), privileged_(privileged) {}
   NativeCall(const NativeCall&) = delete;
   NativeCall& operator=(const NativeCall&) = delete;
 
@@ -241,6 +248,7 @@ class NativeCall {
 
   // ---- VM side ----
   Vm& vm() const noexcept { return vm_; }
+  bool privileged() const noexcept { return privileged_; }
   bool has_result() const noexcept { return has_result_; }
   std::int32_t result() const noexcept { return result_; }
 
@@ -253,12 +261,16 @@ class NativeCall {
   NativeCacheEntry* find_cache(Ref object, const void* type) const;
   void store_cache(Ref object, const void* type, std::unique_ptr<NativeCacheEntry> entry);
   std::int32_t resolve(const FieldName& field) const;
+  // The object `ref` names, checked for null and (for unprivileged calls) the firewall.
+  heap::Object& checked_object(Ref ref);
+  heap::Object& checked_array(Ref ref, std::int32_t offset, std::int32_t length);
 
   Vm& vm_;
   std::int32_t* args_;
   std::uint16_t arg_count_;
   ContextId context_;
   InstanceId instance_;
+  bool privileged_;
   std::int32_t result_ = 0;
   bool has_result_ = false;
 };
