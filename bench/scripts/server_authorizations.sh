@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Authorization requests per second against the management server with SQLite (issue 5 benchmark):
+# Authorization requests per second against the management server with SQLite:
 # bench_offcard_server_authorizations --serve starts the real server (SQLite WAL in a temp dir, software
 # keystore in memory) with one profile-4 campaign of TARGETS SEs; wrk then POSTs authorization
 # requests cycling through the SE identities over loopback (each one a fresh PAUT through the keystore,

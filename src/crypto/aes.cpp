@@ -46,6 +46,24 @@ void Aes::cbc_decrypt(ByteView iv, ByteView in, std::uint8_t* out) {
   contexts_.run(detail::BlockMode::cbc, false, iv.data(), in, out);
 }
 
+void Aes::cbc_encrypt_begin(ByteView iv) {
+  check_iv(iv);
+  contexts_.begin(detail::BlockMode::cbc, true, iv.data());
+}
+
+void Aes::cbc_encrypt_continue(ByteView in, std::uint8_t* out) {
+  contexts_.proceed(detail::BlockMode::cbc, true, in, out);
+}
+
+void Aes::cbc_decrypt_begin(ByteView iv) {
+  check_iv(iv);
+  contexts_.begin(detail::BlockMode::cbc, false, iv.data());
+}
+
+void Aes::cbc_decrypt_continue(ByteView in, std::uint8_t* out) {
+  contexts_.proceed(detail::BlockMode::cbc, false, in, out);
+}
+
 Bytes Aes::ecb_encrypt(ByteView in) {
   Bytes out(in.size());
   ecb_encrypt(in, out.data());

@@ -25,7 +25,14 @@ EVP_CIPHER_CTX* BlockCipherContexts::context(BlockMode mode, bool encrypt) {
   return ctx.get();
 }
 
-void BlockCipherContexts::run(BlockMode mode, bool encrypt, const std::uint8_t* iv, ByteView in, std::uint8_t* out) {
+void BlockCipherContexts::begin(BlockMode mode, bool encrypt, const std::uint8_t* iv) {
+  // Re-initialising with only an IV keeps the expanded key (no key schedule per call).
+  if (EVP_CipherInit_ex2(context(mode, encrypt), nullptr, nullptr, iv, encrypt ? 1 : 0, nullptr) != 1) {
+    throw_openssl(std::string(name_) + " re-init");
+  }
+}
+
+void BlockCipherContexts::proceed(BlockMode mode, bool encrypt, ByteView in, std::uint8_t* out) {
   if (in.size() % block_size_ != 0) {
     throw Error(Errc::invalid_argument, std::string(name_) + ": input of " + std::to_string(in.size()) +
                                             " bytes is not a multiple of the block size");
@@ -33,15 +40,17 @@ void BlockCipherContexts::run(BlockMode mode, bool encrypt, const std::uint8_t* 
   if (in.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw Error(Errc::invalid_argument, std::string(name_) + ": input too large");
   }
-  EVP_CIPHER_CTX* ctx = context(mode, encrypt);
-  // Re-initialising with only an IV keeps the expanded key (no key schedule per call).
-  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, encrypt ? 1 : 0, nullptr) != 1) {
-    throw_openssl(std::string(name_) + " re-init");
-  }
   int written = 0;
-  if (!in.empty() && EVP_CipherUpdate(ctx, out, &written, in.data(), static_cast<int>(in.size())) != 1) {
+  if (!in.empty() && EVP_CipherUpdate(context(mode, encrypt), out, &written, in.data(), static_cast<int>(in.size())) != 1) {
     throw_openssl(std::string(name_) + " update");
   }
+}
+
+void BlockCipherContexts::run(BlockMode mode, bool encrypt, const std::uint8_t* iv, ByteView in, std::uint8_t* out) {
+  // ECB keeps no state between whole-block calls, so its context is never re-initialised; CBC
+  // starts a new chain from `iv`.
+  if (mode == BlockMode::cbc) begin(mode, encrypt, iv);
+  proceed(mode, encrypt, in, out);
 }
 
 }  // namespace sefleet::crypto::detail

@@ -27,6 +27,11 @@ class BlockCipherContexts {
   // `iv` is block_size() bytes for CBC and null for ECB.
   void run(BlockMode mode, bool encrypt, const std::uint8_t* iv, ByteView in, std::uint8_t* out);
 
+  // Streaming: begin() starts a CBC chain from `iv`; each proceed() takes the next whole blocks and
+  // continues where the previous call stopped (the context keeps the chaining value).
+  void begin(BlockMode mode, bool encrypt, const std::uint8_t* iv);
+  void proceed(BlockMode mode, bool encrypt, ByteView in, std::uint8_t* out);
+
  private:
   EVP_CIPHER_CTX* context(BlockMode mode, bool encrypt);
 

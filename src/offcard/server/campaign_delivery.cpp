@@ -1,4 +1,4 @@
-// Authorizations and reports (docs/api.md "Authorization", "Reports"; seed E120-E144): a PAUT per SE
+// Authorizations and reports (docs/api.md "Authorization", "Reports"): a PAUT per SE
 // through the keystore, then the SE's answers verified through the keystore and the policy applied.
 #include <cstdint>
 
@@ -214,7 +214,7 @@ json CampaignService::report(const Caller& caller, const std::string& id, const 
     if (assessment.outcome == DeliveryOutcome::activated && target->state != kUpdated) {
       decision = decide(assessment.outcome, target->attempts, c.max_attempts);
     } else if (final_state) {
-      // A late report for an SE already decided changes nothing (counted once: E144 acts on the first).
+      // A late report for an SE already decided changes nothing (counted once: the policy acts on the first).
       decision = PolicyDecision{target->state, target->attempts, false,
                                 "SE already " + target->state + "; report of a superseded PAUT recorded only"};
       counted = false;

@@ -1,6 +1,6 @@
 // What the HTTP routes do (docs/api.md), without HTTP: campaigns (upload, HSM preparation, lifecycle),
 // terminal data (PSE, PMOB), authorizations (PAUTs through the keystore), reports (verified through
-// the keystore, seed E144 policy, rollout), devices, tokens. Every state change runs in one database
+// the keystore, the result policy, rollout), devices, tokens. Every state change runs in one database
 // transaction (Database::run) and a result is returned only after it committed. Refusals are ApiError;
 // database outages surface as Error(Errc::unavailable). Thread-safe.
 #pragma once

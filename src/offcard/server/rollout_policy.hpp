@@ -1,4 +1,4 @@
-// The rollout rules of docs/api.md "Rollout" and the result policy of seed E144, as pure functions so
+// The rollout rules of docs/api.md "Rollout" and the result policy of docs/api.md "Reports", as pure functions so
 // they are tested without a database or a network.
 #pragma once
 
@@ -43,7 +43,7 @@ struct PolicyDecision {
   std::string reason;
 };
 
-// Seed E144 for one report: success marks the SE updated (or staged after a preload); a refused
+// The result policy for one report: success marks the SE updated (or staged after a preload); a refused
 // manifest quarantines at once; any other failure counts an attempt and schedules a retry with a fresh
 // PAUT, or quarantines once `max_attempts` failures are reached.
 PolicyDecision decide(DeliveryOutcome outcome, std::int64_t attempts_before, std::int64_t max_attempts);

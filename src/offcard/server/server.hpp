@@ -1,4 +1,4 @@
-// The management server of broadcast campaigns (docs/api.md, seed E100-E144), in process: an HTTP/JSON
+// The management server of broadcast campaigns (docs/api.md), in process: an HTTP/JSON
 // API over a database (SQLite or PostgreSQL, server/db/database.hpp) and a keystore (the HSM). It
 // stores campaigns, issues one PAUT per SE on a terminal's request, verifies every report through the
 // keystore and applies the rollout policy. `sefleet server` and `sefleet demo` run it; tests start it

@@ -1,4 +1,4 @@
-// The management server end to end (issue 5): real HTTP on loopback, SQLite and PostgreSQL, virtual
+// The management server end to end: real HTTP on loopback, SQLite and PostgreSQL, virtual
 // SEs reached by a key-less terminal. Covers a full campaign, replayed and forged reports, the retry /
 // quarantine policy, waves with automatic pause, deferred activation and a restart mid-campaign.
 #include <gtest/gtest.h>
