@@ -128,6 +128,10 @@ class Applet {
   virtual bool drives_secure_channel() const { return false; }
   // True: may be selected on several logical channels at once (Java Card MultiSelectable).
   virtual bool multi_selectable() const { return false; }
+  // True: a GET RESPONSE (interindustry C0) arriving while the runtime holds nothing pending for the
+  // channel goes to process() instead of being refused with 6985. Java Card applets chain long
+  // responses themselves (61xx, then the host's GET RESPONSE), as a T=1 card's JCRE lets them.
+  virtual bool handles_get_response() const { return false; }
 
  protected:
   Applet() = default;

@@ -244,6 +244,9 @@ Bytes Runtime::dispatch(ByteView raw) {
   LogicalChannel& channel = channels_[number];
   clock_->charge(SeOperation::apdu_dispatch);
   if (cls->interindustry && command->ins == iso7816::kInsGetResponse) {
+    if (!channel.pending.active && channel.applet != nullptr && channel.applet->handles_get_response()) {
+      return dispatch_to_applet(channel, number, std::move(*command));
+    }
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
     return serve_get_response(*command, channel.pending);
   }
