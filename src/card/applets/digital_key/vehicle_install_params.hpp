@@ -1,0 +1,43 @@
+// The install parameters of the Java vehicle applet (javacard/applets/org/sefleet/dk): the same
+// configuration the C++ applet takes in its constructor (VehicleKeyConfig), as the application data of
+// INSTALL [for install] (the value of tag C9 of the GlobalPlatform install parameters, what
+// `sefleet gp install --params HEX` carries):
+//
+//   4F 10 vehicle id
+//   C4 20 vehicle private key (P-256 scalar)
+//   A1 58 { 4D 10 device id, C5 41 device public key (04 || X || Y), 4E 01 key slot }   1 to 4 times
+//
+// The applet refuses anything else with 6A80 (and so does this encoder, with Error(invalid_argument)).
+// One device fits a short INSTALL command; the GlobalPlatform INSTALL data (AIDs, privileges, these
+// parameters) must stay within 255 bytes, so a short APDU carries at most one enrolled device.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "card/applets/digital_key/vehicle_key_applet.hpp"
+#include "core/bytes.hpp"
+#include "core/secret.hpp"
+
+namespace sefleet::card::dk {
+
+// The load file of the Java vehicle applet: package org.sefleet.dk with the applet class
+// org.sefleet.dk.VehicleKeyApplet; its instance is installed with kVehicleKeyAid.
+inline constexpr std::array<std::uint8_t, 6> kJavaVehiclePackageAid = {0xF0, 0x53, 0x46, 0x44, 0x4B, 0x76};
+inline constexpr std::array<std::uint8_t, 7> kJavaVehicleAppletAid = {0xF0, 0x53, 0x46, 0x44, 0x4B, 0x76, 0x01};
+inline constexpr std::string_view kJavaVehiclePackage = "org/sefleet/dk";
+inline constexpr std::string_view kJavaVehicleAppletClass = "org/sefleet/dk/VehicleKeyApplet";
+inline constexpr std::size_t kJavaVehicleMaxDevices = 4;
+
+inline constexpr std::uint8_t kTagVehiclePrivateKey = 0xC4;  // install parameters only
+inline constexpr std::uint8_t kTagDevicePublicKey = 0xC5;
+inline constexpr std::uint8_t kTagEnrolledDevice = 0xA1;
+
+// Throws Error(invalid_argument) for what the applet would refuse: sizes, no device or more than
+// kJavaVehicleMaxDevices, duplicate device ids or key slots. Points and the scalar's range are checked
+// by the applet (6A80), as the C++ applet's constructor checks them. Secret: it holds the vehicle key.
+SecretBytes encode_vehicle_install_params(const VehicleKeyConfig& config);
+
+}  // namespace sefleet::card::dk
