@@ -4,6 +4,7 @@
 #include "card/javacard/natives/crypto_support.hpp"
 #include "card/javacard/natives/security_natives.hpp"
 #include "crypto/ecdsa.hpp"
+#include "crypto/ecdsa_hedged.hpp"
 #include "crypto/rsa.hpp"
 
 namespace sefleet::card::javacard::natives {
@@ -80,7 +81,10 @@ void ecdsa_sign(vm::NativeCall& call) {
   const std::int16_t sig_offset = call.arg_short(9);
   if (hash.empty()) throw_crypto(call, CryptoReason::illegal_use);
   const crypto::EcPrivateKey& key = ec_private_key(call, domain, field_length, call.arg_ref(2), call.arg_short(3));
-  const Bytes der = refused_as(call, CryptoReason::illegal_value, [&] { return crypto::ecdsa_sign_hash(key, hash); });
+  // The nonce is drawn from the card's random source (hedged, crypto/ecdsa_hedged.hpp), as the C++
+  // applets' AppletCrypto::ecdsa_sign draws it: a card with an injected source signs reproducibly.
+  const Bytes der = refused_as(call, CryptoReason::illegal_value,
+                               [&] { return crypto::ecdsa_sign_hash_hedged(key, hash, call.random()); });
   const Bytes signature = plain ? crypto::ecdsa_der_to_raw(der, key.curve().order_size()) : der;
   call.charge(SeOperation::ecdsa_sign);
   check_output(call, sig, sig_offset, static_cast<std::int32_t>(signature.size()));

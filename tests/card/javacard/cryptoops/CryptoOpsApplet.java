@@ -20,14 +20,16 @@ import javacard.security.MessageDigest;
 import javacard.security.PrivateKey;
 import javacard.security.PublicKey;
 import javacard.security.RSAPrivateCrtKey;
+import javacard.security.RSAPrivateKey;
 import javacard.security.RSAPublicKey;
 import javacard.security.RandomData;
 import javacard.security.Signature;
+import javacardx.crypto.AEADCipher;
 import javacardx.crypto.Cipher;
 
 /**
  * Cryptography on data chosen by the host, for tests that compare the card's results with OpenSSL
- * computed in the test (tests/card/integration/javacard_crypto_test.cpp). CLA 80, every input in the
+ * computed in the test (tests/card/unit/javacard_crypto_ops_test.cpp). CLA 80, every input in the
  * command data, every result in the response data:
  *
  * <pre>
@@ -37,10 +39,17 @@ import javacardx.crypto.Cipher;
  *                    length, IV, input. The first whole blocks go through update. Response: the output.
  *   22 MAC           P1 Signature algorithm (DES/AES MACs, CMAC, HMAC); data: key length, key, input.
  *                    The MAC is also verified on card (6F01 when it does not). Response: the MAC.
+ *   23 AEAD          P1 AEADCipher algorithm (GCM, CCM), P2 mode (1 decrypt, 2 encrypt); data: key length,
+ *                    key, nonce length, nonce, associated data length, associated data, tag size,
+ *                    input (decryption: ciphertext || tag). Associated data in two calls, the message
+ *                    through update (first half) and doFinal. Response: encryption output || tag;
+ *                    decryption plaintext || 01 when the tag verifies, 00 otherwise.
  *   30 RSA GENERATE  P1 P2 the modulus size in bits; data: the public exponent (may be empty: 65537).
  *                    Response: the modulus.
  *   31 RSA IMPORT    P1 P2 the size: a new CRT private key (parts set by 34), no public key.
  *   34 RSA PART      P1 0 P, 1 Q, 2 DP1, 3 DQ1, 4 PQ; data: the value.
+ *   35 RSA PLAIN     P1 P2 the size: a new private key of modulus and private exponent (set by 36).
+ *   36 RSA COMPONENT P1 0 modulus, 1 private exponent; data: the value.
  *   32 RSA SIGN      P1 Signature algorithm; data: message. Response: the signature.
  *   33 RSA CIPHER    P1 Cipher padding (PAD_NOPAD, PAD_PKCS1, PAD_PKCS1_OAEP, ..._SHA256), P2: 1 private
  *                    key decrypts, 2 public key encrypts, 3 private key encrypts, 4 public key decrypts;
@@ -95,6 +104,9 @@ public final class CryptoOpsApplet extends Applet {
       case 0x22:
         out = mac(p1, buffer, data, length);
         break;
+      case 0x23:
+        out = aead(p1, p2, buffer, data, length);
+        break;
       case 0x30:
         out = rsaGenerate(p1p2, buffer, data, length);
         break;
@@ -105,6 +117,19 @@ public final class CryptoOpsApplet extends Applet {
         break;
       case 0x34:
         rsaPart(p1, buffer, data, length);
+        out = 0;
+        break;
+      case 0x35:
+        rsaPrivate = (PrivateKey) KeyBuilder.buildKey(KeyBuilder.TYPE_RSA_PRIVATE, p1p2, false);
+        rsaPublic = null;
+        out = 0;
+        break;
+      case 0x36:
+        if (p1 == 0) {
+          ((RSAPrivateKey) rsaPrivate).setModulus(buffer, data, length);
+        } else {
+          ((RSAPrivateKey) rsaPrivate).setExponent(buffer, data, length);
+        }
         out = 0;
         break;
       case 0x32:
@@ -225,6 +250,36 @@ public final class CryptoOpsApplet extends Applet {
       ISOException.throwIt((short) 0x6F01);
     }
     return macLength;
+  }
+
+  private short aead(byte algorithm, byte mode, byte[] buffer, short data, short length) {
+    short at = data;
+    short keyLength = (short) (buffer[at] & 0xFF);
+    Key key = secretKey((byte) 1, buffer, (short) (at + 1), keyLength);
+    at += (short) (1 + keyLength);
+    short nonceLength = (short) (buffer[at] & 0xFF);
+    short nonce = (short) (at + 1);
+    at += (short) (1 + nonceLength);
+    short aadLength = (short) (buffer[at] & 0xFF);
+    short aad = (short) (at + 1);
+    at += (short) (1 + aadLength);
+    short tagSize = (short) (buffer[at] & 0xFF);
+    short in = (short) (at + 1);
+    short inLength = (short) (length - (short) (in - data));
+    short messageLength = mode == Cipher.MODE_DECRYPT ? (short) (inLength - tagSize) : inLength;
+    AEADCipher cipher = (AEADCipher) Cipher.getInstance(algorithm, false);
+    cipher.init(key, mode, buffer, nonce, nonceLength, aadLength, messageLength, tagSize);
+    short half = (short) (aadLength / 2);
+    cipher.updateAAD(buffer, aad, half);
+    cipher.updateAAD(buffer, (short) (aad + half), (short) (aadLength - half));
+    short first = (short) (messageLength / 2);
+    short out = cipher.update(buffer, in, first, work, (short) 0);
+    out += cipher.doFinal(buffer, (short) (in + first), (short) (messageLength - first), work, out);
+    if (mode == Cipher.MODE_ENCRYPT) {
+      return (short) (out + cipher.retrieveTag(work, out, tagSize));
+    }
+    work[out] = cipher.verifyTag(buffer, (short) (in + messageLength), tagSize, tagSize) ? (byte) 1 : (byte) 0;
+    return (short) (out + 1);
   }
 
   private short rsaGenerate(short bits, byte[] buffer, short data, short length) {
