@@ -82,7 +82,7 @@ T* fetch_once(std::once_flag& flag, T*& slot, Fetch fetch, const std::string& na
 }  // namespace
 
 const EVP_CIPHER* aes_cipher(const char* mode, std::size_t key_size) {
-  static constexpr std::array<const char*, 5> kModes{"ECB", "CBC", "CTR", "GCM", "WRAP"};
+  static constexpr std::array<const char*, 6> kModes{"ECB", "CBC", "CTR", "GCM", "WRAP", "CCM"};
   static std::array<std::array<std::once_flag, 3>, kModes.size()> flags;
   static std::array<std::array<EVP_CIPHER*, 3>, kModes.size()> ciphers{};
   std::size_t mode_index = kModes.size();

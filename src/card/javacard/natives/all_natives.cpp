@@ -14,6 +14,7 @@ std::vector<vm::NativeTable> all_native_tables() {
       security_exception_natives(),
       security_digest_natives(),
       crypto_block_cipher_natives(),
+      crypto_aead_natives(),
       crypto_rsa_cipher_natives(),
       security_signature_natives(),
       security_key_agreement_natives(),

@@ -1,5 +1,5 @@
 // The block-cipher primitives of the Java Card engines (Cipher AES/DES/3DES in every padding, the
-// CBC-MACs and CMAC of Signature, AES-CTR, GCM and CCM of AEADCipher): one stateless call per run of
+// CBC-MACs and CMAC of Signature, AES-CTR): one stateless call per run of
 // whole blocks, the chaining value or counter carried by the Java engine in its `iv` array.
 #include <algorithm>
 #include <array>
@@ -9,7 +9,6 @@
 #include "crypto/aes.hpp"
 #include "crypto/aes_ctr.hpp"
 #include "crypto/des.hpp"
-#include "crypto/ghash.hpp"
 
 namespace sefleet::card::javacard::natives {
 namespace {
@@ -107,28 +106,8 @@ void block_cipher(vm::NativeCall& call) {
   if (chained) write_out(call, iv_array, iv_offset, run.next_iv);
 }
 
-// ghash(byte[] h, short hOffset, byte[] y, short yOffset, byte[] in, short inOffset, short length)
-void ghash(vm::NativeCall& call) {
-  const std::int16_t length = call.arg_short(6);
-  const SecretBytes h_bytes = copy_secret(call, call.arg_ref(0), call.arg_short(1), 16);
-  const vm::Ref y_array = call.arg_ref(2);
-  const std::int16_t y_offset = call.arg_short(3);
-  const Bytes y_bytes = copy_in(call, y_array, y_offset, 16);
-  const Bytes in = copy_in(call, call.arg_ref(4), call.arg_short(5), length);
-  if (in.size() % 16 != 0) throw_crypto(call, CryptoReason::illegal_use);
-  check_output(call, y_array, y_offset, 16);
-  crypto::GhashBlock h{}, y{};
-  std::copy(h_bytes.view().begin(), h_bytes.view().end(), h.begin());
-  std::copy(y_bytes.begin(), y_bytes.end(), y.begin());
-  crypto::ghash_update(h, y, in);
-  secure_zero(h.data(), h.size());
-  call.charge(SeOperation::ghash, in.size());
-  write_out(call, y_array, y_offset, y);
-}
-
 constexpr vm::NativeMethod kMethods[] = {
     {"org/sefleet/jcre/security/Primitives.blockCipher(BZ[BSS[BS[BSS[BS)V", block_cipher},
-    {"org/sefleet/jcre/security/Primitives.ghash([BS[BS[BSS)V", ghash},
 };
 
 }  // namespace

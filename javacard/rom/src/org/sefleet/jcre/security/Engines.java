@@ -363,12 +363,12 @@ public final class Engines {
         break;
       case AEADCipher.CIPHER_AES_GCM:
         if (padding == Cipher.PAD_NULL) {
-          return new GcmImpl(AEADCipher.ALG_AES_GCM, oneShot);
+          return new AeadImpl(AEADCipher.ALG_AES_GCM, oneShot);
         }
         break;
       case AEADCipher.CIPHER_AES_CCM:
         if (padding == Cipher.PAD_NULL) {
-          return new CcmImpl(AEADCipher.ALG_AES_CCM, oneShot);
+          return new AeadImpl(AEADCipher.ALG_AES_CCM, oneShot);
         }
         break;
       default:

@@ -36,9 +36,6 @@ public final class Primitives {
   static native void blockCipher(byte mode, boolean encrypt, byte[] key, short keyOffset, short keyLength, byte[] iv,
       short ivOffset, byte[] in, short inOffset, short length, byte[] out, short outOffset);
 
-  /** GHASH of AES-GCM: for each 16-byte block X of the input, Y = (Y xor X) * H. */
-  static native void ghash(byte[] h, short hOffset, byte[] y, short yOffset, byte[] in, short inOffset, short length);
-
   /** Fills {@code out[offset..offset+length)} from the card's random source. */
   static native void randomBytes(byte[] out, short offset, short length);
 
