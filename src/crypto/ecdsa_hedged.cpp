@@ -1,151 +1,173 @@
 #include "crypto/ecdsa_hedged.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 
-#include <initializer_list>
+#include <array>
+#include <memory>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "crypto/digest.hpp"
 #include "crypto/ecdsa.hpp"
-#include "crypto/hmac.hpp"
+#include "crypto/hash.hpp"
 
 namespace sefleet::crypto {
 namespace {
 
-using detail::Bn;
+struct LibCtxFree {
+  void operator()(OSSL_LIB_CTX* p) const noexcept { OSSL_LIB_CTX_free(p); }
+};
+struct RandFree {
+  void operator()(EVP_RAND* p) const noexcept { EVP_RAND_free(p); }
+};
+struct RandCtxFree {
+  void operator()(EVP_RAND_CTX* p) const noexcept { EVP_RAND_CTX_free(p); }
+};
+using LibCtx = std::unique_ptr<OSSL_LIB_CTX, LibCtxFree>;
+using Rand = std::unique_ptr<EVP_RAND, RandFree>;
+using RandCtx = std::unique_ptr<EVP_RAND_CTX, RandCtxFree>;
 
-// The separator bytes of RFC 6979 §3.2 d, f and h.3.
-constexpr std::uint8_t kZeroByte[1] = {0x00};
-constexpr std::uint8_t kOneByte[1] = {0x01};
-constexpr ByteView kZero{kZeroByte};
-constexpr ByteView kOne{kOneByte};
+constexpr unsigned kStrength = 256;
+// DRBG output offered to OpenSSL per attempt. A signature takes 64 bytes per nonce candidate and, on
+// curves without a dedicated implementation (brainpool), more for the blinding of the scalar
+// multiplication; a candidate is rejected rarely, so 2 KiB is far above what one attempt uses. An
+// attempt that runs out is repeated with the DRBG's next output (still reproducible).
+constexpr std::size_t kStreamSize = 2048;
+constexpr int kAttempts = 4;
 
-// RFC 6979 §2.3.2: the leftmost qlen bits of `bits` as an integer (marked constant-time: it may be a
-// nonce).
-Bn bits2int(ByteView bits, std::size_t qlen) {
-  Bn value = detail::bn_from(bits);
-  const std::size_t blen = bits.size() * 8;
-  if (blen > qlen && BN_rshift(value.get(), value.get(), static_cast<int>(blen - qlen)) != 1) {
-    detail::throw_openssl("ECDSA: bits2int");
+// Sets TEST-RAND's strength and its fixed output (entropy) and nonce.
+bool load_test_rand(EVP_RAND_CTX* rand, ByteView entropy, ByteView nonce) {
+  unsigned strength = kStrength;
+  std::array<OSSL_PARAM, 4> params{};
+  std::size_t n = 0;
+  params[n++] = OSSL_PARAM_construct_uint(OSSL_RAND_PARAM_STRENGTH, &strength);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_ENTROPY, const_cast<std::uint8_t*>(entropy.data()),
+                                                  entropy.size());
+  if (!nonce.empty()) {
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_NONCE, const_cast<std::uint8_t*>(nonce.data()),
+                                                    nonce.size());
   }
-  return value;
+  params[n] = OSSL_PARAM_construct_end();
+  return EVP_RAND_CTX_set_params(rand, params.data()) == 1;
 }
 
-// The HMAC-DRBG of RFC 6979 §3.2 steps b to h: K and V seeded with int2octets(x), bits2octets(h1)
-// and k'; next() returns the candidates for k in order (1 <= k < q).
-class NonceSource {
+// A library context of this thread whose generators are TEST-RAND: what OpenSSL draws while signing in
+// it is exactly what load() gave it.
+class SigningContext {
  public:
-  NonceSource(DigestAlgorithm algorithm, const EcPrivateKey& key, ByteView hash, ByteView additional,
-              const BIGNUM* order, std::size_t qlen)
-      : algorithm_(algorithm), order_(order), qlen_(qlen), k_(Bytes(digest_size(algorithm), 0x00)),
-        v_(Bytes(digest_size(algorithm), 0x01)) {
-    const SecretBytes x = key.scalar();  // int2octets(x): order_size() bytes
-    const SecretBytes h = bits2octets(hash, key.curve().order_size());
-    k_ = mac(k_, {v_.view(), kZero, x.view(), h.view(), additional});
-    v_ = mac(k_, {v_.view()});
-    k_ = mac(k_, {v_.view(), kOne, x.view(), h.view(), additional});
-    v_ = mac(k_, {v_.view()});
+  SigningContext() : lib_(OSSL_LIB_CTX_new()) {
+    if (!lib_ || RAND_set_DRBG_type(lib_.get(), "TEST-RAND", nullptr, nullptr, nullptr) != 1) {
+      detail::throw_openssl("ECDSA: signing library context");
+    }
+    private_ = RAND_get0_private(lib_.get());
+    if (private_ == nullptr) detail::throw_openssl("ECDSA: signing library context generator");
   }
 
-  Bn next() {
-    for (;;) {
-      if (started_) {  // §3.2 h.3: the previous candidate was refused or used
-        k_ = mac(k_, {v_.view(), kZero});
-        v_ = mac(k_, {v_.view()});
-      }
-      started_ = true;
-      SecretBytes t;
-      while (t.size() * 8 < qlen_) {
-        v_ = mac(k_, {v_.view()});
-        t.append(v_.view());
-      }
-      Bn k = bits2int(t.view(), qlen_);
-      if (!BN_is_zero(k.get()) && BN_cmp(k.get(), order_) < 0) return k;
+  OSSL_LIB_CTX* get() const noexcept { return lib_.get(); }
+
+  void load(ByteView stream) {
+    if (!load_test_rand(private_, stream, {})) detail::throw_openssl("ECDSA: loading the signing generator");
+  }
+
+  // Leaves nothing of the stream behind (a single zero byte replaces it).
+  void clear() noexcept {
+    const std::uint8_t zero = 0;
+    (void)load_test_rand(private_, ByteView(&zero, 1), {});
+  }
+
+ private:
+  LibCtx lib_;
+  EVP_RAND_CTX* private_ = nullptr;  // owned by lib_
+};
+
+SigningContext& signing_context() {
+  thread_local SigningContext context;
+  return context;
+}
+
+// OpenSSL's HMAC-DRBG (SHA-256) instantiated from `entropy` and `nonce` through a TEST-RAND parent.
+class SeededDrbg {
+ public:
+  SeededDrbg(ByteView entropy, ByteView nonce) {
+    const Rand test(EVP_RAND_fetch(nullptr, "TEST-RAND", nullptr));
+    const Rand hmac(EVP_RAND_fetch(nullptr, "HMAC-DRBG", nullptr));
+    if (!test || !hmac) detail::throw_openssl("ECDSA: fetching the DRBG");
+    parent_.reset(EVP_RAND_CTX_new(test.get(), nullptr));
+    if (!parent_ || !load_test_rand(parent_.get(), entropy, nonce) ||
+        EVP_RAND_instantiate(parent_.get(), kStrength, 0, nullptr, 0, nullptr) != 1) {
+      detail::throw_openssl("ECDSA: DRBG seed");
+    }
+    drbg_.reset(EVP_RAND_CTX_new(hmac.get(), parent_.get()));
+    char digest_name[] = "SHA256";
+    char mac_name[] = "HMAC";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_DRBG_PARAM_DIGEST, digest_name, 0),
+                                 OSSL_PARAM_construct_utf8_string(OSSL_DRBG_PARAM_MAC, mac_name, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (!drbg_ || EVP_RAND_CTX_set_params(drbg_.get(), params) != 1 ||
+        EVP_RAND_instantiate(drbg_.get(), kStrength, 0, nullptr, 0, nullptr) != 1) {
+      detail::throw_openssl("ECDSA: DRBG instantiation");
+    }
+  }
+
+  void generate(MutableByteView out) {
+    if (EVP_RAND_generate(drbg_.get(), out.data(), out.size(), kStrength, 0, nullptr, 0) != 1) {
+      detail::throw_openssl("ECDSA: DRBG output");
     }
   }
 
  private:
-  SecretBytes mac(const SecretBytes& key, std::initializer_list<ByteView> parts) const {
-    Bytes out = Hmac(algorithm_, key.view()).compute(parts);
-    return SecretBytes::take(out);
-  }
-
-  // §2.3.4: bits2int(h1) mod q as order_size() bytes.
-  SecretBytes bits2octets(ByteView hash, std::size_t size) const {
-    // bits2int(h1) < 2^qlen < 2q, so one subtraction reduces it.
-    Bn z = bits2int(hash, qlen_);
-    if (BN_cmp(z.get(), order_) >= 0 && BN_sub(z.get(), z.get(), order_) != 1) detail::throw_openssl("ECDSA: bits2octets");
-    return detail::secret_bytes_of_bn(z.get(), size);
-  }
-
-  DigestAlgorithm algorithm_;
-  const BIGNUM* order_;
-  std::size_t qlen_;
-  SecretBytes k_;
-  SecretBytes v_;
-  bool started_ = false;
+  RandCtx parent_;  // declared first: the DRBG is freed before its parent
+  RandCtx drbg_;
 };
+
+// DER signature of `hash` under `key`, made by OpenSSL in the signing context fed by `drbg`.
+Bytes sign_fed_by(EVP_PKEY* key, ByteView hash, SeededDrbg& drbg) {
+  SigningContext& context = signing_context();
+  SecretBytes stream(kStreamSize);
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    drbg.generate(stream.mutable_view());
+    context.load(stream.view());
+    detail::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(context.get(), key, nullptr));
+    std::size_t length = 0;
+    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+        EVP_PKEY_sign(ctx.get(), nullptr, &length, hash.data(), hash.size()) != 1) {
+      context.clear();
+      detail::throw_openssl("ECDSA sign init");
+    }
+    Bytes signature(length);
+    const bool signed_ok = EVP_PKEY_sign(ctx.get(), signature.data(), &length, hash.data(), hash.size()) == 1;
+    context.clear();
+    if (signed_ok) {
+      signature.resize(length);
+      return signature;
+    }
+    ERR_clear_error();  // the stream ran out: the next attempt continues the DRBG's output
+  }
+  throw Error(Errc::crypto_error, "ECDSA: the signing generator ran out " + std::to_string(kAttempts) + " times");
+}
 
 }  // namespace
 
-Bytes ecdsa_sign_hash_deterministic(const EcPrivateKey& key, ByteView hash, ByteView additional) {
-  if (hash.empty()) throw Error(Errc::invalid_argument, "ECDSA: the hash is empty");
-  const EC_GROUP* group = key.curve().group();
-  const BIGNUM* order = EC_GROUP_get0_order(group);
-  const std::size_t qlen = key.curve().order_bits();
-  const std::size_t size = key.curve().order_size();
-  detail::BnCtx context(BN_CTX_new());
-  if (!context) detail::throw_openssl("ECDSA: BN_CTX");
-  BN_CTX* ctx = context.get();
-
-  const Bn d = detail::bn_from(key.scalar().view());
-  const Bn e = bits2int(hash, qlen);
-  // Exponent of Fermat's inverse k^(q-2) mod q (q is prime): constant-time, unlike a gcd inversion.
-  Bn q_minus_2(BN_dup(order));
-  if (!q_minus_2 || BN_sub_word(q_minus_2.get(), 2) != 1) detail::throw_openssl("ECDSA: q - 2");
-
-  NonceSource nonces(digest_of_size(hash.size()).value_or(DigestAlgorithm::sha256), key, hash, additional, order, qlen);
-  detail::EcPoint point(EC_POINT_new(group));
-  Bn x = detail::bn_new(), r = detail::bn_new(), s = detail::bn_new(), k_inverse = detail::bn_new();
-  Bn rd = detail::bn_new(), sum = detail::bn_new();
-  if (!point) detail::throw_openssl("ECDSA: point");
-  BN_set_flags(k_inverse.get(), BN_FLG_CONSTTIME);
-  for (;;) {
-    const Bn k = nonces.next();
-    // r = x(kG) mod q; s = k^-1 (e + r d) mod q; a zero r or s takes the next candidate (§3.2 h.3).
-    if (EC_POINT_mul(group, point.get(), k.get(), nullptr, nullptr, ctx) != 1 ||
-        EC_POINT_get_affine_coordinates(group, point.get(), x.get(), nullptr, ctx) != 1 ||
-        BN_nnmod(r.get(), x.get(), order, ctx) != 1) {
-      detail::throw_openssl("ECDSA: r");
-    }
-    if (BN_is_zero(r.get())) continue;
-    if (BN_mod_exp_mont_consttime(k_inverse.get(), k.get(), q_minus_2.get(), order, ctx, nullptr) != 1 ||
-        BN_mod_mul(rd.get(), r.get(), d.get(), order, ctx) != 1 || BN_mod_add(sum.get(), e.get(), rd.get(), order, ctx) != 1 ||
-        BN_mod_mul(s.get(), k_inverse.get(), sum.get(), order, ctx) != 1) {
-      detail::throw_openssl("ECDSA: s");
-    }
-    if (BN_is_zero(s.get())) continue;
-    Bytes raw = detail::bytes_of_bn(r.get(), size);
-    const Bytes s_bytes = detail::bytes_of_bn(s.get(), size);
-    raw.insert(raw.end(), s_bytes.begin(), s_bytes.end());
-    return ecdsa_raw_to_der(raw);
-  }
-}
-
 Bytes ecdsa_sign_hash_hedged(const EcPrivateKey& key, ByteView hash, Random& random) {
   if (hash.empty()) throw Error(Errc::invalid_argument, "ECDSA: the hash is empty");
-  SecretBytes additional(kEcdsaHedgeSize);
-  random.fill(additional.mutable_view());
-  return ecdsa_sign_hash_deterministic(key, hash, additional.view());
+  SecretBytes entropy(kEcdsaHedgeSize);
+  random.fill(entropy.mutable_view());
+  const Digest256 nonce = sha256(hash);
+  SeededDrbg drbg(entropy.view(), nonce);
+  return sign_fed_by(key.handle(), hash, drbg);
 }
 
 Bytes ecdsa_p256_sign_hedged(const P256PrivateKey& key, ByteView message, Random& random) {
-  static const EcCurve p256 = EcCurve::named(NamedCurve::secp256r1);
-  const EcPrivateKey general = EcPrivateKey::from_scalar(p256, key.scalar().view());
-  const Bytes der = ecdsa_sign_hash_hedged(general, digest(DigestAlgorithm::sha256, message), random);
-  return ecdsa_der_to_raw(der, kP256ScalarSize);
+  SecretBytes entropy(kEcdsaHedgeSize);
+  random.fill(entropy.mutable_view());
+  const Digest256 hash = sha256(message);
+  const Digest256 nonce = sha256(hash);
+  SeededDrbg drbg(entropy.view(), nonce);
+  return ecdsa_der_to_raw(sign_fed_by(key.handle(), hash, drbg), 32);
 }
 
 }  // namespace sefleet::crypto
