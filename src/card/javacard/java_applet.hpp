@@ -13,6 +13,8 @@
 //  - deselect(): Applet.deselect() or MultiSelectable.deselect(boolean); CLEAR_ON_DESELECT arrays of
 //    the package are cleared once no instance of it is active on any channel.
 //  - uninstall(): AppletEvent.uninstall() when the applet implements it.
+//  - GET RESPONSE while the runtime holds nothing pending reaches process(): applets that chain their
+//    own long responses (61xx) answer it themselves.
 //  - install(): called by the runtime when it places the instance (at INSTALL, and at every card open
 //    before power-up): the instance's org.sefleet.deferred tasks get their task in the runtime's
 //    deferred executor (natives/deferred_tasks.hpp), so results and resumable tasks carry over.
@@ -46,6 +48,7 @@ class JavaApplet final : public Applet {
   void deselect(AppletContext& ctx) override;
   iso7816::ResponseApdu process(const iso7816::CommandApdu& command, AppletContext& ctx) override;
   bool multi_selectable() const override;
+  bool handles_get_response() const override { return true; }
   bool drives_secure_channel() const override { return true; }
 
   const Bytes& aid() const noexcept { return aid_; }

@@ -18,9 +18,13 @@ VmLimits limits() {
   return l;
 }
 
+const Bytes kExtendedClassAid = aid("F00000000202");
+const Bytes kExtendedAid = aid("F0000000020201");
+
 LoadFile applet_package() {
   return load_file_of("applet", "com/sefleet/test/applet", kPackageAid,
-                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kClassAid}});
+                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kClassAid},
+                       AppletDeclaration{"com/sefleet/test/applet/ExtendedApplet", kExtendedClassAid}});
 }
 
 class JavaCardApplet : public ::testing::Test {
@@ -163,6 +167,36 @@ TEST_F(JavaCardApplet, ApplicationLevelResponseChaining) {
   EXPECT_EQ(card_.send("8014000000"), "000102036106");
   EXPECT_EQ(card_.send("8014000000"), "040506076102");
   EXPECT_EQ(card_.send("8014000000"), "08099000");
+}
+
+TEST_F(JavaCardApplet, GetResponseReachesAnAppletThatChainsItself) {
+  EXPECT_EQ(card_.send("8014000000"), "000102036106");
+  EXPECT_EQ(card_.send("00C0000006"), "040506076102");
+  EXPECT_EQ(card_.send("00C0000002"), "08099000");
+}
+
+TEST_F(JavaCardApplet, ExtendedLengthApplet) {
+  card_.install(kPackageAid, kExtendedClassAid, kExtendedAid);
+  EXPECT_EQ(card_.select(kExtendedAid), "9000");
+  Bytes data(600);
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    data[i] = static_cast<std::uint8_t>(i * 13);
+    sum += data[i];
+  }
+  // Case 4E with 600 bytes: received through the larger buffer at offset 7.
+  Bytes command = from_hex("80010000000258");
+  append(command, data);
+  append(command, from_hex("0000"));
+  const std::string sum_hex = to_hex(Bytes{static_cast<std::uint8_t>(sum >> 8), static_cast<std::uint8_t>(sum)});
+  EXPECT_EQ(to_hex(card_.runtime().transmit(command)), "02580258" + sum_hex + "00077FFF9000");
+  // Case 4S: offset 5.
+  EXPECT_EQ(card_.send("8001000002FFFF00"), "0002000201FE00057FFF9000");
+  // 1000 bytes out for Le 0000.
+  const std::string long_answer = card_.send("800203E8000000");
+  ASSERT_EQ(long_answer.size(), 2 * 1002u);
+  EXPECT_EQ(long_answer.substr(0, 6), "00070E");
+  EXPECT_EQ(long_answer.substr(long_answer.size() - 4), "9000");
 }
 
 TEST_F(JavaCardApplet, ExtendedCommandsNeedExtendedLength) {

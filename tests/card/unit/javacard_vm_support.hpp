@@ -62,8 +62,9 @@ inline Bytes aid(const char* hex) {
 // registry holds the installed Java instances, power on.
 class Card {
  public:
+  // tear_at: cut power at that physical write counted from opening (0: only count them).
   explicit Card(nvm::MemoryDevice::Medium medium = nullptr, std::optional<std::uint64_t> tear_at = std::nullopt,
-                VmLimits limits = {})
+                VmLimits limits = {}, std::size_t keep_bytes = 0)
       : medium_(medium ? std::move(medium) : std::make_shared<Bytes>()), random_(Bytes{1, 2, 3}) {
     if (medium_->empty()) {
       nvm::MemoryDevice device(medium_);
@@ -71,7 +72,7 @@ class Card {
     }
     std::unique_ptr<nvm::NvmDevice> device = std::make_unique<nvm::MemoryDevice>(medium_);
     if (tear_at) {
-      auto tearing = std::make_unique<nvm::TearingDevice>(std::move(device), *tear_at, 0);
+      auto tearing = std::make_unique<nvm::TearingDevice>(std::move(device), *tear_at, keep_bytes);
       tearing_ = tearing.get();
       device = std::move(tearing);
     }

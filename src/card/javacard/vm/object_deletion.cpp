@@ -1,5 +1,6 @@
 // JCSystem.requestObjectDeletion: at the end of the entry that asked, every object no root reaches is
-// deleted, in RAM and in NVM (one update). Roots: the static fields of the ROM and of every package,
+// deleted, in RAM and in NVM (one update). Roots: the objects of the ROM's static initialisation,
+// the static fields of the ROM and of every package,
 // the registered applet instances and their AID objects, the JCRE's exception instances, the APDU
 // object and buffers. Objects reachable only from the frames of a running entry cannot exist at
 // that point (no frame is left).
@@ -18,6 +19,7 @@ void Vm::collect_garbage() {
     marked[ref] = true;
     stack.push_back(ref);
   };
+  for (Ref ref = 1; ref < rom_handle_limit_; ++ref) push(static_cast<std::int32_t>(ref));
   for (const Ref ref : statics_) push(static_cast<std::int32_t>(ref));
   for (const auto& instance : instances_) {
     push(static_cast<std::int32_t>(instance->applet));

@@ -11,6 +11,7 @@
 #include "card/javacard/vm/linker.hpp"
 #include "card/javacard/vm/rom_image.hpp"
 #include "core/log.hpp"
+#include "crypto/hash.hpp"
 
 namespace sefleet::card::javacard::vm {
 
@@ -41,13 +42,18 @@ const Rom& Rom::instance() {
 
 Rom::Rom() {
   std::vector<classfile::ClassFile> files;
+  crypto::Sha256 hash;
   for (const auto& file : rom_class_files()) {
+    hash.update(bytes_of(file.name));
+    hash.update(ByteView(file.data, file.size));
     auto cls = classfile::parse_class_file(ByteView(file.data, file.size));
     classfile::VerifyOptions options;
     options.allow_native = true;
     classfile::require_verified(cls, options);
     files.push_back(std::move(cls));
   }
+  const auto digest = hash.finish();
+  fingerprint_.assign(digest.begin(), digest.end());
   // Bindings by key; natives of the ROM that have none are bound to unbound_native.
   std::unordered_map<std::string_view, NativeFunction> natives;
   for (const auto table : natives::all_native_tables()) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "card/javacard/vm/runtime_class.hpp"
+#include "core/bytes.hpp"
 
 namespace sefleet::card::javacard::vm {
 
@@ -26,6 +27,8 @@ class Rom {
   // bindings that name no ROM native. Both are empty in a consistent build (a unit test checks).
   const std::vector<std::string>& unbound_natives() const noexcept { return unbound_; }
   const std::vector<std::string>& unused_bindings() const noexcept { return unused_; }
+  // SHA-256 over every ROM class (name and bytes): stored state records which ROM wrote it.
+  const Bytes& fingerprint() const noexcept { return fingerprint_; }
 
  private:
   Rom();
@@ -33,6 +36,7 @@ class Rom {
   std::unordered_map<std::string_view, const RtClass*> by_name_;
   std::vector<std::string> unbound_;
   std::vector<std::string> unused_;
+  Bytes fingerprint_;
 };
 
 }  // namespace sefleet::card::javacard::vm

@@ -123,6 +123,9 @@ void Vm::initialise_rom() {
   }
   end_entry();
   rom_init_ = false;
+  // Everything made so far is the ROM's: the same handles at every start of the same ROM, never
+  // collected, so that a stored field may refer to one of them (a permanent entry point object).
+  rom_handle_limit_ = static_cast<Ref>(heap_->table_size());
 }
 
 void Vm::create_statics(const RtClass& cls, ContextId context, std::uint8_t flags) {

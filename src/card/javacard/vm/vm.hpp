@@ -166,6 +166,8 @@ class Vm {
   // Objects the VM creates for itself (ROM static initialisation, exceptions, APDU): RAM only,
   // owned by the JCRE.
   bool creating_rom_objects() const noexcept { return rom_init_; }
+  // Handles below this one belong to the objects of the ROM's static initialisation.
+  Ref rom_handle_limit() const noexcept { return rom_handle_limit_; }
 
   // ---- native side table ----
   NativeCacheEntry* find_cache(Ref object, const void* type) const;
@@ -195,6 +197,7 @@ class Vm {
   // Rebuilds packages, objects and instances from the store (card open). Error(integrity_error).
   void load_stored_state();
   void write_package_record(const Package& package);
+  Bytes rom_record() const;
   void erase_package_record(const Package& package);
   void write_instance_record(const Instance& instance);
   void erase_instance_record(const Instance& instance);
@@ -255,6 +258,7 @@ class Vm {
   EntryState entry_;
   bool in_entry_ = false;
   bool rom_init_ = false;
+  Ref rom_handle_limit_ = kNull;
   std::uint32_t next_class_id_ = 0;
   const RtField* runtime_reason_ = nullptr;  // CardRuntimeException.reason
   const RtField* checked_reason_ = nullptr;  // CardException.reason

@@ -3,6 +3,9 @@
 //   "jc/i/<instance id, 4 hex>"  an applet instance: version(1)=1 id(2) applet(4) aid-object(4)
 //                                aid-length(1) aid package-aid-length(1) package-aid
 //                                class-name-length(2) class-name
+//   "jc/rom"  the ROM that wrote the state: its fingerprint (32) and the end of its handles (4); a
+//             stored field may refer to an object of the ROM's static initialisation, whose handle
+//             is the same at every start of the same ROM only
 // At card open the packages are linked again in load order, then the heap is reloaded (the objects
 // keep their handles), the statics objects are attached to their classes, and the instances are
 // registered again. References to objects that do not exist are refused as corruption.
@@ -10,6 +13,7 @@
 #include <cstdio>
 
 #include "card/javacard/loadfile/load_file.hpp"
+#include "card/javacard/vm/rom.hpp"
 #include "card/javacard/vm/vm.hpp"
 #include "card/nvm/nvm_store.hpp"
 #include "core/error.hpp"
@@ -20,6 +24,7 @@ namespace {
 
 constexpr std::string_view kPackagePrefix = "jc/p/";
 constexpr std::string_view kInstancePrefix = "jc/i/";
+constexpr std::string_view kRomKey = "jc/rom";
 constexpr std::uint8_t kRecordVersion = 1;
 constexpr std::string_view kApplet = "javacard/framework/Applet";
 
@@ -75,18 +80,30 @@ void Vm::store_commit() {
   services_.store->commit();
 }
 void Vm::store_abort() noexcept {
-  if (services_.store->in_transaction()) services_.store->abort();
+  try {
+    if (services_.store->in_transaction()) services_.store->abort();
+  } catch (...) {  // a store broken by a power loss refuses everything until it is reopened
+  }
+}
+
+Bytes Vm::rom_record() const {
+  Bytes record = rom_->fingerprint();
+  put_be32(record, rom_handle_limit_);
+  return record;
 }
 
 void Vm::write_package_record(const Package& package) {
   if (services_.store == nullptr) return;
+  services_.store->write(kRomKey, rom_record());
   Bytes record{kRecordVersion, package.context};
   append(record, encode_load_file(package.load_file));
   services_.store->write(package_key(package.sequence), record);
 }
 
 void Vm::erase_package_record(const Package& package) {
-  if (services_.store != nullptr) services_.store->erase(package_key(package.sequence));
+  if (services_.store == nullptr) return;
+  services_.store->erase(package_key(package.sequence));
+  if (packages_.size() == 1) services_.store->erase(kRomKey);  // the last package goes
 }
 
 void Vm::write_instance_record(const Instance& instance) {
@@ -111,6 +128,11 @@ void Vm::erase_instance_record(const Instance& instance) {
 void Vm::load_stored_state() {
   if (services_.store == nullptr) return;
   const auto& state = services_.store->committed();
+  if (const auto rom = state.find(kRomKey); rom != state.end() && rom->second != rom_record()) {
+    throw Error(Errc::integrity_error,
+                "the Java Card state on this card was written by another ROM (another sefleet build); it cannot be "
+                "reloaded");
+  }
   for (auto it = state.lower_bound(kPackagePrefix); it != state.end() && it->first.starts_with(kPackagePrefix); ++it) {
     const std::string& key = it->first;
     unsigned sequence = 0;

@@ -9,6 +9,9 @@ import javacard.framework.JCSystem;
 import javacard.framework.OwnerPIN;
 import javacard.framework.TransactionException;
 import javacard.framework.Util;
+import javacard.security.MessageDigest;
+import org.globalplatform.GPSystem;
+import org.globalplatform.SecureChannel;
 
 /**
  * The applet of the VM's APDU-level tests: one instruction per behaviour (class 80).
@@ -33,6 +36,10 @@ public final class TestApplet extends Applet {
   static final byte INS_PARAMS = 0x13;
   static final byte INS_CHAINED = 0x14;
   static final byte INS_OPEN_TRANSACTION = 0x15;
+  static final byte INS_PURE_TRANSACTION = 0x16;
+  static final byte INS_ENTRY_POINTS = 0x17;
+  static final byte INS_FULL_COMMIT = 0x18;
+  static final byte INS_GRAPH = 0x19;
 
   private final byte[] persistent = new byte[300];
   private final byte[] resetData = JCSystem.makeTransientByteArray((short) 4, JCSystem.CLEAR_ON_RESET);
@@ -41,6 +48,9 @@ public final class TestApplet extends Applet {
   private short counter;
   private byte[] scratch;
   private short chainOffset;
+  private SecureChannel channel;  // a permanent JCRE entry point object, kept as applets do
+  private Object kept;
+  private Object[] graph;
 
   private TestApplet(byte[] params, short offset, byte length) {
     Util.arrayCopy(params, offset, persistent, (short) 0, length);
@@ -218,6 +228,7 @@ public final class TestApplet extends Applet {
         apdu.setOutgoingLength((short) 4);
         apdu.sendBytesLong(persistent, (short) 0, (short) 4);
         return;
+      case (byte) 0xC0:  // GET RESPONSE of the applet's own chaining (the runtime has nothing pending)
       case INS_CHAINED: {
         // The applet's own response chaining: 4 bytes per answer, 61xx while more is left; the host
         // sends INS_CHAINED again for the rest.
@@ -232,6 +243,98 @@ public final class TestApplet extends Applet {
           ISOException.throwIt((short) (ISO7816.SW_BYTES_REMAINING_00 | (length - chainOffset)));
         }
         chainOffset = 0;
+        return;
+      }
+      case INS_PURE_TRANSACTION: {
+        // Journalled writes only (the tearing test: exactly before or after).
+        JCSystem.beginTransaction();
+        for (short k = 0; k < 8; k++) {
+          persistent[k] = buffer[ISO7816.OFFSET_P1];
+        }
+        persistent[250] = buffer[ISO7816.OFFSET_P1];
+        counter = 1000;
+        scratch = new byte[5];
+        JCSystem.commitTransaction();
+        sendState(apdu);
+        return;
+      }
+      case INS_ENTRY_POINTS: {
+        // P1 = 1: keep the secure channel in a field. Answers: channel kept, the same object as
+        // GPSystem returns now, its security level (a call that runs in the JCRE's context), a
+        // OneShot could be stored (0) or the firewall refused it (1), then the first 4 bytes of
+        // SHA-256 of nothing computed through that OneShot.
+        if (buffer[ISO7816.OFFSET_P1] == 1) {
+          channel = GPSystem.getSecureChannel();
+        }
+        buffer[0] = (byte) (channel == null ? 0 : 1);
+        buffer[1] = (byte) (channel == GPSystem.getSecureChannel() ? 1 : 0);
+        buffer[2] = channel == null ? (byte) 0x7F : channel.getSecurityLevel();
+        MessageDigest.OneShot digest = MessageDigest.OneShot.open(MessageDigest.ALG_SHA_256);
+        try {
+          digest.doFinal(buffer, (short) 0, (short) 0, buffer, (short) 32);
+          try {
+            kept = digest;
+            buffer[3] = 0;
+          } catch (SecurityException e) {
+            buffer[3] = 1;
+          }
+        } finally {
+          digest.close();
+        }
+        Util.arrayCopyNonAtomic(buffer, (short) 32, buffer, (short) 4, (short) 4);
+        apdu.setOutgoingAndSend((short) 0, (short) 8);
+        return;
+      }
+      case INS_FULL_COMMIT: {
+        // Journalled 16-byte copies of P1 over persistent[0..288) until the commit buffer is full,
+        // then the commit of everything that fitted. Answers the number of copies.
+        byte value = buffer[ISO7816.OFFSET_P1];
+        Util.arrayFillNonAtomic(buffer, (short) 16, (short) 16, value);
+        short copies = 0;
+        JCSystem.beginTransaction();
+        try {
+          while (true) {
+            Util.arrayCopy(buffer, (short) 16, persistent, (short) ((short) (copies % 18) * 16), (short) 16);
+            copies++;
+          }
+        } catch (TransactionException e) {
+          JCSystem.commitTransaction();
+        }
+        Util.setShort(buffer, (short) 0, copies);
+        apdu.setOutgoingAndSend((short) 0, (short) 2);
+        return;
+      }
+      case INS_GRAPH: {
+        // P1 = 1: build in one transaction an object graph with P2 in it: graph = {byte[4], graph
+        // itself, short[2], a PIN}. Always answers what a walk of the graph finds: 00 (no graph) or
+        // 01, the byte array, the self reference seen (01), the short array, the PIN's tries.
+        if (buffer[ISO7816.OFFSET_P1] == 1) {
+          byte value = buffer[ISO7816.OFFSET_P2];
+          JCSystem.beginTransaction();
+          Object[] nodes = new Object[4];
+          byte[] bytes = new byte[4];
+          Util.arrayFillNonAtomic(bytes, (short) 0, (short) 4, value);
+          short[] shorts = new short[2];
+          shorts[1] = (short) (value * 257);
+          OwnerPIN graphPin = new OwnerPIN((byte) 5, (byte) 4);
+          nodes[0] = bytes;
+          nodes[1] = nodes;
+          nodes[2] = shorts;
+          nodes[3] = graphPin;
+          graph = nodes;
+          JCSystem.commitTransaction();
+        }
+        if (graph == null) {
+          buffer[0] = 0;
+          apdu.setOutgoingAndSend((short) 0, (short) 1);
+          return;
+        }
+        buffer[0] = 1;
+        Util.arrayCopyNonAtomic((byte[]) graph[0], (short) 0, buffer, (short) 1, (short) 4);
+        buffer[5] = (byte) (graph[1] == graph ? 1 : 0);
+        Util.setShort(buffer, (short) 6, ((short[]) graph[2])[1]);
+        buffer[8] = ((OwnerPIN) graph[3]).getTriesRemaining();
+        apdu.setOutgoingAndSend((short) 0, (short) 9);
         return;
       }
       case INS_OPEN_TRANSACTION:
