@@ -6,6 +6,8 @@
 
 namespace sefleet::cli {
 
-void setup_javacard_api(CLI::App& javacard);  // javacard_api.cpp
+void setup_javacard_api(CLI::App& javacard);    // javacard_api.cpp
+void setup_javacard_pack(CLI::App& javacard);   // javacard_pack.cpp
+void setup_javacard_check(CLI::App& javacard);  // javacard_check.cpp
 
 }  // namespace sefleet::cli
