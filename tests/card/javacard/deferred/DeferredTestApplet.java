@@ -40,6 +40,8 @@ import org.sefleet.deferred.OperationSplit;
  *   80 28  AT SELECT: what ENDED answered when this applet was last selected (the check on the SELECT)
  *   80 2A  CREATE LATE: creates the task "late" while processing and schedules it (a second time:
  *          SystemException ILLEGAL_VALUE, uncaught: 6F00)
+ *   80 2C  INCREMENT LATER, SLOWLY: as 80 10, and "persist" first spins P1 x 32767 loop iterations
+ *          (deferred work that takes wall-clock time, for the PC/SC ordering test)
  * </pre>
  *
  * <p>"setup" is created and scheduled in install(): it runs after the response to INSTALL.
@@ -77,6 +79,8 @@ public final class DeferredTestApplet extends Applet implements DeferredWork {
   /** The value "persist" writes: computed by the command, kept across the response in RAM. */
   private final byte[] pending = JCSystem.makeTransientByteArray((short) 2, JCSystem.CLEAR_ON_RESET);
   private final boolean[] deferred = JCSystem.makeTransientBooleanArray((short) 4, JCSystem.CLEAR_ON_RESET);
+  /** Loop rounds "persist" spins before writing (80 2C). */
+  private final short[] spin = JCSystem.makeTransientShortArray((short) 1, JCSystem.CLEAR_ON_RESET);
 
   private DeferredTestApplet() {
     persist = DeferredExecutor.createTask(PERSIST, (short) 0, (byte) PERSIST.length, false, (byte) 2, this);
@@ -95,6 +99,8 @@ public final class DeferredTestApplet extends Applet implements DeferredWork {
   /** The work of the three tasks, after the response and inside the task's transaction. */
   public void run(DeferredTask task) {
     if (task == persist) {
+      spinFor(spin[0]);
+      spin[0] = 0;
       counter = Util.getShort(pending, (short) 0);
     } else if (task == fail) {
       counter = 7777;
@@ -110,6 +116,16 @@ public final class DeferredTestApplet extends Applet implements DeferredWork {
     } else if (task == late) {
       lateRuns++;
     }
+  }
+
+  private static short spinFor(short rounds) {
+    short sink = 0;
+    for (short round = 0; round < rounds; round++) {
+      for (short i = 0; i < 32767; i++) {
+        sink ^= i;
+      }
+    }
+    return sink;
   }
 
   /** Inside a task: the transaction is the executor's and the executor itself is not available. */
@@ -157,6 +173,9 @@ public final class DeferredTestApplet extends Applet implements DeferredWork {
     }
     short at = 0;
     switch (buffer[ISO7816.OFFSET_INS]) {
+      case 0x2C:
+        spin[0] = (short) (buffer[ISO7816.OFFSET_P1] & 0xFF);
+        // fall through: INCREMENT LATER
       case 0x10:
         Util.setShort(pending, (short) 0, (short) (counter + 1));
         DeferredExecutor.schedule(persist);
