@@ -1,7 +1,5 @@
 #include "card/applets/digital_key/vehicle_install_params.hpp"
 
-#include <set>
-
 #include "core/error.hpp"
 #include "crypto/p256.hpp"
 
@@ -23,28 +21,23 @@ void put(Bytes& out, std::uint8_t tag, ByteView value) {
 SecretBytes encode_vehicle_install_params(const VehicleKeyConfig& config) {
   if (config.vehicle_id.size() != kIdentifierSize) refuse("the vehicle id must be 16 bytes");
   if (config.vehicle_private_key.size() != crypto::kP256ScalarSize) refuse("the vehicle private key must be 32 bytes");
-  if (config.devices.empty() || config.devices.size() > kJavaVehicleMaxDevices) {
-    refuse("1 to " + std::to_string(kJavaVehicleMaxDevices) + " enrolled devices");
-  }
-  std::set<Bytes> ids;
-  std::set<std::uint8_t> slots;
-  for (const auto& device : config.devices) {
-    if (device.device_id.size() != kIdentifierSize) refuse("a device id must be 16 bytes");
-    if (device.public_key.size() != crypto::kP256PointSize) refuse("a device public key must be 65 bytes");
-    if (!ids.insert(device.device_id).second) refuse("duplicate device id");
-    if (!slots.insert(device.key_slot).second) refuse("duplicate key slot");
+  if (config.devices.size() != 1) refuse("exactly one enrolled device (the parameters must fit 127 bytes)");
+  const auto& device = config.devices.front();
+  if (device.device_id.size() != kIdentifierSize) refuse("a device id must be 16 bytes");
+  if (device.public_key.size() != crypto::kP256PointSize || device.public_key.front() != 0x04) {
+    refuse("a device public key must be an uncompressed point (65 bytes, 04 || X || Y)");
   }
   // Nothing throws from here on, so the copy of the private key is always wiped (SecretBytes::take).
   Bytes out;
   put(out, kTagVehicleId, config.vehicle_id);
   put(out, kTagVehiclePrivateKey, config.vehicle_private_key.view());
-  for (const auto& device : config.devices) {
-    Bytes enrolled;
-    put(enrolled, kTagDeviceId, device.device_id);
-    put(enrolled, kTagDevicePublicKey, device.public_key);
-    put(enrolled, kTagKeySlot, Bytes{device.key_slot});
-    put(out, kTagEnrolledDevice, enrolled);
-  }
+  Bytes compressed{static_cast<std::uint8_t>(0x02 | (device.public_key.back() & 0x01))};
+  compressed.insert(compressed.end(), device.public_key.begin() + 1, device.public_key.begin() + 1 + 32);
+  Bytes enrolled;
+  put(enrolled, kTagDeviceId, device.device_id);
+  put(enrolled, kTagDevicePublicKey, compressed);
+  put(enrolled, kTagKeySlot, Bytes{device.key_slot});
+  put(out, kTagEnrolledDevice, enrolled);
   return SecretBytes::take(out);
 }
 

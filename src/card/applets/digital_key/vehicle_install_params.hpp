@@ -5,11 +5,13 @@
 //
 //   4F 10 vehicle id
 //   C4 20 vehicle private key (P-256 scalar)
-//   A1 58 { 4D 10 device id, C5 41 device public key (04 || X || Y), 4E 01 key slot }   1 to 4 times
+//   A1 38 { 4D 10 device id, C5 21 device public key (compressed: 02/03 || X), 4E 01 key slot }
 //
 // The applet refuses anything else with 6A80 (and so does this encoder, with Error(invalid_argument)).
-// One device fits a short INSTALL command; the GlobalPlatform INSTALL data (AIDs, privileges, these
-// parameters) must stay within 255 bytes, so a short APDU carries at most one enrolled device.
+// Java Card gives install() the instance AID, the control information and these parameters in one
+// array whose length is a byte (at most 127 bytes in all), so the public key travels compressed and
+// the parameters hold exactly one enrolled device (110 bytes; the applet takes its point back with
+// ECPublicKey.setW, which refuses an X that is not on the curve).
 #pragma once
 
 #include <array>
@@ -29,15 +31,15 @@ inline constexpr std::array<std::uint8_t, 6> kJavaVehiclePackageAid = {0xF0, 0x5
 inline constexpr std::array<std::uint8_t, 7> kJavaVehicleAppletAid = {0xF0, 0x53, 0x46, 0x44, 0x4B, 0x76, 0x01};
 inline constexpr std::string_view kJavaVehiclePackage = "org/sefleet/dk";
 inline constexpr std::string_view kJavaVehicleAppletClass = "org/sefleet/dk/VehicleKeyApplet";
-inline constexpr std::size_t kJavaVehicleMaxDevices = 4;
 
 inline constexpr std::uint8_t kTagVehiclePrivateKey = 0xC4;  // install parameters only
 inline constexpr std::uint8_t kTagDevicePublicKey = 0xC5;
 inline constexpr std::uint8_t kTagEnrolledDevice = 0xA1;
 
-// Throws Error(invalid_argument) for what the applet would refuse: sizes, no device or more than
-// kJavaVehicleMaxDevices, duplicate device ids or key slots. Points and the scalar's range are checked
-// by the applet (6A80), as the C++ applet's constructor checks them. Secret: it holds the vehicle key.
+// Throws Error(invalid_argument) for what the applet would refuse: sizes, not exactly one device, a
+// public key that is not an uncompressed point encoding. Whether the point is on the curve and the
+// scalar's range are checked by the applet (6A80), as the C++ applet's constructor checks them.
+// Secret: it holds the vehicle key.
 SecretBytes encode_vehicle_install_params(const VehicleKeyConfig& config);
 
 }  // namespace sefleet::card::dk

@@ -6,6 +6,7 @@ import javacard.framework.ISO7816;
 import javacard.framework.ISOException;
 import javacard.framework.JCSystem;
 import javacard.framework.Util;
+import javacard.security.CryptoException;
 import javacard.security.ECPrivateKey;
 import javacard.security.ECPublicKey;
 import javacard.security.KeyAgreement;
@@ -41,8 +42,10 @@ import org.sefleet.deferred.DeferredWork;
  * lags by one.
  *
  * <p>Install parameters (the GlobalPlatform C9 value, {@code --params}):
- * {@code 4F 10 vehicle id, C4 20 vehicle private key, then 1 to 4 times A1 58 (4D 10 device id,
- * C5 41 device public key 04||X||Y, 4E 01 key slot)}; anything else is refused with 6A80.
+ * {@code 4F 10 vehicle id, C4 20 vehicle private key, then A1 38 (4D 10 device id, C5 21 device
+ * public key compressed 02/03||X, 4E 01 key slot)} for each enrolled device; anything else is refused
+ * with 6A80. install()'s array holds at most 127 bytes (its length is a byte), so in practice one
+ * device: the parameters of one are 110 bytes.
  *
  * <p>Status words: 6E00 wrong CLA, 6D00 unknown INS, 6A86 wrong P1/P2, 6A80 malformed data, an
  * unsupported version or a point off the curve, 6A88 unknown device id, 6985 command out of order,
@@ -57,7 +60,8 @@ public final class VehicleKeyApplet extends Applet implements DeferredWork {
   private static final byte TAG_VEHICLE_PRIVATE_KEY = (byte) 0xC4;
   private static final byte TAG_DEVICE_PUBLIC_KEY = (byte) 0xC5;
   private static final byte TAG_DEVICE = (byte) 0xA1;
-  private static final short DEVICE_TEMPLATE_SIZE = 88;
+  private static final short DEVICE_TEMPLATE_SIZE = 56;
+  private static final short COMPRESSED_POINT_SIZE = 33;
 
   private static final byte[] PERSIST_SESSION = {
       'p', 'e', 'r', 's', 'i', 's', 't', '_', 's', 'e', 's', 's', 'i', 'o', 'n'};
@@ -240,21 +244,25 @@ public final class VehicleKeyApplet extends Applet implements DeferredWork {
       }
       short template = expect(params, at, end, TAG_DEVICE, DEVICE_TEMPLATE_SIZE);
       short id = expect(params, template, end, Dk.TAG_DEVICE_ID, Dk.ID_SIZE);
-      short point = expect(params, (short) (id + Dk.ID_SIZE), end, TAG_DEVICE_PUBLIC_KEY, Dk.POINT_SIZE);
-      short slot = expect(params, (short) (point + Dk.POINT_SIZE), end, Dk.TAG_KEY_SLOT, (short) 1);
+      short point = expect(params, (short) (id + Dk.ID_SIZE), end, TAG_DEVICE_PUBLIC_KEY, COMPRESSED_POINT_SIZE);
+      short slot = expect(params, (short) (point + COMPRESSED_POINT_SIZE), end, Dk.TAG_KEY_SLOT, (short) 1);
       for (short other = 0; other < count; other++) {
         if (keySlots[other] == params[slot]
             || Bytes.equal(deviceIds, (short) (other * Dk.ID_SIZE), params, id, Dk.ID_SIZE)) {
           ISOException.throwIt(ISO7816.SW_WRONG_DATA);
         }
       }
-      if (!curve.isOnCurve(params, point)) {
+      if (params[point] != 0x02 && params[point] != 0x03) {
         ISOException.throwIt(ISO7816.SW_WRONG_DATA);
       }
       ECPublicKey key =
           (ECPublicKey) KeyBuilder.buildKey(KeyBuilder.TYPE_EC_FP_PUBLIC, KeyBuilder.LENGTH_EC_FP_256, false);
       P256.setDomain(key);
-      key.setW(params, point, Dk.POINT_SIZE);
+      try {
+        key.setW(params, point, COMPRESSED_POINT_SIZE);  // the card computes Y; an X off the curve throws
+      } catch (CryptoException e) {
+        ISOException.throwIt(ISO7816.SW_WRONG_DATA);
+      }
       deviceKeys[count] = key;
       Util.arrayCopy(params, id, deviceIds, (short) (count * Dk.ID_SIZE), Dk.ID_SIZE);
       keySlots[count] = params[slot];
