@@ -4,13 +4,20 @@
 //    baseline of the ratio, same run). Target: >= 100 M bytecodes/s.
 //  - BM_JavaSelectCommand / BM_CppSelectCommand: SELECT + one echo command through Runtime::transmit
 //    on a RAM NVM medium, the Java applet against a C++ applet doing the same. Target: <= 3x.
+//  - BM_LoadInstall: the VM's part of LOAD + INSTALL on a RAM NVM medium: decode the .sfjc bytes,
+//    verify, link and store the package (its static initialisers run), install an applet instance.
+//    Arg 0: the 5 KB package of tests/card/javacard/applet; arg 1: the 64 KB package of
+//    tests/card/javacard/security (javac output, as users produce it). Target: <= 50 ms for 20 KB.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
 
 #include "card/javacard/java_card_vm.hpp"
+#include "card/javacard/loadfile/load_file.hpp"
 #include "card/javacard/vm/vm.hpp"
 #include "card/nvm/memory_device.hpp"
 #include "card/nvm/nvm_store.hpp"
@@ -29,12 +36,13 @@ const Bytes kInstanceAid = from_hex("F0000000FF0101");
 const Bytes kSelect = from_hex("00A4040007F0000000FF010100");
 const Bytes kEcho = from_hex("8001000004010203040000");
 
-javacard::LoadFile bench_package() {
+// The load file of the classes under `root` (one package).
+javacard::LoadFile package_of(const std::filesystem::path& root, std::string name, const Bytes& package_aid,
+                              const std::string& applet_class, const Bytes& class_aid) {
   javacard::LoadFile file;
-  file.package_aid = kPackageAid;
-  file.package_name = "com/sefleet/bench";
-  file.applets.push_back(javacard::AppletDeclaration{"com/sefleet/bench/BenchApplet", kClassAid});
-  const std::filesystem::path root(SEFLEET_BENCH_JAVACARD_CLASSES);
+  file.package_aid = package_aid;
+  file.package_name = std::move(name);
+  file.applets.push_back(javacard::AppletDeclaration{applet_class, class_aid});
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (entry.path().extension() != ".class") continue;
     std::ifstream in(entry.path(), std::ios::binary);
@@ -42,7 +50,13 @@ javacard::LoadFile bench_package() {
     file.classes.push_back(javacard::ClassBytes{
         std::filesystem::relative(entry.path(), root).replace_extension().generic_string(), std::move(bytes)});
   }
+  std::ranges::sort(file.classes, {}, &javacard::ClassBytes::name);
   return file;
+}
+
+javacard::LoadFile bench_package() {
+  return package_of(SEFLEET_BENCH_JAVACARD_CLASSES, "com/sefleet/bench", kPackageAid, "com/sefleet/bench/BenchApplet",
+                    kClassAid);
 }
 
 // A card with the bench applet installed and powered (RAM medium).
@@ -155,6 +169,50 @@ void BM_CppSelectCommand(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CppSelectCommand)->Unit(benchmark::kMicrosecond);
+
+// An empty card: RAM medium, formatted store, the VM started (its ROM initialised).
+struct EmptyCard {
+  EmptyCard() : medium(std::make_shared<Bytes>()), random(Bytes{7}) {
+    nvm::MemoryDevice device(medium);
+    nvm::NvmStore::format(device);
+    store = std::make_unique<nvm::NvmStore>(std::make_unique<nvm::MemoryDevice>(medium));
+    javacard::VmServices services;
+    services.store = store.get();
+    services.clock = &clock;
+    services.random = &random;
+    vm = std::make_unique<javacard::JavaCardVm>(services);
+  }
+
+  nvm::MemoryDevice::Medium medium;
+  VirtualClock clock;
+  crypto::DeterministicRandom random;
+  std::unique_ptr<nvm::NvmStore> store;
+  std::unique_ptr<javacard::JavaCardVm> vm;
+};
+
+void BM_LoadInstall(benchmark::State& state) {
+  const Bytes package_aid = from_hex("F0000000EE");
+  const Bytes class_aid = from_hex("F0000000EE01");
+  const Bytes instance_aid = from_hex("F0000000EE0101");
+  const javacard::LoadFile file =
+      state.range(0) == 0 ? package_of(SEFLEET_BENCH_JAVACARD_APPLET_CLASSES, "com/sefleet/test/applet", package_aid,
+                                       "com/sefleet/test/applet/TestApplet", class_aid)
+                          : package_of(SEFLEET_BENCH_JAVACARD_SECURITY_CLASSES, "sefleet/test/security", package_aid,
+                                       "sefleet/test/security/SecurityTestApplet", class_aid);
+  const Bytes encoded = javacard::encode_load_file(file);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto card = std::make_unique<EmptyCard>();
+    state.ResumeTiming();
+    card->vm->load(javacard::decode_load_file(encoded));
+    benchmark::DoNotOptimize(card->vm->install(package_aid, class_aid, instance_aid, {}));
+    state.PauseTiming();
+    card.reset();
+    state.ResumeTiming();
+  }
+  state.counters["load_file_bytes"] = static_cast<double>(encoded.size());
+}
+BENCHMARK(BM_LoadInstall)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
