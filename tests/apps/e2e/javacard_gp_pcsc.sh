@@ -35,7 +35,7 @@ out=$(run gp install --reader "$reader" "${keys[@]}" --package "$package" --appl
   --params E3) || fail "gp install (select() false) exited $?: $out"
 # A second instance under a taken AID: refused by the card, exit 1 naming the status word.
 out=$(run gp install --reader "$reader" "${keys[@]}" --package "$package" --applet "$applet" --instance "$instance" 2>&1)
-[ $? = 1 ] && grep -q "6985" <<<"$out" || fail "INSTALL under a taken AID: $out"
+{ [ $? = 1 ] && grep -q "6985" <<<"$out"; } || fail "INSTALL under a taken AID: $out"
 
 # The registry (GET STATUS P1 40 and P1 10 inside SCP03): the package with its module, the instances.
 json=$(run gp info --reader "$reader" "${keys[@]}" --json) || fail "gp info exited $?"
@@ -88,7 +88,7 @@ grep -q "^01 02 A0 " <<<"$out" || fail "opensc-tool: install parameters after re
 
 # DELETE of the package: refused while its instances exist (exit 1, 6985), then with --related.
 out=$(run gp delete --reader "$reader" "${keys[@]}" "$package" 2>&1)
-[ $? = 1 ] && grep -q "6985" <<<"$out" || fail "DELETE of a package with instances: $out"
+{ [ $? = 1 ] && grep -q "6985" <<<"$out"; } || fail "DELETE of a package with instances: $out"
 client "$(select_apdu "$instance")=9000" "8020000000=00059000" || fail "the refused DELETE changed the applet"
 out=$(run gp delete --reader "$reader" "${keys[@]}" --related "$package") || fail "gp delete --related exited $?: $out"
 grep -q "^deleted $package" <<<"$out" || fail "gp delete --related: $out"
