@@ -6,7 +6,7 @@
 //    on a RAM NVM medium, the Java applet against a C++ applet doing the same. Target: <= 3x.
 //  - BM_LoadInstall: the VM's part of LOAD + INSTALL on a RAM NVM medium: decode the .sfjc bytes,
 //    verify, link and store the package (its static initialisers run), install an applet instance.
-//    Arg 0: the 5 KB package of tests/card/javacard/applet; arg 1: the 64 KB package of
+//    Arg 0: the 9 KB package of tests/card/javacard/applet; arg 1: the 64 KB package of
 //    tests/card/javacard/security (javac output, as users produce it). Target: <= 50 ms for 20 KB.
 #include <benchmark/benchmark.h>
 
