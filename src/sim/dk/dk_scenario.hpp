@@ -2,10 +2,11 @@
 // EXCHANGE (door command) and CONTROL FLOW against the vehicle applet (app2) installed through
 // Runtime::install_applet in an SE over an in-memory NVM medium, with a VirtualClock over an SE cost
 // profile (the C++ applet, or with VehicleVm::java the Java applet of javacard/applets/org/sefleet/dk
-// loaded and installed on the card's Java Card VM through its facade). Per command it records the SE time (clock delta across transmit()), the deferred time
-// (delta across after_response()), the phone's processing (HostProfile steps) and the APDU sizes, and
-// places them on a time line with the link profile (reader, CAN bus, ECU hops). It also measures the
-// wall-clock time of the same calls on this machine.
+// loaded and installed on the card's Java Card VM through its facade). Per command it records the SE
+// time (clock delta across transmit()), the deferred time (delta across after_response()), the
+// phone's processing (HostProfile steps) and the APDU sizes, and places them on a time line with the
+// link profile (reader, CAN bus, ECU hops). It also measures the wall-clock time of the same calls on
+// this machine.
 //
 // Everything virtual is deterministic: keys, transaction ids and card randomness come from
 // DeterministicRandom seeded by `seed`, so the same configuration gives the same traces byte for byte.

@@ -104,8 +104,9 @@ JavaVehicleState read_java_vehicle_state(const card::javacard::vm::Vm& machine, 
   Bytes keys = fields.bytes("persistentKeys", devices * static_cast<std::int32_t>(kKeySize));
   for (std::int32_t i = 0; i < devices; ++i) {
     if (key_set.bytes()[i] == 0) continue;
-    state.persistent_keys.emplace(slots[static_cast<std::size_t>(i)],
-                                  SecretBytes(ByteView(keys).subspan(static_cast<std::size_t>(i) * kKeySize, kKeySize)));
+    state.persistent_keys.emplace(
+        slots[static_cast<std::size_t>(i)],
+        SecretBytes(ByteView(keys).subspan(static_cast<std::size_t>(i) * kKeySize, kKeySize)));
   }
   secure_zero(keys.data(), keys.size());
   if (fields.value("nextReady") != 0) {

@@ -35,9 +35,9 @@ struct JavaVehicleState {
   std::uint32_t transaction_counter = 0;                   // transaction_counter()
   std::uint32_t deferred_faults = 0;                       // deferred_faults()
 
-  std::uint32_t stored_counter = 0;                 // "tx_counter"
-  std::uint8_t stored_door = 0;                     // "door"
-  std::array<Bytes, 8> log;                         // "log_<i>": 23 bytes each, empty when never written
+  std::uint32_t stored_counter = 0;                     // "tx_counter"
+  std::uint8_t stored_door = 0;                         // "door"
+  std::array<Bytes, 8> log;                             // "log_<i>": 23 bytes each, empty when never written
   std::map<std::uint8_t, SecretBytes> persistent_keys;  // "kp_<slot>", only slots that have one
   std::optional<SecretBytes> next_ephemeral_scalar;     // "next_epk"
 };

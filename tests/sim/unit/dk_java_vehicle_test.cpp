@@ -70,7 +70,9 @@ class Vehicle {
   PhoneApp phone_;
 };
 
-iso7816::ResponseApdu parsed(const Bytes& response) { return iso7816::ResponseApdu::parse(response); }
+iso7816::ResponseApdu parsed(const Bytes& response) {
+  return iso7816::ResponseApdu::parse(response);
+}
 
 // Both phones build their next command; they must be the same bytes. Each card answers its own.
 struct Answers {
@@ -205,14 +207,18 @@ TEST_P(JavaVehicleAgainstCpp, SameRefusals) {
 
   const Bytes auth0 = cpp.phone().auth0_command().encode();
   both(from_hex("8099000000"), 0x6D00, "unknown INS");
-  both(from_hex("8081000002" "9E00"), 0x6985, "AUTH1 before AUTH0");
+  both(from_hex("8081000002"
+                "9E00"),
+       0x6985, "AUTH1 before AUTH0");
   Bytes wrong_cla = auth0;
   wrong_cla[0] = 0x00;
   both(wrong_cla, 0x6E00, "AUTH0 with CLA 00");
   Bytes wrong_p2 = auth0;
   wrong_p2[3] = 0x02;
   both(wrong_p2, 0x6A86, "AUTH0 with P2 02");
-  both(from_hex("8080000103" "5C0201"), 0x6A80, "AUTH0 with a truncated field");
+  both(from_hex("8080000103"
+                "5C0201"),
+       0x6A80, "AUTH0 with a truncated field");
   // Data: 5C 02 version, 87 41 point, 4C 10 transaction id, 4D 10 device id (the last 16 bytes + Le).
   Bytes unknown_device = auth0;
   unknown_device[unknown_device.size() - 2] ^= 0x01;
@@ -241,7 +247,9 @@ TEST_P(JavaVehicleAgainstCpp, SameRefusals) {
 }
 
 INSTANTIATE_TEST_SUITE_P(DeferredAndBaseline, JavaVehicleAgainstCpp, testing::Bool(),
-                         [](const testing::TestParamInfo<bool>& param) { return param.param ? "deferred" : "baseline"; });
+                         [](const testing::TestParamInfo<bool>& param) {
+                           return param.param ? "deferred" : "baseline";
+                         });
 
 // The deferred timing property holds for the Java applet too: with deferral AUTH1 answers earlier,
 // its deferred work runs after the response, and the transaction does not get longer.
