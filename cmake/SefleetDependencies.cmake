@@ -7,6 +7,9 @@ find_package(CLI11 2.1 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
+# javac and jar compile the Java Card API, the VM's ROM classes and Java test applets (JDK 17: --release 8
+# and reproducible jar dates).
+find_package(Java 17 REQUIRED COMPONENTS Development)
 pkg_check_modules(PCSCLITE REQUIRED IMPORTED_TARGET libpcsclite)
 pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(LIBPQXX REQUIRED IMPORTED_TARGET libpqxx)

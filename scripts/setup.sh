@@ -10,6 +10,8 @@ PACKAGES=(
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libsqlite3-dev libpqxx-dev libpq-dev libcpp-httplib-dev
   libp11-kit-dev libpcsclite-dev
+  # javac and jar: the Java Card API stubs, the VM's ROM classes and Java test applets
+  default-jdk-headless
   # PC/SC stack and clients used by the interoperability tests
   pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
   # servers and tools used by tests and benchmarks

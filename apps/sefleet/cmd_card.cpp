@@ -48,6 +48,7 @@ struct RunOptions {
   std::string listen;
   std::uint64_t tear_at = 0;
   std::size_t channels = 4;
+  card::javacard::VmLimits java_card;  // docs/javacard.md "Limits"
 };
 
 // A simulated power cut (--tear-at) ends the process at once, as pulling the card would: no reply,
@@ -87,6 +88,7 @@ void run_card(const RunOptions& options) {
   card::VirtualCardOptions card_options;
   if (options.tear_at != 0) card_options.tear_at_write = options.tear_at;
   card_options.logical_channels = options.channels;
+  card_options.java_card_limits = options.java_card;
   auto card = card::VirtualCard::open(options.state_dir, card_options);
   PowerCutEndpoint endpoint(card);
 
@@ -161,6 +163,21 @@ void setup(CLI::App& root) {
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--channels", run.channels, "Logical channels, basic channel included (1-20)")
       ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  // The Java Card VM's limits per entry (select, one command's process(), install, a deferred task).
+  run_cmd->add_option("--jc-call-depth", run.java_card.max_call_depth, "Java Card VM: frames per entry")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  run_cmd->add_option("--jc-frame-slots", run.java_card.max_frame_slots,
+                      "Java Card VM: max_locals + max_stack of one method (32-bit slots)")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  run_cmd->add_option("--jc-stack-slots", run.java_card.slot_stack, "Java Card VM: 32-bit slots for all frames of an entry")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  run_cmd->add_option("--jc-instruction-budget", run.java_card.instruction_budget,
+                      "Java Card VM: bytecodes per entry (an endless loop ends in 6F00)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run_cmd->callback([] { run_card(run); });
 

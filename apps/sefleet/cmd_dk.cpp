@@ -1,12 +1,14 @@
 // sefleet dk: the digital-key scenario (phone -> NFC reader -> CAN -> ECU -> SE2 vehicle applet), run
 // with deferred execution and without it (baseline), in virtual time (deterministic) and wall time.
 //   dk [--json] [--svg FILE] [--profile NAME|FILE] [--link NAME|FILE] [--host NAME|FILE] [--no-defer] [--repeat N]
-//   dk ... [--wide]
+//   dk ... [--wide] [--vm cpp|java]
 // The table fits 100 columns (--wide: every column of both runs) and is followed by the definition of
-// every term and how each total is made up. --no-defer runs only the baseline. Its table shows that run
-// alone; its JSON keeps the usual shape ({"runs": {"deferred": R, "baseline": R}}) with both members
-// holding the baseline run and "no_defer": true, so readers of the shape do not break and can tell;
-// the SVG shows the baseline twice.
+// every term and how each total is made up. --vm java runs the same scenario with the Java vehicle
+// applet on the card's Java Card VM: the same table and JSON shapes, the title says so and the JSON
+// gains "vm": "java" (absent for the C++ applet, so the default output is unchanged). --no-defer runs
+// only the baseline. Its table shows that run alone; its JSON keeps the usual shape
+// ({"runs": {"deferred": R, "baseline": R}}) with both members holding the baseline run and
+// "no_defer": true, so readers of the shape do not break and can tell; the SVG shows the baseline twice.
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -37,6 +39,7 @@ struct DkOptions {
   bool no_defer = false;
   bool wide = false;
   std::size_t repeat = 1;
+  std::string vm = "cpp";
 };
 
 std::string fixed3(double value) {
@@ -108,15 +111,19 @@ void run_dk(const DkOptions& options) {
   sim::dk::DkScenarioConfig config{sim::SeCostProfile::load(options.profile), sim::LinkProfile::load(options.link),
                                    sim::HostProfile::load(options.host)};
   config.repeat = options.repeat;
+  config.vm = options.vm == "java" ? sim::dk::VehicleVm::java : sim::dk::VehicleVm::cpp;
+  const bool java = config.vm == sim::dk::VehicleVm::java;
 
   const std::string title = "sefleet dk: " + config.se.name() + ", " + config.link.name + ", " + config.phone.name +
-                            (options.repeat > 1 ? ", " + std::to_string(options.repeat) + " transactions" : "");
+                            (options.repeat > 1 ? ", " + std::to_string(options.repeat) + " transactions" : "") +
+                            (java ? ", Java vehicle applet on the Java Card VM" : "");
   if (options.no_defer) {
     const auto baseline = sim::dk::run_dk_scenario(config, false);
     if (!options.svg.empty()) write_file(options.svg, sim::render_svg(baseline.timing, baseline.timing, title + " (baseline only)"));
     if (options.json) {
       nlohmann::json out = sim::dk_json(baseline.timing, baseline.timing, nlohmann::json{{"baseline", sim::dk::wall_json(baseline)}});
       out["no_defer"] = true;
+      if (java) out["vm"] = "java";
       std::cout << out.dump(2) << "\n";
     } else {
       std::cout << title << ", baseline only (no deferral)\n" << single_run_table(baseline.timing);
@@ -131,7 +138,9 @@ void run_dk(const DkOptions& options) {
   if (options.json) {
     const nlohmann::json wall{{"deferred", sim::dk::wall_json(comparison.deferred)},
                               {"baseline", sim::dk::wall_json(comparison.baseline)}};
-    std::cout << sim::dk_json(comparison.deferred.timing, comparison.baseline.timing, wall).dump(2) << "\n";
+    nlohmann::json out = sim::dk_json(comparison.deferred.timing, comparison.baseline.timing, wall);
+    if (java) out["vm"] = "java";
+    std::cout << out.dump(2) << "\n";
     return;
   }
   std::cout << title << "\n"
@@ -162,6 +171,10 @@ void setup(CLI::App& root) {
                "rest of the run with deferral");
   dk->add_option("--repeat", options.repeat, "Transactions on the same card (1-1000)")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  dk->add_option("--vm", options.vm,
+                 "Vehicle applet: cpp (built-in C++ applet) or java (javacard/applets/org/sefleet/dk on the Java Card VM)")
+      ->check(CLI::IsMember({"cpp", "java"}))
       ->capture_default_str();
   dk->callback([] { run_dk(options); });
 }

@@ -1,4 +1,4 @@
-// sefleet gp: GlobalPlatform card management (info, put-key, set-status, install, delete), the
+// sefleet gp: GlobalPlatform card management (info, put-key, set-status, load, install, delete), the
 // first things a user of GlobalPlatformPro reaches for. The protocol lives in src/gp/host; these files parse and print.
 #include <iostream>
 
@@ -51,11 +51,12 @@ namespace {
 
 const RegisterCommand registration{"gp", [](CLI::App& root) {
                                      auto* gp = root.add_subcommand(
-                                         "gp", "GlobalPlatform card management: info, put-key, set-status, install, delete");
+                                         "gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
                                      gp->require_subcommand(1);
                                      setup_gp_info(*gp);
                                      setup_gp_put_key(*gp);
                                      setup_gp_set_status(*gp);
+                                     setup_gp_load(*gp);
                                      setup_gp_install(*gp);
                                      setup_gp_delete(*gp);
                                    }};

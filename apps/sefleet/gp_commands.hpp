@@ -44,5 +44,6 @@ void setup_gp_put_key(CLI::App& gp);
 void setup_gp_set_status(CLI::App& gp);
 void setup_gp_install(CLI::App& gp);  // gp_install.cpp
 void setup_gp_delete(CLI::App& gp);   // gp_install.cpp
+void setup_gp_load(CLI::App& gp);     // gp_load.cpp
 
 }  // namespace sefleet::cli

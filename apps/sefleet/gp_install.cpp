@@ -1,7 +1,8 @@
-// sefleet gp install / gp delete: card content management of the SE's built-in load files. INSTALL
-// [for install and make selectable] (or [for install] with --no-selectable, or [for make selectable]
-// of an installed instance with --make-selectable) and DELETE of an instance, inside an SCP03
-// session. `sefleet card applets` lists what a card can instantiate.
+// sefleet gp install / gp delete: card content management. INSTALL [for install and make selectable]
+// (or [for install] with --no-selectable, or [for make selectable] of an installed instance with
+// --make-selectable) of a module of a load file on the card: a built-in one (`sefleet card applets`)
+// or a Java Card package loaded with `sefleet gp load` (--package/--applet are GlobalPlatformPro's
+// names for --load-file/--module). DELETE of an instance or a load file, inside an SCP03 session.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -66,11 +67,11 @@ void run_install(const InstallOptions& o) {
     command = gp::host::make_install_for_make_selectable(instance, privileges);
   } else {
     if (o.load_file.empty() || o.module.empty()) {
-      throw CLI::ValidationError("--load-file", "INSTALL needs --load-file and --module (see `sefleet card applets`)");
+      throw CLI::ValidationError("--package", "INSTALL needs --package/--load-file and --applet/--module");
     }
     gp::host::InstallRequest request;
-    request.load_file_aid = aid_option(o.load_file, "--load-file");
-    request.module_aid = aid_option(o.module, "--module");
+    request.load_file_aid = aid_option(o.load_file, "--package");
+    request.module_aid = aid_option(o.module, "--applet");
     request.application_aid = instance;
     request.privileges = privileges;
     request.parameters = hex_option(o.params, "--params");
@@ -99,13 +100,17 @@ void run_install(const InstallOptions& o) {
 
 struct DeleteOptions {
   GpCommonOptions common;
-  std::string instance;
+  std::string aid;       // positional
+  std::string instance;  // --instance, the older spelling
   bool related = false;
 };
 
 void run_delete(const DeleteOptions& o) {
+  if (o.aid.empty() == o.instance.empty()) {
+    throw CLI::ValidationError("AID", "give the AID to delete once: as the argument or with --instance");
+  }
   require_keys(o.common, "DELETE");
-  const Bytes aid = aid_option(o.instance, "--instance");
+  const Bytes aid = o.aid.empty() ? aid_option(o.instance, "--instance") : aid_option(o.aid, "AID");
   GpConnection connection = connect_gp(o.common);
   authenticate(connection, o.common);
   send_checked(connection, gp::host::make_delete_aid(aid, o.related), "DELETE");
@@ -126,13 +131,16 @@ void setup_gp_install(CLI::App& gp) {
       "Examples:\n"
       "  sefleet gp install --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F \\\n"
       "      --load-file F053460001 --module F05346000101 --instance F0534600010101 --params 00000010\n"
+      "  sefleet gp install --tcp 127.0.0.1:9025 --key KEYHEX \\\n"
+      "      --package A0000001510001 --applet A000000151000101 --instance A000000151000101 --params 0102\n"
       "  sefleet gp install --reader 0 --key KEYHEX --make-selectable --instance F0534600010101");
   add_gp_common_options(*cmd, options->common, "33");
-  cmd->add_option("--load-file", options->load_file, "Executable load file AID (hex)");
-  cmd->add_option("--module", options->module, "Executable module AID (hex)");
+  cmd->add_option("--package,--load-file", options->load_file, "Executable load file AID (hex): a Java package's AID");
+  cmd->add_option("--applet,--module", options->module, "Executable module AID (hex): a Java applet class's AID");
   cmd->add_option("--instance", options->instance, "AID of the new application instance (hex)")->required();
   cmd->add_option("--privileges", options->privileges, "Privileges (hex, 1 or 3 bytes)")->capture_default_str();
-  cmd->add_option("--params", options->params, "Application install parameters: the value of tag C9 (hex)");
+  cmd->add_option("--params", options->params,
+                  "Application install parameters: the value of tag C9 (hex); a Java applet's install() gets it as its application data");
   cmd->add_flag("--no-selectable", options->no_selectable, "[for install] only: the instance stays INSTALLED");
   cmd->add_flag("--make-selectable", options->make_selectable, "[for make selectable] of an INSTALLED instance");
   cmd->callback([options] { run_install(*options); });
@@ -140,13 +148,16 @@ void setup_gp_install(CLI::App& gp) {
 
 void setup_gp_delete(CLI::App& gp) {
   auto options = std::make_shared<DeleteOptions>();
-  auto* cmd = gp.add_subcommand("delete", "Delete an applet instance and its data (DELETE)");
+  auto* cmd = gp.add_subcommand("delete", "Delete an applet instance and its data, or a loaded load file (DELETE)");
   cmd->footer(
-      "Example:\n"
-      "  sefleet gp delete --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F --instance F0534600010101");
+      "A load file with instances is refused unless --related deletes them with it.\n"
+      "Examples:\n"
+      "  sefleet gp delete --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F F0534600010101\n"
+      "  sefleet gp delete --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F --related A0000001510001");
   add_gp_common_options(*cmd, options->common, "33");
-  cmd->add_option("--instance", options->instance, "AID of the application to delete (hex)")->required();
-  cmd->add_flag("--related", options->related, "Delete the object and its related objects (P2 80)");
+  cmd->add_option("aid", options->aid, "AID of the application or load file to delete (hex)");
+  cmd->add_option("--instance", options->instance, "Same as the AID argument (hex)");
+  cmd->add_flag("--related", options->related, "Delete the object and its related objects (P2 80): a load file's instances");
   cmd->callback([options] { run_delete(*options); });
 }
 

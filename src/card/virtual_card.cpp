@@ -6,6 +6,7 @@
 #include "card/applets/catalog.hpp"
 #include "card/isd/applet_host.hpp"
 #include "card/isd/issuer_security_domain.hpp"
+#include "card/javacard/java_card_vm.hpp"
 #include "card/state/applet_instances.hpp"
 #include "card/nvm/file_device.hpp"
 #include "card/nvm/tearing_device.hpp"
@@ -13,6 +14,7 @@
 #include "core/hex.hpp"
 #include "card/state/nvm_key_registry.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace sefleet::card {
 
@@ -60,10 +62,48 @@ void register_load_files(AppletRegistry& registry, const CardState& state) {
   }
 }
 
-// Re-creates every recorded instance from the catalog, as INSTALL made it. A record whose load file
-// or module this card no longer has cannot run: Error(integrity_error) naming it.
-void reinstantiate(AppletHost& host, const AppletInstances& instances, const CardState& state) {
+// A Java instance exists when both halves do: the VM's (registration and objects) and the ISD record.
+// INSTALL commits the VM's half first, DELETE deletes it first; a power loss between the two commits
+// leaves one half alone, which is removed here so that the instance is either complete or gone.
+void reconcile_java_instances(AppletInstances& instances, javacard::JavaCardVm& vm) {
+  const std::vector<Bytes> in_vm = vm.instances();
+  std::vector<Bytes> records_alone;
   for (const auto& [aid, instance] : instances.all()) {
+    if (instance.code == AppletInstance::Code::java && std::ranges::find(in_vm, aid) == in_vm.end()) {
+      records_alone.push_back(aid);
+    }
+  }
+  for (const Bytes& aid : records_alone) instances.remove(aid);
+  for (const Bytes& aid : in_vm) {
+    const AppletInstance* record = instances.find(aid);
+    if (record != nullptr && record->code == AppletInstance::Code::java) continue;
+    try {
+      vm.delete_instance(aid);
+    } catch (const Error& e) {
+      // Another context still references its objects: it stays in the VM, unreachable (no registry
+      // entry); an INSTALL of its AID is refused by the VM until that reference goes away.
+      spdlog::warn("card open: the VM instance {} has no ISD record and cannot be deleted: {}", to_hex(aid), e.what());
+    }
+  }
+}
+
+// The Java half of reinstantiate(): the VM's adapter of a recorded instance.
+std::unique_ptr<Applet> java_instance(javacard::JavaCardVm& vm, const AppletInstance& instance) {
+  std::unique_ptr<Applet> applet = vm.instance(instance.aid);
+  if (!applet) {
+    throw Error(Errc::integrity_error, "applet instance " + to_hex(instance.aid) + ": the Java Card VM does not hold it");
+  }
+  return applet;
+}
+
+// Re-creates every recorded instance, as INSTALL made it: from the catalog, or from the VM. A record
+// whose load file or module this card no longer has cannot run: Error(integrity_error) naming it.
+void reinstantiate(AppletHost& host, const AppletInstances& instances, const CardState& state, javacard::JavaCardVm& vm) {
+  for (const auto& [aid, instance] : instances.all()) {
+    if (instance.code == AppletInstance::Code::java) {
+      host.add_instance(registry_entry(instance, state.isd_aid()), java_instance(vm, instance));
+      continue;
+    }
     const auto* load_file = applets::find_load_file(instance.load_file_aid);
     const auto* module = load_file != nullptr ? applets::find_module(*load_file, instance.module_aid) : nullptr;
     if (module == nullptr) {
@@ -90,6 +130,9 @@ struct VirtualCard::Parts {
   AppletInstances instances;
   NvmKeyRegistry keys;
   IssuerSecurityDomain isd;
+  // Before the runtime, so that it outlives the Java applets the runtime owns; made in the body, once
+  // the runtime's clock exists.
+  std::unique_ptr<javacard::JavaCardVm> vm;
   Runtime runtime;
   RuntimeAppletHost applet_host;
 
@@ -102,10 +145,42 @@ struct VirtualCard::Parts {
         isd(state),
         runtime(make_config(options)),
         applet_host(runtime) {
+    vm = std::make_unique<javacard::JavaCardVm>(vm_services(options));
+    vm->attach(runtime);
     isd.register_in(runtime.registry());
     register_load_files(runtime.registry(), state);
-    reinstantiate(applet_host, instances, state);
+    isd::register_java_load_files(runtime.registry(), *vm, state.isd_aid());
+    reconcile_java_instances(instances, *vm);
+    reinstantiate(applet_host, instances, state, *vm);
     isd.enable_content_management(instances, applet_host);
+    isd.enable_java_card(*vm);
+    runtime.registry().set_life_cycle_recorder(
+        [this](const RegistryEntry& entry, std::uint8_t life_cycle) { record_life_cycle(entry, life_cycle); });
+  }
+
+  // What applications ask through the GlobalPlatform API (Java applets: GPSystem.setCardContentState,
+  // GPRegistryEntry.setState; lockCard / terminateCard with the privilege): made durable in the ISD's
+  // records, one NVM transaction, before the registry entry changes. Entries INSTALL did not record
+  // (the catalog's built-in ones) keep their state: refused.
+  void record_life_cycle(const RegistryEntry& entry, std::uint8_t life_cycle) {
+    if (entry.kind == RegistryEntry::Kind::issuer_security_domain) {
+      state.set_life_cycle(life_cycle);
+      return;
+    }
+    const AppletInstance* instance = instances.find(entry.aid);
+    if (instance == nullptr) throw Error(Errc::not_found, "no instance record for " + to_hex(entry.aid));
+    const Bytes privileges = instance->privileges;
+    instances.update(entry.aid, life_cycle, privileges);
+  }
+
+  javacard::VmServices vm_services(const VirtualCardOptions& options) {
+    javacard::VmServices services;
+    services.store = &store;
+    services.clock = &runtime.clock();
+    services.random = options.random != nullptr ? options.random : &crypto::system_random();
+    services.limits = options.java_card_limits;
+    services.limits.commit_capacity = options.commit_capacity;
+    return services;
   }
 
   RuntimeConfig make_config(const VirtualCardOptions& options) {
@@ -170,6 +245,8 @@ Runtime& VirtualCard::runtime() noexcept { return parts_->runtime; }
 CardState& VirtualCard::state() noexcept { return parts_->state; }
 nvm::NvmStore& VirtualCard::store() noexcept { return parts_->store; }
 IssuerSecurityDomain& VirtualCard::isd() noexcept { return parts_->isd; }
+javacard::JavaCardVm& VirtualCard::java_card() noexcept { return *parts_->vm; }
+
 std::uint64_t VirtualCard::physical_writes() const noexcept { return parts_->device->physical_writes(); }
 bool VirtualCard::power_lost() const noexcept { return parts_->device->powered_off(); }
 
@@ -178,11 +255,25 @@ nlohmann::json applet_instances_json(const AppletInstances& instances) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [aid, instance] : instances.all()) {
     out.push_back({{"aid", to_hex(aid)},
+                   {"code", instance.code == AppletInstance::Code::java ? "java" : "built-in"},
                    {"load_file", to_hex(instance.load_file_aid)},
                    {"module", to_hex(instance.module_aid)},
                    {"privileges", to_hex(instance.privileges)},
                    {"life_cycle", to_hex(Bytes{instance.life_cycle})},
                    {"install_parameters", to_hex(instance.install_parameters)}});
+  }
+  return out;
+}
+
+nlohmann::json java_load_files_json(const javacard::JavaCardVm& vm) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& package : vm.packages()) {
+    nlohmann::json applets = nlohmann::json::array();
+    for (const auto& applet : package.applets) applets.push_back({{"class", applet.class_name}, {"aid", to_hex(applet.aid)}});
+    out.push_back({{"aid", to_hex(package.aid)},
+                   {"package", package.name},
+                   {"version", std::to_string(package.major_version) + "." + std::to_string(package.minor_version)},
+                   {"applets", applets}});
   }
   return out;
 }
@@ -208,6 +299,7 @@ nlohmann::json VirtualCard::summary() const {
       {"key_sets", key_sets},
       {"personalization_objects", state.personalization().size()},
       {"applet_instances", applet_instances_json(parts_->instances)},
+      {"java_load_files", java_load_files_json(*parts_->vm)},
   };
   if (state.platform_keys()) out["platform_keys_version"] = state.platform_keys()->version;
   return out;

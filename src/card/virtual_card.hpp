@@ -1,5 +1,6 @@
 // The virtual SE assembled: its persistent store (<state_dir>/card.nvm), the card state over it, the
-// ISD key registry, the Issuer Security Domain and the runtime that transports talk to.
+// ISD key registry, the Issuer Security Domain, the Java Card VM (packages loaded with LOAD, their
+// objects and instances, on the same store) and the runtime that transports talk to.
 //
 //   VirtualCard::personalize("state", CardProfile::from_json(text));   // sefleet card init
 //   VirtualCard card = VirtualCard::open("state");                      // sefleet card run
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "card/javacard/java_card_vm.hpp"
 #include "card/nvm/nvm_device.hpp"
 #include "card/nvm/nvm_store.hpp"
 #include "card/runtime/runtime.hpp"
@@ -36,6 +38,9 @@ struct VirtualCardOptions {
   VirtualClock* clock = nullptr;  // not owned
   bool defer_after_response = true;
   std::size_t commit_capacity = kDefaultCommitCapacity;
+  // Limits of the Java Card VM (docs/javacard.md "Limits"); its commit capacity is `commit_capacity`
+  // above (the profile's), whatever java_card_limits.commit_capacity says.
+  javacard::VmLimits java_card_limits;
 };
 
 class IssuerSecurityDomain;
@@ -52,7 +57,10 @@ class VirtualCard {
   // (Error(state_error)) when the state file exists; a failed personalization leaves no file.
   static void personalize(const std::filesystem::path& state_dir, const CardProfile& profile);
   // Opens an existing state. Missing file: Error(io_error); corrupt or truncated file, or incomplete
-  // card state: Error(integrity_error) naming the problem.
+  // card state: Error(integrity_error) naming the problem. Opening creates the Java Card VM over the
+  // store (which reloads its packages and objects), registers the built-in and the loaded load files,
+  // removes the half of a Java instance that a power loss between the two commits of its INSTALL or
+  // DELETE left alone (docs/isd.md "Java Card content"), then re-creates every recorded instance.
   static VirtualCard open(const std::filesystem::path& state_dir, const VirtualCardOptions& options = {});
   // Same over any device (tests: in-memory media); tear_at_write wraps it too.
   static VirtualCard open(std::unique_ptr<nvm::NvmDevice> device, const VirtualCardOptions& options = {});
@@ -67,13 +75,14 @@ class VirtualCard {
   CardState& state() noexcept;
   nvm::NvmStore& store() noexcept;
   IssuerSecurityDomain& isd() noexcept;
+  javacard::JavaCardVm& java_card() noexcept;
   // Physical writes made to the state file since open (tearing tests use it to aim).
   std::uint64_t physical_writes() const noexcept;
   // True once the tearing device cut power (the card refuses everything until reopened).
   bool power_lost() const noexcept;
   // What the state holds, without secrets: identity, "i", life cycle, ATR, key sets (KVN, key length,
   // sequence counter), platform key version, number of STORE DATA objects, the applet instances
-  // INSTALL created (`sefleet card info`).
+  // INSTALL created and the Java Card load files LOAD stored (`sefleet card info`).
   nlohmann::json summary() const;
 
  private:

@@ -1,95 +1,68 @@
 #include "crypto/aes.hpp"
 
-#include <limits>
-
 #include "core/error.hpp"
 
 namespace sefleet::crypto {
 
 bool is_aes_key_size(std::size_t size) noexcept { return size == 16 || size == 24 || size == 32; }
 
-Aes::Aes(ByteView key) : key_(key) {
+namespace {
+
+const EVP_CIPHER* aes_mode_cipher(detail::BlockMode mode, std::size_t key_size) {
+  return detail::aes_cipher(mode == detail::BlockMode::ecb ? "ECB" : "CBC", key_size);
+}
+
+ByteView checked_key(ByteView key) {
   if (!is_aes_key_size(key.size())) {
     throw Error(Errc::invalid_argument, "AES key must be 16, 24 or 32 bytes, got " + std::to_string(key.size()));
   }
+  return key;
 }
 
-EVP_CIPHER_CTX* Aes::context(Slot slot) {
-  auto& ctx = contexts_[slot];
-  if (ctx) {
-    return ctx.get();
-  }
-  detail::CipherCtx fresh(EVP_CIPHER_CTX_new());
-  if (!fresh) detail::throw_openssl("EVP_CIPHER_CTX_new");
-  const bool ecb = slot == kEcbEncrypt || slot == kEcbDecrypt;
-  const int encrypt = (slot == kEcbEncrypt || slot == kCbcEncrypt) ? 1 : 0;
-  const EVP_CIPHER* cipher = detail::aes_cipher(ecb ? "ECB" : "CBC", key_.size());
-  if (EVP_CipherInit_ex2(fresh.get(), cipher, key_.data(), nullptr, encrypt, nullptr) != 1) {
-    detail::throw_openssl("AES init");
-  }
-  EVP_CIPHER_CTX_set_padding(fresh.get(), 0);
-  ctx = std::move(fresh);
-  return ctx.get();
+void check_iv(ByteView iv) {
+  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
 }
 
-void Aes::restart(Slot slot, const std::uint8_t* iv) {
-  EVP_CIPHER_CTX* ctx = context(slot);
-  // Re-initialising with only an IV keeps the expanded key (no key schedule per call).
-  const int encrypt = (slot == kEcbEncrypt || slot == kCbcEncrypt) ? 1 : 0;
-  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, encrypt, nullptr) != 1) {
-    detail::throw_openssl("AES re-init");
-  }
-}
+}  // namespace
 
-void Aes::proceed(Slot slot, ByteView in, std::uint8_t* out) {
-  if (in.size() % kAesBlock != 0) {
-    throw Error(Errc::invalid_argument, "AES: input of " + std::to_string(in.size()) +
-                                            " bytes is not a multiple of the block size");
-  }
-  if (in.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    throw Error(Errc::invalid_argument, "AES: input too large");
-  }
-  int written = 0;
-  if (!in.empty() && EVP_CipherUpdate(context(slot), out, &written, in.data(), static_cast<int>(in.size())) != 1) {
-    detail::throw_openssl("AES update");
-  }
-}
+Aes::Aes(ByteView key) : contexts_("AES", kAesBlock, checked_key(key), aes_mode_cipher) {}
 
-void Aes::run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out) {
-  // ECB keeps no state between whole-block calls, so its context is never re-initialised; CBC
-  // starts a new chain from `iv`.
-  if (slot == kCbcEncrypt || slot == kCbcDecrypt) restart(slot, iv);
-  proceed(slot, in, out);
+void Aes::encrypt_block(const std::uint8_t* in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, true, nullptr, {in, kAesBlock}, out);
 }
-
-void Aes::encrypt_block(const std::uint8_t* in, std::uint8_t* out) { run(kEcbEncrypt, nullptr, {in, kAesBlock}, out); }
-void Aes::decrypt_block(const std::uint8_t* in, std::uint8_t* out) { run(kEcbDecrypt, nullptr, {in, kAesBlock}, out); }
-void Aes::ecb_encrypt(ByteView in, std::uint8_t* out) { run(kEcbEncrypt, nullptr, in, out); }
-void Aes::ecb_decrypt(ByteView in, std::uint8_t* out) { run(kEcbDecrypt, nullptr, in, out); }
+void Aes::decrypt_block(const std::uint8_t* in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, false, nullptr, {in, kAesBlock}, out);
+}
+void Aes::ecb_encrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, true, nullptr, in, out); }
+void Aes::ecb_decrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, false, nullptr, in, out); }
 
 void Aes::cbc_encrypt(ByteView iv, ByteView in, std::uint8_t* out) {
-  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
-  run(kCbcEncrypt, iv.data(), in, out);
+  check_iv(iv);
+  contexts_.run(detail::BlockMode::cbc, true, iv.data(), in, out);
 }
 
 void Aes::cbc_decrypt(ByteView iv, ByteView in, std::uint8_t* out) {
-  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
-  run(kCbcDecrypt, iv.data(), in, out);
+  check_iv(iv);
+  contexts_.run(detail::BlockMode::cbc, false, iv.data(), in, out);
 }
 
 void Aes::cbc_encrypt_begin(ByteView iv) {
-  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
-  restart(kCbcEncrypt, iv.data());
+  check_iv(iv);
+  contexts_.begin(detail::BlockMode::cbc, true, iv.data());
 }
 
-void Aes::cbc_encrypt_continue(ByteView in, std::uint8_t* out) { proceed(kCbcEncrypt, in, out); }
+void Aes::cbc_encrypt_continue(ByteView in, std::uint8_t* out) {
+  contexts_.proceed(detail::BlockMode::cbc, true, in, out);
+}
 
 void Aes::cbc_decrypt_begin(ByteView iv) {
-  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
-  restart(kCbcDecrypt, iv.data());
+  check_iv(iv);
+  contexts_.begin(detail::BlockMode::cbc, false, iv.data());
 }
 
-void Aes::cbc_decrypt_continue(ByteView in, std::uint8_t* out) { proceed(kCbcDecrypt, in, out); }
+void Aes::cbc_decrypt_continue(ByteView in, std::uint8_t* out) {
+  contexts_.proceed(detail::BlockMode::cbc, false, in, out);
+}
 
 Bytes Aes::ecb_encrypt(ByteView in) {
   Bytes out(in.size());

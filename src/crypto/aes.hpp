@@ -10,8 +10,7 @@
 #include <string>
 
 #include "core/bytes.hpp"
-#include "core/secret.hpp"
-#include "crypto/openssl_util.hpp"
+#include "crypto/block_cipher_contexts.hpp"
 
 namespace sefleet::crypto {
 
@@ -30,7 +29,7 @@ class Aes {
   Aes& operator=(const Aes&) = delete;
   ~Aes() = default;
 
-  std::size_t key_size() const noexcept { return key_.size(); }
+  std::size_t key_size() const noexcept { return contexts_.key_size(); }
 
   // One block; `in` and `out` may be the same 16 bytes.
   void encrypt_block(const std::uint8_t* in, std::uint8_t* out);
@@ -58,14 +57,7 @@ class Aes {
   Bytes cbc_decrypt(ByteView iv, ByteView in);
 
  private:
-  enum Slot { kEcbEncrypt, kEcbDecrypt, kCbcEncrypt, kCbcDecrypt, kSlots };
-  EVP_CIPHER_CTX* context(Slot slot);
-  void run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out);
-  void restart(Slot slot, const std::uint8_t* iv);
-  void proceed(Slot slot, ByteView in, std::uint8_t* out);
-
-  SecretBytes key_;
-  detail::CipherCtx contexts_[kSlots];
+  detail::BlockCipherContexts contexts_;
 };
 
 // ISO/IEC 9797-1 padding method 2: append 80, then 00 up to a multiple of 16 (always at least one byte).

@@ -21,6 +21,11 @@ void SystemRandom::fill(MutableByteView out) {
   }
 }
 
+bool SystemRandom::add_input(ByteView material) {
+  if (!material.empty()) RAND_add(material.data(), static_cast<int>(material.size()), 0.0);
+  return true;
+}
+
 DeterministicRandom::DeterministicRandom(ByteView seed) : ctx_(EVP_CIPHER_CTX_new()) {
   const Digest256 key = sha256(seed);
   const std::uint8_t iv[16] = {};

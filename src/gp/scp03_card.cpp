@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "crypto/aes.hpp"
 #include "gp/broadcast/pse.hpp"
 #include "gp/scp03_derivation.hpp"
 #include "iso7816/status_words.hpp"
@@ -44,6 +45,7 @@ void Scp03Card::drop_broadcast() noexcept {
 void Scp03Card::terminate() noexcept {
   drop_broadcast();
   state_ = State::idle;
+  session_alive_.reset();
   messaging_.reset();
   session_keys_.reset();
   host_challenge_.clear();
@@ -56,6 +58,7 @@ void Scp03Card::abort() noexcept {
   if (state_ == State::open) {
     drop_broadcast();  // a security error ends both contexts (broadcast-channel.md §5.2)
     state_ = State::aborted;
+    session_alive_.reset();
     messaging_.reset();
     session_keys_.reset();
     response_pending_ = false;
@@ -142,6 +145,7 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   engine->begin(mac);
   messaging_ = std::move(engine);
   state_ = State::open;
+  session_alive_ = std::make_shared<const int>(0);
   return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
 }
 
@@ -189,6 +193,30 @@ ResponseApdu Scp03Card::wrap(const ResponseApdu& plain) {
   ResponseApdu wire = messaging_->wrap_response(plain);
   apply_pending_switch(plain.sw);
   return wire;
+}
+
+namespace {
+// The static Key-DEK of the open session's key set, checked for the sensitive-data calls.
+crypto::Aes session_dek(const CardKeyRegistry& keys, Scp03Card::State state, std::uint8_t kvn, ByteView data) {
+  if (state != Scp03Card::State::open) throw Error(Errc::state_error, "SCP03 card: no open session");
+  if (data.size() % crypto::kAesBlock != 0) {
+    throw Error(Errc::invalid_argument, "SCP03 card: sensitive data of " + std::to_string(data.size()) +
+                                            " bytes is not a whole number of AES blocks");
+  }
+  const StaticKeySet* set = keys.find(kvn);
+  if (set == nullptr) throw Error(Errc::state_error, "SCP03 card: the session's key set no longer exists");
+  return crypto::Aes(set->dek.view());
+}
+}  // namespace
+
+Bytes Scp03Card::encrypt_sensitive_data(ByteView data) const {
+  crypto::Aes dek = session_dek(keys_, state_, kvn_, data);
+  return dek.cbc_encrypt(Bytes(crypto::kAesBlock, 0x00), data);
+}
+
+Bytes Scp03Card::decrypt_sensitive_data(ByteView data) const {
+  crypto::Aes dek = session_dek(keys_, state_, kvn_, data);
+  return dek.cbc_decrypt(Bytes(crypto::kAesBlock, 0x00), data);
 }
 
 std::uint8_t Scp03Card::diversified_security_level() const noexcept {

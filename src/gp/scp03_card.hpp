@@ -95,6 +95,17 @@ class Scp03Card {
   std::uint8_t key_version() const noexcept { return state_ == State::initialized || state_ == State::open ? kvn_ : 0; }
   // The last refusal's reason (diagnostics).
   const std::string& last_refusal() const noexcept { return last_refusal_; }
+  // GlobalPlatform Card API SecureChannel.encryptData / decryptData: AES-CBC with a zero ICV and no
+  // padding under the static Key-DEK of the open session's key set (SCP03 has no session DEK; it is
+  // the key PUT KEY data is encrypted with). Error(state_error) without an open session (or when that
+  // key set no longer exists); Error(invalid_argument) for a length that is not a multiple of 16.
+  Bytes encrypt_sensitive_data(ByteView data) const;
+  Bytes decrypt_sensitive_data(ByteView data) const;
+  // Identifies one open session: it expires when that session ends (terminate, abort, a new
+  // INITIALIZE UPDATE, destruction). An application that accepts a command sequence only within the
+  // session that started it (the ISD's LOAD after INSTALL [for load]) keeps it to check later.
+  using SessionTicket = std::weak_ptr<const void>;
+  SessionTicket session_ticket() const noexcept { return session_alive_; }  // expired without an open session
   // The engine of the open session, or nullptr (the broadcast engine while in broadcast mode).
   const SecureMessaging* messaging() const noexcept { return messaging_.get(); }
 
@@ -139,6 +150,7 @@ class Scp03Card {
   // and a switch scheduled for after the current response.
   std::unique_ptr<SecureMessaging> saved_;
   std::shared_ptr<const int> broadcast_alive_;
+  std::shared_ptr<const int> session_alive_;  // set while a session is open (session_ticket())
   PendingSwitch pending_switch_ = PendingSwitch::none;
   std::unique_ptr<SecureMessaging> pending_broadcast_;  // the broadcast engine, until the switch
   std::string last_refusal_;

@@ -2,7 +2,9 @@
 // handlers themselves (one file per command group). Handlers refuse by throwing StatusWordError.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,6 +15,10 @@
 #include "core/secret.hpp"
 #include "gp/scp03_card.hpp"
 #include "iso7816/apdu.hpp"
+
+namespace sefleet::card::javacard {
+class JavaCardVm;
+}
 
 namespace sefleet::card::isd {
 
@@ -28,6 +34,23 @@ struct BroadcastLink {
   bool alive() const noexcept { return !ticket.expired(); }
 };
 
+// A LOAD sequence in progress on one logical channel (INSTALL [for load], then LOAD blocks), RAM
+// only: it holds the Load File Data Block received so far and belongs to the SCP03 session of its
+// INSTALL [for load]; when that session ends (deselection, reset, a new INITIALIZE UPDATE, abort) the
+// sequence is over.
+struct PendingLoad {
+  gp::Scp03Card::SessionTicket session;
+  Bytes load_file_aid;        // from INSTALL [for load]
+  Bytes hash;                 // the expected SHA-256 of the load file, or empty
+  std::size_t blocks = 0;     // LOAD blocks received
+  std::size_t header = 0;     // bytes of C4 + length once all arrived, else 0
+  std::size_t declared = 0;   // the load file size C4 announces (valid once header != 0)
+  Bytes data;                 // C4 <length> <load file ...> as received
+
+  bool active() const noexcept { return !session.expired(); }
+};
+using PendingLoads = std::map<std::uint8_t, PendingLoad>;  // by logical channel
+
 struct IsdCall {
   const iso7816::CommandApdu& command;
   AppletContext& ctx;
@@ -37,6 +60,10 @@ struct IsdCall {
   // was not given an AppletHost (IssuerSecurityDomain::enable_content_management).
   AppletInstances* instances;
   AppletHost* host;
+  // Java Card content (LOAD, Java instances, DELETE of load files); both null when the card was not
+  // given a VM (IssuerSecurityDomain::enable_java_card).
+  javacard::JavaCardVm* vm = nullptr;
+  PendingLoads* loads = nullptr;
 };
 
 // 6E00 unless CLA is of the GlobalPlatform (proprietary) class: the card management commands are 80/84.
@@ -62,13 +89,36 @@ iso7816::ResponseApdu store_data(const IsdCall& call);
 iso7816::ResponseApdu set_status(const IsdCall& call);
 // INSTALL [for install], [for make selectable] and both at once (GPCS §11.5) of the catalog's modules.
 iso7816::ResponseApdu install(const IsdCall& call);
-// DELETE 4F <AID> of an applet instance (called by delete_objects); ROM load files and built-in
+// DELETE 4F <AID> (called by delete_objects): an applet instance INSTALL created (built-in or Java),
+// or a Java load file (with its instances when `related`, P2 80); ROM load files and built-in
 // entries are refused with 6985.
-iso7816::ResponseApdu delete_instance(const IsdCall& call, ByteView aid);
+iso7816::ResponseApdu delete_by_aid(const IsdCall& call, ByteView aid, bool related);
 // SET STATUS P1 40 of an applet instance: P2 80 locks, 00 unlocks (GPCS §11.10, §11.1.1).
 iso7816::ResponseApdu set_application_status(const IsdCall& call);
 // 6985 unless the card life cycle allows content management (OP_READY, INITIALIZED, SECURED).
 void require_content_management(const IsdCall& call);
+
+// INSTALL [for install] of a Java applet once the command is checked (isd_java_install.cpp): the
+// applet among the package's (6A88), the AID free (6985), room (6A84), then the VM's install() (its
+// refusal's status word), the record (the commit point) and the runtime.
+struct JavaInstallTarget {
+  javacard::JavaCardVm& vm;
+  AppletInstances& instances;
+  AppletHost& host;
+  AppletRegistry& registry;
+  ByteView isd_aid;
+};
+void install_java_applet(const JavaInstallTarget& target, const AppletInstance& instance);
+
+// Java Card load files (isd_load.cpp, docs/isd.md "Java Card content").
+// INSTALL [for load] (P1 02), after install() checked class, session, P2, life cycle and data.
+iso7816::ResponseApdu install_for_load(const IsdCall& call);
+// LOAD (80 E8).
+iso7816::ResponseApdu load(const IsdCall& call);
+// Forgets the sequences whose session ended (frees their blocks).
+void drop_ended_loads(PendingLoads& loads) noexcept;
+// The registry entry of every package the VM holds (card open).
+void register_java_load_files(AppletRegistry& registry, const javacard::JavaCardVm& vm, ByteView isd_aid);
 
 // Broadcast channel (docs/isd.md "Broadcast update channel").
 // In broadcast mode only WRITE BLOCK and CHANGE MODE back pass; anything else is refused with 6982 and

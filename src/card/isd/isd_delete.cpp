@@ -1,8 +1,8 @@
 // DELETE (GPCS §11.2) of key sets: data D2 <KVN> deletes the whole set. Refused: a single key
 // (D0 with D2: an SCP03 set is usable only whole), the last key set, and the set the session in
 // progress was opened with (6985). 4F <AID>: an applet instance INSTALL created is deleted with its
-// data (delete_instance in isd_install.cpp); 6A88 when no such entry exists, 6985 for ROM load files
-// and the built-in entries.
+// data, a Java load file with its objects (and its instances with P2 80): delete_by_aid in
+// isd_delete_aid.cpp; 6A88 when no such entry exists, 6985 for ROM load files and the built-in entries.
 #include <string>
 
 #include "card/isd/isd_command.hpp"
@@ -37,7 +37,7 @@ iso7816::ResponseApdu delete_objects(const IsdCall& call) {
   }
   if (aid != nullptr) {
     if (key_id != nullptr || kvn != nullptr) throw StatusWordError(sw::kWrongData, "DELETE: AID mixed with key objects");
-    return delete_instance(call, aid->value());
+    return delete_by_aid(call, aid->value(), cmd.p2 == 0x80);
   }
   if (kvn == nullptr || kvn->value().size() != 1 || (key_id != nullptr && key_id->value().size() != 1)) {
     throw StatusWordError(sw::kWrongData, "DELETE: key deletion needs D2 with one KVN byte");

@@ -1,15 +1,19 @@
-// INSTALL (GPCS v2.3.1 §11.5) of the built-in catalog's executable modules: P1 04 [for install],
-// 08 [for make selectable], 0C both at once; P2 00. Data: Lf load file AID, Lm module AID, La
-// application AID, Lp privileges, Li install parameters (C9 <application parameters>), Lt token.
-// [for make selectable] has Lf = Lm = 0 and Li = 0. The instance record is written in ONE NVM
+// INSTALL (GPCS v2.3.1 §11.5) of executable modules: those of the built-in catalog and the applets
+// of Java Card packages loaded with LOAD. P1 04 [for install], 08 [for make selectable], 0C both at
+// once, 02 [for load] (isd_load.cpp); P2 00. Data: Lf load file AID, Lm module AID, La application
+// AID, Lp privileges, Li install parameters (C9 <application parameters>), Lt token. [for make
+// selectable] has Lf = Lm = 0 and Li = 0. A built-in instance's record is written in ONE NVM
 // transaction before the instance joins the registry, so a power loss leaves no instance or a
-// complete one. Status words: docs/isd.md "INSTALL".
+// complete one. A Java instance takes two: the VM's install (the applet's install() method and its
+// objects), then the record, the commit point; VirtualCard::open deletes a VM instance left without
+// record by a power loss between them. Status words: docs/isd.md "INSTALL".
 #include <algorithm>
 #include <optional>
 #include <string>
 
 #include "card/applets/catalog.hpp"
 #include "card/isd/isd_command.hpp"
+#include "card/javacard/java_card_vm.hpp"
 #include "card/runtime/applet_registry.hpp"
 #include "core/error.hpp"
 #include "gp/card_life_cycle.hpp"
@@ -22,6 +26,7 @@ namespace {
 
 namespace sw = iso7816::sw;
 
+constexpr std::uint8_t kForLoad = 0x02;
 constexpr std::uint8_t kForInstall = 0x04;
 constexpr std::uint8_t kForMakeSelectable = 0x08;
 
@@ -90,24 +95,33 @@ iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& d
   const Bytes privileges = check_privileges(data.privileges);
   const Bytes parameters = application_parameters(data.parameters);
   const applets::CatalogLoadFile* load_file = applets::find_load_file(data.load_file);
-  if (load_file == nullptr) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such load file");
-  const applets::CatalogModule* module = applets::find_module(*load_file, data.module);
-  if (module == nullptr) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such module in the load file");
+  std::optional<javacard::PackageInfo> package;
+  if (load_file == nullptr && call.vm != nullptr) package = call.vm->find_package(data.load_file);
+  if (load_file == nullptr && !package) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such load file");
+  const applets::CatalogModule* module = load_file != nullptr ? applets::find_module(*load_file, data.module) : nullptr;
+  const bool java_module = package && std::ranges::any_of(package->applets, [&](const auto& applet) { return applet.aid == data.module; });
+  if (module == nullptr && !java_module) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such module in the load file");
   if (call.ctx.registry().find(data.application) != nullptr) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "INSTALL: the application AID is already in the registry");
   }
   if (call.instances->all().size() >= kMaxAppletInstances) {
     throw StatusWordError(sw::kNotEnoughMemory, "INSTALL: no room for another instance");
   }
-  std::unique_ptr<Applet> applet = module->factory(parameters);  // refuses bad parameters (6A80)
 
   AppletInstance instance;
   instance.aid = data.application;
+  instance.code = java_module ? AppletInstance::Code::java : AppletInstance::Code::built_in;
   instance.load_file_aid = data.load_file;
   instance.module_aid = data.module;
   instance.privileges = privileges;
   instance.life_cycle = selectable ? app_life_cycle::kSelectable : app_life_cycle::kInstalled;
   instance.install_parameters = parameters;
+  if (java_module) {
+    install_java_applet(JavaInstallTarget{*call.vm, *call.instances, *call.host, call.ctx.registry(), call.state.isd_aid()},
+                        instance);
+    return iso7816::ResponseApdu(Bytes{0x00}, sw::kOk);  // GPCS §11.5.3.1: no receipt
+  }
+  std::unique_ptr<Applet> applet = module->factory(parameters);  // refuses bad parameters (6A80)
   call.instances->add(instance);  // the commit point
   try {
     call.host->add_instance(registry_entry(instance, call.state.isd_aid()), std::move(applet));
@@ -153,34 +167,18 @@ iso7816::ResponseApdu install(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, gp::level::kCMac);
   const auto& cmd = call.command;
-  if (cmd.p1 != kForInstall && cmd.p1 != kForMakeSelectable && cmd.p1 != (kForInstall | kForMakeSelectable)) {
-    throw StatusWordError(sw::kIncorrectP1P2, "INSTALL: only [for install] and [for make selectable] (P1 04, 08, 0C)");
+  if (cmd.p1 != kForLoad && cmd.p1 != kForInstall && cmd.p1 != kForMakeSelectable &&
+      cmd.p1 != (kForInstall | kForMakeSelectable)) {
+    throw StatusWordError(sw::kIncorrectP1P2, "INSTALL: only [for load], [for install] and [for make selectable] (P1 02, 04, 08, 0C)");
   }
   if (cmd.p2 != 0x00) throw StatusWordError(sw::kIncorrectP1P2, "INSTALL: P2 must be 00");
   require_content_management(call);
   if (cmd.data.empty()) throw StatusWordError(sw::kWrongLength, "INSTALL: no data");
+  if (cmd.p1 == kForLoad) return install_for_load(call);
   const InstallData data = parse_fields(cmd.data);
   if (!data.token.empty()) throw StatusWordError(sw::kWrongData, "INSTALL: tokens (delegated management) are not supported");
   if (cmd.p1 == kForMakeSelectable) return make_selectable(call, data);
   return install_instance(call, data, (cmd.p1 & kForMakeSelectable) != 0);
-}
-
-iso7816::ResponseApdu delete_instance(const IsdCall& call, ByteView aid) {
-  const RegistryEntry* entry = call.ctx.registry().find(aid);
-  if (entry == nullptr) throw StatusWordError(sw::kReferencedDataNotFound, "DELETE: no such AID");
-  if (entry->is_load_file()) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: ROM load files are part of the card and cannot be deleted");
-  }
-  if (call.instances == nullptr || call.instances->find(aid) == nullptr) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: built-in entries cannot be deleted");
-  }
-  require_content_management(call);
-  if (call.host->is_selected(aid)) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: the application is selected on a logical channel");
-  }
-  call.instances->remove(aid);  // record and instance data, one transaction: the commit point
-  call.host->remove_instance(aid);
-  return iso7816::ResponseApdu(Bytes{0x00}, sw::kOk);
 }
 
 iso7816::ResponseApdu set_application_status(const IsdCall& call) {

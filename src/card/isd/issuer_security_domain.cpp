@@ -18,6 +18,7 @@ constexpr std::uint8_t kInsDelete = 0xE4;
 constexpr std::uint8_t kInsStoreData = 0xE2;
 constexpr std::uint8_t kInsSetStatus = 0xF0;
 constexpr std::uint8_t kInsInstall = 0xE6;
+constexpr std::uint8_t kInsLoad = 0xE8;
 
 }  // namespace
 
@@ -40,7 +41,8 @@ std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) c
 }
 
 iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  const isd::IsdCall call{command, ctx, state_, broadcast_, instances_, host_};
+  isd::drop_ended_loads(loads_);
+  const isd::IsdCall call{command, ctx, state_, broadcast_, instances_, host_, vm_, &loads_};
   // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
   if (state_.life_cycle() == gp::card_life_cycle::kTerminated && command.ins != kInsSelect &&
       command.ins != kInsGetData) {
@@ -59,6 +61,9 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
       case kInsSetStatus: response = isd::set_status(call); break;
       case kInsInstall:
         if (host_ != nullptr) response = isd::install(call);
+        break;
+      case kInsLoad:
+        if (host_ != nullptr && vm_ != nullptr) response = isd::load(call);
         break;
       case gp::broadcast::kInsChangeMode: response = isd::change_mode(call); break;
       case gp::broadcast::kInsWriteBlock: response = isd::write_block(call); break;

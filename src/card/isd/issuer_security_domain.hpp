@@ -1,7 +1,8 @@
 // The Issuer Security Domain (GlobalPlatform card manager) of the virtual SE. It answers SELECT
 // (FCI), GET DATA, GET STATUS, PUT KEY, DELETE (key sets, applet instances), STORE DATA, SET STATUS
-// (card life cycle, applet instances), INSTALL (instances of the built-in catalog) and the broadcast update channel (CHANGE MODE, WRITE BLOCK, AUTHORIZE ACTION) over the card
-// state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
+// (card life cycle, applet instances), INSTALL (instances of the built-in catalog and of Java Card
+// packages), LOAD (Java Card load files) and the broadcast update channel (CHANGE MODE, WRITE BLOCK,
+// AUTHORIZE ACTION) over the card state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
 // by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). Commands, status words and
 // life cycle rules: docs/isd.md.
 #pragma once
@@ -33,6 +34,10 @@ class IssuerSecurityDomain final : public Applet {
     instances_ = &instances;
     host_ = &host;
   }
+  // Turns on Java Card content (with content management): INSTALL [for load] and LOAD of load files
+  // into `vm`, INSTALL of their applets, DELETE of them. Without it INSTALL [for load] is 6A86 and
+  // LOAD 6D00.
+  void enable_java_card(javacard::JavaCardVm& vm) { vm_ = &vm; }
 
   // The runtime's selection gate (GP §5.1.1): 9000 allows the selection; CARD_LOCKED and TERMINATED
   // allow only the ISD and answer 6A82 for anything else.
@@ -48,7 +53,9 @@ class IssuerSecurityDomain final : public Applet {
   CardState& state_;
   AppletInstances* instances_ = nullptr;
   AppletHost* host_ = nullptr;
+  javacard::JavaCardVm* vm_ = nullptr;
   isd::BroadcastLink broadcast_;  // RAM only: lost with the ISD object, as on a real power cycle
+  isd::PendingLoads loads_;       // RAM only, per channel; each ends with the session that began it
 };
 
 }  // namespace sefleet::card

@@ -55,7 +55,8 @@ class AppletContext {
   virtual std::uint8_t channel() const = 0;
   // The AID the applet was selected with (its registry AID).
   virtual ByteView aid() const = 0;
-  // The SCP03 session of this logical channel when the applet uses_secure_channel(), else nullptr.
+  // The SCP03 session of this logical channel when the applet uses_secure_channel() or
+  // drives_secure_channel(), else nullptr.
   virtual gp::Scp03Card* secure_channel() = 0;
   // 80 | level of the open session on this channel, 00 without one (GP CurrentSecurityLevel).
   virtual std::uint8_t security_level() const = 0;
@@ -82,6 +83,9 @@ class AppletContext {
   // The APDU object of the command being processed; nullptr outside select()/process() (install,
   // uninstall, deselect, and always inside a deferred task).
   virtual Apdu* apdu() = 0;
+  // Inside select(): true when the applet was already the one selected on this channel (a SELECT of
+  // the selected applet: deselect() then select() again; Java Card Applet.reSelectingApplet()).
+  virtual bool reselecting() const { return false; }
 
  protected:
   AppletContext() = default;
@@ -115,8 +119,19 @@ class Applet {
   // AUTHENTICATE go to the channel's session; commands of an open session arrive here unwrapped and
   // responses are wrapped). The session ends when the applet is deselected.
   virtual bool uses_secure_channel() const { return false; }
+  // True: the channel gets the Issuer Security Domain's SCP03 session as for uses_secure_channel(),
+  // created at selection and ended at deselection, but the applet drives it itself through
+  // AppletContext::secure_channel() (GlobalPlatform's SecureChannel interface: INITIALIZE UPDATE and
+  // EXTERNAL AUTHENTICATE reach process() like any command, which hands them to the session; commands
+  // arrive as sent, the applet unwraps them and wraps its responses). The runtime then routes, unwraps
+  // and wraps nothing. Ignored when uses_secure_channel() is true.
+  virtual bool drives_secure_channel() const { return false; }
   // True: may be selected on several logical channels at once (Java Card MultiSelectable).
   virtual bool multi_selectable() const { return false; }
+  // True: a GET RESPONSE (interindustry C0) arriving while the runtime holds nothing pending for the
+  // channel goes to process() instead of being refused with 6985. Java Card applets chain long
+  // responses themselves (61xx, then the host's GET RESPONSE), as a T=1 card's JCRE lets them.
+  virtual bool handles_get_response() const { return false; }
 
  protected:
   Applet() = default;

@@ -1,6 +1,7 @@
 #include "card/runtime/applet_crypto.hpp"
 
 #include "crypto/aes.hpp"
+#include "crypto/ecdsa_hedged.hpp"
 #include "crypto/kdf.hpp"
 
 namespace sefleet::card {
@@ -17,7 +18,8 @@ SecretBytes AppletCrypto::ecdh(const crypto::P256PrivateKey& own, const crypto::
 
 Bytes AppletCrypto::ecdsa_sign(const crypto::P256PrivateKey& key, ByteView message) {
   clock_->charge(SeOperation::ecdsa_sign);
-  return crypto::ecdsa_p256_sign(key, message);
+  // The nonce comes from the card's random source, as on a card (crypto/ecdsa_hedged.hpp).
+  return crypto::ecdsa_p256_sign_hedged(key, message, *random_);
 }
 
 bool AppletCrypto::ecdsa_verify(const crypto::P256PublicKey& key, ByteView message, ByteView signature) {

@@ -22,6 +22,7 @@ class AppletCrypto {
 
   crypto::P256PrivateKey generate_p256();  // from the card's random source (ec_keygen)
   SecretBytes ecdh(const crypto::P256PrivateKey& own, const crypto::P256PublicKey& peer);
+  // The nonce is drawn from the card's random source (hedged, crypto/ecdsa_hedged.hpp).
   Bytes ecdsa_sign(const crypto::P256PrivateKey& key, ByteView message);
   bool ecdsa_verify(const crypto::P256PublicKey& key, ByteView message, ByteView signature);
   crypto::Digest256 sha256(ByteView data);

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "card/nvm/tearing_device.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "core/log.hpp"
 
 namespace sefleet::card {
 
@@ -63,6 +65,21 @@ const RegistryEntry* AppletRegistry::issuer_security_domain() const {
     if (entry.kind == RegistryEntry::Kind::issuer_security_domain) return &entry;
   }
   return nullptr;
+}
+
+bool AppletRegistry::change_life_cycle(ByteView aid, std::uint8_t life_cycle) {
+  RegistryEntry* entry = find(aid);
+  if (entry == nullptr || !life_cycle_recorder_) return false;
+  try {
+    life_cycle_recorder_(*entry, life_cycle);
+  } catch (const nvm::PowerLoss&) {
+    throw;  // the card stops here; the entry keeps the state the store kept
+  } catch (const std::exception& e) {
+    spdlog::warn("registry: life cycle {:02X} of {} not recorded: {}", life_cycle, to_hex(aid), e.what());
+    return false;
+  }
+  entry->life_cycle = life_cycle;
+  return true;
 }
 
 }  // namespace sefleet::card

@@ -5,8 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -69,8 +70,19 @@ class AppletRegistry {
 
   const RegistryEntry* issuer_security_domain() const;
 
+  // A life cycle state an application sets for itself through the GlobalPlatform API
+  // (GPSystem.setCardContentState, GPRegistryEntry.setState) must survive a restart, so whoever owns
+  // the card's persistent records (the ISD's instance records) installs a recorder that makes the
+  // change durable, or throws to refuse it. change_life_cycle() records through it, then updates the
+  // entry; it returns false (nothing changed) when no recorder is installed, the entry does not exist
+  // or the recorder refused. The caller applies the GlobalPlatform rules of who may set what.
+  using LifeCycleRecorder = std::function<void(const RegistryEntry& entry, std::uint8_t life_cycle)>;
+  void set_life_cycle_recorder(LifeCycleRecorder recorder) { life_cycle_recorder_ = std::move(recorder); }
+  bool change_life_cycle(ByteView aid, std::uint8_t life_cycle);
+
  private:
   std::deque<RegistryEntry> entries_;  // deque: add() keeps references to earlier entries valid
+  LifeCycleRecorder life_cycle_recorder_;
 };
 
 }  // namespace sefleet::card

@@ -80,6 +80,13 @@ class DeferredExecutor {
   // StatusWordError(6985) when the task is already scheduled and has not run yet, or belongs to
   // another applet.
   virtual void schedule(DeferredTask& task) = 0;
+  // schedule() for a caller that cannot run the task's work inside this call (the Java Card VM, which
+  // is executing the applet's own method): the same after the response; in the baseline mode the task
+  // runs when the applet's call has returned, still before the response (as for an applet that holds an
+  // open transaction), never at once inside this call.
+  virtual void schedule_after_call(DeferredTask& task) = 0;
+  // The deferred-pending flag (Runtime::deferred_pending()): scheduled work has not run yet.
+  virtual bool pending() const = 0;
   virtual DeferredResult result(const DeferredTask& task) const = 0;
   // Results of this applet's tasks that ended since its previous command (the "check on the next
   // command"), in the order they ended; the same list for the whole command.

@@ -135,7 +135,7 @@ void DeferredQueue::enqueue(const std::shared_ptr<DeferredTask>& task) {
   unrecorded_.push_back(task);
 }
 
-void DeferredQueue::schedule(ByteView aid, DeferredTask& task) {
+void DeferredQueue::schedule(ByteView aid, DeferredTask& task, bool may_run_now) {
   if (!std::ranges::equal(task.owner_aid(), aid)) {
     throw StatusWordError(iso7816::sw::kConditionsNotSatisfied, "deferred task of another applet");
   }
@@ -146,7 +146,7 @@ void DeferredQueue::schedule(ByteView aid, DeferredTask& task) {
   if (dead_) throw StatusWordError(iso7816::sw::kUnknown, "power lost");
   auto owned = tasks_[key_of(task)].lock();
   if (!owned) throw Error(Errc::state_error, "deferred task not created by this executor");
-  if (!defer_ && persistent_.transaction_depth() == 0 && !running_) {
+  if (!defer_ && may_run_now && persistent_.transaction_depth() == 0 && !running_) {
     // Baseline: the same work, at once, in its own transaction, before the response.
     owned->queued_ = true;
     owned->result_ = DeferredResult{DeferredState::pending, {}, 0};

@@ -33,8 +33,9 @@ class DeferredQueue {
   DeferredQueue(PersistentMemory& persistent, VirtualClock& clock, bool defer_after_response, Invoker invoker);
 
   std::shared_ptr<DeferredTask> create(ByteView aid, DeferredTaskOptions options, DeferredWork work);
-  // `in_command`: called from process (baseline mode may run the task at once).
-  void schedule(ByteView aid, DeferredTask& task);
+  // Queues `task` for after the response. Baseline mode: runs it at once in its own transaction when
+  // `may_run_now` and no transaction is open, else when the applet's call returns.
+  void schedule(ByteView aid, DeferredTask& task, bool may_run_now = true);
   bool pending() const noexcept { return !queue_.empty(); }
   // Runs every queued task in FIFO order (tasks scheduled meanwhile run too). Never throws.
   void run_all() noexcept;
@@ -95,6 +96,8 @@ class BoundDeferredExecutor final : public DeferredExecutor {
     return queue_->create(aid_, std::move(options), std::move(work));
   }
   void schedule(DeferredTask& task) override { queue_->schedule(aid_, task); }
+  void schedule_after_call(DeferredTask& task) override { queue_->schedule(aid_, task, false); }
+  bool pending() const override { return queue_->pending(); }
   DeferredResult result(const DeferredTask& task) const override { return task.result(); }
   std::vector<std::pair<std::string, DeferredResult>> completed_since_last_command() override {
     return queue_->checked(aid_);

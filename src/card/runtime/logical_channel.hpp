@@ -33,7 +33,7 @@ struct LogicalChannel {
   bool open = false;
   Applet* applet = nullptr;                       // selected applet, nullptr when none
   Bytes aid;                                      // its registry AID (empty when none)
-  std::unique_ptr<gp::Scp03Card> secure_channel;  // only for applets that use the secure channel
+  std::unique_ptr<gp::Scp03Card> secure_channel;  // only for applets that use or drive the secure channel
   PendingResponse pending;
 };
 

@@ -12,9 +12,12 @@ using iso7816::ResponseApdu;
 
 namespace {
 
+// A short command without Le (case 1/3) may still be answered with data: 256 bytes at most, as a T=1
+// card does (Java Card's APDU.setOutgoing assumes Le = 256 then, and host stacks such as yubikit send
+// SELECT without Le and expect the data with 9000, answering 61xx with their own "send remaining").
 std::size_t response_limit(const CommandApdu& command) {
-  const std::size_t ne = command.ne.value_or(0);
-  return command.extended ? ne : std::min(ne, iso7816::kMaxShortNe);
+  if (command.extended) return command.ne.value_or(0);
+  return std::min(command.ne.value_or(iso7816::kMaxShortNe), iso7816::kMaxShortNe);
 }
 
 std::uint16_t bytes_remaining_sw(std::size_t remaining) {

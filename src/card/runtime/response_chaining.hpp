@@ -2,9 +2,10 @@
 //
 // Decisions (docs/card-runtime.md):
 //  - Short command: at most min(Ne, 256) bytes go with the first answer; extended command: at most Ne
-//    (up to 65536). Ne absent (case 1/3) means 0 bytes. What does not fit stays pending and the answer
-//    carries the first part with 61xx (xx = bytes still available, 00 for 256 or more), as a T=0 card
-//    and Java Card over T=1 do; 6Cxx (re-send with exact Le) is never used.
+//    (up to 65536). Ne absent means 256 bytes for a short command (case 1/3: a T=1 card answers with
+//    the data, as Java Card's APDU.setOutgoing assumes) and 0 for an extended one. What does not fit
+//    stays pending and the answer carries the first part with 61xx (xx = bytes still available, 00 for
+//    256 or more); 6Cxx (re-send with exact Le) is never used.
 //  - GET RESPONSE (interindustry CLA on the same channel, INS C0, P1-P2 0000, Le = how many) takes the
 //    next min(Ne, remaining) bytes; the last part carries the applet's own status word.
 //  - Any other command on the channel discards the pending remainder; commands on other channels

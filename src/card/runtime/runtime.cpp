@@ -125,6 +125,15 @@ void Runtime::end_session() noexcept {
   transient_.clear_all();
   abort_open_transaction("power cycle");
   deferred_->power_lost();
+  for (auto& hook : power_hooks_) {
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      spdlog::error("card runtime: power hook threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("card runtime: power hook threw a non-standard exception");
+    }
+  }
 }
 
 void Runtime::run_deferred() noexcept {
@@ -155,6 +164,11 @@ void Runtime::after_response() {
 void Runtime::add_after_response_hook(AfterResponseHook hook) {
   if (!hook) throw Error(Errc::invalid_argument, "card runtime: empty after-response hook");
   after_response_hooks_.push_back(std::move(hook));
+}
+
+void Runtime::add_power_hook(PowerHook hook) {
+  if (!hook) throw Error(Errc::invalid_argument, "card runtime: empty power hook");
+  power_hooks_.push_back(std::move(hook));
 }
 
 // ---- observation -------------------------------------------------------------------------------
@@ -230,6 +244,9 @@ Bytes Runtime::dispatch(ByteView raw) {
   LogicalChannel& channel = channels_[number];
   clock_->charge(SeOperation::apdu_dispatch);
   if (cls->interindustry && command->ins == iso7816::kInsGetResponse) {
+    if (!channel.pending.active && channel.applet != nullptr && channel.applet->handles_get_response()) {
+      return dispatch_to_applet(channel, number, std::move(*command));
+    }
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
     return serve_get_response(*command, channel.pending);
   }
@@ -254,7 +271,7 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   CommandApdu header(command.cla, command.ins, command.p1, command.p2, {}, command.ne);
   header.extended = command.extended;
   ResponseApdu response;
-  if (channel.secure_channel) {
+  if (channel.secure_channel && applet.uses_secure_channel()) {
     response = channel.secure_channel->process(std::move(command), [&](CommandApdu& plain) {
       Apdu apdu(plain);
       return call_process(applet, plain, ctx, apdu);
@@ -268,8 +285,8 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   return deliver_response(header, std::move(response), channel.pending);
 }
 
-// Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open run
-// when process() has returned, still before the response.
+// Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open, or with
+// schedule_after_call() (the Java Card VM), run when process() has returned, still before the response.
 void Runtime::finish_before_response() noexcept {
   if (!config_.defer_after_response && deferred_->pending()) {
     deferred_->run_all();

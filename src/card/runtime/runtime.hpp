@@ -112,6 +112,11 @@ class Runtime final : public transport::CardEndpoint {
   // Extension point for work done after the response has left the card (deferred execution).
   using AfterResponseHook = std::function<void()>;
   void add_after_response_hook(AfterResponseHook hook);
+  // Called at every power-up, reset and power-off, after the session ended (channels closed, the
+  // runtime's transient memory cleared): the Java Card VM clears its CLEAR_ON_RESET and
+  // CLEAR_ON_DESELECT arrays there. A hook that throws is logged and skipped.
+  using PowerHook = std::function<void()>;
+  void add_power_hook(PowerHook hook);
 
   // Observation, for the ISD, tests and diagnostics.
   bool powered() const noexcept { return powered_; }
@@ -160,6 +165,7 @@ class Runtime final : public transport::CardEndpoint {
   TransientMemory transient_;
   std::vector<LogicalChannel> channels_;
   std::vector<AfterResponseHook> after_response_hooks_;
+  std::vector<PowerHook> power_hooks_;
   bool powered_ = false;
 };
 

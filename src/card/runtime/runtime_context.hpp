@@ -47,6 +47,8 @@ class RuntimeContext final : public AppletContext {
   }
   Apdu* apdu() override { return apdu_; }
   void set_apdu(Apdu* apdu) noexcept { apdu_ = apdu; }
+  bool reselecting() const override { return reselecting_; }
+  void set_reselecting(bool reselecting) noexcept { reselecting_ = reselecting; }
 
  private:
   const LogicalChannel& state() const { return runtime_.channels_[channel_]; }
@@ -54,6 +56,7 @@ class RuntimeContext final : public AppletContext {
   Runtime& runtime_;
   std::uint8_t channel_;
   Apdu* apdu_;
+  bool reselecting_ = false;
   bool deferred_allowed_;
   BoundDeferredExecutor executor_;
 };

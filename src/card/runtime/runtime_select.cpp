@@ -71,17 +71,19 @@ std::uint16_t Runtime::select_on_channel(std::uint8_t number, const RegistryEntr
     if (verdict != sw::kOk) return verdict;
   }
 
+  const bool reselecting = channels_[number].applet == applet;
   deselect(number);
   LogicalChannel& channel = channels_[number];
   channel.applet = applet;
   channel.aid = entry.aid;
-  if (applet->uses_secure_channel() && config_.keys != nullptr) {
+  if ((applet->uses_secure_channel() || applet->drives_secure_channel()) && config_.keys != nullptr) {
     gp::Scp03CardConfig scp = config_.scp;
     scp.invoking_aid = entry.aid;
     channel.secure_channel = std::make_unique<gp::Scp03Card>(*config_.keys, std::move(scp), random());
   }
 
   RuntimeContext ctx(*this, number);
+  ctx.set_reselecting(reselecting);
   const bool accepted = call_select(*applet, ctx);
   abort_open_transaction("select");
   if (!accepted) {

@@ -9,8 +9,11 @@ constexpr std::array<std::string_view, kSeOperationCount> kNames = {
     "apdu_dispatch", "sha256",     "aes_cbc",          "cmac",   "hkdf_sha256",
     "x963_kdf",      "ecdsa_sign", "ecdsa_verify",     "ec_keygen", "ecdh",
     "random",        "nvm_read",   "nvm_write_atomic", "nvm_write_nonatomic", "transaction_commit",
+    "sha1",          "sha512",     "aes_block",        "des_block", "ghash",
+    "crc16",         "crc32",      "rsa_public",       "rsa_private_crt", "rsa_private",
+    "rsa_keygen",    "bytecode",
 };
-static_assert(static_cast<std::size_t>(SeOperation::transaction_commit) + 1 == kSeOperationCount,
+static_assert(static_cast<std::size_t>(SeOperation::bytecode) + 1 == kSeOperationCount,
               "kSeOperationCount must count every SeOperation");
 }  // namespace
 

@@ -29,8 +29,21 @@ enum class SeOperation : std::uint8_t {
   nvm_write_atomic,     // bytes = value length written inside a transaction
   nvm_write_nonatomic,  // bytes = value length written outside a transaction
   transaction_commit,   // fixed per commit
+  // Java Card API algorithms (the natives of javacard.security / javacardx.crypto):
+  sha1,             // bytes = message length
+  sha512,           // SHA-384 and SHA-512, bytes = message length
+  aes_block,        // AES with the key already loaded (ECB/CBC/CTR), bytes = data length
+  des_block,        // DES/3DES with the key already loaded, bytes = data length
+  ghash,            // GCM's GHASH, bytes = data length
+  crc16,            // bytes = data length
+  crc32,            // bytes = data length
+  rsa_public,       // bytes = modulus length
+  rsa_private_crt,  // private key in CRT form, bytes = modulus length
+  rsa_private,      // private key as (n, d), bytes = modulus length
+  rsa_keygen,       // bytes = modulus length
+  bytecode,         // Java Card VM: bytes = bytecodes executed (charged once per VM entry)
 };
-inline constexpr std::size_t kSeOperationCount = 15;
+inline constexpr std::size_t kSeOperationCount = 27;
 
 // "ecdsa_sign"; "unknown" for a value outside the enumeration.
 std::string_view se_operation_name(SeOperation op) noexcept;

@@ -16,7 +16,10 @@ namespace {
 // Outside "isd/" (CardState refuses objects of its prefix that it does not know) and outside the
 // runtime's "app/<AID>/" applet namespaces.
 constexpr std::string_view kRecordPrefix = "reg/inst/";
-constexpr std::uint8_t kRecordFormat = 1;
+// Format 1 (cards made before Java Card instances existed): built-in instances only. Format 2 adds
+// the code byte after the format byte; it is what add() and update() write.
+constexpr std::uint8_t kRecordFormatBuiltIn = 1;
+constexpr std::uint8_t kRecordFormat = 2;
 
 std::string record_name(ByteView aid) { return std::string(kRecordPrefix) + to_hex(aid); }
 
@@ -27,9 +30,9 @@ void append_lv(Bytes& out, ByteView value) {
   append(out, value);
 }
 
-// format(1) | len AID | len load file | len module | privileges(3) | life cycle(1) | len params
+// format(1) = 02 | code(1) | len AID | len load file | len module | privileges(3) | life cycle(1) | len params
 Bytes encode(const AppletInstance& instance) {
-  Bytes out{kRecordFormat};
+  Bytes out{kRecordFormat, static_cast<std::uint8_t>(instance.code)};
   append_lv(out, instance.aid);
   append_lv(out, instance.load_file_aid);
   append_lv(out, instance.module_aid);
@@ -62,8 +65,13 @@ class RecordReader {
 std::optional<AppletInstance> decode(ByteView data) {
   RecordReader reader(data);
   const auto format = reader.take(1);
-  if (!format || (*format)[0] != kRecordFormat) return std::nullopt;
+  if (!format || ((*format)[0] != kRecordFormat && (*format)[0] != kRecordFormatBuiltIn)) return std::nullopt;
   AppletInstance instance;
+  if ((*format)[0] == kRecordFormat) {
+    const auto code = reader.take(1);
+    if (!code || (*code)[0] > static_cast<std::uint8_t>(AppletInstance::Code::java)) return std::nullopt;
+    instance.code = static_cast<AppletInstance::Code>((*code)[0]);
+  }
   auto aid = reader.take_lv();
   auto load_file = reader.take_lv();
   auto module = reader.take_lv();

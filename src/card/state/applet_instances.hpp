@@ -1,7 +1,8 @@
 // The applet instances INSTALL created, persistent over the card's NvmStore: one object per instance
-// ("reg/inst/<AID hex>", encoding in docs/card-state.md) holding its AID, load file, module,
-// privileges, life cycle state and install parameters, so VirtualCard::open re-creates every instance
-// from the built-in catalog after a restart. An instance's own persistent data is the runtime's
+// ("reg/inst/<AID hex>", encoding in docs/card-state.md) holding its AID, where its code comes from
+// (the built-in catalog or a Java Card package on the card), load file, module, privileges, life
+// cycle state and install parameters, so VirtualCard::open re-creates every instance after a restart
+// (a Java instance's own objects are the VM's: see docs/isd.md "Java Card content"). An instance's own persistent data is the runtime's
 // (PersistentMemory, "app/<AID hex>/"): Runtime::uninstall_applet erases it, and add() erases any
 // leftover of an earlier instance with the same AID. Every change is exactly one NvmStore transaction.
 #pragma once
@@ -25,9 +26,14 @@ inline constexpr std::size_t kMaxAppletInstances = 16;
 inline constexpr std::size_t kMaxInstallParameters = 128;
 
 struct AppletInstance {
+  // Built-in: a module of the C++ catalog (applets/catalog.hpp), re-created by its factory. Java: an
+  // applet of a package loaded with LOAD, whose instance lives in the Java Card VM.
+  enum class Code : std::uint8_t { built_in = 0, java = 1 };
+
   Bytes aid;                 // application AID, 5-16 bytes
-  Bytes load_file_aid;       // the catalog load file it came from
-  Bytes module_aid;          // the executable module instantiated
+  Code code = Code::built_in;
+  Bytes load_file_aid;       // the load file it came from (catalog load file or Java package)
+  Bytes module_aid;          // the executable module instantiated (catalog module or Java applet class AID)
   Bytes privileges = Bytes(3, 0x00);
   std::uint8_t life_cycle = 0x03;  // GP application life cycle (INSTALLED 03, SELECTABLE 07, | 80 LOCKED)
   Bytes install_parameters;  // the C9 value given at INSTALL

@@ -5,14 +5,10 @@
 #include <optional>
 #include <utility>
 
-#include "card/applets/digital_key/vehicle_key_applet.hpp"
-#include "card/nvm/memory_device.hpp"
-#include "card/nvm/nvm_store.hpp"
-#include "card/runtime/runtime.hpp"
-#include "card/state/card_profile.hpp"
 #include "core/error.hpp"
 #include "crypto/random.hpp"
 #include "iso7816/status_words.hpp"
+#include "sim/dk/dk_card.hpp"
 #include "sim/dk/phone_app.hpp"
 
 namespace sefleet::sim::dk {
@@ -25,69 +21,11 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
-crypto::DeterministicRandom seeded(const std::string& seed, std::string_view purpose) {
-  return crypto::DeterministicRandom(bytes_of(seed + "/" + std::string(purpose)));
-}
-
-// The enrolled pair: the vehicle's long-term key and the phone's, from the scenario seed.
-struct Enrollment {
-  Bytes vehicle_id;
-  Bytes device_id;
-  SecretBytes vehicle_scalar;
-  SecretBytes device_scalar;
-};
-
-Enrollment enroll(const std::string& seed) {
-  auto random = seeded(seed, "enrollment");
-  Enrollment enrollment;
-  enrollment.vehicle_id = random.bytes(pdk::kIdentifierSize);
-  enrollment.device_id = random.bytes(pdk::kIdentifierSize);
-  enrollment.vehicle_scalar = crypto::P256PrivateKey::generate(random).scalar();
-  enrollment.device_scalar = crypto::P256PrivateKey::generate(random).scalar();
-  return enrollment;
-}
-
 const char* const kStepNames[] = {"SELECT", "AUTH0", "AUTH1", "EXCHANGE", "CONTROL FLOW"};
 
-// One card: an NVM store over RAM, the runtime on the scenario's clock, the applet installed.
-struct Card {
-  std::unique_ptr<card::nvm::NvmStore> store;
-  crypto::DeterministicRandom random;
-  card::VirtualClock clock;
-  std::unique_ptr<card::Runtime> runtime;
-  card::VehicleKeyApplet* applet = nullptr;  // owned by the runtime
-
-  Card(const DkScenarioConfig& config, const Enrollment& enrollment, bool defer)
-      : random(seeded(config.seed, "card")), clock(&config.se) {
-    auto device = std::make_unique<card::nvm::MemoryDevice>("dk-se2");
-    card::nvm::NvmStore::format(*device);
-    store = std::make_unique<card::nvm::NvmStore>(std::move(device));
-    card::RuntimeConfig runtime_config;
-    runtime_config.atr = card::default_atr();
-    runtime_config.random = &random;
-    runtime_config.store = store.get();
-    runtime_config.logical_channels = 1;
-    runtime_config.clock = &clock;
-    runtime_config.defer_after_response = defer;
-    runtime_config.commit_capacity = config.se.commit_capacity();
-    runtime = std::make_unique<card::Runtime>(std::move(runtime_config));
-
-    card::VehicleKeyConfig applet_config;
-    applet_config.vehicle_id = enrollment.vehicle_id;
-    applet_config.vehicle_private_key = enrollment.vehicle_scalar;
-    const auto device_key = crypto::P256PrivateKey::from_scalar(enrollment.device_scalar.view());
-    applet_config.devices.push_back({enrollment.device_id, device_key.public_uncompressed(), 1});
-    auto applet_instance = std::make_unique<card::VehicleKeyApplet>(std::move(applet_config));
-    applet = applet_instance.get();
-    card::RegistryEntry entry;
-    entry.kind = card::RegistryEntry::Kind::application;
-    entry.aid = Bytes(pdk::kVehicleKeyAid.begin(), pdk::kVehicleKeyAid.end());
-    runtime->install_applet(std::move(entry), std::move(applet_instance));
-    runtime->power_on();
-  }
-};
-
 }  // namespace
+
+std::string_view vehicle_vm_name(VehicleVm vm) noexcept { return vm == VehicleVm::java ? "java" : "cpp"; }
 
 DkScenarioConfig DkScenarioConfig::defaults() {
   return DkScenarioConfig{SeCostProfile::builtin(kDefaultSeProfile), LinkProfile::builtin(kDefaultLinkProfile),
@@ -107,7 +45,7 @@ std::vector<std::string> dk_command_names(std::size_t repeat) {
 DkRun run_dk_scenario(const DkScenarioConfig& config, bool defer_after_response) {
   if (config.repeat < 1 || config.repeat > 1000) throw Error(Errc::invalid_argument, "dk: repeat must be 1..1000");
   const Enrollment enrollment = enroll(config.seed);
-  Card card(config, enrollment, defer_after_response);
+  DkCard card(config, enrollment, defer_after_response);
   auto phone_random = seeded(config.seed, "phone");
   PhoneApp phone(PhoneIdentity{enrollment.device_id,
                                crypto::P256PrivateKey::from_scalar(enrollment.device_scalar.view()),
@@ -117,6 +55,7 @@ DkRun run_dk_scenario(const DkScenarioConfig& config, bool defer_after_response)
 
   DkRun run;
   run.deferred = defer_after_response;
+  run.vm = config.vm;
   const auto names = dk_command_names(config.repeat);
   std::size_t index = 0;
   const auto run_start = Clock::now();
@@ -127,16 +66,16 @@ DkRun run_dk_scenario(const DkScenarioConfig& config, bool defer_after_response)
     CommandTrace trace;
     trace.name = names.at(index++);
     trace.command_bytes = raw.size();
-    const std::uint64_t before = card.clock.now_ns();
+    const std::uint64_t before = card.clock().now_ns();
     const auto wall_before = Clock::now();
-    const Bytes response = card.runtime->transmit(raw);
+    const Bytes response = card.runtime().transmit(raw);
     const auto wall_response = Clock::now();
-    const std::uint64_t responded = card.clock.now_ns();
-    card.runtime->after_response();
+    const std::uint64_t responded = card.clock().now_ns();
+    card.runtime().after_response();
     const auto wall_after = Clock::now();
     trace.response_bytes = response.size();
     trace.se_ns = responded - before;
-    trace.deferred_ns = card.clock.now_ns() - responded;
+    trace.deferred_ns = card.clock().now_ns() - responded;
     run.trace.push_back(trace);
     run.wall.push_back({trace.name, ms_between(wall_before, wall_response), ms_between(wall_response, wall_after)});
     return iso7816::ResponseApdu::parse(response);
@@ -161,9 +100,10 @@ DkRun run_dk_scenario(const DkScenarioConfig& config, bool defer_after_response)
   }
   run.wall_total_ms = ms_between(run_start, Clock::now());
   run.timing = compute_timeline(run.trace, config.link);
-  run.final_door = card.applet->door_state();
-  run.transaction_counter = card.applet->transaction_counter();
-  run.deferred_faults = card.applet->deferred_faults();
+  const VehicleObservation observed = card.observe();
+  run.final_door = observed.door;
+  run.transaction_counter = observed.transaction_counter;
+  run.deferred_faults = observed.deferred_faults;
   return run;
 }
 

@@ -87,6 +87,7 @@ HostSteps PhoneApp::on_auth1_response(const iso7816::ResponseApdu& response, pdk
     throw Error(Errc::protocol_error, "phone: the vehicle's signature does not verify (not our vehicle)");
   }
   ephemeral_.reset();
+  auth1_plain_ = plain;
   exchange_data_ = channel_->wrap_command(crypto_, pdk::kClaSecureMessaging, pdk::kInsExchange, 0x00, 0x00,
                                           pdk::encode_exchange_request(door));
   return {"ecdh", "kdf", "verify_mac", "decrypt", "parse_response", "verify_signature", "encrypt", "mac",

@@ -51,6 +51,9 @@ class PhoneApp {
 
   // After a successful EXCHANGE: what the vehicle reported.
   const std::optional<card::dk::ExchangeResult>& exchange_result() const noexcept { return result_; }
+  // After a successful AUTH1: what the vehicle sent under secure messaging (its signature, verified,
+  // and the key slot), to compare two vehicles whose signatures need not be byte-identical.
+  const std::optional<card::dk::Auth1Plain>& auth1_plain() const noexcept { return auth1_plain_; }
 
  private:
   void require_ok(const iso7816::ResponseApdu& response, std::string_view command) const;
@@ -65,6 +68,7 @@ class PhoneApp {
   std::optional<card::dk::SecureChannel> channel_;
   Bytes exchange_data_;
   std::optional<card::dk::ExchangeResult> result_;
+  std::optional<card::dk::Auth1Plain> auth1_plain_;
 };
 
 }  // namespace sefleet::sim::dk

@@ -41,10 +41,15 @@ TEST(RuntimeResponse, SmallLeAndAbsentLe) {
   const auto rest = card.send("00C0000010");  // asks 16, 12 remain
   EXPECT_EQ(rest.sw, 0x9000);
   EXPECT_EQ(rest.data, pattern_part(20, 8, 20));
-  const auto none = card.command(0, ins::kBigResponse, 0, 5, {}, std::nullopt);  // case 1
-  EXPECT_EQ(none.sw, 0x6105);
-  EXPECT_TRUE(none.data.empty());
-  EXPECT_EQ(card.send("00C0000005").data, pattern(5));
+  // No Le on a short command (case 1): up to 256 bytes go with the status word, as a T=1 card sends them.
+  const auto none = card.command(0, ins::kBigResponse, 0, 5, {}, std::nullopt);
+  EXPECT_EQ(none.sw, 0x9000);
+  EXPECT_EQ(none.data, pattern(5));
+  EXPECT_EQ(card.send("00C0000005").sw, 0x6985);  // nothing pending
+  const auto more = card.command(0, ins::kBigResponse, 0x01, 0x2C, {}, std::nullopt);  // 300 bytes
+  EXPECT_EQ(more.sw, 0x612C);
+  EXPECT_EQ(more.data.size(), 256u);
+  EXPECT_EQ(card.send("00C000002C").data, pattern_part(300, 256, 300));
 }
 
 TEST(RuntimeResponse, AnyOtherCommandDiscardsTheRemainder) {

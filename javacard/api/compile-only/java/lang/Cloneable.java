@@ -1,0 +1,4 @@
+package java.lang;
+
+/** Compile-only: javac needs the type to exist (array types implement it). */
+public interface Cloneable {}

@@ -1,0 +1,4 @@
+package java.lang.annotation;
+
+/** Compile-only: the supertype of annotation types (needed by java.lang.Deprecated). */
+public interface Annotation {}

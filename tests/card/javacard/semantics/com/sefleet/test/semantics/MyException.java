@@ -1,0 +1,5 @@
+package com.sefleet.test.semantics;
+
+final class MyException extends RuntimeException {
+  MyException() {}
+}

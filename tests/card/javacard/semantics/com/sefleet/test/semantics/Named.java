@@ -1,0 +1,5 @@
+package com.sefleet.test.semantics;
+
+interface Named {
+  short code();
+}

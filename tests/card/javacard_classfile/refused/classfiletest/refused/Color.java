@@ -1,0 +1,7 @@
+package classfiletest.refused;
+
+/** An enum. */
+public enum Color {
+  RED,
+  GREEN
+}
