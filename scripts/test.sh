@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of sefleet from a fresh Debian 12 machine (as root): installs the Debian packages,
-# builds two trees - asan (clang, ASan+UBSan: libraries, tests and libFuzzer targets) and release (GCC
-# -O2: tests and benchmarks) - starts the servers the tests need (a private PostgreSQL; the PC/SC tests
-# start their own isolated pcscd), runs the asan suite (the fuzz targets are ctest tests there) and the
-# release suite, and ends with ctest's summary. Exit status 0 only if everything passed. docs/ci.md
-# has the order, the time of each phase and how to reproduce one.
+# builds the release tree (GCC -O2: the product and the benchmarks, then `sefleet demo` runs from it)
+# and the asan tree (clang, ASan+UBSan: libraries, tests and libFuzzer targets), starts the servers the
+# tests need (a private PostgreSQL; the PC/SC tests start their own isolated pcscd), runs the whole
+# suite in the asan tree (the fuzz targets are ctest tests there) and ends with ctest's summary. Every
+# test runs once, under the sanitizers. Exit status 0 only if everything passed. docs/ci.md has the
+# order, the time of each phase and how to reproduce one.
 #
 #   scripts/test.sh            everything (what .ci/run does)
-#   scripts/test.sh --quick    release build and tests only (for development)
+#   scripts/test.sh --quick    release build and its tests only (for development)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -20,13 +21,26 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step "packages"
 scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
 
-presets=(release)
-[ "$quick" -eq 0 ] && presets=(asan release)
-for preset in "${presets[@]}"; do
+# The full run builds the release tree without its tests (they run in the asan tree); --quick builds
+# and runs them in the release tree.
+build_tree() {
+  local preset=$1
+  shift
   step "configure and build: $preset"
-  cmake --preset "$preset" >/dev/null || { echo "configure $preset failed" >&2; exit 1; }
+  cmake --preset "$preset" "$@" >/dev/null || { echo "configure $preset failed" >&2; exit 1; }
   cmake --build --preset "$preset" -j "$jobs" || { echo "build $preset failed" >&2; exit 1; }
-done
+}
+if [ "$quick" -eq 1 ]; then
+  suites=(release)
+  build_tree release -DSEFLEET_BUILD_TESTS=ON
+else
+  suites=(asan)
+  build_tree release -DSEFLEET_BUILD_TESTS=OFF
+  step "sefleet demo (release tree)"
+  build/release/apps/sefleet/sefleet demo --report "" >/dev/null || { echo "sefleet demo failed" >&2; exit 1; }
+  echo "sefleet demo: ok"
+  build_tree asan
+fi
 
 # Servers the tests use. PostgreSQL refuses to run as root and must reach its directory.
 work=$(mktemp -d /tmp/sefleet-test.XXXXXX)
@@ -55,7 +69,7 @@ run_suite() {
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 900) || failed+=("$preset")
   unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
-for preset in "${presets[@]}"; do
+for preset in "${suites[@]}"; do
   run_suite "$preset"
 done
 
