@@ -1,5 +1,5 @@
 // The server's SQL, one function per question or change, each inside the caller's Transaction (the
-// campaign service decides what one unit of work is). Portable SQL with ? placeholders only.
+// campaign service decides what one unit of work is). Portable SQL with $n placeholders only.
 #pragma once
 
 #include <cstdint>
