@@ -7,6 +7,9 @@ find_package(CLI11 2.1 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
+# Boost.Beast/Asio (the management server's HTTP layer) and Boost.URL (request targets), header-only;
+# Boost.URL's sources are compiled once into sefleet_offcard (server/http/boost_url.cpp).
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS headers)
 pkg_check_modules(PCSCLITE REQUIRED IMPORTED_TARGET libpcsclite)
 pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

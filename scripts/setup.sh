@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev
   # libraries
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libcpp-httplib-dev
+  libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libboost1.81-dev libcpp-httplib-dev
   libp11-kit-dev libpcsclite-dev
   # PC/SC stack and clients used by the interoperability tests
   pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
