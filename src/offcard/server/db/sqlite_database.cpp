@@ -7,9 +7,13 @@
 // (busy_timeout still covers other processes). Since every transaction writes under the lock, a
 // read-modify-write cannot lose an update. Reads happen inside transactions too; WAL lets readers of
 // other processes proceed while we write.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <mutex>
 #include <string>
@@ -42,9 +46,23 @@ bool only_blank(const char* begin, const char* end) {
   return true;
 }
 
+// The database holds tokens' hashes, PAUT records and every decision: a new file is made 0600 before
+// SQLite opens it (SQLite would follow the umask, typically 0644), and SQLite gives its -wal and -shm
+// files the database file's mode.
+void create_private_file(const std::string& path) {
+  if (path == ":memory:") return;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    // As SQLite's own SQLITE_CANTOPEN: the database cannot be reached.
+    throw Error(Errc::unavailable, "database (sqlite): open " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+}
+
 class SqliteConnection {
  public:
   explicit SqliteConnection(const SqliteOptions& options) {
+    create_private_file(options.path);
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(options.path.c_str(), &handle_, flags, nullptr);
     if (rc != SQLITE_OK) {
