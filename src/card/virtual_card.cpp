@@ -7,12 +7,12 @@
 #include "card/isd/applet_host.hpp"
 #include "card/isd/issuer_security_domain.hpp"
 #include "card/state/applet_instances.hpp"
-#include "card/state/state_directory.hpp"
 #include "card/nvm/file_device.hpp"
 #include "card/nvm/tearing_device.hpp"
 #include "gp/card_life_cycle.hpp"
 #include "core/hex.hpp"
 #include "card/state/nvm_key_registry.hpp"
+#include "card/state/state_directory.hpp"
 #include "core/error.hpp"
 
 namespace sefleet::card {

@@ -39,10 +39,9 @@ void check_private_directory(const std::filesystem::path& dir) {
   }
   if (!S_ISDIR(st.st_mode)) throw Error(Errc::io_error, "card: " + dir.string() + " is not a directory");
   if ((st.st_mode & 077) != 0) {
-    throw Error(Errc::io_error, "card: refusing state directory " + dir.string() + ": its mode " +
-                                    octal_mode(st.st_mode) +
-                                    " lets group or other users in (the card's keys live there); fix with: chmod 700 " +
-                                    dir.string());
+    throw Error(Errc::io_error,
+                "card: refusing state directory " + dir.string() + ": its mode " + octal_mode(st.st_mode) +
+                    " lets group or other users in (the card's keys live there); fix with: chmod 700 " + dir.string());
   }
 }
 
@@ -79,7 +78,9 @@ StateDirectory StateDirectory::create(const std::filesystem::path& dir) {
   return lock(dir);
 }
 
-StateDirectory StateDirectory::open(const std::filesystem::path& dir) { return lock(dir); }
+StateDirectory StateDirectory::open(const std::filesystem::path& dir) {
+  return lock(dir);
+}
 
 StateDirectory StateDirectory::lock(const std::filesystem::path& dir) {
   check_private_directory(dir);
@@ -128,7 +129,9 @@ StateDirectory::~StateDirectory() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-std::filesystem::path StateDirectory::state_file() const { return dir_ / kStateFileName; }
+std::filesystem::path StateDirectory::state_file() const {
+  return dir_ / kStateFileName;
+}
 
 void StateDirectory::check_state_file() const {
   const std::filesystem::path file = state_file();

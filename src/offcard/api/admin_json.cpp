@@ -19,7 +19,8 @@ json campaign_ids(const std::vector<std::string>& ids) {
 
 std::vector<std::string> read_campaign_ids(const JsonReader& r, std::string_view field) {
   std::vector<std::string> ids;
-  for (const auto& element : r.array(field, kMaxTokenCampaigns)) ids.push_back(read_campaign_id(element.value, element.path));
+  for (const auto& element : r.array(field, kMaxTokenCampaigns))
+    ids.push_back(read_campaign_id(element.value, element.path));
   return ids;
 }
 
@@ -49,7 +50,9 @@ DeviceEntry read_device_entry(const JsonReader& r) {
 
 }  // namespace
 
-json to_json(const TokenCreate& request) { return json{{"name", request.name}, {"campaigns", campaign_ids(request.campaigns)}}; }
+json to_json(const TokenCreate& request) {
+  return json{{"name", request.name}, {"campaigns", campaign_ids(request.campaigns)}};
+}
 
 TokenCreate read_token_create(const json& body) {
   const JsonReader r(body);
@@ -57,7 +60,9 @@ TokenCreate read_token_create(const json& body) {
 }
 
 json to_json(const TokenCreated& created) {
-  return json{{"id", created.id}, {"name", created.name}, {"campaigns", campaign_ids(created.campaigns)},
+  return json{{"id", created.id},
+              {"name", created.name},
+              {"campaigns", campaign_ids(created.campaigns)},
               {"token", created.token}};
 }
 
@@ -70,7 +75,8 @@ TokenCreated read_token_created(const json& body) {
 json to_json(const TokenList& list) {
   json out = json::array();
   for (const auto& t : list.tokens) {
-    out.push_back({{"id", t.id}, {"name", t.name}, {"campaigns", campaign_ids(t.campaigns)}, {"created_at", t.created_at}});
+    out.push_back(
+        {{"id", t.id}, {"name", t.name}, {"campaigns", campaign_ids(t.campaigns)}, {"created_at", t.created_at}});
   }
   return json{{"tokens", out}};
 }
@@ -86,9 +92,13 @@ TokenList read_token_list(const json& body) {
   return list;
 }
 
-json to_json(const TokenDeleted& deleted) { return json{{"deleted", deleted.deleted}}; }
+json to_json(const TokenDeleted& deleted) {
+  return json{{"deleted", deleted.deleted}};
+}
 
-TokenDeleted read_token_deleted(const json& body) { return TokenDeleted{JsonReader(body).integer("deleted", 1, kMaxId)}; }
+TokenDeleted read_token_deleted(const json& body) {
+  return TokenDeleted{JsonReader(body).integer("deleted", 1, kMaxId)};
+}
 
 json to_json(const DeviceList& list) {
   json out = json::array();
@@ -99,15 +109,19 @@ json to_json(const DeviceList& list) {
 DeviceList read_device_list(const json& body) {
   const JsonReader r(body);
   DeviceList list;
-  for (const auto& element : r.array("devices")) list.devices.push_back(read_device_entry(JsonReader(element.value, element.path)));
+  for (const auto& element : r.array("devices"))
+    list.devices.push_back(read_device_entry(JsonReader(element.value, element.path)));
   return list;
 }
 
 json to_json(const DeviceRecord& record) {
   json images = json::array();
   for (const auto& image : record.images) {
-    images.push_back({{"type", image.type}, {"version", image.version}, {"sha256", image.sha256},
-                      {"campaign", image.campaign}, {"t", image.t}});
+    images.push_back({{"type", image.type},
+                      {"version", image.version},
+                      {"sha256", image.sha256},
+                      {"campaign", image.campaign},
+                      {"t", image.t}});
   }
   json campaigns = json::array();
   for (const auto& entry : record.campaigns) campaigns.push_back(to_json(entry));
@@ -115,11 +129,18 @@ json to_json(const DeviceRecord& record) {
   for (const auto& a : record.history) {
     json reports = json::array();
     for (const auto& report : a.reports) {
-      reports.push_back({{"t", report.t}, {"outcome", name(report.outcome)}, {"evidence", name(report.evidence)},
-                         {"decision", name(report.decision)}, {"counted", report.counted}, {"reason", report.reason}});
+      reports.push_back({{"t", report.t},
+                         {"outcome", name(report.outcome)},
+                         {"evidence", name(report.evidence)},
+                         {"decision", name(report.decision)},
+                         {"counted", report.counted},
+                         {"reason", report.reason}});
     }
-    history.push_back({{"authorization_id", a.authorization_id}, {"campaign", a.campaign}, {"action", name(a.action)},
-                       {"t", a.t}, {"reports", reports}});
+    history.push_back({{"authorization_id", a.authorization_id},
+                       {"campaign", a.campaign},
+                       {"action", name(a.action)},
+                       {"t", a.t},
+                       {"reports", reports}});
   }
   return json{{"se_id", record.se_id}, {"images", images}, {"campaigns", campaigns}, {"history", history}};
 }

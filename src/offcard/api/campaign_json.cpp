@@ -28,7 +28,8 @@ ReportPolicy read_report_policy(const JsonReader& r, bool required) {
     return required ? r.integer(field, min, max) : r.optional_integer(field, min, max).value_or(fallback);
   };
   policy.max_attempts = read("max_attempts", 1, kMaxAttemptsLimit, policy.max_attempts);
-  policy.max_unverified_attempts = read("max_unverified_attempts", 1, kMaxAttemptsLimit, policy.max_unverified_attempts);
+  policy.max_unverified_attempts =
+      read("max_unverified_attempts", 1, kMaxAttemptsLimit, policy.max_unverified_attempts);
   policy.unverified_backoff = read("unverified_backoff", 0, kMaxBackoffSeconds, policy.unverified_backoff);
   return policy;
 }
@@ -64,14 +65,20 @@ FileInfo read_file_info(const JsonReader& r, bool commands) {
 
 }  // namespace
 
-std::string read_campaign_id(const json& value, const std::string& path) { return lower_hex(hex_value(value, path, 16, 16)); }
+std::string read_campaign_id(const json& value, const std::string& path) {
+  return lower_hex(hex_value(value, path, 16, 16));
+}
 
 std::optional<std::string> read_optional_text(const JsonReader& reader, std::string_view field) {
   return reader.optional_string(field);
 }
 
-json optional_json(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
-json optional_json(const std::optional<std::int64_t>& number) { return number ? json(*number) : json(nullptr); }
+json optional_json(const std::optional<std::string>& text) {
+  return text ? json(*text) : json(nullptr);
+}
+json optional_json(const std::optional<std::int64_t>& number) {
+  return number ? json(*number) : json(nullptr);
+}
 
 json to_json(const RolloutPlan& plan) {
   return json{{"waves", plan.waves},
@@ -189,7 +196,8 @@ Campaign read_campaign(const json& body) {
   c.activation = read_activation(r.object("activation"), true);
   c.targets = r.integer("targets", 0, kMaxCount);
   const JsonReader progress = r.object("progress");
-  for (const auto& [state, text] : EnumNames<DeviceState>::entries) c.progress[state] = progress.integer(text, 0, kMaxCount);
+  for (const auto& [state, text] : EnumNames<DeviceState>::entries)
+    c.progress[state] = progress.integer(text, 0, kMaxCount);
   c.pse = read_file_info(r.object("pse"), true);
   if (auto pmob = r.optional_object("pmob")) c.pmob = read_file_info(*pmob, false);
   c.created_at = r.integer("created_at", 0, kMaxTime);
@@ -218,8 +226,12 @@ CampaignList read_campaign_list(const json& body) {
 json to_json(const Timeline& timeline) {
   json samples = json::array();
   for (const auto& s : timeline.samples) {
-    samples.push_back({{"t", s.t}, {"updated", s.updated}, {"failed", s.failed}, {"quarantined", s.quarantined},
-                       {"in_progress", s.in_progress}, {"unreachable", s.unreachable}});
+    samples.push_back({{"t", s.t},
+                       {"updated", s.updated},
+                       {"failed", s.failed},
+                       {"quarantined", s.quarantined},
+                       {"in_progress", s.in_progress},
+                       {"unreachable", s.unreachable}});
   }
   return json{{"samples", samples}};
 }

@@ -94,7 +94,8 @@ ReportRequest read_report_request(const json& body) {
   if (d.commands_sent > d.total_commands) r.fail("commands_sent", "above total_commands");
   d.initialize_update_response = read_response(r, "initialize_update_response");
   d.authorize_response = read_response(r, "authorize_response");
-  if (auto index = r.optional_integer("failed_index", 0, kMaxCommands)) d.failed_index = static_cast<std::size_t>(*index);
+  if (auto index = r.optional_integer("failed_index", 0, kMaxCommands))
+    d.failed_index = static_cast<std::size_t>(*index);
   d.failed_sw = static_cast<std::uint16_t>(r.optional_integer("failed_sw", 0, 0xFFFF).value_or(0));
   d.failure = r.optional_string("failure", 0, kMaxFailureText).value_or("");
   return request;

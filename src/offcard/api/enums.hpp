@@ -171,7 +171,9 @@ std::string names_of() {
 }
 
 // Index of a device state in counters (DeviceCounts).
-constexpr std::size_t index_of(DeviceState state) noexcept { return static_cast<std::size_t>(state); }
+constexpr std::size_t index_of(DeviceState state) noexcept {
+  return static_cast<std::size_t>(state);
+}
 
 // States an SE leaves only through an operator (release) or never: the rollout counts them as done.
 constexpr bool is_final(DeviceState state) noexcept {

@@ -10,7 +10,9 @@
 namespace sefleet::offcard::api {
 namespace {
 
-std::string range_text(std::int64_t min, std::int64_t max) { return std::to_string(min) + ".." + std::to_string(max); }
+std::string range_text(std::int64_t min, std::int64_t max) {
+  return std::to_string(min) + ".." + std::to_string(max);
+}
 
 }  // namespace
 
@@ -79,7 +81,9 @@ std::string JsonReader::path_of(std::string_view field) const {
   return path_.empty() ? std::string(field) : path_ + "." + std::string(field);
 }
 
-void JsonReader::fail(std::string_view field, const std::string& what) const { fail_value(path_of(field), what); }
+void JsonReader::fail(std::string_view field, const std::string& what) const {
+  fail_value(path_of(field), what);
+}
 
 bool JsonReader::has(std::string_view field) const {
   const auto it = object_.find(field);
@@ -150,7 +154,9 @@ Bytes JsonReader::base64(std::string_view field) const {
   }
 }
 
-JsonReader JsonReader::object(std::string_view field) const { return JsonReader(require(field), path_of(field)); }
+JsonReader JsonReader::object(std::string_view field) const {
+  return JsonReader(require(field), path_of(field));
+}
 
 std::optional<JsonReader> JsonReader::optional_object(std::string_view field) const {
   if (!has(field)) return std::nullopt;

@@ -25,7 +25,9 @@ class MessageError : public Error {
   MessageError(Kind kind, std::string field, const std::string& message)
       : Error(Errc::parse_error, message), kind_(kind), field_(std::move(field)) {}
   Kind kind() const noexcept { return kind_; }
-  std::string_view reason() const noexcept { return kind_ == Kind::malformed_json ? "malformed_json" : "invalid_field"; }
+  std::string_view reason() const noexcept {
+    return kind_ == Kind::malformed_json ? "malformed_json" : "invalid_field";
+  }
   const std::string& field() const noexcept { return field_; }
 
  private:

@@ -29,9 +29,9 @@ inline constexpr std::size_t kAuthorizationIdSize = 16;  // bytes (32 hex)
 
 // Waves and the automatic pauses (docs/api.md "Rollout").
 struct RolloutPlan {
-  std::vector<int> waves{100};  // cumulative percentages, strictly increasing, the last 100
-  double max_failure_rate = 1.0;  // authenticated failures / authenticated reports in the wave
-  std::int64_t min_reports = 5;   // reports in the wave before either rate is judged
+  std::vector<int> waves{100};       // cumulative percentages, strictly increasing, the last 100
+  double max_failure_rate = 1.0;     // authenticated failures / authenticated reports in the wave
+  std::int64_t min_reports = 5;      // reports in the wave before either rate is judged
   double max_unverified_rate = 1.0;  // unverified reports / all reports in the wave (1.0: never pauses)
 
   friend bool operator==(const RolloutPlan&, const RolloutPlan&) = default;
@@ -57,8 +57,8 @@ struct Activation {
 // POST /v1/campaigns
 struct CampaignCreate {
   std::string name;
-  Bytes package;  // the SFCF campaign package file
-  std::string master_key;  // "label", "label@N" or "label@vN"
+  Bytes package;                            // the SFCF campaign package file
+  std::string master_key;                   // "label", "label@N" or "label@vN"
   std::optional<std::string> campaign_kek;  // profile 4
   std::vector<Bytes> targets;               // SE ids, no duplicates
   std::int64_t security_level = 0x33;       // 0x13 or 0x33
@@ -83,7 +83,7 @@ struct ImageInfo {
 
 struct FileInfo {
   std::int64_t size = 0;
-  std::string sha256;  // hex: also the file's ETag
+  std::string sha256;         // hex: also the file's ETag
   std::int64_t commands = 0;  // PSE only: the APDUs in it
 
   friend bool operator==(const FileInfo&, const FileInfo&) = default;
@@ -139,7 +139,7 @@ struct Event {
   std::int64_t id = 0;
   std::int64_t t = 0;
   std::optional<std::string> se_id;
-  std::string kind;  // campaign_created, authorization, report, wave_advanced, paused, resumed, ...
+  std::string kind;                     // campaign_created, authorization, report, wave_advanced, paused, resumed, ...
   std::optional<DeviceState> decision;  // the device's new state, for reports and releases
   std::string detail;
   friend bool operator==(const Event&, const Event&) = default;
@@ -166,6 +166,7 @@ struct ReportRequest {
   std::string authorization_id;  // 32 hex
   Bytes se_id;
   DeliveryReport delivery;
+  friend bool operator==(const ReportRequest&, const ReportRequest&) = default;
 };
 
 struct ReportAnswer {

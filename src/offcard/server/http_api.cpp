@@ -12,7 +12,7 @@
 #include "offcard/server/dashboard_assets.hpp"
 #include "offcard/server/http/byte_range.hpp"
 #include "offcard/server/http/router.hpp"
-#include "offcard/server/json_input.hpp"
+#include "offcard/server/json_views.hpp"
 
 namespace sefleet::offcard::server {
 namespace {
@@ -55,7 +55,7 @@ json json_body(const HttpRequest& request) {
     throw ApiError(415, "unsupported_media_type",
                    "Content-Type: expected application/json, got \"" + std::string(type) + "\"");
   }
-  return parse_json_object(request.body);
+  return views::parse_body(request.body);
 }
 
 // The campaign id of a /v1/campaigns/{hex32}/... route, as the service keeps it.
@@ -123,34 +123,35 @@ void install_routes(http::Router& router, CampaignService& service) {
 
   // Tokens (admin).
   add("POST", "/v1/tokens", Access::admin, kTerminalBodyLimit, [&service](const HttpRequest& request) {
-    return HttpResponse::json(201, service.create_token(json_body(request)));
+    return HttpResponse::json(201, views::create_token(service, json_body(request)));
   });
   add("GET", "/v1/tokens", Access::admin, 0,
-      [&service](const HttpRequest&) { return HttpResponse::json(200, service.list_tokens()); });
+      [&service](const HttpRequest&) { return HttpResponse::json(200, views::list_tokens(service)); });
   add("DELETE", "/v1/tokens/{digits}", Access::admin, 0, [&service](const HttpRequest& request) {
-    return HttpResponse::json(200, service.delete_token(integer_param(request.params.at(0), "token id")));
+    return HttpResponse::json(200, views::delete_token(service, integer_param(request.params.at(0), "token id")));
   });
 
   // Campaigns (admin).
   add("POST", "/v1/campaigns", Access::admin, kUploadBodyLimit, [&service](const HttpRequest& request) {
-    return HttpResponse::json(201, service.create_campaign(json_body(request)));
+    return HttpResponse::json(201, views::create_campaign(service, json_body(request)));
   });
   add("GET", "/v1/campaigns", Access::admin, 0,
-      [&service](const HttpRequest&) { return HttpResponse::json(200, service.list_campaigns()); });
+      [&service](const HttpRequest&) { return HttpResponse::json(200, views::list_campaigns(service)); });
   add("GET", kCampaign, Access::token, 0, [&service](const HttpRequest& request) {
-    return HttpResponse::json(200, service.campaign(caller_of(request), campaign_id(request)));
+    return HttpResponse::json(200, views::campaign(service, caller_of(request), campaign_id(request)));
   });
   // The body of these four is ignored (it may be empty).
   add("POST", kCampaign + "/{pause|resume|cancel|activate}", Access::admin, kTerminalBodyLimit,
       [&service](const HttpRequest& request) {
-        return HttpResponse::json(200, service.control_campaign(campaign_id(request), request.params.at(1)));
+        return HttpResponse::json(200, views::control_campaign(service, campaign_id(request), request.params.at(1)));
       });
   add("GET", kCampaign + "/timeline", Access::admin, 0, [&service](const HttpRequest& request) {
-    return HttpResponse::json(200, service.timeline(campaign_id(request)));
+    return HttpResponse::json(200, views::timeline(service, campaign_id(request)));
   });
   add("GET", kCampaign + "/events", Access::admin, 0, [&service](const HttpRequest& request) {
     const auto after = request.query_value("after");
-    return HttpResponse::json(200, service.events(campaign_id(request), after ? integer_param(*after, "after") : 0));
+    return HttpResponse::json(200,
+                              views::events(service, campaign_id(request), after ? integer_param(*after, "after") : 0));
   });
 
   // Terminal data (terminal tokens of the campaign, or the admin).
@@ -161,10 +162,12 @@ void install_routes(http::Router& router, CampaignService& service) {
     return send_file(request, service.pmob(caller_of(request), campaign_id(request)));
   });
   add("POST", kCampaign + "/authorizations", Access::token, kTerminalBodyLimit, [&service](const HttpRequest& request) {
-    return HttpResponse::json(201, service.authorize(caller_of(request), campaign_id(request), json_body(request)));
+    return HttpResponse::json(201,
+                              views::authorize(service, caller_of(request), campaign_id(request), json_body(request)));
   });
   add("POST", kCampaign + "/reports", Access::token, kTerminalBodyLimit, [&service](const HttpRequest& request) {
-    return HttpResponse::json(200, service.report(caller_of(request), campaign_id(request), json_body(request)));
+    return HttpResponse::json(200,
+                              views::report(service, caller_of(request), campaign_id(request), json_body(request)));
   });
 
   // Devices (admin).
@@ -172,10 +175,14 @@ void install_routes(http::Router& router, CampaignService& service) {
     std::optional<std::string> state, campaign;
     if (const auto value = request.query_value("state")) state = std::string(*value);
     if (const auto value = request.query_value("campaign")) campaign = lower(*value);
-    return HttpResponse::json(200, service.list_devices(state, campaign));
+    return HttpResponse::json(200, views::list_devices(service, state, campaign));
   });
-  add("GET", "/v1/devices/{hex}", Access::admin, 0,
-      [&service](const HttpRequest& request) { return HttpResponse::json(200, service.device(request.params.at(0))); });
+  add("GET", "/v1/devices/{hex}", Access::admin, 0, [&service](const HttpRequest& request) {
+    return HttpResponse::json(200, views::device(service, request.params.at(0)));
+  });
+  add("POST", "/v1/devices/{hex}/release", Access::admin, kTerminalBodyLimit, [&service](const HttpRequest& request) {
+    return HttpResponse::json(200, views::release_device(service, request.params.at(0), json_body(request)));
+  });
 
   // The dashboard: static files, no token in them (the page asks for the admin token).
   router.set_static_files([](const HttpRequest& request) {

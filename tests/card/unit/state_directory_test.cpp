@@ -55,8 +55,8 @@ TEST(CardStateDirectory, OpenDirectoryOrStateFileForOthersIsRefusedWithTheFix) {
   const fs::path dir = work.path() / "se";
   VirtualCard::personalize(dir, test::test_profile());
 
-  fs::permissions(VirtualCard::state_file(dir), fs::perms::owner_read | fs::perms::owner_write |
-                                                    fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(VirtualCard::state_file(dir),
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   std::string message = refusal([&] { VirtualCard::open(dir); }, Errc::io_error);
   EXPECT_NE(message.find("0644"), std::string::npos) << message;
   EXPECT_NE(message.find("chmod 600 " + VirtualCard::state_file(dir).string()), std::string::npos) << message;
