@@ -86,13 +86,22 @@ bool RoutePattern::matches(const Segment& segment, std::string_view value) {
   return false;
 }
 
+std::vector<std::string_view> RoutePattern::segments_of(std::string_view path) {
+  if (path.empty() || path.front() != '/') return {};
+  return split_path(path);
+}
+
 std::optional<std::vector<std::string>> RoutePattern::match(std::string_view path) const {
-  if (path.empty() || path.front() != '/') return std::nullopt;
-  const std::vector<std::string_view> parts = split_path(path);
+  return match(segments_of(path));
+}
+
+std::optional<std::vector<std::string>> RoutePattern::match(const std::vector<std::string_view>& parts) const {
   if (parts.size() != segments_.size()) return std::nullopt;
-  std::vector<std::string> params;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (!matches(segments_[i], parts[i])) return std::nullopt;
+  }
+  std::vector<std::string> params;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
     if (segments_[i].kind != Kind::literal) params.emplace_back(parts[i]);
   }
   return params;

@@ -21,6 +21,10 @@ class RoutePattern {
 
   // The parameters' values when `path` matches, std::nullopt otherwise.
   std::optional<std::vector<std::string>> match(std::string_view path) const;
+  // The same on a path already cut into its segments (segments_of), for a router trying many patterns.
+  std::optional<std::vector<std::string>> match(const std::vector<std::string_view>& segments) const;
+  // "/a/b" -> {"a", "b"}; "/" -> {""}. Empty for a path that does not start with '/'.
+  static std::vector<std::string_view> segments_of(std::string_view path);
   const std::string& text() const { return text_; }
 
  private:

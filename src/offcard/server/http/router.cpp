@@ -32,8 +32,9 @@ void Router::set_static_files(Handler handler) {
 Router::Selection Router::select(std::string_view method, std::string_view path) const {
   Selection selection;
   std::vector<std::string> methods;  // of the routes whose pattern matches, for 405
+  const std::vector<std::string_view> segments = RoutePattern::segments_of(path);
   for (const auto& entry : entries_) {
-    auto params = entry.pattern.match(path);
+    auto params = entry.pattern.match(segments);
     if (!params) continue;
     if (entry.route.method == method) {
       selection.route = &entry.route;

@@ -38,10 +38,11 @@ constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr std::size_t kReadSize = 16 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// A route's answer or refusal, handed from a worker back to the connection.
+// What the token check on a worker came to.
 struct Outcome {
-  std::optional<HttpResponse> response;  // a refusal (access) or the handler's answer
-  std::any principal;
+  std::any principal;                    // granted: who sent the request
+  std::optional<HttpResponse> response;  // a refusal, or the handler's answer when the worker ran it
+  bool close = false;                    // close after sending `response`
 };
 
 template <typename Stream>
@@ -132,12 +133,22 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void continue_head();
   void on_head_read(const error_code& ec, std::size_t n);
   void on_head();
-  void on_access(Outcome outcome);
+  void on_access(std::any principal);
   void begin_body();
   void continue_body();
   void on_body_read(const error_code& ec, std::size_t n);
   void handle();
-  void respond(HttpResponse response, bool close);
+
+  // ---- the answer
+  // On the strand: prepare `answer` and send it.
+  void respond(HttpResponse answer, bool close);
+  // Worker jobs (the session has no operation pending while one runs, so the job alone uses its state).
+  void handle_buffered(Outcome& outcome);  // after the token check: the buffered body and the handler
+  void finish_on_worker(HttpResponse answer, bool close);
+  void prepare(HttpResponse answer, bool close);
+  void write_now();
+  // On the strand: send what write_now() left, then carry on.
+  void send_prepared();
   void on_written(const error_code& ec);
 
   // ---- ending
@@ -166,6 +177,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::optional<beast_http::response<beast_http::string_body>> response_;
+  std::optional<beast_http::response_serializer<beast_http::string_body>> serializer_;  // of response_
   std::size_t drained_ = 0;
 };
 
@@ -176,6 +188,9 @@ void Session<Stream>::begin() {
   // handshake included.
   arm(server_.limits.header_timeout);
   if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    // Workers write answers straight to the socket (write_now); they must never block on it.
+    error_code ignored;
+    socket().non_blocking(true, ignored);
     on_handshake({});
   } else {
     phase_ = Phase::handshake;
@@ -268,29 +283,56 @@ void Session<Stream>::on_head() {
   if (reader_.chunked() && limit == 0) {
     return respond(HttpResponse::error(413, "body_too_large", "this route takes no body"), true);
   }
-  if (route_->access == Access::open) return on_access(Outcome{});
-  // The token check may need the database: a worker does it; no deadline runs meanwhile.
+  if (route_->access == Access::open) return on_access({});
+  // The token check may need the database: a worker does it; no deadline runs meanwhile. When the
+  // whole body has already arrived (API requests usually come in one piece), the same worker then takes
+  // it and runs the handler: one trip to a worker instead of two. The token is still checked before a
+  // body byte is read, and while the job runs the connection has no operation pending, so the job
+  // alone uses the reader and the buffer.
+  const bool body_buffered =
+      !reader_.chunked() && !reader_.expects_continue() && reader_.content_length().value_or(0) <= buffer_.size();
   phase_ = Phase::authenticating;
   disarm();
-  net::post(server_.workers, [self = this->shared_from_this()] {
+  net::post(server_.workers, [self = this->shared_from_this(), body_buffered] {
     Outcome outcome;
     try {
       outcome.principal = self->server_.router.authenticate(*self->route_, self->reader_.head());
     } catch (...) {
       outcome.response = error_response_for(std::current_exception());
+      outcome.close = self->reader_.body_announced();  // the body is not read after a refusal
     }
+    if (!outcome.response && body_buffered) self->handle_buffered(outcome);
+    if (outcome.response) return self->finish_on_worker(std::move(*outcome.response), outcome.close);
     net::post(self->stream_.get_executor(),
-              [self, outcome = std::move(outcome)]() mutable { self->on_access(std::move(outcome)); });
+              [self, principal = std::move(outcome.principal)]() mutable { self->on_access(std::move(principal)); });
   });
 }
 
 template <typename Stream>
-void Session<Stream>::on_access(Outcome outcome) {
+void Session<Stream>::handle_buffered(Outcome& outcome) {
+  reader_.begin_body(route_->body_limit);
+  const ReadStep step = reader_.read_body(buffered());
+  buffer_.consume(step.consumed);
+  if (step.status != ReadStatus::done) {
+    // Not expected with the whole Content-Length buffered; refused like any unreadable body.
+    outcome.response = step.status == ReadStatus::refused
+                           ? reader_.refusal()
+                           : HttpResponse::error(400, "bad_request", "incomplete request body");
+    outcome.close = true;
+    return;
+  }
+  HttpRequest request = reader_.take_request();
+  request.params = std::move(params_);
+  request.principal = std::move(outcome.principal);
+  outcome.response = server_.router.run(*route_, request);
+  outcome.close = !keep_alive_;
+}
+
+template <typename Stream>
+void Session<Stream>::on_access(std::any principal) {
   if (phase_ == Phase::closed) return;
-  // A refusal before the body: the body (if any) is never read, so the connection cannot carry on.
-  if (outcome.response) return respond(std::move(*outcome.response), reader_.body_announced());
   if (stop_requested_) return close_now();
-  principal_ = std::move(outcome.principal);
+  principal_ = std::move(principal);
   if (reader_.body_announced() && reader_.expects_continue()) {
     phase_ = Phase::writing;
     arm(server_.limits.write_timeout);
@@ -354,33 +396,70 @@ void Session<Stream>::handle() {
   request.principal = std::move(principal_);
   if (route_->quick) return respond(server_.router.run(*route_, request), !keep_alive_);
   net::post(server_.workers, [self = this->shared_from_this(), request = std::move(request)] {
-    HttpResponse response = self->server_.router.run(*self->route_, request);
-    net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-      if (self->phase_ != Phase::closed) self->respond(std::move(response), !self->keep_alive_);
-    });
+    self->finish_on_worker(self->server_.router.run(*self->route_, request), !self->keep_alive_);
   });
 }
 
 template <typename Stream>
 void Session<Stream>::respond(HttpResponse answer, bool close) {
-  phase_ = Phase::writing;
-  close_after_write_ = close || stop_requested_;
+  prepare(std::move(answer), close);
+  send_prepared();
+}
+
+template <typename Stream>
+void Session<Stream>::finish_on_worker(HttpResponse answer, bool close) {
+  prepare(std::move(answer), close);
+  // Plain TCP: the worker sends the answer itself, as far as the socket takes it at once (all of it,
+  // usually), so the client does not wait for an I/O thread to be scheduled; the connection's own thread
+  // then sends any rest and reads the next request. TLS answers all go through the connection's thread.
+  if constexpr (std::is_same_v<Stream, tcp::socket>) write_now();
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    if (self->phase_ != Phase::closed) self->send_prepared();
+  });
+}
+
+template <typename Stream>
+void Session<Stream>::prepare(HttpResponse answer, bool close) {
+  close_after_write_ = close;
   auto& response = response_.emplace();
   response.version(version_);
   response.result(static_cast<unsigned>(answer.status));
   if (!answer.content_type.empty()) response.set(beast_http::field::content_type, answer.content_type);
   for (auto& [name, value] : answer.headers) response.insert(name, value);
   response.body() = std::move(answer.body);
-  response.keep_alive(!close_after_write_);
+  response.keep_alive(!close);
   response.prepare_payload();
+  serializer_.emplace(response);
+}
+
+template <typename Stream>
+void Session<Stream>::write_now() {
+  error_code ec;
+  while (!ec && !serializer_->is_done()) {
+    serializer_->next(ec, [this](error_code& write_error, const auto& buffers) {
+      serializer_->consume(socket().write_some(buffers, write_error));
+    });
+  }
+  // would_block (the socket's buffer is full) or a failure: send_prepared() goes on asynchronously
+  // and meets the failure again if there is one.
+}
+
+template <typename Stream>
+void Session<Stream>::send_prepared() {
+  phase_ = Phase::writing;
+  // A stop requested meanwhile: this answer is the last (an answer already sent may have said
+  // keep-alive; closing after a complete answer is allowed).
+  close_after_write_ = close_after_write_ || stop_requested_;
+  if (serializer_->is_done()) return on_written({});
   arm(server_.limits.write_timeout);
-  beast_http::async_write(stream_, response, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+  beast_http::async_write(stream_, *serializer_, [self = this->shared_from_this()](const error_code& ec, std::size_t) {
     self->on_written(ec);
   });
 }
 
 template <typename Stream>
 void Session<Stream>::on_written(const error_code& ec) {
+  serializer_.reset();
   response_.reset();
   if (phase_ == Phase::closed) return;
   if (ec) return close_now();
