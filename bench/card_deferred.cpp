@@ -1,4 +1,4 @@
-// Wall-clock overhead of deferred execution (issue 6 target: scheduling and running an empty deferred
+// Wall-clock overhead of deferred execution (target: scheduling and running an empty deferred
 // task <= 2 us median). Each benchmark times every iteration on its own and reports the median:
 //  - BM_Baseline_PlainCommand: one in-process command to an applet that does nothing, plus the
 //    after_response() call every transport makes (the baseline, same run);

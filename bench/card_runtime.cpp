@@ -1,4 +1,4 @@
-// In-process SELECT + GET DATA round trip through Runtime::transmit (issue 3 target: median <= 5 us),
+// In-process SELECT + GET DATA round trip through Runtime::transmit (target: median <= 5 us),
 // with a minimal applet and on the real virtual SE (ISD over the card state).
 // Each iteration sends SELECT by AID (the applet answers its FCI) and GET DATA (4 bytes back) as raw
 // bytes, exactly what a transport hands the card. Per-iteration times are collected so the median is

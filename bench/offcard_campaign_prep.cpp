@@ -1,5 +1,5 @@
-// Campaign preparation for N = 1,000 SEs and a 1 MiB image (issue 4), both ways, in one binary:
-//  - broadcast (seed JP6889161B2): the design system builds ONE PSE (profile 3) and the HSM issues one
+// Campaign preparation for N = 1,000 SEs and a 1 MiB image, both ways, in one binary:
+//  - broadcast (docs/broadcast-channel.md): the design system builds ONE PSE (profile 3) and the HSM issues one
 //    PAUT per SE (kdf3 derivation through the software keystore, session keys, the four commands);
 //  - per SE (what the seed replaces): for each SE, kdf3 derivation, session keys, host cryptogram and
 //    EXTERNAL AUTHENTICATE C-MAC, then the whole image as SCP03-wrapped WRITE BLOCKs in that SE's own

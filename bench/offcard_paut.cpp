@@ -1,4 +1,4 @@
-// HSM role, PAUT generation rate (docs/benchmarks.md, "HSM role: PAUT generation (issue 4)"): one
+// HSM role, PAUT generation rate (docs/benchmarks.md, "HSM role: PAUT generation"): one
 // PautIssuer over the in-memory SoftwareKeystore, one thread, a different SE (KDD) per PAUT, so every
 // PAUT derives its SE's static keys through the keystore (kdf3) and draws its host challenge from the
 // keystore's generator. Target: >= 100 000 PAUTs per second.

@@ -1,5 +1,5 @@
 // PAUT generation through a PKCS#11 token (SoftHSM2) against the in-memory software keystore, in the
-// same run (docs/benchmarks.md, "HSM: PKCS#11 keystore (issue 5)"). Same PautIssuer, same master key
+// same run (docs/benchmarks.md, "HSM: PKCS#11 keystore"). Same PautIssuer, same master key
 // value, a different SE (KDD) per PAUT; the only difference is where kdf3's CMACs (C_Sign
 // CKM_AES_CMAC) and the host challenge (C_GenerateRandom) are computed. Also the token's unit costs:
 // one C_Sign CMAC of 16 bytes and one kdf3 derivation. Threads(2): the session pool on 2 cores.

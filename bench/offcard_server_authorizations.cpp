@@ -1,4 +1,4 @@
-// Authorization requests against the real management server (issue 5 benchmark). Two modes:
+// Authorization requests against the real management server. Two modes:
 //   bench_offcard_server_authorizations --serve DIR [--targets N]
 //       starts the server (SQLite in DIR, software keystore in memory) with one campaign of N targets,
 //       writes DIR/wrk_authorizations.lua (a wrk script that POSTs authorization requests cycling

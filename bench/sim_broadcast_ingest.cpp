@@ -1,4 +1,4 @@
-// SE ingest of the broadcast stream, in-process (issue 4): a whole virtual SE (runtime, ISD, card
+// SE ingest of the broadcast stream, in-process: a whole virtual SE (runtime, ISD, card
 // state, NVM store on a RAM medium) receives a 16 MiB stream as 64 KB extended WRITE BLOCKs under the
 // broadcast context — C-MAC verification, C-DECRYPTION, block checks and one journaled NVM
 // transaction per block — then the final CHANGE MODE. The diversified session and CHANGE MODE to

@@ -1,4 +1,4 @@
-// PC/SC round trip of a 10-byte APDU through pcscd + vpcd (issue 3 target: median <= 150 us).
+// PC/SC round trip of a 10-byte APDU through pcscd + vpcd (target: median <= 150 us).
 // Needs a running pcscd with a vpcd reader (bench/scripts/card_pcsc.sh sets it all up):
 //   SEFLEET_BENCH_CARD_READER   reader holding `sefleet card run --vpcd` (e.g. "Virtual PCD 00 00")
 //   SEFLEET_BENCH_ECHO_READER   reader for the baseline echo card this binary serves itself

@@ -20,9 +20,10 @@ function(sefleet_add_layer layer)
   target_compile_definitions(sefleet_${layer} PUBLIC SEFLEET_VERSION="${PROJECT_VERSION}")
 endfunction()
 
-# Directory holding the shared public test vectors. The repository keeps a verified copy under
-# tests/vectors so that a clean checkout is self-contained; when the team's shared folder sits next to
-# the checkout, tests read that one (tests/core/unit/vectors_copy_test.cpp checks both are identical).
+# The public test vectors the tests read: the repository's copy under tests/vectors (each vector
+# names its public source). A canonical vectors directory beside the checkout, when there is one,
+# takes precedence, and core.VectorsCopy fails if it differs from the repository's copy.
+# SEFLEET_VECTORS_DIR in a test's environment points the tests at any other copy.
 if(EXISTS ${PROJECT_SOURCE_DIR}/../shared/vectors/scp03.json)
   get_filename_component(SEFLEET_VECTORS_DIR ${PROJECT_SOURCE_DIR}/../shared/vectors ABSOLUTE)
 else()

@@ -1,15 +1,21 @@
 // sefleet dk: the digital-key scenario (phone -> NFC reader -> CAN -> ECU -> SE2 vehicle applet), run
 // with deferred execution and without it (baseline), in virtual time (deterministic) and wall time.
 //   dk [--json] [--svg FILE] [--profile NAME|FILE] [--link NAME|FILE] [--host NAME|FILE] [--no-defer] [--repeat N]
-// --no-defer runs only the baseline. Its table shows that run alone; its JSON keeps the DESIGN.md shape
-// with both "runs" members holding the baseline run and "no_defer": true, so readers of the shape do
-// not break and can tell; the SVG shows the baseline twice.
+//   dk ... [--wide]
+// The table fits 100 columns (--wide: every column of both runs) and is followed by the definition of
+// every term and how each total is made up. --no-defer runs only the baseline. Its table shows that run
+// alone; its JSON keeps the usual shape ({"runs": {"deferred": R, "baseline": R}}) with both members
+// holding the baseline run and "no_defer": true, so readers of the shape do not break and can tell;
+// the SVG shows the baseline twice.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +35,7 @@ struct DkOptions {
   std::string link = std::string(sim::kDefaultLinkProfile);
   std::string host = std::string(sim::kDefaultHostProfile);
   bool no_defer = false;
+  bool wide = false;
   std::size_t repeat = 1;
 };
 
@@ -38,34 +45,52 @@ std::string fixed3(double value) {
   return out.str();
 }
 
-// The baseline alone (--no-defer): one row per command.
+// The baseline alone (--no-defer): one row per command, the sums and the total, then the terms.
 std::string single_run_table(const sim::RunTiming& run) {
+  constexpr int kNumber = 11;
   std::ostringstream out;
-  out << std::left << std::setw(18) << "command" << std::right;
-  for (const char* column : {"HWT ms", "SEHT ms", "SEWT ms", "HPT ms", "deferred", "waited"}) out << std::setw(11) << column;
+  out << "Virtual time in ms.\n" << std::left << std::setw(18) << "command" << std::right;
+  for (const char* column : {"HWT", "SEHT", "SEWT", "HPT", "deferred", "waited"}) out << std::setw(kNumber) << column;
   out << "\n";
-  for (const auto& command : run.commands) {
-    out << std::left << std::setw(18) << command.name << std::right;
-    for (double value : {command.hwt_ms, command.seht_ms, command.sewt_ms, command.hpt_ms, command.deferred_ms,
-                         command.waited_ms}) {
-      out << std::setw(11) << fixed3(value);
-    }
+  std::array<double, 6> sums{};
+  const auto print_row = [&](const std::string& label, const std::array<double, 6>& values) {
+    out << std::left << std::setw(18) << label << std::right;
+    for (double value : values) out << std::setw(kNumber) << fixed3(value);
     out << "\n";
+  };
+  for (const auto& command : run.commands) {
+    const std::array<double, 6> values = {command.hwt_ms, command.seht_ms,     command.sewt_ms,
+                                          command.hpt_ms, command.deferred_ms, command.waited_ms};
+    for (std::size_t c = 0; c < values.size(); ++c) sums[c] += values[c];
+    print_row(command.name, values);
   }
-  out << std::left << std::setw(18) << "total" << std::right << std::setw(11) << fixed3(run.total_ms) << "\n";
+  print_row("sum", sums);
+  out << "transaction total: " << fixed3(run.total_ms) << " ms\n" << sim::render_terms(run, nullptr);
   return out.str();
 }
 
-// Who carries the APDUs (the link profile's hops by role), for the first transaction's commands.
+// Who carries the APDUs (the link profile's hops by role): link time of each of the first
+// transaction's commands on each role, command / response, one row per role so that the table
+// stays within 100 columns whatever the roles are called.
 std::string path_table(const sim::dk::DkRun& run, const sim::LinkProfile& link) {
-  std::ostringstream out;
-  out << "path (" << link.name << "), ms command / response per role:\n";
-  for (std::size_t i = 0; i < run.trace.size() && i < 5; ++i) {
+  const std::size_t commands = std::min<std::size_t>(run.trace.size(), 5);
+  std::vector<std::vector<sim::dk::RoleTime>> roles_of_command;
+  for (std::size_t i = 0; i < commands; ++i) {
     const auto& trace = run.trace[i];
-    out << "  " << std::left << std::setw(16) << trace.name << std::right;
-    for (const auto& role : sim::dk::path_breakdown(link, trace.command_bytes, trace.response_bytes)) {
-      out << "  " << role.role << " " << fixed3(static_cast<double>(role.command_ns) / 1e6) << "/"
-          << fixed3(static_cast<double>(role.response_ns) / 1e6);
+    roles_of_command.push_back(sim::dk::path_breakdown(link, trace.command_bytes, trace.response_bytes));
+  }
+  std::ostringstream out;
+  out << "link time in ms per role on the path (" << link.name << "), command / response:\n";
+  out << std::left << std::setw(24) << "role" << std::right;
+  for (std::size_t i = 0; i < commands; ++i) out << std::setw(15) << run.trace[i].name;
+  out << "\n";
+  const std::size_t roles = roles_of_command.empty() ? 0 : roles_of_command.front().size();
+  for (std::size_t r = 0; r < roles; ++r) {
+    out << std::left << std::setw(24) << roles_of_command.front()[r].role << std::right;
+    for (std::size_t i = 0; i < commands; ++i) {
+      const auto& role = roles_of_command[i][r];
+      out << std::setw(15)
+          << fixed3(static_cast<double>(role.command_ns) / 1e6) + "/" + fixed3(static_cast<double>(role.response_ns) / 1e6);
     }
     out << "\n";
   }
@@ -110,18 +135,20 @@ void run_dk(const DkOptions& options) {
     return;
   }
   std::cout << title << "\n"
-            << sim::render_table(comparison.deferred.timing, comparison.baseline.timing) << "\n"
+            << sim::render_table(comparison.deferred.timing, comparison.baseline.timing,
+                                 options.wide ? sim::TableWidth::wide : sim::TableWidth::narrow)
+            << "\n"
             << path_table(comparison.deferred, config.link) << "door: "
             << card::dk::door_state_name(comparison.deferred.final_door)
-            << ", transactions counted by the applet: " << comparison.deferred.transaction_counter
-            << ", wall clock on this machine: deferred run " << fixed3(comparison.deferred.wall_total_ms)
+            << ", transactions counted by the applet: " << comparison.deferred.transaction_counter << "\n"
+            << "wall clock on this machine: deferred run " << fixed3(comparison.deferred.wall_total_ms)
             << " ms, baseline run " << fixed3(comparison.baseline.wall_total_ms) << " ms\n";
 }
 
 void setup(CLI::App& root) {
   static DkOptions options;
   auto* dk = root.add_subcommand("dk", "Digital-key scenario: phone -> reader -> CAN -> ECU SE, with and without deferred execution");
-  dk->add_flag("--json", options.json, "JSON output: {\"runs\": {\"deferred\", \"baseline\"}, \"wall\"} (DESIGN.md)");
+  dk->add_flag("--json", options.json, "JSON output: {\"runs\": {\"deferred\", \"baseline\"}, \"wall\"} (docs/digital-key.md)");
   dk->add_option("--svg", options.svg, "Write the SVG timeline (deferred run above the baseline) to FILE");
   dk->add_option("--profile", options.profile, "SE cost profile: built-in name (jcop4, older_chip) or JSON file")
       ->capture_default_str();
@@ -130,6 +157,9 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   dk->add_option("--host", options.host, "Phone host profile: built-in name (phone) or JSON file")->capture_default_str();
   dk->add_flag("--no-defer", options.no_defer, "Run only the baseline (deferred work done before each response)");
+  dk->add_flag("--wide", options.wide,
+               "Table with every column of both runs (wider than 100 columns); default: HWT of both runs, the "
+               "rest of the run with deferral");
   dk->add_option("--repeat", options.repeat, "Transactions on the same card (1-1000)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

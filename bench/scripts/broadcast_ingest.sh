@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# SE ingest of the broadcast stream (issue 4), next to its baseline in the same run:
-#   `openssl speed -evp aes-128-cbc` encrypt throughput at 16 KiB blocks (one core), and
-#   bench_sim_broadcast_ingest (16 MiB in 64 KB extended WRITE BLOCKs into a virtual SE, in-process).
-#   bench/scripts/broadcast_ingest.sh [build dir, default build/release]
+# SE ingest of the broadcast stream next to its baseline, `openssl speed -evp aes-128-cbc` (16 KiB
+# blocks, encrypt), measured in the same run:
+#   bench/scripts/broadcast_ingest.sh [build dir, default build/release] [rounds, default 3]
+# bench_sim_broadcast_ingest sends a 16 MiB stream as 64 KB extended WRITE BLOCKs into a whole virtual
+# SE, in process. Each round runs openssl speed and then the ingest on the same pinned core; the
+# ratio of each round is printed and the median is the figure. Byte rates are per CPU second.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build/release}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib/machine.sh"
+build=${1:-build/release}
+rounds=${2:-3}
 bench=$build/bench/bench_sim_broadcast_ingest
-[ -x "$bench" ] || { echo "missing $bench (build the release preset first)" >&2; exit 2; }
+[ -x "$bench" ] || { echo "missing $bench (build bench_sim_broadcast_ingest of the release preset first)" >&2; exit 2; }
 command -v openssl >/dev/null || { echo "openssl not found" >&2; exit 2; }
+read -r -a pin <<<"$(pin_command)"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# openssl speed -mr prints "+F:<n>:<alg>:<rate per block size in bytes/s>..." per algorithm.
-openssl speed -mr -seconds 3 -bytes 16384 -evp aes-128-cbc >"$work/openssl.txt" 2>/dev/null
-openssl_bps=$(awk -F: '/^\+F:/ {print $4; exit}' "$work/openssl.txt")
-"$bench" --benchmark_format=json --benchmark_out="$work/bench.json" --benchmark_out_format=json >/dev/null
-ingest_bps=$(awk '/"bytes_per_second":/ {v = $2; gsub(/,/, "", v); print v; exit}' "$work/bench.json")
-awk -v o="$openssl_bps" -v i="$ingest_bps" 'BEGIN {
-  printf "openssl speed -evp aes-128-cbc (16 KiB blocks, encrypt): %.0f MB/s\n", o / 1e6
-  printf "SE ingest, 16 MiB stream in 64 KB extended WRITE BLOCKs:  %.0f MB/s\n", i / 1e6
-  printf "ingest / openssl aes-128-cbc: %.2f (target >= 0.50)\n", i / o
-}'
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+echo "$(machine_line) at the start; pinned: ${pin[*]:-no}"
+ratios=()
+for round in $(seq 1 "$rounds"); do
+  ossl=$(openssl_aes128cbc_bps 2)
+  "${pin[@]}" "$bench" --benchmark_format=json --benchmark_out="$json" --benchmark_out_format=json >/dev/null
+  ingest=$(awk '/"bytes_per_second":/ {v = $2; gsub(/,/, "", v); print v; exit}' "$json")
+  ratio=$(awk -v i="$ingest" -v o="$ossl" 'BEGIN {printf "%.3f", i / o}')
+  ratios+=("$ratio")
+  awk -v n="$round" -v o="$ossl" -v i="$ingest" -v r="$ratio" 'BEGIN {
+    printf "round %d: openssl speed %.0f MB/s, SE ingest %.0f MB/s, ratio %.2f\n", n, o / 1e6, i / 1e6, r }'
+done
+awk -v r="$(median "${ratios[@]}")" 'BEGIN {
+  printf "SE ingest (16 MiB in 64 KB extended WRITE BLOCKs) / openssl speed -evp aes-128-cbc, median of the rounds: %.2f (target >= 0.60)\n", r }'
+echo "$(machine_line) at the end"

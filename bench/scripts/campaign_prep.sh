@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Campaign preparation for 1,000 SEs and a 1 MiB image (issue 4): broadcast (one PSE + 1,000 PAUTs)
+# Campaign preparation for 1,000 SEs and a 1 MiB image: broadcast (one PSE + 1,000 PAUTs)
 # against the per-SE alternative (one SCP03-wrapped copy of the image per SE), measured in one run.
 #   bench/scripts/campaign_prep.sh [build dir, default build/release]
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Virtual SE figures for docs/benchmarks.md (issue 3), all in one run on this machine:
+# Virtual SE figures for docs/benchmarks.md, all in one run on this machine:
 #  - PC/SC round trip of a 10-byte APDU (SELECT by partial ISD AID) through pcscd + vpcd to
 #    `sefleet card run --vpcd`, against the same round trip to a bare echo card (the baseline: pcscd,
 #    vpcd and our link without the card OS);

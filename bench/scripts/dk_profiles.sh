@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The digital-key scenario (issue 6) for every SE profile x link profile: HWT of AUTH1 (the command
+# The digital-key scenario for every SE profile x link profile: HWT of AUTH1 (the command
 # whose persistence work is deferred) and the transaction total, with and without deferral, from
 # `sefleet dk --json` (virtual time, deterministic). Prints a Markdown table for docs/benchmarks.md.
 #   bench/scripts/dk_profiles.sh [path/to/sefleet]

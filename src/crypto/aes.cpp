@@ -32,7 +32,16 @@ EVP_CIPHER_CTX* Aes::context(Slot slot) {
   return ctx.get();
 }
 
-void Aes::run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out) {
+void Aes::restart(Slot slot, const std::uint8_t* iv) {
+  EVP_CIPHER_CTX* ctx = context(slot);
+  // Re-initialising with only an IV keeps the expanded key (no key schedule per call).
+  const int encrypt = (slot == kEcbEncrypt || slot == kCbcEncrypt) ? 1 : 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, encrypt, nullptr) != 1) {
+    detail::throw_openssl("AES re-init");
+  }
+}
+
+void Aes::proceed(Slot slot, ByteView in, std::uint8_t* out) {
   if (in.size() % kAesBlock != 0) {
     throw Error(Errc::invalid_argument, "AES: input of " + std::to_string(in.size()) +
                                             " bytes is not a multiple of the block size");
@@ -40,16 +49,17 @@ void Aes::run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out)
   if (in.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw Error(Errc::invalid_argument, "AES: input too large");
   }
-  EVP_CIPHER_CTX* ctx = context(slot);
-  // Re-initialising with only an IV keeps the expanded key (no key schedule per call).
-  const int encrypt = (slot == kEcbEncrypt || slot == kCbcEncrypt) ? 1 : 0;
-  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, encrypt, nullptr) != 1) {
-    detail::throw_openssl("AES re-init");
-  }
   int written = 0;
-  if (!in.empty() && EVP_CipherUpdate(ctx, out, &written, in.data(), static_cast<int>(in.size())) != 1) {
+  if (!in.empty() && EVP_CipherUpdate(context(slot), out, &written, in.data(), static_cast<int>(in.size())) != 1) {
     detail::throw_openssl("AES update");
   }
+}
+
+void Aes::run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out) {
+  // ECB keeps no state between whole-block calls, so its context is never re-initialised; CBC
+  // starts a new chain from `iv`.
+  if (slot == kCbcEncrypt || slot == kCbcDecrypt) restart(slot, iv);
+  proceed(slot, in, out);
 }
 
 void Aes::encrypt_block(const std::uint8_t* in, std::uint8_t* out) { run(kEcbEncrypt, nullptr, {in, kAesBlock}, out); }
@@ -66,6 +76,20 @@ void Aes::cbc_decrypt(ByteView iv, ByteView in, std::uint8_t* out) {
   if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
   run(kCbcDecrypt, iv.data(), in, out);
 }
+
+void Aes::cbc_encrypt_begin(ByteView iv) {
+  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
+  restart(kCbcEncrypt, iv.data());
+}
+
+void Aes::cbc_encrypt_continue(ByteView in, std::uint8_t* out) { proceed(kCbcEncrypt, in, out); }
+
+void Aes::cbc_decrypt_begin(ByteView iv) {
+  if (iv.size() != kAesBlock) throw Error(Errc::invalid_argument, "AES-CBC: IV must be 16 bytes");
+  restart(kCbcDecrypt, iv.data());
+}
+
+void Aes::cbc_decrypt_continue(ByteView in, std::uint8_t* out) { proceed(kCbcDecrypt, in, out); }
 
 Bytes Aes::ecb_encrypt(ByteView in) {
   Bytes out(in.size());

@@ -42,6 +42,16 @@ class Aes {
   void cbc_encrypt(ByteView iv, ByteView in, std::uint8_t* out);
   void cbc_decrypt(ByteView iv, ByteView in, std::uint8_t* out);
 
+  // Streaming CBC, for inputs processed piece by piece: *_begin() sets the IV, then each *_continue()
+  // call takes the next whole blocks and continues the chain where the previous call stopped (the
+  // context keeps the chaining value; nothing is re-initialised between pieces). `in` and `out` may
+  // be the same bytes (in place), otherwise they must not overlap. Encryption and decryption have
+  // separate contexts, so one stream of each may be open at a time.
+  void cbc_encrypt_begin(ByteView iv);
+  void cbc_encrypt_continue(ByteView in, std::uint8_t* out);
+  void cbc_decrypt_begin(ByteView iv);
+  void cbc_decrypt_continue(ByteView in, std::uint8_t* out);
+
   Bytes ecb_encrypt(ByteView in);
   Bytes ecb_decrypt(ByteView in);
   Bytes cbc_encrypt(ByteView iv, ByteView in);
@@ -51,6 +61,8 @@ class Aes {
   enum Slot { kEcbEncrypt, kEcbDecrypt, kCbcEncrypt, kCbcDecrypt, kSlots };
   EVP_CIPHER_CTX* context(Slot slot);
   void run(Slot slot, const std::uint8_t* iv, ByteView in, std::uint8_t* out);
+  void restart(Slot slot, const std::uint8_t* iv);
+  void proceed(Slot slot, ByteView in, std::uint8_t* out);
 
   SecretBytes key_;
   detail::CipherCtx contexts_[kSlots];

@@ -1,14 +1,22 @@
-// AES-CMAC (NIST SP 800-38B) over OpenSSL's EVP_MAC. The key is set once; every new MAC only resets
-// the state. Not thread-safe: one object per thread.
+// AES-CMAC (NIST SP 800-38B). The key is expanded once; every new MAC only resets the state.
+// Not thread-safe: one object per thread.
+//
+// CMAC is CBC-MAC with a subkey folded into the last block, and this class computes it exactly that
+// way over OpenSSL's AES-CBC: all blocks but the last go through one streaming CBC encryption (the
+// chaining value stays inside the EVP context), and the last block, XORed with K1 or K2 (padded
+// for K2), is the final CBC step whose output is the tag. OpenSSL 3.0's own CMAC (EVP_MAC "CMAC")
+// makes one EVP_Cipher call per 16-byte block, which costs as much again as the AES work for long
+// messages (docs/benchmarks.md, "Data path"); a CBC call over many blocks has no such per-block
+// overhead. The tests check this class against EVP_MAC and the SP 800-38B examples.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 
 #include "core/bytes.hpp"
-#include "core/secret.hpp"
-#include "crypto/openssl_util.hpp"
+#include "crypto/aes.hpp"
 
 namespace sefleet::crypto {
 
@@ -21,7 +29,7 @@ class Cmac {
   Cmac& operator=(Cmac&&) noexcept = default;
   Cmac(const Cmac&) = delete;
   Cmac& operator=(const Cmac&) = delete;
-  ~Cmac() = default;
+  ~Cmac();  // wipes the subkeys and any buffered message bytes
 
   // Streaming use: begin(), update()..., finish().
   void begin();
@@ -33,10 +41,23 @@ class Cmac {
   Mac16 compute(std::initializer_list<ByteView> parts);
 
  private:
-  detail::MacCtx ctx_;
+  // Short messages are collected here and enciphered in one call at finish(); the last block of a
+  // message always waits here, since only finish() knows it is the last.
+  static constexpr std::size_t kPendingSize = 256;
+
+  void encipher(ByteView in, std::uint8_t* out);
+  void absorb_pending();
+  void absorb(ByteView blocks);
+
+  Aes cipher_;
+  std::array<std::uint8_t, kAesBlock> k1_{};
+  std::array<std::uint8_t, kAesBlock> k2_{};
+  std::array<std::uint8_t, kPendingSize> pending_{};
+  std::size_t pending_size_ = 0;
+  bool chain_started_ = false;  // false: the next block starts a new CBC chain (zero IV)
 };
 
-// Convenience one-shot (builds a context; use Cmac for repeated MACs under one key).
+// Convenience one-shot (expands the key; use Cmac for repeated MACs under one key).
 Mac16 aes_cmac(ByteView key, ByteView data);
 
 }  // namespace sefleet::crypto

@@ -145,17 +145,19 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
 }
 
-Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
+Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) { return unwrap(CommandApdu(wire)); }
+
+Scp03Card::Unwrapped Scp03Card::unwrap(CommandApdu&& wire) {
   Unwrapped out;
   response_pending_ = false;
   switch (state_) {
     case State::idle:
-      out.command = wire;
+      out.command = std::move(wire);
       return out;
     case State::initialized:
       // Anything but EXTERNAL AUTHENTICATE abandons the pending authentication and runs unprotected.
       terminate();
-      out.command = wire;
+      out.command = std::move(wire);
       return out;
     case State::aborted:
       out.sw = sw::kSecurityStatusNotSatisfied;
@@ -166,7 +168,7 @@ Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
       break;
   }
   std::string reason;
-  out.command = messaging_->unwrap_command(wire, &reason);
+  out.command = messaging_->unwrap_command(std::move(wire), &reason);
   if (!out.command) {
     refuse_and_abort(reason);
     out.sw = sw::kSecurityStatusNotSatisfied;
@@ -233,9 +235,13 @@ void Scp03Card::apply_pending_switch(std::uint16_t response_sw) {
 }
 
 ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& application) {
+  return process(CommandApdu(command), application);
+}
+
+ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& application) {
   if (is_initialize_update(command) && !iso7816::has_secure_messaging(command.cla)) return initialize_update(command);
   if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
-  Unwrapped unwrapped = unwrap(command);
+  Unwrapped unwrapped = unwrap(std::move(command));
   if (!unwrapped.command) return ResponseApdu(unwrapped.sw);
   if (is_external_authenticate(*unwrapped.command)) {
     return wrap(ResponseApdu(sw::kConditionsNotSatisfied));  // already authenticated, or no IU
@@ -245,7 +251,7 @@ ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& a
 
 Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
   std::string reason;
-  const auto command = CommandApdu::try_parse(raw_command, &reason);
+  auto command = CommandApdu::try_parse(raw_command, &reason);
   if (!command) {
     if (state_ == State::open) {
       refuse_and_abort("unparseable APDU in an open session: " + reason);
@@ -254,7 +260,7 @@ Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
     if (state_ == State::aborted) return ResponseApdu(sw::kSecurityStatusNotSatisfied).encode();
     return ResponseApdu(sw::kWrongLength).encode();
   }
-  return process(*command, application).encode();
+  return process(std::move(*command), application).encode();
 }
 
 }  // namespace sefleet::gp

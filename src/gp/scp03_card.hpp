@@ -53,7 +53,8 @@ struct Scp03CardConfig {
 class Scp03Card {
  public:
   enum class State { idle, initialized, open, aborted };
-  using Application = std::function<iso7816::ResponseApdu(const iso7816::CommandApdu&)>;
+  // Gets the plain command; it may take the data field's buffer (the decrypted wire buffer).
+  using Application = std::function<iso7816::ResponseApdu(iso7816::CommandApdu&)>;
 
   // Throws Error(Errc::invalid_argument) for an invalid i, KDD or AID.
   Scp03Card(CardKeyRegistry& keys, Scp03CardConfig config, crypto::Random& random = crypto::system_random());
@@ -61,6 +62,8 @@ class Scp03Card {
   // Whole-command processing: routes INITIALIZE UPDATE and EXTERNAL AUTHENTICATE to the protocol,
   // unwraps every other command of an open session, hands the plain command to `application`, and
   // wraps its response. Without a session, commands pass to the application unchanged.
+  // The command given by value is unwrapped in its own buffer (SecureMessaging::unwrap_command).
+  iso7816::ResponseApdu process(iso7816::CommandApdu&& command, const Application& application);
   iso7816::ResponseApdu process(const iso7816::CommandApdu& command, const Application& application);
   // Same from wire bytes; an APDU that does not parse gets 6700 (and aborts an open session).
   Bytes process(ByteView raw_command, const Application& application);
@@ -74,6 +77,7 @@ class Scp03Card {
     std::string reason;                           // why (for logs; never sent to the host)
   };
   // Open session: verify and decrypt; idle/initialized: pass through; aborted: refuse.
+  Unwrapped unwrap(iso7816::CommandApdu&& wire);
   Unwrapped unwrap(const iso7816::CommandApdu& wire);
   // Protects the response to the last unwrapped command (unchanged outside a session).
   iso7816::ResponseApdu wrap(const iso7816::ResponseApdu& plain);

@@ -55,6 +55,12 @@ class SecureMessaging {
   // The full CMAC of a command whose data field (already encrypted if it is) is `data_prime`.
   crypto::Mac16 command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
                             std::uint8_t p1, std::uint8_t p2, ByteView data_prime, bool extended);
+  // The same in steps: the chaining value and header first (the data field's size is all the header
+  // needs), then the data field in any number of pieces through the engine's C-MAC object, then
+  // command_mac_finish().
+  void command_mac_start(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins, std::uint8_t p1,
+                         std::uint8_t p2, std::size_t data_prime_size, bool extended);
+  crypto::Mac16 command_mac_finish() { return mac_.finish(); }
 
   // EXTERNAL AUTHENTICATE: the C-MAC over 84 82 P1 00 Lc || host cryptogram with a zero MCV. `begin`
   // then starts the session chain from it (MCV := that CMAC, counter := 0).
@@ -73,6 +79,11 @@ class SecureMessaging {
   // the protection the level requires, its MAC is wrong, or its ciphertext or padding is malformed;
   // the caller must then abort the session. The counter and the MCV advance on every command that
   // carries a C-MAC field, before the check, as on the host.
+  // The command given by value is unwrapped in its own buffer: one pass over the data field feeds
+  // each chunk of ciphertext to the C-MAC and then decrypts it in place while it is still in the
+  // cache, and the plain command returned owns that same buffer (no allocation, no copy). Decrypted
+  // bytes of a command whose C-MAC turns out wrong are wiped, never returned.
+  std::optional<iso7816::CommandApdu> unwrap_command(iso7816::CommandApdu&& wire, std::string* reason = nullptr);
   std::optional<iso7816::CommandApdu> unwrap_command(const iso7816::CommandApdu& wire, std::string* reason = nullptr);
 
   // Card: R-MAC and R-ENC of the response to the last command. Error status words (anything but 9000,

@@ -1,7 +1,7 @@
 // The card side of vsmartcard's vpcd reader driver inside pcscd: the card is the TCP CLIENT of vpcd
 // (pcscd listens on PORT for reader slot 0, PORT+1 for slot 1). `sefleet card run --vpcd HOST:PORT`.
 //
-// Behaviour (see shared/reference/pcsc-vpcd.md):
+// Behaviour (docs/transport.md):
 //  - connects to vpcd, and reconnects with a short, growing backoff (capped) when the connection is
 //    refused (pcscd not up yet) or dropped (vpcd closes the socket on any error, e.g. a 64 KiB APDU);
 //    every attempt and drop is logged;

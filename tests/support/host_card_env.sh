@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this file
 # Sourced by the host-toolkit e2e scripts (tests/apps/e2e/apdu_cli.sh, gp_cli.sh, apdu_pcsc_cli.sh):
 # personalizes a virtual SE and runs it with `sefleet card run --listen` on a free local port. The
-# profile is one heredoc below (fields as DESIGN.md fixes them). Its SCP03 keys are derived with GlobalPlatformPro's kdf3 from $master and
+# profile is one heredoc below (fields as docs/card-state.md fixes them). Its SCP03 keys are derived with GlobalPlatformPro's kdf3 from $master and
 # the profile's KDD, computed here independently with python3-cryptography, so that `--kdf3` and the
 # explicit keys both open sessions.
 # With host_card_link=vpcd set before sourcing, the card runs behind a private pcscd + vpcd reader

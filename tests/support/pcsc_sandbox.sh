@@ -27,7 +27,7 @@
 #   system    plain pcscd on /run/pcscd/pcscd.comm, only when no other pcscd is alive there.
 #   auto      isolated, falling back to system when unshare/mount is not permitted.
 # Ports: PCSC_SANDBOX_BASE_PORT (default: random in 41000-59998) is tried first, then others; both
-# PORT and PORT+1 must be free. vpcd binds 0.0.0.0 (see shared/reference/pcsc-vpcd.md, P9).
+# PORT and PORT+1 must be free. vpcd binds 0.0.0.0 (docs/transport.md).
 #
 # Requires: pcscd, vsmartcard-vpcd, iproute2 (ss), util-linux (unshare), /usr/bin/python3 with pyscard.
 

@@ -1,4 +1,4 @@
-// AUTHORIZE ACTION (broadcast-channel.md §5.4, seed E32-E40), on the diversified session after the
+// AUTHORIZE ACTION (broadcast-channel.md §5.4), on the diversified session after the
 // switch back. Decisions (docs/isd.md "Broadcast update channel"):
 //  - Level 13/33 needed (6982), P1-P2 00 00 (6A86), TLV errors and a C8 whose length does not fit the
 //    staged profile (24 wrapped / 16 clear) 6A80, no complete staging of this campaign 6985 (no status

@@ -1,13 +1,13 @@
 // CHANGE MODE (broadcast-channel.md §5.1, §5.3), the broadcast-mode gate (§8.5) and the lazy discard
 // of abandoned staging. Decisions (docs/isd.md "Broadcast update channel"):
 //  - In broadcast mode only WRITE BLOCK and CHANGE MODE P1=00 pass; every other command (not only the
-//    five the spec names) gets 6982 and aborts the session: the broadcast context is campaign-wide,
-//    so nothing it authenticates may manage the card.
+//    five §8.5 names) gets 6982 and aborts the session: the broadcast context is campaign-wide, so
+//    nothing it authenticates may manage the card.
 //  - One staging area per card: CHANGE MODE to broadcast while a broadcast context is alive on any
 //    logical channel gets 6985. Otherwise it replaces whatever was staged before (an earlier campaign,
 //    complete or verified, is dropped): the server starting a new flow means it gave up the old one.
-//  - The checks run in the order the spec lists; each refusal leaves the session open unless the spec
-//    says "abort" (a failed profile-3 unwrap, and any refusal in broadcast mode).
+//  - The checks run in the order §5.1 lists; each refusal leaves the session open unless §5.1 says
+//    "abort" (a failed profile-3 unwrap, and any refusal in broadcast mode).
 #include "card/isd/isd_command.hpp"
 #include "core/error.hpp"
 #include "gp/broadcast/broadcast_keys.hpp"

@@ -4,6 +4,7 @@
 // staging abandoned: it is erased by the next command that looks at it (isd_broadcast_mode.cpp).
 // Each accepted block is one NVM transaction: the block object and the updated staging record.
 #include "card/isd/isd_command.hpp"
+#include "card/runtime/apdu.hpp"
 #include "gp/scp03_card.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -33,7 +34,9 @@ iso7816::ResponseApdu write_block(const IsdCall& call) {
   if (cmd.data.size() > staging->total_length - staging->received) {
     refuse_and_abort(call, sw::kNotEnoughMemory, "WRITE BLOCK: data beyond the announced total length");
   }
-  images.append_block(cmd.data);
+  // The block's buffer becomes the NVM object as it is: the secure channel decrypted it in place.
+  Apdu* apdu = call.ctx.apdu();
+  images.append_block(apdu != nullptr ? apdu->take_incoming() : Bytes(cmd.data.begin(), cmd.data.end()));
   return iso7816::ResponseApdu(sw::kOk);
 }
 

@@ -2,10 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -59,6 +63,34 @@ void FileDevice::write(std::uint64_t offset, ByteView data) {
       fail("write", errno);
     }
     done += static_cast<std::size_t>(put);
+  }
+}
+
+void FileDevice::write_gather(std::uint64_t offset, std::span<const ByteView> pieces) {
+  std::vector<iovec> vectors;
+  vectors.reserve(std::min<std::size_t>(pieces.size(), IOV_MAX));
+  std::size_t next = 0;  // first piece not yet in `vectors`
+  while (next < pieces.size() || !vectors.empty()) {
+    while (next < pieces.size() && vectors.size() < IOV_MAX) {
+      const ByteView piece = pieces[next++];
+      if (!piece.empty()) vectors.push_back(iovec{const_cast<std::uint8_t*>(piece.data()), piece.size()});
+    }
+    if (vectors.empty()) break;
+    const ssize_t put = ::pwritev(fd_, vectors.data(), static_cast<int>(vectors.size()), static_cast<off_t>(offset));
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      fail("write", errno);
+    }
+    // Drop what was written: whole vectors, then the written part of the first remaining one.
+    offset += static_cast<std::uint64_t>(put);
+    auto done = static_cast<std::size_t>(put);
+    std::size_t whole = 0;
+    while (whole < vectors.size() && done >= vectors[whole].iov_len) done -= vectors[whole++].iov_len;
+    vectors.erase(vectors.begin(), vectors.begin() + static_cast<std::ptrdiff_t>(whole));
+    if (!vectors.empty()) {
+      vectors.front().iov_base = static_cast<std::uint8_t*>(vectors.front().iov_base) + done;
+      vectors.front().iov_len -= done;
+    }
   }
 }
 

@@ -18,6 +18,8 @@ class FileDevice final : public NvmDevice {
 
   void read(std::uint64_t offset, MutableByteView out) override;
   void write(std::uint64_t offset, ByteView data) override;
+  // pwritev straight from the pieces (in batches of IOV_MAX), resuming after short writes.
+  void write_gather(std::uint64_t offset, std::span<const ByteView> pieces) override;
   void sync() override;
   std::uint64_t size() override;
   void truncate(std::uint64_t size) override;

@@ -29,16 +29,29 @@ void MemoryDevice::read(std::uint64_t offset, MutableByteView out) {
 }
 
 void MemoryDevice::write(std::uint64_t offset, ByteView data) {
-  if (offset > kMaxMediumSize || data.size() > kMaxMediumSize - offset) {
+  const ByteView pieces[] = {data};
+  write_gather(offset, pieces);
+}
+
+void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> pieces) {
+  std::uint64_t total = 0;
+  for (const ByteView piece : pieces) total += piece.size();
+  if (offset > kMaxMediumSize || total > kMaxMediumSize - offset) {
     throw Error(Errc::io_error, name_ + ": write beyond the maximum medium size");
   }
   Bytes& medium = *medium_;
   if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
+  // Grow geometrically, as one append at a time would: the journal appends a record per commit.
+  if (offset + total > medium.capacity()) medium.reserve(std::max<std::size_t>(offset + total, 2 * medium.capacity()));
   // Overwrite what exists, append the rest: appending (the journal's usual case) copies each byte once
   // instead of zero-filling the new space first.
-  const std::size_t overlap = std::min<std::size_t>(data.size(), medium.size() - offset);
-  std::copy_n(data.begin(), overlap, medium.begin() + static_cast<std::ptrdiff_t>(offset));
-  medium.insert(medium.end(), data.begin() + static_cast<std::ptrdiff_t>(overlap), data.end());
+  std::size_t at = offset;
+  for (const ByteView piece : pieces) {
+    const std::size_t overlap = at < medium.size() ? std::min<std::size_t>(piece.size(), medium.size() - at) : 0;
+    std::copy_n(piece.begin(), overlap, medium.begin() + static_cast<std::ptrdiff_t>(at));
+    medium.insert(medium.end(), piece.begin() + static_cast<std::ptrdiff_t>(overlap), piece.end());
+    at += piece.size();
+  }
 }
 
 void MemoryDevice::truncate(std::uint64_t size) {

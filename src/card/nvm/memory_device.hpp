@@ -23,6 +23,7 @@ class MemoryDevice final : public NvmDevice {
 
   void read(std::uint64_t offset, MutableByteView out) override;
   void write(std::uint64_t offset, ByteView data) override;
+  void write_gather(std::uint64_t offset, std::span<const ByteView> pieces) override;
   void sync() override { ++syncs_; }
   std::uint64_t size() override { return medium_->size(); }
   void truncate(std::uint64_t size) override;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "core/bytes.hpp"
@@ -21,6 +22,14 @@ class NvmDevice {
   virtual void read(std::uint64_t offset, MutableByteView out) = 0;
   // Writes `data` at `offset`, extending the medium if needed. Not durable until sync().
   virtual void write(std::uint64_t offset, ByteView data) = 0;
+  // Writes the concatenation of `pieces` at `offset` as ONE physical write: a journal record whose
+  // large values stay in their own buffers (format::RecordWriter). This default joins the pieces
+  // and calls write(); the devices override it to write from the pieces directly.
+  virtual void write_gather(std::uint64_t offset, std::span<const ByteView> pieces) {
+    Bytes joined;
+    for (const ByteView piece : pieces) joined.insert(joined.end(), piece.begin(), piece.end());
+    write(offset, joined);
+  }
   // Makes every earlier write and truncate durable (the store's only ordering barrier).
   virtual void sync() = 0;
   virtual std::uint64_t size() = 0;

@@ -72,39 +72,65 @@ std::optional<CommitSlot> decode_slot(ByteView bytes) {
 }
 
 RecordWriter::RecordWriter(RecordType type, std::uint64_t sequence) {
-  bytes_.reserve(256);
-  append(bytes_, static_cast<std::uint8_t>(type));
-  bytes_.insert(bytes_.end(), 3, 0);
-  put_be32(bytes_, 0);  // payload length, patched by finish()
-  put_be64(bytes_, sequence);
-  put_be32(bytes_, 0);  // op count, patched by finish()
+  framing_.reserve(256);
+  append(framing_, static_cast<std::uint8_t>(type));
+  framing_.insert(framing_.end(), 3, 0);
+  put_be32(framing_, 0);  // payload length, patched by finish()
+  put_be64(framing_, sequence);
+  put_be32(framing_, 0);  // op count, patched by finish()
 }
 
 void RecordWriter::put(std::string_view key, ByteView value) {
-  append(bytes_, static_cast<std::uint8_t>(OpCode::put));
-  put_be16(bytes_, static_cast<std::uint16_t>(key.size()));
-  append(bytes_, bytes_of(key));
-  put_be32(bytes_, static_cast<std::uint32_t>(value.size()));
-  append(bytes_, value);
+  append(framing_, static_cast<std::uint8_t>(OpCode::put));
+  put_be16(framing_, static_cast<std::uint16_t>(key.size()));
+  append(framing_, bytes_of(key));
+  put_be32(framing_, static_cast<std::uint32_t>(value.size()));
+  if (value.size() >= kReferencedValueSize) {
+    references_.push_back(Reference{framing_.size(), value});
+    referenced_bytes_ += value.size();
+  } else {
+    append(framing_, value);
+  }
   ++count_;
 }
 
 void RecordWriter::erase(std::string_view key) {
-  append(bytes_, static_cast<std::uint8_t>(OpCode::erase));
-  put_be16(bytes_, static_cast<std::uint16_t>(key.size()));
-  append(bytes_, bytes_of(key));
+  append(framing_, static_cast<std::uint8_t>(OpCode::erase));
+  put_be16(framing_, static_cast<std::uint16_t>(key.size()));
+  append(framing_, bytes_of(key));
   ++count_;
 }
 
-Bytes RecordWriter::finish() {
+void RecordWriter::finish() {
   const auto patch32 = [this](std::size_t at, std::uint32_t value) {
     for (int i = 0; i < 4; ++i)
-      bytes_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+      framing_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
   };
-  patch32(4, static_cast<std::uint32_t>(bytes_.size() - kRecordHeaderSize));
+  patch32(4, static_cast<std::uint32_t>(size() - kRecordHeaderSize));
   patch32(kRecordHeaderSize, count_);
-  seal(bytes_);
-  return std::move(bytes_);
+  std::uint32_t crc = 0;
+  for (const ByteView piece : pieces()) crc = crc32c(piece, crc);
+  put_be32(framing_, crc);
+}
+
+std::vector<ByteView> RecordWriter::pieces() const {
+  std::vector<ByteView> out;
+  out.reserve(2 * references_.size() + 1);
+  std::size_t at = 0;
+  for (const Reference& reference : references_) {
+    out.push_back(ByteView(framing_).subspan(at, reference.at - at));
+    out.push_back(reference.value);
+    at = reference.at;
+  }
+  out.push_back(ByteView(framing_).subspan(at));
+  return out;
+}
+
+Bytes RecordWriter::bytes() const {
+  Bytes out;
+  out.reserve(size());
+  for (const ByteView piece : pieces()) append(out, piece);
+  return out;
 }
 
 std::uint64_t put_op_size(std::size_t key_size, std::size_t value_size) {

@@ -49,16 +49,36 @@ enum class RecordType : std::uint8_t {
 
 enum class OpCode : std::uint8_t { put = 1, erase = 2 };
 
-// Serializes one record: begin, any number of put/erase, finish.
+// Serializes one record: begin, any number of put/erase, finish. A record can hold megabytes of
+// values that already sit in the store's own buffers, so values of kReferencedValueSize bytes or
+// more are not copied into it: the record is a sequence of pieces (its framing, with the small values
+// inline, and the large values where they are), written to the device as one gathered write. The
+// values must therefore stay alive and unchanged until the record has been written.
 class RecordWriter {
  public:
+  static constexpr std::size_t kReferencedValueSize = 512;
+
   RecordWriter(RecordType type, std::uint64_t sequence);
   void put(std::string_view key, ByteView value);
   void erase(std::string_view key);
-  Bytes finish();  // appends the length, count and checksum; the writer is spent afterwards
+  // Patches the length and count in and appends the checksum; nothing may be added afterwards.
+  void finish();
+
+  // The finished record: its bytes are the concatenation of pieces(), size() in total. The views
+  // are valid while the writer and the referenced values are.
+  std::vector<ByteView> pieces() const;
+  std::size_t size() const noexcept { return framing_.size() + referenced_bytes_; }
+  // The record as one buffer (a copy), for tests and diagnostics.
+  Bytes bytes() const;
 
  private:
-  Bytes bytes_;
+  struct Reference {
+    std::size_t at;  // where in framing_ the value belongs
+    ByteView value;
+  };
+  Bytes framing_;
+  std::vector<Reference> references_;
+  std::size_t referenced_bytes_ = 0;
   std::uint32_t count_ = 0;
 };
 

@@ -213,14 +213,20 @@ void NvmStore::begin() {
   pending_.clear();
 }
 
-void NvmStore::write(std::string_view key, ByteView value) {
+void NvmStore::write(std::string_view key, ByteView value) { write(key, Bytes(value.begin(), value.end())); }
+
+void NvmStore::write(std::string_view key, Bytes&& value) {
   require_transaction("write");
   check_key(key);
   if (value.size() > format::kMaxValueSize) {
     throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(value.size()) +
                                             " bytes exceeds the limit of " + std::to_string(format::kMaxValueSize));
   }
-  pending_.insert_or_assign(std::string(key), Bytes(value.begin(), value.end()));
+  if (const auto found = pending_.find(key); found != pending_.end()) {
+    found->second = std::move(value);
+  } else {
+    pending_.emplace(std::string(key), std::move(value));
+  }
 }
 
 void NvmStore::erase(std::string_view key) {
@@ -246,7 +252,7 @@ void NvmStore::commit() {
   in_transaction_ = false;
   stats_.last_commit_syncs = 0;
   if (changes.empty()) return;
-  commit_changes(changes, false);
+  commit_changes(std::move(changes), false);
 }
 
 void NvmStore::compact() {
@@ -262,10 +268,11 @@ void NvmStore::sync() {
   ++stats_.last_commit_syncs;
 }
 
-void NvmStore::publish(std::uint64_t offset, ByteView bytes, const CommitSlot& next) {
+void NvmStore::publish(std::uint64_t offset, const format::RecordWriter& record, const CommitSlot& next) {
   // Sync 1: the record (or snapshot) must be durable before any slot points at it; otherwise the
   // device could persist the slot first and a power loss would leave it naming garbage.
-  device_->write(offset, bytes);
+  const std::vector<ByteView> pieces = record.pieces();
+  device_->write_gather(offset, pieces);
   sync();
   // Sync 2: the commit point. The slot is the only thing that makes the new bytes part of the state.
   device_->write(slot_offset(next.generation), format::encode_slot(next));
@@ -283,7 +290,7 @@ std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
   return format::kEmptyRecordSize + ops;
 }
 
-Bytes NvmStore::snapshot_record(std::uint64_t sequence, const Pending& overlay) const {
+format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pending& overlay) const {
   format::RecordWriter writer(format::RecordType::snapshot, sequence);
   for (const auto& [key, value] : state_) {
     if (overlay.count(key) == 0) writer.put(key, value);
@@ -291,25 +298,26 @@ Bytes NvmStore::snapshot_record(std::uint64_t sequence, const Pending& overlay) 
   for (const auto& [key, value] : overlay) {
     if (value) writer.put(key, *value);
   }
-  return writer.finish();
+  writer.finish();
+  return writer;
 }
 
-void NvmStore::commit_changes(const Pending& changes, bool force_compaction) {
+void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   const std::uint64_t sequence = slot_.last_sequence + 1;
-  Bytes record;
-  if (!changes.empty()) {
-    format::RecordWriter writer(format::RecordType::transaction, sequence);
-    for (const auto& [key, value] : changes) {
-      if (value) {
-        writer.put(key, *value);
-      } else {
-        writer.erase(key);
-      }
+  // The record refers to the values in `changes` (and a snapshot to those in the state), which stay
+  // where they are until apply() moves them into the state after the commit.
+  format::RecordWriter record(format::RecordType::transaction, sequence);
+  for (const auto& [key, value] : changes) {
+    if (value) {
+      record.put(key, *value);
+    } else {
+      record.erase(key);
     }
-    record = writer.finish();
   }
+  record.finish();
+  const std::uint64_t record_size = changes.empty() ? 0 : record.size();
   const std::uint64_t snapshot_size = snapshot_size_after(changes);
-  const std::uint64_t journal_after = stats_.journal_bytes + record.size();
+  const std::uint64_t journal_after = stats_.journal_bytes + record_size;
   const bool compacting =
       force_compaction || (journal_after > options_.compact_after_bytes && journal_after > snapshot_size);
 
@@ -318,7 +326,7 @@ void NvmStore::commit_changes(const Pending& changes, bool force_compaction) {
   next.last_sequence = sequence;
   broken_ = true;  // until the commit completes: an exception leaves memory and file out of step
   if (compacting) {
-    const Bytes snapshot = snapshot_record(sequence, changes);
+    const format::RecordWriter snapshot = snapshot_record(sequence, changes);
     // The snapshot goes where no committed byte lives: before the current base when it fits there,
     // else after the current end. The committed records stay intact until the new slot is durable.
     next.base = format::kDataStart + snapshot.size() <= slot_.base ? format::kDataStart : slot_.end;
@@ -327,12 +335,12 @@ void NvmStore::commit_changes(const Pending& changes, bool force_compaction) {
     stats_.journal_bytes = 0;
     ++stats_.compactions;
   } else {
-    next.end = slot_.end + record.size();
+    next.end = slot_.end + record_size;
     publish(slot_.end, record, next);
-    stats_.journal_bytes += record.size();
+    stats_.journal_bytes += record_size;
   }
   slot_ = next;
-  apply(changes);
+  apply(std::move(changes));
   ++stats_.commits;
   // After a compaction to the front, everything past the new end is dead: give the space back. Not
   // synced on purpose: a lost truncate only leaves an uncommitted tail, which recovery drops again.
@@ -340,15 +348,23 @@ void NvmStore::commit_changes(const Pending& changes, bool force_compaction) {
   broken_ = false;
 }
 
-void NvmStore::apply(const Pending& changes) {
-  for (const auto& [key, value] : changes) {
-    if (const auto found = state_.find(key); found != state_.end()) {
-      live_op_bytes_ -= format::put_op_size(key.size(), found->second.size());
-      state_.erase(found);
+void NvmStore::apply(Pending&& changes) {
+  while (!changes.empty()) {
+    auto node = changes.extract(changes.begin());  // key and value move on, neither is copied
+    std::string& key = node.key();
+    std::optional<Bytes>& value = node.mapped();
+    const auto found = state_.lower_bound(key);
+    const bool exists = found != state_.end() && found->first == key;
+    if (exists) live_op_bytes_ -= format::put_op_size(key.size(), found->second.size());
+    if (!value) {
+      if (exists) state_.erase(found);
+      continue;
     }
-    if (value) {
-      live_op_bytes_ += format::put_op_size(key.size(), value->size());
-      state_.emplace(key, *value);
+    live_op_bytes_ += format::put_op_size(key.size(), value->size());
+    if (exists) {
+      found->second = std::move(*value);
+    } else {
+      state_.emplace_hint(found, std::move(key), std::move(*value));
     }
   }
   stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;

@@ -60,6 +60,9 @@ class NvmStore {
 
   void begin();
   void write(std::string_view key, ByteView value);
+  // The same, keeping `value`'s buffer: it is written to the device from where it is and becomes the
+  // committed object as it is (no copy on the way).
+  void write(std::string_view key, Bytes&& value);
   void erase(std::string_view key);  // erasing a missing key does nothing
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
@@ -80,12 +83,14 @@ class NvmStore {
   void require_usable() const;
   void require_transaction(const char* operation) const;
   void sync();
-  // Writes `bytes` at `offset`, syncs, then publishes `next` in its slot and syncs again.
-  void publish(std::uint64_t offset, ByteView bytes, const format::CommitSlot& next);
-  Bytes snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
+  // Writes `record` at `offset`, syncs, then publishes `next` in its slot and syncs again.
+  void publish(std::uint64_t offset, const format::RecordWriter& record, const format::CommitSlot& next);
+  // The whole state with `overlay` applied, as one record that refers to the values where they are.
+  format::RecordWriter snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
   std::uint64_t snapshot_size_after(const Pending& overlay) const;
-  void commit_changes(const Pending& changes, bool force_compaction);
-  void apply(const Pending& changes);
+  void commit_changes(Pending&& changes, bool force_compaction);
+  // Moves the committed values into the state.
+  void apply(Pending&& changes);
 
   std::unique_ptr<NvmDevice> device_;
   NvmOptions options_;

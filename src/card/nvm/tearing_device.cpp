@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace sefleet::card::nvm {
 
@@ -34,6 +35,25 @@ void TearingDevice::write(std::uint64_t offset, ByteView data) {
                     std::to_string(data.size()) + " bytes written)");
   }
   inner_->write(offset, data);
+}
+
+void TearingDevice::write_gather(std::uint64_t offset, std::span<const ByteView> pieces) {
+  require_power();
+  if (tears_now()) {
+    std::vector<ByteView> kept;
+    std::size_t budget = keep_bytes_, total = 0;
+    for (const ByteView piece : pieces) {
+      total += piece.size();
+      if (budget == 0) continue;
+      kept.push_back(piece.first(std::min(budget, piece.size())));
+      budget -= kept.back().size();
+    }
+    const std::size_t written = keep_bytes_ - budget;
+    if (written > 0) inner_->write_gather(offset, kept);
+    throw PowerLoss("power cut at physical write " + std::to_string(writes_) + " (" + std::to_string(written) +
+                    " of " + std::to_string(total) + " bytes written)");
+  }
+  inner_->write_gather(offset, pieces);
 }
 
 void TearingDevice::sync() {

@@ -25,6 +25,8 @@ class TearingDevice final : public NvmDevice {
 
   void read(std::uint64_t offset, MutableByteView out) override;
   void write(std::uint64_t offset, ByteView data) override;
+  // One physical write, torn like write() (the first keep_bytes of the concatenation reach the medium).
+  void write_gather(std::uint64_t offset, std::span<const ByteView> pieces) override;
   void sync() override;
   std::uint64_t size() override;
   void truncate(std::uint64_t size) override;

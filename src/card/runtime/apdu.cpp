@@ -7,6 +7,13 @@
 
 namespace sefleet::card {
 
+Bytes Apdu::take_incoming() {
+  if (owned_ == nullptr) return Bytes(command_->data.begin(), command_->data.end());
+  Bytes taken = std::move(owned_->data);
+  owned_->data.clear();  // a moved-from vector is valid but unspecified: make it empty
+  return taken;
+}
+
 void Apdu::set_outgoing(ByteView data) {
   if (data.size() > kMaxOutgoing) throw StatusWordError(iso7816::sw::kWrongLength, "outgoing data over 65536 bytes");
   outgoing_.assign(data.begin(), data.end());

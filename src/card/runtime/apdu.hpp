@@ -25,6 +25,8 @@ inline constexpr std::size_t kMaxOutgoing = 65536;
 class Apdu {
  public:
   explicit Apdu(const iso7816::CommandApdu& command) noexcept : command_(&command) {}
+  // Over a command the runtime owns and hands over: take_incoming() may then move its data out.
+  explicit Apdu(iso7816::CommandApdu& command) noexcept : command_(&command), owned_(&command) {}
 
   const iso7816::CommandApdu& command() const noexcept { return *command_; }
   std::uint8_t cla() const noexcept { return command_->cla; }
@@ -32,6 +34,11 @@ class Apdu {
   std::uint8_t p1() const noexcept { return command_->p1; }
   std::uint8_t p2() const noexcept { return command_->p2; }
   ByteView incoming() const noexcept { return command_->data; }
+  // The data field as the applet's own buffer, for an applet that keeps it (the ISD stores a WRITE
+  // BLOCK's data as an NVM object): moved out of the command when the runtime handed the command
+  // over (incoming() is empty afterwards), copied otherwise. Like a Java Card applet that reuses the
+  // APDU buffer, the applet must not read the command's data field after taking it.
+  Bytes take_incoming();
   // Ne: 0 when the command has no Le field, 256 for a short Le of 00, 65536 for an extended 0000.
   std::size_t ne() const noexcept { return command_->ne.value_or(0); }
   bool has_le() const noexcept { return command_->ne.has_value(); }
@@ -46,6 +53,7 @@ class Apdu {
 
  private:
   const iso7816::CommandApdu* command_;
+  iso7816::CommandApdu* owned_ = nullptr;  // the same command, when its data may be taken
   Bytes outgoing_;
   bool outgoing_set_ = false;
 };

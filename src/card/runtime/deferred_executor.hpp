@@ -1,4 +1,4 @@
-// Deferred execution (spec shared/spec/deferred-execution.md §2-§4): an applet creates task objects
+// Deferred execution (docs/deferred-execution.md §2-§4): an applet creates task objects
 // (at install or while processing), schedules them for "after this response", and learns their
 // results on its next command. The runtime runs scheduled tasks in FIFO order after the R-APDU has
 // left the card (Runtime::after_response), each in its own atomic transaction; while work is pending

@@ -1,4 +1,4 @@
-// The splitting helper (spec §3, seed: "criteria based on operation execution time or priority"):
+// The splitting helper (docs/deferred-execution.md §3: by execution time or by priority):
 // an applet declares the operations a command asks for and gets two groups, the ones to do before the
 // response and the ones to defer. Both keep the declared order inside each group. An operation
 // needed_for_response is always done now.

@@ -178,7 +178,8 @@ Bytes Runtime::transmit(ByteView command) {
   last_clock_ = CommandClock{};
   try {
     if (powered_ && deferred_->pending()) {
-      // Spec §2.1: a command that arrives while deferred work is pending waits until it is done.
+      // docs/deferred-execution.md §2, step 1: a command that arrives while deferred work is pending
+      // waits until it is done.
       const std::uint64_t wait_start = clock_->now_ns();
       run_deferred();
       last_clock_.waited_ns = clock_->now_ns() - wait_start;
@@ -204,7 +205,7 @@ Bytes Runtime::dispatch(ByteView raw) {
     return status(sw::kUnknown);
   }
   std::string reason;
-  const auto command = CommandApdu::try_parse(raw, &reason);
+  auto command = CommandApdu::try_parse(raw, &reason);
   if (!command) {
     // The channel the bytes claim loses its pending response, and an open session there is aborted
     // (as Scp03Card does for an unparseable APDU: the host's counter and MCV may have moved on).
@@ -242,16 +243,19 @@ Bytes Runtime::dispatch(ByteView raw) {
     return handle_select(number, *command);
   }
   if (channel.applet == nullptr) return status(sw::kInsNotSupported);
-  return dispatch_to_applet(channel, number, *command);
+  return dispatch_to_applet(channel, number, std::move(*command));
 }
 
-Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, const CommandApdu& command) {
+Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApdu&& command) {
   deferred_->begin_command(channel.aid);  // the check on the next command, before process() runs
   RuntimeContext ctx(*this, number);
   Applet& applet = *channel.applet;
+  // The response is delivered against the command's Le and encoding; its data field moves on.
+  CommandApdu header(command.cla, command.ins, command.p1, command.p2, {}, command.ne);
+  header.extended = command.extended;
   ResponseApdu response;
   if (channel.secure_channel) {
-    response = channel.secure_channel->process(command, [&](const CommandApdu& plain) {
+    response = channel.secure_channel->process(std::move(command), [&](CommandApdu& plain) {
       Apdu apdu(plain);
       return call_process(applet, plain, ctx, apdu);
     });
@@ -261,7 +265,7 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   }
   abort_open_transaction("process");
   finish_before_response();
-  return deliver_response(command, std::move(response), channel.pending);
+  return deliver_response(header, std::move(response), channel.pending);
 }
 
 // Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open run

@@ -128,7 +128,8 @@ class Runtime final : public transport::CardEndpoint {
   friend class AppletCallContext;
 
   Bytes dispatch(ByteView raw);
-  Bytes dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, const iso7816::CommandApdu& command);
+  // Takes the parsed command: the secure channel unwraps it in its own buffer, which the applet may keep.
+  Bytes dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, iso7816::CommandApdu&& command);
   Bytes handle_manage_channel(std::uint8_t origin, const iso7816::CommandApdu& command);
   Bytes open_channel(std::uint8_t origin, const iso7816::CommandApdu& command);
   Bytes close_channel(const iso7816::CommandApdu& command);

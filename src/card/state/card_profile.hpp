@@ -1,5 +1,5 @@
 // The personalization profile of a virtual SE (`sefleet card init --profile FILE.json`). The field
-// names are a contract (DESIGN.md): se_id, kdd, isd_aid, platform_id, scp03 {kvn, i, enc, mac, dek},
+// names are a contract (docs/card-state.md): se_id, kdd, isd_aid, platform_id, scp03 {kvn, i, enc, mac, dek},
 // platform_keys {version, kos, kmac}, allow_downgrade, atr. Hex strings throughout.
 #pragma once
 

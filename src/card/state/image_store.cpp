@@ -191,7 +191,9 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   staging_ = std::move(record);
 }
 
-void ImageStore::append_block(ByteView chunk) {
+void ImageStore::append_block(ByteView chunk) { append_block(Bytes(chunk.begin(), chunk.end())); }
+
+void ImageStore::append_block(Bytes&& chunk) {
   if (!staging_ || staging_->state != StagingState::receiving) {
     throw Error(Errc::state_error, "image store: no staging is receiving");
   }
@@ -202,7 +204,7 @@ void ImageStore::append_block(ByteView chunk) {
   next.received += static_cast<std::uint32_t>(chunk.size());
   next.blocks += 1;
   nvm::run_transaction(store_, [&] {
-    store_.write(block_name(staging_->blocks), chunk);
+    store_.write(block_name(staging_->blocks), std::move(chunk));
     write_staging_record(next);
   });
   staging_ = std::move(next);

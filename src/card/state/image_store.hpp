@@ -80,6 +80,8 @@ class ImageStore {
   // Appends the next block. Throws Error(state_error) unless staging is `receiving`, and
   // Error(invalid_argument) for an empty chunk or one beyond the total length.
   void append_block(ByteView chunk);
+  // The same, keeping `chunk`'s buffer as the block object (no copy of the data).
+  void append_block(Bytes&& chunk);
   // receiving -> complete (all bytes received); `bk_mac` is kept for profile 3 (empty for profile 4).
   void complete_staging(ByteView bk_mac);
   // complete -> verified.

@@ -4,7 +4,7 @@
 //          | 85 04 body length (BE) | 86 nn name (UTF-8, 0..64 bytes) }
 // and the body is exactly `body length` bytes that follow it.
 //
-// Decisions where the spec is silent (docs/broadcast-wire.md):
+// Decisions where docs/broadcast-channel.md is silent (docs/broadcast-wire.md):
 //  - The encoder writes the fields in tag order 80..86; the parser accepts them in any order, as the
 //    other messages of the channel do, but refuses unknown, constructed, duplicate or missing fields.
 //  - A valid manifest value is at most 100 bytes, so E0's length is always the one-byte form; the

@@ -1,6 +1,6 @@
 // The authorization data set PAUT (broadcast-channel.md §4, §7): the four diversified commands of one
 // broadcast flow for one SE and one attempt, computed offline from the SE's static keys, its current
-// sequence counter and a host challenge, before the SE is contacted (seed step E124):
+// sequence counter and a host challenge, before the SE is contacted (broadcast-channel.md §4):
 //
 //   PAUT[0] INITIALIZE UPDATE   80 50 kvn 00 08 <host challenge>
 //   PAUT[1] EXTERNAL AUTHENTICATE 84 82 level 00 10 <host cryptogram> <C-MAC>

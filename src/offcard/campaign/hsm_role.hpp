@@ -2,7 +2,7 @@
 // authorization data set PAUT from the SE's static keys, which it derives inside its keystore from a
 // master key (kdf3), and, in profile 4, generates the campaign's broadcast keys BK and builds the PSE.
 //
-// What crosses this API, and what never does (spec §8.2, visible in the types below):
+// What crosses this API, and what never does (broadcast-channel.md §8.2, visible in the types below):
 //   in:  a Keystore and KeyRefs (names, never key values), CampaignTerms (BK only wrapped: under Kos
 //        in profile 3, under the HSM's own campaign KEK in profile 4; the integrity code wrapped under
 //        Kos or, profile 4, the MAC under Kmac), what the terminal read from the SE, and (profile 4

@@ -1,4 +1,4 @@
-// The per-SE alternative that the broadcast channel replaces (seed JP6889161B2, background): the
+// The per-SE alternative that the broadcast channel replaces (broadcast-channel.md §1): the
 // image is sent to each SE inside that SE's own SCP03 session, so the server encrypts and MACs one
 // full copy of DATASEND per SE. It exists as the honest baseline of the campaign-preparation
 // benchmark: the same WRITE BLOCK layout as the PSE (CLA 84, INS 7D, P1‖P2 = block number, plain

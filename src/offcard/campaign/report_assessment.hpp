@@ -1,4 +1,4 @@
-// The server's judgement of one delivery (broadcast-channel.md §7, seed E142-E144): it believes only
+// The server's judgement of one delivery (broadcast-channel.md §7): it believes only
 // what it can authenticate. The INITIALIZE UPDATE response must carry this SE's card cryptogram (a
 // terminal cannot stand in for an SE) and the AUTHORIZE ACTION status object must carry a valid R-MAC
 // (a terminal cannot claim an activation that did not happen). Keys are re-derived through the HSM

@@ -1,4 +1,4 @@
-// The terminal role of the broadcast channel (broadcast-channel.md §7, seed E126-E140): it holds no
+// The terminal role of the broadcast channel (broadcast-channel.md §7): it holds no
 // key. It reads what the HSM needs from an SE, merges PAUT[0..2] ‖ PSE ‖ PAUT[3], sends the commands in
 // order, stops at the first unexpected status word, and reports the SE's answers for the server to
 // verify. Every input is public bytes (the PSE is the same for all SEs; a PAUT is useless to anyone but
@@ -53,7 +53,7 @@ struct DeliveryReport {
 // Called after each command with (sent, total).
 using DeliveryProgress = std::function<void(std::size_t, std::size_t)>;
 
-// The merged sequence PAUT[0..2] ‖ PSE ‖ PAUT[3], as views into the inputs (seed E132).
+// The merged sequence PAUT[0..2] ‖ PSE ‖ PAUT[3], as views into the inputs (broadcast-channel.md §7).
 std::vector<ByteView> merge_data_sets(const EncodedPaut& paut, const std::vector<Bytes>& pse);
 
 // Selects the ISD, then sends the merged sequence. Expected answers: 9000 everywhere, and 9000 or

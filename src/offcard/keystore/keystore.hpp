@@ -4,7 +4,7 @@
 //
 // Implementations: SoftwareKeystore (software_keystore.hpp: one encrypted file, the embedded default,
 // or memory only). A PKCS#11 keystore (any token, SoftHSM2 in CI) is planned behind this same
-// interface (issue 5). docs/keystores.md describes formats and security properties.
+// interface. docs/keystores.md describes formats and security properties.
 //
 // Versions: a key label has versions 1, 2, ...; the newest is current, every older one is retired.
 // Retired versions stay usable when named explicitly (KeyRef::at), so campaigns prepared under an
@@ -126,7 +126,7 @@ class Keystore {
   // AES-CMAC (full 16 bytes). Key usage: mac.
   crypto::Mac16 cmac(const KeyRef& key, ByteView data);
 
-  // kdf3 diversification (gp/kdf3.hpp, GlobalPlatformPro's template, shared/reference/scp03.md §15):
+  // kdf3 diversification (gp/kdf3.hpp, GlobalPlatformPro's template, docs/scp03.md):
   // the per-SE static key set (ENC, MAC, DEK of the master's size, KVN `kvn`). The CMACs run inside
   // the store; only the derived keys come out, on purpose: every session-key derivation and APDU MAC
   // of the SE's sessions uses them (docs/keystores.md). Key usage: mac.

@@ -1,4 +1,4 @@
-// Authorizations and reports (docs/api.md "Authorization", "Reports"; seed E120-E144): a PAUT per SE
+// Authorizations and reports (docs/api.md "Authorization", "Reports"): a PAUT per SE
 // through the keystore, then the SE's answers verified through the keystore and the report policy
 // (report_policy.hpp) and rollout rules (rollout_policy.hpp) applied.
 #include <cstdint>
@@ -222,7 +222,7 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
         decision = decide_authenticated(assessment.outcome, target->attempts, c.policy, image_text(ctx->image));
         counted = true;
       } else if (api::is_final(target->state)) {
-        // A late report for an SE already decided changes nothing (counted once: E144 acts on the first).
+        // A late report for an SE already decided changes nothing (counted once: the first report decides).
         decision.reason =
             "SE already " + std::string(api::name(target->state)) + "; report of a superseded PAUT recorded only";
       } else if (already_runs_campaign_image(assessment, ctx->datasend_sha256)) {

@@ -1,4 +1,4 @@
-// The terminal agent (seed E126-E142): for each SE, read its identity and sequence counter, ask the
+// The terminal agent (docs/broadcast-channel.md §7): for each SE, read its identity and sequence counter, ask the
 // server for a PAUT, merge PAUT[0..2] ‖ PSE ‖ PAUT[3], send it, report what the SE answered, and act on
 // the server's decision. The agent holds a bearer token and public bytes, never a key: it cannot forge
 // an SE's answer, and the server believes only authenticated ones.

@@ -1,4 +1,4 @@
-// The path of the digital-key scenario's APDUs, as roles (seed 001 Fig. 1): the NFC reader
+// The path of the digital-key scenario's APDUs, as roles (docs/digital-key.md): the NFC reader
 // (reader/writer on the air interface, then the reader processor over SPI), the vehicle bus (CAN with
 // ISO-TP segmentation: 8-byte frames, or 64 with CAN FD) and the ECU host in front of SE2. Each role's
 // time comes from the hops of one segment of the link profile (sim/timing/link_profile.hpp), so a

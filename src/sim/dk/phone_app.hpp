@@ -1,4 +1,4 @@
-// The phone of the digital-key scenario (app1, the host application of seed 001 Fig. 1-2): it holds
+// The phone of the digital-key scenario (app1, the host application): it holds
 // the device key pair enrolled in the vehicle and the vehicle's public key, builds every C-APDU of a
 // transaction and checks every R-APDU (vehicle signature, secure-messaging MACs, decryption). No I/O:
 // the scenario driver carries the bytes through the reader, the bus and the ECU to the SE.

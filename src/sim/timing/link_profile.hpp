@@ -1,4 +1,4 @@
-// The transport between the host and the SE as a chain of hops (the seed's Fig. 1: NFC air interface,
+// The transport between the host and the SE as a chain of hops (NFC air interface,
 // reader processor + SPI, vehicle bus, ECU-to-SE interface; or BLE / UWB), loaded from a JSON data file
 // (profiles/link/*.json, also embedded in the binary). Each hop belongs to a segment, so the air-only
 // time (what ISO 14443 figures describe) and the whole path are available apart.

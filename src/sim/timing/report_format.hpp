@@ -8,7 +8,7 @@
 
 namespace sefleet::sim::report_format {
 
-// Both runs must list the same commands in the same order (DESIGN.md); Error(invalid_argument) naming
+// Both runs must list the same commands in the same order; Error(invalid_argument) naming
 // the first difference otherwise, or when a run is empty.
 void require_same_commands(const RunTiming& deferred, const RunTiming& baseline);
 

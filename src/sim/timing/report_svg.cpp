@@ -22,7 +22,23 @@ constexpr double kLaneGap = 6;
 constexpr double kRunGap = 18;
 constexpr double kAxisHeight = 40;
 constexpr double kCharWidth = 6.2;  // approximate width of one 11 px sans-serif character
+constexpr double kLegendRow = 20;
 constexpr std::array<std::string_view, 4> kLanes = {"host", "link", "SE", "deferred"};
+
+// What each colour means, in the order a command's life goes (the classes of the blocks drawn).
+struct LegendEntry {
+  std::string_view css_class;
+  std::string_view text;
+};
+constexpr std::array<LegendEntry, 7> kLegend = {{
+    {"hwt", "HWT: the host waits for the response"},
+    {"command", "C: command on the link"},
+    {"waited", "wait: command waits for deferred work"},
+    {"seht", "SEHT: the SE handles the command"},
+    {"response", "R: response on the link"},
+    {"hpt", "HPT: the host processes the response"},
+    {"deferred", "deferred work, after the response"},
+}};
 
 std::string escape_xml(std::string_view text) {
   std::string out;
@@ -44,6 +60,29 @@ std::string escape_xml(std::string_view text) {
 }
 
 std::string num(double value) { return fmt::format("{:.2f}", value == 0.0 ? 0.0 : value); }
+
+// The legend's entries flowed into rows of the drawing's width, drawn into *out (or only measured
+// when out is null); returns the rows' total height.
+double draw_legend(std::string* out, double top) {
+  double x = kLeft;
+  double y = top;
+  for (const LegendEntry& entry : kLegend) {
+    const double width = 16 + static_cast<double>(entry.text.size()) * kCharWidth + 18;
+    if (x + width > kWidth - kRight && x > kLeft) {
+      x = kLeft;
+      y += kLegendRow;
+    }
+    if (out != nullptr) {
+      *out += fmt::format(R"(<rect class="{}" x="{}" y="{}" width="12" height="12"/>)", entry.css_class, num(x),
+                          num(y));
+      *out += fmt::format(R"(<text class="legend" x="{}" y="{}">{}</text>)", num(x + 16), num(y + 10),
+                          escape_xml(entry.text));
+      *out += "\n";
+    }
+    x += width;
+  }
+  return y - top + kLegendRow;
+}
 
 // A step of 1, 2 or 5 x 10^n ms giving about 8 to 20 ticks over `extent_ms`.
 double tick_step(double extent_ms) {
@@ -132,7 +171,7 @@ std::string render_svg(const RunTiming& deferred, const RunTiming& baseline, std
   const double plot_width = kWidth - kLeft - kRight;
   const double run_height = kRunHeader + static_cast<double>(kLanes.size()) * (kLaneHeight + kLaneGap);
   const double axis_top = kTitleHeight + 2 * run_height + kRunGap;
-  const double height = axis_top + kAxisHeight;
+  const double height = axis_top + kAxisHeight + draw_legend(nullptr, 0);
 
   SvgWriter svg(static_cast<double>(extent_ns), plot_width);
   svg.out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -144,7 +183,7 @@ std::string render_svg(const RunTiming& deferred, const RunTiming& baseline, std
              ".seht{fill:#4e79a7}.waited{fill:#e15759}.deferred{fill:#59a14f}"
              ".label{text-anchor:middle;fill:#111}.lanename{text-anchor:end;fill:#333}"
              ".run{font-weight:bold}.title{font-size:14px;font-weight:bold}.tick{stroke:#999}"
-             ".ticklabel{text-anchor:middle;fill:#333}"
+             ".ticklabel{text-anchor:middle;fill:#333}.legend{fill:#333}"
              "</style>\n";
   svg.out += fmt::format(R"(<text class="title" x="{}" y="22">{}</text>)", num(kLeft), escape_xml(title));
   svg.out += "\n";
@@ -172,7 +211,9 @@ std::string render_svg(const RunTiming& deferred, const RunTiming& baseline, std
   }
   svg.out += fmt::format(R"(<text class="lanename" x="{}" y="{}">time (ms)</text>)", num(kLeft - 8),
                          num(axis_top + 18));
-  svg.out += "\n</svg>\n";
+  svg.out += "\n";
+  draw_legend(&svg.out, axis_top + kAxisHeight - 8);
+  svg.out += "</svg>\n";
   return svg.out;
 }
 

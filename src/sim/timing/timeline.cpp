@@ -41,11 +41,11 @@ RunTiming compute_timeline(const std::vector<CommandTrace>& trace, const LinkPro
     CommandInstants at;
     at.host_send_ns = host_send;
     at.se_arrival_ns = checked_add(host_send, command_link, command.name);
-    // Spec §2 step 1: the I/O layer holds a command while the previous command's deferred work runs.
+    // docs/deferred-execution.md §2 step 1: the I/O layer holds a command while the previous command's deferred work runs.
     at.se_start_ns = std::max(at.se_arrival_ns, previous_deferred_end);
     at.se_response_ns = checked_add(at.se_start_ns, command.se_ns, command.name);
     at.host_receive_ns = checked_add(at.se_response_ns, response_link, command.name);
-    // Spec §2 step 5: deferred work starts once the R-APDU has left.
+    // docs/deferred-execution.md §2 step 5: deferred work starts once the R-APDU has left.
     at.deferred_end_ns = checked_add(at.se_response_ns, command.deferred_ns, command.name);
     at.host_next_send_ns = checked_add(at.host_receive_ns, command.host_after_ns, command.name);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deferred execution over PC/SC (spec deferred-execution §6.1-6.2, issue 6): the built-in counter
+# Deferred execution over PC/SC (docs/deferred-execution.md §6.1-6.2): the built-in counter
 # applet, installed with `sefleet gp install`, is driven by a plain PC/SC client (pyscard through a
 # private pcscd + vpcd reader). INCREMENT LATER (80 24, P1 = 100: its deferred task first takes 1 s of
 # wall-clock time) must be answered at once, with the old value: the R-APDU leaves before the deferred

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `sefleet dk`: the JSON shape fixed by DESIGN.md, the SVG file, determinism of the virtual-time
-# output, --no-defer and --repeat, and refusals of bad options, driving the real binary.
+# `sefleet dk`: the fixed JSON shape (docs/digital-key.md), the SVG file and its legend, determinism of
+# the virtual-time output, a table within 100 columns (--wide: every column) that defines its terms
+# and totals, --no-defer and --repeat, and refusals of bad options, driving the real binary.
 set -uo pipefail
 bin=${SEFLEET_BIN:?}
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -40,6 +41,18 @@ t1=$("$bin" dk) || fail "dk exited $?"
 t2=$("$bin" dk) || fail "dk exited $?"
 [ "$(grep -v 'wall clock' <<<"$t1")" == "$(grep -v 'wall clock' <<<"$t2")" ] || fail "table differs between runs"
 grep -q "AUTH1" <<<"$t1" || fail "no AUTH1 row: $t1"
+# 100 columns by default (table, path table, terms); --wide has every column of both runs.
+long=$(awk 'length($0) > 100' <<<"$t1")
+[ -z "$long" ] || fail "default output wider than 100 columns: $long"
+wide=$("$bin" dk --wide) || fail "dk --wide exited $?"
+[ -n "$(awk 'length($0) > 100' <<<"$wide")" ] || fail "--wide is not wider: $wide"
+for term in HWT SEHT SEWT HPT deferred waited change sum "transaction total"; do
+  grep -q "^$term " <<<"$t1" || grep -q "^$term:" <<<"$t1" || fail "term '$term' not defined under the table: $t1"
+done
+# The transaction total is worked out as the HWT sum plus the HPT between commands, for both runs.
+[ "$(grep -cE '^  [0-9]+\.[0-9]{3} \+ [0-9]+\.[0-9]{3} = [0-9]+\.[0-9]{3} ms (with deferral|baseline)$' <<<"$t1")" -eq 2 ] ||
+  fail "transaction totals not worked out: $t1"
+grep -q 'class="legend"' "$work/dk.svg" || fail "SVG without a legend"
 
 # Other profiles and links, --repeat, --no-defer.
 "$bin" dk --json --profile older_chip --link ble --repeat 2 >"$work/c.json" || fail "older_chip/ble exited $?"

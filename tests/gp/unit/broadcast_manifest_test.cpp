@@ -171,8 +171,9 @@ TEST(BroadcastManifestRefusals, UnknownDuplicateAndConstructedFields) {
 }
 
 TEST(BroadcastManifestRefusals, BodyLengthMustMatchTheBytesAfterTheManifest) {
-  Bytes short_body = kDatasend;
-  short_body.pop_back();
+  // The known answer without its last byte (built from the range: copying it and popping the last
+  // byte made GCC 12 at -O3 warn of an out-of-bounds destroy on a possibly empty vector).
+  const Bytes short_body(kDatasend.begin(), kDatasend.end() - 1);
   expect_parse_error(short_body, "tag 85 declares a body of 40 bytes but 39 bytes follow the manifest");
   Bytes long_body = kDatasend;
   long_body.push_back(0x00);

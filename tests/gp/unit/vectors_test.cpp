@@ -1,4 +1,4 @@
-// Every vector of shared/vectors/scp03.json and scp03_checkpoints.json must pass, and the counts per
+// Every vector of tests/vectors/scp03.json and scp03_checkpoints.json must pass, and the counts per
 // category are pinned so a vector that silently disappears (or a category nobody checks) fails here.
 #include <gtest/gtest.h>
 

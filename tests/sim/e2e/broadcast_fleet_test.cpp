@@ -1,4 +1,4 @@
-// The broadcast channel end to end, in-process, with many SEs (issue 4): the design system builds a
+// The broadcast channel end to end, in-process, with many SEs: the design system builds a
 // campaign, the HSM role issues one PAUT per SE from its sequence counter, a key-less terminal merges
 // PAUT[0..2] ‖ PSE ‖ PAUT[3] and sends it, and the server role authenticates the answers. Every SE is a
 // whole virtual SE (runtime, ISD, card state, NVM) with its own kdf3-derived keys.

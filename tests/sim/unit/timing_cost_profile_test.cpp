@@ -1,4 +1,4 @@
-// The SE cost profiles: the built-in files carry the reference's figures, and the loader refuses every
+// The SE cost profiles: the built-in files carry the published JCAlgTest figures, and the loader refuses every
 // malformed profile with an error naming the field.
 #include <fstream>
 #include <string>

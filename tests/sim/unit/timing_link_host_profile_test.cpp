@@ -1,4 +1,4 @@
-// Link and host profiles: the ISO 14443 air figures reproduce the reference's air-time model, the full
+// Link and host profiles: the ISO 14443 air figures reproduce the published air-time model (9 etu per byte), the full
 // path adds the reader, CAN and SE-interface hops, and malformed files are refused naming the field.
 #include <cmath>
 #include <string>

@@ -1,9 +1,12 @@
-// The renderers: JSON in the exact DESIGN.md shape, a table with every command, a well-formed SVG, and
-// all three byte-for-byte deterministic.
+// The renderers: JSON in its fixed shape (docs/digital-key.md), a table with every command that fits
+// 100 columns unless asked wide and explains its terms and totals, a well-formed SVG with a legend,
+// and all three byte-for-byte deterministic.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -118,6 +121,57 @@ TEST(TimingReport, TableHasEveryCommandBothRunsAndTheHwtChange) {
   EXPECT_LT(change, -25.0);
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  for (std::size_t end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) lines.push_back(text.substr(at, end - at));
+  return lines;
+}
+
+TEST(TimingReport, NarrowTableFitsHundredColumnsAndWideShowsBothRuns) {
+  const auto [deferred, baseline] = runs("AUTH0");
+  const std::string narrow = render_table(deferred, baseline);
+  for (const std::string& line : lines_of(narrow)) EXPECT_LE(line.size(), 100u) << line;
+  const std::string wide = render_table(deferred, baseline, TableWidth::wide);
+  std::size_t widest = 0;
+  for (const std::string& line : lines_of(wide)) widest = std::max(widest, line.size());
+  EXPECT_GT(widest, 100u);
+  // The baseline's SEHT of AUTH1 (its deferred work done before the response) only in the wide table.
+  char baseline_seht[32];
+  std::snprintf(baseline_seht, sizeof baseline_seht, " %.3f", round_to_us(baseline.commands[2].seht_ms));
+  const auto auth1_row = [](const std::string& table) {
+    const std::size_t row = table.find("\nAUTH1 ");
+    return table.substr(row + 1, table.find('\n', row + 1) - row - 1);
+  };
+  EXPECT_EQ(auth1_row(narrow).find(baseline_seht), std::string::npos) << auth1_row(narrow);
+  EXPECT_NE(auth1_row(wide).find(baseline_seht), std::string::npos) << auth1_row(wide);
+  EXPECT_NE(wide.find("baseline"), std::string::npos);
+}
+
+TEST(TimingReport, TableDefinesItsTermsAndWorksOutTheTransactionTotal) {
+  const auto [deferred, baseline] = runs("AUTH0");
+  const std::string table = render_table(deferred, baseline);
+  for (const char* term : {"\nHWT ", "\nSEHT ", "\nSEWT ", "\nHPT ", "\ndeferred ", "\nwaited ", "\nchange ", "\nsum "}) {
+    EXPECT_NE(table.find(term), std::string::npos) << term;
+  }
+  // total = the HWT sum + every HPT but the last, for both runs, with the figures printed.
+  for (const RunTiming* run : {&deferred, &baseline}) {
+    double hwt = 0, hpt = 0;
+    for (std::size_t k = 0; k < run->commands.size(); ++k) {
+      hwt += run->commands[k].hwt_ms;
+      if (k + 1 < run->commands.size()) hpt += run->commands[k].hpt_ms;
+    }
+    EXPECT_NEAR(hwt + hpt, run->total_ms, 1e-9);
+    char sum[96];
+    std::snprintf(sum, sizeof sum, "%.3f + %.3f = %.3f ms", round_to_us(hwt), round_to_us(hpt), round_to_us(run->total_ms));
+    EXPECT_NE(table.find(sum), std::string::npos) << sum << "\n" << table;
+  }
+  // A single run (the --no-defer table) has no "change" to define.
+  const std::string terms = render_terms(baseline, nullptr);
+  EXPECT_EQ(terms.find("\nchange "), std::string::npos);
+  EXPECT_NE(terms.find("transaction total"), std::string::npos);
+}
+
 TEST(TimingReport, SvgIsWellFormedXmlWithBothRunsAndAllLanes) {
   const auto [deferred, baseline] = runs();
   const std::string svg = render_svg(deferred, baseline, "digital key <test> & \"quotes\"");
@@ -127,6 +181,17 @@ TEST(TimingReport, SvgIsWellFormedXmlWithBothRunsAndAllLanes) {
   EXPECT_NE(svg.find("baseline (--no-defer)"), std::string::npos);
   EXPECT_EQ(svg.find("<test>"), std::string::npos);  // escaped
   EXPECT_NE(svg.find("digital key &lt;test&gt; &amp; &quot;quotes&quot;"), std::string::npos);
+  // The legend: one 12 x 12 swatch per colour a block can have, each next to its meaning.
+  for (const char* css : {"hwt", "hpt", "command", "response", "seht", "waited", "deferred"}) {
+    const std::regex swatch(std::string("<rect class=\"") + css + "\" x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"12\" height=\"12\"/>");
+    EXPECT_TRUE(std::regex_search(svg, swatch)) << css;
+  }
+  for (const char* text : {"HWT: the host waits for the response", "HPT: the host processes the response",
+                           "C: command on the link", "R: response on the link", "SEHT: the SE handles the command",
+                           "wait: command waits for deferred work", "deferred work, after the response"}) {
+    EXPECT_NE(svg.find(std::string("class=\"legend\"")), std::string::npos);
+    EXPECT_NE(svg.find(std::string(">") + text + "</text>"), std::string::npos) << text;
+  }
 
   // Parse it with a real XML parser and check the structure.
   test::TempDir dir;
@@ -138,6 +203,9 @@ TEST(TimingReport, SvgIsWellFormedXmlWithBothRunsAndAllLanes) {
       "root = E.parse(sys.argv[1]).getroot()\n"
       "assert root.tag == ns + 'svg', root.tag\n"
       "rects = root.findall(ns + 'rect')\n"
+      "swatches = [r.get('class') for r in rects if r.get('width') == '12' and r.find(ns + 'title') is None]\n"
+      "assert sorted(swatches) == sorted(['hwt', 'hpt', 'command', 'response', 'seht', 'waited', 'deferred']), swatches\n"
+      "rects = [r for r in rects if not (r.get('width') == '12' and r.find(ns + 'title') is None)]\n"
       "classes = [r.get('class') for r in rects]\n"
       "for c in ('lane', 'hwt', 'hpt', 'command', 'response', 'seht', 'deferred'):\n"
       "    assert c in classes, c\n"

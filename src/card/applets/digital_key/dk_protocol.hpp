@@ -1,9 +1,8 @@
 // The sefleet digital-key protocol ("SFDK v1"), shared by the vehicle applet (app2, in SE2 of the car
-// ECU) and the phone (app1, the host that sends the APDUs, as in Fig. 1-2 of seed 001).
+// ECU) and the phone (app1, the host that sends the APDUs, docs/digital-key.md).
 //
-// It is our own protocol, modelled on the public descriptions of the car-key standard transaction
-// (shared/reference/digital-key-and-runtime.md §1), not a copy of any member-only specification. The
-// roles are those of the seed: the phone is the host and the vehicle's SE answers.
+// It is our own protocol, modelled on the public descriptions of the car-key standard transaction,
+// not a copy of any member-only specification. The phone is the host and the vehicle's SE answers.
 //
 //   SELECT   00 A4 04 00 <AID>            -> 5C <versions, 2 B each, highest first>
 //   AUTH0    80 80 00 01 5C ver 87 device ePK(65) 4C transaction id(16) 4D device id(16)

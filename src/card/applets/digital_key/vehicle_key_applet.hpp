@@ -1,4 +1,4 @@
-// The vehicle-side digital-key applet (app2 in SE2 of the car ECU, seed 001 Fig. 1): answers SELECT,
+// The vehicle-side digital-key applet (app2 in SE2 of the car ECU, docs/digital-key.md): answers SELECT,
 // AUTH0, AUTH1, EXCHANGE and CONTROL FLOW of the SFDK protocol (dk_protocol.hpp) and opens or locks the
 // door for an enrolled phone.
 //

@@ -1,0 +1,79 @@
+// The card's unwrap of a command it owns works in the command's own buffer: the plain command keeps
+// that buffer (no allocation, no copy of the data), long fields go through the chunked MAC-then-
+// decrypt pass, and the decrypted bytes of a command whose C-MAC is wrong are wiped, not returned.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "crypto/random.hpp"
+#include "gp/secure_messaging.hpp"
+#include "iso7816/apdu.hpp"
+
+namespace sefleet::gp {
+namespace {
+
+using iso7816::CommandApdu;
+
+SessionKeys session_keys() {
+  crypto::DeterministicRandom random(Bytes{0x1F});
+  return SessionKeys{SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16))};
+}
+
+struct Engines {
+  explicit Engines(std::uint8_t level) : host(session_keys(), Scp03Mode::s8, level), card(session_keys(), Scp03Mode::s8, level) {
+    host.begin(crypto::Mac16{});
+    card.begin(crypto::Mac16{});
+  }
+  SecureMessaging host;
+  SecureMessaging card;
+};
+
+TEST(UnwrapInPlace, ThePlainCommandKeepsTheWireBufferForEveryFieldSize) {
+  Engines engines(0x33);
+  crypto::DeterministicRandom random(Bytes{0x2E});
+  // Empty, one block, around the 16 KiB chunk of the pass, and the largest extended field.
+  for (const std::size_t size : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{16383}, std::size_t{16384},
+                                 std::size_t{16385}, std::size_t{40000}, std::size_t{65488}}) {
+    CommandApdu plain(0x80, 0xE8, 0x00, 0x01, random.bytes(size));
+    plain.extended = size > 200;
+    CommandApdu wire = engines.host.wrap_command(plain);
+    const std::uint8_t* buffer = wire.data.data();
+    std::string reason;
+    const auto unwrapped = engines.card.unwrap_command(std::move(wire), &reason);
+    ASSERT_TRUE(unwrapped) << size << ": " << reason;
+    EXPECT_EQ(unwrapped->data, plain.data) << size;
+    if (size != 0) {
+      EXPECT_EQ(unwrapped->data.data(), buffer) << size;
+    }
+    EXPECT_EQ(unwrapped->cla, 0x80);
+    EXPECT_EQ(engines.card.counter(), engines.host.counter());
+  }
+}
+
+TEST(UnwrapInPlace, AWrongMacWipesWhatWasDecryptedAndRefuses) {
+  Engines engines(0x03);
+  const Bytes secret(40000, 0x5C);
+  CommandApdu wire = engines.host.wrap_command(CommandApdu(0x80, 0xE8, 0x00, 0x00, secret));
+  wire.data.back() ^= 0x01;  // the last byte of the C-MAC
+  const Bytes& field = wire.data;
+  std::string reason;
+  EXPECT_FALSE(engines.card.unwrap_command(std::move(wire), &reason));
+  EXPECT_EQ(reason, "C-MAC mismatch");
+  // A refusal takes nothing from the command, which still owns its buffer: the ciphertext part was
+  // decrypted in the pass, then wiped; none of the plaintext is left.
+  EXPECT_EQ(std::search(field.begin(), field.end(), secret.begin(), secret.begin() + 32), field.end());
+}
+
+TEST(UnwrapInPlace, TheConstOverloadLeavesTheWireCommandAsItWas) {
+  Engines engines(0x33);
+  const CommandApdu wire = engines.host.wrap_command(CommandApdu(0x80, 0xE8, 0x00, 0x00, Bytes(300, 0x11)));
+  const CommandApdu before = wire;
+  const auto unwrapped = engines.card.unwrap_command(wire);
+  ASSERT_TRUE(unwrapped);
+  EXPECT_EQ(unwrapped->data, Bytes(300, 0x11));
+  EXPECT_EQ(wire.data, before.data);
+}
+
+}  // namespace
+}  // namespace sefleet::gp
