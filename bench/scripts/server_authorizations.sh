@@ -10,6 +10,8 @@
 #                 alongside (bench/scripts/idle_connections.py); default 0 (skip)
 #   BASELINE=BIN  another build's bench_offcard_server_authorizations, measured first in the same run
 #                 with the same settings (e.g. the build before a change), for a ratio
+#   ROUNDS=N      measure baseline and build alternately N times (default 1): on a machine other work
+#                 also loads, interleaving spreads that load over both; the ratios use the sums of rates
 set -euo pipefail
 build=${1:-build}
 duration=${2:-10}
@@ -17,6 +19,7 @@ connections=${3:-8}
 targets=${4:-10000}
 idle=${IDLE:-0}
 baseline=${BASELINE:-}
+rounds=${ROUNDS:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 bench="$build/bench/bench_offcard_server_authorizations"
 [ -x "$bench" ] || { echo "missing $bench (build target bench_offcard_server_authorizations)" >&2; exit 1; }
@@ -86,13 +89,29 @@ measure() {
   echo "$summary" >>"$work/summary"
 }
 
-[ -z "$baseline" ] || measure baseline "$baseline"
-measure build "$bench"
+for round in $(seq 1 "$rounds"); do
+  [ -z "$baseline" ] || measure "baseline-$round" "$baseline"
+  measure "build-$round" "$bench"
+done
 echo "== summary (CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 cat "$work/summary"
+# sum_rates KIND: the sum over the rounds of KIND's rate (KIND e.g. build-auth, baseline-auth-idle).
+sum_rates() {
+  local kind=$1 total=0 round
+  for round in $(seq 1 "$rounds"); do
+    total=$(awk -v t="$total" -v r="$(rate "${kind%%-*}-$round-${kind#*-}")" 'BEGIN {print t + r}')
+  done
+  echo "$total"
+}
 if [ -n "$baseline" ]; then
-  awk -v a="$(rate build-auth)" -v b="$(rate baseline-auth)" 'BEGIN {printf "authorizations/s build/baseline: %.3f\n", a / b}'
+  for round in $(seq 1 "$rounds"); do
+    awk -v a="$(rate "build-$round-auth")" -v b="$(rate "baseline-$round-auth")" -v r="$round" \
+      'BEGIN {printf "round %d: authorizations/s build/baseline: %.3f\n", r, a / b}'
+  done
+  awk -v a="$(sum_rates build-auth)" -v b="$(sum_rates baseline-auth)" -v n="$rounds" \
+    'BEGIN {printf "authorizations/s build/baseline over %d round(s): %.3f (%.0f/s vs %.0f/s)\n", n, a / b, a / n, b / n}'
 fi
 if [ "$idle" -gt 0 ]; then
-  awk -v a="$(rate build-auth-idle)" -v b="$(rate build-auth)" 'BEGIN {printf "build: with idle / without: %.3f\n", a / b}'
+  awk -v a="$(sum_rates build-auth-idle)" -v b="$(sum_rates build-auth)" -v n="$rounds" \
+    'BEGIN {printf "build: with idle / without over %d round(s): %.3f\n", n, a / b}'
 fi
