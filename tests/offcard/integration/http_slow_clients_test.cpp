@@ -48,7 +48,7 @@ TEST(HttpSlowClients, FiftySlowHeaderSendersForTenSecondsDoNotStopHealthOrAuthor
   Clock::duration slowest{};
   for (std::size_t step = 0; Clock::now() < end; ++step) {
     // One more header byte from each slow sender, then a health check and an authorization on new
-    // connections (a fresh connection is what the stalled server could not serve).
+    // connections (a fresh connection is what a server with one thread per connection could not serve).
     for (auto& connection : slow) ASSERT_TRUE(connection->send(std::string(1, drip[step % drip.size()])));
     const Timed h = timed_request(server.port(), http_request("GET", "/v1/health"));
     const Timed a = timed_request(server.port(), server.authorization_request(server.terminal_token()));
