@@ -15,11 +15,13 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# expect_refusal NAME COMMAND...: exit 1 within 10 s, the address and "in use" in the message.
+# expect_refusal NAME COMMAND...: exit 1 within 30 s, the address and "in use" in the message. (The
+# server opens its keystore, scrypt included, and its database before it binds: on a machine loaded by
+# parallel builds that alone has taken more than 10 s.)
 expect_refusal() {
   local name=$1 address=$2
   shift 2
-  timeout 10 "$@" >"$work/$name.out" 2>"$work/$name.err"
+  timeout 30 "$@" >"$work/$name.out" 2>"$work/$name.err"
   local rc=$?
   [ "$rc" = 1 ] || fail "$name: exit $rc (expected 1): $(cat "$work/$name.err")"
   grep -q "$address" "$work/$name.err" || fail "$name: the message does not name $address: $(cat "$work/$name.err")"
@@ -38,7 +40,7 @@ port=$(free_port)
 server_args "127.0.0.1:$port" first
 "$bin" "${args[@]}" >"$work/first.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$port/v1/health" | grep -q ok || fail "first server did not start: $(cat "$work/first.log")"
 server_args "127.0.0.1:$port" second
 expect_refusal second_server "127.0.0.1:$port" "$bin" "${args[@]}"
@@ -61,7 +63,7 @@ expect_refusal card_on_server_port "127.0.0.1:$port" "$bin" card run --state "$w
 card_port=$(free_port)
 "$bin" card run --state "$work/se1" --listen "127.0.0.1:$card_port" >"$work/card1.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/card1.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "listening on" "$work/card1.log" && break; sleep 0.1; done
 grep -q "listening on 127.0.0.1:$card_port" "$work/card1.log" || fail "first card did not start: $(cat "$work/card1.log")"
 expect_refusal second_card "127.0.0.1:$card_port" "$bin" card run --state "$work/se2" --listen "127.0.0.1:$card_port"
 # And a server on the card's port.
