@@ -28,7 +28,6 @@
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 #include "offcard/server/base64.hpp"
-#include "offcard/server/json_input.hpp"
 #include "offcard/server/server.hpp"
 
 namespace {

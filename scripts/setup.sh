@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev lld
   # libraries
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libsqlite3-dev libpqxx-dev libpq-dev libcpp-httplib-dev
+  libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libboost1.81-dev libcpp-httplib-dev
   libp11-kit-dev libpcsclite-dev
   # javac and jar: the Java Card API stubs, the VM's ROM classes and Java test applets
   default-jdk-headless

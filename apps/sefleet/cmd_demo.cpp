@@ -20,6 +20,7 @@
 
 #include "command.hpp"
 #include "core/error.hpp"
+#include "offcard/api/json_codec.hpp"
 #include "sim/demo/fleet_demo.hpp"
 #include "sim/demo/html_report.hpp"
 #include "sim/demo/pcsc_demo.hpp"
@@ -37,7 +38,9 @@ struct DemoCliOptions {
 };
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
+}
 
 std::string fixed(double value, int decimals) {
   std::ostringstream out;
@@ -50,27 +53,33 @@ void print_summary(const sim::demo::DemoResult& r, const std::string& report) {
   std::cout << "\ncampaign " << r.campaign_id << " (profile " << r.profile << ", image " << r.image_size
             << " bytes, PSE " << r.pse_commands << " commands / " << r.pse_bytes << " bytes, identical for every SE)\n";
   std::cout << "server " << r.server_url << " (SQLite), " << r.terminals << " terminals over HTTP\n\n";
-  std::cout << std::left << std::setw(22) << "final state" << std::right << std::setw(8) << "SEs" << "\n";
-  for (const auto& [state, count] : r.finals) std::cout << std::left << std::setw(22) << state << std::right << std::setw(8) << count << "\n";
-  std::cout << "\n" << std::left << std::setw(22) << "decision (attempts)" << std::right << std::setw(8) << "count" << "\n";
+  std::cout << std::left << std::setw(22) << "final state" << std::right << std::setw(8) << "SEs"
+            << "\n";
+  for (const auto& [state, count] : r.finals)
+    std::cout << std::left << std::setw(22) << state << std::right << std::setw(8) << count << "\n";
+  std::cout << "\n"
+            << std::left << std::setw(22) << "decision (attempts)" << std::right << std::setw(8) << "count"
+            << "\n";
   for (const auto& [decision, count] : r.decisions) {
     std::cout << std::left << std::setw(22) << decision << std::right << std::setw(8) << count << "\n";
   }
   std::cout << "\nSEs made to fail on purpose:\n";
   std::cout << std::left << std::setw(9) << "SE" << std::setw(17) << "fault" << std::setw(13) << "final" << std::setw(9)
-            << "attempts" << "why / what happened\n";
+            << "attempts"
+            << "why / what happened\n";
   for (const auto& se : r.results) {
     const auto fault = r.faults.find(se.endpoint);
     if (fault == r.faults.end()) continue;
-    std::cout << std::left << std::setw(9) << se.endpoint << std::setw(17) << fault->second.kind << std::setw(13) << se.final
-              << std::setw(9) << se.attempts << fault->second.why << "\n"
-              << std::setw(48) << "" << "→ " << se.message << "\n";
+    std::cout << std::left << std::setw(9) << se.endpoint << std::setw(17) << fault->second.kind << std::setw(13)
+              << offcard::terminal::status_name(se.status) << std::setw(9) << se.attempts << fault->second.why << "\n"
+              << std::setw(48) << ""
+              << "→ " << se.final_line() << "\n";
   }
-  std::cout << "\n" << r.results.size() << " SEs, " << r.attempts << " delivery attempts in " << fixed(r.campaign_seconds, 2)
+  std::cout << "\n"
+            << r.results.size() << " SEs, " << r.attempts << " delivery attempts in " << fixed(r.campaign_seconds, 2)
             << " s (" << fixed(rate, 1) << " SEs/s; setup " << fixed(r.setup_seconds, 2) << " s)\n";
-  if (r.campaign.is_object() && r.campaign.contains("progress")) {
-    std::cout << "server's count: " << r.campaign["progress"].dump() << ", state " << r.campaign.value("state", "?") << "\n";
-  }
+  std::cout << "server's count: " << offcard::api::to_json(r.campaign).at("progress").dump() << ", state "
+            << offcard::api::name(r.campaign.state) << "\n";
   if (r.as_planned()) {
     std::cout << "every SE ended as planned\n";
   } else {
@@ -95,18 +104,22 @@ void run_demo_command(DemoCliOptions options) {
   const bool tty = ::isatty(STDOUT_FILENO) == 1 && !options.json;
   std::mutex print_mutex;
   if (!options.json) {
-    options.demo.on_server_started = [](const std::string& url) { std::cout << "server listening on " << url << std::endl; };
+    options.demo.on_server_started = [](const std::string& url) {
+      std::cout << "server listening on " << url << std::endl;
+    };
     options.demo.on_result = [&, tty](const offcard::terminal::SeResult& se, std::size_t done, std::size_t total) {
       std::lock_guard lock(print_mutex);
       if (tty) {
         const std::size_t width = 40;
         const std::size_t filled = total == 0 ? width : done * width / total;
-        std::cout << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/" << total
-                  << " " << std::left << std::setw(10) << se.endpoint << " " << std::setw(12) << se.final << std::flush;
+        std::cout << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/"
+                  << total << " " << std::left << std::setw(10) << se.endpoint << " " << std::setw(12)
+                  << offcard::terminal::status_name(se.status) << std::flush;
         if (done == total) std::cout << "\n";
-      } else if (se.final != "updated" || se.attempts != 1 || done == total || done % 25 == 0) {
-        std::cout << done << "/" << total << " " << se.endpoint << " " << se.final << " (" << se.attempts << " attempt"
-                  << (se.attempts == 1 ? "" : "s") << ")\n";
+      } else if (se.status != offcard::terminal::SeStatus::updated || se.attempts != 1 || done == total ||
+                 done % 25 == 0) {
+        std::cout << done << "/" << total << " " << se.endpoint << " " << offcard::terminal::status_name(se.status)
+                  << " (" << se.attempts << " attempt" << (se.attempts == 1 ? "" : "s") << ")\n";
       }
     };
   }
@@ -129,35 +142,38 @@ void run_demo_command(DemoCliOptions options) {
   if (!result.as_planned()) throw CommandFailed{1};
 }
 
-const RegisterCommand registration{"demo", [](CLI::App& root) {
-  auto options = std::make_shared<DemoCliOptions>();
-  auto* cmd = root.add_subcommand(
-      "demo", "The main job: a broadcast campaign to a virtual fleet through the in-process server, with a report");
-  cmd->add_option("--ses", options->demo.ses, "Virtual SEs in the fleet")->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->add_option("--image-size", options->demo.image_size, "Image body size in bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 16 * 1024 * 1024));
-  cmd->add_option("--profile", options->demo.profile, "3 (campaign key) or 4 (platform key)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({3, 4}));
-  cmd->add_option("--terminals", options->demo.terminals, "Terminal agents (threads, each over HTTP)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  cmd->add_option("--wrong-platform", options->demo.wrong_platform,
-                  "SEs personalized for another platform (they refuse the manifest: quarantined)")
-      ->capture_default_str();
-  cmd->add_option("--power-cut", options->demo.power_cut,
-                  "SEs that lose power mid-stream on their first attempt (retried and updated)")
-      ->capture_default_str();
-  cmd->add_option("--report", options->report, "HTML report to write (empty: none)")->capture_default_str();
-  cmd->add_flag("--json", options->json, "Print a machine-readable summary instead of tables");
-  cmd->add_flag("--keep-server", options->keep_server,
-                "Leave the server running after the campaign (prints its URL and admin token; Ctrl-C stops it)");
-  cmd->add_flag("--pcsc", options->pcsc, "Reach the virtual SEs through pcscd (vpcd reader) instead of in process");
-  cmd->add_option("--vpcd", options->vpcd, "With --pcsc: vpcd's HOST:PORT for slot 0 (slot 1 is PORT+1)")
-      ->capture_default_str();
-  cmd->callback([options] { run_demo_command(*options); });
-}};
+const RegisterCommand registration{
+    "demo", [](CLI::App& root) {
+      auto options = std::make_shared<DemoCliOptions>();
+      auto* cmd = root.add_subcommand(
+          "demo", "The main job: a broadcast campaign to a virtual fleet through the in-process server, with a report");
+      cmd->add_option("--ses", options->demo.ses, "Virtual SEs in the fleet")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 100000));
+      cmd->add_option("--image-size", options->demo.image_size, "Image body size in bytes")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 16 * 1024 * 1024));
+      cmd->add_option("--profile", options->demo.profile, "3 (campaign key) or 4 (platform key)")
+          ->capture_default_str()
+          ->check(CLI::IsMember({3, 4}));
+      cmd->add_option("--terminals", options->demo.terminals, "Terminal agents (threads, each over HTTP)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 64));
+      cmd->add_option("--wrong-platform", options->demo.wrong_platform,
+                      "SEs personalized for another platform (they refuse the manifest: quarantined)")
+          ->capture_default_str();
+      cmd->add_option("--power-cut", options->demo.power_cut,
+                      "SEs that lose power mid-stream on their first attempt (retried and updated)")
+          ->capture_default_str();
+      cmd->add_option("--report", options->report, "HTML report to write (empty: none)")->capture_default_str();
+      cmd->add_flag("--json", options->json, "Print a machine-readable summary instead of tables");
+      cmd->add_flag("--keep-server", options->keep_server,
+                    "Leave the server running after the campaign (prints its URL and admin token; Ctrl-C stops it)");
+      cmd->add_flag("--pcsc", options->pcsc, "Reach the virtual SEs through pcscd (vpcd reader) instead of in process");
+      cmd->add_option("--vpcd", options->vpcd, "With --pcsc: vpcd's HOST:PORT for slot 0 (slot 1 is PORT+1)")
+          ->capture_default_str();
+      cmd->callback([options] { run_demo_command(*options); });
+    }};
 
 }  // namespace
 }  // namespace sefleet::cli

@@ -1,12 +1,15 @@
 // sefleet server: the management server of broadcast campaigns (docs/api.md), in the foreground.
 //   server --listen HOST:PORT [--db URL] [--keystore SPEC [--passphrase-file F]] [--admin-token-file F]
-//          [--tls-cert F --tls-key F] [--threads N]
+//          [--tls-cert F --tls-key F] [--threads N] [--io-threads N] [--max-connections N]
+//          [--header-timeout S] [--body-timeout S] [--idle-timeout S] [--write-timeout S]
 // Secrets never come from the command line (they would show in `ps`): the keystore spec and its
 // passphrase/PIN follow offcard/keystore/keystore_spec.hpp; the admin token comes from a file (or is
 // generated and printed once). SIGINT/SIGTERM stop it gracefully.
 #include <poll.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +35,10 @@ extern "C" void on_server_stop_signal(int) {
   if (g_server_stop != nullptr) g_server_stop->request();
 }
 
+std::int64_t seconds_of(std::chrono::milliseconds duration) {
+  return std::chrono::duration_cast<std::chrono::seconds>(duration).count();
+}
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:8443";
   std::string db = "sqlite:sefleet.db";
@@ -41,6 +48,13 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   std::size_t threads = 8;
+  std::size_t io_threads = 2;
+  offcard::server::http::HttpLimits limits;
+  // Seconds on the command line, milliseconds in HttpLimits (whose defaults these are).
+  std::int64_t header_timeout_s = seconds_of(limits.header_timeout);
+  std::int64_t body_timeout_s = seconds_of(limits.body_timeout);
+  std::int64_t idle_timeout_s = seconds_of(limits.idle_timeout);
+  std::int64_t write_timeout_s = seconds_of(limits.write_timeout);
 };
 
 std::string read_admin_token(const std::string& path) {
@@ -64,6 +78,12 @@ void run_server(const ServerOptions& options) {
   config.database_url = options.db;
   config.keystore = keystore.get();
   config.threads = options.threads;
+  config.io_threads = options.io_threads;
+  config.limits = options.limits;
+  config.limits.header_timeout = std::chrono::seconds(options.header_timeout_s);
+  config.limits.body_timeout = std::chrono::seconds(options.body_timeout_s);
+  config.limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
+  config.limits.write_timeout = std::chrono::seconds(options.write_timeout_s);
   const bool generated = options.admin_token_file.empty();
   config.admin_token = generated ? offcard::server::generate_token() : read_admin_token(options.admin_token_file);
   if (options.tls_cert.empty() != options.tls_key.empty()) {
@@ -110,7 +130,29 @@ const RegisterCommand registration{"server", [](CLI::App& root) {
                   "File whose first line is the admin token (else one is generated and printed once)");
   cmd->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
   cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
-  cmd->add_option("--threads", options->threads, "Request threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--io-threads", options->io_threads, "Threads waiting for the connections' bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--max-connections", options->limits.max_connections,
+                  "Open connections at most (idle ones included); beyond: 503 and close")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--header-timeout", options->header_timeout_s,
+                  "Seconds for a request's headers (from the connection's start or the request's first byte)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--body-timeout", options->body_timeout_s, "Seconds for a request's body once its headers are in")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--idle-timeout", options->idle_timeout_s, "Seconds a keep-alive connection may wait for a request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--write-timeout", options->write_timeout_s, "Seconds for sending one answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd->callback([options] { run_server(*options); });
 }};
 

@@ -13,14 +13,11 @@
 #include "gp/card_life_cycle.hpp"
 #include "core/hex.hpp"
 #include "card/state/nvm_key_registry.hpp"
+#include "card/state/state_directory.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 
 namespace sefleet::card {
-
-namespace {
-constexpr const char* kStateFileName = "card.nvm";
-}
 
 namespace {
 
@@ -122,9 +119,11 @@ void reinstantiate(AppletHost& host, const AppletInstances& instances, const Car
 
 }  // namespace
 
-// Declaration order is construction order: each part refers only to parts above it.
+// Declaration order is construction order: each part refers only to parts above it (and the state
+// directory's lock, first, is released last).
 struct VirtualCard::Parts {
-  nvm::TearingDevice* device = nullptr;  // owned by the store
+  std::optional<StateDirectory> directory;  // empty for a card over a device without a directory
+  nvm::TearingDevice* device = nullptr;     // owned by the store
   nvm::NvmStore store;
   CardState state;
   AppletInstances instances;
@@ -136,8 +135,9 @@ struct VirtualCard::Parts {
   Runtime runtime;
   RuntimeAppletHost applet_host;
 
-  Parts(std::unique_ptr<nvm::NvmDevice> medium, const VirtualCardOptions& options)
-      : device(new nvm::TearingDevice(std::move(medium), options.tear_at_write.value_or(0), options.tear_keep_bytes)),
+  Parts(std::optional<StateDirectory> held, std::unique_ptr<nvm::NvmDevice> medium, const VirtualCardOptions& options)
+      : directory(std::move(held)),
+        device(new nvm::TearingDevice(std::move(medium), options.tear_at_write.value_or(0), options.tear_keep_bytes)),
         store(std::unique_ptr<nvm::NvmDevice>(device), options.nvm),
         state(store),
         instances(store),
@@ -202,14 +202,13 @@ struct VirtualCard::Parts {
 };
 
 std::filesystem::path VirtualCard::state_file(const std::filesystem::path& state_dir) {
-  return state_dir / kStateFileName;
+  return state_dir / StateDirectory::kStateFileName;
 }
 
 void VirtualCard::personalize(const std::filesystem::path& state_dir, const CardProfile& profile) {
-  const auto path = state_file(state_dir);
+  const StateDirectory directory = StateDirectory::create(state_dir);
+  const auto path = directory.state_file();
   std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
-  if (ec) throw Error(Errc::io_error, "card init: cannot create " + state_dir.string() + ": " + ec.message());
   if (std::filesystem::exists(path)) {
     throw Error(Errc::state_error, "card init: " + path.string() + " already exists (a card is personalized there)");
   }
@@ -224,15 +223,14 @@ void VirtualCard::personalize(const std::filesystem::path& state_dir, const Card
 }
 
 VirtualCard VirtualCard::open(const std::filesystem::path& state_dir, const VirtualCardOptions& options) {
-  const auto path = state_file(state_dir);
-  if (!std::filesystem::exists(path)) {
-    throw Error(Errc::io_error, "card: no state file " + path.string() + " (run `sefleet card init` first)");
-  }
-  return open(std::make_unique<nvm::FileDevice>(path, nvm::FileDevice::Mode::open_existing), options);
+  StateDirectory directory = StateDirectory::open(state_dir);
+  directory.check_state_file();
+  auto device = std::make_unique<nvm::FileDevice>(directory.state_file(), nvm::FileDevice::Mode::open_existing);
+  return VirtualCard(std::make_unique<Parts>(std::move(directory), std::move(device), options));
 }
 
 VirtualCard VirtualCard::open(std::unique_ptr<nvm::NvmDevice> device, const VirtualCardOptions& options) {
-  return VirtualCard(std::make_unique<Parts>(std::move(device), options));
+  return VirtualCard(std::make_unique<Parts>(std::nullopt, std::move(device), options));
 }
 
 VirtualCard::VirtualCard(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

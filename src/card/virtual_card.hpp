@@ -53,14 +53,18 @@ class VirtualCard {
  public:
   // <state_dir>/card.nvm
   static std::filesystem::path state_file(const std::filesystem::path& state_dir);
-  // Creates state_dir (if needed) and a new state file personalized with `profile`, durably. Refuses
-  // (Error(state_error)) when the state file exists; a failed personalization leaves no file.
+  // Creates state_dir (mode 0700, if needed) and a new state file (0600) personalized with `profile`,
+  // durably, holding the directory's lock meanwhile (state_directory.hpp). Refuses
+  // (Error(state_error)) when the state file exists or another process holds the directory; a failed
+  // personalization leaves no file.
   static void personalize(const std::filesystem::path& state_dir, const CardProfile& profile);
-  // Opens an existing state. Missing file: Error(io_error); corrupt or truncated file, or incomplete
-  // card state: Error(integrity_error) naming the problem. Opening creates the Java Card VM over the
-  // store (which reloads its packages and objects), registers the built-in and the loaded load files,
-  // removes the half of a Java instance that a power loss between the two commits of its INSTALL or
-  // DELETE left alone (docs/isd.md "Java Card content"), then re-creates every recorded instance.
+  // Opens an existing state and holds its directory's lock until the card is destroyed. Missing
+  // file, or directory or file open to group/other users: Error(io_error); held by another process:
+  // Error(state_error) naming its PID; corrupt or truncated file, or incomplete card state:
+  // Error(integrity_error) naming the problem. Opening creates the Java Card VM over the store (which
+  // reloads its packages and objects), registers the built-in and the loaded load files, removes the
+  // half of a Java instance that a power loss between the two commits of its INSTALL or DELETE left
+  // alone (docs/isd.md "Java Card content"), then re-creates every recorded instance.
   static VirtualCard open(const std::filesystem::path& state_dir, const VirtualCardOptions& options = {});
   // Same over any device (tests: in-memory media); tear_at_write wraps it too.
   static VirtualCard open(std::unique_ptr<nvm::NvmDevice> device, const VirtualCardOptions& options = {});

@@ -69,6 +69,8 @@ struct ResponseApdu {
   // Throws Error(Errc::parse_error) when shorter than the two status bytes.
   static ResponseApdu parse(ByteView raw);
   Bytes encode() const;
+
+  friend bool operator==(const ResponseApdu&, const ResponseApdu&) = default;
 };
 
 // Encodes the CLA byte for a logical channel (0-19), keeping the class's other bits: channels 0-3

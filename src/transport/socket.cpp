@@ -222,10 +222,14 @@ Fd listen_tcp(const HostPort& address, int backlog) {
       continue;
     }
     // A restarted card must be able to take its port back at once (TIME_WAIT of the last host).
+    // SO_REUSEADDR does not let a second process bind a port another one listens on (Linux refuses it
+    // with EADDRINUSE); SO_REUSEPORT would, and is never set: two cards must not share a port.
     const int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
-      last_error = "bind: " + errno_text(errno);
+      const int error = errno;
+      last_error = "bind: " + errno_text(error);
+      if (error == EADDRINUSE) last_error += " (another process listens there)";
       continue;
     }
     if (::listen(fd.get(), backlog) != 0) {

@@ -69,7 +69,7 @@ IoResult write_all(int fd, ByteView data, const StopSignal* stop, Deadline deadl
 Fd connect_tcp(const HostPort& address, std::chrono::milliseconds timeout, const StopSignal* stop, IoResult& result);
 
 // Binds and listens on `address` (port 0 = an ephemeral port). Throws Error(Errc::io_error) naming the
-// address and the errno text.
+// address and the errno text; a port another process listens on is refused, never shared.
 Fd listen_tcp(const HostPort& address, int backlog);
 
 // The local port of a bound socket. Throws Error(Errc::io_error).

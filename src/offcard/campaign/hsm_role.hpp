@@ -38,6 +38,8 @@ struct SeAuthorizationRequest {
   std::uint8_t kvn = 0;                // the SE's SCP03 key version, 1..FF
   std::uint8_t i = 0x70;               // must have the pseudo-random challenge bit (10)
   std::uint32_t sequence_counter = 0;  // now; the PAUT's session uses counter + 1 (< FFFFFF)
+
+  friend bool operator==(const SeAuthorizationRequest&, const SeAuthorizationRequest&) = default;
 };
 
 // Throws Error(Errc::invalid_argument) naming the field and the SE: se_id empty or over 64 bytes, KDD

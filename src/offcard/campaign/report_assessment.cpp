@@ -64,6 +64,7 @@ Assessment assess_delivery(Keystore& keystore, const KeyRef& master_key, const S
     assessment.reason = "INITIALIZE UPDATE answered " + sw::status_word_name(report.initialize_update_response->sw);
     return assessment;
   }
+  assessment.authenticated = true;
   if (verdict.status) {
     assessment.status = verdict.status;
     assessment.outcome = outcome_of_result(verdict.status->result);

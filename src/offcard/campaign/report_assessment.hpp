@@ -34,6 +34,11 @@ bool outcome_allows_retry(DeliveryOutcome outcome) noexcept;
 
 struct Assessment {
   DeliveryOutcome outcome = DeliveryOutcome::interrupted;
+  // True when the SE's card cryptogram in the INITIALIZE UPDATE response verified under this SE's keys
+  // and this PAUT's host challenge (and, when a status object came back, its R-MAC too): the terminal
+  // did reach this SE with this PAUT. False for everything a terminal could have made up: no INITIALIZE
+  // UPDATE response, an error status word instead of one, or answers that do not verify.
+  bool authenticated = false;
   std::optional<gp::broadcast::ImageStatus> status;  // only when authenticated
   std::string reason;                                 // for the operator's log
 };

@@ -46,6 +46,8 @@ struct DeliveryReport {
   std::string failure;
 
   bool reached_authorization() const noexcept { return authorize_response.has_value(); }
+
+  friend bool operator==(const DeliveryReport&, const DeliveryReport&) = default;
 };
 
 // Called after each command with (sent, total).

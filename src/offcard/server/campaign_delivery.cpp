@@ -1,85 +1,58 @@
 // Authorizations and reports (docs/api.md "Authorization", "Reports"): a PAUT per SE
-// through the keystore, then the SE's answers verified through the keystore and the policy applied.
+// through the keystore, then the SE's answers verified through the keystore and the report policy
+// (report_policy.hpp) and rollout rules (rollout_policy.hpp) applied.
 #include <cstdint>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
+#include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/report_assessment.hpp"
 #include "offcard/server/api_error.hpp"
 #include "offcard/server/campaign_service.hpp"
-#include "offcard/server/json_input.hpp"
+#include "offcard/server/report_policy.hpp"
 #include "offcard/server/rollout_policy.hpp"
 
 namespace sefleet::offcard::server {
 namespace {
 
-using nlohmann::json;
+using api::CampaignState;
+using api::DeviceState;
+using api::lower_hex;
 
 constexpr std::int64_t kAuthorizationLifetime = 15 * 60;
+// How soon a terminal asks again for an SE that waits for its wave or for a paused campaign. A terminal
+// that finishes one of its own SEs asks again at once (its report may have started the next wave).
 constexpr int kRetryAfterSeconds = 30;
 
-SeAuthorizationRequest parse_request(const json& body) {
-  SeAuthorizationRequest request;
-  request.se_id = hex_field(body, "se_id", kMinSeIdSize, kMaxSeIdSize);
-  request.kdd = hex_field(body, "kdd", kKddSize, kKddSize);
-  request.kvn = static_cast<std::uint8_t>(integer_field(body, "kvn", 1, 255));
-  request.i = static_cast<std::uint8_t>(integer_field(body, "i", 0, 255));
-  request.sequence_counter = static_cast<std::uint32_t>(integer_field(body, "sequence_counter", 0, 0xFFFFFE));
-  try {
-    check_authorization_request(request);
-  } catch (const Error& error) {
-    throw ApiError(400, "invalid_field", error.what());
-  }
-  return request;
+// What a refused manifest was refused for, in the report's reason.
+std::string image_text(const api::ImageInfo& image) {
+  char version[16];
+  std::snprintf(version, sizeof version, "0x%08llx", static_cast<unsigned long long>(image.version));
+  return "platform " + image.platform + " (" + image.type + " image \"" + image.name + "\", version " + version + ")";
 }
 
-std::optional<iso7816::ResponseApdu> response_field(const json& body, const std::string& field) {
-  auto bytes = optional_hex_field(body, field, 2, 65538);
-  if (!bytes) return std::nullopt;
-  return iso7816::ResponseApdu::parse(*bytes);
+ApiError refusal(api::Refusal reason, const std::string& message, std::optional<std::string> detail = std::nullopt,
+                 std::optional<int> retry_after = std::nullopt) {
+  return ApiError(409, std::string(api::name(reason)), message, retry_after, std::move(detail));
 }
 
-DeliveryReport parse_report(const json& body) {
-  DeliveryReport report;
-  report.total_commands = static_cast<std::size_t>(integer_field(body, "total_commands", 0, 1 << 24));
-  report.commands_sent = static_cast<std::size_t>(integer_field(body, "commands_sent", 0, 1 << 24));
-  if (report.commands_sent > report.total_commands) {
-    throw invalid_field("commands_sent", "above total_commands");
-  }
-  report.initialize_update_response = response_field(body, "initialize_update_response");
-  report.authorize_response = response_field(body, "authorize_response");
-  if (auto index = optional_integer_field(body, "failed_index", 0, 1 << 24)) {
-    report.failed_index = static_cast<std::size_t>(*index);
-  }
-  report.failed_sw = static_cast<std::uint16_t>(optional_integer_field(body, "failed_sw", 0, 0xFFFF).value_or(0));
-  report.failure = optional_string_field(body, "failure").value_or("");
-  if (report.failure.size() > 1000) throw invalid_field("failure", "at most 1000 characters");
-  return report;
-}
-
-void move_state(CampaignRow& c, const std::string& from, const std::string& to) {
-  const auto counter = [&c](const std::string& state) -> std::int64_t& {
-    if (state == kPending) return c.n_pending;
-    if (state == kAuthorized) return c.n_authorized;
-    if (state == kUpdated) return c.n_updated;
-    if (state == kStaged) return c.n_staged;
-    if (state == kRetry) return c.n_retry;
-    if (state == kQuarantined) return c.n_quarantined;
-    throw Error(Errc::state_error, "unknown device state " + state);
-  };
-  if (from == to) return;
-  --counter(from);
-  ++counter(to);
+std::optional<std::string> reason_of(const TargetRow& target) {
+  if (target.reason.empty()) return std::nullopt;
+  return target.reason;
 }
 
 }  // namespace
 
-json CampaignService::authorize(const Caller& caller, const std::string& id, const json& body) {
+api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const std::string& id,
+                                                   const SeAuthorizationRequest& request) {
+  using api::Refusal;
   require_scope(caller, id);
-  const SeAuthorizationRequest request = parse_request(body);
   const std::string se_id = lower_hex(request.se_id);
   const auto ctx = context(id);
   crypto::SystemRandom random;
@@ -93,39 +66,60 @@ json CampaignService::authorize(const Caller& caller, const std::string& id, con
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
     apply_activation_time(repo, c, t);
-    if (c.state == "cancelled") throw ApiError(409, "cancelled", "campaign " + id + " is cancelled");
+    if (c.state == CampaignState::cancelled) throw refusal(Refusal::cancelled, "campaign " + id + " is cancelled");
     auto target = repo.find_target(id, se_id);
-    if (!target) throw ApiError(409, "not_a_target", "SE " + se_id + " is not a target of campaign " + id);
-    const bool preload = c.activation_mode == "deferred" && !c.activated;
-    if (target->state == kUpdated) throw ApiError(409, "already_updated", "SE " + se_id + " is already updated");
-    if (target->state == kStaged && preload) {
-      throw ApiError(409, "already_updated", "SE " + se_id + " is preloaded; it waits for the activation");
+    if (!target) throw refusal(Refusal::not_a_target, "SE " + se_id + " is not a target of campaign " + id);
+    const bool preload = c.activation_mode == api::ActivationMode::deferred && !c.activated;
+    if (target->state == DeviceState::updated) {
+      throw refusal(Refusal::already_updated, "SE " + se_id + " is already updated", reason_of(*target));
     }
-    if (target->state == kQuarantined) {
-      if (target->attempts >= c.max_attempts) {
-        throw ApiError(409, "attempts_exhausted", "SE " + se_id + " failed " + std::to_string(target->attempts) +
-                                                      " times and is quarantined");
+    if (target->state == DeviceState::staged && preload) {
+      throw refusal(Refusal::already_updated, "SE " + se_id + " is preloaded; it waits for the activation",
+                    reason_of(*target));
+    }
+    if (target->state == DeviceState::quarantined) {
+      if (target->attempts >= c.policy.max_attempts) {
+        throw refusal(Refusal::attempts_exhausted,
+                      "SE " + se_id + " failed " + std::to_string(target->attempts) + " times and is quarantined",
+                      reason_of(*target));
       }
-      throw ApiError(409, "quarantined", "SE " + se_id + " is quarantined");
+      throw refusal(Refusal::quarantined, "SE " + se_id + " is quarantined", reason_of(*target));
     }
-    if (c.state == "paused") {
-      throw ApiError(409, "paused", "campaign " + id + " is paused: " + c.pause_reason.value_or(""), kRetryAfterSeconds);
+    if (target->state == DeviceState::unreachable) {
+      throw refusal(
+          Refusal::unreachable,
+          "SE " + se_id + " is unreachable (an operator may release it: POST /v1/devices/" + se_id + "/release)",
+          reason_of(*target));
+    }
+    if (c.state == CampaignState::paused) {
+      throw refusal(Refusal::paused, "campaign " + id + " is paused: " + c.pause_reason.value_or(""), c.pause_reason,
+                    kRetryAfterSeconds);
     }
     // A completed campaign has only final targets: the checks above already said which; this is a guard.
-    if (c.state == "completed") throw ApiError(409, "cancelled", "campaign " + id + " is completed");
-    if (target->rank >= admitted_count(plan_of(c), c.current_wave, c.target_count)) {
-      throw ApiError(409, "not_in_wave", "SE " + se_id + " is not in wave " + std::to_string(c.current_wave) + " yet",
-                     kRetryAfterSeconds);
+    if (c.state == CampaignState::completed) throw refusal(Refusal::cancelled, "campaign " + id + " is completed");
+    const api::RolloutPlan plan = plan_of(c);
+    const std::int64_t admitted = admitted_count(plan, c.current_wave, c.target_count);
+    if (target->rank >= admitted) {
+      throw refusal(Refusal::not_in_wave, "SE " + se_id + " is not in wave " + std::to_string(c.current_wave) + " yet",
+                    "wave " + std::to_string(c.current_wave) + " admits " + std::to_string(admitted) + " of " +
+                        std::to_string(c.target_count) + " targets",
+                    kRetryAfterSeconds);
+    }
+    if (target->retry_at && t < *target->retry_at) {
+      throw refusal(Refusal::backoff,
+                    "SE " + se_id + ": no PAUT before " + std::to_string(*target->retry_at) +
+                        " (back-off after an unverified failure)",
+                    reason_of(*target), static_cast<int>(*target->retry_at - t));
     }
     const auto action = preload ? gp::broadcast::Action::verify_only : gp::broadcast::Action::verify_and_activate;
     const gp::broadcast::Paut paut = ctx->issuer->issue(request, action);
 
     AuthorizationRow a;
-    a.id = lower_hex(random.bytes(16));
+    a.id = lower_hex(random.bytes(api::kAuthorizationIdSize));
     a.campaign_id = id;
     a.se_id = se_id;
     if (!caller.admin) a.token_id = caller.token_id;
-    a.action = preload ? "preload" : "activate";
+    a.action = preload ? api::PautAction::preload : api::PautAction::activate;
     a.issued_at = t;
     a.expires_at = t + kAuthorizationLifetime;
     a.kdd = lower_hex(request.kdd);
@@ -135,52 +129,64 @@ json CampaignService::authorize(const Caller& caller, const std::string& id, con
     a.paut = serialize_paut_file(PautFile{request.se_id, paut});
     repo.insert_authorization(a);
 
-    const std::string previous = target->state;
-    move_state(c, target->state, kAuthorized);
-    target->state = kAuthorized;
+    const DeviceState previous = target->state;
+    move_state(c, target->state, DeviceState::authorized);
+    target->state = DeviceState::authorized;
+    target->last_authorization = a.id;
     target->updated_at = t;
     repo.save_target(*target);
     repo.save_campaign_state(c);
     repo.add_event(id, t, se_id, "authorization", std::nullopt,
-                   a.action + " PAUT " + a.id + " (was " + previous + ", " + std::to_string(target->attempts) +
-                       " failed attempts)");
-    if (previous != kAuthorized) sample_timeline(repo, c, t);
+                   std::string(api::name(a.action)) + " PAUT " + a.id + " (was " + std::string(api::name(previous)) +
+                       ", " + std::to_string(target->attempts) + " authenticated and " +
+                       std::to_string(target->unverified_attempts) + " unverified failures)");
+    if (previous != DeviceState::authorized) sample_timeline(repo, c, t);
 
-    json commands = json::array();
-    for (const auto& command : paut.commands) commands.push_back(lower_hex(command.encode()));
-    return json{{"authorization_id", a.id}, {"action", a.action}, {"paut", commands}, {"expires_at", a.expires_at}};
+    api::AuthorizationGrant grant;
+    grant.authorization_id = a.id;
+    grant.action = a.action;
+    for (std::size_t k = 0; k < grant.paut.size(); ++k) grant.paut[k] = paut.commands[k].encode();
+    grant.expires_at = a.expires_at;
+    return grant;
   });
 }
 
-json CampaignService::report(const Caller& caller, const std::string& id, const json& body) {
+api::ReportAnswer CampaignService::report(const Caller& caller, const std::string& id,
+                                          const api::ReportRequest& request) {
   require_scope(caller, id);
-  const std::string authorization_id = lower_hex(hex_field(body, "authorization_id", 16, 16));
-  const std::string se_id = lower_hex(hex_field(body, "se_id", kMinSeIdSize, kMaxSeIdSize));
-  const DeliveryReport delivery = parse_report(body);
-  // The same report is the same JSON object (key order and spacing do not matter: dump() sorts keys).
-  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(body.dump())));
+  const std::string& authorization_id = request.authorization_id;
+  const std::string se_id = lower_hex(request.se_id);
+  // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex).
+  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(api::to_json(request).dump())));
 
-  // Looks the authorization up; answers a resent report from what was stored.
-  const auto check_authorization = [&](Repository& repo) -> std::optional<json> {
+  // Looks the authorization up and answers a resent report from what was stored. A different report is
+  // refused only after an authenticated one: an unverified report (anyone with the token could have
+  // made it up) never stands in the way of the SE's own answer.
+  const auto check_authorization = [&](Repository& repo) -> std::optional<api::ReportAnswer> {
     auto a = repo.find_authorization(authorization_id);
     if (!a) throw ApiError(404, "not_found", "no authorization " + authorization_id);
     if (a->campaign_id != id || a->se_id != se_id || (!caller.admin && a->token_id != caller.token_id)) {
-      throw ApiError(403, "forbidden", "authorization " + authorization_id + " was not issued to this token for SE " +
-                                           se_id + " in campaign " + id);
+      throw ApiError(
+          403, "forbidden",
+          "authorization " + authorization_id + " was not issued to this token for SE " + se_id + " in campaign " + id);
     }
-    if (auto stored = repo.find_report(authorization_id)) {
-      if (stored->request_hash != request_hash) {
-        throw ApiError(409, "report_conflict",
-                       "authorization " + authorization_id + " already has a different report");
-      }
-      json answer = json::parse(stored->answer_json);
-      answer["duplicate"] = true;
+    const auto stored = repo.reports_of(authorization_id);
+    for (const auto& report : stored) {
+      if (report.request_hash != request_hash) continue;
+      api::ReportAnswer answer = api::read_report_answer(nlohmann::json::parse(report.answer_json));
+      answer.duplicate = true;
       return answer;
+    }
+    for (const auto& report : stored) {
+      if (report.evidence == api::Evidence::authenticated) {
+        throw ApiError(409, "report_conflict",
+                       "authorization " + authorization_id + " already has a different, authenticated report");
+      }
     }
     return std::nullopt;
   };
 
-  auto authorization = database_.run([&](db::Transaction& tx) {
+  const auto authorization = database_.run([&](db::Transaction& tx) {
     Repository repo(tx);
     auto duplicate = check_authorization(repo);
     return std::make_pair(duplicate, repo.find_authorization(authorization_id));
@@ -190,15 +196,15 @@ json CampaignService::report(const Caller& caller, const std::string& id, const 
 
   // Verification through the HSM, outside the transaction (it derives keys, the database waits not).
   const auto ctx = context(id);
-  SeAuthorizationRequest request;
-  request.se_id = from_hex(a.se_id);
-  request.kdd = from_hex(a.kdd);
-  request.kvn = static_cast<std::uint8_t>(a.kvn);
-  request.i = static_cast<std::uint8_t>(a.scp_i);
-  request.sequence_counter = static_cast<std::uint32_t>(a.sequence_counter);
+  SeAuthorizationRequest identity;
+  identity.se_id = from_hex(a.se_id);
+  identity.kdd = from_hex(a.kdd);
+  identity.kvn = static_cast<std::uint8_t>(a.kvn);
+  identity.i = static_cast<std::uint8_t>(a.scp_i);
+  identity.sequence_counter = static_cast<std::uint32_t>(a.sequence_counter);
   const gp::broadcast::PautCheck check = parse_paut_file(a.paut).paut.check;
-  const Assessment assessment = assess_delivery(keystore_, ctx->master, request, check, delivery);
-  const std::string outcome(outcome_name(assessment.outcome));
+  const Assessment assessment = assess_delivery(keystore_, ctx->master, identity, check, request.delivery);
+  const api::Evidence evidence = assessment.authenticated ? api::Evidence::authenticated : api::Evidence::unverified;
 
   return database_.run([&](db::Transaction& tx) {
     Repository repo(tx);
@@ -208,53 +214,88 @@ json CampaignService::report(const Caller& caller, const std::string& id, const 
     auto target = repo.find_target(id, se_id);
     if (!target) throw Error(Errc::state_error, "authorization " + authorization_id + " for a non-target SE");
 
-    PolicyDecision decision;
-    bool counted = true;
-    const bool final_state = target->state == kUpdated || target->state == kQuarantined;
-    if (assessment.outcome == DeliveryOutcome::activated && target->state != kUpdated) {
-      decision = decide(assessment.outcome, target->attempts, c.max_attempts);
-    } else if (final_state) {
-      // A late report for an SE already decided changes nothing (counted once: the policy acts on the first).
-      decision = PolicyDecision{target->state, target->attempts, false,
-                                "SE already " + target->state + "; report of a superseded PAUT recorded only"};
-      counted = false;
-    } else if (already_runs_campaign_image(assessment, ctx->datasend_sha256)) {
-      decision = PolicyDecision{kUpdated, target->attempts, false,
-                                "the SE already runs this campaign's image (authenticated status)"};
+    // What stays when a report is recorded only.
+    PolicyDecision decision{target->state, target->attempts, target->unverified_attempts, target->retry_at, false, ""};
+    bool counted = false;
+    if (assessment.authenticated) {
+      if (assessment.outcome == DeliveryOutcome::activated && target->state != DeviceState::updated) {
+        decision = decide_authenticated(assessment.outcome, target->attempts, c.policy, image_text(ctx->image));
+        counted = true;
+      } else if (api::is_final(target->state)) {
+        // A late report for an SE already decided changes nothing (counted once: the first report decides).
+        decision.reason =
+            "SE already " + std::string(api::name(target->state)) + "; report of a superseded PAUT recorded only";
+      } else if (already_runs_campaign_image(assessment, ctx->datasend_sha256)) {
+        decision = PolicyDecision{DeviceState::updated,
+                                  target->attempts,
+                                  0,
+                                  std::nullopt,
+                                  false,
+                                  "the SE already runs this campaign's image (authenticated status)"};
+        counted = true;
+      } else {
+        decision = decide_authenticated(assessment.outcome, target->attempts, c.policy, image_text(ctx->image));
+        counted = true;
+      }
     } else {
-      decision = decide(assessment.outcome, target->attempts, c.max_attempts);
+      // One unverified failure per PAUT at most, and only for the SE's newest PAUT: a terminal token
+      // cannot multiply them by resending variants or by reporting old PAUTs.
+      bool counted_before = false;
+      for (const auto& stored : repo.reports_of(authorization_id)) counted_before = counted_before || stored.counted;
+      const bool newest = !target->last_authorization || *target->last_authorization == authorization_id;
+      if (api::is_final(target->state)) {
+        decision.reason = "unverified report recorded only: the SE is already " + std::string(api::name(target->state));
+      } else if (!newest) {
+        decision.reason = "unverified report recorded only: a newer PAUT superseded this one";
+      } else if (counted_before) {
+        decision.reason = "unverified report recorded only: this PAUT already has a counted report";
+      } else {
+        decision = decide_unverified(assessment.outcome, target->attempts, target->unverified_attempts, c.policy, t);
+        counted = true;
+      }
     }
-    const std::string reason = assessment.reason.empty() ? decision.reason : decision.reason + " (" + assessment.reason + ")";
+    const std::string reason =
+        assessment.reason.empty() ? decision.reason : decision.reason + " (" + assessment.reason + ")";
     if (counted) {
       move_state(c, target->state, decision.state);
       target->state = decision.state;
       target->attempts = decision.attempts;
+      target->unverified_attempts = decision.unverified_attempts;
+      target->retry_at = decision.retry_at;
+      target->reason = reason;
       target->updated_at = t;
       repo.save_target(*target);
-      ++c.wave_reports;
-      if (decision.failure) ++c.wave_failures;
+      if (assessment.authenticated) {
+        ++c.wave_reports;
+        if (decision.failure) ++c.wave_failures;
+      } else {
+        ++c.wave_unverified;
+      }
     }
     if (assessment.status && assessment.status->active_version != 0) {
-      repo.upsert_image(se_id, ImageRow{ctx->image_type, assessment.status->active_version,
+      repo.upsert_image(se_id, ImageRow{ctx->image.type, assessment.status->active_version,
                                         lower_hex(assessment.status->active_sha256), id, t});
     }
-    json answer{{"outcome", outcome}, {"decision", decision.state}, {"attempts", decision.attempts}};
-    repo.insert_report(ReportRow{authorization_id, id, se_id, request_hash, answer.dump(), outcome, decision.state,
-                                 reason, t});
-    repo.add_event(id, t, se_id, "report", decision.state, outcome + ": " + reason);
+    api::ReportAnswer answer{assessment.outcome,
+                             evidence,
+                             decision.state,
+                             decision.attempts,
+                             decision.unverified_attempts,
+                             decision.retry_at,
+                             counted,
+                             reason,
+                             false};
+    repo.insert_report(ReportRow{authorization_id, id, se_id, request_hash, api::to_json(answer).dump(),
+                                 assessment.outcome, evidence, counted, decision.state, reason, t});
+    repo.add_event(
+        id, t, se_id, "report", decision.state,
+        std::string(api::name(assessment.outcome)) + " (" + std::string(api::name(evidence)) + "): " + reason);
     if (counted) {
       advance_rollout(repo, c, t);
-      if (c.state == "active") {
-        if (auto pause = failure_pause_reason(plan_of(c), c.current_wave, c.wave_reports, c.wave_failures)) {
-          c.state = "paused";
-          c.pause_reason = *pause;
-          repo.add_event(id, t, std::nullopt, "paused", std::nullopt, "automatic pause: " + *pause);
-        }
-      }
+      check_wave_thresholds(repo, c, t);
       repo.save_campaign_state(c);
       sample_timeline(repo, c, t);
     }
-    answer["duplicate"] = false;
     return answer;
   });
 }

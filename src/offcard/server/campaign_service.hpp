@@ -1,8 +1,10 @@
-// What the HTTP routes do (docs/api.md), without HTTP: campaigns (upload, HSM preparation, lifecycle),
-// terminal data (PSE, PMOB), authorizations (PAUTs through the keystore), reports (verified through
-// the keystore, the result policy, rollout), devices, tokens. Every state change runs in one database
-// transaction (Database::run) and a result is returned only after it committed. Refusals are ApiError;
-// database outages surface as Error(Errc::unavailable). Thread-safe.
+// What the HTTP routes do (docs/api.md), without HTTP and without JSON: it takes and returns the typed
+// messages of offcard/api (json_views.hpp turns them into the routes' JSON). Campaigns (upload, HSM
+// preparation, lifecycle), terminal data (PSE, PMOB), authorizations (PAUTs through the keystore),
+// reports (verified through the keystore; report_policy.hpp, rollout_policy.hpp), devices and their
+// release, tokens. Every state change runs in one database transaction (Database::run) and a result is
+// returned only after it committed. Refusals are ApiError; database outages surface as
+// Error(Errc::unavailable). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +17,8 @@
 #include <string>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
-
 #include "core/bytes.hpp"
+#include "offcard/api/messages.hpp"
 #include "offcard/campaign/hsm_role.hpp"
 #include "offcard/keystore/keystore.hpp"
 #include "offcard/server/db/database.hpp"
@@ -46,24 +47,30 @@ class CampaignService {
   // "Bearer" token → Caller; ApiError 401 (missing_token / invalid_token).
   Caller authenticate(const std::optional<std::string>& bearer_token);
 
-  // Admin routes.
-  nlohmann::json create_campaign(const nlohmann::json& body);
-  nlohmann::json list_campaigns();
-  nlohmann::json control_campaign(const std::string& id, const std::string& operation);  // pause|resume|cancel|activate
-  nlohmann::json timeline(const std::string& id);
-  nlohmann::json events(const std::string& id, std::int64_t after_id);
-  nlohmann::json create_token(const nlohmann::json& body);
-  nlohmann::json list_tokens();
-  nlohmann::json delete_token(std::int64_t id);
-  nlohmann::json list_devices(const std::optional<std::string>& state, const std::optional<std::string>& campaign);
-  nlohmann::json device(const std::string& se_id);
+  // Admin routes. Campaign ids are 32 lower-case hex (the routes lower-case them).
+  api::Campaign create_campaign(const api::CampaignCreate& request);
+  api::CampaignList list_campaigns();
+  api::Campaign control_campaign(const std::string& id, api::CampaignOperation operation);
+  api::Timeline timeline(const std::string& id);
+  api::EventList events(const std::string& id, std::int64_t after_id);
+  api::TokenCreated create_token(const api::TokenCreate& request);
+  api::TokenList list_tokens();
+  api::TokenDeleted delete_token(std::int64_t id);
+  api::DeviceList list_devices(const std::optional<api::DeviceState>& state,
+                               const std::optional<std::string>& campaign);
+  api::DeviceRecord device(const Bytes& se_id);
+  // A quarantined or unreachable SE becomes `pending` again (attempts and back-off cleared) in the
+  // request's campaign, or in every campaign where it is one of those; a completed campaign becomes
+  // active again. 404 when the SE is in none of the campaigns named; 409 invalid_state when it is
+  // neither quarantined nor unreachable there, or the campaign is cancelled.
+  api::ReleaseAnswer release_device(const Bytes& se_id, const api::ReleaseRequest& request);
 
   // Terminal routes (admin allowed too); ApiError 403 for a campaign outside the caller's scope.
-  nlohmann::json campaign(const Caller& caller, const std::string& id);
+  api::Campaign campaign(const Caller& caller, const std::string& id);
   StoredFile pse(const Caller& caller, const std::string& id);
   StoredFile pmob(const Caller& caller, const std::string& id);  // 404 when the campaign has none
-  nlohmann::json authorize(const Caller& caller, const std::string& id, const nlohmann::json& body);
-  nlohmann::json report(const Caller& caller, const std::string& id, const nlohmann::json& body);
+  api::AuthorizationGrant authorize(const Caller& caller, const std::string& id, const SeAuthorizationRequest& request);
+  api::ReportAnswer report(const Caller& caller, const std::string& id, const api::ReportRequest& request);
 
  private:
   // What never changes for a campaign, kept in memory: the PAUT issuer (one per campaign: it holds the
@@ -71,7 +78,7 @@ class CampaignService {
   struct CampaignContext {
     std::unique_ptr<PautIssuer> issuer;
     KeyRef master;
-    std::string image_type;
+    api::ImageInfo image;
     Bytes datasend_sha256;  // the campaign image's digest, as SEs report their active image
   };
   std::shared_ptr<const CampaignContext> context(const CampaignRow& row);
@@ -82,8 +89,9 @@ class CampaignService {
   void apply_activation_time(Repository& repo, CampaignRow& row, std::int64_t now);
   // Moves to the next waves while every admitted device is final; completes the campaign.
   void advance_rollout(Repository& repo, CampaignRow& row, std::int64_t now);
+  // Pauses an active campaign whose current wave passes a threshold (rollout_policy.hpp).
+  void check_wave_thresholds(Repository& repo, CampaignRow& row, std::int64_t now);
   void sample_timeline(Repository& repo, const CampaignRow& row, std::int64_t now);
-  nlohmann::json campaign_json(const CampaignRow& row) const;
   std::int64_t now() const { return now_(); }
 
   db::Database& database_;
@@ -96,5 +104,12 @@ class CampaignService {
   std::map<std::string, StoredFile> pse_files_;
   std::unordered_map<std::string, Caller> token_cache_;  // by token hash; cleared when a token is deleted
 };
+
+// The campaign object of the API for a stored campaign.
+api::Campaign campaign_view(const CampaignRow& row);
+// The device entry of the API for a stored target.
+api::DeviceEntry device_view(const TargetRow& row);
+// Moves one device between the campaign's per-state counters.
+void move_state(CampaignRow& campaign, api::DeviceState from, api::DeviceState to);
 
 }  // namespace sefleet::offcard::server

@@ -1,22 +1,58 @@
 #include "offcard/server/repository.hpp"
 
-#include <array>
+#include <string>
 
 #include "core/error.hpp"
 
 namespace sefleet::offcard::server {
 namespace {
 
+using api::DeviceState;
 using db::Value;
 
-Value opt(const std::optional<std::string>& text) { return text ? Value(*text) : Value(std::monostate{}); }
-Value opt(const std::optional<std::int64_t>& number) { return number ? Value(*number) : Value(std::monostate{}); }
+Value opt(const std::optional<std::string>& text) {
+  return text ? Value(*text) : Value(std::monostate{});
+}
+Value opt(const std::optional<std::int64_t>& number) {
+  return number ? Value(*number) : Value(std::monostate{});
+}
+template <typename E>
+Value word(E value) {
+  return Value(std::string(api::name(value)));
+}
+
+// A stored API word read back; an unknown one means the row was not written by this program.
+template <typename E>
+E stored(const std::string& text, const char* column) {
+  if (auto value = api::from_name<E>(text)) return *value;
+  throw Error(Errc::integrity_error,
+              std::string("database: column ") + column + " holds \"" + text + "\", which this program does not know");
+}
+
+// "$1, $2, ..., $n"
+std::string placeholders(int n) {
+  std::string out;
+  for (int k = 1; k <= n; ++k) out += (k > 1 ? ", $" : "$") + std::to_string(k);
+  return out;
+}
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto part : parts) out += part;
+  return out;
+}
+
+// The device counters, in api::DeviceState order.
+constexpr std::string_view kCountColumns =
+    "n_pending, n_authorized, n_updated, n_staged, n_retry, n_quarantined, n_unreachable";
 
 constexpr std::string_view kCampaignColumns =
     "id, name, created_at, profile, image_json, terms, master_key, campaign_kek, security_level, waves_json, "
-    "max_failure_rate, min_reports, max_attempts, activation_mode, activation_at, activated, state, pause_reason, "
-    "current_wave, wave_reports, wave_failures, target_count, n_pending, n_authorized, n_updated, n_staged, "
-    "n_retry, n_quarantined, pse_sha256, length(pse), pse_commands, pmob_sha256, length(pmob)";
+    "max_failure_rate, min_reports, max_unverified_rate, max_attempts, max_unverified_attempts, unverified_backoff, "
+    "activation_mode, activation_at, activated, state, pause_reason, current_wave, wave_reports, wave_failures, "
+    "wave_unverified, target_count, pse_sha256, length(pse), pse_commands, pmob_sha256, length(pmob), "
+    "n_pending, n_authorized, n_updated, n_staged, n_retry, n_quarantined, n_unreachable";
+constexpr std::size_t kFirstCountColumn = 31;
 
 CampaignRow campaign_from(const db::Row& r) {
   CampaignRow c;
@@ -32,34 +68,45 @@ CampaignRow campaign_from(const db::Row& r) {
   c.waves_json = r.text(9);
   c.max_failure_rate = r.real(10);
   c.min_reports = r.integer(11);
-  c.max_attempts = r.integer(12);
-  c.activation_mode = r.text(13);
-  c.activation_at = r.optional_integer(14);
-  c.activated = r.integer(15) != 0;
-  c.state = r.text(16);
-  c.pause_reason = r.optional_text(17);
-  c.current_wave = r.integer(18);
-  c.wave_reports = r.integer(19);
-  c.wave_failures = r.integer(20);
-  c.target_count = r.integer(21);
-  c.n_pending = r.integer(22);
-  c.n_authorized = r.integer(23);
-  c.n_updated = r.integer(24);
-  c.n_staged = r.integer(25);
-  c.n_retry = r.integer(26);
-  c.n_quarantined = r.integer(27);
-  c.pse_sha256 = r.text(28);
-  c.pse_size = r.integer(29);
-  c.pse_commands = r.integer(30);
-  c.pmob_sha256 = r.optional_text(31);
-  c.pmob_size = r.optional_integer(32).value_or(0);
+  c.max_unverified_rate = r.real(12);
+  c.policy.max_attempts = r.integer(13);
+  c.policy.max_unverified_attempts = r.integer(14);
+  c.policy.unverified_backoff = r.integer(15);
+  c.activation_mode = stored<api::ActivationMode>(r.text(16), "campaigns.activation_mode");
+  c.activation_at = r.optional_integer(17);
+  c.activated = r.integer(18) != 0;
+  c.state = stored<api::CampaignState>(r.text(19), "campaigns.state");
+  c.pause_reason = r.optional_text(20);
+  c.current_wave = r.integer(21);
+  c.wave_reports = r.integer(22);
+  c.wave_failures = r.integer(23);
+  c.wave_unverified = r.integer(24);
+  c.target_count = r.integer(25);
+  c.pse_sha256 = r.text(26);
+  c.pse_size = r.integer(27);
+  c.pse_commands = r.integer(28);
+  c.pmob_sha256 = r.optional_text(29);
+  c.pmob_size = r.optional_integer(30).value_or(0);
+  for (std::size_t k = 0; k < api::kDeviceStateCount; ++k) c.counts.n[k] = r.integer(kFirstCountColumn + k);
   return c;
 }
 
-constexpr std::string_view kTargetColumns = "campaign_id, se_id, rank, state, attempts, updated_at";
+constexpr std::string_view kTargetColumns =
+    "campaign_id, se_id, rank, state, attempts, unverified_attempts, retry_at, last_authorization, reason, updated_at";
 
 TargetRow target_from(const db::Row& r) {
-  return TargetRow{r.text(0), r.text(1), r.integer(2), r.text(3), r.integer(4), r.integer(5)};
+  TargetRow t;
+  t.campaign_id = r.text(0);
+  t.se_id = r.text(1);
+  t.rank = r.integer(2);
+  t.state = stored<DeviceState>(r.text(3), "targets.state");
+  t.attempts = r.integer(4);
+  t.unverified_attempts = r.integer(5);
+  t.retry_at = r.optional_integer(6);
+  t.last_authorization = r.optional_text(7);
+  t.reason = r.text(8);
+  t.updated_at = r.integer(9);
+  return t;
 }
 
 constexpr std::string_view kAuthorizationColumns =
@@ -71,7 +118,7 @@ AuthorizationRow authorization_from(const db::Row& r) {
   a.campaign_id = r.text(1);
   a.se_id = r.text(2);
   a.token_id = r.optional_integer(3);
-  a.action = r.text(4);
+  a.action = stored<api::PautAction>(r.text(4), "authorizations.action");
   a.issued_at = r.integer(5);
   a.expires_at = r.integer(6);
   a.kdd = r.text(7);
@@ -82,39 +129,71 @@ AuthorizationRow authorization_from(const db::Row& r) {
   return a;
 }
 
-std::string sql(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (auto part : parts) out += part;
-  return out;
+constexpr std::string_view kReportColumns =
+    "authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, evidence, counted, decision, reason, t";
+
+ReportRow report_from(const db::Row& r) {
+  ReportRow report;
+  report.authorization_id = r.text(0);
+  report.campaign_id = r.text(1);
+  report.se_id = r.text(2);
+  report.request_hash = r.text(3);
+  report.answer_json = r.text(4);
+  report.outcome = stored<DeliveryOutcome>(r.text(5), "reports.outcome");
+  report.evidence = stored<api::Evidence>(r.text(6), "reports.evidence");
+  report.counted = r.integer(7) != 0;
+  report.decision = stored<DeviceState>(r.text(8), "reports.decision");
+  report.reason = r.text(9);
+  report.t = r.integer(10);
+  return report;
 }
 
 }  // namespace
 
-bool is_device_state(const std::string& state) {
-  static const std::array<std::string_view, 6> states{kPending, kAuthorized, kUpdated, kStaged, kRetry, kQuarantined};
-  for (auto s : states) {
-    if (s == state) return true;
-  }
-  return false;
-}
-
 void Repository::insert_campaign(const CampaignRow& c, const Bytes& pse_file, const std::optional<Bytes>& pmob) {
-  tx_.exec(
-      "INSERT INTO campaigns (id, name, created_at, profile, image_json, terms, master_key, campaign_kek, "
-      "security_level, waves_json, max_failure_rate, min_reports, max_attempts, activation_mode, activation_at, "
-      "activated, state, pause_reason, current_wave, wave_reports, wave_failures, target_count, n_pending, "
-      "n_authorized, n_updated, n_staged, n_retry, n_quarantined, pse, pse_sha256, pse_commands, pmob, pmob_sha256) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {c.id, c.name, c.created_at, std::int64_t{c.profile}, c.image_json, c.terms, c.master_key, opt(c.campaign_kek),
-       std::int64_t{c.security_level}, c.waves_json, c.max_failure_rate, c.min_reports, c.max_attempts,
-       c.activation_mode, opt(c.activation_at), std::int64_t{c.activated ? 1 : 0}, c.state, opt(c.pause_reason),
-       c.current_wave, c.wave_reports, c.wave_failures, c.target_count, c.n_pending, c.n_authorized, c.n_updated,
-       c.n_staged, c.n_retry, c.n_quarantined, pse_file, c.pse_sha256, c.pse_commands,
-       pmob ? Value(*pmob) : Value(std::monostate{}), opt(c.pmob_sha256)});
+  std::vector<Value> values{c.id,
+                            c.name,
+                            c.created_at,
+                            std::int64_t{c.profile},
+                            c.image_json,
+                            c.terms,
+                            c.master_key,
+                            opt(c.campaign_kek),
+                            std::int64_t{c.security_level},
+                            c.waves_json,
+                            c.max_failure_rate,
+                            c.min_reports,
+                            c.max_unverified_rate,
+                            c.policy.max_attempts,
+                            c.policy.max_unverified_attempts,
+                            c.policy.unverified_backoff,
+                            word(c.activation_mode),
+                            opt(c.activation_at),
+                            std::int64_t{c.activated ? 1 : 0},
+                            word(c.state),
+                            opt(c.pause_reason),
+                            c.current_wave,
+                            c.wave_reports,
+                            c.wave_failures,
+                            c.wave_unverified,
+                            c.target_count,
+                            pse_file,
+                            c.pse_sha256,
+                            c.pse_commands,
+                            pmob ? Value(*pmob) : Value(std::monostate{}),
+                            opt(c.pmob_sha256)};
+  for (std::int64_t count : c.counts.n) values.emplace_back(count);
+  tx_.exec(sql({"INSERT INTO campaigns (id, name, created_at, profile, image_json, terms, master_key, campaign_kek, "
+                "security_level, waves_json, max_failure_rate, min_reports, max_unverified_rate, max_attempts, "
+                "max_unverified_attempts, unverified_backoff, activation_mode, activation_at, activated, state, "
+                "pause_reason, current_wave, wave_reports, wave_failures, wave_unverified, target_count, pse, "
+                "pse_sha256, pse_commands, pmob, pmob_sha256, ",
+                kCountColumns, ") VALUES (", placeholders(static_cast<int>(values.size())), ")"}),
+           values);
 }
 
 std::optional<CampaignRow> Repository::find_campaign(const std::string& id) {
-  auto rows = tx_.query(sql({"SELECT ", kCampaignColumns, " FROM campaigns WHERE id = ?"}), {id});
+  auto rows = tx_.query(sql({"SELECT ", kCampaignColumns, " FROM campaigns WHERE id = $1"}), {id});
   if (rows.empty()) return std::nullopt;
   return campaign_from(rows.front());
 }
@@ -129,65 +208,71 @@ std::vector<CampaignRow> Repository::list_campaigns() {
 
 void Repository::save_campaign_state(const CampaignRow& c) {
   tx_.exec(
-      "UPDATE campaigns SET state = ?, pause_reason = ?, activated = ?, current_wave = ?, wave_reports = ?, "
-      "wave_failures = ?, n_pending = ?, n_authorized = ?, n_updated = ?, n_staged = ?, n_retry = ?, "
-      "n_quarantined = ? WHERE id = ?",
-      {c.state, opt(c.pause_reason), std::int64_t{c.activated ? 1 : 0}, c.current_wave, c.wave_reports,
-       c.wave_failures, c.n_pending, c.n_authorized, c.n_updated, c.n_staged, c.n_retry, c.n_quarantined, c.id});
+      "UPDATE campaigns SET state = $1, pause_reason = $2, activated = $3, current_wave = $4, wave_reports = $5, "
+      "wave_failures = $6, wave_unverified = $7, n_pending = $8, n_authorized = $9, n_updated = $10, n_staged = $11, "
+      "n_retry = $12, n_quarantined = $13, n_unreachable = $14 WHERE id = $15",
+      {word(c.state), opt(c.pause_reason), std::int64_t{c.activated ? 1 : 0}, c.current_wave, c.wave_reports,
+       c.wave_failures, c.wave_unverified, c.counts[DeviceState::pending], c.counts[DeviceState::authorized],
+       c.counts[DeviceState::updated], c.counts[DeviceState::staged], c.counts[DeviceState::retry],
+       c.counts[DeviceState::quarantined], c.counts[DeviceState::unreachable], c.id});
   if (tx_.changes() != 1) throw Error(Errc::not_found, "campaign " + c.id + " vanished while saving its state");
 }
 
 Bytes Repository::load_pse(const std::string& id) {
-  auto rows = tx_.query("SELECT pse FROM campaigns WHERE id = ?", {id});
+  auto rows = tx_.query("SELECT pse FROM campaigns WHERE id = $1", {id});
   if (rows.empty()) throw Error(Errc::not_found, "campaign " + id + ": no PSE");
   return rows.front().blob(0);
 }
 
 std::optional<Bytes> Repository::load_pmob(const std::string& id) {
-  auto rows = tx_.query("SELECT pmob FROM campaigns WHERE id = ?", {id});
+  auto rows = tx_.query("SELECT pmob FROM campaigns WHERE id = $1", {id});
   if (rows.empty()) return std::nullopt;
   return rows.front().optional_blob(0);
 }
 
 void Repository::insert_target(const TargetRow& t) {
-  tx_.exec("INSERT INTO targets (campaign_id, se_id, rank, state, attempts, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-           {t.campaign_id, t.se_id, t.rank, t.state, t.attempts, t.updated_at});
+  tx_.exec(sql({"INSERT INTO targets (", kTargetColumns, ") VALUES (", placeholders(10), ")"}),
+           {t.campaign_id, t.se_id, t.rank, word(t.state), t.attempts, t.unverified_attempts, opt(t.retry_at),
+            opt(t.last_authorization), t.reason, t.updated_at});
 }
 
 std::optional<TargetRow> Repository::find_target(const std::string& campaign_id, const std::string& se_id) {
-  auto rows = tx_.query(sql({"SELECT ", kTargetColumns, " FROM targets WHERE campaign_id = ? AND se_id = ?"}),
+  auto rows = tx_.query(sql({"SELECT ", kTargetColumns, " FROM targets WHERE campaign_id = $1 AND se_id = $2"}),
                         {campaign_id, se_id});
   if (rows.empty()) return std::nullopt;
   return target_from(rows.front());
 }
 
 void Repository::save_target(const TargetRow& t) {
-  tx_.exec("UPDATE targets SET state = ?, attempts = ?, updated_at = ? WHERE campaign_id = ? AND se_id = ?",
-           {t.state, t.attempts, t.updated_at, t.campaign_id, t.se_id});
+  tx_.exec(
+      "UPDATE targets SET state = $1, attempts = $2, unverified_attempts = $3, retry_at = $4, last_authorization = $5, "
+      "reason = $6, updated_at = $7 WHERE campaign_id = $8 AND se_id = $9",
+      {word(t.state), t.attempts, t.unverified_attempts, opt(t.retry_at), opt(t.last_authorization), t.reason,
+       t.updated_at, t.campaign_id, t.se_id});
 }
 
-std::int64_t Repository::count_unfinished(const std::string& campaign_id, std::int64_t admitted,
-                                          const std::vector<std::string>& final_states) {
-  std::string query = "SELECT COUNT(*) FROM targets WHERE campaign_id = ? AND rank < ?";
-  std::vector<Value> params{campaign_id, admitted};
-  for (const auto& state : final_states) {
-    query += " AND state <> ?";
-    params.emplace_back(state);
+std::int64_t Repository::count_unfinished(const std::string& campaign_id, std::int64_t admitted, bool staged_is_final) {
+  std::string query = "SELECT COUNT(*) FROM targets WHERE campaign_id = $1 AND rank < $2 AND state NOT IN ($3, $4, $5";
+  std::vector<Value> params{campaign_id, admitted, word(DeviceState::updated), word(DeviceState::quarantined),
+                            word(DeviceState::unreachable)};
+  if (staged_is_final) {
+    params.push_back(word(DeviceState::staged));
+    query += ", $6";
   }
-  return tx_.query(query, params).front().integer(0);
+  return tx_.query(query + ")", params).front().integer(0);
 }
 
 std::vector<TargetRow> Repository::list_targets(const std::optional<std::string>& campaign_id,
-                                                const std::optional<std::string>& state) {
+                                                const std::optional<api::DeviceState>& state) {
   std::string query = sql({"SELECT ", kTargetColumns, " FROM targets WHERE 1 = 1"});
   std::vector<Value> params;
   if (campaign_id) {
-    query += " AND campaign_id = ?";
     params.emplace_back(*campaign_id);
+    query += " AND campaign_id = $" + std::to_string(params.size());
   }
   if (state) {
-    query += " AND state = ?";
-    params.emplace_back(*state);
+    params.emplace_back(word(*state));
+    query += " AND state = $" + std::to_string(params.size());
   }
   query += " ORDER BY campaign_id, rank";
   std::vector<TargetRow> out;
@@ -198,20 +283,20 @@ std::vector<TargetRow> Repository::list_targets(const std::optional<std::string>
 std::vector<TargetRow> Repository::targets_of_se(const std::string& se_id) {
   std::vector<TargetRow> out;
   for (const auto& row :
-       tx_.query(sql({"SELECT ", kTargetColumns, " FROM targets WHERE se_id = ? ORDER BY campaign_id"}), {se_id})) {
+       tx_.query(sql({"SELECT ", kTargetColumns, " FROM targets WHERE se_id = $1 ORDER BY campaign_id"}), {se_id})) {
     out.push_back(target_from(row));
   }
   return out;
 }
 
 void Repository::insert_authorization(const AuthorizationRow& a) {
-  tx_.exec(sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"}),
-           {a.id, a.campaign_id, a.se_id, opt(a.token_id), a.action, a.issued_at, a.expires_at, a.kdd, a.kvn, a.scp_i,
-            a.sequence_counter, a.paut});
+  tx_.exec(sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(12), ")"}),
+           {a.id, a.campaign_id, a.se_id, opt(a.token_id), word(a.action), a.issued_at, a.expires_at, a.kdd, a.kvn,
+            a.scp_i, a.sequence_counter, a.paut});
 }
 
 std::optional<AuthorizationRow> Repository::find_authorization(const std::string& id) {
-  auto rows = tx_.query(sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE id = ?"}), {id});
+  auto rows = tx_.query(sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE id = $1"}), {id});
   if (rows.empty()) return std::nullopt;
   return authorization_from(rows.front());
 }
@@ -219,7 +304,7 @@ std::optional<AuthorizationRow> Repository::find_authorization(const std::string
 std::vector<AuthorizationRow> Repository::authorizations_of_se(const std::string& se_id) {
   std::vector<AuthorizationRow> out;
   for (const auto& row : tx_.query(
-           sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE se_id = ? ORDER BY issued_at, id"}),
+           sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE se_id = $1 ORDER BY issued_at, id"}),
            {se_id})) {
     out.push_back(authorization_from(row));
   }
@@ -227,26 +312,24 @@ std::vector<AuthorizationRow> Repository::authorizations_of_se(const std::string
 }
 
 void Repository::insert_report(const ReportRow& r) {
-  tx_.exec(
-      "INSERT INTO reports (authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, decision, "
-      "reason, t) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {r.authorization_id, r.campaign_id, r.se_id, r.request_hash, r.answer_json, r.outcome, r.decision, r.reason,
-       r.t});
+  tx_.exec(sql({"INSERT INTO reports (", kReportColumns, ") VALUES (", placeholders(11), ")"}),
+           {r.authorization_id, r.campaign_id, r.se_id, r.request_hash, r.answer_json, word(r.outcome),
+            word(r.evidence), std::int64_t{r.counted ? 1 : 0}, word(r.decision), r.reason, r.t});
 }
 
-std::optional<ReportRow> Repository::find_report(const std::string& authorization_id) {
-  auto rows = tx_.query(
-      "SELECT authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, decision, reason, t "
-      "FROM reports WHERE authorization_id = ?",
-      {authorization_id});
-  if (rows.empty()) return std::nullopt;
-  const auto& r = rows.front();
-  return ReportRow{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.integer(8)};
+std::vector<ReportRow> Repository::reports_of(const std::string& authorization_id) {
+  std::vector<ReportRow> out;
+  for (const auto& row :
+       tx_.query(sql({"SELECT ", kReportColumns, " FROM reports WHERE authorization_id = $1 ORDER BY id"}),
+                 {authorization_id})) {
+    out.push_back(report_from(row));
+  }
+  return out;
 }
 
 void Repository::upsert_image(const std::string& se_id, const ImageRow& image) {
   tx_.exec(
-      "INSERT INTO images (se_id, image_type, version, sha256, campaign_id, t) VALUES (?, ?, ?, ?, ?, ?) "
+      "INSERT INTO images (se_id, image_type, version, sha256, campaign_id, t) VALUES ($1, $2, $3, $4, $5, $6) "
       "ON CONFLICT (se_id, image_type) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, "
       "campaign_id = excluded.campaign_id, t = excluded.t",
       {se_id, image.image_type, image.version, image.sha256, image.campaign_id, image.t});
@@ -254,43 +337,47 @@ void Repository::upsert_image(const std::string& se_id, const ImageRow& image) {
 
 std::vector<ImageRow> Repository::images_of_se(const std::string& se_id) {
   std::vector<ImageRow> out;
-  for (const auto& r : tx_.query(
-           "SELECT image_type, version, sha256, campaign_id, t FROM images WHERE se_id = ? ORDER BY image_type",
-           {se_id})) {
+  for (const auto& r :
+       tx_.query("SELECT image_type, version, sha256, campaign_id, t FROM images WHERE se_id = $1 ORDER BY image_type",
+                 {se_id})) {
     out.push_back(ImageRow{r.text(0), r.integer(1), r.text(2), r.text(3), r.integer(4)});
   }
   return out;
 }
 
 void Repository::add_event(const std::string& campaign_id, std::int64_t t, const std::optional<std::string>& se_id,
-                           const std::string& kind, const std::optional<std::string>& decision,
+                           const std::string& kind, const std::optional<api::DeviceState>& decision,
                            const std::string& detail) {
-  tx_.exec("INSERT INTO events (campaign_id, t, se_id, kind, decision, detail) VALUES (?, ?, ?, ?, ?, ?)",
-           {campaign_id, t, opt(se_id), kind, opt(decision), detail});
+  tx_.exec("INSERT INTO events (campaign_id, t, se_id, kind, decision, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+           {campaign_id, t, opt(se_id), kind, decision ? word(*decision) : Value(std::monostate{}), detail});
 }
 
 std::vector<EventRow> Repository::events(const std::string& campaign_id, std::int64_t after_id, std::int64_t limit) {
   std::vector<EventRow> out;
   for (const auto& r : tx_.query(
-           "SELECT id, t, se_id, kind, decision, detail FROM events WHERE campaign_id = ? AND id > ? ORDER BY id "
-           "LIMIT ?",
+           "SELECT id, t, se_id, kind, decision, detail FROM events WHERE campaign_id = $1 AND id > $2 ORDER BY id "
+           "LIMIT $3",
            {campaign_id, after_id, limit})) {
-    out.push_back(EventRow{r.integer(0), r.integer(1), r.optional_text(2), r.text(3), r.optional_text(4), r.text(5)});
+    std::optional<DeviceState> decision;
+    if (auto text = r.optional_text(4)) decision = stored<DeviceState>(*text, "events.decision");
+    out.push_back(EventRow{r.integer(0), r.integer(1), r.optional_text(2), r.text(3), decision, r.text(5)});
   }
   return out;
 }
 
-void Repository::add_timeline_sample(const std::string& campaign_id, std::int64_t t, const TimelineRow& s) {
-  tx_.exec("INSERT INTO timeline (campaign_id, t, updated, failed, quarantined, in_progress) VALUES (?, ?, ?, ?, ?, ?)",
-           {campaign_id, t, s.updated, s.failed, s.quarantined, s.in_progress});
+void Repository::add_timeline_sample(const std::string& campaign_id, const TimelineRow& s) {
+  tx_.exec(
+      "INSERT INTO timeline (campaign_id, t, updated, failed, quarantined, in_progress, unreachable) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      {campaign_id, s.t, s.updated, s.failed, s.quarantined, s.in_progress, s.unreachable});
 }
 
 std::vector<TimelineRow> Repository::timeline(const std::string& campaign_id) {
   std::vector<TimelineRow> out;
-  for (const auto& r : tx_.query(
-           "SELECT t, updated, failed, quarantined, in_progress FROM timeline WHERE campaign_id = ? ORDER BY id",
-           {campaign_id})) {
-    out.push_back(TimelineRow{r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.integer(4)});
+  for (const auto& r : tx_.query("SELECT t, updated, failed, quarantined, in_progress, unreachable FROM timeline "
+                                 "WHERE campaign_id = $1 ORDER BY id",
+                                 {campaign_id})) {
+    out.push_back(TimelineRow{r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.integer(4), r.integer(5)});
   }
   return out;
 }
@@ -298,12 +385,12 @@ std::vector<TimelineRow> Repository::timeline(const std::string& campaign_id) {
 std::int64_t Repository::insert_token(const std::string& name, const std::string& hash,
                                       const std::string& campaigns_json, std::int64_t created_at) {
   return tx_.exec_returning_id(
-      "INSERT INTO tokens (name, token_hash, campaigns_json, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+      "INSERT INTO tokens (name, token_hash, campaigns_json, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
       {name, hash, campaigns_json, created_at});
 }
 
 std::optional<TokenRow> Repository::find_token_by_hash(const std::string& hash) {
-  auto rows = tx_.query("SELECT id, name, campaigns_json, created_at FROM tokens WHERE token_hash = ?", {hash});
+  auto rows = tx_.query("SELECT id, name, campaigns_json, created_at FROM tokens WHERE token_hash = $1", {hash});
   if (rows.empty()) return std::nullopt;
   const auto& r = rows.front();
   return TokenRow{r.integer(0), r.text(1), r.text(2), r.integer(3)};
@@ -318,7 +405,7 @@ std::vector<TokenRow> Repository::list_tokens() {
 }
 
 bool Repository::delete_token(std::int64_t id) {
-  tx_.exec("DELETE FROM tokens WHERE id = ?", {id});
+  tx_.exec("DELETE FROM tokens WHERE id = $1", {id});
   return tx_.changes() == 1;
 }
 

@@ -1,5 +1,7 @@
 // The server's SQL, one function per question or change, each inside the caller's Transaction (the
-// campaign service decides what one unit of work is). Portable SQL with ? placeholders only.
+// campaign service decides what one unit of work is). Portable SQL with $n placeholders. States and
+// other API words are stored as their API spelling (api/enums.hpp) and read back as enums; a stored
+// word this program does not know is Error(integrity_error).
 #pragma once
 
 #include <cstdint>
@@ -8,43 +10,38 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "offcard/api/enums.hpp"
+#include "offcard/api/messages.hpp"
 #include "offcard/server/db/database.hpp"
 
 namespace sefleet::offcard::server {
-
-// Device states per campaign (docs/api.md "Devices").
-inline constexpr const char* kPending = "pending";
-inline constexpr const char* kAuthorized = "authorized";
-inline constexpr const char* kUpdated = "updated";
-inline constexpr const char* kStaged = "staged";
-inline constexpr const char* kRetry = "retry";
-inline constexpr const char* kQuarantined = "quarantined";
-bool is_device_state(const std::string& state);
 
 struct CampaignRow {
   std::string id;  // 32 lower-case hex
   std::string name;
   std::int64_t created_at = 0;
   int profile = 0;
-  std::string image_json;
-  Bytes terms;  // serialize_campaign_terms (profile 4: after the HSM's preparation)
+  std::string image_json;  // api::ImageInfo as JSON
+  Bytes terms;             // serialize_campaign_terms (profile 4: after the HSM's preparation)
   std::string master_key;
   std::optional<std::string> campaign_kek;
   int security_level = 0x33;
   std::string waves_json;
   double max_failure_rate = 1.0;
   std::int64_t min_reports = 5;
-  std::int64_t max_attempts = 3;
-  std::string activation_mode;  // immediate | deferred
+  double max_unverified_rate = 1.0;
+  api::ReportPolicy policy;
+  api::ActivationMode activation_mode = api::ActivationMode::immediate;
   std::optional<std::int64_t> activation_at;
   bool activated = false;
-  std::string state;  // active | paused | cancelled | completed
+  api::CampaignState state = api::CampaignState::active;
   std::optional<std::string> pause_reason;
   std::int64_t current_wave = 0;
-  std::int64_t wave_reports = 0;
-  std::int64_t wave_failures = 0;
+  std::int64_t wave_reports = 0;     // counted authenticated reports in the current wave
+  std::int64_t wave_failures = 0;    // of those, failures
+  std::int64_t wave_unverified = 0;  // counted unverified reports in the current wave
   std::int64_t target_count = 0;
-  std::int64_t n_pending = 0, n_authorized = 0, n_updated = 0, n_staged = 0, n_retry = 0, n_quarantined = 0;
+  api::DeviceCounts counts;  // kept in the row so progress and the timeline never scan the targets
   std::string pse_sha256;
   std::int64_t pse_size = 0;
   std::int64_t pse_commands = 0;
@@ -56,8 +53,12 @@ struct TargetRow {
   std::string campaign_id;
   std::string se_id;
   std::int64_t rank = 0;
-  std::string state;
-  std::int64_t attempts = 0;
+  api::DeviceState state = api::DeviceState::pending;
+  std::int64_t attempts = 0;                      // authenticated failures
+  std::int64_t unverified_attempts = 0;           // unverified failures since the last authenticated report
+  std::optional<std::int64_t> retry_at;           // unverified back-off
+  std::optional<std::string> last_authorization;  // the SE's newest PAUT in this campaign
+  std::string reason;                             // of the last decision
   std::int64_t updated_at = 0;
 };
 
@@ -66,7 +67,7 @@ struct AuthorizationRow {
   std::string campaign_id;
   std::string se_id;
   std::optional<std::int64_t> token_id;  // null: the admin token
-  std::string action;                    // activate | preload
+  api::PautAction action = api::PautAction::activate;
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
   std::string kdd;
@@ -76,14 +77,17 @@ struct AuthorizationRow {
   Bytes paut;  // serialize_paut_file: the commands and the PautCheck
 };
 
+// One report as received (several per authorization: an unverified one never blocks a later one).
 struct ReportRow {
   std::string authorization_id;
   std::string campaign_id;
   std::string se_id;
-  std::string request_hash;
-  std::string answer_json;
-  std::string outcome;
-  std::string decision;
+  std::string request_hash;  // SHA-256 of the request's canonical JSON: a resend is the same report
+  std::string answer_json;   // the answer given, returned again for a resend
+  DeliveryOutcome outcome = DeliveryOutcome::interrupted;
+  api::Evidence evidence = api::Evidence::unverified;
+  bool counted = false;  // it changed the SE's state
+  api::DeviceState decision = api::DeviceState::retry;
   std::string reason;
   std::int64_t t = 0;
 };
@@ -100,12 +104,12 @@ struct EventRow {
   std::int64_t t = 0;
   std::optional<std::string> se_id;
   std::string kind;
-  std::optional<std::string> decision;
+  std::optional<api::DeviceState> decision;
   std::string detail;
 };
 
 struct TimelineRow {
-  std::int64_t t = 0, updated = 0, failed = 0, quarantined = 0, in_progress = 0;
+  std::int64_t t = 0, updated = 0, failed = 0, quarantined = 0, in_progress = 0, unreachable = 0;
 };
 
 struct ImageRow {
@@ -133,11 +137,11 @@ class Repository {
   void insert_target(const TargetRow& row);
   std::optional<TargetRow> find_target(const std::string& campaign_id, const std::string& se_id);
   void save_target(const TargetRow& row);
-  // Targets with rank < `admitted` that are not in one of the `final_states`.
-  std::int64_t count_unfinished(const std::string& campaign_id, std::int64_t admitted,
-                                const std::vector<std::string>& final_states);
+  // Targets with rank < `admitted` whose state is not final (api::is_final), staged counting as final
+  // when `staged_is_final` (a deferred campaign before its activation).
+  std::int64_t count_unfinished(const std::string& campaign_id, std::int64_t admitted, bool staged_is_final);
   std::vector<TargetRow> list_targets(const std::optional<std::string>& campaign_id,
-                                      const std::optional<std::string>& state);
+                                      const std::optional<api::DeviceState>& state);
   std::vector<TargetRow> targets_of_se(const std::string& se_id);
 
   // Authorizations and reports.
@@ -145,7 +149,7 @@ class Repository {
   std::optional<AuthorizationRow> find_authorization(const std::string& id);
   std::vector<AuthorizationRow> authorizations_of_se(const std::string& se_id);
   void insert_report(const ReportRow& row);
-  std::optional<ReportRow> find_report(const std::string& authorization_id);
+  std::vector<ReportRow> reports_of(const std::string& authorization_id);  // oldest first
 
   // Images (current per SE and type).
   void upsert_image(const std::string& se_id, const ImageRow& image);
@@ -153,9 +157,9 @@ class Repository {
 
   // Decision log and timeline.
   void add_event(const std::string& campaign_id, std::int64_t t, const std::optional<std::string>& se_id,
-                 const std::string& kind, const std::optional<std::string>& decision, const std::string& detail);
+                 const std::string& kind, const std::optional<api::DeviceState>& decision, const std::string& detail);
   std::vector<EventRow> events(const std::string& campaign_id, std::int64_t after_id, std::int64_t limit);
-  void add_timeline_sample(const std::string& campaign_id, std::int64_t t, const TimelineRow& sample);
+  void add_timeline_sample(const std::string& campaign_id, const TimelineRow& sample);
   std::vector<TimelineRow> timeline(const std::string& campaign_id);
 
   // Tokens.

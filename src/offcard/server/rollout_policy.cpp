@@ -7,33 +7,25 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/hash.hpp"
-#include "offcard/server/api_error.hpp"
-#include "offcard/server/repository.hpp"
 
 namespace sefleet::offcard::server {
+namespace {
 
-RolloutPlan plan_of(const CampaignRow& row) {
-  RolloutPlan plan;
+std::string rate_text(double rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", rate);
+  return text;
+}
+
+}  // namespace
+
+api::RolloutPlan plan_of(const CampaignRow& row) {
+  api::RolloutPlan plan;
   plan.waves = nlohmann::json::parse(row.waves_json).get<std::vector<int>>();
   plan.max_failure_rate = row.max_failure_rate;
   plan.min_reports = row.min_reports;
+  plan.max_unverified_rate = row.max_unverified_rate;
   return plan;
-}
-
-void check_rollout_plan(const RolloutPlan& plan) {
-  if (plan.waves.empty()) throw invalid_field("rollout.waves", "expected at least one wave");
-  int previous = 0;
-  for (int wave : plan.waves) {
-    if (wave <= previous || wave > 100) {
-      throw invalid_field("rollout.waves", "expected strictly increasing percentages in 1..100");
-    }
-    previous = wave;
-  }
-  if (plan.waves.back() != 100) throw invalid_field("rollout.waves", "the last wave must be 100");
-  if (!(plan.max_failure_rate >= 0.0 && plan.max_failure_rate <= 1.0)) {
-    throw invalid_field("rollout.max_failure_rate", "expected 0..1");
-  }
-  if (plan.min_reports < 1) throw invalid_field("rollout.min_reports", "expected at least 1");
 }
 
 std::vector<std::int64_t> wave_ranks(ByteView campaign_id, const std::vector<Bytes>& se_ids) {
@@ -50,47 +42,32 @@ std::vector<std::int64_t> wave_ranks(ByteView campaign_id, const std::vector<Byt
   return ranks;
 }
 
-std::int64_t admitted_count(const RolloutPlan& plan, std::int64_t wave_index, std::int64_t target_count) {
-  const auto index = static_cast<std::size_t>(std::clamp<std::int64_t>(
-      wave_index, 0, static_cast<std::int64_t>(plan.waves.size()) - 1));
+std::int64_t admitted_count(const api::RolloutPlan& plan, std::int64_t wave_index, std::int64_t target_count) {
+  const auto index = static_cast<std::size_t>(
+      std::clamp<std::int64_t>(wave_index, 0, static_cast<std::int64_t>(plan.waves.size()) - 1));
   // Integer ceiling: ceil(p × N / 100).
   return (static_cast<std::int64_t>(plan.waves[index]) * target_count + 99) / 100;
 }
 
-std::optional<std::string> failure_pause_reason(const RolloutPlan& plan, std::int64_t wave_index,
-                                                std::int64_t reports, std::int64_t failures) {
-  if (reports < plan.min_reports || reports == 0) return std::nullopt;
-  const double rate = static_cast<double>(failures) / static_cast<double>(reports);
-  if (rate <= plan.max_failure_rate) return std::nullopt;
-  char text[160];
-  std::snprintf(text, sizeof text, "wave %lld: failure rate %.2f above %.2f after %lld reports",
-                static_cast<long long>(wave_index), rate, plan.max_failure_rate, static_cast<long long>(reports));
-  return std::string(text);
-}
-
-bool already_runs_campaign_image(const Assessment& assessment, ByteView campaign_datasend_sha256) {
-  if (assessment.outcome != DeliveryOutcome::manifest_refused || !assessment.status) return false;
-  const auto& active = assessment.status->active_sha256;
-  return campaign_datasend_sha256.size() == active.size() &&
-         std::equal(active.begin(), active.end(), campaign_datasend_sha256.begin());
-}
-
-PolicyDecision decide(DeliveryOutcome outcome, std::int64_t attempts_before, std::int64_t max_attempts) {
-  switch (outcome) {
-    case DeliveryOutcome::activated: return {kUpdated, attempts_before, false, "image activated"};
-    case DeliveryOutcome::verified_kept_staged:
-      return {kStaged, attempts_before, false, "image verified and kept staged (preload)"};
-    case DeliveryOutcome::manifest_refused:
-      return {kQuarantined, attempts_before + 1, true, "manifest refused by the SE: not retried"};
-    default: break;
+std::optional<std::string> pause_reason(const api::RolloutPlan& plan, std::int64_t wave_index,
+                                        const WaveReports& wave) {
+  const std::string in_wave = " in wave " + std::to_string(wave_index);
+  if (wave.authenticated >= plan.min_reports && wave.authenticated > 0) {
+    const double rate = static_cast<double>(wave.failures) / static_cast<double>(wave.authenticated);
+    if (rate > plan.max_failure_rate) {
+      return "failure rate " + rate_text(rate) + " > " + rate_text(plan.max_failure_rate) + in_wave + " (" +
+             std::to_string(wave.authenticated) + " authenticated reports)";
+    }
   }
-  const std::int64_t attempts = attempts_before + 1;
-  if (attempts >= max_attempts) {
-    return {kQuarantined, attempts, true,
-            "attempts exhausted: " + std::to_string(attempts) + " of " + std::to_string(max_attempts) + " failed"};
+  const std::int64_t all = wave.authenticated + wave.unverified;
+  if (all >= plan.min_reports && all > 0) {
+    const double rate = static_cast<double>(wave.unverified) / static_cast<double>(all);
+    if (rate > plan.max_unverified_rate) {
+      return "unverified report rate " + rate_text(rate) + " > " + rate_text(plan.max_unverified_rate) + in_wave +
+             " (" + std::to_string(all) + " reports)";
+    }
   }
-  return {kRetry, attempts, true,
-          "attempt " + std::to_string(attempts) + " of " + std::to_string(max_attempts) + " failed: retry"};
+  return std::nullopt;
 }
 
 }  // namespace sefleet::offcard::server

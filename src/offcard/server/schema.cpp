@@ -124,6 +124,49 @@ CREATE TABLE timeline (
 CREATE INDEX timeline_campaign ON timeline (campaign_id, id)
 )sql";
 
+// Migration 2: reports are authenticated or unverified (docs/api.md "Reports"). Campaigns get the
+// unverified policy (max_unverified_attempts, unverified_backoff), its pause threshold
+// (max_unverified_rate), the wave's count of unverified reports and the count of `unreachable` SEs;
+// targets get their unverified count, back-off time, newest PAUT and last decision's reason; the
+// timeline counts unreachable SEs. Reports may now be several per authorization (an unverified report
+// never blocks a later one), so the table is rebuilt with its own id and one row per (authorization,
+// request); the reports stored before were all judged as blocking, so they are kept as authenticated
+// and counted, which keeps their old effect.
+constexpr std::string_view kReportEvidence = R"sql(
+ALTER TABLE campaigns ADD COLUMN max_unverified_attempts {INT} NOT NULL DEFAULT 5;
+ALTER TABLE campaigns ADD COLUMN unverified_backoff {INT} NOT NULL DEFAULT 10;
+ALTER TABLE campaigns ADD COLUMN max_unverified_rate {REAL} NOT NULL DEFAULT 1.0;
+ALTER TABLE campaigns ADD COLUMN wave_unverified {INT} NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN n_unreachable {INT} NOT NULL DEFAULT 0;
+ALTER TABLE targets ADD COLUMN unverified_attempts {INT} NOT NULL DEFAULT 0;
+ALTER TABLE targets ADD COLUMN retry_at {INT};
+ALTER TABLE targets ADD COLUMN last_authorization TEXT;
+ALTER TABLE targets ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE timeline ADD COLUMN unreachable {INT} NOT NULL DEFAULT 0;
+CREATE TABLE reports_v2 (
+  id {ID},
+  authorization_id TEXT NOT NULL REFERENCES authorizations(id),
+  campaign_id TEXT NOT NULL,
+  se_id TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  answer_json TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  counted {INT} NOT NULL,
+  decision TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  t {INT} NOT NULL
+);
+INSERT INTO reports_v2 (authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, evidence, counted,
+                        decision, reason, t)
+  SELECT authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, 'authenticated', 1, decision,
+         reason, t FROM reports ORDER BY t, authorization_id;
+DROP TABLE reports;
+ALTER TABLE reports_v2 RENAME TO reports;
+CREATE UNIQUE INDEX reports_request ON reports (authorization_id, request_hash);
+CREATE INDEX reports_se ON reports (se_id)
+)sql";
+
 std::string expand(std::string_view templ, bool postgresql) {
   std::string out(templ);
   const auto replace_all = [&out](std::string_view from, std::string_view to) {
@@ -143,6 +186,7 @@ std::string expand(std::string_view templ, bool postgresql) {
 const std::vector<db::Migration>& server_migrations() {
   static const std::vector<db::Migration> migrations{
       {1, "server initial schema", expand(kInitialSchema, false), expand(kInitialSchema, true)},
+      {2, "report evidence and unreachable devices", expand(kReportEvidence, false), expand(kReportEvidence, true)},
   };
   return migrations;
 }

@@ -3,11 +3,57 @@
 #include <exception>
 
 #include "core/error.hpp"
-#include "core/hex.hpp"
 #include "gp/scp03_types.hpp"
+#include "offcard/api/json_reader.hpp"
 #include "offcard/campaign/terminal_role.hpp"
+#include "offcard/terminal/scheduler.hpp"
 
 namespace sefleet::offcard::terminal {
+
+using api::DeviceState;
+using api::Refusal;
+
+std::string_view status_name(SeStatus status) noexcept {
+  switch (status) {
+    case SeStatus::updated:
+      return "updated";
+    case SeStatus::staged:
+      return "staged";
+    case SeStatus::already_updated:
+      return "already_updated";
+    case SeStatus::quarantined:
+      return "quarantined";
+    case SeStatus::unreachable:
+      return "unreachable";
+    case SeStatus::retry:
+      return "retry";
+    case SeStatus::not_in_wave:
+      return "not_in_wave";
+    case SeStatus::paused:
+      return "paused";
+    case SeStatus::backoff:
+      return "backoff";
+    case SeStatus::cancelled:
+      return "cancelled";
+    case SeStatus::not_a_target:
+      return "not_a_target";
+    case SeStatus::error:
+      return "error";
+  }
+  return "unknown";
+}
+
+std::string AttemptRecord::label() const {
+  if (refusal) return "refused:" + std::string(api::name(*refusal));
+  if (decision) return std::string(api::name(*decision));
+  return error ? "error" : "";
+}
+
+std::string SeResult::final_line() const {
+  std::string line(status_name(status));
+  if (!reason.empty()) line += ": " + reason;
+  return line;
+}
 
 Agent::Agent(ApiClient& client, AgentOptions options, std::chrono::steady_clock::time_point started)
     : client_(client), options_(std::move(options)), started_(started) {
@@ -21,79 +67,141 @@ double Agent::elapsed() const {
 
 void Agent::prepare() {
   campaign_ = client_.campaign(options_.campaign_id);
-  if (campaign_.state == "cancelled") throw Error(Errc::state_error, "campaign " + campaign_.id + " is cancelled");
+  if (campaign_.state == api::CampaignState::cancelled) {
+    throw Error(Errc::state_error, "campaign " + campaign_.id + " is cancelled");
+  }
   const auto path = client_.download_pse(campaign_, options_.cache_dir);
   pse_ = load_pse_file(path);  // every command parsed and checked (package_format.hpp)
-  if (campaign_.pse_commands != 0 && pse_.commands.size() != campaign_.pse_commands) {
-    throw Error(Errc::integrity_error, "PSE of campaign " + campaign_.id + " has " + std::to_string(pse_.commands.size()) +
-                                           " commands, the campaign says " + std::to_string(campaign_.pse_commands));
+  if (pse_.commands.size() != static_cast<std::size_t>(campaign_.pse.commands)) {
+    throw Error(Errc::integrity_error, "PSE of campaign " + campaign_.id + " has " +
+                                           std::to_string(pse_.commands.size()) + " commands, the campaign says " +
+                                           std::to_string(campaign_.pse.commands));
   }
   if (campaign_.pmob) pmob_ = client_.download_pmob(campaign_);
   prepared_ = true;
 }
 
-SeResult Agent::update(SeEndpoint& se) {
-  SeResult result;
-  result.endpoint = se.name();
-  result.started = elapsed();
-  const auto finish = [&](std::string final, std::string message) {
-    result.final = std::move(final);
-    result.message = std::move(message);
-    result.finished = elapsed();
-    return result;
-  };
-  if (!prepared_) return finish("error", "agent not prepared (call prepare() first)");
+Step Agent::finish(SeResult& result, SeStatus status, std::string reason) const {
+  result.status = status;
+  result.reason = std::move(reason);
+  result.finished = elapsed();
+  return Step{Step::Next::done, std::chrono::seconds(0), false};
+}
 
-  for (unsigned attempt = 0; attempt < options_.max_attempts_per_se; ++attempt) {
-    AttemptRecord record;
-    record.started = elapsed();
-    try {
-      transport::CardChannel& channel = se.connect();
-      const SeAuthorizationRequest request = read_se_identity(channel, gp::isd_aid());
-      result.se_id = to_hex(request.se_id);
-      const AuthorizationAnswer answer = client_.authorize(campaign_.id, request);
-      if (answer.refused) {
-        const std::string& reason = answer.refused->reason;
-        record.decision = "refused:" + reason;
-        record.seconds = elapsed() - record.started;
-        result.history.push_back(record);
-        if (reason == "already_updated") return finish("already_updated", "the server already counts it as updated");
-        if (reason == "quarantined" || reason == "attempts_exhausted") return finish("quarantined", answer.refused->message);
-        return finish("refused:" + reason, answer.refused->message);
-      }
-      const Authorization& authorization = *answer.granted;
-      const std::string name = se.name();
-      const DeliveryReport report = deliver(channel, gp::isd_aid(), authorization.paut, pse_.commands,
-                                            [&](std::size_t sent, std::size_t total) {
-                                              if (options_.progress) options_.progress(name, sent, total);
-                                            });
-      ++result.attempts;
-      record.commands_sent = report.commands_sent;
-      record.total_commands = report.total_commands;
-      record.failure = report.failure;
-      // The report goes out whatever happened: the server decides, and an interrupted delivery
-      // counts as a failure there (so a retry gets a fresh PAUT).
-      const ReportAnswer decision = client_.report(campaign_.id, authorization.authorization_id, request.se_id, report);
-      record.outcome = decision.outcome;
-      record.decision = decision.decision;
-      record.seconds = elapsed() - record.started;
-      result.history.push_back(record);
-      result.outcome = decision.outcome;
-      if (decision.decision == "retry") continue;
-      std::string why = decision.outcome;
-      if (!report.failure.empty()) why += ": " + report.failure;
-      return finish(decision.decision, why);
-    } catch (const std::exception& e) {
-      // The SE or the server could not be reached (after the client's own retries): this attempt is
-      // lost, the SE keeps its old image (nothing activates without AUTHORIZE ACTION).
-      record.decision = "error";
-      record.failure = e.what();
-      record.seconds = elapsed() - record.started;
-      result.history.push_back(record);
-      if (attempt + 1 == options_.max_attempts_per_se) return finish("error", e.what());
-    }
+Step Agent::refused(SeResult& result, AttemptRecord record, const AuthorizationRefusal& refusal) {
+  record.refusal = refusal.reason;
+  record.failure = refusal.message;
+  record.seconds = elapsed() - record.started;
+  result.history.push_back(record);
+  const std::string why = refusal.detail.value_or(refusal.message);
+  switch (refusal.reason) {
+    case Refusal::already_updated:
+      return finish(result, SeStatus::already_updated, why);
+    case Refusal::quarantined:
+    case Refusal::attempts_exhausted:
+      return finish(result, SeStatus::quarantined, why);
+    case Refusal::unreachable:
+      return finish(result, SeStatus::unreachable, why);
+    case Refusal::cancelled:
+      return finish(result, SeStatus::cancelled, why);
+    case Refusal::not_a_target:
+      return finish(result, SeStatus::not_a_target, why);
+    case Refusal::not_in_wave:
+    case Refusal::paused:
+    case Refusal::backoff:
+      break;
   }
-  return finish("retry", "still to retry after " + std::to_string(options_.max_attempts_per_se) + " attempt(s) in this run");
+  const SeStatus held = refusal.reason == Refusal::not_in_wave ? SeStatus::not_in_wave
+                        : refusal.reason == Refusal::paused    ? SeStatus::paused
+                                                               : SeStatus::backoff;
+  // Waiting helps only when the server says so (Retry-After); without it the refusal is the answer.
+  if (!refusal.retry_after) return finish(result, held, why);
+  result.status = held;
+  result.reason = why;
+  return Step{Step::Next::wait, *refusal.retry_after, refusal.reason == Refusal::not_in_wave};
+}
+
+Step Agent::step(SeEndpoint& se, SeResult& result) {
+  if (result.endpoint.empty()) {
+    result.endpoint = se.name();
+    result.started = elapsed();
+  }
+  if (!prepared_) return finish(result, SeStatus::error, "agent not prepared (call prepare() first)");
+  std::size_t used = 0;  // deliveries and errors of this run (refusals cost nothing)
+  for (const auto& earlier : result.history) used += earlier.refusal ? 0 : 1;
+
+  AttemptRecord record;
+  record.started = elapsed();
+  try {
+    transport::CardChannel& channel = se.connect();
+    const SeAuthorizationRequest request = read_se_identity(channel, gp::isd_aid());
+    result.se_id = api::lower_hex(request.se_id);
+    const AuthorizationAnswer answer = client_.authorize(campaign_.id, request);
+    if (answer.refused) return refused(result, std::move(record), *answer.refused);
+    const api::AuthorizationGrant& grant = *answer.granted;
+    const std::string name = se.name();
+    api::ReportRequest report;
+    report.authorization_id = grant.authorization_id;
+    report.se_id = request.se_id;
+    report.delivery =
+        deliver(channel, gp::isd_aid(), grant.paut, pse_.commands, [&](std::size_t sent, std::size_t total) {
+          if (options_.progress) options_.progress(name, sent, total);
+        });
+    ++result.attempts;
+    record.commands_sent = report.delivery.commands_sent;
+    record.total_commands = report.delivery.total_commands;
+    record.failure = report.delivery.failure;
+    // The report goes out whatever happened: the server decides, and an interrupted delivery counts
+    // as a failure there (so a retry gets a fresh PAUT).
+    const api::ReportAnswer decision = client_.report(campaign_.id, report);
+    record.outcome = decision.outcome;
+    record.evidence = decision.evidence;
+    record.decision = decision.decision;
+    record.seconds = elapsed() - record.started;
+    result.history.push_back(record);
+    result.outcome = decision.outcome;
+    switch (decision.decision) {
+      case DeviceState::updated:
+        return finish(result, SeStatus::updated, decision.reason);
+      case DeviceState::staged:
+        return finish(result, SeStatus::staged, decision.reason);
+      case DeviceState::quarantined:
+        return finish(result, SeStatus::quarantined, decision.reason);
+      case DeviceState::unreachable:
+        return finish(result, SeStatus::unreachable, decision.reason);
+      case DeviceState::pending:
+      case DeviceState::authorized:
+      case DeviceState::retry:
+        break;
+    }
+    if (used + 1 >= options_.max_attempts_per_se) {
+      return finish(result, SeStatus::retry,
+                    decision.reason + "; " + std::to_string(options_.max_attempts_per_se) + " attempt(s) in this run");
+    }
+    // After an unverified failure the next authorization answers `backoff` with the time to wait.
+    return Step{Step::Next::again, std::chrono::seconds(0), false};
+  } catch (const std::exception& e) {
+    // The SE or the server could not be reached (after the client's own retries): this attempt is
+    // lost, the SE keeps its old image (nothing activates without AUTHORIZE ACTION).
+    record.error = true;
+    record.failure = e.what();
+    record.seconds = elapsed() - record.started;
+    result.history.push_back(record);
+    if (used + 1 >= options_.max_attempts_per_se) return finish(result, SeStatus::error, e.what());
+    return Step{Step::Next::again, std::chrono::seconds(0), false};
+  }
+}
+
+void Agent::give_up(SeResult& result, std::chrono::seconds waited) const {
+  result.reason += (result.reason.empty() ? "" : "; ") + std::string("gave up after waiting ") +
+                   std::to_string(waited.count()) + " s";
+  result.finished = elapsed();
+}
+
+SeResult Agent::update(SeEndpoint& se, std::chrono::seconds max_wait) {
+  ScheduleOptions schedule;
+  schedule.max_wait = max_wait;
+  return serve(*this, {&se}, schedule).front();
 }
 
 }  // namespace sefleet::offcard::terminal

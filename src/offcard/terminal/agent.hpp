@@ -1,8 +1,12 @@
-// The terminal agent's loop (broadcast-channel.md §7): for each SE, read its identity and sequence counter,
-// ask the server for a PAUT, merge PAUT[0..2] ‖ PSE ‖ PAUT[3], send it, report what the SE answered,
-// and act on the server's decision (retry → a fresh PAUT, bounded). The agent holds a bearer token
-// and public bytes, never a key: it cannot forge an SE's answer, and the server believes only
-// authenticated ones.
+// The terminal agent (docs/broadcast-channel.md §7): for each SE, read its identity and sequence counter, ask the
+// server for a PAUT, merge PAUT[0..2] ‖ PSE ‖ PAUT[3], send it, report what the SE answered, and act on
+// the server's decision. The agent holds a bearer token and public bytes, never a key: it cannot forge
+// an SE's answer, and the server believes only authenticated ones.
+//
+// Agent::step makes one attempt for one SE and says what to do next: done, again at once (a fresh
+// PAUT after a failure), or wait as long as the server asked (the SE is not in the current wave, the
+// campaign is paused, an unverified failure's back-off runs). scheduler.hpp runs the steps of many
+// SEs so that a waiting SE never holds up the others.
 #pragma once
 
 #include <chrono>
@@ -11,9 +15,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "offcard/api/messages.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/terminal/api_client.hpp"
 #include "offcard/terminal/se_endpoint.hpp"
@@ -22,35 +28,70 @@ namespace sefleet::offcard::terminal {
 
 struct AgentOptions {
   std::string campaign_id;
-  std::filesystem::path cache_dir;  // PSE cache
-  unsigned max_attempts_per_se = 3;  // deliveries per SE in this run (the server's max_attempts also bounds it)
+  std::filesystem::path cache_dir;   // PSE cache
+  unsigned max_attempts_per_se = 3;  // deliveries per SE in this run (the server's own limits also bound it)
   // Called after each command sent to an SE: (endpoint name, sent, total).
   std::function<void(const std::string&, std::size_t, std::size_t)> progress;
 };
 
-// One delivery attempt as the agent saw it.
+// One attempt as the agent saw it: refused, reported (with the server's verdict), or failed.
 struct AttemptRecord {
-  std::string outcome;   // the server's outcome ("" when no report was made)
-  std::string decision;  // the server's decision, or "refused:<reason>", or "error"
+  std::optional<api::Refusal> refusal;       // the authorization was refused: nothing was sent
+  std::optional<DeliveryOutcome> outcome;    // the server's reading of the report
+  std::optional<api::Evidence> evidence;     // whether the server could verify it
+  std::optional<api::DeviceState> decision;  // the SE's state after the report
+  bool error = false;                        // the SE or the server could not be reached
   std::size_t commands_sent = 0;
   std::size_t total_commands = 0;
-  std::string failure;  // the channel's or SE's failure, or the error
+  std::string failure;  // the channel's or SE's failure, the refusal's message, or the error
   double started = 0;   // seconds since the agent's start
   double seconds = 0;
+
+  // For tables: the decision, "refused:<reason>" or "error".
+  std::string label() const;
 };
+
+// Where an SE ended in this run.
+enum class SeStatus {
+  updated,          // the server counts it updated (this run)
+  staged,           // preloaded: waits for the campaign's activation
+  already_updated,  // the server already counted it updated
+  quarantined,
+  unreachable,
+  retry,         // still to retry: this run's attempts are used up
+  not_in_wave,   // held back: the campaign's current wave does not admit it yet
+  paused,        // held back: the campaign is paused
+  backoff,       // held back: an unverified failure's back-off still runs
+  cancelled,     // the campaign is cancelled or completed
+  not_a_target,  // not a target of this campaign
+  error,         // the SE or the server could not be reached
+};
+std::string_view status_name(SeStatus status) noexcept;
 
 struct SeResult {
   std::string endpoint;
-  std::string se_id;     // hex ("" when it could not be read)
-  std::string final;     // updated | staged | quarantined | retry | already_updated | refused:<reason> | error
-  std::string outcome;   // last outcome reported by the server
-  unsigned attempts = 0;  // deliveries made in this run
-  std::string message;   // why, for the table
+  std::string se_id;  // lower-case hex ("" when it could not be read)
+  SeStatus status = SeStatus::error;
+  std::optional<DeliveryOutcome> outcome;  // the last outcome the server read from a report
+  unsigned attempts = 0;                   // deliveries made in this run
+  std::string reason;                      // why it ended there, in the server's words when it gave them
   double started = 0;
   double finished = 0;
   std::vector<AttemptRecord> history;
 
-  bool success() const { return final == "updated" || final == "staged" || final == "already_updated"; }
+  bool success() const {
+    return status == SeStatus::updated || status == SeStatus::staged || status == SeStatus::already_updated;
+  }
+  // "quarantined: manifest refused for platform ...", "paused: failure rate 0.25 > 0.20 in wave 1 ..."
+  std::string final_line() const;
+};
+
+// What to do next for an SE after Agent::step.
+struct Step {
+  enum class Next { done, again, wait };
+  Next next = Next::done;
+  std::chrono::seconds wait{0};  // Next::wait: as long as the server asked
+  bool for_wave = false;         // waits for its wave: worth asking again as soon as another SE is final
 };
 
 class Agent {
@@ -62,20 +103,28 @@ class Agent {
   // Campaign info, PSE (cache / download / resume, verified) and PMOB (verified when the campaign has
   // one). Throws ApiError / Error when the campaign cannot be used (unknown, cancelled, integrity).
   void prepare();
-  // Updates one SE. Never throws for what happens to the SE or the server: the result says it.
-  SeResult update(SeEndpoint& se);
+  // One attempt for `se`; records it in `result` (which it fills in: endpoint, SE id, history,
+  // attempts; status and reason once done). Never throws for what happens to the SE or the server.
+  Step step(SeEndpoint& se, SeResult& result);
+  // All of one SE's steps, waiting in between as the server asks (at most `max_wait` in all).
+  SeResult update(SeEndpoint& se, std::chrono::seconds max_wait = std::chrono::seconds(300));
+  // Ends a held-back SE's result (not_in_wave, paused, backoff) when the run stops waiting for it.
+  void give_up(SeResult& result, std::chrono::seconds waited) const;
 
-  const CampaignInfo& campaign() const { return campaign_; }
+  const api::Campaign& campaign() const { return campaign_; }
   const PseFile& pse() const { return pse_; }
   const std::optional<Bytes>& pmob() const { return pmob_; }
+  const AgentOptions& options() const { return options_; }
+  double elapsed() const;
 
  private:
-  double elapsed() const;
+  Step finish(SeResult& result, SeStatus status, std::string reason) const;
+  Step refused(SeResult& result, AttemptRecord record, const AuthorizationRefusal& refusal);
 
   ApiClient& client_;
   AgentOptions options_;
   std::chrono::steady_clock::time_point started_;
-  CampaignInfo campaign_;
+  api::Campaign campaign_;
   PseFile pse_;
   std::optional<Bytes> pmob_;
   bool prepared_ = false;

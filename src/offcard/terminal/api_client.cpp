@@ -6,11 +6,14 @@
 
 #include "core/hex.hpp"
 #include "crypto/hash.hpp"
+#include "offcard/api/json_codec.hpp"
 
 namespace sefleet::offcard::terminal {
 namespace {
 
-std::string campaign_path(const std::string& campaign_id) { return "/v1/campaigns/" + campaign_id; }
+std::string campaign_path(const std::string& campaign_id) {
+  return "/v1/campaigns/" + campaign_id;
+}
 
 // The ETag's value without quotes (and without a weak marker, which our server never sends).
 std::string etag_value(std::string etag) {
@@ -24,15 +27,8 @@ std::string lower(std::string text) {
   return text;
 }
 
-// The API's byte strings are lower-case hex (docs/api.md); core's to_hex writes upper case.
-std::string hex(ByteView bytes) { return lower(to_hex(bytes)); }
-
-BlobInfo blob_info(const nlohmann::json& j, const char* what) {
-  if (!j.is_object() || !j.contains("size") || !j.contains("sha256") || !j["size"].is_number_unsigned() ||
-      !j["sha256"].is_string()) {
-    throw ApiError(Errc::protocol_error, 200, "bad_json", std::string("campaign answer: '") + what + "' lacks size/sha256");
-  }
-  return BlobInfo{j["size"].get<std::size_t>(), lower(j["sha256"].get<std::string>())};
+std::string hex(ByteView bytes) {
+  return api::lower_hex(bytes);
 }
 
 std::string file_sha256(const std::filesystem::path& path) {
@@ -71,33 +67,14 @@ std::string safe_name(const std::string& id) {
 
 }  // namespace
 
-std::string id_text(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
-  throw ApiError(Errc::protocol_error, 0, "bad_json", "an id is neither a string nor an integer: " + value.dump());
-}
-
-nlohmann::json authorization_body(const SeAuthorizationRequest& request) {
-  return {{"se_id", hex(request.se_id)},
-          {"kdd", hex(request.kdd)},
-          {"kvn", request.kvn},
-          {"i", request.i},
-          {"sequence_counter", request.sequence_counter}};
-}
-
-nlohmann::json report_body(const nlohmann::json& authorization_id, ByteView se_id, const DeliveryReport& report) {
-  nlohmann::json body{{"authorization_id", authorization_id},
-                      {"se_id", hex(se_id)},
-                      {"total_commands", report.total_commands},
-                      {"commands_sent", report.commands_sent},
-                      {"failed_sw", report.failed_sw},
-                      {"failure", report.failure}};
-  body["initialize_update_response"] =
-      report.initialize_update_response ? nlohmann::json(hex(report.initialize_update_response->encode())) : nullptr;
-  body["authorize_response"] =
-      report.authorize_response ? nlohmann::json(hex(report.authorize_response->encode())) : nullptr;
-  body["failed_index"] = report.failed_index ? nlohmann::json(*report.failed_index) : nullptr;
-  return body;
+template <typename Reader>
+auto ApiClient::read(const HttpAnswer& answer, int expected, const std::string& what, Reader&& reader) {
+  const nlohmann::json body = session_.expect_json(answer, expected, what);
+  try {
+    return reader(body);
+  } catch (const api::MessageError& e) {
+    throw ApiError(Errc::protocol_error, answer.status, "bad_json", what + ": unexpected answer: " + e.what());
+  }
 }
 
 bool ApiClient::healthy() {
@@ -111,25 +88,12 @@ bool ApiClient::healthy() {
   }
 }
 
-CampaignInfo ApiClient::campaign(const std::string& campaign_id) {
-  const auto j = session_.expect_json(session_.request("GET", campaign_path(campaign_id)), 200, "campaign " + campaign_id);
-  CampaignInfo info;
-  try {
-    info.id = id_text(j.at("id"));
-    info.name = j.value("name", "");
-    info.state = j.value("state", "");
-    if (j.contains("pause_reason") && j["pause_reason"].is_string()) info.pause_reason = j["pause_reason"];
-    info.pse = blob_info(j.at("pse"), "pse");
-    info.pse_commands = j["pse"].value("commands", std::size_t{0});
-    if (j.contains("pmob") && !j["pmob"].is_null()) info.pmob = blob_info(j["pmob"], "pmob");
-  } catch (const nlohmann::json::exception& e) {
-    throw ApiError(Errc::protocol_error, 200, "bad_json", "campaign " + campaign_id + ": unexpected answer: " + e.what());
-  }
-  info.raw = j;
-  return info;
+api::Campaign ApiClient::campaign(const std::string& campaign_id) {
+  return read(session_.request("GET", campaign_path(campaign_id)), 200, "campaign " + campaign_id,
+              [](const nlohmann::json& body) { return api::read_campaign(body); });
 }
 
-std::filesystem::path ApiClient::download_pse(const CampaignInfo& info, const std::filesystem::path& cache_dir) {
+std::filesystem::path ApiClient::download_pse(const api::Campaign& info, const std::filesystem::path& cache_dir) {
   std::error_code ec;
   std::filesystem::create_directories(cache_dir, ec);
   if (ec) throw Error(Errc::io_error, "cannot create the PSE cache " + cache_dir.string() + ": " + ec.message());
@@ -138,7 +102,8 @@ std::filesystem::path ApiClient::download_pse(const CampaignInfo& info, const st
   const std::filesystem::path etag_path = final_path.string() + ".part.etag";
 
   // A cached, complete file is used only if it is still the campaign's PSE.
-  if (std::filesystem::exists(final_path) && std::filesystem::file_size(final_path) == info.pse.size &&
+  const auto pse_size = static_cast<std::uint64_t>(info.pse.size);
+  if (std::filesystem::exists(final_path) && std::filesystem::file_size(final_path) == pse_size &&
       file_sha256(final_path) == info.pse.sha256) {
     return final_path;
   }
@@ -153,7 +118,7 @@ std::filesystem::path ApiClient::download_pse(const CampaignInfo& info, const st
       offset = std::filesystem::file_size(part_path);
       known_etag = read_text(etag_path);
     }
-    if (offset > info.pse.size || known_etag.empty()) offset = 0;
+    if (offset > pse_size || known_etag.empty()) offset = 0;
 
     std::map<std::string, std::string> headers;
     if (offset > 0) {
@@ -227,7 +192,7 @@ std::filesystem::path ApiClient::download_pse(const CampaignInfo& info, const st
     // Complete: the bytes must be what the campaign announced and what the server's ETag names.
     const std::string digest = file_sha256(part_path);
     const auto size = std::filesystem::file_size(part_path);
-    if (size != info.pse.size || digest != info.pse.sha256 || lower(etag) != digest) {
+    if (size != pse_size || digest != info.pse.sha256 || lower(etag) != digest) {
       std::filesystem::remove(part_path, ec);
       std::filesystem::remove(etag_path, ec);
       throw Error(Errc::integrity_error, "PSE of campaign " + info.id + " does not match: got " + std::to_string(size) +
@@ -244,7 +209,7 @@ std::filesystem::path ApiClient::download_pse(const CampaignInfo& info, const st
                      " attempt(s): " + last_problem);
 }
 
-Bytes ApiClient::download_pmob(const CampaignInfo& info) {
+Bytes ApiClient::download_pmob(const api::Campaign& info) {
   if (!info.pmob) throw Error(Errc::not_found, "campaign " + info.id + " has no PMOB");
   const auto answer = session_.request("GET", campaign_path(info.id) + "/pmob");
   if (answer.status != 200) throw api_error(answer, "PMOB download of campaign " + info.id);
@@ -252,7 +217,8 @@ Bytes ApiClient::download_pmob(const CampaignInfo& info) {
   const auto digest_bytes = crypto::sha256(bytes);
   const std::string digest = hex(ByteView(digest_bytes.data(), digest_bytes.size()));
   const std::string etag = lower(etag_value(answer.header("ETag")));
-  if (bytes.size() != info.pmob->size || digest != info.pmob->sha256 || (!etag.empty() && etag != digest)) {
+  if (bytes.size() != static_cast<std::size_t>(info.pmob->size) || digest != info.pmob->sha256 ||
+      (!etag.empty() && etag != digest)) {
     throw Error(Errc::integrity_error, "PMOB of campaign " + info.id + " does not match: got " +
                                            std::to_string(bytes.size()) + " bytes with SHA-256 " + digest +
                                            ", campaign says " + std::to_string(info.pmob->size) + " bytes, " +
@@ -262,71 +228,85 @@ Bytes ApiClient::download_pmob(const CampaignInfo& info) {
 }
 
 AuthorizationAnswer ApiClient::authorize(const std::string& campaign_id, const SeAuthorizationRequest& request) {
-  const RetryPolicy& policy = session_.options().retry;
-  const nlohmann::json body = authorization_body(request);
-  for (unsigned round = 0;; ++round) {
-    const auto answer = session_.request("POST", campaign_path(campaign_id) + "/authorizations", body);
-    if (answer.status == 201 || answer.status == 200) {
-      const auto j = session_.expect_json(answer, answer.status, "authorization");
-      try {
-        Authorization granted;
-        granted.authorization_id = j.at("authorization_id");
-        granted.action = j.value("action", "activate");
-        const auto& paut = j.at("paut");
-        if (!paut.is_array() || paut.size() != 4) throw Error(Errc::parse_error, "'paut' must be 4 hex commands");
-        for (std::size_t k = 0; k < 4; ++k) granted.paut[k] = from_hex(paut[k].get<std::string>());
-        granted.expires_at = j.value("expires_at", std::int64_t{0});
-        return AuthorizationAnswer{std::move(granted), std::nullopt};
-      } catch (const std::exception& e) {
-        throw ApiError(Errc::protocol_error, answer.status, "bad_json", std::string("authorization answer: ") + e.what());
-      }
-    }
-    if (answer.status != 409) throw api_error(answer, "authorization for SE " + to_hex(request.se_id));
-    const ApiError refusal = api_error(answer, "authorization");
-    const bool waiting_helps = (refusal.reason() == "not_in_wave" || refusal.reason() == "paused") && refusal.retry_after();
-    if (!waiting_helps || round + 1 >= policy.max_wait_rounds) {
-      std::string message = refusal.what();
-      return AuthorizationAnswer{std::nullopt, AuthorizationRefusal{refusal.reason(), message}};
-    }
-    session_.wait("authorization refused (" + refusal.reason() + "), waiting as the server asks",
-                  retry_after_delay(policy, refusal.retry_after(), policy.base_delay));
+  const auto answer = session_.request("POST", campaign_path(campaign_id) + "/authorizations", api::to_json(request));
+  const std::string what = "authorization for SE " + hex(request.se_id);
+  if (answer.status == 201) {
+    return AuthorizationAnswer{
+        read(answer, 201, what, [](const nlohmann::json& body) { return api::read_authorization_grant(body); }),
+        std::nullopt};
   }
-}
-
-ReportAnswer ApiClient::report(const std::string& campaign_id, const nlohmann::json& authorization_id, ByteView se_id,
-                               const DeliveryReport& delivery) {
-  const auto answer =
-      session_.request("POST", campaign_path(campaign_id) + "/reports", report_body(authorization_id, se_id, delivery));
-  const auto j = session_.expect_json(answer, 200, "report for SE " + to_hex(se_id));
+  if (answer.status != 409) throw api_error(answer, what);
+  const ApiError error = api_error(answer, what);
+  const auto reason = api::from_name<api::Refusal>(error.reason());
+  if (!reason) throw ApiError(Errc::protocol_error, 409, error.reason(), what + ": unknown refusal: " + error.what());
+  AuthorizationRefusal refusal;
+  refusal.reason = *reason;
+  refusal.message = error.what();
+  refusal.retry_after = error.retry_after();
   try {
-    ReportAnswer result;
-    result.outcome = j.at("outcome").get<std::string>();
-    result.decision = j.at("decision").get<std::string>();
-    result.attempts = j.value("attempts", 0u);
-    result.duplicate = j.value("duplicate", false);
-    return result;
-  } catch (const nlohmann::json::exception& e) {
-    throw ApiError(Errc::protocol_error, 200, "bad_json", std::string("report answer: ") + e.what());
+    refusal.detail = api::read_error_body(nlohmann::json::parse(answer.body)).detail;
+  } catch (const std::exception& e) {
+    throw ApiError(Errc::protocol_error, 409, "bad_json", what + ": unexpected refusal body: " + e.what());
   }
+  return AuthorizationAnswer{std::nullopt, std::move(refusal)};
 }
 
-nlohmann::json ApiClient::create_campaign(const nlohmann::json& body) {
-  return session_.expect_json(session_.request("POST", "/v1/campaigns", body), 201, "campaign creation");
+api::ReportAnswer ApiClient::report(const std::string& campaign_id, const api::ReportRequest& request) {
+  return read(session_.request("POST", campaign_path(campaign_id) + "/reports", api::to_json(request)), 200,
+              "report for SE " + hex(request.se_id),
+              [](const nlohmann::json& body) { return api::read_report_answer(body); });
 }
 
-nlohmann::json ApiClient::create_token(const std::string& name, const std::vector<std::string>& campaign_ids) {
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& id : campaign_ids) ids.push_back(id);
-  return session_.expect_json(session_.request("POST", "/v1/tokens", nlohmann::json{{"name", name}, {"campaigns", ids}}),
-                              201, "token creation");
+api::Campaign ApiClient::create_campaign(const api::CampaignCreate& request) {
+  return read(session_.request("POST", "/v1/campaigns", api::to_json(request)), 201, "campaign creation",
+              [](const nlohmann::json& body) { return api::read_campaign(body); });
+}
+
+api::TokenCreated ApiClient::create_token(const api::TokenCreate& request) {
+  return read(session_.request("POST", "/v1/tokens", api::to_json(request)), 201, "token creation",
+              [](const nlohmann::json& body) { return api::read_token_created(body); });
+}
+
+api::EventList ApiClient::events(const std::string& campaign_id, std::int64_t after_id) {
+  const std::string path =
+      campaign_path(campaign_id) + "/events" + (after_id > 0 ? "?after=" + std::to_string(after_id) : "");
+  return read(session_.request("GET", path), 200, "events of campaign " + campaign_id,
+              [](const nlohmann::json& body) { return api::read_event_list(body); });
+}
+
+api::Timeline ApiClient::timeline(const std::string& campaign_id) {
+  return read(session_.request("GET", campaign_path(campaign_id) + "/timeline"), 200,
+              "timeline of campaign " + campaign_id,
+              [](const nlohmann::json& body) { return api::read_timeline(body); });
+}
+
+api::DeviceList ApiClient::devices(const std::optional<api::DeviceState>& state,
+                                   const std::optional<std::string>& campaign_id) {
+  std::string path = "/v1/devices";
+  if (state) path += "?state=" + std::string(api::name(*state));
+  if (campaign_id) path += std::string(state ? "&" : "?") + "campaign=" + *campaign_id;
+  return read(session_.request("GET", path), 200, "devices",
+              [](const nlohmann::json& body) { return api::read_device_list(body); });
+}
+
+api::DeviceRecord ApiClient::device(const std::string& se_id) {
+  return read(session_.request("GET", "/v1/devices/" + se_id), 200, "device " + se_id,
+              [](const nlohmann::json& body) { return api::read_device_record(body); });
+}
+
+api::ReleaseAnswer ApiClient::release(const std::string& se_id, const api::ReleaseRequest& request) {
+  return read(session_.request("POST", "/v1/devices/" + se_id + "/release", api::to_json(request)), 200,
+              "release of SE " + se_id, [](const nlohmann::json& body) { return api::read_release_answer(body); });
+}
+
+api::Campaign ApiClient::control(const std::string& campaign_id, api::CampaignOperation operation) {
+  const std::string op(api::name(operation));
+  return read(session_.request("POST", campaign_path(campaign_id) + "/" + op, nlohmann::json::object()), 200,
+              op + " of campaign " + campaign_id, [](const nlohmann::json& body) { return api::read_campaign(body); });
 }
 
 nlohmann::json ApiClient::get_json(const std::string& path) {
   return session_.expect_json(session_.request("GET", path), 200, "GET " + path);
-}
-
-nlohmann::json ApiClient::post_json(const std::string& path, const nlohmann::json& body, int expected) {
-  return session_.expect_json(session_.request("POST", path, body), expected, "POST " + path);
 }
 
 }  // namespace sefleet::offcard::terminal

@@ -1,13 +1,17 @@
 #include "offcard/terminal/http_session.hpp"
 
 #include <httplib.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <random>
 #include <thread>
 #include <utility>
+
+#include "offcard/terminal/sigpipe_guard.hpp"
 
 namespace sefleet::offcard::terminal {
 namespace {
@@ -24,6 +28,11 @@ HttpAnswer to_answer(const httplib::Response& response) {
   answer.body = response.body;
   for (const auto& [name, value] : response.headers) answer.headers.emplace(name, value);
   return answer;
+}
+
+// A certificate that does not verify is a configuration problem (or an impostor): retrying cannot help.
+bool is_certificate_failure(httplib::Error error) {
+  return error == httplib::Error::SSLServerVerification || error == httplib::Error::SSLLoadingCerts;
 }
 
 Errc errc_for_status(int status) {
@@ -69,11 +78,13 @@ ApiError api_error(const HttpAnswer& answer, std::string_view what) {
   std::string text = std::string(what) + ": server answered " + std::to_string(answer.status);
   if (!reason.empty()) text += " (" + reason + ")";
   if (!message.empty()) text += ": " + message;
-  return ApiError(errc_for_status(answer.status), answer.status, reason, text, parse_retry_after(answer.header("Retry-After")));
+  return ApiError(errc_for_status(answer.status), answer.status, reason, text,
+                  parse_retry_after(answer.header("Retry-After")));
 }
 
 struct HttpSession::Impl {
   explicit Impl(const SessionOptions& options) : client(options.base_url), random(std::random_device{}()) {
+    if (options.ca_file) client.set_ca_cert_path(options.ca_file->string());
     const auto seconds = [](std::chrono::milliseconds ms) { return ms.count() / 1000; };
     const auto micros = [](std::chrono::milliseconds ms) { return (ms.count() % 1000) * 1000; };
     client.set_connection_timeout(seconds(options.connect_timeout), micros(options.connect_timeout));
@@ -96,23 +107,52 @@ HttpSession::HttpSession(SessionOptions options) : options_(std::move(options)) 
   while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
   if (!options_.sleep) options_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (options_.retry.max_attempts == 0) options_.retry.max_attempts = 1;
+  if (options_.ca_file) {
+    if (options_.base_url.rfind("https://", 0) != 0) {
+      throw Error(Errc::invalid_argument,
+                  "a CA file (--cacert) applies to an https:// server, not " + options_.base_url);
+    }
+    if (!std::ifstream(*options_.ca_file)) {
+      throw Error(Errc::io_error, "cannot read the CA file " + options_.ca_file->string());
+    }
+  }
   impl_ = std::make_unique<Impl>(options_);
-  if (!impl_->client.is_valid()) throw Error(Errc::invalid_argument, "not a usable server URL: '" + options_.base_url + "'");
+  if (!impl_->client.is_valid())
+    throw Error(Errc::invalid_argument, "not a usable server URL: '" + options_.base_url + "'");
+}
+
+ApiError HttpSession::certificate_error(int error) const {
+  if (static_cast<httplib::Error>(error) == httplib::Error::SSLLoadingCerts) {
+    return ApiError(Errc::io_error, 0, "tls",
+                    "TLS: cannot load the CA certificates " +
+                        (options_.ca_file ? "from " + options_.ca_file->string() : std::string("of the system")));
+  }
+  const long result = impl_->client.get_openssl_verify_result();
+  const std::string why =
+      result == X509_V_OK ? "it is not issued for this host name or address" : X509_verify_cert_error_string(result);
+  return ApiError(Errc::io_error, 0, "tls",
+                  "TLS: the certificate of " + options_.base_url + " does not verify (" + why + ")" +
+                      (options_.ca_file ? " against " + options_.ca_file->string()
+                                        : "; give the CA that signed it with --cacert FILE"));
 }
 
 HttpSession::~HttpSession() = default;
 
-std::uint64_t HttpSession::next_random() { return impl_->random(); }
+std::uint64_t HttpSession::next_random() {
+  return impl_->random();
+}
 
 void HttpSession::wait(std::string_view what, std::chrono::milliseconds delay) const {
   if (options_.on_wait) options_.on_wait(what, delay);
   options_.sleep(delay);
 }
 
-HttpAnswer HttpSession::request(std::string_view method, const std::string& path, const std::optional<nlohmann::json>& body) {
+HttpAnswer HttpSession::request(std::string_view method, const std::string& path,
+                                const std::optional<nlohmann::json>& body) {
   const std::string text = body ? body->dump() : std::string();
   std::string last_problem;
   for (unsigned attempt = 0; attempt < options_.retry.max_attempts; ++attempt) {
+    const SigpipeGuard no_sigpipe;
     httplib::Result result = [&]() {
       if (method == "GET") return impl_->client.Get(path);
       if (method == "POST") return impl_->client.Post(path, text, "application/json");
@@ -129,6 +169,7 @@ HttpAnswer HttpSession::request(std::string_view method, const std::string& path
            retry_after_delay(options_.retry, parse_retry_after(answer.header("Retry-After")), fallback));
       continue;
     }
+    if (is_certificate_failure(result.error())) throw certificate_error(static_cast<int>(result.error()));
     last_problem = httplib::to_string(result.error());
     if (last) break;
     wait(std::string(method) + " " + path + ": " + last_problem, backoff_delay(options_.retry, attempt, next_random()));
@@ -144,6 +185,7 @@ HttpAnswer HttpSession::stream_get(const std::string& path, const std::map<std::
   for (const auto& [name, value] : headers) request_headers.emplace(name, value);
   HttpAnswer head;
   bool stopped_by_handler = false;
+  const SigpipeGuard no_sigpipe;
   httplib::Result result = impl_->client.Get(
       path, request_headers,
       [&](const httplib::Response& response) {
@@ -162,6 +204,7 @@ HttpAnswer HttpSession::stream_get(const std::string& path, const std::map<std::
     return answer;
   }
   if (stopped_by_handler) return head;  // the caller chose to stop; it knows why
+  if (is_certificate_failure(result.error())) throw certificate_error(static_cast<int>(result.error()));
   throw ApiError(Errc::unavailable, 0, "unreachable",
                  "GET " + options_.base_url + path + ": " + httplib::to_string(result.error()));
 }
@@ -171,7 +214,8 @@ nlohmann::json HttpSession::expect_json(const HttpAnswer& answer, int expected, 
   try {
     return nlohmann::json::parse(answer.body);
   } catch (const nlohmann::json::exception& e) {
-    throw ApiError(Errc::protocol_error, answer.status, "bad_json", std::string(what) + ": the server's answer is not JSON: " + e.what());
+    throw ApiError(Errc::protocol_error, answer.status, "bad_json",
+                   std::string(what) + ": the server's answer is not JSON: " + e.what());
   }
 }
 

@@ -1,10 +1,14 @@
 // One terminal's (or operator's) connection to the management server's /v1 API: bearer token, JSON
-// bodies, bounded retries with back-off (retry_policy.hpp) on connection errors and 503. Not
+// bodies, bounded retries with back-off (retry_policy.hpp) on connection errors and 503. HTTPS checks
+// the server's certificate and name against the system's trust store or the CA file given (--cacert);
+// a certificate that does not verify is refused at once, never retried. No SIGPIPE can end the process
+// (sigpipe_guard.hpp): a connection the server closed is a connection error like any other. Not
 // thread-safe: each thread uses its own session (as each terminal has its own connection).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +26,9 @@ namespace sefleet::offcard::terminal {
 struct SessionOptions {
   std::string base_url;  // "http://127.0.0.1:8443" (https when the server has TLS)
   std::string token;     // bearer token; never logged
+  // https only: PEM file of the CA certificate(s) the server's certificate must chain to. Default: the
+  // system's trust store.
+  std::optional<std::filesystem::path> ca_file;
   RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds io_timeout{30000};
@@ -33,7 +40,8 @@ struct SessionOptions {
 
 // A refusal by the server (any status other than the expected one, after the retries allowed).
 // Errc: unavailable for 503 / connection failures, not_found for 404, state_error for 409,
-// invalid_argument for other 4xx, protocol_error for an unexpected answer.
+// invalid_argument for other 4xx, protocol_error for an unexpected answer, io_error for a TLS
+// certificate that does not verify (reason "tls").
 class ApiError : public Error {
  public:
   ApiError(Errc code, int status, std::string reason, std::string message,
@@ -86,6 +94,9 @@ class HttpSession {
   std::uint64_t next_random();
 
  private:
+  // The refusal for a TLS certificate failure (an httplib::Error value), with OpenSSL's reason.
+  ApiError certificate_error(int error) const;
+
   struct Impl;
   SessionOptions options_;
   std::unique_ptr<Impl> impl_;

@@ -14,10 +14,10 @@
 #include "crypto/random.hpp"
 #include "gp/broadcast/image_manifest.hpp"
 #include "gp/broadcast/pse.hpp"
+#include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/design_system.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/keystore/software_keystore.hpp"
-#include "offcard/server/base64.hpp"
 #include "offcard/server/server.hpp"
 #include "offcard/terminal/api_client.hpp"
 #include "sim/demo/fleet_endpoint.hpp"
@@ -34,15 +34,11 @@ const Bytes kPlatform{'S', 'E', 'F', 'L', 'D', 'E', 'M', 'O'};
 const Bytes kOtherPlatform{'O', 'T', 'H', 'E', 'R', 'P', 'L', 'T'};
 constexpr std::uint32_t kImageVersion = 0x00020000;
 
-std::string lower_hex(ByteView bytes) {
-  std::string text = to_hex(bytes);
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // Commands an SE receives before the PSE's middle on a first attempt: SELECT + 5 GET DATA (identity),
 // SELECT + PAUT[0..2] (delivery), then half of the PSE.
-std::size_t mid_stream(std::size_t pse_commands) { return 6 + 4 + pse_commands / 2; }
+std::size_t mid_stream(std::size_t pse_commands) {
+  return 6 + 4 + pse_commands / 2;
+}
 
 // A temporary directory that is removed with everything in it, unless the caller chose the directory.
 class WorkDir {
@@ -95,7 +91,8 @@ void check(const DemoOptions& options) {
   if (options.image_size == 0 || options.image_size > 16 * 1024 * 1024) {
     throw Error(Errc::invalid_argument, "--image-size must be 1..16777216 bytes");
   }
-  if (options.terminals == 0 || options.terminals > 64) throw Error(Errc::invalid_argument, "--terminals must be 1..64");
+  if (options.terminals == 0 || options.terminals > 64)
+    throw Error(Errc::invalid_argument, "--terminals must be 1..64");
   if (options.wrong_platform + options.power_cut > options.ses) {
     throw Error(Errc::invalid_argument, "more SEs made to fail (" +
                                             std::to_string(options.wrong_platform + options.power_cut) +
@@ -120,10 +117,11 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
   result.image_size = options.image_size;
   result.terminals = options.terminals;
   result.transport_name = options.transport_name;
-  const EndpointFactory factory = options.endpoint_factory ? options.endpoint_factory : [](const SePlan& plan, std::size_t) {
-    return std::unique_ptr<offcard::terminal::SeEndpoint>(
-        std::make_unique<FleetEndpoint>(*plan.fleet, plan.index, plan.name, plan.cut_after));
-  };
+  const EndpointFactory factory =
+      options.endpoint_factory ? options.endpoint_factory : [](const SePlan& plan, std::size_t) {
+        return std::unique_ptr<offcard::terminal::SeEndpoint>(
+            std::make_unique<FleetEndpoint>(*plan.fleet, plan.index, plan.name, plan.cut_after));
+      };
 
   WorkDir work(options.work_dir);
   crypto::SystemRandom random;
@@ -144,8 +142,8 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
   VirtualFleet fleet(fleet_config(good, master, kos, kmac, kPlatform, 1));
   std::unique_ptr<VirtualFleet> other;
   if (options.wrong_platform > 0) {
-    other = std::make_unique<VirtualFleet>(fleet_config(options.wrong_platform, master, kos, kmac, kOtherPlatform,
-                                                        static_cast<std::uint32_t>(good + 1)));
+    other = std::make_unique<VirtualFleet>(
+        fleet_config(options.wrong_platform, master, kos, kmac, kOtherPlatform, static_cast<std::uint32_t>(good + 1)));
   }
 
   offcard::CampaignDesign design;
@@ -183,7 +181,7 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
 
   // The endpoints in the order terminals take them, with the planned faults spread over the run.
   std::vector<SePlan> endpoints;
-  nlohmann::json targets = nlohmann::json::array();
+  std::vector<Bytes> targets;
   std::size_t pse_commands_estimate = package.pse.size();
   if (pse_commands_estimate == 0) {  // profile 4: the HSM builds the PSE; same block count
     pse_commands_estimate = (package.image.datasend_size + package.chunk_size) / package.chunk_size + 1;
@@ -197,29 +195,29 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
       result.faults[name] = {"power_cut", "loses power in the middle of the PSE on its first attempt"};
     }
     endpoints.push_back(SePlan{&fleet, n, name, cut});
-    targets.push_back(lower_hex(fleet.profile(n).se_id));
+    targets.push_back(fleet.profile(n).se_id);
   }
   const auto wrong_at = spread(options.wrong_platform, options.ses, 1);
   for (std::size_t k = 0; k < options.wrong_platform; ++k) {
     const std::string name = "se-" + std::to_string(good + k + 1);
     result.faults[name] = {"wrong_platform", "personalized for platform OTHERPLT: refuses the manifest for SEFLDEMO"};
     SePlan endpoint{other.get(), k, name, std::nullopt};
-    targets.push_back(lower_hex(other->profile(k).se_id));
+    targets.push_back(other->profile(k).se_id);
     const std::size_t at = std::min(wrong_at[k], endpoints.size());
     endpoints.insert(endpoints.begin() + static_cast<std::ptrdiff_t>(at), std::move(endpoint));
   }
 
-  nlohmann::json body{{"name", "demo-app-2.0"},
-                      {"package", offcard::server::base64_encode(offcard::serialize_campaign_package(package))},
-                      {"master_key", "kmaster"},
-                      {"targets", targets},
-                      {"max_attempts", 3}};
-  if (options.profile == 4) body["campaign_kek"] = "campaign-kek";
-  const nlohmann::json created = admin.create_campaign(body);
-  result.campaign_id = term::id_text(created.at("id"));
+  offcard::api::CampaignCreate create;
+  create.name = "demo-app-2.0";
+  create.package = offcard::serialize_campaign_package(package);
+  create.master_key = "kmaster";
+  create.targets = std::move(targets);
+  create.policy.max_attempts = 3;
+  if (options.profile == 4) create.campaign_kek = "campaign-kek";
+  result.campaign_id = admin.create_campaign(create).id;
   std::vector<std::string> tokens;
   for (std::size_t t = 0; t < options.terminals; ++t) {
-    tokens.push_back(admin.create_token("demo-terminal-" + std::to_string(t + 1), {result.campaign_id}).at("token"));
+    tokens.push_back(admin.create_token({"demo-terminal-" + std::to_string(t + 1), {result.campaign_id}}).token);
   }
   result.setup_seconds = std::chrono::duration<double>(Clock::now() - setup_start).count();
 
@@ -247,7 +245,7 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
         if (t == 0) {
           std::lock_guard lock(report_mutex);
           result.pse_commands = agent.pse().commands.size();
-          result.pse_bytes = agent.campaign().pse.size;
+          result.pse_bytes = static_cast<std::size_t>(agent.campaign().pse.size);
         }
         for (std::size_t n = next++; n < endpoints.size(); n = next++) {
           const auto endpoint = factory(endpoints[n], t);
@@ -268,24 +266,28 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
   if (failure) std::rethrow_exception(failure);
   result.campaign_seconds = std::chrono::duration<double>(Clock::now() - campaign_start).count();
 
-  const std::string path = "/v1/campaigns/" + result.campaign_id;
-  result.campaign = admin.get_json(path);
-  result.timeline = admin.get_json(path + "/timeline");
-  result.events = admin.get_json(path + "/events");
+  result.campaign = admin.campaign(result.campaign_id);
+  result.timeline = admin.timeline(result.campaign_id);
+  result.events = admin.events(result.campaign_id);
 
+  using term::SeStatus;
   for (const auto& se : result.results) {
-    ++result.finals[se.final];
+    ++result.finals[std::string(term::status_name(se.status))];
     result.attempts += se.attempts;
     for (const auto& attempt : se.history) {
-      if (!attempt.decision.empty()) ++result.decisions[attempt.decision];
+      if (const std::string label = attempt.label(); !label.empty()) ++result.decisions[label];
     }
     const auto fault = result.faults.find(se.endpoint);
     const std::string kind = fault == result.faults.end() ? "" : fault->second.kind;
     bool expected = false;
-    if (kind == "wrong_platform") expected = se.final == "quarantined" && se.outcome == "manifest_refused";
-    else if (kind == "power_cut") expected = se.final == "updated" && se.attempts == 2;
-    else expected = se.final == "updated" && se.attempts == 1;
-    if (!expected) result.unexpected.push_back(se.endpoint + " (" + se.final + ": " + se.message + ")");
+    if (kind == "wrong_platform") {
+      expected = se.status == SeStatus::quarantined && se.outcome == offcard::DeliveryOutcome::manifest_refused;
+    } else if (kind == "power_cut") {
+      expected = se.status == SeStatus::updated && se.attempts == 2;
+    } else {
+      expected = se.status == SeStatus::updated && se.attempts == 1;
+    }
+    if (!expected) result.unexpected.push_back(se.endpoint + " (" + se.final_line() + ")");
   }
   if (hold) hold(result);
   server.stop();
@@ -298,16 +300,29 @@ nlohmann::json demo_summary_json(const DemoResult& result) {
     const auto fault = result.faults.find(se.endpoint);
     nlohmann::json attempts = nlohmann::json::array();
     for (const auto& a : se.history) {
-      attempts.push_back({{"outcome", a.outcome}, {"decision", a.decision}, {"commands_sent", a.commands_sent},
-                          {"total_commands", a.total_commands}, {"failure", a.failure}, {"started", a.started},
-                          {"seconds", a.seconds}});
+      attempts.push_back(
+          {{"outcome", a.outcome ? nlohmann::json(offcard::api::name(*a.outcome)) : nlohmann::json(nullptr)},
+           {"decision", a.label()},
+           {"commands_sent", a.commands_sent},
+           {"total_commands", a.total_commands},
+           {"failure", a.failure},
+           {"started", a.started},
+           {"seconds", a.seconds}});
     }
-    ses.push_back({{"endpoint", se.endpoint}, {"se_id", se.se_id}, {"final", se.final}, {"outcome", se.outcome},
-                   {"attempts", se.attempts}, {"message", se.message}, {"started", se.started}, {"finished", se.finished},
-                   {"planned_fault", fault == result.faults.end() ? nlohmann::json(nullptr) : nlohmann::json(fault->second.kind)},
-                   {"history", attempts}});
+    ses.push_back(
+        {{"endpoint", se.endpoint},
+         {"se_id", se.se_id},
+         {"final", term::status_name(se.status)},
+         {"outcome", se.outcome ? nlohmann::json(offcard::api::name(*se.outcome)) : nlohmann::json(nullptr)},
+         {"attempts", se.attempts},
+         {"message", se.final_line()},
+         {"started", se.started},
+         {"finished", se.finished},
+         {"planned_fault", fault == result.faults.end() ? nlohmann::json(nullptr) : nlohmann::json(fault->second.kind)},
+         {"history", attempts}});
   }
-  const double rate = result.campaign_seconds > 0 ? static_cast<double>(result.results.size()) / result.campaign_seconds : 0;
+  const double rate =
+      result.campaign_seconds > 0 ? static_cast<double>(result.results.size()) / result.campaign_seconds : 0;
   return {{"server_url", result.server_url},
           {"campaign_id", result.campaign_id},
           {"profile", result.profile},
@@ -325,8 +340,8 @@ nlohmann::json demo_summary_json(const DemoResult& result) {
           {"ses_per_second", rate},
           {"as_planned", result.as_planned()},
           {"unexpected", result.unexpected},
-          {"server_progress", result.campaign.value("progress", nlohmann::json::object())},
-          {"server_state", result.campaign.value("state", "")},
+          {"server_progress", offcard::api::to_json(result.campaign).at("progress")},
+          {"server_state", offcard::api::name(result.campaign.state)},
           {"results", ses}};
 }
 

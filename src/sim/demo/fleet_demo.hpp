@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "offcard/api/messages.hpp"
 #include "offcard/terminal/agent.hpp"
 #include "offcard/terminal/se_endpoint.hpp"
 #include "sim/fleet/virtual_fleet.hpp"
@@ -42,8 +43,8 @@ using EndpointFactory =
 struct DemoOptions {
   std::size_t ses = 100;
   std::size_t image_size = 64 * 1024;
-  int profile = 3;               // 3 (campaign key) or 4 (platform key)
-  std::size_t terminals = 4;     // agent threads
+  int profile = 3;            // 3 (campaign key) or 4 (platform key)
+  std::size_t terminals = 4;  // agent threads
   std::size_t wrong_platform = 3;
   std::size_t power_cut = 2;
   std::size_t server_threads = 8;
@@ -68,9 +69,9 @@ struct DemoResult {
   std::string admin_token;  // the demo's own, random per run
   std::string campaign_id;
   std::string database;
-  nlohmann::json campaign;  // GET /v1/campaigns/{id} after the run
-  nlohmann::json timeline;  // GET /v1/campaigns/{id}/timeline
-  nlohmann::json events;    // GET /v1/campaigns/{id}/events
+  offcard::api::Campaign campaign;  // GET /v1/campaigns/{id} after the run
+  offcard::api::Timeline timeline;  // GET /v1/campaigns/{id}/timeline
+  offcard::api::EventList events;   // GET /v1/campaigns/{id}/events
   std::vector<offcard::terminal::SeResult> results;
   std::map<std::string, PlannedFault> faults;  // by endpoint name
   std::size_t image_size = 0;
@@ -79,10 +80,10 @@ struct DemoResult {
   int profile = 3;
   std::size_t terminals = 0;
   std::string transport_name;
-  double setup_seconds = 0;     // keys, fleet, campaign, server
-  double campaign_seconds = 0;  // from the first terminal start to the last SE finished
-  std::map<std::string, std::size_t> finals;     // updated, quarantined, ...
-  std::map<std::string, std::size_t> decisions;  // over all attempts
+  double setup_seconds = 0;                      // keys, fleet, campaign, server
+  double campaign_seconds = 0;                   // from the first terminal start to the last SE finished
+  std::map<std::string, std::size_t> finals;     // by terminal::status_name: updated, quarantined, ...
+  std::map<std::string, std::size_t> decisions;  // by AttemptRecord::label, over all attempts
   std::size_t attempts = 0;
   // SEs whose final state differs from the plan (an updated wrong-platform SE, a failed normal SE...).
   std::vector<std::string> unexpected;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "offcard/api/json_codec.hpp"
 
 namespace sefleet::sim::demo {
 namespace {
@@ -16,24 +17,35 @@ std::string number(double value, int decimals = 2) {
   return buffer;
 }
 
-std::string color_of(const std::string& decision) {
-  if (decision == "updated" || decision == "staged") return "#2e7d32";
-  if (decision == "retry") return "#ef6c00";
-  if (decision == "quarantined") return "#c62828";
+namespace api = offcard::api;
+using offcard::terminal::SeStatus;
+
+// Colours by a final status or an attempt's label (terminal::status_name, AttemptRecord::label).
+std::string color_of(const std::string& label) {
+  if (label == "updated" || label == "staged" || label == "already_updated") return "#2e7d32";
+  if (label == "retry") return "#ef6c00";
+  if (label == "quarantined") return "#c62828";
+  if (label == "unreachable") return "#795548";
   return "#6a1b9a";  // errors and refusals
 }
 
-// Cumulative count of SEs that reached `final` by time t, as SVG polyline points.
-std::string cumulative_points(const DemoResult& result, const std::string& final, double width, double height,
-                              double x0, double y0, double max_t, std::size_t max_n) {
+std::string outcome_text(const std::optional<offcard::DeliveryOutcome>& outcome) {
+  return outcome ? std::string(api::name(*outcome)) : std::string("-");
+}
+
+// Cumulative count of SEs that reached `status` by time t, as SVG polyline points.
+std::string cumulative_points(const DemoResult& result, SeStatus status, double width, double height, double x0,
+                              double y0, double max_t, std::size_t max_n) {
   std::vector<double> times;
   for (const auto& se : result.results) {
-    if (se.final == final) times.push_back(se.finished);
+    if (se.status == status) times.push_back(se.finished);
   }
   std::sort(times.begin(), times.end());
   std::ostringstream points;
   const auto x = [&](double t) { return x0 + (max_t > 0 ? t / max_t : 0) * width; };
-  const auto y = [&](std::size_t n) { return y0 + height - (max_n > 0 ? static_cast<double>(n) / static_cast<double>(max_n) : 0) * height; };
+  const auto y = [&](std::size_t n) {
+    return y0 + height - (max_n > 0 ? static_cast<double>(n) / static_cast<double>(max_n) : 0) * height;
+  };
   points << number(x(0), 1) << "," << number(y(0), 1);
   for (std::size_t k = 0; k < times.size(); ++k) {
     points << " " << number(x(times[k]), 1) << "," << number(y(k), 1);
@@ -60,21 +72,22 @@ std::string timeline_svg(const DemoResult& result) {
         << number(y, 1) << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << number(y + 4, 1)
         << "\" text-anchor=\"end\" font-size=\"11\">" << (n * static_cast<std::size_t>(k)) / 4 << "</text>\n";
     const double x = left + width * k / 4.0;
-    svg << "<text x=\"" << number(x, 1) << "\" y=\"" << top + height + 16 << "\" text-anchor=\"middle\" font-size=\"11\">"
-        << number(max_t * k / 4.0, 2) << " s</text>\n";
+    svg << "<text x=\"" << number(x, 1) << "\" y=\"" << top + height + 16
+        << "\" text-anchor=\"middle\" font-size=\"11\">" << number(max_t * k / 4.0, 2) << " s</text>\n";
   }
   svg << "<polyline fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\""
-      << cumulative_points(result, "updated", width, height, left, top, max_t, n) << "\"/>\n";
+      << cumulative_points(result, SeStatus::updated, width, height, left, top, max_t, n) << "\"/>\n";
   svg << "<polyline fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" points=\""
-      << cumulative_points(result, "quarantined", width, height, left, top, max_t, n) << "\"/>\n";
+      << cumulative_points(result, SeStatus::quarantined, width, height, left, top, max_t, n) << "\"/>\n";
   // Each attempt that ended in "retry": a tick where it ended.
   for (const auto& se : result.results) {
     for (const auto& attempt : se.history) {
-      if (attempt.decision != "retry") continue;
+      if (attempt.decision != api::DeviceState::retry) continue;
       const double x = left + (attempt.started + attempt.seconds) / max_t * width;
       svg << "<line x1=\"" << number(x, 1) << "\" x2=\"" << number(x, 1) << "\" y1=\"" << top + height - 12
-          << "\" y2=\"" << top + height << "\" stroke=\"#ef6c00\" stroke-width=\"2\"><title>" << html_escape(se.endpoint)
-          << ": retry (" << html_escape(attempt.outcome) << ")</title></line>\n";
+          << "\" y2=\"" << top + height << "\" stroke=\"#ef6c00\" stroke-width=\"2\"><title>"
+          << html_escape(se.endpoint) << ": retry (" << html_escape(outcome_text(attempt.outcome))
+          << ")</title></line>\n";
     }
   }
   svg << "<text x=\"" << left + width / 2 << "\" y=\"" << top + height + 34
@@ -103,10 +116,11 @@ std::string attempts_svg(const DemoResult& result) {
     for (const auto& attempt : se.history) {
       const double x = left + attempt.started / max_t * width;
       const double w = std::max(1.0, attempt.seconds / max_t * width);
-      svg << "<rect x=\"" << number(x, 1) << "\" y=\"" << number(y, 1) << "\" width=\"" << number(w, 1) << "\" height=\""
-          << row - 1 << "\" fill=\"" << color_of(attempt.decision) << "\"><title>" << html_escape(se.endpoint) << " "
-          << html_escape(se.se_id) << ": " << html_escape(attempt.decision) << " " << html_escape(attempt.outcome) << " ("
-          << number(attempt.seconds * 1000, 1) << " ms)</title></rect>\n";
+      svg << "<rect x=\"" << number(x, 1) << "\" y=\"" << number(y, 1) << "\" width=\"" << number(w, 1)
+          << "\" height=\"" << row - 1 << "\" fill=\"" << color_of(attempt.label()) << "\"><title>"
+          << html_escape(se.endpoint) << " " << html_escape(se.se_id) << ": " << html_escape(attempt.label()) << " "
+          << html_escape(outcome_text(attempt.outcome)) << " (" << number(attempt.seconds * 1000, 1)
+          << " ms)</title></rect>\n";
     }
   }
   svg << "</svg>\n";
@@ -132,19 +146,31 @@ std::string html_escape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string render_html_report(const DemoResult& result) {
-  const double rate = result.campaign_seconds > 0 ? static_cast<double>(result.results.size()) / result.campaign_seconds : 0;
+  const double rate =
+      result.campaign_seconds > 0 ? static_cast<double>(result.results.size()) / result.campaign_seconds : 0;
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
        << "<title>sefleet demo: campaign " << html_escape(result.campaign_id) << "</title>\n"
@@ -159,32 +185,31 @@ std::string render_html_report(const DemoResult& result) {
        << " terminals over HTTP to the in-process server (SQLite).</p>\n";
   html << "<p>Setup " << number(result.setup_seconds) << " s; campaign " << number(result.campaign_seconds) << " s; <b>"
        << number(rate, 1) << " SEs/s</b>; " << result.attempts << " delivery attempts. Result: "
-       << (result.as_planned() ? "<b class=\"ok\">every SE ended as planned</b>"
-                               : "<b class=\"bad\">" + std::to_string(result.unexpected.size()) + " SE(s) did not end as planned</b>")
+       << (result.as_planned()
+               ? "<b class=\"ok\">every SE ended as planned</b>"
+               : "<b class=\"bad\">" + std::to_string(result.unexpected.size()) + " SE(s) did not end as planned</b>")
        << ".</p>\n";
-  html << "<h2>Outcomes</h2>\n" << counts_table(result.finals, "final state")
-       << counts_table(result.decisions, "decisions (all attempts)");
-  if (result.campaign.is_object() && result.campaign.contains("progress")) {
-    html << "<p>The server's count: ";
-    bool first = true;
-    for (const auto& [state, count] : result.campaign["progress"].items()) {
-      html << (first ? "" : ", ") << html_escape(state) << " " << html_escape(count.dump());
-      first = false;
-    }
-    html << "; campaign state " << html_escape(result.campaign.value("state", "?")) << ".</p>\n";
+  html << "<h2>Outcomes</h2>\n"
+       << counts_table(result.finals, "final state") << counts_table(result.decisions, "decisions (all attempts)");
+  html << "<p>The server's count: ";
+  bool first = true;
+  for (const auto& [state, name] : api::EnumNames<api::DeviceState>::entries) {
+    html << (first ? "" : ", ") << name << " " << result.campaign.progress[state];
+    first = false;
   }
+  html << "; campaign state " << api::name(result.campaign.state) << ".</p>\n";
   html << "<h2>Timeline</h2>\n<p><span class=\"dot\" style=\"background:#2e7d32\"></span>SEs updated, "
        << "<span class=\"dot\" style=\"background:#c62828\"></span>SEs quarantined, "
        << "<span class=\"dot\" style=\"background:#ef6c00\"></span>attempts the server sent back for a retry.</p>\n"
        << timeline_svg(result);
   html << "<h3>Delivery attempts</h3>\n<p>One row per SE, one bar per attempt, coloured by the server's decision.</p>\n"
        << attempts_svg(result);
-  if (result.timeline.is_object() && result.timeline.contains("samples")) {
-    html << "<h3>Server timeline samples</h3>\n<p>" << result.timeline["samples"].size()
-         << " samples recorded by the server (GET /v1/campaigns/{id}/timeline); the last: <code>"
-         << html_escape(result.timeline["samples"].empty() ? std::string("none") : result.timeline["samples"].back().dump())
-         << "</code></p>\n";
-  }
+  const auto& samples = result.timeline.samples;
+  html << "<h3>Server timeline samples</h3>\n<p>" << samples.size()
+       << " samples recorded by the server (GET /v1/campaigns/{id}/timeline); the last: <code>"
+       << html_escape(samples.empty() ? std::string("none")
+                                      : api::to_json(api::Timeline{{samples.back()}}).at("samples").at(0).dump())
+       << "</code></p>\n";
   html << "<h2>SEs made to fail on purpose</h2>\n<table><tr><th>SE</th><th>fault</th><th>why</th><th>final</th>"
        << "<th>attempts</th><th>outcome</th></tr>\n";
   for (const auto& se : result.results) {
@@ -192,8 +217,8 @@ std::string render_html_report(const DemoResult& result) {
     if (fault == result.faults.end()) continue;
     html << "<tr><td>" << html_escape(se.endpoint) << " <code>" << html_escape(se.se_id) << "</code></td><td>"
          << html_escape(fault->second.kind) << "</td><td>" << html_escape(fault->second.why) << "</td><td>"
-         << html_escape(se.final) << "</td><td class=\"n\">" << se.attempts << "</td><td>" << html_escape(se.message)
-         << "</td></tr>\n";
+         << html_escape(std::string(status_name(se.status))) << "</td><td class=\"n\">" << se.attempts << "</td><td>"
+         << html_escape(se.reason) << "</td></tr>\n";
   }
   html << "</table>\n";
   if (!result.unexpected.empty()) {
@@ -205,9 +230,10 @@ std::string render_html_report(const DemoResult& result) {
        << "<th>detail</th></tr>\n";
   for (const auto& se : result.results) {
     html << "<tr><td>" << html_escape(se.endpoint) << "</td><td><code>" << html_escape(se.se_id) << "</code></td><td>"
-         << "<span class=\"dot\" style=\"background:" << color_of(se.final) << "\"></span>" << html_escape(se.final)
-         << "</td><td class=\"n\">" << se.attempts << "</td><td class=\"n\">" << number(se.finished - se.started, 3)
-         << "</td><td>" << html_escape(se.message) << "</td></tr>\n";
+         << "<span class=\"dot\" style=\"background:" << color_of(std::string(status_name(se.status))) << "\"></span>"
+         << html_escape(std::string(status_name(se.status))) << "</td><td class=\"n\">" << se.attempts
+         << "</td><td class=\"n\">" << number(se.finished - se.started, 3) << "</td><td>" << html_escape(se.reason)
+         << "</td></tr>\n";
   }
   html << "</table>\n</body>\n</html>\n";
   return html.str();

@@ -99,11 +99,14 @@ api() {  # api METHOD PATH [JSON] -> body on stdout, HTTP status in $work/status
     -H 'Content-Type: application/json' ${body:+--data-binary "$body"} "$url$path" >"$work/status"
   cat "$work/body"
 }
-# Upload: the package (base64), the master key's label, the targets.
+# Upload: the package (base64), the master key's label, the targets, and the waves of docs/operations.md
+# (10 %, 50 %, 100 %: with two SEs, one is admitted first and the other once that one is final).
 "$py" - "$work/wallet.sfcp" "${se_ids[@]}" >"$work/upload.json" <<'PY'
 import base64, json, sys
 print(json.dumps({"name": "wallet 2.1", "package": base64.b64encode(open(sys.argv[1], "rb").read()).decode(),
-                  "master_key": "master", "targets": sys.argv[2:]}))
+                  "master_key": "master", "targets": sys.argv[2:],
+                  "rollout": {"waves": [10, 50, 100], "max_failure_rate": 0.2, "min_reports": 5},
+                  "max_attempts": 3, "activation": {"mode": "immediate"}}))
 PY
 created=$(api POST /v1/campaigns "@$work/upload.json")
 [ "$(cat "$work/status")" = 201 ] || fail "upload answered $(cat "$work/status"): $created"
@@ -122,16 +125,19 @@ grep -qi "401\|token" "$work/wrong.out" || fail "wrong token: unclear message: $
 if run terminal --server "$url" --token-file "$work/terminal.token" --campaign 00000000000000000000000000000000 \
   "${cards[@]}" >"$work/unknown.out" 2>&1; then fail "terminal on an unknown campaign succeeded"; fi
 
-# --- the terminal delivers to both SEs ------------------------------------------------------------
+# --- the terminal delivers to both SEs, one wave after the other, in one run without stalling --------
+t0=$(date +%s)
 run terminal --server "$url" --token-file "$work/terminal.token" --campaign "$campaign" "${cards[@]}" \
   --cache "$work/cache" --json >"$work/terminal.json" 2>"$work/terminal.err" ||
   fail "terminal exited $?: $(cat "$work/terminal.err")"
+[ $(($(date +%s) - t0)) -lt 25 ] || fail "the terminal took $(($(date +%s) - t0)) s for two SEs in two waves"
 "$py" - "$work/terminal.json" <<'PY' || fail "terminal results: $(cat "$work/terminal.json")"
 import json, sys
 results = json.load(open(sys.argv[1]))
 results = results["results"] if isinstance(results, dict) else results
 assert len(results) == 2, results
 assert all(r["final"] == "updated" for r in results), results
+assert all(r["final_line"].startswith("updated: image activated") for r in results), results
 PY
 detail=$(api GET "/v1/campaigns/$campaign")
 "$py" - "$detail" <<'PY' || fail "campaign after delivery: $detail"

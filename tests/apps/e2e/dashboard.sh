@@ -120,7 +120,7 @@ check(page.body.get("data-loaded") == "true", "the page did not finish loading")
 check(not hidden(page, "overview") and hidden(page, "sign-in"), "signed-in page still shows the sign-in form")
 campaigns = load("campaigns.json")["campaigns"]
 check(len(campaigns) >= 1, "the API lists no campaign")
-states = ["pending", "authorized", "updated", "staged", "retry", "quarantined"]
+states = ["pending", "authorized", "updated", "staged", "retry", "quarantined", "unreachable"]
 for c in campaigns:
     check(text(page, f"campaign-{c['id']}-targets") == str(c["targets"]), f"targets of {c['id']}")
     for s in states:
@@ -142,13 +142,13 @@ svg_samples = [e for e in page.by_id.values() if e["attrs"].get("aria-label") ==
 check(len(svg_samples) == 1 and svg_samples[0]["attrs"].get("data-samples") == str(len(samples)),
       f"chart samples: API {len(samples)}")
 if samples:
-    check(len(page.polylines) == 4, f"chart has {len(page.polylines)} series, expected 4")
+    check(len(page.polylines) == 5, f"chart has {len(page.polylines)} series, expected 5")
     last = samples[-1]
-    for key in ("updated", "in_progress", "failed", "quarantined"):
+    for key in ("updated", "in_progress", "failed", "quarantined", "unreachable"):
         shown = text(page, f"chart-last-{key}")
         check(shown is not None and shown.endswith(f": {last[key]}"), f"chart legend {key}: {shown}, API {last[key]}")
 events = load("events.json")["events"]
-failures = [e for e in events if e.get("decision") in ("retry", "quarantined")]
+failures = [e for e in events if e.get("decision") in ("retry", "quarantined", "unreachable")]
 check(page.by_id.get("failures", {}).get("attrs", {}).get("data-count") == str(len(failures)),
       f"failures: API {len(failures)}")
 for e in failures:

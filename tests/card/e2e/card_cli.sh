@@ -51,7 +51,34 @@ life_cycle() { "$bin" card info --state "$work/se" --json | /usr/bin/python3 -c 
 start_card
 out=$(timeout 20 "$bin" apdu --tcp "$tcp" --key "$KEY" --kvn 30 80F28002024F0000) || fail "apdu over TCP at level 33: $out"
 grep -q "9000" <<<"$out" || fail "GET STATUS over TCP: $out"
+
+# --- one process per card state: a second run, info or init is refused at once, naming the holder
+refused_in_use() {  # refused_in_use SUBCOMMAND ARGS...: exit 1 within 3 s, naming the holder's PID
+  local t0 ms err status
+  t0=$(date +%s%N)
+  err=$(timeout 10 "$bin" card "$1" --state "$work/se" "${@:2}" 2>&1); status=$?
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  [ $status -eq 1 ] || fail "card $1 on a state in use: exit $status: $err"
+  grep -q "in use by process $card_pid" <<<"$err" || fail "card $1: the refusal does not name PID $card_pid: $err"
+  [ $ms -lt 3000 ] || fail "card $1 on a state in use took $ms ms to be refused"
+}
+refused_in_use run --listen 127.0.0.1:0
+refused_in_use info
+refused_in_use init --profile "$profile"
+kill -0 "$card_pid" || fail "the first card run did not survive the refused second one"
 stop_card
+"$bin" card info --state "$work/se" >/dev/null || fail "card info after the holder stopped"
+
+# --- private modes: the directory 0700, the state file 0600; wider modes are refused with the fix
+[ "$(stat -c %a "$work/se")" = 700 ] || fail "state directory mode $(stat -c %a "$work/se"), expected 700"
+chmod 644 "$work/se/card.nvm"
+err=$("$bin" card run --state "$work/se" --listen 127.0.0.1:0 2>&1); status=$?
+[ $status -eq 1 ] && grep -q "chmod 600 $work/se/card.nvm" <<<"$err" || fail "a 0644 card.nvm: exit $status: $err"
+chmod 600 "$work/se/card.nvm"
+chmod 755 "$work/se"
+err=$("$bin" card info --state "$work/se" 2>&1); status=$?
+[ $status -eq 1 ] && grep -q "chmod 700 $work/se" <<<"$err" || fail "a 0755 state directory: exit $status: $err"
+chmod 700 "$work/se"
 
 # --- tearing: cut power at write N of a session + SET STATUS INITIALIZED, for N = 1, 2, ... until the
 # command completes without a cut. After each cut the restarted card is OP_READY or INITIALIZED (never

@@ -80,12 +80,14 @@ TEST(VirtualCardState, TearAtWriteCutsPowerAndTheCardReportsIt) {
   VirtualCard::personalize(dir.path(), test::test_profile());
   VirtualCardOptions options;
   options.tear_at_write = 1;  // the first write: the sequence counter of INITIALIZE UPDATE
-  VirtualCard card = VirtualCard::open(dir.path(), options);
-  card.endpoint().power_on();
-  test::HostSession session(card.endpoint(), test::test_profile().scp03, 0x01);
-  EXPECT_FALSE(session.open());
-  EXPECT_EQ(session.last_sw(), 0x6F00);
-  EXPECT_TRUE(card.power_lost());
+  {
+    VirtualCard card = VirtualCard::open(dir.path(), options);
+    card.endpoint().power_on();
+    test::HostSession session(card.endpoint(), test::test_profile().scp03, 0x01);
+    EXPECT_FALSE(session.open());
+    EXPECT_EQ(session.last_sw(), 0x6F00);
+    EXPECT_TRUE(card.power_lost());
+  }  // the pulled card lets go of its state before the next one opens it
   VirtualCard again = VirtualCard::open(dir.path());
   EXPECT_EQ(again.state().find_key_set(0x30)->sequence_counter, 0u);  // exactly before
 }

@@ -79,7 +79,7 @@ TEST_P(DatabaseBackend, ValuesRoundTripThroughATable) {
       {std::int64_t{3}, std::numeric_limits<std::int64_t>::max(), -1e300, std::string(), Bytes{}},
       {std::int64_t{4}, std::int64_t{0}, std::numeric_limits<double>::denorm_min(), std::string("it's ?"), Bytes(1000, 0)},
   };
-  for (const auto& row : rows) exec("INSERT INTO vals (k, i, r, t, b) VALUES (?, ?, ?, ?, ?)", row);
+  for (const auto& row : rows) exec("INSERT INTO vals (k, i, r, t, b) VALUES ($1, $2, $3, $4, $5)", row);
 
   const auto read = query("SELECT k, i, r, t, b FROM vals ORDER BY k");
   ASSERT_EQ(read.size(), rows.size());
@@ -102,7 +102,7 @@ TEST_P(DatabaseBackend, ValuesRoundTripThroughATable) {
 
 TEST_P(DatabaseBackend, ParametersComeBackWithTheirType) {
   const Bytes blob{0x00, 0x00, 0x7f};
-  const auto row = query("SELECT ?, ?, ?, ?", {std::int64_t{-42}, 2.5, std::string("x"), blob}).at(0);
+  const auto row = query("SELECT $1, $2, $3, $4", {std::int64_t{-42}, 2.5, std::string("x"), blob}).at(0);
   EXPECT_EQ(row.integer(0), -42);
   EXPECT_EQ(row.real(1), 2.5);
   EXPECT_EQ(row.text(2), "x");
@@ -111,30 +111,53 @@ TEST_P(DatabaseBackend, ParametersComeBackWithTheirType) {
 }
 
 TEST_P(DatabaseBackend, TypedGettersRefuseTheWrongType) {
-  const auto row = query("SELECT ?, NULL", {std::string("text")}).at(0);
+  const auto row = query("SELECT $1, NULL", {std::string("text")}).at(0);
   EXPECT_EQ(error_code_of([&] { (void)row.integer(0); }), Errc::io_error);
   EXPECT_EQ(error_code_of([&] { (void)row.blob(0); }), Errc::io_error);
   EXPECT_EQ(error_code_of([&] { (void)row.text(1); }), Errc::io_error);
   EXPECT_EQ(error_code_of([&] { (void)row.text(2); }), Errc::io_error);
 }
 
-TEST_P(DatabaseBackend, QuestionMarksInsideLiteralsAreNotPlaceholders) {
-  const auto row = query("SELECT '?', ?, 'it''s ?', \"q?\" FROM (SELECT 1 AS \"q?\") AS t -- trailing ?\n",
-                         {std::int64_t{7}})
+// $n placeholders are read by the database's own parser: a "$1" inside a literal or an identifier is
+// text, a placeholder may come twice and in any order, and $n binds the n-th value on both backends.
+TEST_P(DatabaseBackend, NumberedPlaceholdersBindTheNthValue) {
+  const auto row = query("SELECT '$1', $2, $1, 'it''s $2', \"q$1\" FROM (SELECT 1 AS \"q$1\") AS t -- $3\n",
+                         {std::int64_t{7}, std::string("second")})
                        .at(0);
-  EXPECT_EQ(row.text(0), "?");
-  EXPECT_EQ(row.integer(1), 7);
-  EXPECT_EQ(row.text(2), "it's ?");
-  EXPECT_EQ(row.integer(3), 1);
-  EXPECT_EQ(error_code_of([&] { query("SELECT ?, '?'", {}); }), Errc::invalid_argument);
-  EXPECT_EQ(error_code_of([&] { query("SELECT ?", {std::int64_t{1}, std::int64_t{2}}); }), Errc::invalid_argument);
+  EXPECT_EQ(row.text(0), "$1");
+  EXPECT_EQ(row.text(1), "second");
+  EXPECT_EQ(row.integer(2), 7);
+  EXPECT_EQ(row.text(3), "it's $2");
+  EXPECT_EQ(row.integer(4), 1);
+  const auto again = query("SELECT $2, $1, $2", {std::int64_t{1}, std::int64_t{2}}).at(0);
+  EXPECT_EQ(again.values, (std::vector<Value>{std::int64_t{2}, std::int64_t{1}, std::int64_t{2}}));
+}
+
+TEST_P(DatabaseBackend, PlaceholdersAndValuesMustAgree) {
+  // A placeholder without its value.
+  EXPECT_EQ(error_code_of([&] { query("SELECT $1, '$1'", {}); }), Errc::invalid_argument);
+  EXPECT_EQ(error_code_of([&] { query("SELECT $1, $2", {std::int64_t{1}}); }), Errc::invalid_argument);
+  // SQLite's other placeholder forms are refused, so the same SQL runs on PostgreSQL (where `?` does
+  // not parse: an SQL error there).
+  EXPECT_EQ(error_code_of([&] { query("SELECT ?", {std::int64_t{1}}); }),
+            postgresql() ? Errc::io_error : Errc::invalid_argument);
+  EXPECT_EQ(error_code_of([&] { query("SELECT :x", {std::int64_t{1}}); }),
+            postgresql() ? Errc::io_error : Errc::invalid_argument);
+  if (!postgresql()) {
+    // A value no placeholder takes. PostgreSQL accepts a typed parameter the statement does not use,
+    // so only SQLite can see this one (every statement of the server runs on SQLite in the tests).
+    EXPECT_EQ(error_code_of([&] { query("SELECT $1", {std::int64_t{1}, std::int64_t{2}}); }), Errc::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { query("SELECT $01", {std::int64_t{1}}); }), Errc::invalid_argument);
+  }
 }
 
 TEST_P(DatabaseBackend, ExecRunsAScriptOfSeveralStatements) {
   exec("CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);");
   EXPECT_EQ(count("a"), 2);
-  EXPECT_EQ(error_code_of([&] { exec("INSERT INTO a VALUES (?); INSERT INTO a VALUES (3)", {std::int64_t{1}}); }),
-            Errc::invalid_argument);
+  // With parameters a statement is prepared, and both databases refuse several statements in one.
+  EXPECT_THROW(exec("INSERT INTO a VALUES ($1); INSERT INTO a VALUES (3)", {std::int64_t{1}}), Error);
+  // A query is always one statement, with or without parameters.
+  EXPECT_THROW(query("SELECT 1; SELECT 2"), Error);
   EXPECT_EQ(count("a"), 2);
 }
 
@@ -143,10 +166,10 @@ TEST_P(DatabaseBackend, ReturningIdAndChanges) {
   const auto ids = db_->run([&](Transaction& tx) {
     std::vector<std::int64_t> out;
     for (const char* name : {"a", "b", "c"}) {
-      out.push_back(tx.exec_returning_id("INSERT INTO items (name) VALUES (?) RETURNING id", {std::string(name)}));
+      out.push_back(tx.exec_returning_id("INSERT INTO items (name) VALUES ($1) RETURNING id", {std::string(name)}));
       EXPECT_EQ(tx.changes(), 1u);
     }
-    tx.exec("UPDATE items SET name = 'z' WHERE id >= ?", {out[1]});
+    tx.exec("UPDATE items SET name = 'z' WHERE id >= $1", {out[1]});
     EXPECT_EQ(tx.changes(), 2u);
     tx.exec("UPDATE items SET name = 'y' WHERE id < 0");
     EXPECT_EQ(tx.changes(), 0u);
@@ -155,7 +178,7 @@ TEST_P(DatabaseBackend, ReturningIdAndChanges) {
   ASSERT_EQ(ids.size(), 3u);
   EXPECT_LT(ids[0], ids[1]);
   EXPECT_LT(ids[1], ids[2]);
-  EXPECT_EQ(query("SELECT name FROM items WHERE id = ?", {ids[2]}).at(0).text(0), "z");
+  EXPECT_EQ(query("SELECT name FROM items WHERE id = $1", {ids[2]}).at(0).text(0), "z");
 }
 
 TEST_P(DatabaseBackend, RollsBackWhenNotCommitted) {
@@ -215,7 +238,7 @@ TEST_P(DatabaseBackend, ConcurrentWritersLoseNoUpdate) {
           // Read, then write what was read plus one: only correct if no other writer slips in between.
           db_->run([&](Transaction& tx) {
             const auto n = tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0);
-            tx.exec("UPDATE counter SET n = ? WHERE id = 1", {n + 1});
+            tx.exec("UPDATE counter SET n = $1 WHERE id = 1", {n + 1});
           });
         } catch (const std::exception& error) {
           if (failures++ == 0) ADD_FAILURE() << error.what();
@@ -258,7 +281,7 @@ TEST_P(DatabaseBackend, MigrationsApplyOnceInOrder) {
   EXPECT_EQ(schema_version(*db_), 0);
   migrate(*db_, {migrations[0], migrations[1]});
   EXPECT_EQ(schema_version(*db_), 2);
-  exec("INSERT INTO blobs (id, data) VALUES (1, ?)", {Bytes{0, 1, 2}});
+  exec("INSERT INTO blobs (id, data) VALUES (1, $1)", {Bytes{0, 1, 2}});
   // Again: a no-op (re-running CREATE TABLE would fail), then the new one is added.
   migrate(*db_, {migrations[0], migrations[1]});
   migrate(*db_, migrations);
@@ -400,7 +423,7 @@ class PgOutage : public ::testing::Test {
   }
   int terminate() {
     return static_cast<int>(schema_.admin().run([&](Transaction& tx) {
-      return tx.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", {role_}).size();
+      return tx.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", {role_}).size();
     }));
   }
   void set_login(bool on) {
@@ -410,7 +433,7 @@ class PgOutage : public ::testing::Test {
   void wait_until_gone() {
     for (int i = 0; i < 200; ++i) {
       const auto left = schema_.admin().read([&](Transaction& tx) {
-        return tx.query("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = ?", {role_}).at(0).integer(0);
+        return tx.query("SELECT COUNT(*) FROM pg_stat_activity WHERE usename = $1", {role_}).at(0).integer(0);
       });
       if (left == 0) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

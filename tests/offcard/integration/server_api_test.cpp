@@ -13,12 +13,12 @@
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
 #include "crypto/hash.hpp"
+#include "offcard/api/json_reader.hpp"
 #include "offcard/campaign/design_system.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/integration/pg_test_schema.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 #include "offcard/server/base64.hpp"
-#include "offcard/server/json_input.hpp"
 #include "offcard/server/server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -57,8 +57,8 @@ json campaign_body(std::uint8_t seed) {
               {"pmob", offcard::server::base64_encode(bytes_of("terminal payload"))}};
 }
 
-const json kIdentity{{"se_id", "0102030405060708"}, {"kdd", "00112233445566778899"}, {"kvn", 48}, {"i", 112},
-                     {"sequence_counter", 5}};
+const json kIdentity{
+    {"se_id", "0102030405060708"}, {"kdd", "00112233445566778899"}, {"kvn", 48}, {"i", 112}, {"sequence_counter", 5}};
 
 class ServerApi : public ::testing::TestWithParam<Backend> {
  protected:
@@ -150,9 +150,15 @@ TEST_P(ServerApi, TerminalTokensAreScopedToTheirCampaigns) {
   EXPECT_EQ(paut.at("paut").size(), 4u);
   EXPECT_EQ(paut.at("action"), "activate");
   const std::string second = terminal_token(mine);
-  const json report{{"authorization_id", paut.at("authorization_id")}, {"se_id", "0102030405060708"},
-                    {"total_commands", 9}, {"commands_sent", 0}, {"initialize_update_response", nullptr},
-                    {"authorize_response", nullptr}, {"failed_index", 0}, {"failed_sw", 0}, {"failure", "x"}};
+  const json report{{"authorization_id", paut.at("authorization_id")},
+                    {"se_id", "0102030405060708"},
+                    {"total_commands", 9},
+                    {"commands_sent", 0},
+                    {"initialize_update_response", nullptr},
+                    {"authorize_response", nullptr},
+                    {"failed_index", 0},
+                    {"failed_sw", 0},
+                    {"failure", "x"}};
   expect_refusal(post("/v1/campaigns/" + mine + "/reports", report.dump(), second), 403, "forbidden");
   json wrong_se = report;
   wrong_se["se_id"] = "0102030405060709";
@@ -162,8 +168,9 @@ TEST_P(ServerApi, TerminalTokensAreScopedToTheirCampaigns) {
   ASSERT_GE(tokens.at("tokens").size(), 2u);
   EXPECT_EQ(tokens.dump().find("sft_"), std::string::npos);  // never shown again
   const auto id = tokens.at("tokens").at(0).at("id").get<std::int64_t>();
-  EXPECT_EQ(client_->Delete(("/v1/tokens/" + std::to_string(id)).c_str(), {{"Authorization", "Bearer " + kAdmin}})->status,
-            200);
+  EXPECT_EQ(
+      client_->Delete(("/v1/tokens/" + std::to_string(id)).c_str(), {{"Authorization", "Bearer " + kAdmin}})->status,
+      200);
   expect_refusal(get("/v1/campaigns/" + mine, token), 401, "invalid_token");
 }
 
@@ -226,7 +233,7 @@ TEST_P(ServerApi, PseAndPmobDownloadsWithEtagAndRanges) {
   const offcard::PseFile parsed = offcard::parse_pse_file(pse);
   const json campaign = body(get("/v1/campaigns/" + id, token));
   EXPECT_EQ(campaign.at("pse").at("commands"), parsed.commands.size());
-  EXPECT_EQ(campaign.at("pse").at("sha256"), offcard::server::lower_hex(crypto::sha256(pse)));
+  EXPECT_EQ(campaign.at("pse").at("sha256"), offcard::api::lower_hex(crypto::sha256(pse)));
   const std::string etag = whole->get_header_value("ETag");
   EXPECT_EQ(etag, "\"" + campaign.at("pse").at("sha256").get<std::string>() + "\"");
   EXPECT_EQ(whole->get_header_value("Accept-Ranges"), "bytes");
@@ -234,17 +241,19 @@ TEST_P(ServerApi, PseAndPmobDownloadsWithEtagAndRanges) {
   auto part = get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=10-"}, {"If-Range", etag}});
   ASSERT_EQ(part->status, 206);
   EXPECT_EQ(part->body, whole->body.substr(10));
-  EXPECT_EQ(part->get_header_value("Content-Range"), "bytes 10-" + std::to_string(pse.size() - 1) + "/" + std::to_string(pse.size()));
+  EXPECT_EQ(part->get_header_value("Content-Range"),
+            "bytes 10-" + std::to_string(pse.size() - 1) + "/" + std::to_string(pse.size()));
   auto stale = get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=10-19"}, {"If-Range", "\"old\""}});
   ASSERT_EQ(stale->status, 200);
   EXPECT_EQ(stale->body, whole->body);
-  expect_refusal(get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=999999-"}}), 416, "range_not_satisfiable");
+  expect_refusal(get("/v1/campaigns/" + id + "/pse", token, {{"Range", "bytes=999999-"}}), 416,
+                 "range_not_satisfiable");
   EXPECT_EQ(get("/v1/campaigns/" + id + "/pse", token, {{"If-None-Match", etag}})->status, 304);
 
   auto pmob = get("/v1/campaigns/" + id + "/pmob", token);
   ASSERT_EQ(pmob->status, 200);
   EXPECT_EQ(pmob->body, "terminal payload");
-  EXPECT_EQ(campaign.at("pmob").at("sha256"), offcard::server::lower_hex(crypto::sha256(bytes_of("terminal payload"))));
+  EXPECT_EQ(campaign.at("pmob").at("sha256"), offcard::api::lower_hex(crypto::sha256(bytes_of("terminal payload"))));
   json no_pmob = campaign_body(3);
   no_pmob.erase("pmob");
   const std::string second = body(post("/v1/campaigns", no_pmob.dump())).at("id");
@@ -296,7 +305,8 @@ TEST(ServerApiOutage, DatabaseUnavailableAnswers503AndTheRetryWorks) {
   sqlite3* blocker = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &blocker), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(blocker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-  auto refused = client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
+  auto refused =
+      client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503) << refused->body;
   EXPECT_EQ(json::parse(refused->body).at("reason"), "database_unavailable");
@@ -304,7 +314,8 @@ TEST(ServerApiOutage, DatabaseUnavailableAnswers503AndTheRetryWorks) {
   ASSERT_EQ(sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(blocker);
 
-  auto retried = client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
+  auto retried =
+      client.Post(("/v1/campaigns/" + id + "/authorizations").c_str(), auth, kIdentity.dump(), "application/json");
   ASSERT_EQ(retried->status, 201) << retried->body;
   auto campaign = client.Get(("/v1/campaigns/" + id).c_str(), auth);
   EXPECT_EQ(json::parse(campaign->body).at("progress").at("authorized"), 1);  // once, not twice

@@ -1,6 +1,7 @@
 // The terminal's HTTP client against a local httplib server that plays the management server's
 // /v1 routes with faults on demand: PSE downloads cut mid-body and resumed with Range/If-Range, ETag
-// and campaign SHA-256 mismatches refused, back-off bounds, and which refusals are (not) retried.
+// and campaign SHA-256 mismatches refused, back-off bounds, which failures are (not) retried, and the
+// typed refusals and answers the client hands to the agent.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/hash.hpp"
+#include "offcard/api/json_codec.hpp"
 #include "offcard/terminal/api_client.hpp"
 #include "offcard/terminal/retry_policy.hpp"
 #include "support/temp_dir.hpp"
@@ -33,28 +35,35 @@ using std::chrono::milliseconds;
 
 std::string sha256_hex(const std::string& data) {
   const auto digest = crypto::sha256(ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
-  return to_hex(ByteView(digest.data(), digest.size()));
+  return offcard::api::lower_hex(ByteView(digest.data(), digest.size()));
 }
 
-// A fake /v1 server: one campaign "c1" whose PSE is `pse` (any bytes: the client checks hashes, the
+const std::string kC1 = "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1";  // the fake server's campaign id
+const std::string kAuthorization = "ab12ab12ab12ab12ab12ab12ab12ab12";
+
+// A fake /v1 server: one campaign kC1 whose PSE is `pse` (any bytes: the client checks hashes, the
 // agent parses). Records the requests it saw.
 class FakeServer {
  public:
   FakeServer() {
     for (std::size_t i = 0; i < pse.size(); ++i) pse[i] = static_cast<char>('A' + (i * 7) % 26);
-    server_.Get("/v1/campaigns/c1", [this](const httplib::Request&, httplib::Response& res) {
-      nlohmann::json j{{"id", "c1"}, {"name", "test"}, {"state", "active"},
-                       {"pse", {{"size", pse.size()}, {"sha256", announced_sha.empty() ? sha256_hex(pse) : announced_sha}, {"commands", 0}}},
-                       {"pmob", pmob.empty() ? nlohmann::json(nullptr)
-                                             : nlohmann::json{{"size", pmob.size()}, {"sha256", sha256_hex(pmob)}}}};
-      res.set_content(j.dump(), "application/json");
+    server_.Get("/v1/campaigns/" + kC1, [this](const httplib::Request&, httplib::Response& res) {
+      offcard::api::Campaign campaign;
+      campaign.id = kC1;
+      campaign.name = "test";
+      campaign.image = {"application", "0102030405060708", 1, "test", 10, std::string(64, '0')};
+      campaign.pse = {static_cast<std::int64_t>(pse.size()), announced_sha.empty() ? sha256_hex(pse) : announced_sha,
+                      0};
+      if (!pmob.empty())
+        campaign.pmob = offcard::api::FileInfo{static_cast<std::int64_t>(pmob.size()), sha256_hex(pmob), 0};
+      res.set_content(offcard::api::to_json(campaign).dump(), "application/json");
     });
-    server_.Get("/v1/campaigns/c1/pmob", [this](const httplib::Request&, httplib::Response& res) {
+    server_.Get("/v1/campaigns/" + kC1 + "/pmob", [this](const httplib::Request&, httplib::Response& res) {
       const std::string served = served_pmob.empty() ? pmob : served_pmob;
       res.set_header("ETag", "\"" + sha256_hex(served) + "\"");
       res.set_content(served, "application/octet-stream");
     });
-    server_.Get("/v1/campaigns/c1/pse", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Get("/v1/campaigns/" + kC1 + "/pse", [this](const httplib::Request& req, httplib::Response& res) {
       {
         std::lock_guard lock(mutex_);
         pse_requests.push_back({req.get_header_value("Range"), req.get_header_value("If-Range")});
@@ -79,22 +88,31 @@ class FakeServer {
                                  return true;
                                });
     });
-    server_.Post("/v1/campaigns/c1/authorizations", [this](const httplib::Request& req, httplib::Response& res) {
-      ++authorizations;
+    server_.Post("/v1/campaigns/" + kC1 + "/authorizations",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   ++authorizations;
+                   last_body = req.body;
+                   if (!auth_script.empty()) {
+                     const auto [status, reason, retry_after] = auth_script.front();
+                     auth_script.erase(auth_script.begin());
+                     res.status = status;
+                     if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+                     nlohmann::json body{{"error", "scripted"}, {"reason", reason}};
+                     if (!refusal_detail.empty()) body["detail"] = refusal_detail;
+                     res.set_content(body.dump(), "application/json");
+                     return;
+                   }
+                   res.status = 201;
+                   res.set_content(nlohmann::json{{"authorization_id", kAuthorization},
+                                                  {"action", "activate"},
+                                                  {"expires_at", 99},
+                                                  {"paut", {"80500000", "84820000", "847C0100", "847E0000"}}}
+                                       .dump(),
+                                   "application/json");
+                 });
+    server_.Post("/v1/campaigns/" + kC1 + "/reports", [this](const httplib::Request& req, httplib::Response& res) {
       last_body = req.body;
-      if (!auth_script.empty()) {
-        const auto [status, reason, retry_after] = auth_script.front();
-        auth_script.erase(auth_script.begin());
-        res.status = status;
-        if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
-        res.set_content(nlohmann::json{{"error", "scripted"}, {"reason", reason}}.dump(), "application/json");
-        return;
-      }
-      res.status = 201;
-      res.set_content(nlohmann::json{{"authorization_id", "ab12"}, {"action", "activate"}, {"expires_at", 99},
-                                     {"paut", {"80500000", "84820000", "847C0100", "847E0000"}}}
-                          .dump(),
-                      "application/json");
+      res.set_content(report_answer, "application/json");
     });
     port = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -120,6 +138,8 @@ class FakeServer {
   };
   std::vector<Seen> pse_requests;
   std::vector<std::tuple<int, std::string, std::string>> auth_script;  // status, reason, Retry-After
+  std::string refusal_detail;                                          // "detail" of scripted refusals when not empty
+  std::string report_answer;                                           // the body answered to a report
   std::atomic<int> authorizations{0};
   std::string last_body;
   int port = 0;
@@ -177,7 +197,7 @@ TEST(TerminalPseDownload, InterruptedDownloadResumesWithRangeAndIfRange) {
   test::TempDir cache;
   std::vector<milliseconds> waits;
   term::ApiClient client(session_for(server.url(), &waits));
-  const auto info = client.campaign("c1");
+  const auto info = client.campaign(kC1);
   const auto path = client.download_pse(info, cache.path());
   EXPECT_EQ(read_file(path), server.pse);
   ASSERT_EQ(server.pse_requests.size(), 2u);
@@ -195,11 +215,11 @@ TEST(TerminalPseDownload, InterruptedDownloadResumesWithRangeAndIfRange) {
 TEST(TerminalPseDownload, PartialFileOfAnotherPseVersionIsDownloadedAgainWhole) {
   FakeServer server;
   test::TempDir cache;
-  const auto part = cache.path() / "campaign-c1.pse.part";
+  const auto part = cache.path() / ("campaign-" + kC1 + ".pse.part");
   { std::ofstream(part, std::ios::binary) << std::string(5000, 'Z'); }
   { std::ofstream(part.string() + ".etag") << std::string(64, '0') << "\n"; }
   term::ApiClient client(session_for(server.url()));
-  const auto path = client.download_pse(client.campaign("c1"), cache.path());
+  const auto path = client.download_pse(client.campaign(kC1), cache.path());
   EXPECT_EQ(read_file(path), server.pse);
   ASSERT_EQ(server.pse_requests.size(), 1u);
   EXPECT_EQ(server.pse_requests[0].range, "bytes=5000-");
@@ -212,7 +232,7 @@ TEST(TerminalPseDownload, EtagThatDoesNotMatchTheBytesIsRefusedAndNothingIsCache
   test::TempDir cache;
   term::ApiClient client(session_for(server.url()));
   try {
-    client.download_pse(client.campaign("c1"), cache.path());
+    client.download_pse(client.campaign(kC1), cache.path());
     FAIL() << "a PSE whose ETag does not match its bytes was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::integrity_error) << e.what();
@@ -225,15 +245,15 @@ TEST(TerminalPseDownload, BytesOtherThanTheCampaignAnnouncesAreRefused) {
   server.served_pse = std::string(100000, 'q');  // consistent ETag, but not the campaign's PSE
   test::TempDir cache;
   term::ApiClient client(session_for(server.url()));
-  EXPECT_THROW(client.download_pse(client.campaign("c1"), cache.path()), Error);
-  EXPECT_FALSE(std::filesystem::exists(cache.path() / "campaign-c1.pse"));
+  EXPECT_THROW(client.download_pse(client.campaign(kC1), cache.path()), Error);
+  EXPECT_FALSE(std::filesystem::exists(cache.path() / ("campaign-" + kC1 + ".pse")));
 }
 
 TEST(TerminalPmob, PayloadMatchingTheCampaignIsAcceptedAndAnAlteredOneRefused) {
   FakeServer server;
   server.pmob = "terminal payload: reader firmware 4.2";
   term::ApiClient client(session_for(server.url()));
-  const auto info = client.campaign("c1");
+  const auto info = client.campaign(kC1);
   ASSERT_TRUE(info.pmob.has_value());
   const Bytes pmob = client.download_pmob(info);
   EXPECT_EQ(std::string(pmob.begin(), pmob.end()), server.pmob);
@@ -250,58 +270,81 @@ TEST(TerminalPmob, PayloadMatchingTheCampaignIsAcceptedAndAnAlteredOneRefused) {
   }
 }
 
-TEST(TerminalAuthorization, NotInWaveWithRetryAfterWaitsThenSucceeds) {
-  FakeServer server;
-  server.auth_script = {{409, "not_in_wave", "2"}, {409, "paused", "1"}};
-  std::vector<milliseconds> waits;
-  term::ApiClient client(session_for(server.url(), &waits));
+offcard::SeAuthorizationRequest sample_request() {
   offcard::SeAuthorizationRequest request;
   request.se_id = Bytes{1, 2, 3, 4};
   request.kdd = Bytes(10, 7);
   request.kvn = 0x30;
   request.sequence_counter = 5;
-  const auto answer = client.authorize("c1", request);
+  return request;
+}
+
+TEST(TerminalAuthorization, GrantIsReadAndTheRequestCarriesTheSeIdentity) {
+  FakeServer server;
+  term::ApiClient client(session_for(server.url()));
+  const auto answer = client.authorize(kC1, sample_request());
   ASSERT_TRUE(answer.granted.has_value());
-  EXPECT_EQ(answer.granted->authorization_id, "ab12");
+  EXPECT_EQ(answer.granted->authorization_id, kAuthorization);
+  EXPECT_EQ(answer.granted->action, offcard::api::PautAction::activate);
   EXPECT_EQ(answer.granted->paut[2], (Bytes{0x84, 0x7C, 0x01, 0x00}));
-  EXPECT_EQ(server.authorizations.load(), 3);
-  ASSERT_EQ(waits.size(), 2u);
-  EXPECT_EQ(waits[0], milliseconds(2000));
-  EXPECT_EQ(waits[1], milliseconds(1000));
   const auto body = nlohmann::json::parse(server.last_body);
   EXPECT_EQ(body["se_id"], "01020304");
   EXPECT_EQ(body["kvn"], 0x30);
   EXPECT_EQ(body["sequence_counter"], 5);
 }
 
+TEST(TerminalAuthorization, HeldBackRefusalsComeBackAtOnceWithTheServersWaitAndReason) {
+  // The client does not sleep on a 409: the scheduler decides (it serves the other SEs meanwhile).
+  FakeServer server;
+  server.auth_script = {{409, "not_in_wave", "30"}, {409, "paused", "7"}, {409, "backoff", "12"}};
+  server.refusal_detail = "failure rate 0.25 > 0.20 in wave 1";
+  std::vector<milliseconds> waits;
+  term::ApiClient client(session_for(server.url(), &waits));
+  const std::pair<offcard::api::Refusal, int> expected[] = {{offcard::api::Refusal::not_in_wave, 30},
+                                                            {offcard::api::Refusal::paused, 7},
+                                                            {offcard::api::Refusal::backoff, 12}};
+  for (const auto& [reason, seconds] : expected) {
+    const auto answer = client.authorize(kC1, sample_request());
+    ASSERT_TRUE(answer.refused.has_value());
+    EXPECT_EQ(answer.refused->reason, reason);
+    EXPECT_EQ(answer.refused->retry_after, std::chrono::seconds(seconds));
+    EXPECT_EQ(answer.refused->detail, server.refusal_detail);
+  }
+  EXPECT_EQ(server.authorizations.load(), 3);
+  EXPECT_TRUE(waits.empty()) << "no wait inside the client";
+}
+
 TEST(TerminalAuthorization, FinalRefusalsAndClientErrorsAreNotRetried) {
-  offcard::SeAuthorizationRequest request;
-  request.se_id = Bytes{1};
-  request.kdd = Bytes(10, 7);
-  request.kvn = 1;
-  for (const char* reason : {"quarantined", "already_updated", "not_a_target", "attempts_exhausted"}) {
+  const auto request = sample_request();
+  for (const char* reason : {"quarantined", "already_updated", "not_a_target", "attempts_exhausted", "unreachable",
+                             "cancelled", "not_in_wave"}) {
     FakeServer server;
     server.auth_script = {{409, reason, ""}};
     term::ApiClient client(session_for(server.url()));
-    const auto answer = client.authorize("c1", request);
+    const auto answer = client.authorize(kC1, request);
     ASSERT_TRUE(answer.refused.has_value()) << reason;
-    EXPECT_EQ(answer.refused->reason, reason);
+    EXPECT_EQ(offcard::api::name(answer.refused->reason), reason);
+    EXPECT_FALSE(answer.refused->retry_after.has_value()) << reason;
     EXPECT_EQ(server.authorizations.load(), 1) << reason;
   }
   {
-    // not_in_wave without Retry-After: the server does not say waiting helps.
+    // A 409 whose reason the API does not have is the server breaking the protocol.
     FakeServer server;
-    server.auth_script = {{409, "not_in_wave", ""}};
+    server.auth_script = {{409, "made_up", ""}};
     term::ApiClient client(session_for(server.url()));
-    EXPECT_EQ(client.authorize("c1", request).refused->reason, "not_in_wave");
-    EXPECT_EQ(server.authorizations.load(), 1);
+    try {
+      client.authorize(kC1, request);
+      FAIL() << "an unknown refusal was accepted";
+    } catch (const term::ApiError& e) {
+      EXPECT_EQ(e.code(), Errc::protocol_error) << e.what();
+    }
   }
   for (int status : {400, 401, 403, 404, 413}) {
     FakeServer server;
     server.auth_script = {{status, "scripted", ""}};
     term::ApiClient client(session_for(server.url()));
     try {
-      client.authorize("c1", request);
+      client.authorize(kC1, request);
       FAIL() << status << " was not an error";
     } catch (const term::ApiError& e) {
       EXPECT_EQ(e.status(), status);
@@ -319,7 +362,7 @@ TEST(TerminalAuthorization, UnavailableServerIsRetriedWithBackoffThenWorks) {
   request.se_id = Bytes{1};
   request.kdd = Bytes(10, 7);
   request.kvn = 1;
-  EXPECT_TRUE(client.authorize("c1", request).granted.has_value());
+  EXPECT_TRUE(client.authorize(kC1, request).granted.has_value());
   EXPECT_EQ(server.authorizations.load(), 3);
   ASSERT_EQ(waits.size(), 2u);
   EXPECT_EQ(waits[0], milliseconds(1000)) << "Retry-After is honoured";
@@ -344,7 +387,7 @@ TEST(TerminalAuthorization, UnreachableServerFailsAfterTheBoundedAttempts) {
   options.io_timeout = milliseconds(2000);  // a refused connection fails at once; this only bounds a surprise
   term::ApiClient client(options);
   try {
-    client.campaign("c1");
+    client.campaign(kC1);
     FAIL() << "no server, no campaign";
   } catch (const term::ApiError& e) {
     EXPECT_EQ(e.code(), Errc::unavailable);
@@ -353,21 +396,47 @@ TEST(TerminalAuthorization, UnreachableServerFailsAfterTheBoundedAttempts) {
   EXPECT_EQ(waits.size(), 3u) << "4 attempts, 3 back-offs";
 }
 
-TEST(TerminalReport, BodyCarriesTheDeliveryReportAsTheApiDefinesIt) {
-  offcard::DeliveryReport report;
-  report.total_commands = 10;
-  report.commands_sent = 4;
-  report.initialize_update_response = iso7816::ResponseApdu::parse(Bytes{0x01, 0x02, 0x90, 0x00});
-  report.failed_index = 3;
-  report.failed_sw = 0x6982;
-  report.failure = "command 3 answered 6982";
-  const auto body = term::report_body("ab12", Bytes{0xAA, 0xBB}, report);
-  EXPECT_EQ(body["authorization_id"], "ab12");
+TEST(TerminalReport, BodyCarriesTheDeliveryReportAndTheAnswerIsRead) {
+  FakeServer server;
+  server.report_answer =
+      offcard::api::to_json(offcard::api::ReportAnswer{offcard::DeliveryOutcome::se_refused,
+                                                       offcard::api::Evidence::authenticated,
+                                                       offcard::api::DeviceState::retry, 1, 0, std::nullopt, true,
+                                                       "se_refused: authenticated failure 1 of 3", false})
+          .dump();
+  term::ApiClient client(session_for(server.url()));
+  offcard::api::ReportRequest report;
+  report.authorization_id = kAuthorization;
+  report.se_id = Bytes{0xAA, 0xBB};
+  report.delivery.total_commands = 10;
+  report.delivery.commands_sent = 4;
+  report.delivery.initialize_update_response = iso7816::ResponseApdu::parse(Bytes{0x01, 0x02, 0x90, 0x00});
+  report.delivery.failed_index = 3;
+  report.delivery.failed_sw = 0x6982;
+  report.delivery.failure = "command 3 answered 6982";
+  const auto answer = client.report(kC1, report);
+  EXPECT_EQ(answer.decision, offcard::api::DeviceState::retry);
+  EXPECT_EQ(answer.evidence, offcard::api::Evidence::authenticated);
+  EXPECT_EQ(answer.attempts, 1);
+  const auto body = nlohmann::json::parse(server.last_body);
+  EXPECT_EQ(body["authorization_id"], kAuthorization);
   EXPECT_EQ(body["se_id"], "aabb");
   EXPECT_EQ(body["initialize_update_response"], "01029000");
   EXPECT_TRUE(body["authorize_response"].is_null());
   EXPECT_EQ(body["failed_index"], 3);
   EXPECT_EQ(body["failed_sw"], 0x6982);
+
+  // An answer that does not read (a decision the API does not have) is refused, naming the field.
+  server.report_answer = R"({"outcome": "activated", "evidence": "authenticated", "decision": "celebrated",
+                             "attempts": 0, "unverified_attempts": 0, "retry_at": null, "counted": true,
+                             "reason": "", "duplicate": false})";
+  try {
+    client.report(kC1, report);
+    FAIL() << "an unknown decision was accepted";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.code(), Errc::protocol_error);
+    EXPECT_NE(std::string(e.what()).find("decision"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TerminalSession, RefusesUrlsThatAreNotHttp) {

@@ -44,11 +44,13 @@ inline const Bytes& master_key() {
   return key;
 }
 inline const Bytes& kos() {
-  static const Bytes key{0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F};
+  static const Bytes key{0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+                         0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F};
   return key;
 }
 inline const Bytes& kmac() {
-  static const Bytes key{0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F};
+  static const Bytes key{0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+                         0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F};
   return key;
 }
 inline const Bytes& platform() {
@@ -159,6 +161,61 @@ inline std::string se_id_hex(sim::VirtualFleet& fleet, std::size_t index) {
   return lower(to_hex(fleet.profile(index).se_id));
 }
 
+// A channel that stops after `limit` commands, as a reader that loses the SE mid-stream: the delivery
+// is cut after INITIALIZE UPDATE answered, so its report is an authenticated failure.
+class CutChannel final : public transport::CardChannel {
+ public:
+  CutChannel(transport::CardChannel& inner, std::size_t limit) : inner_(inner), limit_(limit) {}
+  Bytes transmit(ByteView command) override {
+    if (sent_++ >= limit_) throw Error(Errc::io_error, "SE removed from the reader");
+    return inner_.transmit(command);
+  }
+  Bytes atr() override { return inner_.atr(); }
+  void reset() override { inner_.reset(); }
+  std::string description() const override { return "cut"; }
+
+ private:
+  transport::CardChannel& inner_;
+  std::size_t limit_;
+  std::size_t sent_ = 0;
+};
+
+inline json identity_json(const offcard::SeAuthorizationRequest& se) {
+  return json{{"se_id", to_hex(se.se_id)},
+              {"kdd", to_hex(se.kdd)},
+              {"kvn", se.kvn},
+              {"i", se.i},
+              {"sequence_counter", se.sequence_counter}};
+}
+
+inline json report_json(const json& authorization_id, ByteView se_id, const offcard::DeliveryReport& delivery) {
+  const auto response_hex = [](const std::optional<iso7816::ResponseApdu>& r) {
+    return r ? json(to_hex(r->encode())) : json(nullptr);
+  };
+  return json{{"authorization_id", authorization_id},
+              {"se_id", to_hex(se_id)},
+              {"total_commands", delivery.total_commands},
+              {"commands_sent", delivery.commands_sent},
+              {"initialize_update_response", response_hex(delivery.initialize_update_response)},
+              {"authorize_response", response_hex(delivery.authorize_response)},
+              {"failed_index", delivery.failed_index ? json(*delivery.failed_index) : json(nullptr)},
+              {"failed_sw", delivery.failed_sw},
+              {"failure", delivery.failure}};
+}
+
+// What a terminal with a token and no SE can send: "I never reached the SE".
+inline json unverified_report(const json& authorization_id, ByteView se_id) {
+  return json{{"authorization_id", authorization_id},
+              {"se_id", to_hex(se_id)},
+              {"total_commands", 10},
+              {"commands_sent", 0},
+              {"initialize_update_response", nullptr},
+              {"authorize_response", nullptr},
+              {"failed_index", nullptr},
+              {"failed_sw", 0},
+              {"failure", ""}};
+}
+
 // What one terminal attempt saw.
 struct TerminalRun {
   Http authorization;
@@ -167,33 +224,31 @@ struct TerminalRun {
 };
 
 // The terminal of docs/api.md for SE `index`: identity, PAUT, delivery with the server's PSE, report.
-inline TerminalRun run_terminal(ApiClient& api, const std::string& campaign, sim::VirtualFleet& fleet, std::size_t index) {
+// With `cut_after`, the SE is lost after that many commands of the delivery (an authenticated failure
+// once INITIALIZE UPDATE answered); with `send_report` false the report is built but not sent.
+inline TerminalRun run_terminal(ApiClient& api, const std::string& campaign, sim::VirtualFleet& fleet,
+                                std::size_t index, std::optional<std::size_t> cut_after = std::nullopt,
+                                bool send_report = true) {
   TerminalRun run;
   auto& channel = fleet.channel(index);
   const offcard::SeAuthorizationRequest se = offcard::read_se_identity(channel, gp::isd_aid());
-  run.authorization = api.post("/v1/campaigns/" + campaign + "/authorizations",
-                               json{{"se_id", to_hex(se.se_id)}, {"kdd", to_hex(se.kdd)}, {"kvn", se.kvn}, {"i", se.i},
-                                    {"sequence_counter", se.sequence_counter}});
+  run.authorization = api.post("/v1/campaigns/" + campaign + "/authorizations", identity_json(se));
   if (run.authorization.status != 201) return run;
   auto pse_response = api.raw_get("/v1/campaigns/" + campaign + "/pse");
   EXPECT_TRUE(pse_response && pse_response->status == 200);
   const offcard::PseFile pse = offcard::parse_pse_file(bytes_of(pse_response->body));
   offcard::EncodedPaut paut;
   for (std::size_t k = 0; k < 4; ++k) paut[k] = from_hex(run.authorization.body.at("paut")[k].get<std::string>());
-  const offcard::DeliveryReport delivery = offcard::deliver(channel, gp::isd_aid(), paut, pse.commands);
-  const auto response_hex = [](const std::optional<iso7816::ResponseApdu>& r) {
-    return r ? json(to_hex(r->encode())) : json(nullptr);
-  };
-  run.report_body = json{{"authorization_id", run.authorization.body.at("authorization_id")},
-                         {"se_id", to_hex(se.se_id)},
-                         {"total_commands", delivery.total_commands},
-                         {"commands_sent", delivery.commands_sent},
-                         {"initialize_update_response", response_hex(delivery.initialize_update_response)},
-                         {"authorize_response", response_hex(delivery.authorize_response)},
-                         {"failed_index", delivery.failed_index ? json(*delivery.failed_index) : json(nullptr)},
-                         {"failed_sw", delivery.failed_sw},
-                         {"failure", delivery.failure}};
-  run.report = api.post("/v1/campaigns/" + campaign + "/reports", run.report_body);
+  offcard::DeliveryReport delivery;
+  if (cut_after) {
+    CutChannel cut(channel, *cut_after);
+    delivery = offcard::deliver(cut, gp::isd_aid(), paut, pse.commands);
+    fleet.reopen(index);  // the SE comes back with a power cycle
+  } else {
+    delivery = offcard::deliver(channel, gp::isd_aid(), paut, pse.commands);
+  }
+  run.report_body = report_json(run.authorization.body.at("authorization_id"), se.se_id, delivery);
+  if (send_report) run.report = api.post("/v1/campaigns/" + campaign + "/reports", run.report_body);
   return run;
 }
 
@@ -213,7 +268,7 @@ inline std::vector<std::string> fleet_ids(sim::VirtualFleet& fleet) {
 
 // A server over `url` with the test clock `clock` (seconds) when given.
 inline std::unique_ptr<offcard::server::Server> start_server(const std::string& url, offcard::Keystore& hsm,
-                                                              std::function<std::int64_t()> clock = nullptr) {
+                                                             std::function<std::int64_t()> clock = nullptr) {
   offcard::server::ServerConfig config;
   config.database_url = url;
   config.keystore = &hsm;

@@ -5,12 +5,13 @@
 "use strict";
 
 const TOKEN_KEY = "sefleet.admin_token";
-const STATES = ["pending", "authorized", "updated", "staged", "retry", "quarantined"];
+const STATES = ["pending", "authorized", "updated", "staged", "retry", "quarantined", "unreachable"];
 const SERIES = [
   { key: "updated", color: "#12805c" },
   { key: "in_progress", color: "#2563eb" },
   { key: "failed", color: "#b7791f" },
   { key: "quarantined", color: "#c0392b" },
+  { key: "unreachable", color: "#795548" },
 ];
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -192,7 +193,8 @@ function renderDetail(campaign, samples, events) {
   renderChart(samples, campaign.targets);
 
   // Failures: the decisions that were not a success, with the reason the server logged.
-  const failures = events.filter((e) => e.decision === "retry" || e.decision === "quarantined");
+  const failures = events.filter(
+      (e) => e.decision === "retry" || e.decision === "quarantined" || e.decision === "unreachable");
   const body = $("failures").querySelector("tbody");
   body.replaceChildren();
   for (const e of failures) {

@@ -1,7 +1,9 @@
 // The server's storage: one small interface over SQLite (embedded default) and PostgreSQL.
 //
-// Repository code writes portable SQL with `?` placeholders and runs every state change in a
-// Transaction. Errors are typed so the HTTP layer can map them without knowing the backend:
+// Repository code writes portable SQL with `$1`, `$2` ... placeholders ($n takes the n-th value; both
+// databases read them with their own parser: SQLite as named parameters, PostgreSQL natively) and runs
+// every state change in a Transaction. A statement whose placeholders and values do not agree is refused
+// with Error(Errc::invalid_argument). Errors are typed so the HTTP layer can map them without knowing the backend:
 //   Error(Errc::unavailable)  the database cannot be reached, is down, timed out, or a write conflict
 //                             persisted past run()'s retries (the server answers 503 + Retry-After)
 //   Error(Errc::state_error)  a constraint was violated (unique, foreign key, not null, check)

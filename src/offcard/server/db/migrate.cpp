@@ -88,7 +88,7 @@ void migrate(Database& db, const std::vector<Migration>& migrations) {
       }
       const auto applied_at =
           std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-      tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+      tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
               {std::int64_t{migration.version}, migration.name, std::int64_t{applied_at}});
     });
   }

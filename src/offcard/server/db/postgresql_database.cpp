@@ -21,7 +21,6 @@
 
 #include "offcard/server/db/backends.hpp"
 #include "offcard/server/db/connection_pool.hpp"
-#include "offcard/server/db/placeholders.hpp"
 
 namespace sefleet::offcard::db {
 namespace {
@@ -89,23 +88,37 @@ class PgConnection {
     return result;
   }
 
-  // The name of `sql` prepared on this connection for these parameter types (prepared on first use).
-  const std::string& prepared(const RewrittenSql& sql, const std::vector<Value>& params, std::string_view purpose) {
+  // A statement prepared on this connection (on first use) for these parameter types. PostgreSQL itself
+  // reads the $n placeholders and refuses several statements in one prepared statement; the number of
+  // parameters it found is checked against the number given, so a $3 without a third value is refused
+  // here rather than bound to whatever PostgreSQL guessed.
+  const std::string& prepared(std::string_view sql, const std::vector<Value>& params, std::string_view purpose) {
     std::string key;
     std::vector<Oid> types;
-    key.reserve(params.size() + 1 + sql.text.size());
+    key.reserve(params.size() + 1 + sql.size());
     for (const Value& value : params) {
       key += static_cast<char>('0' + value.index());
       types.push_back(type_of(value));
     }
     key += '|';
-    key += sql.text;
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-    std::string name = "sefleet_" + std::to_string(cache_.size() + 1);
-    ResultPtr result(PQprepare(handle_, name.c_str(), sql.text.c_str(), static_cast<int>(types.size()), types.data()),
-                     &PQclear);
-    check(result.get(), purpose);
-    return cache_.emplace(std::move(key), std::move(name)).first->second;
+    key += sql;
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      std::string name = "sefleet_" + std::to_string(cache_.size() + 1);
+      const std::string text(sql);
+      ResultPtr result(PQprepare(handle_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+                       &PQclear);
+      check(result.get(), purpose);
+      ResultPtr description(PQdescribePrepared(handle_, name.c_str()), &PQclear);
+      check(description.get(), purpose);
+      it = cache_.emplace(std::move(key), PreparedStatement{std::move(name), PQnparams(description.get())}).first;
+    }
+    if (it->second.parameters != static_cast<int>(params.size())) {
+      throw Error(Errc::invalid_argument, "database (postgresql): " + std::string(purpose) + ": uses " +
+                                              std::to_string(it->second.parameters) + " parameters, " +
+                                              std::to_string(params.size()) + " given");
+    }
+    return it->second.name;
   }
 
   void check(const PGresult* result, std::string_view purpose) {
@@ -127,7 +140,11 @@ class PgConnection {
 
   PGconn* handle_ = nullptr;
   bool broken_ = false;
-  std::unordered_map<std::string, std::string> cache_;
+  struct PreparedStatement {
+    std::string name;
+    int parameters = 0;  // as PostgreSQL counted the statement's $n
+  };
+  std::unordered_map<std::string, PreparedStatement> cache_;
 };
 
 std::string format_double(double value) {
@@ -267,22 +284,13 @@ class PgTransaction final : public Transaction {
     return count;
   }
 
+  // exec() without parameters goes through the simple protocol, which runs scripts of several statements
+  // (migrations); everything else is one prepared statement.
   ResultPtr execute(std::string_view sql, const std::vector<Value>& params, bool allow_script) {
     require_open();
     const std::string purpose = statement_purpose(sql);
-    RewrittenSql rewritten = rewrite_placeholders(sql);
-    if (rewritten.several_statements) {
-      if (!allow_script || !params.empty()) {
-        throw Error(Errc::invalid_argument, "database (postgresql): several statements need exec() without parameters: " + purpose);
-      }
-      return connection_->simple(std::string(sql), purpose);
-    }
-    if (rewritten.parameters != params.size()) {
-      throw Error(Errc::invalid_argument, "database (postgresql): " + purpose + ": expects " +
-                                              std::to_string(rewritten.parameters) + " parameters, got " +
-                                              std::to_string(params.size()));
-    }
-    const std::string& name = connection_->prepared(rewritten, params, purpose);
+    if (allow_script && params.empty()) return connection_->simple(std::string(sql), purpose);
+    const std::string& name = connection_->prepared(sql, params, purpose);
 
     std::vector<std::string> texts(params.size());
     std::vector<const char*> values(params.size(), nullptr);

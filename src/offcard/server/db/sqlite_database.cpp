@@ -7,9 +7,14 @@
 // (busy_timeout still covers other processes). Since every transaction writes under the lock, a
 // read-modify-write cannot lose an update. Reads happen inside transactions too; WAL lets readers of
 // other processes proceed while we write.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <charconv>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -41,9 +46,23 @@ bool only_blank(const char* begin, const char* end) {
   return true;
 }
 
+// The database holds tokens' hashes, PAUT records and every decision: a new file is made 0600 before
+// SQLite opens it (SQLite would follow the umask, typically 0644), and SQLite gives its -wal and -shm
+// files the database file's mode.
+void create_private_file(const std::string& path) {
+  if (path == ":memory:") return;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    // As SQLite's own SQLITE_CANTOPEN: the database cannot be reached.
+    throw Error(Errc::unavailable, "database (sqlite): open " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+}
+
 class SqliteConnection {
  public:
   explicit SqliteConnection(const SqliteOptions& options) {
+    create_private_file(options.path);
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(options.path.c_str(), &handle_, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -167,15 +186,35 @@ class StatementUse {
   sqlite3_stmt* statement_;
 };
 
-void bind_all(sqlite3* handle, sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql) {
-  const int expected = sqlite3_bind_parameter_count(statement);
-  if (expected != static_cast<int>(params.size())) {
-    throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": expects " +
-                                            std::to_string(expected) + " parameters, got " +
-                                            std::to_string(params.size()));
+// Which argument a parameter of the statement takes: "$n" takes params[n - 1]. SQLite treats "$n" as a
+// named parameter (numbered in order of first appearance), so the number is read from the name: "$2"
+// before "$1" and a "$1" used twice both bind as written, exactly as PostgreSQL reads them.
+std::size_t argument_of(sqlite3_stmt* statement, int index, std::size_t arguments, std::string_view sql) {
+  const char* name = sqlite3_bind_parameter_name(statement, index);
+  const std::string_view text = name != nullptr ? name : "";
+  std::size_t number = 0;
+  const char* digits_end = text.data() + text.size();
+  const bool numbered = text.size() >= 2 && text[0] == '$' && text[1] != '0' &&
+                        std::from_chars(text.data() + 1, digits_end, number).ptr == digits_end;
+  if (!numbered) {
+    throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": parameter \"" +
+                                            std::string(text.empty() ? "?" : text) +
+                                            "\" is not a $n placeholder ($1, $2, ...)");
   }
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const int index = static_cast<int>(i + 1);
+  if (number > arguments) {
+    throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": uses $" +
+                                            std::to_string(number) + " but " + std::to_string(arguments) +
+                                            " parameters were given");
+  }
+  return number - 1;
+}
+
+void bind_all(sqlite3* handle, sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql) {
+  const int count = sqlite3_bind_parameter_count(statement);
+  std::vector<bool> used(params.size(), false);
+  for (int index = 1; index <= count; ++index) {
+    const std::size_t argument = argument_of(statement, index, params.size(), sql);
+    used[argument] = true;
     // SQLITE_STATIC: `params` outlives the statement's use (StatementUse clears the bindings).
     const int rc = std::visit(
         [&](const auto& value) -> int {
@@ -194,8 +233,17 @@ void bind_all(sqlite3* handle, sqlite3_stmt* statement, const std::vector<Value>
             return sqlite3_bind_blob64(statement, index, value.data(), value.size(), SQLITE_STATIC);
           }
         },
-        params[i]);
-    if (rc != SQLITE_OK) throw_sqlite(handle, rc, "bind parameter " + std::to_string(index) + " of " + statement_purpose(sql));
+        params[argument]);
+    if (rc != SQLITE_OK) {
+      throw_sqlite(handle, rc, "bind $" + std::to_string(argument + 1) + " of " + statement_purpose(sql));
+    }
+  }
+  for (std::size_t i = 0; i < used.size(); ++i) {
+    if (!used[i]) {
+      throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": $" + std::to_string(i + 1) +
+                                              " given but not used (" + std::to_string(params.size()) +
+                                              " parameters given)");
+    }
   }
 }
 

@@ -1,0 +1,68 @@
+// One connection of the management server (internal to server/http/): a session object reads requests
+// with the RequestReader, checks route, token and body limit from the headers, reads the body, has the
+// handler run on a worker, writes the answer and waits for the next request, every step under a deadline
+// (http_limits.hpp). Pipelined requests are answered in order: the next one is read from the bytes left
+// over once the previous answer has been written.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "offcard/server/http/http_limits.hpp"
+#include "offcard/server/http/router.hpp"
+
+namespace sefleet::offcard::server::http {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // From any thread: finish what was accepted (a request being handled is answered), then close;
+  // a connection waiting for or reading a request closes at once.
+  virtual void request_stop() = 0;
+};
+
+// The open connections, for the cap and for a graceful stop. Thread-safe.
+class ConnectionRegistry {
+ public:
+  std::uint64_t add(const std::shared_ptr<Connection>& connection, bool refusal);
+  void remove(std::uint64_t id);
+  std::size_t serving() const;   // connections being served (the cap counts these)
+  std::size_t refusing() const;  // connections beyond the cap being answered 503
+  void request_stop_all();
+  void wait_until_empty();
+
+ private:
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    bool refusal = false;
+  };
+  mutable std::mutex mutex_;
+  std::condition_variable emptied_;
+  std::unordered_map<std::uint64_t, Entry> entries_;
+  std::uint64_t next_id_ = 1;
+  std::size_t refusing_ = 0;
+};
+
+// What every session shares; owned by HttpServer and outliving all sessions.
+struct ServerContext {
+  const Router& router;
+  HttpLimits limits;
+  boost::asio::thread_pool& workers;  // database work; the I/O threads never wait for it
+  ConnectionRegistry& registry;
+};
+
+// Starts serving an accepted connection (its socket's executor is the connection's strand).
+// `over_capacity`: answer 503 and close instead.
+void start_plain_session(ServerContext& server, boost::asio::ip::tcp::socket socket, bool over_capacity);
+void start_tls_session(ServerContext& server, boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+                       bool over_capacity);
+
+}  // namespace sefleet::offcard::server::http

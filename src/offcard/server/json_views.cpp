@@ -1,0 +1,108 @@
+#include "offcard/server/json_views.hpp"
+
+#include "offcard/api/json_codec.hpp"
+#include "offcard/campaign/package_format.hpp"
+
+namespace sefleet::offcard::server::views {
+namespace {
+
+using nlohmann::json;
+
+// Runs a reader of received JSON; its refusal becomes the 400 answer naming the field.
+template <typename F>
+auto read(F&& reader) {
+  try {
+    return reader();
+  } catch (const api::MessageError& error) {
+    throw ApiError(400, std::string(error.reason()), error.what());
+  }
+}
+
+std::string campaign_id_of(std::string_view text, const char* field) {
+  return read([&] { return api::read_campaign_id(json(std::string(text)), field); });
+}
+
+Bytes se_id_of(std::string_view text) {
+  return read([&] { return api::hex_value(json(std::string(text)), "se_id", kMinSeIdSize, kMaxSeIdSize); });
+}
+
+}  // namespace
+
+json parse_body(std::string_view body) {
+  return read([&] { return api::parse_json_object(body); });
+}
+
+json error_body(const ApiError& error) {
+  return api::to_json(error.body());
+}
+
+json create_campaign(CampaignService& service, const json& body) {
+  return api::to_json(service.create_campaign(read([&] { return api::read_campaign_create(body); })));
+}
+
+json list_campaigns(CampaignService& service) {
+  return api::to_json(service.list_campaigns());
+}
+
+json campaign(CampaignService& service, const Caller& caller, const std::string& id) {
+  return api::to_json(service.campaign(caller, id));
+}
+
+json control_campaign(CampaignService& service, const std::string& id, std::string_view operation) {
+  const auto parsed = api::from_name<api::CampaignOperation>(operation);
+  if (!parsed) throw ApiError(404, "not_found", "no operation " + std::string(operation));
+  return api::to_json(service.control_campaign(id, *parsed));
+}
+
+json timeline(CampaignService& service, const std::string& id) {
+  return api::to_json(service.timeline(id));
+}
+
+json events(CampaignService& service, const std::string& id, std::int64_t after_id) {
+  return api::to_json(service.events(id, after_id));
+}
+
+json authorize(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
+  return api::to_json(service.authorize(caller, id, read([&] { return api::read_authorization_request(body); })));
+}
+
+json report(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
+  return api::to_json(service.report(caller, id, read([&] { return api::read_report_request(body); })));
+}
+
+json create_token(CampaignService& service, const json& body) {
+  return api::to_json(service.create_token(read([&] { return api::read_token_create(body); })));
+}
+
+json list_tokens(CampaignService& service) {
+  return api::to_json(service.list_tokens());
+}
+
+json delete_token(CampaignService& service, std::int64_t id) {
+  return api::to_json(service.delete_token(id));
+}
+
+json list_devices(CampaignService& service, const std::optional<std::string>& state,
+                  const std::optional<std::string>& campaign) {
+  std::optional<api::DeviceState> state_filter;
+  if (state) {
+    state_filter = api::from_name<api::DeviceState>(*state);
+    if (!state_filter) {
+      throw invalid_field("state", "unknown device state \"" + *state +
+                                       "\" (expected one of: " + api::names_of<api::DeviceState>() + ")");
+    }
+  }
+  std::optional<std::string> campaign_filter;
+  if (campaign) campaign_filter = campaign_id_of(*campaign, "campaign");
+  return api::to_json(service.list_devices(state_filter, campaign_filter));
+}
+
+json device(CampaignService& service, std::string_view se_id) {
+  return api::to_json(service.device(se_id_of(se_id)));
+}
+
+json release_device(CampaignService& service, std::string_view se_id, const json& body) {
+  return api::to_json(service.release_device(se_id_of(se_id), read([&] { return api::read_release_request(body); })));
+}
+
+}  // namespace sefleet::offcard::server::views

@@ -1,0 +1,117 @@
+// A server database written before the report-evidence migration (2) keeps its data through it, on
+// both backends: its reports stay, as authenticated and counted ones (they keep blocking a different
+// report, as they did), and every new column reads back with its documented default through the
+// repository.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "offcard/server/db/database.hpp"
+#include "offcard/server/repository.hpp"
+#include "offcard/server/schema.hpp"
+#include "pg_test_schema.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sefleet::offcard::server {
+namespace {
+
+using db::Dialect;
+
+class ServerSchemaUpgrade : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Dialect::sqlite) {
+      url_ = "sqlite:" + (dir_.path() / "server.db").string();
+    } else {
+      schema_.emplace();  // throws (test fails) without SEFLEET_TEST_PG_URL
+      url_ = schema_->url();
+    }
+    database_ = db::open_database(url_, 2);
+  }
+
+  test::TempDir dir_;
+  std::optional<test::PgTestSchema> schema_;
+  std::string url_;
+  std::unique_ptr<db::Database> database_;
+};
+
+TEST_P(ServerSchemaUpgrade, MigrationTwoKeepsEarlierReportsAsAuthenticatedAndCounted) {
+  const auto& migrations = server_migrations();
+  ASSERT_GE(migrations.size(), 2u);
+  db::migrate(*database_, {migrations[0]});
+  // What a server of migration 1 stored: one campaign, one target, one authorization with its report.
+  database_->run([](db::Transaction& tx) {
+    tx.exec(
+        "INSERT INTO campaigns (id, name, created_at, profile, image_json, terms, master_key, security_level, "
+        "waves_json, max_failure_rate, min_reports, max_attempts, activation_mode, activated, state, current_wave, "
+        "wave_reports, wave_failures, target_count, n_pending, n_authorized, n_updated, n_staged, n_retry, "
+        "n_quarantined, pse, pse_sha256, pse_commands) VALUES ($1, 'old', 100, 3, $2, $3, 'master', 51, '[100]', 1.0, "
+        "5, 3, 'immediate', 0, 'completed', 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, $4, 'ab', 1)",
+        {std::string(32, 'c'),
+         std::string(R"({"type":"application","platform":"01","version":1,"name":"x","datasend_size":1,)") +
+             R"("datasend_sha256":"00"})",
+         Bytes{1}, Bytes{2}});
+    tx.exec(
+        "INSERT INTO targets (campaign_id, se_id, rank, state, attempts, updated_at) VALUES ($1, '0102', 0, "
+        "'updated', 0, 100)",
+        {std::string(32, 'c')});
+    tx.exec(
+        "INSERT INTO authorizations (id, campaign_id, se_id, action, issued_at, expires_at, kdd, kvn, scp_i, "
+        "sequence_counter, paut) VALUES ($1, $2, '0102', 'activate', 100, 1000, '00', 48, 112, 1, $3)",
+        {std::string(32, 'a'), std::string(32, 'c'), Bytes{3}});
+    tx.exec(
+        "INSERT INTO reports (authorization_id, campaign_id, se_id, request_hash, answer_json, outcome, decision, "
+        "reason, t) VALUES ($1, $2, '0102', 'h1', '{}', 'activated', 'updated', 'image activated', 101)",
+        {std::string(32, 'a'), std::string(32, 'c')});
+  });
+
+  db::migrate(*database_, migrations);
+  EXPECT_EQ(db::schema_version(*database_), migrations.back().version);
+  database_->run([](db::Transaction& tx) {
+    Repository repo(tx);
+    const auto campaign = repo.find_campaign(std::string(32, 'c'));
+    ASSERT_TRUE(campaign.has_value());
+    EXPECT_EQ(campaign->policy, api::ReportPolicy{});  // max_attempts 3, 5 unverified, 10 s back-off
+    EXPECT_EQ(campaign->max_unverified_rate, 1.0);
+    EXPECT_EQ(campaign->wave_unverified, 0);
+    EXPECT_EQ(campaign->counts[api::DeviceState::updated], 1);
+    EXPECT_EQ(campaign->counts[api::DeviceState::unreachable], 0);
+    const auto target = repo.find_target(std::string(32, 'c'), "0102");
+    ASSERT_TRUE(target.has_value());
+    EXPECT_EQ(target->state, api::DeviceState::updated);
+    EXPECT_EQ(target->unverified_attempts, 0);
+    EXPECT_FALSE(target->retry_at.has_value());
+    EXPECT_FALSE(target->last_authorization.has_value());
+    const auto reports = repo.reports_of(std::string(32, 'a'));
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0].evidence, api::Evidence::authenticated);
+    EXPECT_TRUE(reports[0].counted);
+    EXPECT_EQ(reports[0].outcome, DeliveryOutcome::activated);
+    EXPECT_EQ(reports[0].decision, api::DeviceState::updated);
+    EXPECT_EQ(reports[0].reason, "image activated");
+    // A second report for the same authorization is a new row now; the same request hash is refused.
+    repo.insert_report(ReportRow{std::string(32, 'a'), std::string(32, 'c'), "0102", "h2", "{}",
+                                 DeliveryOutcome::not_authenticated, api::Evidence::unverified, false,
+                                 api::DeviceState::updated, "recorded only", 102});
+    EXPECT_EQ(repo.reports_of(std::string(32, 'a')).size(), 2u);
+  });
+  EXPECT_THROW(database_->run([](db::Transaction& tx) {
+    Repository(tx).insert_report(ReportRow{std::string(32, 'a'), std::string(32, 'c'), "0102", "h1", "{}",
+                                           DeliveryOutcome::activated, api::Evidence::authenticated, true,
+                                           api::DeviceState::updated, "again", 103});
+  }),
+               Error);
+}
+
+std::string backend_name(const ::testing::TestParamInfo<Dialect>& param) {
+  return param.param == Dialect::sqlite ? "sqlite" : "postgresql";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServerSchemaUpgrade, ::testing::Values(Dialect::sqlite, Dialect::postgresql),
+                         backend_name);
+
+}  // namespace
+}  // namespace sefleet::offcard::server
