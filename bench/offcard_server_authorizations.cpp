@@ -61,6 +61,9 @@ Running start(const std::filesystem::path& dir, std::size_t targets) {
   config.database_url = "sqlite:" + (dir / "bench.db").string() + (query != nullptr ? query : "");
   config.keystore = r.hsm.get();
   config.admin_token = kAdmin;
+  // SEFLEET_BENCH_IO_THREADS / SEFLEET_BENCH_WORKERS override the server's thread counts to compare them.
+  if (const char* io_threads = std::getenv("SEFLEET_BENCH_IO_THREADS")) config.io_threads = std::stoul(io_threads);
+  if (const char* workers = std::getenv("SEFLEET_BENCH_WORKERS")) config.threads = std::stoul(workers);
   r.server = std::make_unique<offcard::server::Server>(config);
   r.server->start();
 

@@ -41,7 +41,8 @@ struct HttpServer::Impl {
   Impl(HttpServerConfig config_in, const Router& router)
       : config(std::move(config_in)),
         workers(config.workers),
-        context{router, config.limits, workers, registry},
+        inline_budget(config.io_threads),
+        context{router, config.limits, workers, registry, inline_budget},
         acceptor(net::make_strand(io)),
         accept_pause(acceptor.get_executor()) {}
 
@@ -55,6 +56,7 @@ struct HttpServer::Impl {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   net::thread_pool workers;
   ConnectionRegistry registry;
+  InlineBudget inline_budget;
   ServerContext context;
   std::optional<net::ssl::context> tls;
   tcp::acceptor acceptor;

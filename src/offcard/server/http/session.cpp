@@ -142,8 +142,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   // ---- the answer
   // On the strand: prepare `answer` and send it.
   void respond(HttpResponse answer, bool close);
-  // Worker jobs (the session has no operation pending while one runs, so the job alone uses its state).
+  // On the strand or on a worker (the session has no operation pending while a worker job runs, so
+  // the job alone uses its state): the token check, then, when `body_buffered`, the body and the handler.
+  Outcome authenticate(bool body_buffered);
   void handle_buffered(Outcome& outcome);  // after the token check: the buffered body and the handler
+  // Worker jobs.
   void finish_on_worker(HttpResponse answer, bool close);
   void prepare(HttpResponse answer, bool close);
   void write_now();
@@ -284,28 +287,44 @@ void Session<Stream>::on_head() {
     return respond(HttpResponse::error(413, "body_too_large", "this route takes no body"), true);
   }
   if (route_->access == Access::open) return on_access({});
-  // The token check may need the database: a worker does it; no deadline runs meanwhile. When the
-  // whole body has already arrived (API requests usually come in one piece), the same worker then takes
-  // it and runs the handler: one trip to a worker instead of two. The token is still checked before a
-  // body byte is read, and while the job runs the connection has no operation pending, so the job
-  // alone uses the reader and the buffer.
+  // The token check may need the database. When the whole body has already arrived (API requests
+  // usually come in one piece), the same step then takes it and runs the handler. The token is still
+  // checked before a body byte is read, and no deadline runs meanwhile.
   const bool body_buffered =
       !reader_.chunked() && !reader_.expects_continue() && reader_.content_length().value_or(0) <= buffer_.size();
   phase_ = Phase::authenticating;
   disarm();
-  net::post(server_.workers, [self = this->shared_from_this(), body_buffered] {
+  // A small request is served right here while another I/O thread stays free for every other
+  // connection (InlineBudget); otherwise a worker does it, and while the job runs the connection has no
+  // operation pending, so the job alone uses the reader and the buffer.
+  if (body_buffered && server_.inline_budget.try_acquire()) {
     Outcome outcome;
-    try {
-      outcome.principal = self->server_.router.authenticate(*self->route_, self->reader_.head());
-    } catch (...) {
-      outcome.response = error_response_for(std::current_exception());
-      outcome.close = self->reader_.body_announced();  // the body is not read after a refusal
+    {
+      const InlineBudget::Held held(server_.inline_budget);
+      outcome = authenticate(body_buffered);
     }
-    if (!outcome.response && body_buffered) self->handle_buffered(outcome);
+    if (outcome.response) return respond(std::move(*outcome.response), outcome.close);
+    return on_access(std::move(outcome.principal));
+  }
+  net::post(server_.workers, [self = this->shared_from_this(), body_buffered] {
+    Outcome outcome = self->authenticate(body_buffered);
     if (outcome.response) return self->finish_on_worker(std::move(*outcome.response), outcome.close);
     net::post(self->stream_.get_executor(),
               [self, principal = std::move(outcome.principal)]() mutable { self->on_access(std::move(principal)); });
   });
+}
+
+template <typename Stream>
+Outcome Session<Stream>::authenticate(bool body_buffered) {
+  Outcome outcome;
+  try {
+    outcome.principal = server_.router.authenticate(*route_, reader_.head());
+  } catch (...) {
+    outcome.response = error_response_for(std::current_exception());
+    outcome.close = reader_.body_announced();  // the body is not read after a refusal
+  }
+  if (!outcome.response && body_buffered) handle_buffered(outcome);
+  return outcome;
 }
 
 template <typename Stream>

@@ -1,10 +1,11 @@
 // One connection of the management server (internal to server/http/): a session object reads requests
 // with the RequestReader, checks route, token and body limit from the headers, reads the body, has the
-// handler run on a worker, writes the answer and waits for the next request, every step under a deadline
-// (http_limits.hpp). Pipelined requests are answered in order: the next one is read from the bytes left
-// over once the previous answer has been written.
+// handler run (in place while another I/O thread stays free, on a worker otherwise), writes the answer
+// and waits for the next request, every step under a deadline (http_limits.hpp). Pipelined requests are
+// answered in order: the next one is read from the bytes left over once the previous answer is written.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -51,12 +52,45 @@ class ConnectionRegistry {
   std::size_t refusing_ = 0;
 };
 
+// How many I/O threads may run a request's token check and handler themselves at once: all but one,
+// so that one I/O thread is always free to wait for every other connection (reads, writes, deadlines,
+// accepts). A request handled in place costs no hand-off between threads: on two cores handing every
+// request to a worker and back cost more CPU than the handler itself. Thread-safe.
+class InlineBudget {
+ public:
+  explicit InlineBudget(std::size_t io_threads) : limit_(io_threads > 0 ? io_threads - 1 : 0) {}
+  bool try_acquire() {
+    std::size_t running = running_.load(std::memory_order_relaxed);
+    while (running < limit_) {
+      if (running_.compare_exchange_weak(running, running + 1, std::memory_order_acquire)) return true;
+    }
+    return false;
+  }
+  void release() { running_.fetch_sub(1, std::memory_order_release); }
+  // Releases an acquired place when it goes out of scope.
+  class Held {
+   public:
+    explicit Held(InlineBudget& budget) : budget_(budget) {}
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ~Held() { budget_.release(); }
+
+   private:
+    InlineBudget& budget_;
+  };
+
+ private:
+  const std::size_t limit_;
+  std::atomic<std::size_t> running_{0};
+};
+
 // What every session shares; owned by HttpServer and outliving all sessions.
 struct ServerContext {
   const Router& router;
   HttpLimits limits;
-  boost::asio::thread_pool& workers;  // database work; the I/O threads never wait for it
+  boost::asio::thread_pool& workers;  // database work the I/O threads do not take (InlineBudget)
   ConnectionRegistry& registry;
+  InlineBudget& inline_budget;
 };
 
 // Starts serving an accepted connection (its socket's executor is the connection's strand).
