@@ -1,4 +1,5 @@
-// PostgreSQL backend over libpq: a pool of connections, each with its own cache of prepared statements.
+// PostgreSQL backend over libpq (loaded on first use, see libpq_library.hpp): a pool of connections,
+// each with its own cache of prepared statements.
 //
 // Isolation: every read-write transaction is SERIALIZABLE. Repository code is written once for both
 // backends and SQLite runs writers one at a time, so read-then-write logic (check a state, then change
@@ -21,40 +22,43 @@
 
 #include "offcard/server/db/backends.hpp"
 #include "offcard/server/db/connection_pool.hpp"
+#include "offcard/server/db/libpq_library.hpp"
 #include "offcard/server/db/placeholders.hpp"
 
 namespace sefleet::offcard::db {
 namespace {
 
 // Type OIDs from PostgreSQL's pg_type.h (stable across versions).
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
-              kFloat8 = 701, kNumeric = 1700;
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700;
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 class PgConnection {
  public:
   PgConnection(const std::string& conninfo, const std::string& described) {
-    handle_ = PQconnectdb(conninfo.c_str());
+    handle_ = libpq().connectdb(conninfo.c_str());
     if (handle_ == nullptr) throw Error(Errc::unavailable, "database (postgresql): out of memory connecting");
-    if (PQstatus(handle_) != CONNECTION_OK) {
-      std::string message = "database (postgresql): cannot connect to " + described + ": " + first_line(PQerrorMessage(handle_));
-      PQfinish(handle_);
+    if (libpq().status(handle_) != CONNECTION_OK) {
+      std::string message =
+          "database (postgresql): cannot connect to " + described + ": " + first_line(libpq().error_message(handle_));
+      libpq().finish(handle_);
       throw Error(Errc::unavailable, message);
     }
     // NOTICEs ("relation already exists, skipping") are chatter, not errors: libpq would print them.
-    PQsetNoticeProcessor(handle_, [](void*, const char*) {}, nullptr);
-    if (PQsetClientEncoding(handle_, "UTF8") != 0) {
-      PQfinish(handle_);
+    libpq().set_notice_processor(
+        handle_, [](void*, const char*) {}, nullptr);
+    if (libpq().set_client_encoding(handle_, "UTF8") != 0) {
+      libpq().finish(handle_);
       throw Error(Errc::io_error, "database (postgresql): cannot set client encoding UTF8");
     }
   }
-  ~PgConnection() { PQfinish(handle_); }
+  ~PgConnection() { libpq().finish(handle_); }
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
   PGconn* handle() const { return handle_; }
-  bool broken() const { return broken_ || PQstatus(handle_) != CONNECTION_OK; }
+  bool broken() const { return broken_ || libpq().status(handle_) != CONNECTION_OK; }
 
   static std::string first_line(const char* text) {
     std::string line = text ? text : "";
@@ -64,12 +68,12 @@ class PgConnection {
 
   // Turns a failed result into the typed error; `result` may be null (libpq out of memory or I/O).
   [[noreturn]] void fail(const PGresult* result, std::string_view purpose) {
-    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = result ? libpq().result_error_field(result, PG_DIAG_SQLSTATE) : nullptr;
     const std::string sqlstate = state ? state : "";
-    std::string message = first_line(result ? PQresultErrorMessage(result) : PQerrorMessage(handle_));
-    if (message.empty()) message = first_line(PQerrorMessage(handle_));
+    std::string message = first_line(result ? libpq().result_error_message(result) : libpq().error_message(handle_));
+    if (message.empty()) message = first_line(libpq().error_message(handle_));
     message = "database (postgresql): " + std::string(purpose) + ": " + message;
-    if (PQstatus(handle_) != CONNECTION_OK) broken_ = true;
+    if (libpq().status(handle_) != CONNECTION_OK) broken_ = true;
     if (broken_ || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
         sqlstate.rfind("53", 0) == 0 || sqlstate == "57014") {
       // Connection exceptions, administrator shutdown/termination, server starting up, out of
@@ -84,7 +88,7 @@ class PgConnection {
 
   // Runs a statement without parameters through the simple protocol (several statements allowed).
   ResultPtr simple(const std::string& sql, std::string_view purpose) {
-    ResultPtr result(PQexec(handle_, sql.c_str()), &PQclear);
+    ResultPtr result(libpq().exec(handle_, sql.c_str()), libpq().clear);
     check(result.get(), purpose);
     return result;
   }
@@ -102,14 +106,15 @@ class PgConnection {
     key += sql.text;
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     std::string name = "sefleet_" + std::to_string(cache_.size() + 1);
-    ResultPtr result(PQprepare(handle_, name.c_str(), sql.text.c_str(), static_cast<int>(types.size()), types.data()),
-                     &PQclear);
+    ResultPtr result(
+        libpq().prepare(handle_, name.c_str(), sql.text.c_str(), static_cast<int>(types.size()), types.data()),
+        libpq().clear);
     check(result.get(), purpose);
     return cache_.emplace(std::move(key), std::move(name)).first->second;
   }
 
   void check(const PGresult* result, std::string_view purpose) {
-    const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    const auto status = result ? libpq().result_status(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, purpose);
   }
 
@@ -118,10 +123,14 @@ class PgConnection {
   // literals of whatever type the context wants (a TEXT, a VARCHAR, a TIMESTAMP column ...).
   static Oid type_of(const Value& value) {
     switch (value.index()) {
-      case 1: return kInt8;
-      case 2: return kFloat8;
-      case 4: return kBytea;
-      default: return 0;
+      case 1:
+        return kInt8;
+      case 2:
+        return kFloat8;
+      case 4:
+        return kBytea;
+      default:
+        return 0;
     }
   }
 
@@ -158,9 +167,10 @@ Bytes decode_bytea(std::string_view text) {
 }
 
 Value read_value(const PGresult* result, int row, int column) {
-  if (PQgetisnull(result, row, column)) return std::monostate{};
-  const std::string_view text(PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column)));
-  const Oid type = PQftype(result, column);
+  if (libpq().getisnull(result, row, column)) return std::monostate{};
+  const std::string_view text(libpq().getvalue(result, row, column),
+                              static_cast<std::size_t>(libpq().getlength(result, row, column)));
+  const Oid type = libpq().ftype(result, column);
   auto as_integer = [&](std::int64_t& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && end == text.data() + text.size();
@@ -179,20 +189,25 @@ Value read_value(const PGresult* result, int row, int column) {
     case kInt8:
     case kOid: {
       std::int64_t value = 0;
-      if (!as_integer(value)) throw Error(Errc::io_error, "database (postgresql): unreadable integer in column " + std::to_string(column));
+      if (!as_integer(value))
+        throw Error(Errc::io_error, "database (postgresql): unreadable integer in column " + std::to_string(column));
       return value;
     }
-    case kBool: return std::int64_t{text == "t" ? 1 : 0};
+    case kBool:
+      return std::int64_t{text == "t" ? 1 : 0};
     case kFloat4:
-    case kFloat8: return as_double();
+    case kFloat8:
+      return as_double();
     case kNumeric: {
       // SUM() of integers is numeric: keep it an integer when it is one.
       std::int64_t value = 0;
       if (as_integer(value)) return value;
       return as_double();
     }
-    case kBytea: return decode_bytea(text);
-    default: return std::string(text);
+    case kBytea:
+      return decode_bytea(text);
+    default:
+      return std::string(text);
   }
 }
 
@@ -203,8 +218,8 @@ class PgTransaction final : public Transaction {
 
   ~PgTransaction() override {
     if (!finished_ && !connection_->broken()) {
-      ResultPtr result(PQexec(connection_->handle(), "ROLLBACK"), &PQclear);
-      if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) connection_.reset();
+      ResultPtr result(libpq().exec(connection_->handle(), "ROLLBACK"), libpq().clear);
+      if (!result || libpq().result_status(result.get()) != PGRES_COMMAND_OK) connection_.reset();
     }
     if (connection_ && connection_->broken()) connection_.reset();
     pool_.give_back(std::move(connection_));
@@ -221,8 +236,8 @@ class PgTransaction final : public Transaction {
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& params) override {
     ResultPtr result = execute(sql, params, false);
     std::vector<Row> rows;
-    const int count = PQntuples(result.get());
-    const int columns = PQnfields(result.get());
+    const int count = libpq().ntuples(result.get());
+    const int columns = libpq().nfields(result.get());
     rows.reserve(static_cast<std::size_t>(count));
     for (int r = 0; r < count; ++r) {
       Row row;
@@ -236,12 +251,14 @@ class PgTransaction final : public Transaction {
   std::int64_t exec_returning_id(std::string_view sql, const std::vector<Value>& params) override {
     ResultPtr result = execute(sql, params, false);
     changes_ = count_changes(result.get());
-    if (PQntuples(result.get()) < 1 || PQnfields(result.get()) < 1) {
-      throw Error(Errc::io_error, "database (postgresql): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
+    if (libpq().ntuples(result.get()) < 1 || libpq().nfields(result.get()) < 1) {
+      throw Error(Errc::io_error,
+                  "database (postgresql): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
     }
     const Value id = read_value(result.get(), 0, 0);
     if (!std::holds_alternative<std::int64_t>(id)) {
-      throw Error(Errc::io_error, "database (postgresql): " + statement_purpose(sql) + ": RETURNING gave no integer id");
+      throw Error(Errc::io_error,
+                  "database (postgresql): " + statement_purpose(sql) + ": RETURNING gave no integer id");
     }
     return std::get<std::int64_t>(id);
   }
@@ -261,7 +278,7 @@ class PgTransaction final : public Transaction {
   }
 
   static std::size_t count_changes(const PGresult* result) {
-    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+    const char* tuples = libpq().cmd_tuples(const_cast<PGresult*>(result));
     std::size_t count = 0;
     if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), count);
     return count;
@@ -273,7 +290,8 @@ class PgTransaction final : public Transaction {
     RewrittenSql rewritten = rewrite_placeholders(sql);
     if (rewritten.several_statements) {
       if (!allow_script || !params.empty()) {
-        throw Error(Errc::invalid_argument, "database (postgresql): several statements need exec() without parameters: " + purpose);
+        throw Error(Errc::invalid_argument,
+                    "database (postgresql): several statements need exec() without parameters: " + purpose);
       }
       return connection_->simple(std::string(sql), purpose);
     }
@@ -299,7 +317,8 @@ class PgTransaction final : public Transaction {
         values[i] = texts[i].c_str();
       } else if (const auto* s = std::get_if<std::string>(&value)) {
         if (s->find('\0') != std::string::npos) {
-          throw Error(Errc::invalid_argument, "database (postgresql): " + purpose + ": parameter " + std::to_string(i + 1) +
+          throw Error(Errc::invalid_argument, "database (postgresql): " + purpose + ": parameter " +
+                                                  std::to_string(i + 1) +
                                                   " is text with a NUL character (PostgreSQL text cannot hold it)");
         }
         values[i] = s->c_str();
@@ -310,9 +329,9 @@ class PgTransaction final : public Transaction {
         formats[i] = 1;
       }
     }
-    ResultPtr result(PQexecPrepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()), values.data(),
-                                    lengths.data(), formats.data(), 0),
-                     &PQclear);
+    ResultPtr result(libpq().exec_prepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()),
+                                           values.data(), lengths.data(), formats.data(), 0),
+                     libpq().clear);
     connection_->check(result.get(), purpose);
     return result;
   }
@@ -370,7 +389,8 @@ class PgDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_postgresql(const std::string& conninfo, const std::string& described, std::size_t pool_size) {
+std::unique_ptr<Database> open_postgresql(const std::string& conninfo, const std::string& described,
+                                          std::size_t pool_size) {
   return std::make_unique<PgDatabase>(conninfo, described, pool_size);
 }
 
