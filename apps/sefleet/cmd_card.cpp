@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "core/log.hpp"
+#include "free_heap.hpp"
 #include "transport/host_port.hpp"
 #include "transport/stop_signal.hpp"
 #include "transport/tcp_card_server.hpp"
@@ -90,6 +91,8 @@ void run_card(const RunOptions& options) {
   card_options.logical_channels = options.channels;
   card_options.java_card_limits = options.java_card;
   auto card = card::VirtualCard::open(options.state_dir, card_options);
+  // Opening peaks (ROM link, stored packages restored); the card then idles between commands.
+  release_free_heap();
   PowerCutEndpoint endpoint(card);
 
   transport::StopSignal stop;

@@ -21,6 +21,7 @@
 
 #include "offcard/server/db/backends.hpp"
 #include "offcard/server/db/connection_pool.hpp"
+#include "offcard/server/db/libpq_library.hpp"
 
 namespace sefleet::offcard::db {
 namespace {
@@ -34,26 +35,26 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 class PgConnection {
  public:
   PgConnection(const std::string& conninfo, const std::string& described) {
-    handle_ = PQconnectdb(conninfo.c_str());
+    handle_ = libpq().connectdb(conninfo.c_str());
     if (handle_ == nullptr) throw Error(Errc::unavailable, "database (postgresql): out of memory connecting");
-    if (PQstatus(handle_) != CONNECTION_OK) {
-      std::string message = "database (postgresql): cannot connect to " + described + ": " + first_line(PQerrorMessage(handle_));
-      PQfinish(handle_);
+    if (libpq().status(handle_) != CONNECTION_OK) {
+      std::string message = "database (postgresql): cannot connect to " + described + ": " + first_line(libpq().error_message(handle_));
+      libpq().finish(handle_);
       throw Error(Errc::unavailable, message);
     }
     // NOTICEs ("relation already exists, skipping") are chatter, not errors: libpq would print them.
-    PQsetNoticeProcessor(handle_, [](void*, const char*) {}, nullptr);
-    if (PQsetClientEncoding(handle_, "UTF8") != 0) {
-      PQfinish(handle_);
+    libpq().set_notice_processor(handle_, [](void*, const char*) {}, nullptr);
+    if (libpq().set_client_encoding(handle_, "UTF8") != 0) {
+      libpq().finish(handle_);
       throw Error(Errc::io_error, "database (postgresql): cannot set client encoding UTF8");
     }
   }
-  ~PgConnection() { PQfinish(handle_); }
+  ~PgConnection() { libpq().finish(handle_); }
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
   PGconn* handle() const { return handle_; }
-  bool broken() const { return broken_ || PQstatus(handle_) != CONNECTION_OK; }
+  bool broken() const { return broken_ || libpq().status(handle_) != CONNECTION_OK; }
 
   static std::string first_line(const char* text) {
     std::string line = text ? text : "";
@@ -63,12 +64,12 @@ class PgConnection {
 
   // Turns a failed result into the typed error; `result` may be null (libpq out of memory or I/O).
   [[noreturn]] void fail(const PGresult* result, std::string_view purpose) {
-    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = result ? libpq().result_error_field(result, PG_DIAG_SQLSTATE) : nullptr;
     const std::string sqlstate = state ? state : "";
-    std::string message = first_line(result ? PQresultErrorMessage(result) : PQerrorMessage(handle_));
-    if (message.empty()) message = first_line(PQerrorMessage(handle_));
+    std::string message = first_line(result ? libpq().result_error_message(result) : libpq().error_message(handle_));
+    if (message.empty()) message = first_line(libpq().error_message(handle_));
     message = "database (postgresql): " + std::string(purpose) + ": " + message;
-    if (PQstatus(handle_) != CONNECTION_OK) broken_ = true;
+    if (libpq().status(handle_) != CONNECTION_OK) broken_ = true;
     if (broken_ || sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
         sqlstate.rfind("53", 0) == 0 || sqlstate == "57014") {
       // Connection exceptions, administrator shutdown/termination, server starting up, out of
@@ -83,7 +84,7 @@ class PgConnection {
 
   // Runs a statement without parameters through the simple protocol (several statements allowed).
   ResultPtr simple(const std::string& sql, std::string_view purpose) {
-    ResultPtr result(PQexec(handle_, sql.c_str()), &PQclear);
+    ResultPtr result(libpq().exec(handle_, sql.c_str()), libpq().clear);
     check(result.get(), purpose);
     return result;
   }
@@ -106,12 +107,12 @@ class PgConnection {
     if (it == cache_.end()) {
       std::string name = "sefleet_" + std::to_string(cache_.size() + 1);
       const std::string text(sql);
-      ResultPtr result(PQprepare(handle_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
-                       &PQclear);
+      ResultPtr result(libpq().prepare(handle_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+                       libpq().clear);
       check(result.get(), purpose);
-      ResultPtr description(PQdescribePrepared(handle_, name.c_str()), &PQclear);
+      ResultPtr description(libpq().describe_prepared(handle_, name.c_str()), libpq().clear);
       check(description.get(), purpose);
-      it = cache_.emplace(std::move(key), PreparedStatement{std::move(name), PQnparams(description.get())}).first;
+      it = cache_.emplace(std::move(key), PreparedStatement{std::move(name), libpq().nparams(description.get())}).first;
     }
     if (it->second.parameters != static_cast<int>(params.size())) {
       throw Error(Errc::invalid_argument, "database (postgresql): " + std::string(purpose) + ": uses " +
@@ -122,7 +123,7 @@ class PgConnection {
   }
 
   void check(const PGresult* result, std::string_view purpose) {
-    const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    const auto status = result ? libpq().result_status(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, purpose);
   }
 
@@ -175,9 +176,9 @@ Bytes decode_bytea(std::string_view text) {
 }
 
 Value read_value(const PGresult* result, int row, int column) {
-  if (PQgetisnull(result, row, column)) return std::monostate{};
-  const std::string_view text(PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column)));
-  const Oid type = PQftype(result, column);
+  if (libpq().getisnull(result, row, column)) return std::monostate{};
+  const std::string_view text(libpq().getvalue(result, row, column), static_cast<std::size_t>(libpq().getlength(result, row, column)));
+  const Oid type = libpq().ftype(result, column);
   auto as_integer = [&](std::int64_t& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && end == text.data() + text.size();
@@ -220,8 +221,8 @@ class PgTransaction final : public Transaction {
 
   ~PgTransaction() override {
     if (!finished_ && !connection_->broken()) {
-      ResultPtr result(PQexec(connection_->handle(), "ROLLBACK"), &PQclear);
-      if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) connection_.reset();
+      ResultPtr result(libpq().exec(connection_->handle(), "ROLLBACK"), libpq().clear);
+      if (!result || libpq().result_status(result.get()) != PGRES_COMMAND_OK) connection_.reset();
     }
     if (connection_ && connection_->broken()) connection_.reset();
     pool_.give_back(std::move(connection_));
@@ -238,8 +239,8 @@ class PgTransaction final : public Transaction {
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& params) override {
     ResultPtr result = execute(sql, params, false);
     std::vector<Row> rows;
-    const int count = PQntuples(result.get());
-    const int columns = PQnfields(result.get());
+    const int count = libpq().ntuples(result.get());
+    const int columns = libpq().nfields(result.get());
     rows.reserve(static_cast<std::size_t>(count));
     for (int r = 0; r < count; ++r) {
       Row row;
@@ -253,7 +254,7 @@ class PgTransaction final : public Transaction {
   std::int64_t exec_returning_id(std::string_view sql, const std::vector<Value>& params) override {
     ResultPtr result = execute(sql, params, false);
     changes_ = count_changes(result.get());
-    if (PQntuples(result.get()) < 1 || PQnfields(result.get()) < 1) {
+    if (libpq().ntuples(result.get()) < 1 || libpq().nfields(result.get()) < 1) {
       throw Error(Errc::io_error, "database (postgresql): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
     }
     const Value id = read_value(result.get(), 0, 0);
@@ -278,7 +279,7 @@ class PgTransaction final : public Transaction {
   }
 
   static std::size_t count_changes(const PGresult* result) {
-    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+    const char* tuples = libpq().cmd_tuples(const_cast<PGresult*>(result));
     std::size_t count = 0;
     if (tuples && *tuples) std::from_chars(tuples, tuples + std::strlen(tuples), count);
     return count;
@@ -318,9 +319,9 @@ class PgTransaction final : public Transaction {
         formats[i] = 1;
       }
     }
-    ResultPtr result(PQexecPrepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()), values.data(),
+    ResultPtr result(libpq().exec_prepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()), values.data(),
                                     lengths.data(), formats.data(), 0),
-                     &PQclear);
+                     libpq().clear);
     connection_->check(result.get(), purpose);
     return result;
   }
