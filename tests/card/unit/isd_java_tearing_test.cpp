@@ -38,6 +38,7 @@ class IsdJavaTearingTest : public ::testing::Test {
   std::filesystem::path fresh_copy(const std::string& name) {
     const auto dir = work_.path() / name;
     std::filesystem::create_directories(dir);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all);  // a state directory is private
     std::filesystem::copy_file(VirtualCard::state_file(base_.path()), VirtualCard::state_file(dir),
                                std::filesystem::copy_options::overwrite_existing);
     return dir;

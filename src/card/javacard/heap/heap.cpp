@@ -274,7 +274,7 @@ void Heap::commit_transaction() {
 void Heap::abort_transaction() {
   for (auto entry = undo_.rbegin(); entry != undo_.rend(); ++entry) {
     if (Object* object = find(entry->ref)) {
-      std::memcpy(object->bytes() + entry->offset, undo_pool_.data() + entry->pool, entry->size);
+      if (entry->size > 0) std::memcpy(object->bytes() + entry->offset, undo_pool_.data() + entry->pool, entry->size);
     }
   }
   // Objects created in the transaction become unreachable from persistent state (the journal
@@ -324,7 +324,8 @@ void Heap::abort_batch() {
   for (const auto& [key, bytes] : batch_snapshots_) {
     const auto ref = static_cast<Ref>(key >> 32);
     const std::size_t chunk = key & 0xFFFFFFFFu;
-    if (Object* object = find(ref)) std::memcpy(object->bytes() + chunk * kChunkBytes, bytes.data(), bytes.size());
+    Object* object = find(ref);
+    if (object != nullptr && !bytes.empty()) std::memcpy(object->bytes() + chunk * kChunkBytes, bytes.data(), bytes.size());
   }
   const std::vector<Ref> created = std::move(created_in_batch_);
   batch_open_ = false;
@@ -344,7 +345,7 @@ void Heap::abort_batch() {
 void Heap::clear_transient_on_reset() {
   for (const Ref ref : transient_arrays_) {
     Object* object = find(ref);
-    if (object != nullptr && (object->flags & flag::kClearOnReset) != 0) {
+    if (object != nullptr && (object->flags & flag::kClearOnReset) != 0 && object->byte_size() > 0) {
       std::memset(object->bytes(), 0, object->byte_size());
     }
   }
@@ -353,7 +354,8 @@ void Heap::clear_transient_on_reset() {
 void Heap::clear_transient_on_deselect(ContextId context) {
   for (const Ref ref : transient_arrays_) {
     Object* object = find(ref);
-    if (object != nullptr && (object->flags & flag::kClearOnDeselect) != 0 && object->context == context) {
+    if (object != nullptr && (object->flags & flag::kClearOnDeselect) != 0 && object->context == context &&
+        object->byte_size() > 0) {
       std::memset(object->bytes(), 0, object->byte_size());
     }
   }

@@ -32,7 +32,7 @@ std::uint32_t chunk_count(const Object& object) {
 // Host-order RAM data <-> big-endian stored data, element by element.
 void convert_elements(const std::uint8_t* in, std::uint8_t* out, std::size_t size, std::size_t element) {
   if (element == 1) {
-    std::memcpy(out, in, size);
+    if (size > 0) std::memcpy(out, in, size);  // an empty array may have no storage (null)
     return;
   }
   for (std::size_t i = 0; i < size; i += element) {
@@ -54,7 +54,7 @@ void convert_elements(const std::uint8_t* in, std::uint8_t* out, std::size_t siz
 
 void decode_elements(const std::uint8_t* in, std::uint8_t* out, std::size_t size, std::size_t element) {
   if (element == 1) {
-    std::memcpy(out, in, size);
+    if (size > 0) std::memcpy(out, in, size);  // an empty array may have no storage (null)
     return;
   }
   for (std::size_t i = 0; i < size; i += element) {

@@ -99,7 +99,8 @@ std::int32_t Vm::execute(const RtMethod& entry_method, std::int32_t* args, Conte
   {
     if (slot_top_ + entry_method.arg_slots > slots_.size()) throw VmAbort("slot stack exhausted");
     std::int32_t* arg_base = slots_.data() + slot_top_;
-    std::memcpy(arg_base, args, sizeof(std::int32_t) * entry_method.arg_slots);
+    // A method without arguments may be called with no argument array (memcpy must not see null).
+    if (entry_method.arg_slots > 0) std::memcpy(arg_base, args, sizeof(std::int32_t) * entry_method.arg_slots);
     const InstanceId previous = depth_ > 0 ? frames_[depth_ - 1].instance : instance;
     if (entry_method.native != nullptr) {
       entry_.executed = executed + 1;
