@@ -1,5 +1,8 @@
 #include "card/javacard/classfile/code_decoder.hpp"
 
+#include <cstdint>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "card/javacard/classfile/opcodes.hpp"
@@ -119,7 +122,7 @@ class Decoder {
         break;
       case op::goto_w:
       case op::jsr_w:
-        in.target = static_cast<std::int32_t>(pc) + s4(pc + 1);
+        in.target = branch_target(pc, s4(pc + 1));
         break;
       default:
         if (in.length == 3 && ((in.opcode >= op::ifeq && in.opcode <= op::jsr) || in.opcode == op::ifnull ||
@@ -159,7 +162,7 @@ class Decoder {
         throw Malformed{"its padding bytes must be 0 in a class file before version 51"};
       }
     }
-    const std::int32_t default_target = static_cast<std::int32_t>(pc) + s4(at);
+    const std::int32_t default_target = branch_target(pc, s4(at));
     in.switch_first = static_cast<std::uint32_t>(out_.switch_targets.size());
     if (in.opcode == op::tableswitch) {
       const std::int32_t low = s4(at + 4);
@@ -173,7 +176,7 @@ class Decoder {
       in.switch_cases = static_cast<std::uint32_t>(cases);
       push_target(default_target, 0);
       for (std::int64_t i = 0; i < cases; ++i, at += 4) {
-        push_target(static_cast<std::int32_t>(pc) + s4(at), static_cast<std::int32_t>(low + i));
+        push_target(branch_target(pc, s4(at)), static_cast<std::int32_t>(low + i));
       }
     } else {
       const std::int32_t pairs = s4(at + 4);
@@ -189,12 +192,20 @@ class Decoder {
         if (i > 0 && key <= out_.switch_keys.back()) {
           throw Malformed{fmt::format("its keys are not in increasing order ({} after {})", key, out_.switch_keys.back())};
         }
-        push_target(static_cast<std::int32_t>(pc) + s4(at + 4), key);
+        push_target(branch_target(pc, s4(at + 4)), key);
       }
     }
     if (at - pc > 0xFFFF) throw Malformed{"it is longer than a method's code may be"};
     in.length = static_cast<std::uint16_t>(at - pc);
     return in;
+  }
+
+  // pc + a 32-bit offset, computed without overflow; a sum outside the int range becomes -1, which the
+  // verifier refuses like any target outside the code.
+  static std::int32_t branch_target(std::size_t pc, std::int32_t offset) {
+    const std::int64_t target = static_cast<std::int64_t>(pc) + offset;
+    if (target < std::numeric_limits<std::int32_t>::min() || target > std::numeric_limits<std::int32_t>::max()) return -1;
+    return static_cast<std::int32_t>(target);
   }
 
   void push_target(std::int32_t target, std::int32_t key) {
