@@ -117,6 +117,9 @@ TEST(JavacardClassfileVerifier, RefusesBadJumpTargets) {
             Lines{"test/Hand.m()V pc 3 (goto): jump target 1 is inside an instruction, not at its start"});
   EXPECT_EQ(verify_static({0, 0, {op::goto_w, 0, 0, 0, 9, op::return_}}),
             Lines{"test/Hand.m()V pc 0 (goto_w): jump target 9 is outside the code (0..5)"});
+  // pc + offset beyond the int range (no signed overflow: the target counts as outside the code).
+  EXPECT_EQ(verify_static({0, 0, {op::nop, op::goto_w, 0x7F, 0xFF, 0xFF, 0xFF, op::return_}}),
+            Lines{"test/Hand.m()V pc 1 (goto_w): jump target -1 is outside the code (0..6)"});
 }
 
 TEST(JavacardClassfileVerifier, DecodesSwitches) {
