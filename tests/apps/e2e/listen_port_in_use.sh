@@ -3,17 +3,8 @@
 # `sefleet card run --listen` refuse it at once, exit 1 with a message naming the address, and the
 # process already there keeps serving (no SO_REUSEPORT: the kernel would split connections between them).
 set -uo pipefail
-bin=${SEFLEET_BIN:?}
-py=/usr/bin/python3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=../../support/e2e_processes.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/e2e_processes.sh"
 
 # expect_refusal NAME COMMAND...: exit 1 within 30 s, the address and "in use" in the message. (The
 # server opens its keystore, scrypt included, and its database before it binds: on a machine loaded by

@@ -6,17 +6,8 @@
 # without waiting for Retry-After, each with a final line. The server closes idle keep-alive
 # connections after 1 s, so the terminal's connection is closed under it while it delivers.
 set -uo pipefail
-bin=${SEFLEET_BIN:?}
-py=/usr/bin/python3
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=../../support/e2e_processes.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/e2e_processes.sh"
 secret() { (umask 077; printf '%s\n' "$2" >"$work/$1"); }
 
 # --- a test CA and a server certificate it signs (and a second CA that signed nothing here) --------
