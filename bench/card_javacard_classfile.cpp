@@ -36,9 +36,9 @@ std::size_t total_size(const std::vector<ByteView>& classes) {
 void report(benchmark::State& state, std::size_t bytes) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
   state.counters["classes"] = static_cast<double>(vm::rom_class_files().size());
-  state.counters["per_20KiB"] = benchmark::Counter(static_cast<double>(bytes) / kLoadFileBytes,
-                                                   benchmark::Counter::kIsIterationInvariantRate |
-                                                       benchmark::Counter::kInvert);
+  state.counters["per_20KiB"] =
+      benchmark::Counter(static_cast<double>(bytes) / kLoadFileBytes,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 void BM_ParseRom(benchmark::State& state) {

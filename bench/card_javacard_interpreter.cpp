@@ -194,11 +194,11 @@ void BM_LoadInstall(benchmark::State& state) {
   const Bytes package_aid = from_hex("F0000000EE");
   const Bytes class_aid = from_hex("F0000000EE01");
   const Bytes instance_aid = from_hex("F0000000EE0101");
-  const javacard::LoadFile file =
-      state.range(0) == 0 ? package_of(SEFLEET_BENCH_JAVACARD_APPLET_CLASSES, "com/sefleet/test/applet", package_aid,
-                                       "com/sefleet/test/applet/TestApplet", class_aid)
-                          : package_of(SEFLEET_BENCH_JAVACARD_SECURITY_CLASSES, "sefleet/test/security", package_aid,
-                                       "sefleet/test/security/SecurityTestApplet", class_aid);
+  const javacard::LoadFile file = state.range(0) == 0
+                                      ? package_of(SEFLEET_BENCH_JAVACARD_APPLET_CLASSES, "com/sefleet/test/applet",
+                                                   package_aid, "com/sefleet/test/applet/TestApplet", class_aid)
+                                      : package_of(SEFLEET_BENCH_JAVACARD_SECURITY_CLASSES, "sefleet/test/security",
+                                                   package_aid, "sefleet/test/security/SecurityTestApplet", class_aid);
   const Bytes encoded = javacard::encode_load_file(file);
   for (auto _ : state) {
     state.PauseTiming();

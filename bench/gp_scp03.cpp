@@ -86,7 +86,12 @@ void BM_CardUnwrap64K(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * wire_bytes));
 }
-BENCHMARK(BM_CardUnwrap64K)->Arg(0x03)->Arg(0x33)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_CardUnwrap64K)
+    ->Arg(0x03)
+    ->Arg(0x33)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 // The in-process baseline: AES-128-CBC encryption of the same size with a reused context.
 void BM_BaselineAes128CbcEncrypt64K(benchmark::State& state) {

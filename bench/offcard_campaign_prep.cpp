@@ -42,7 +42,8 @@ struct Setup {
     for (std::size_t n = 0; n < kSes; ++n) {
       offcard::SeAuthorizationRequest request;
       request.se_id = Bytes{'S', 'E', static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
-      request.kdd = Bytes{0x5E, 0xF1, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+      request.kdd =
+          Bytes{0x5E, 0xF1, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
       request.kvn = 0x30;
       request.i = 0x70;
       request.sequence_counter = static_cast<std::uint32_t>(n % 1000);
@@ -104,8 +105,7 @@ void BM_PreparePerSeCopies(benchmark::State& state) {
   for (auto _ : state) {
     bytes = 0;
     for (const auto& request : s.requests) {
-      const gp::StaticKeySet keys =
-          s.hsm->derive_kdf3(offcard::KeyRef::current("master"), request.kdd, request.kvn);
+      const gp::StaticKeySet keys = s.hsm->derive_kdf3(offcard::KeyRef::current("master"), request.kdd, request.kvn);
       const Bytes host_challenge = random.bytes(8);
       const Bytes card_challenge = gp::pseudo_random_card_challenge(keys.enc.view(), gp::Scp03Mode::s8,
                                                                     request.sequence_counter + 1, gp::isd_aid());

@@ -20,8 +20,8 @@
 #include "gp/broadcast/broadcast_keys.hpp"
 #include "gp/kdf3.hpp"
 #include "offcard/campaign/hsm_role.hpp"
-#include "paut_bench_inputs.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "paut_bench_inputs.hpp"
 
 namespace {
 

@@ -21,9 +21,9 @@
 #include "core/secret.hpp"
 #include "gp/broadcast/broadcast_keys.hpp"
 #include "offcard/campaign/hsm_role.hpp"
-#include "paut_bench_inputs.hpp"
 #include "offcard/keystore/pkcs11_keystore.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "paut_bench_inputs.hpp"
 
 namespace {
 
@@ -48,8 +48,8 @@ struct Stores {
     token = offcard::Pkcs11Keystore::open(
         offcard::Pkcs11Config{"/usr/lib/softhsm/libsofthsm2.so", "bench", SecretBytes(bytes_of("1234"))});
     software = offcard::SoftwareKeystore::in_memory();
-    for (offcard::Keystore* store : {static_cast<offcard::Keystore*>(token.get()),
-                                     static_cast<offcard::Keystore*>(software.get())}) {
+    for (offcard::Keystore* store :
+         {static_cast<offcard::Keystore*>(token.get()), static_cast<offcard::Keystore*>(software.get())}) {
       store->import_key("master", SecretBytes(pattern(16, 0x40)), offcard::KeyUsage::mac);
     }
   }
@@ -78,10 +78,14 @@ void run_pauts(benchmark::State& state, offcard::Keystore& store) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void BM_PautSoftwareKeystore(benchmark::State& state) { run_pauts(state, *stores().software); }
+void BM_PautSoftwareKeystore(benchmark::State& state) {
+  run_pauts(state, *stores().software);
+}
 BENCHMARK(BM_PautSoftwareKeystore)->Threads(1)->Threads(2)->UseRealTime()->Repetitions(3)->ReportAggregatesOnly(true);
 
-void BM_PautPkcs11SoftHsm(benchmark::State& state) { run_pauts(state, *stores().token); }
+void BM_PautPkcs11SoftHsm(benchmark::State& state) {
+  run_pauts(state, *stores().token);
+}
 BENCHMARK(BM_PautPkcs11SoftHsm)->Threads(1)->Threads(2)->UseRealTime()->Repetitions(3)->ReportAggregatesOnly(true);
 
 void BM_Pkcs11CmacSign16(benchmark::State& state) {

@@ -125,7 +125,9 @@ void BM_AuthorizationOverHttp(benchmark::State& state) {
 BENCHMARK(BM_AuthorizationOverHttp)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 
 volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_signal(int) { g_stop = 1; }
+extern "C" void on_signal(int) {
+  g_stop = 1;
+}
 
 int serve(const std::filesystem::path& dir, std::size_t targets) {
   Running r = start(dir, targets);

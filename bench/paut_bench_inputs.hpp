@@ -40,8 +40,16 @@ inline offcard::SeAuthorizationRequest next_request(std::uint32_t n) {
   offcard::SeAuthorizationRequest request;
   request.se_id = Bytes{'S', 'E', static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8),
                         static_cast<std::uint8_t>(n)};
-  request.kdd = Bytes{0x5E, 0xF1, 0, 0, 0, 0, static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
-                      static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+  request.kdd = Bytes{0x5E,
+                      0xF1,
+                      0,
+                      0,
+                      0,
+                      0,
+                      static_cast<std::uint8_t>(n >> 24),
+                      static_cast<std::uint8_t>(n >> 16),
+                      static_cast<std::uint8_t>(n >> 8),
+                      static_cast<std::uint8_t>(n)};
   request.kvn = 0x30;
   request.i = 0x70;
   request.sequence_counter = n % 0xFFFFF0;

@@ -52,7 +52,8 @@ void BM_SeIngestBroadcastStream(benchmark::State& state) {
   std::copy(c3.begin(), c3.end(), start.counter.begin());
   std::copy(c4.begin(), c4.end(), start.chaining_value.begin());
   const std::vector<Bytes> pse = bc::build_pse(bk, start, stream, kChunk, true);
-  if (!ok(channel.transmit(Bytes{0x00, 0xA4, 0x04, 0x00, 0x08, 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00, 0x00}))) {
+  if (!ok(channel.transmit(
+          Bytes{0x00, 0xA4, 0x04, 0x00, 0x08, 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00, 0x00}))) {
     state.SkipWithError("SELECT ISD failed");
     return;
   }

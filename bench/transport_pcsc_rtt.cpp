@@ -70,7 +70,9 @@ void round_trips(benchmark::State& state, const std::string& reader) {
       }
     }
     std::sort(micros.begin(), micros.end());
-    const auto at = [&](double q) { return micros.empty() ? 0.0 : micros[static_cast<std::size_t>(q * (micros.size() - 1))]; };
+    const auto at = [&](double q) {
+      return micros.empty() ? 0.0 : micros[static_cast<std::size_t>(q * (micros.size() - 1))];
+    };
     state.counters["p50_us"] = at(0.50);
     state.counters["p90_us"] = at(0.90);
     state.counters["p99_us"] = at(0.99);
@@ -79,7 +81,9 @@ void round_trips(benchmark::State& state, const std::string& reader) {
   }
 }
 
-void BM_PcscRoundTripVirtualSe(benchmark::State& state) { round_trips(state, env("SEFLEET_BENCH_CARD_READER")); }
+void BM_PcscRoundTripVirtualSe(benchmark::State& state) {
+  round_trips(state, env("SEFLEET_BENCH_CARD_READER"));
+}
 
 void BM_PcscRoundTripEchoCardBaseline(benchmark::State& state) {
   const std::string vpcd = env("SEFLEET_BENCH_ECHO_VPCD");

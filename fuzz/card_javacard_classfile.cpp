@@ -223,7 +223,9 @@ std::int32_t s4(ByteView code, std::size_t at) {
 void check_accepted_code(const ClassFile& cls, const Code& code) {
   require(code.max_stack <= 255 && code.max_locals <= 255);
   const Bytes& bytes = code.bytecode;
-  const auto in_code = [&](std::int64_t target) { return target >= 0 && target < static_cast<std::int64_t>(bytes.size()); };
+  const auto in_code = [&](std::int64_t target) {
+    return target >= 0 && target < static_cast<std::int64_t>(bytes.size());
+  };
   std::size_t pc = 0;
   while (pc < bytes.size()) {
     const std::uint8_t opcode = bytes[pc];

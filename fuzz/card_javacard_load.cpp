@@ -96,7 +96,8 @@ void fuzz_load(ByteView input, std::size_t block_size, bool as_load_file) {
     host_options.kvn = 0x30;
     host_options.security_level = 0x01;
     const Bytes key = from_hex("404142434445464748494A4B4C4D4E4F");
-    gp::Scp03Host host(gp::StaticKeySet(0x30, SecretBytes(key), SecretBytes(key), SecretBytes(key)), host_options, random);
+    gp::Scp03Host host(gp::StaticKeySet(0x30, SecretBytes(key), SecretBytes(key), SecretBytes(key)), host_options,
+                       random);
     const auto isd = iso7816::ResponseApdu::parse(endpoint.transmit(from_hex("00A4040008A00000015100000000")));
     check(isd.ok());
     const auto iu = iso7816::ResponseApdu::parse(endpoint.transmit(host.initialize_update().encode()));
@@ -113,10 +114,10 @@ void fuzz_load(ByteView input, std::size_t block_size, bool as_load_file) {
     for (std::size_t at = 0, number = 0; at < data.size() && sw == 0x9000; at += block_size, ++number) {
       const std::size_t size = std::min(block_size, data.size() - at);
       last = at + size == data.size();
-      const iso7816::CommandApdu block(0x80, 0xE8, last ? 0x80 : 0x00, static_cast<std::uint8_t>(number & 0xFF),
-                                       Bytes(data.begin() + static_cast<std::ptrdiff_t>(at),
-                                             data.begin() + static_cast<std::ptrdiff_t>(at + size)),
-                                       256);
+      const iso7816::CommandApdu block(
+          0x80, 0xE8, last ? 0x80 : 0x00, static_cast<std::uint8_t>(number & 0xFF),
+          Bytes(data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + size)),
+          256);
       sw = send(endpoint, host, block);
       check(sw == 0x9000 || sw == 0x6A80 || sw == 0x6A84 || sw == 0x6985);
     }
@@ -140,7 +141,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (size < 2) return 0;
-  const std::size_t block_size = data[1] == 0 ? gp::host::kMaxLoadBlockSize : std::min<std::size_t>(data[1], gp::host::kMaxLoadBlockSize);
+  const std::size_t block_size =
+      data[1] == 0 ? gp::host::kMaxLoadBlockSize : std::min<std::size_t>(data[1], gp::host::kMaxLoadBlockSize);
   fuzz_load(input.subspan(2), block_size, (data[0] & 2) != 0);
   return 0;
 }

@@ -3,10 +3,10 @@
 // application unchanged, then feeds the rest of the input to the card as raw APDUs. Invariants: no
 // crash or sanitizer report; every refusal of an open session aborts it; an aborted session lets
 // nothing through to the application; every response carries a status word.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
 
 #include "core/bytes.hpp"
 #include "crypto/random.hpp"
@@ -72,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const CommandApdu plain(0x80, 0xE2, 0x00, 0x00, Bytes(data + 1, data + 1 + split), 256);
   const ResponseApdu echoed = host.unwrap(card.process(host.wrap(plain), application));
   check(application_calls == 1 && seen.data == plain.data);
-  check(echoed.data == Bytes(plain.data.begin(), plain.data.begin() + static_cast<std::ptrdiff_t>(plain.data.size() / 2)));
+  check(echoed.data ==
+        Bytes(plain.data.begin(), plain.data.begin() + static_cast<std::ptrdiff_t>(plain.data.size() / 2)));
 
   // The rest, as raw APDUs of up to 300 bytes each.
   ByteView rest(data + 1 + split, size - 1 - split);

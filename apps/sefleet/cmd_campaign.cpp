@@ -78,8 +78,8 @@ bc::PlatformId parse_platform(const std::string& text) {
     throw CLI::ValidationError("--platform", "'" + text + "' is not hex (8 bytes, 16 hex digits)");
   }
   if (bytes.size() != bc::kPlatformIdSize) {
-    throw CLI::ValidationError("--platform", "the platform id is 8 bytes (16 hex digits), got " +
-                                                 std::to_string(bytes.size()));
+    throw CLI::ValidationError("--platform",
+                               "the platform id is 8 bytes (16 hex digits), got " + std::to_string(bytes.size()));
   }
   bc::PlatformId id{};
   std::copy(bytes.begin(), bytes.end(), id.begin());
@@ -101,7 +101,8 @@ std::uint32_t parse_image_version(const std::string& text) {
     return static_cast<std::uint32_t>(number(text.substr(0, dot), 10, 0xFFFF) << 16 |
                                       number(text.substr(dot + 1), 10, 0xFFFF));
   }
-  if (text.starts_with("0x") || text.starts_with("0X")) return static_cast<std::uint32_t>(number(text.substr(2), 16, 0xFFFFFFFF));
+  if (text.starts_with("0x") || text.starts_with("0X"))
+    return static_cast<std::uint32_t>(number(text.substr(2), 16, 0xFFFFFFFF));
   return static_cast<std::uint32_t>(number(text, 10, 0xFFFFFFFF));
 }
 
@@ -117,8 +118,11 @@ nlohmann::json package_json(const offcard::CampaignPackage& package, const std::
           {"campaign_id", to_hex(package.terms.campaign_id)},
           {"profile", static_cast<int>(package.terms.profile)},
           {"platform_key_version", package.terms.platform_key_version},
-          {"image", {{"type", offcard::image_type_text(m.type)}, {"version", m.version}, {"name", m.name},
-                     {"platform", to_hex(m.platform_id)}}},
+          {"image",
+           {{"type", offcard::image_type_text(m.type)},
+            {"version", m.version},
+            {"name", m.name},
+            {"platform", to_hex(m.platform_id)}}},
           {"datasend_size", package.image.datasend_size},
           {"datasend_sha256", to_hex(package.image.datasend_sha256)},
           {"total_length", package.terms.total_length},
@@ -175,8 +179,9 @@ void setup_campaign(CLI::App& root) {
 
   auto b = std::make_shared<BuildOptions>();
   auto* build = campaign->add_subcommand("build", "Build a campaign package from an image body and the platform keys");
-  build->add_option("--keystore", b->keystore,
-                    "Platform keystore: software:PATH or pkcs11:MODULE?token=LABEL&pin-file=FILE")
+  build
+      ->add_option("--keystore", b->keystore,
+                   "Platform keystore: software:PATH or pkcs11:MODULE?token=LABEL&pin-file=FILE")
       ->required();
   build->add_option("--passphrase-file", b->passphrase_file,
                     "Software keystore passphrase file (mode 0600); default $SEFLEET_PASSPHRASE");
@@ -186,8 +191,7 @@ void setup_campaign(CLI::App& root) {
   build->add_option("--version", b->version, "Image version: N, 0xHEX or MAJOR.MINOR")->required();
   build->add_option("--name", b->name, "Image name (UTF-8, at most 64 bytes)")->required();
   build->add_option("--profile", b->profile, "3 = campaign key (BK wrapped under Kos), 4 = platform key");
-  build->add_option("--kos", b->kos, "Kos label[@vN]: wrap usage (profile 3) or encrypt usage (profile 4)")
-      ->required();
+  build->add_option("--kos", b->kos, "Kos label[@vN]: wrap usage (profile 3) or encrypt usage (profile 4)")->required();
   build->add_option("--kmac", b->kmac, "Kmac label[@vN], mac usage (profile 4 only)");
   build->add_option("--platform-key-version", b->platform_key_version, "KVN of Kos/Kmac on the SEs (1..255)");
   build->add_option("--bk-size", b->bk_size, "Profile 3: BK-ENC/BK-MAC size in bytes")

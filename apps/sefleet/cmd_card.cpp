@@ -58,15 +58,23 @@ class PowerCutEndpoint final : public transport::CardEndpoint {
  public:
   explicit PowerCutEndpoint(card::VirtualCard& card) : card_(card) {}
   Bytes atr() override { return card_.endpoint().atr(); }
-  void power_on() override { guard([&] { card_.endpoint().power_on(); }); }
-  void power_off() override { guard([&] { card_.endpoint().power_off(); }); }
-  void reset() override { guard([&] { card_.endpoint().reset(); }); }
+  void power_on() override {
+    guard([&] { card_.endpoint().power_on(); });
+  }
+  void power_off() override {
+    guard([&] { card_.endpoint().power_off(); });
+  }
+  void reset() override {
+    guard([&] { card_.endpoint().reset(); });
+  }
   Bytes transmit(ByteView command) override {
     Bytes response;
     guard([&] { response = card_.endpoint().transmit(command); });
     return response;
   }
-  void after_response() override { guard([&] { card_.endpoint().after_response(); }); }
+  void after_response() override {
+    guard([&] { card_.endpoint().after_response(); });
+  }
 
  private:
   template <typename F>
@@ -104,12 +112,14 @@ void run_card(const RunOptions& options) {
   if (!options.vpcd.empty()) {
     const auto address = transport::HostPort::parse(options.vpcd);
     transport::VpcdCardLink link(endpoint, address);
-    std::cout << "card " << to_hex(card.state().se_id()) << " connecting to vpcd at " << address.to_string() << std::endl;
+    std::cout << "card " << to_hex(card.state().se_id()) << " connecting to vpcd at " << address.to_string()
+              << std::endl;
     link.run(stop);
   } else {
     transport::TcpCardServer server(endpoint, transport::HostPort::parse(options.listen));
     // Scripts read this line to learn the port (--listen 127.0.0.1:0 picks a free one).
-    std::cout << "card " << to_hex(card.state().se_id()) << " listening on " << server.address().to_string() << std::endl;
+    std::cout << "card " << to_hex(card.state().se_id()) << " listening on " << server.address().to_string()
+              << std::endl;
     server.run(stop);
   }
   g_stop = nullptr;
@@ -121,9 +131,12 @@ void print_catalog(bool json) {
   for (const auto& load_file : card::applets::builtin_catalog()) {
     nlohmann::json modules = nlohmann::json::array();
     for (const auto& module : load_file.modules) {
-      modules.push_back({{"aid", to_hex(module.aid)}, {"name", module.name}, {"default_instance", to_hex(module.default_instance)}});
+      modules.push_back(
+          {{"aid", to_hex(module.aid)}, {"name", module.name}, {"default_instance", to_hex(module.default_instance)}});
     }
-    out.push_back({{"load_file", to_hex(load_file.aid)}, {"name", load_file.name}, {"version", to_hex(load_file.version)},
+    out.push_back({{"load_file", to_hex(load_file.aid)},
+                   {"name", load_file.name},
+                   {"version", to_hex(load_file.version)},
                    {"modules", modules}});
   }
   if (json) {
@@ -147,7 +160,8 @@ void setup(CLI::App& root) {
   static std::string init_state, init_profile;
   auto* init = card->add_subcommand("init", "Personalize a new SE from a profile (refuses an existing state)");
   init->add_option("--state", init_state, "Directory for the card's persistent state (created)")->required();
-  init->add_option("--profile", init_profile, "Profile JSON: se_id, kdd, isd_aid, platform_id, scp03, platform_keys, ...")
+  init->add_option("--profile", init_profile,
+                   "Profile JSON: se_id, kdd, isd_aid, platform_id, scp03, platform_keys, ...")
       ->required()
       ->check(CLI::ExistingFile);
   init->callback([] {
@@ -161,8 +175,11 @@ void setup(CLI::App& root) {
   auto* run_cmd = card->add_subcommand("run", "Run the SE: as the card of a vpcd reader (pcscd) or a TCP card server");
   run_cmd->add_option("--state", run.state_dir, "The card's state directory (from card init)")->required();
   run_cmd->add_option("--vpcd", run.vpcd, "Connect to the vpcd reader of pcscd at HOST:PORT (e.g. 127.0.0.1:35963)");
-  run_cmd->add_option("--listen", run.listen, "Serve one host at a time on HOST:PORT (2-byte length framing; port 0 = any)");
-  run_cmd->add_option("--tear-at", run.tear_at, "Cut power at the Nth physical NVM write (tearing test; the process exits 75)")
+  run_cmd->add_option("--listen", run.listen,
+                      "Serve one host at a time on HOST:PORT (2-byte length framing; port 0 = any)");
+  run_cmd
+      ->add_option("--tear-at", run.tear_at,
+                   "Cut power at the Nth physical NVM write (tearing test; the process exits 75)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--channels", run.channels, "Logical channels, basic channel included (1-20)")
       ->check(CLI::Range(1, 20))
@@ -171,22 +188,27 @@ void setup(CLI::App& root) {
   run_cmd->add_option("--jc-call-depth", run.java_card.max_call_depth, "Java Card VM: frames per entry")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  run_cmd->add_option("--jc-frame-slots", run.java_card.max_frame_slots,
-                      "Java Card VM: max_locals + max_stack of one method (32-bit slots)")
+  run_cmd
+      ->add_option("--jc-frame-slots", run.java_card.max_frame_slots,
+                   "Java Card VM: max_locals + max_stack of one method (32-bit slots)")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  run_cmd->add_option("--jc-stack-slots", run.java_card.slot_stack, "Java Card VM: 32-bit slots for all frames of an entry")
+  run_cmd
+      ->add_option("--jc-stack-slots", run.java_card.slot_stack,
+                   "Java Card VM: 32-bit slots for all frames of an entry")
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
-  run_cmd->add_option("--jc-instruction-budget", run.java_card.instruction_budget,
-                      "Java Card VM: bytecodes per entry (an endless loop ends in 6F00)")
+  run_cmd
+      ->add_option("--jc-instruction-budget", run.java_card.instruction_budget,
+                   "Java Card VM: bytecodes per entry (an endless loop ends in 6F00)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run_cmd->callback([] { run_card(run); });
 
   static std::string info_state;
   static bool info_json = false;
-  auto* info = card->add_subcommand("info", "Show what a card's state holds (identity, life cycle, key sets; no secrets)");
+  auto* info =
+      card->add_subcommand("info", "Show what a card's state holds (identity, life cycle, key sets; no secrets)");
   info->add_option("--state", info_state, "The card's state directory")->required();
   info->add_flag("--json", info_json, "Machine-readable output");
   info->callback([] {
@@ -202,7 +224,8 @@ void setup(CLI::App& root) {
   });
 
   static bool applets_json = false;
-  auto* applets = card->add_subcommand("applets", "List the built-in load files and modules (what `gp install` can instantiate)");
+  auto* applets =
+      card->add_subcommand("applets", "List the built-in load files and modules (what `gp install` can instantiate)");
   applets->add_flag("--json", applets_json, "Machine-readable output");
   applets->callback([] { print_catalog(applets_json); });
 }

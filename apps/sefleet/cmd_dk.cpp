@@ -93,7 +93,8 @@ std::string path_table(const sim::dk::DkRun& run, const sim::LinkProfile& link) 
     for (std::size_t i = 0; i < commands; ++i) {
       const auto& role = roles_of_command[i][r];
       out << std::setw(15)
-          << fixed3(static_cast<double>(role.command_ns) / 1e6) + "/" + fixed3(static_cast<double>(role.response_ns) / 1e6);
+          << fixed3(static_cast<double>(role.command_ns) / 1e6) + "/" +
+                 fixed3(static_cast<double>(role.response_ns) / 1e6);
     }
     out << "\n";
   }
@@ -119,9 +120,11 @@ void run_dk(const DkOptions& options) {
                             (java ? ", Java vehicle applet on the Java Card VM" : "");
   if (options.no_defer) {
     const auto baseline = sim::dk::run_dk_scenario(config, false);
-    if (!options.svg.empty()) write_file(options.svg, sim::render_svg(baseline.timing, baseline.timing, title + " (baseline only)"));
+    if (!options.svg.empty())
+      write_file(options.svg, sim::render_svg(baseline.timing, baseline.timing, title + " (baseline only)"));
     if (options.json) {
-      nlohmann::json out = sim::dk_json(baseline.timing, baseline.timing, nlohmann::json{{"baseline", sim::dk::wall_json(baseline)}});
+      nlohmann::json out =
+          sim::dk_json(baseline.timing, baseline.timing, nlohmann::json{{"baseline", sim::dk::wall_json(baseline)}});
       out["no_defer"] = true;
       if (java) out["vm"] = "java";
       std::cout << out.dump(2) << "\n";
@@ -147,8 +150,8 @@ void run_dk(const DkOptions& options) {
             << sim::render_table(comparison.deferred.timing, comparison.baseline.timing,
                                  options.wide ? sim::TableWidth::wide : sim::TableWidth::narrow)
             << "\n"
-            << path_table(comparison.deferred, config.link) << "door: "
-            << card::dk::door_state_name(comparison.deferred.final_door)
+            << path_table(comparison.deferred, config.link)
+            << "door: " << card::dk::door_state_name(comparison.deferred.final_door)
             << ", transactions counted by the applet: " << comparison.deferred.transaction_counter << "\n"
             << "wall clock on this machine: deferred run " << fixed3(comparison.deferred.wall_total_ms)
             << " ms, baseline run " << fixed3(comparison.baseline.wall_total_ms) << " ms\n";
@@ -156,15 +159,17 @@ void run_dk(const DkOptions& options) {
 
 void setup(CLI::App& root) {
   static DkOptions options;
-  auto* dk = root.add_subcommand("dk", "Digital-key scenario: phone -> reader -> CAN -> ECU SE, with and without deferred execution");
-  dk->add_flag("--json", options.json, "JSON output: {\"runs\": {\"deferred\", \"baseline\"}, \"wall\"} (docs/digital-key.md)");
+  auto* dk = root.add_subcommand(
+      "dk", "Digital-key scenario: phone -> reader -> CAN -> ECU SE, with and without deferred execution");
+  dk->add_flag("--json", options.json,
+               "JSON output: {\"runs\": {\"deferred\", \"baseline\"}, \"wall\"} (docs/digital-key.md)");
   dk->add_option("--svg", options.svg, "Write the SVG timeline (deferred run above the baseline) to FILE");
   dk->add_option("--profile", options.profile, "SE cost profile: built-in name (jcop4, older_chip) or JSON file")
       ->capture_default_str();
-  dk->add_option("--link", options.link,
-                 "Link profile: iso14443_106|212|424|848, ble, uwb, or JSON file")
+  dk->add_option("--link", options.link, "Link profile: iso14443_106|212|424|848, ble, uwb, or JSON file")
       ->capture_default_str();
-  dk->add_option("--host", options.host, "Phone host profile: built-in name (phone) or JSON file")->capture_default_str();
+  dk->add_option("--host", options.host, "Phone host profile: built-in name (phone) or JSON file")
+      ->capture_default_str();
   dk->add_flag("--no-defer", options.no_defer, "Run only the baseline (deferred work done before each response)");
   dk->add_flag("--wide", options.wide,
                "Table with every column of both runs (wider than 100 columns); default: HWT of both runs, the "
@@ -172,8 +177,9 @@ void setup(CLI::App& root) {
   dk->add_option("--repeat", options.repeat, "Transactions on the same card (1-1000)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  dk->add_option("--vm", options.vm,
-                 "Vehicle applet: cpp (built-in C++ applet) or java (javacard/applets/org/sefleet/dk on the Java Card VM)")
+  dk->add_option(
+        "--vm", options.vm,
+        "Vehicle applet: cpp (built-in C++ applet) or java (javacard/applets/org/sefleet/dk on the Java Card VM)")
       ->check(CLI::IsMember({"cpp", "java"}))
       ->capture_default_str();
   dk->callback([] { run_dk(options); });

@@ -49,17 +49,18 @@ nlohmann::json secure_channel_json(const GpConnection& connection) {
 
 namespace {
 
-const RegisterCommand registration{"gp", [](CLI::App& root) {
-                                     auto* gp = root.add_subcommand(
-                                         "gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
-                                     gp->require_subcommand(1);
-                                     setup_gp_info(*gp);
-                                     setup_gp_put_key(*gp);
-                                     setup_gp_set_status(*gp);
-                                     setup_gp_load(*gp);
-                                     setup_gp_install(*gp);
-                                     setup_gp_delete(*gp);
-                                   }};
+const RegisterCommand registration{
+    "gp", [](CLI::App& root) {
+      auto* gp =
+          root.add_subcommand("gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
+      gp->require_subcommand(1);
+      setup_gp_info(*gp);
+      setup_gp_put_key(*gp);
+      setup_gp_set_status(*gp);
+      setup_gp_load(*gp);
+      setup_gp_install(*gp);
+      setup_gp_delete(*gp);
+    }};
 
 }  // namespace
 }  // namespace sefleet::cli

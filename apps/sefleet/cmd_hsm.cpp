@@ -84,9 +84,12 @@ nlohmann::json key_json(const offcard::KeyInfo& key) {
                         {"retired", v.retired},
                         {"kcv", to_hex(ByteView(v.kcv.data(), v.kcv.size()))}});
   }
-  return {{"label", key.label},     {"algorithm", key.algorithm},
-          {"size", key.size},       {"usage", offcard::key_usage_text(key.usage)},
-          {"extractable", key.extractable}, {"versions", versions}};
+  return {{"label", key.label},
+          {"algorithm", key.algorithm},
+          {"size", key.size},
+          {"usage", offcard::key_usage_text(key.usage)},
+          {"extractable", key.extractable},
+          {"versions", versions}};
 }
 
 void print_key(const offcard::KeyInfo& key, bool json) {
@@ -96,9 +99,9 @@ void print_key(const offcard::KeyInfo& key, bool json) {
   }
   const auto& current = key.current();
   std::cout << key.label << ": AES-" << key.size * 8 << ", usage " << offcard::key_usage_text(key.usage)
-            << ", current version " << current.version << " (" << offcard::key_origin_text(current.origin)
-            << ", KCV " << to_hex(ByteView(current.kcv.data(), current.kcv.size())) << "), "
-            << key.versions.size() << " version(s)\n";
+            << ", current version " << current.version << " (" << offcard::key_origin_text(current.origin) << ", KCV "
+            << to_hex(ByteView(current.kcv.data(), current.kcv.size())) << "), " << key.versions.size()
+            << " version(s)\n";
 }
 
 void run_init(const HsmOptions& options) {
@@ -204,29 +207,30 @@ void setup_hsm(CLI::App& root) {
   import->add_option("--value-file", imp->value_file, "File holding the key as hex (mode 0600)")->required();
   import->add_option("--usage", imp->usage, "Comma-separated: mac, wrap, encrypt (or all)");
   import->add_flag("--json", imp->json, "Print the key description as JSON");
-  import->callback([imp] { run_import(*imp); });
+  import->callback([imp] { run_import(*imp);
+});
 
-  auto lst = std::make_shared<HsmOptions>();
-  auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
-  list->add_flag("--json", lst->json, "Print JSON");
-  list->callback([lst] { run_list(*lst); });
+auto lst = std::make_shared<HsmOptions>();
+auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
+list->add_flag("--json", lst->json, "Print JSON");
+list->callback([lst] { run_list(*lst); });
 
-  auto rot = std::make_shared<HsmOptions>();
-  auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
-  rotate->add_option("--label", rot->label, "Key label")->required();
-  rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
-  rotate->add_flag("--json", rot->json, "Print the key description as JSON");
-  rotate->callback([rot] { run_rotate(*rot); });
+auto rot = std::make_shared<HsmOptions>();
+auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
+rotate->add_option("--label", rot->label, "Key label")->required();
+rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
+rotate->add_flag("--json", rot->json, "Print the key description as JSON");
+rotate->callback([rot] { run_rotate(*rot); });
 
-  auto del = std::make_shared<HsmOptions>();
-  auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
-  remove->add_option("--label", del->label, "Key label")->required();
-  remove->add_option("--version", del->version, "Delete only this retired version");
-  remove->add_flag("--json", del->json, "Print the key description as JSON");
-  remove->callback([del] { run_delete(*del); });
-}
+auto del = std::make_shared<HsmOptions>();
+auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
+remove->add_option("--label", del->label, "Key label")->required();
+remove->add_option("--version", del->version, "Delete only this retired version");
+remove->add_flag("--json", del->json, "Print the key description as JSON");
+remove->callback([del] { run_delete(*del); });
+}  // namespace
 
 const RegisterCommand registration{"hsm", setup_hsm};
 
-}  // namespace
+}  // namespace sefleet::cli
 }  // namespace sefleet::cli

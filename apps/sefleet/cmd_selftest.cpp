@@ -49,9 +49,11 @@ void run_selftest(const SelftestOptions& options) {
   if (options.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : results) {
-      out.push_back({{"file", r.file}, {"category", r.category}, {"id", r.id}, {"passed", r.passed}, {"detail", r.detail}});
+      out.push_back(
+          {{"file", r.file}, {"category", r.category}, {"id", r.id}, {"passed", r.passed}, {"detail", r.detail}});
     }
-    std::cout << nlohmann::json{{"passed", results.size() - failed}, {"failed", failed}, {"results", out}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"passed", results.size() - failed}, {"failed", failed}, {"results", out}}.dump(2)
+              << "\n";
   } else {
     struct Row {
       std::size_t passed = 0, failed = 0;
@@ -64,7 +66,8 @@ void run_selftest(const SelftestOptions& options) {
       (r.passed ? row.passed : row.failed)++;
     }
     std::cout << std::left << std::setw(24) << "category" << std::setw(26) << "file" << std::right << std::setw(8)
-              << "passed" << std::setw(8) << "failed" << "\n";
+              << "passed" << std::setw(8) << "failed"
+              << "\n";
     for (const auto& [category, row] : rows) {
       std::cout << std::left << std::setw(24) << category << std::setw(26) << row.file << std::right << std::setw(8)
                 << row.passed << std::setw(8) << row.failed << "\n";
@@ -80,16 +83,18 @@ void run_selftest(const SelftestOptions& options) {
   if (failed != 0) throw CommandFailed{1};
 }
 
-const RegisterCommand registration{"selftest", [](CLI::App& root) {
-  auto options = std::make_shared<SelftestOptions>();
-  auto* cmd = root.add_subcommand("selftest", "Check crypto and SCP03 (host and card roles) against the public vectors");
-  cmd->add_option("--vectors", options->vectors_dir,
-                  "Directory holding scp03.json and scp03_checkpoints.json (default: the copies compiled in)")
-      ->check(CLI::ExistingDirectory);
-  cmd->add_flag("--json", options->json, "Print every result as JSON");
-  cmd->add_flag("-v,--verbose", options->verbose, "List every vector, not only failures");
-  cmd->callback([options] { run_selftest(*options); });
-}};
+const RegisterCommand registration{
+    "selftest", [](CLI::App& root) {
+      auto options = std::make_shared<SelftestOptions>();
+      auto* cmd =
+          root.add_subcommand("selftest", "Check crypto and SCP03 (host and card roles) against the public vectors");
+      cmd->add_option("--vectors", options->vectors_dir,
+                      "Directory holding scp03.json and scp03_checkpoints.json (default: the copies compiled in)")
+          ->check(CLI::ExistingDirectory);
+      cmd->add_flag("--json", options->json, "Print every result as JSON");
+      cmd->add_flag("-v,--verbose", options->verbose, "List every vector, not only failures");
+      cmd->callback([options] { run_selftest(*options); });
+    }};
 
 }  // namespace
 }  // namespace sefleet::cli

@@ -63,7 +63,8 @@ std::string read_admin_token(const std::string& path) {
   std::string token;
   std::getline(in, token);
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.size() < 16) throw Error(Errc::invalid_argument, "--admin-token-file: the token must have at least 16 characters");
+  if (token.size() < 16)
+    throw Error(Errc::invalid_argument, "--admin-token-file: the token must have at least 16 characters");
   return token;
 }
 
@@ -116,45 +117,48 @@ void run_server(const ServerOptions& options) {
   std::cout << "stopped\n";
 }
 
-const RegisterCommand registration{"server", [](CLI::App& root) {
-  auto options = std::make_shared<ServerOptions>();
-  auto* cmd = root.add_subcommand("server", "Run the management server (HTTP/JSON API, docs/api.md)");
-  cmd->add_option("--listen", options->listen, "HOST:PORT to listen on")->capture_default_str();
-  cmd->add_option("--db", options->db, "Database: sqlite:PATH or postgresql://user@host:port/db")->capture_default_str();
-  cmd->add_option("--keystore", options->keystore,
-                  "software:PATH or pkcs11:MODULE?token=LABEL[&pin-file=F|&pin-env=VAR] (docs/keystores.md)")
-      ->capture_default_str();
-  cmd->add_option("--passphrase-file", options->passphrase_file,
-                  "Software keystore passphrase file (else $SEFLEET_PASSPHRASE)");
-  cmd->add_option("--admin-token-file", options->admin_token_file,
-                  "File whose first line is the admin token (else one is generated and printed once)");
-  cmd->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
-  cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
-  cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--io-threads", options->io_threads, "Threads waiting for the connections' bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  cmd->add_option("--max-connections", options->limits.max_connections,
-                  "Open connections at most (idle ones included); beyond: 503 and close")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
-  cmd->add_option("--header-timeout", options->header_timeout_s,
-                  "Seconds for a request's headers (from the connection's start or the request's first byte)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  cmd->add_option("--body-timeout", options->body_timeout_s, "Seconds for a request's body once its headers are in")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  cmd->add_option("--idle-timeout", options->idle_timeout_s, "Seconds a keep-alive connection may wait for a request")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  cmd->add_option("--write-timeout", options->write_timeout_s, "Seconds for sending one answer")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  cmd->callback([options] { run_server(*options); });
-}};
+const RegisterCommand registration{
+    "server", [](CLI::App& root) {
+      auto options = std::make_shared<ServerOptions>();
+      auto* cmd = root.add_subcommand("server", "Run the management server (HTTP/JSON API, docs/api.md)");
+      cmd->add_option("--listen", options->listen, "HOST:PORT to listen on")->capture_default_str();
+      cmd->add_option("--db", options->db, "Database: sqlite:PATH or postgresql://user@host:port/db")
+          ->capture_default_str();
+      cmd->add_option("--keystore", options->keystore,
+                      "software:PATH or pkcs11:MODULE?token=LABEL[&pin-file=F|&pin-env=VAR] (docs/keystores.md)")
+          ->capture_default_str();
+      cmd->add_option("--passphrase-file", options->passphrase_file,
+                      "Software keystore passphrase file (else $SEFLEET_PASSPHRASE)");
+      cmd->add_option("--admin-token-file", options->admin_token_file,
+                      "File whose first line is the admin token (else one is generated and printed once)");
+      cmd->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
+      cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
+      cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 256));
+      cmd->add_option("--io-threads", options->io_threads, "Threads waiting for the connections' bytes")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 64));
+      cmd->add_option("--max-connections", options->limits.max_connections,
+                      "Open connections at most (idle ones included); beyond: 503 and close")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 100000));
+      cmd->add_option("--header-timeout", options->header_timeout_s,
+                      "Seconds for a request's headers (from the connection's start or the request's first byte)")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 3600));
+      cmd->add_option("--body-timeout", options->body_timeout_s, "Seconds for a request's body once its headers are in")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 3600));
+      cmd->add_option("--idle-timeout", options->idle_timeout_s,
+                      "Seconds a keep-alive connection may wait for a request")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 3600));
+      cmd->add_option("--write-timeout", options->write_timeout_s, "Seconds for sending one answer")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 3600));
+      cmd->callback([options] { run_server(*options); });
+    }};
 
 }  // namespace
 }  // namespace sefleet::cli

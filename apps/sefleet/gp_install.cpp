@@ -35,7 +35,8 @@ Bytes aid_option(const std::string& text, const std::string& option) {
 
 void require_keys(const GpCommonOptions& common, const char* what) {
   if (!common.keys.any()) {
-    throw CLI::ValidationError("keys", std::string(what) + " needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
+    throw CLI::ValidationError("keys",
+                               std::string(what) + " needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
   }
 }
 
@@ -140,7 +141,8 @@ void setup_gp_install(CLI::App& gp) {
   cmd->add_option("--instance", options->instance, "AID of the new application instance (hex)")->required();
   cmd->add_option("--privileges", options->privileges, "Privileges (hex, 1 or 3 bytes)")->capture_default_str();
   cmd->add_option("--params", options->params,
-                  "Application install parameters: the value of tag C9 (hex); a Java applet's install() gets it as its application data");
+                  "Application install parameters: the value of tag C9 (hex); a Java applet's install() gets it as its "
+                  "application data");
   cmd->add_flag("--no-selectable", options->no_selectable, "[for install] only: the instance stays INSTALLED");
   cmd->add_flag("--make-selectable", options->make_selectable, "[for make selectable] of an INSTALLED instance");
   cmd->callback([options] { run_install(*options); });
@@ -157,7 +159,8 @@ void setup_gp_delete(CLI::App& gp) {
   add_gp_common_options(*cmd, options->common, "33");
   cmd->add_option("aid", options->aid, "AID of the application or load file to delete (hex)");
   cmd->add_option("--instance", options->instance, "Same as the AID argument (hex)");
-  cmd->add_flag("--related", options->related, "Delete the object and its related objects (P2 80): a load file's instances");
+  cmd->add_flag("--related", options->related,
+                "Delete the object and its related objects (P2 80): a load file's instances");
   cmd->callback([options] { run_delete(*options); });
 }
 

@@ -97,7 +97,8 @@ void setup_gp_load(CLI::App& gp) {
   auto* cmd = gp.add_subcommand("load", "Load a Java Card load file (.sfjc) onto the card (INSTALL [for load] + LOAD)");
   cmd->footer(
       "The load file AID is the package AID recorded in the file (`sefleet javacard pack --package-aid`); the\n"
-      "load file is associated with the security domain of --aid. Then `sefleet gp install --package ... --applet ...`.\n"
+      "load file is associated with the security domain of --aid. Then `sefleet gp install --package ... --applet "
+      "...`.\n"
       "Example:\n"
       "  sefleet gp load --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F hello.sfjc");
   add_gp_common_options(*cmd, options->common, "33");

@@ -73,14 +73,16 @@ std::vector<jc::classfile::Finding> class_findings(const jc::LoadFile& load_file
       continue;
     }
     if (cls.name != entry.name) {
-      findings.push_back(finding(entry.name, "the class file holds class " + cls.name + ", not the class the load file names"));
+      findings.push_back(
+          finding(entry.name, "the class file holds class " + cls.name + ", not the class the load file names"));
       continue;
     }
     for (auto& found : jc::classfile::verify_class(cls)) findings.push_back(std::move(found));
     const bool applet = std::ranges::any_of(load_file.applets, [&](const auto& a) { return a.class_name == cls.name; });
     const auto* install = cls.find_method("install", "([BSB)V");
     if (applet && (install == nullptr || (install->access & jc::classfile::access::kStatic) == 0)) {
-      findings.push_back(finding(cls.name, "applet class without the static install(byte[], short, byte) method INSTALL calls"));
+      findings.push_back(
+          finding(cls.name, "applet class without the static install(byte[], short, byte) method INSTALL calls"));
     }
   }
   return findings;
@@ -127,16 +129,26 @@ void run_check(const CheckOptions& o) {
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : findings) {
-      list.push_back({{"class", f.class_name}, {"method", f.method}, {"pc", f.pc}, {"instruction", f.instruction},
-                      {"message", f.message}, {"text", f.to_string()}});
+      list.push_back({{"class", f.class_name},
+                      {"method", f.method},
+                      {"pc", f.pc},
+                      {"instruction", f.instruction},
+                      {"message", f.message},
+                      {"text", f.to_string()}});
     }
     nlohmann::json applets = nlohmann::json::array();
-    for (const auto& a : load_file.applets) applets.push_back({{"class", dotted(a.class_name)}, {"aid", to_hex(a.aid)}});
-    std::cout << nlohmann::json{{"file", o.file},          {"package", dotted(load_file.package_name)},
+    for (const auto& a : load_file.applets)
+      applets.push_back({{"class", dotted(a.class_name)}, {"aid", to_hex(a.aid)}});
+    std::cout << nlohmann::json{{"file", o.file},
+                                {"package", dotted(load_file.package_name)},
                                 {"package_aid", to_hex(load_file.package_aid)},
-                                {"version", std::to_string(load_file.major_version) + "." + std::to_string(load_file.minor_version)},
-                                {"classes", load_file.classes.size()}, {"applets", applets},
-                                {"linked", linked && findings.empty()}, {"findings", list}, {"ok", findings.empty()}}
+                                {"version", std::to_string(load_file.major_version) + "." +
+                                                std::to_string(load_file.minor_version)},
+                                {"classes", load_file.classes.size()},
+                                {"applets", applets},
+                                {"linked", linked && findings.empty()},
+                                {"findings", list},
+                                {"ok", findings.empty()}}
                      .dump(2)
               << "\n";
   } else {
@@ -145,8 +157,9 @@ void run_check(const CheckOptions& o) {
       std::cout << o.file << ": OK: package " << package << " (" << load_file.classes.size() << " classes, "
                 << load_file.applets.size() << " applets) verifies and links\n";
     } else {
-      std::cout << o.file << ": " << findings.size() << " finding" << (findings.size() == 1 ? "" : "s") << " in package "
-                << package << (linked ? " (link check)" : " (the link check runs once the classes verify)") << "\n";
+      std::cout << o.file << ": " << findings.size() << " finding" << (findings.size() == 1 ? "" : "s")
+                << " in package " << package
+                << (linked ? " (link check)" : " (the link check runs once the classes verify)") << "\n";
     }
   }
   if (!findings.empty()) throw CommandFailed{1};
@@ -156,7 +169,8 @@ void run_check(const CheckOptions& o) {
 
 void setup_javacard_check(CLI::App& javacard) {
   auto options = std::make_shared<CheckOptions>();
-  auto* check = javacard.add_subcommand("check", "Verify a load file offline and list everything the card would refuse");
+  auto* check =
+      javacard.add_subcommand("check", "Verify a load file offline and list everything the card would refuse");
   check->footer(
       "Exit status 0 when the package verifies and links, 1 when anything is found (each finding on a line:\n"
       "class.method pc N (instruction): why).\n"

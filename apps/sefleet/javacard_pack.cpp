@@ -61,12 +61,15 @@ std::vector<jc::AppletDeclaration> applet_options(const std::vector<std::string>
   for (const std::string& option : options) {
     const std::size_t equals = option.find('=');
     if (equals == std::string::npos || equals == 0) {
-      throw CLI::ValidationError("--applet", "'" + option + "' is not FQCN=AIDHEX (e.g. com.example.Hello=A000000151000001)");
+      throw CLI::ValidationError("--applet",
+                                 "'" + option + "' is not FQCN=AIDHEX (e.g. com.example.Hello=A000000151000001)");
     }
     if (option.find('/') < equals) {
-      throw CLI::ValidationError("--applet", "'" + option.substr(0, equals) + "': give the class name with dots (com.example.Hello)");
+      throw CLI::ValidationError(
+          "--applet", "'" + option.substr(0, equals) + "': give the class name with dots (com.example.Hello)");
     }
-    out.push_back({jc::internal_class_name(option.substr(0, equals)), aid_option(option.substr(equals + 1), "--applet")});
+    out.push_back(
+        {jc::internal_class_name(option.substr(0, equals)), aid_option(option.substr(equals + 1), "--applet")});
   }
   return out;
 }
@@ -84,11 +87,13 @@ std::vector<jc::ClassFileSource> read_classes(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(Errc::io_error, "--classes " + dir.string() + " is not a directory");
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (it->is_regular_file(ec) && it->path().extension() == ".class") files.push_back(it->path());
   }
   if (ec) throw Error(Errc::io_error, "cannot list " + dir.string() + ": " + ec.message());
-  if (files.empty()) throw Error(Errc::not_found, "no .class file under " + dir.string() + " (compile with javac -d DIR first)");
+  if (files.empty())
+    throw Error(Errc::not_found, "no .class file under " + dir.string() + " (compile with javac -d DIR first)");
   std::ranges::sort(files);
   std::vector<jc::ClassFileSource> classes;
   for (const fs::path& file : files) classes.push_back({file.string(), read_file(file)});
@@ -125,7 +130,8 @@ void run_pack(const PackOptions& o) {
   spec.major_version = version_part(o.version.substr(0, dot));
   spec.minor_version = version_part(o.version.substr(dot + 1));
   spec.applets = applet_options(o.applets);
-  if (fs::exists(o.output) && !o.force) throw Error(Errc::state_error, o.output + " exists (add --force to replace it)");
+  if (fs::exists(o.output) && !o.force)
+    throw Error(Errc::state_error, o.output + " exists (add --force to replace it)");
   Bytes bytes;
   jc::LoadFile load_file;
   try {
@@ -135,8 +141,9 @@ void run_pack(const PackOptions& o) {
     throw Error(Errc::invalid_argument, e.what());
   }
   write_atomically(o.output, bytes);
-  std::cout << "wrote " << o.output << " (" << bytes.size() << " bytes): package " << dotted(load_file.package_name) << " "
-            << o.version << " AID " << to_hex(load_file.package_aid) << ", " << load_file.classes.size() << " classes\n";
+  std::cout << "wrote " << o.output << " (" << bytes.size() << " bytes): package " << dotted(load_file.package_name)
+            << " " << o.version << " AID " << to_hex(load_file.package_aid) << ", " << load_file.classes.size()
+            << " classes\n";
   for (const auto& applet : load_file.applets) {
     std::cout << "  applet " << dotted(applet.class_name) << " " << to_hex(applet.aid) << "\n";
   }
@@ -152,8 +159,10 @@ void setup_javacard_pack(CLI::App& javacard) {
       "  sefleet javacard pack --classes classes --package-aid A0000001510001 \\\n"
       "      --applet com.example.Hello=A000000151000101 -o hello.sfjc\n"
       "Then: sefleet javacard check hello.sfjc; sefleet gp load ... hello.sfjc");
-  pack->add_option("--classes", options->classes, "Directory of the package's .class files (searched recursively)")->required();
-  pack->add_option("--package-aid", options->package_aid, "The package AID (hex, 5..16 bytes): the load file AID")->required();
+  pack->add_option("--classes", options->classes, "Directory of the package's .class files (searched recursively)")
+      ->required();
+  pack->add_option("--package-aid", options->package_aid, "The package AID (hex, 5..16 bytes): the load file AID")
+      ->required();
   pack->add_option("--applet", options->applets, "An applet class and its AID: FQCN=AIDHEX (repeat for several)");
   pack->add_option("--version", options->version, "Package version MAJOR.MINOR")->capture_default_str();
   pack->add_option("-o,--output", options->output, "The load file to write")->required();

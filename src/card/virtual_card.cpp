@@ -7,15 +7,15 @@
 #include "card/isd/applet_host.hpp"
 #include "card/isd/issuer_security_domain.hpp"
 #include "card/javacard/java_card_vm.hpp"
-#include "card/state/applet_instances.hpp"
 #include "card/nvm/file_device.hpp"
 #include "card/nvm/tearing_device.hpp"
-#include "gp/card_life_cycle.hpp"
-#include "core/hex.hpp"
+#include "card/state/applet_instances.hpp"
 #include "card/state/nvm_key_registry.hpp"
 #include "card/state/state_directory.hpp"
 #include "core/error.hpp"
+#include "core/hex.hpp"
 #include "core/log.hpp"
+#include "gp/card_life_cycle.hpp"
 
 namespace sefleet::card {
 
@@ -88,14 +88,16 @@ void reconcile_java_instances(AppletInstances& instances, javacard::JavaCardVm& 
 std::unique_ptr<Applet> java_instance(javacard::JavaCardVm& vm, const AppletInstance& instance) {
   std::unique_ptr<Applet> applet = vm.instance(instance.aid);
   if (!applet) {
-    throw Error(Errc::integrity_error, "applet instance " + to_hex(instance.aid) + ": the Java Card VM does not hold it");
+    throw Error(Errc::integrity_error,
+                "applet instance " + to_hex(instance.aid) + ": the Java Card VM does not hold it");
   }
   return applet;
 }
 
 // Re-creates every recorded instance, as INSTALL made it: from the catalog, or from the VM. A record
 // whose load file or module this card no longer has cannot run: Error(integrity_error) naming it.
-void reinstantiate(AppletHost& host, const AppletInstances& instances, const CardState& state, javacard::JavaCardVm& vm) {
+void reinstantiate(AppletHost& host, const AppletInstances& instances, const CardState& state,
+                   javacard::JavaCardVm& vm) {
   for (const auto& [aid, instance] : instances.all()) {
     if (instance.code == AppletInstance::Code::java) {
       host.add_instance(registry_entry(instance, state.isd_aid()), java_instance(vm, instance));
@@ -105,13 +107,15 @@ void reinstantiate(AppletHost& host, const AppletInstances& instances, const Car
     const auto* module = load_file != nullptr ? applets::find_module(*load_file, instance.module_aid) : nullptr;
     if (module == nullptr) {
       throw Error(Errc::integrity_error, "applet instance " + to_hex(aid) + ": module " + to_hex(instance.module_aid) +
-                                             " of load file " + to_hex(instance.load_file_aid) + " is not on this card");
+                                             " of load file " + to_hex(instance.load_file_aid) +
+                                             " is not on this card");
     }
     std::unique_ptr<Applet> applet;
     try {
       applet = module->factory(instance.install_parameters);
     } catch (const std::exception& e) {
-      throw Error(Errc::integrity_error, "applet instance " + to_hex(aid) + ": install parameters refused: " + e.what());
+      throw Error(Errc::integrity_error,
+                  "applet instance " + to_hex(aid) + ": install parameters refused: " + e.what());
     }
     host.add_instance(registry_entry(instance, state.isd_aid()), std::move(applet));
   }
@@ -238,15 +242,31 @@ VirtualCard::VirtualCard(VirtualCard&&) noexcept = default;
 VirtualCard& VirtualCard::operator=(VirtualCard&&) noexcept = default;
 VirtualCard::~VirtualCard() = default;
 
-transport::CardEndpoint& VirtualCard::endpoint() noexcept { return parts_->runtime; }
-Runtime& VirtualCard::runtime() noexcept { return parts_->runtime; }
-CardState& VirtualCard::state() noexcept { return parts_->state; }
-nvm::NvmStore& VirtualCard::store() noexcept { return parts_->store; }
-IssuerSecurityDomain& VirtualCard::isd() noexcept { return parts_->isd; }
-javacard::JavaCardVm& VirtualCard::java_card() noexcept { return *parts_->vm; }
+transport::CardEndpoint& VirtualCard::endpoint() noexcept {
+  return parts_->runtime;
+}
+Runtime& VirtualCard::runtime() noexcept {
+  return parts_->runtime;
+}
+CardState& VirtualCard::state() noexcept {
+  return parts_->state;
+}
+nvm::NvmStore& VirtualCard::store() noexcept {
+  return parts_->store;
+}
+IssuerSecurityDomain& VirtualCard::isd() noexcept {
+  return parts_->isd;
+}
+javacard::JavaCardVm& VirtualCard::java_card() noexcept {
+  return *parts_->vm;
+}
 
-std::uint64_t VirtualCard::physical_writes() const noexcept { return parts_->device->physical_writes(); }
-bool VirtualCard::power_lost() const noexcept { return parts_->device->powered_off(); }
+std::uint64_t VirtualCard::physical_writes() const noexcept {
+  return parts_->device->physical_writes();
+}
+bool VirtualCard::power_lost() const noexcept {
+  return parts_->device->powered_off();
+}
 
 namespace {
 nlohmann::json applet_instances_json(const AppletInstances& instances) {
@@ -267,7 +287,8 @@ nlohmann::json java_load_files_json(const javacard::JavaCardVm& vm) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& package : vm.packages()) {
     nlohmann::json applets = nlohmann::json::array();
-    for (const auto& applet : package.applets) applets.push_back({{"class", applet.class_name}, {"aid", to_hex(applet.aid)}});
+    for (const auto& applet : package.applets)
+      applets.push_back({{"class", applet.class_name}, {"aid", to_hex(applet.aid)}});
     out.push_back({{"aid", to_hex(package.aid)},
                    {"package", package.name},
                    {"version", std::to_string(package.major_version) + "." + std::to_string(package.minor_version)},
@@ -281,9 +302,8 @@ nlohmann::json VirtualCard::summary() const {
   const CardState& state = parts_->state;
   nlohmann::json key_sets = nlohmann::json::array();
   for (const auto& [kvn, set] : state.key_sets()) {
-    key_sets.push_back({{"kvn", to_hex(Bytes{kvn})},
-                        {"key_length", set.keys.key_size()},
-                        {"sequence_counter", set.sequence_counter}});
+    key_sets.push_back(
+        {{"kvn", to_hex(Bytes{kvn})}, {"key_length", set.keys.key_size()}, {"sequence_counter", set.sequence_counter}});
   }
   nlohmann::json out = {
       {"se_id", to_hex(state.se_id())},

@@ -31,7 +31,9 @@ Bytes concat(std::initializer_list<ByteView> parts) {
   return out;
 }
 
-Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }
+Bytes bytes_of(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
 
 void put_be16(Bytes& out, std::uint16_t value) {
   out.push_back(static_cast<std::uint8_t>(value >> 8));
@@ -76,7 +78,8 @@ std::uint32_t read_be32(ByteView view, std::size_t offset) {
 ByteView checked_slice(ByteView view, std::size_t offset, std::size_t length, std::string_view what) {
   if (offset > view.size() || length > view.size() - offset) {
     throw Error(Errc::out_of_range, std::string(what) + ": needs " + std::to_string(length) + " bytes at offset " +
-                                        std::to_string(offset) + ", only " + std::to_string(view.size()) + " available");
+                                        std::to_string(offset) + ", only " + std::to_string(view.size()) +
+                                        " available");
   }
   return view.subspan(offset, length);
 }

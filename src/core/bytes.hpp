@@ -17,7 +17,9 @@ using MutableByteView = std::span<std::uint8_t>;
 
 // Appends `tail` to `out` (works when `tail` aliases `out`).
 void append(Bytes& out, ByteView tail);
-inline void append(Bytes& out, std::uint8_t byte) { out.push_back(byte); }
+inline void append(Bytes& out, std::uint8_t byte) {
+  out.push_back(byte);
+}
 
 // Concatenates any number of byte views into one new buffer.
 Bytes concat(std::initializer_list<ByteView> parts);

@@ -12,7 +12,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_separator(char c) { return c == ' ' || c == '\t' || c == ':' || c == '\n' || c == '\r'; }
+bool is_separator(char c) {
+  return c == ' ' || c == '\t' || c == ':' || c == '\n' || c == '\r';
+}
 
 std::string describe(char c) {
   if (c >= 0x20 && c < 0x7F) {
@@ -39,16 +41,15 @@ Bytes from_hex(std::string_view text) {
       throw Error(Errc::parse_error, "invalid hex: " + describe(text[i]) + " at position " + std::to_string(i));
     }
     if (i + 1 >= text.size()) {
-      throw Error(Errc::parse_error, "invalid hex: odd number of digits (dangling digit at position " +
-                                         std::to_string(i) + ")");
+      throw Error(Errc::parse_error,
+                  "invalid hex: odd number of digits (dangling digit at position " + std::to_string(i) + ")");
     }
     const int low = hex_value(text[i + 1]);
     if (low < 0) {
       if (is_separator(text[i + 1])) {
         throw Error(Errc::parse_error, "invalid hex: separator splits a byte at position " + std::to_string(i + 1));
       }
-      throw Error(Errc::parse_error,
-                  "invalid hex: " + describe(text[i + 1]) + " at position " + std::to_string(i + 1));
+      throw Error(Errc::parse_error, "invalid hex: " + describe(text[i + 1]) + " at position " + std::to_string(i + 1));
     }
     out.push_back(static_cast<std::uint8_t>((high << 4) | low));
     i += 2;

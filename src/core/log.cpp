@@ -11,8 +11,8 @@ namespace sefleet::log {
 void set_level(std::string_view level) {
   const auto parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off") {
-    throw Error(Errc::invalid_argument, "unknown log level '" + std::string(level) +
-                                            "' (use trace, debug, info, warn, error or off)");
+    throw Error(Errc::invalid_argument,
+                "unknown log level '" + std::string(level) + "' (use trace, debug, info, warn, error or off)");
   }
   spdlog::set_level(parsed);
 }

@@ -54,8 +54,8 @@ SecretBytes aes_gcm_decrypt(ByteView key, ByteView iv, ByteView aad, ByteView ci
     detail::throw_openssl("AES-GCM aad");
   }
   SecretBytes out(length);
-  if (length != 0 && EVP_DecryptUpdate(ctx.get(), out.data(), &written, ciphertext_and_tag.data(),
-                                       static_cast<int>(length)) != 1) {
+  if (length != 0 &&
+      EVP_DecryptUpdate(ctx.get(), out.data(), &written, ciphertext_and_tag.data(), static_cast<int>(length)) != 1) {
     detail::throw_openssl("AES-GCM decrypt");
   }
   Bytes tag(ciphertext_and_tag.begin() + static_cast<std::ptrdiff_t>(length), ciphertext_and_tag.end());

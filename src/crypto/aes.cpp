@@ -4,7 +4,9 @@
 
 namespace sefleet::crypto {
 
-bool is_aes_key_size(std::size_t size) noexcept { return size == 16 || size == 24 || size == 32; }
+bool is_aes_key_size(std::size_t size) noexcept {
+  return size == 16 || size == 24 || size == 32;
+}
 
 namespace {
 
@@ -33,8 +35,12 @@ void Aes::encrypt_block(const std::uint8_t* in, std::uint8_t* out) {
 void Aes::decrypt_block(const std::uint8_t* in, std::uint8_t* out) {
   contexts_.run(detail::BlockMode::ecb, false, nullptr, {in, kAesBlock}, out);
 }
-void Aes::ecb_encrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, true, nullptr, in, out); }
-void Aes::ecb_decrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, false, nullptr, in, out); }
+void Aes::ecb_encrypt(ByteView in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, true, nullptr, in, out);
+}
+void Aes::ecb_decrypt(ByteView in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, false, nullptr, in, out);
+}
 
 void Aes::cbc_encrypt(ByteView iv, ByteView in, std::uint8_t* out) {
   check_iv(iv);
@@ -103,8 +109,7 @@ Bytes pad80(ByteView data, std::size_t block) {
   return out;
 }
 
-std::optional<std::size_t> unpadded_size(ByteView data, PaddingPolicy policy, std::size_t block,
-                                         std::string* reason) {
+std::optional<std::size_t> unpadded_size(ByteView data, PaddingPolicy policy, std::size_t block, std::string* reason) {
   const auto refuse = [&](const std::string& why) -> std::optional<std::size_t> {
     if (reason != nullptr) *reason = why;
     return std::nullopt;

@@ -48,15 +48,17 @@ detail::CipherCtx aead_context(const char* mode, ByteView key, ByteView nonce, b
 
 void check_ccm_sizes(ByteView nonce, std::size_t tag_size, std::size_t length) {
   if (nonce.size() < 7 || nonce.size() > 13) {
-    throw Error(Errc::invalid_argument, "AES-CCM: the nonce must be 7 to 13 bytes, not " + std::to_string(nonce.size()));
+    throw Error(Errc::invalid_argument,
+                "AES-CCM: the nonce must be 7 to 13 bytes, not " + std::to_string(nonce.size()));
   }
   if (tag_size < 4 || tag_size > kAeadMaxTagSize || tag_size % 2 != 0) {
-    throw Error(Errc::invalid_argument, "AES-CCM: the tag must be 4 to 16 bytes and even, not " + std::to_string(tag_size));
+    throw Error(Errc::invalid_argument,
+                "AES-CCM: the tag must be 4 to 16 bytes and even, not " + std::to_string(tag_size));
   }
   const std::size_t q = 15 - nonce.size();  // bytes of the message length field
   if (q < sizeof(std::size_t) && (length >> (8 * q)) != 0) {
-    throw Error(Errc::invalid_argument, "AES-CCM: the message is too long for a " + std::to_string(nonce.size()) +
-                                            "-byte nonce");
+    throw Error(Errc::invalid_argument,
+                "AES-CCM: the message is too long for a " + std::to_string(nonce.size()) + "-byte nonce");
   }
 }
 
@@ -64,7 +66,8 @@ void check_ccm_sizes(ByteView nonce, std::size_t tag_size, std::size_t length) {
 
 AesGcmStream::AesGcmStream(ByteView key, ByteView nonce, bool encrypt) : encrypt_(encrypt) {
   if (nonce.empty() || nonce.size() > kGcmMaxNonce) {
-    throw Error(Errc::invalid_argument, "AES-GCM: the nonce must be 1 to 128 bytes, not " + std::to_string(nonce.size()));
+    throw Error(Errc::invalid_argument,
+                "AES-GCM: the nonce must be 1 to 128 bytes, not " + std::to_string(nonce.size()));
   }
   ctx_ = aead_context("GCM", key, nonce, encrypt, 0);
 }
@@ -108,9 +111,9 @@ bool AesGcmStream::verify(ByteView tag) const {
   Bytes expected(tag.begin(), tag.end());
   std::uint8_t none[kAeadMaxTagSize];
   int written = 0;
-  const bool ok = EVP_CIPHER_CTX_ctrl(copy.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(expected.size()),
-                                      expected.data()) == 1 &&
-                  EVP_DecryptFinal_ex(copy.get(), none, &written) == 1;
+  const bool ok =
+      EVP_CIPHER_CTX_ctrl(copy.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(expected.size()), expected.data()) == 1 &&
+      EVP_DecryptFinal_ex(copy.get(), none, &written) == 1;
   ERR_clear_error();
   return ok;
 }

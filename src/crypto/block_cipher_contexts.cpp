@@ -7,8 +7,7 @@
 
 namespace sefleet::crypto::detail {
 
-BlockCipherContexts::BlockCipherContexts(const char* name, std::size_t block_size, ByteView key,
-                                         CipherLookup cipher)
+BlockCipherContexts::BlockCipherContexts(const char* name, std::size_t block_size, ByteView key, CipherLookup cipher)
     : name_(name), block_size_(block_size), key_(key), cipher_(cipher) {}
 
 EVP_CIPHER_CTX* BlockCipherContexts::context(BlockMode mode, bool encrypt) {
@@ -41,7 +40,8 @@ void BlockCipherContexts::proceed(BlockMode mode, bool encrypt, ByteView in, std
     throw Error(Errc::invalid_argument, std::string(name_) + ": input too large");
   }
   int written = 0;
-  if (!in.empty() && EVP_CipherUpdate(context(mode, encrypt), out, &written, in.data(), static_cast<int>(in.size())) != 1) {
+  if (!in.empty() &&
+      EVP_CipherUpdate(context(mode, encrypt), out, &written, in.data(), static_cast<int>(in.size())) != 1) {
     throw_openssl(std::string(name_) + " update");
   }
 }

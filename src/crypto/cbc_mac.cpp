@@ -12,7 +12,8 @@ namespace {
 const EVP_CIPHER* cbc_cipher(BlockCipherAlgorithm cipher, std::size_t key_size) {
   if (cipher == BlockCipherAlgorithm::aes) {
     if (!is_aes_key_size(key_size)) {
-      throw Error(Errc::invalid_argument, "AES CBC-MAC key must be 16, 24 or 32 bytes, got " + std::to_string(key_size));
+      throw Error(Errc::invalid_argument,
+                  "AES CBC-MAC key must be 16, 24 or 32 bytes, got " + std::to_string(key_size));
     }
     return detail::aes_cipher("CBC", key_size);
   }
@@ -35,8 +36,8 @@ CbcMac::CbcMac(BlockCipherAlgorithm cipher, ByteView key, BlockPadding padding, 
 
 void CbcMac::restart(ByteView iv) {
   if (!iv.empty() && iv.size() != block_) {
-    throw Error(Errc::invalid_argument, "CBC-MAC: IV must be " + std::to_string(block_) + " bytes, got " +
-                                            std::to_string(iv.size()));
+    throw Error(Errc::invalid_argument,
+                "CBC-MAC: IV must be " + std::to_string(block_) + " bytes, got " + std::to_string(iv.size()));
   }
   iv_.assign(block_, 0x00);
   if (!iv.empty()) iv_.assign(iv.begin(), iv.end());
@@ -103,9 +104,15 @@ RetailMac::RetailMac(ByteView key, BlockPadding padding, ByteView iv)
       k2_(key.subspan(8, 8)),
       last_key_(key.size() == 24 ? key.subspan(16, 8) : key.first(8)) {}
 
-void RetailMac::restart(ByteView iv) { chain_.restart(iv); }
-void RetailMac::reset() { chain_.reset(); }
-void RetailMac::update(ByteView data) { chain_.update(data); }
+void RetailMac::restart(ByteView iv) {
+  chain_.restart(iv);
+}
+void RetailMac::reset() {
+  chain_.reset();
+}
+void RetailMac::update(ByteView data) {
+  chain_.update(data);
+}
 
 Bytes RetailMac::finish() {
   Bytes block = chain_.finish();

@@ -35,12 +35,13 @@ thread_local std::array<std::uint8_t, kScratchSize> t_scratch;
 
 }  // namespace
 
-Cmac::Cmac(ByteView key) : cipher_([&]() -> ByteView {
-  if (!is_aes_key_size(key.size())) {
-    throw Error(Errc::invalid_argument, "CMAC key must be 16, 24 or 32 bytes, got " + std::to_string(key.size()));
-  }
-  return key;
-}()) {
+Cmac::Cmac(ByteView key)
+    : cipher_([&]() -> ByteView {
+        if (!is_aes_key_size(key.size())) {
+          throw Error(Errc::invalid_argument, "CMAC key must be 16, 24 or 32 bytes, got " + std::to_string(key.size()));
+        }
+        return key;
+      }()) {
   std::array<std::uint8_t, kAesBlock> l{};
   cipher_.cbc_encrypt_begin(kZeroBlock);
   cipher_.cbc_encrypt_continue(kZeroBlock, l.data());  // L = AES(K, 0^128)
@@ -144,6 +145,8 @@ Mac16 Cmac::compute(std::initializer_list<ByteView> parts) {
   return finish();
 }
 
-Mac16 aes_cmac(ByteView key, ByteView data) { return Cmac(key).compute(data); }
+Mac16 aes_cmac(ByteView key, ByteView data) {
+  return Cmac(key).compute(data);
+}
 
 }  // namespace sefleet::crypto

@@ -28,7 +28,9 @@ std::uint32_t aligned(CrcAlgorithm algorithm, std::uint32_t value) {
 
 }  // namespace
 
-Crc::Crc(CrcAlgorithm algorithm, std::uint32_t initial) : algorithm_(algorithm) { restart(initial); }
+Crc::Crc(CrcAlgorithm algorithm, std::uint32_t initial) : algorithm_(algorithm) {
+  restart(initial);
+}
 
 void Crc::restart(std::uint32_t initial) {
   initial_ = initial;
@@ -58,8 +60,10 @@ std::uint32_t Crc::register_value() const noexcept {
 Bytes Crc::finish() {
   const std::uint32_t value = finish_value();
   Bytes out;
-  if (algorithm_ == CrcAlgorithm::iso3309_crc32) put_be32(out, value);
-  else put_be16(out, static_cast<std::uint16_t>(value));
+  if (algorithm_ == CrcAlgorithm::iso3309_crc32)
+    put_be32(out, value);
+  else
+    put_be16(out, static_cast<std::uint16_t>(value));
   return out;
 }
 

@@ -6,7 +6,9 @@
 
 namespace sefleet::crypto {
 
-bool is_des_key_size(std::size_t size) noexcept { return size == 8 || size == 16 || size == 24; }
+bool is_des_key_size(std::size_t size) noexcept {
+  return size == 8 || size == 16 || size == 24;
+}
 
 namespace detail {
 
@@ -28,7 +30,9 @@ ByteView checked_key(ByteView key) {
   return key;
 }
 
-const char* label(std::size_t key_size) { return key_size == 8 ? "DES" : "3DES"; }
+const char* label(std::size_t key_size) {
+  return key_size == 8 ? "DES" : "3DES";
+}
 
 void check_iv(ByteView iv) {
   if (iv.size() != kDesBlock) {
@@ -40,8 +44,12 @@ void check_iv(ByteView iv) {
 
 Des::Des(ByteView key) : contexts_(label(key.size()), kDesBlock, checked_key(key), detail::des_cipher) {}
 
-void Des::ecb_encrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, true, nullptr, in, out); }
-void Des::ecb_decrypt(ByteView in, std::uint8_t* out) { contexts_.run(detail::BlockMode::ecb, false, nullptr, in, out); }
+void Des::ecb_encrypt(ByteView in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, true, nullptr, in, out);
+}
+void Des::ecb_decrypt(ByteView in, std::uint8_t* out) {
+  contexts_.run(detail::BlockMode::ecb, false, nullptr, in, out);
+}
 
 void Des::cbc_encrypt(ByteView iv, ByteView in, std::uint8_t* out) {
   check_iv(iv);

@@ -8,11 +8,16 @@ namespace sefleet::crypto {
 
 std::size_t digest_size(DigestAlgorithm algorithm) noexcept {
   switch (algorithm) {
-    case DigestAlgorithm::sha1: return 20;
-    case DigestAlgorithm::sha224: return 28;
-    case DigestAlgorithm::sha256: return 32;
-    case DigestAlgorithm::sha384: return 48;
-    case DigestAlgorithm::sha512: return 64;
+    case DigestAlgorithm::sha1:
+      return 20;
+    case DigestAlgorithm::sha224:
+      return 28;
+    case DigestAlgorithm::sha256:
+      return 32;
+    case DigestAlgorithm::sha384:
+      return 48;
+    case DigestAlgorithm::sha512:
+      return 64;
   }
   return 0;
 }
@@ -23,11 +28,16 @@ std::size_t digest_block_size(DigestAlgorithm algorithm) noexcept {
 
 std::string_view digest_name(DigestAlgorithm algorithm) noexcept {
   switch (algorithm) {
-    case DigestAlgorithm::sha1: return "SHA-1";
-    case DigestAlgorithm::sha224: return "SHA-224";
-    case DigestAlgorithm::sha256: return "SHA-256";
-    case DigestAlgorithm::sha384: return "SHA-384";
-    case DigestAlgorithm::sha512: return "SHA-512";
+    case DigestAlgorithm::sha1:
+      return "SHA-1";
+    case DigestAlgorithm::sha224:
+      return "SHA-224";
+    case DigestAlgorithm::sha256:
+      return "SHA-256";
+    case DigestAlgorithm::sha384:
+      return "SHA-384";
+    case DigestAlgorithm::sha512:
+      return "SHA-512";
   }
   return "unknown";
 }
@@ -44,11 +54,16 @@ namespace detail {
 
 const EVP_MD* evp_digest(DigestAlgorithm algorithm) {
   switch (algorithm) {
-    case DigestAlgorithm::sha1: return digest_by_name("SHA1");
-    case DigestAlgorithm::sha224: return digest_by_name("SHA2-224");
-    case DigestAlgorithm::sha256: return digest_by_name("SHA2-256");
-    case DigestAlgorithm::sha384: return digest_by_name("SHA2-384");
-    case DigestAlgorithm::sha512: return digest_by_name("SHA2-512");
+    case DigestAlgorithm::sha1:
+      return digest_by_name("SHA1");
+    case DigestAlgorithm::sha224:
+      return digest_by_name("SHA2-224");
+    case DigestAlgorithm::sha256:
+      return digest_by_name("SHA2-256");
+    case DigestAlgorithm::sha384:
+      return digest_by_name("SHA2-384");
+    case DigestAlgorithm::sha512:
+      return digest_by_name("SHA2-512");
   }
   throw Error(Errc::invalid_argument, "unknown digest algorithm");
 }

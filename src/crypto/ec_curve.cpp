@@ -53,7 +53,9 @@ const CurveEntry& entry(NamedCurve curve) {
   throw Error(Errc::invalid_argument, "unknown named curve");
 }
 
-[[noreturn]] void refuse(const std::string& why) { throw Error(Errc::invalid_argument, "EC curve: " + why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(Errc::invalid_argument, "EC curve: " + why);
+}
 
 BN_CTX* bn_ctx(detail::BnCtx& holder) {
   holder.reset(BN_CTX_new());
@@ -66,7 +68,8 @@ std::shared_ptr<EcCurve::State> describe(detail::EcGroup group) {
   detail::BnCtx ctx_holder;
   BN_CTX* ctx = bn_ctx(ctx_holder);
   Bn p = detail::bn_new(), a = detail::bn_new(), b = detail::bn_new();
-  if (EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), ctx) != 1) detail::throw_openssl("EC curve parameters");
+  if (EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), ctx) != 1)
+    detail::throw_openssl("EC curve parameters");
   auto state = std::make_shared<EcCurve::State>();
   state->field_bits = static_cast<std::size_t>(BN_num_bits(p.get()));
   state->order_bits = static_cast<std::size_t>(BN_num_bits(EC_GROUP_get0_order(group.get())));
@@ -194,11 +197,21 @@ EcCurve EcCurve::from_parameters(const EcCurveParameters& parameters) {
   return EcCurve(describe(std::move(group)));
 }
 
-const EcCurveParameters& EcCurve::parameters() const noexcept { return state_->parameters; }
-std::optional<NamedCurve> EcCurve::name() const noexcept { return state_->name; }
-std::size_t EcCurve::field_bits() const noexcept { return state_->field_bits; }
-std::size_t EcCurve::order_bits() const noexcept { return state_->order_bits; }
-const EC_GROUP* EcCurve::group() const noexcept { return state_->group.get(); }
+const EcCurveParameters& EcCurve::parameters() const noexcept {
+  return state_->parameters;
+}
+std::optional<NamedCurve> EcCurve::name() const noexcept {
+  return state_->name;
+}
+std::size_t EcCurve::field_bits() const noexcept {
+  return state_->field_bits;
+}
+std::size_t EcCurve::order_bits() const noexcept {
+  return state_->order_bits;
+}
+const EC_GROUP* EcCurve::group() const noexcept {
+  return state_->group.get();
+}
 
 bool operator==(const EcCurve& a, const EcCurve& b) noexcept {
   if (a.state_ == b.state_) return true;

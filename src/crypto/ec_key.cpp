@@ -10,7 +10,9 @@
 namespace sefleet::crypto {
 namespace {
 
-[[noreturn]] void refuse(const std::string& why) { throw Error(Errc::invalid_argument, "EC key: " + why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(Errc::invalid_argument, "EC key: " + why);
+}
 
 detail::BnCtx new_bn_ctx() {
   detail::BnCtx ctx(BN_CTX_new());
@@ -67,7 +69,9 @@ EcPublicKey EcPublicKey::from_point(const EcCurve& curve, ByteView point) {
   return EcPublicKey(curve, std::move(uncompressed), std::move(key));
 }
 
-Bytes EcPublicKey::point() const { return point_; }
+Bytes EcPublicKey::point() const {
+  return point_;
+}
 
 EcPrivateKey EcPrivateKey::from_scalar(const EcCurve& curve, ByteView scalar) {
   if (scalar.size() > curve.order_size()) {
@@ -107,7 +111,9 @@ EcPrivateKey EcPrivateKey::generate(const EcCurve& curve, Random& random) {
   throw Error(Errc::crypto_error, "EC key generation: the random source produced no valid scalar");
 }
 
-EcPrivateKey EcPrivateKey::generate(const EcCurve& curve) { return generate(curve, system_random()); }
+EcPrivateKey EcPrivateKey::generate(const EcCurve& curve) {
+  return generate(curve, system_random());
+}
 
 Bytes ec_decode_point(ByteView p, ByteView a, ByteView b, ByteView encoded) {
   auto ctx = new_bn_ctx();

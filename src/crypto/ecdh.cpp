@@ -60,8 +60,10 @@ SecretBytes shared_point(const EcPrivateKey& own, const EcPublicKey& peer, EcdhC
 SecretBytes ecdh(const EcPrivateKey& own, ByteView peer_point, EcdhOutput output, EcdhCofactor cofactor) {
   const EcPublicKey peer = EcPublicKey::from_point(own.curve(), peer_point);
   switch (output) {
-    case EcdhOutput::x: return shared_x(own, peer, cofactor);
-    case EcdhOutput::point: return shared_point(own, peer, cofactor);
+    case EcdhOutput::x:
+      return shared_x(own, peer, cofactor);
+    case EcdhOutput::point:
+      return shared_point(own, peer, cofactor);
     case EcdhOutput::sha1_of_x: {
       const SecretBytes x = shared_x(own, peer, cofactor);
       Bytes hash = digest(DigestAlgorithm::sha1, x.view());

@@ -24,7 +24,9 @@ detail::PkeyCtx context(EVP_PKEY* key, bool sign) {
 }
 
 // The DER length of a header (tag + length octets) for `length` content bytes.
-std::size_t header_size(std::size_t length) noexcept { return length < 128 ? 2 : (length < 256 ? 3 : 4); }
+std::size_t header_size(std::size_t length) noexcept {
+  return length < 128 ? 2 : (length < 256 ? 3 : 4);
+}
 
 }  // namespace
 

@@ -45,8 +45,8 @@ bool load_test_rand(EVP_RAND_CTX* rand, ByteView entropy, ByteView nonce) {
   std::array<OSSL_PARAM, 4> params{};
   std::size_t n = 0;
   params[n++] = OSSL_PARAM_construct_uint(OSSL_RAND_PARAM_STRENGTH, &strength);
-  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_ENTROPY, const_cast<std::uint8_t*>(entropy.data()),
-                                                  entropy.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_ENTROPY,
+                                                  const_cast<std::uint8_t*>(entropy.data()), entropy.size());
   if (!nonce.empty()) {
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_RAND_PARAM_TEST_NONCE, const_cast<std::uint8_t*>(nonce.data()),
                                                     nonce.size());

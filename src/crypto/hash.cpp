@@ -16,8 +16,12 @@ std::array<std::uint8_t, N> digest(int bits, ByteView data) {
 
 }  // namespace
 
-Digest256 sha256(ByteView data) { return digest<32>(256, data); }
-Digest384 sha384(ByteView data) { return digest<48>(384, data); }
+Digest256 sha256(ByteView data) {
+  return digest<32>(256, data);
+}
+Digest384 sha384(ByteView data) {
+  return digest<48>(384, data);
+}
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (!ctx_ || EVP_DigestInit_ex2(ctx_.get(), detail::sha_algorithm(256), nullptr) != 1) {

@@ -13,16 +13,23 @@ namespace {
 // OpenSSL's own names for the digests, as the HMAC "digest" parameter takes them.
 const char* openssl_digest_name(DigestAlgorithm algorithm) {
   switch (algorithm) {
-    case DigestAlgorithm::sha1: return "SHA1";
-    case DigestAlgorithm::sha224: return "SHA2-224";
-    case DigestAlgorithm::sha256: return "SHA2-256";
-    case DigestAlgorithm::sha384: return "SHA2-384";
-    case DigestAlgorithm::sha512: return "SHA2-512";
+    case DigestAlgorithm::sha1:
+      return "SHA1";
+    case DigestAlgorithm::sha224:
+      return "SHA2-224";
+    case DigestAlgorithm::sha256:
+      return "SHA2-256";
+    case DigestAlgorithm::sha384:
+      return "SHA2-384";
+    case DigestAlgorithm::sha512:
+      return "SHA2-512";
   }
   throw Error(Errc::invalid_argument, "HMAC: unknown digest algorithm");
 }
 
-std::string label(DigestAlgorithm algorithm) { return "HMAC-" + std::string(digest_name(algorithm)); }
+std::string label(DigestAlgorithm algorithm) {
+  return "HMAC-" + std::string(digest_name(algorithm));
+}
 
 }  // namespace
 
@@ -69,6 +76,8 @@ Bytes Hmac::compute(std::initializer_list<ByteView> parts) {
   return finish();
 }
 
-Bytes hmac(DigestAlgorithm algorithm, ByteView key, ByteView data) { return Hmac(algorithm, key).compute(data); }
+Bytes hmac(DigestAlgorithm algorithm, ByteView key, ByteView data) {
+  return Hmac(algorithm, key).compute(data);
+}
 
 }  // namespace sefleet::crypto

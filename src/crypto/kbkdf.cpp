@@ -37,8 +37,8 @@ SecretBytes kbkdf_cmac_counter(ByteView key, ByteView before, ByteView after, st
 
 SecretBytes scp03_kdf(Cmac& prf, std::uint8_t constant, std::size_t length_bits, ByteView context) {
   if (length_bits != 64 && length_bits != 128 && length_bits != 192 && length_bits != 256) {
-    throw Error(Errc::invalid_argument, "SCP03 KDF: L must be 64, 128, 192 or 256 bits, got " +
-                                            std::to_string(length_bits));
+    throw Error(Errc::invalid_argument,
+                "SCP03 KDF: L must be 64, 128, 192 or 256 bits, got " + std::to_string(length_bits));
   }
   // label (11 zero bytes || constant) || separator 00 || L (2 bytes, bits); the counter follows.
   std::uint8_t fixed[15] = {};

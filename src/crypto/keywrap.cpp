@@ -22,11 +22,12 @@ void check_kek(ByteView kek) {
 Bytes aes_key_wrap(ByteView kek, ByteView plaintext) {
   check_kek(kek);
   if (plaintext.size() < 16 || plaintext.size() % 8 != 0) {
-    throw Error(Errc::invalid_argument, "AES-KW: key data must be a multiple of 8 bytes, at least 16; got " +
-                                            std::to_string(plaintext.size()));
+    throw Error(Errc::invalid_argument,
+                "AES-KW: key data must be a multiple of 8 bytes, at least 16; got " + std::to_string(plaintext.size()));
   }
   detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_EncryptInit_ex2(ctx.get(), detail::aes_cipher("WRAP", kek.size()), kek.data(), nullptr, nullptr) != 1) {
+  if (!ctx ||
+      EVP_EncryptInit_ex2(ctx.get(), detail::aes_cipher("WRAP", kek.size()), kek.data(), nullptr, nullptr) != 1) {
     detail::throw_openssl("AES-KW init");
   }
   Bytes out(plaintext.size() + 8);
@@ -45,7 +46,8 @@ SecretBytes aes_key_unwrap(ByteView kek, ByteView wrapped) {
                                            std::to_string(wrapped.size()));
   }
   detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_DecryptInit_ex2(ctx.get(), detail::aes_cipher("WRAP", kek.size()), kek.data(), nullptr, nullptr) != 1) {
+  if (!ctx ||
+      EVP_DecryptInit_ex2(ctx.get(), detail::aes_cipher("WRAP", kek.size()), kek.data(), nullptr, nullptr) != 1) {
     detail::throw_openssl("AES-KW init");
   }
   SecretBytes out(wrapped.size());

@@ -97,14 +97,16 @@ const EVP_CIPHER* aes_cipher(const char* mode, std::size_t key_size) {
     throw Error(Errc::invalid_argument, "AES: unsupported mode or key size " + std::to_string(key_size));
   }
   const std::string name = "AES-" + std::to_string(key_size * 8) + "-" + mode;
-  return fetch_once(flags[mode_index][size_index], ciphers[mode_index][size_index],
-                    [&] { return EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr); }, name);
+  return fetch_once(
+      flags[mode_index][size_index], ciphers[mode_index][size_index],
+      [&] { return EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr); }, name);
 }
 
 EVP_MAC* cmac_algorithm() {
   static std::once_flag flag;
   static EVP_MAC* mac = nullptr;
-  return fetch_once(flag, mac, [] { return EVP_MAC_fetch(nullptr, "CMAC", nullptr); }, "CMAC");
+  return fetch_once(
+      flag, mac, [] { return EVP_MAC_fetch(nullptr, "CMAC", nullptr); }, "CMAC");
 }
 
 EVP_KDF* kdf_algorithm(const char* name) {
@@ -113,9 +115,15 @@ EVP_KDF* kdf_algorithm(const char* name) {
   static EVP_KDF* x963 = nullptr;
   static EVP_KDF* scrypt = nullptr;
   const std::string n = name;
-  if (n == "HKDF") return fetch_once(hkdf_flag, hkdf, [] { return EVP_KDF_fetch(nullptr, "HKDF", nullptr); }, n);
-  if (n == "X963KDF") return fetch_once(x963_flag, x963, [] { return EVP_KDF_fetch(nullptr, "X963KDF", nullptr); }, n);
-  if (n == "SCRYPT") return fetch_once(scrypt_flag, scrypt, [] { return EVP_KDF_fetch(nullptr, "SCRYPT", nullptr); }, n);
+  if (n == "HKDF")
+    return fetch_once(
+        hkdf_flag, hkdf, [] { return EVP_KDF_fetch(nullptr, "HKDF", nullptr); }, n);
+  if (n == "X963KDF")
+    return fetch_once(
+        x963_flag, x963, [] { return EVP_KDF_fetch(nullptr, "X963KDF", nullptr); }, n);
+  if (n == "SCRYPT")
+    return fetch_once(
+        scrypt_flag, scrypt, [] { return EVP_KDF_fetch(nullptr, "SCRYPT", nullptr); }, n);
   throw Error(Errc::invalid_argument, "unknown KDF " + n);
 }
 
@@ -123,8 +131,12 @@ const EVP_MD* sha_algorithm(int bits) {
   static std::once_flag f256, f384;
   static EVP_MD* sha256 = nullptr;
   static EVP_MD* sha384 = nullptr;
-  if (bits == 256) return fetch_once(f256, sha256, [] { return EVP_MD_fetch(nullptr, "SHA2-256", nullptr); }, "SHA-256");
-  if (bits == 384) return fetch_once(f384, sha384, [] { return EVP_MD_fetch(nullptr, "SHA2-384", nullptr); }, "SHA-384");
+  if (bits == 256)
+    return fetch_once(
+        f256, sha256, [] { return EVP_MD_fetch(nullptr, "SHA2-256", nullptr); }, "SHA-256");
+  if (bits == 384)
+    return fetch_once(
+        f384, sha384, [] { return EVP_MD_fetch(nullptr, "SHA2-384", nullptr); }, "SHA-384");
   throw Error(Errc::invalid_argument, "unsupported SHA-2 size " + std::to_string(bits));
 }
 

@@ -107,7 +107,8 @@ SecretBytes secret_bytes_of_bn(const BIGNUM* value, std::size_t size = 0);
 Pkey pkey_from_params(const char* type, const OSSL_PARAM* params, int selection, const std::string& what);
 
 // Fetched algorithm objects, fetched once per process (fetching is the slow part of OpenSSL 3).
-const EVP_CIPHER* aes_cipher(const char* mode, std::size_t key_size);  // mode: "ECB", "CBC", "CTR", "GCM", "WRAP", "CCM"
+const EVP_CIPHER* aes_cipher(const char* mode,
+                             std::size_t key_size);  // mode: "ECB", "CBC", "CTR", "GCM", "WRAP", "CCM"
 EVP_MAC* cmac_algorithm();
 EVP_KDF* kdf_algorithm(const char* name);  // "HKDF", "X963KDF", "SCRYPT"
 const EVP_MD* sha_algorithm(int bits);     // 256 or 384

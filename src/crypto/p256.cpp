@@ -69,8 +69,8 @@ Bytes get_public_point(EVP_PKEY* key) {
 
 P256PublicKey P256PublicKey::from_uncompressed(ByteView point) {
   if (point.size() != kP256PointSize || point[0] != 0x04) {
-    throw Error(Errc::crypto_error, "P-256 public key must be 65 bytes starting with 04, got " +
-                                        std::to_string(point.size()) + " bytes");
+    throw Error(Errc::crypto_error,
+                "P-256 public key must be 65 bytes starting with 04, got " + std::to_string(point.size()) + " bytes");
   }
   // Check the point is on the curve before OpenSSL accepts it.
   auto group = p256_group();
@@ -89,7 +89,9 @@ P256PublicKey P256PublicKey::from_uncompressed(ByteView point) {
   return P256PublicKey(from_params(params.get(), EVP_PKEY_PUBLIC_KEY, "P-256 public key import"));
 }
 
-Bytes P256PublicKey::uncompressed() const { return get_public_point(key_.get()); }
+Bytes P256PublicKey::uncompressed() const {
+  return get_public_point(key_.get());
+}
 
 Bytes P256PublicKey::x() const {
   const Bytes point = uncompressed();
@@ -179,9 +181,13 @@ SecretBytes P256PrivateKey::to_pkcs8() const {
   return out;
 }
 
-P256PublicKey P256PrivateKey::public_key() const { return P256PublicKey::from_uncompressed(public_uncompressed()); }
+P256PublicKey P256PrivateKey::public_key() const {
+  return P256PublicKey::from_uncompressed(public_uncompressed());
+}
 
-Bytes P256PrivateKey::public_uncompressed() const { return get_public_point(key_.get()); }
+Bytes P256PrivateKey::public_uncompressed() const {
+  return get_public_point(key_.get());
+}
 
 SecretBytes ecdh_p256(const P256PrivateKey& own, const P256PublicKey& peer) {
   detail::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own.handle(), nullptr));

@@ -7,10 +7,14 @@ namespace sefleet::crypto {
 
 std::string_view padding_name(BlockPadding padding) noexcept {
   switch (padding) {
-    case BlockPadding::none: return "no padding";
-    case BlockPadding::iso9797_m1: return "ISO 9797-1 method 1";
-    case BlockPadding::iso9797_m2: return "ISO 9797-1 method 2";
-    case BlockPadding::pkcs5: return "PKCS#5";
+    case BlockPadding::none:
+      return "no padding";
+    case BlockPadding::iso9797_m1:
+      return "ISO 9797-1 method 1";
+    case BlockPadding::iso9797_m2:
+      return "ISO 9797-1 method 2";
+    case BlockPadding::pkcs5:
+      return "PKCS#5";
   }
   return "unknown";
 }
@@ -62,8 +66,10 @@ std::optional<std::size_t> unpadded_length(BlockPadding padding, ByteView padded
   }
   switch (padding) {
     case BlockPadding::none:
-    case BlockPadding::iso9797_m1: return padded.size();
-    case BlockPadding::iso9797_m2: return unpadded_size(padded, PaddingPolicy::strict, block, reason);
+    case BlockPadding::iso9797_m1:
+      return padded.size();
+    case BlockPadding::iso9797_m2:
+      return unpadded_size(padded, PaddingPolicy::strict, block, reason);
     case BlockPadding::pkcs5: {
       const std::size_t count = padded.back();
       if (count == 0 || count > block) {

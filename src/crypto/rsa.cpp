@@ -19,11 +19,21 @@ detail::PkeyCtx context(EVP_PKEY* key, Operation operation, int padding, const c
   if (!ctx) detail::throw_openssl(std::string(what) + ": context");
   int ok = 0;
   switch (operation) {
-    case Operation::encrypt: ok = EVP_PKEY_encrypt_init(ctx.get()); break;
-    case Operation::decrypt: ok = EVP_PKEY_decrypt_init(ctx.get()); break;
-    case Operation::sign: ok = EVP_PKEY_sign_init(ctx.get()); break;
-    case Operation::verify: ok = EVP_PKEY_verify_init(ctx.get()); break;
-    case Operation::verify_recover: ok = EVP_PKEY_verify_recover_init(ctx.get()); break;
+    case Operation::encrypt:
+      ok = EVP_PKEY_encrypt_init(ctx.get());
+      break;
+    case Operation::decrypt:
+      ok = EVP_PKEY_decrypt_init(ctx.get());
+      break;
+    case Operation::sign:
+      ok = EVP_PKEY_sign_init(ctx.get());
+      break;
+    case Operation::verify:
+      ok = EVP_PKEY_verify_init(ctx.get());
+      break;
+    case Operation::verify_recover:
+      ok = EVP_PKEY_verify_recover_init(ctx.get());
+      break;
   }
   if (ok != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), padding) != 1) {
     detail::throw_openssl(std::string(what) + ": init");

@@ -14,7 +14,9 @@ namespace {
 
 using detail::Bn;
 
-[[noreturn]] void refuse(const std::string& why) { throw Error(Errc::invalid_argument, "RSA key: " + why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(Errc::invalid_argument, "RSA key: " + why);
+}
 
 void check_modulus(const BIGNUM* n) {
   const auto bits = static_cast<std::size_t>(BN_num_bits(n));
@@ -80,8 +82,12 @@ RsaPublicKey RsaPublicKey::from_components(ByteView modulus, ByteView public_exp
   return RsaPublicKey(detail::pkey_from_params("RSA", params.get(), EVP_PKEY_PUBLIC_KEY, "RSA public key import"));
 }
 
-std::size_t RsaPublicKey::bits() const { return static_cast<std::size_t>(EVP_PKEY_get_bits(key_.get())); }
-Bytes RsaPublicKey::modulus() const { return detail::bytes_of_bn(get_bn(key_.get(), OSSL_PKEY_PARAM_RSA_N).get(), size()); }
+std::size_t RsaPublicKey::bits() const {
+  return static_cast<std::size_t>(EVP_PKEY_get_bits(key_.get()));
+}
+Bytes RsaPublicKey::modulus() const {
+  return detail::bytes_of_bn(get_bn(key_.get(), OSSL_PKEY_PARAM_RSA_N).get(), size());
+}
 Bytes RsaPublicKey::public_exponent() const {
   return detail::bytes_of_bn(get_bn(key_.get(), OSSL_PKEY_PARAM_RSA_E).get());
 }
@@ -196,8 +202,8 @@ RsaPrivateKey RsaPrivateKey::from_crt(const RsaCrtParts& parts) {
     detail::throw_openssl("RSA CRT arithmetic");
   }
   if (!BN_is_zero(remainder.get())) refuse("dp and dq do not belong to one public exponent");
-  if (BN_div(p1g.get(), nullptr, p1.get(), g.get(), ctx) != 1 || BN_div(q1g.get(), nullptr, q1.get(), g.get(), ctx) != 1 ||
-      BN_mul(lcm.get(), p1.get(), q1g.get(), ctx) != 1) {
+  if (BN_div(p1g.get(), nullptr, p1.get(), g.get(), ctx) != 1 ||
+      BN_div(q1g.get(), nullptr, q1.get(), g.get(), ctx) != 1 || BN_mul(lcm.get(), p1.get(), q1g.get(), ctx) != 1) {
     detail::throw_openssl("RSA CRT arithmetic");
   }
   Bn inverse(BN_mod_inverse(nullptr, p1g.get(), q1g.get(), ctx));
@@ -228,7 +234,9 @@ RsaPrivateKey RsaPrivateKey::from_crt(const RsaCrtParts& parts) {
   return key;
 }
 
-std::size_t RsaPrivateKey::bits() const { return static_cast<std::size_t>(EVP_PKEY_get_bits(key_.get())); }
+std::size_t RsaPrivateKey::bits() const {
+  return static_cast<std::size_t>(EVP_PKEY_get_bits(key_.get()));
+}
 Bytes RsaPrivateKey::modulus() const {
   return detail::bytes_of_bn(get_bn(key_.get(), OSSL_PKEY_PARAM_RSA_N).get(), size());
 }

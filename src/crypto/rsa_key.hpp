@@ -34,8 +34,8 @@ class RsaPublicKey {
 
   std::size_t bits() const;
   std::size_t size() const { return (bits() + 7) / 8; }  // the modulus length in bytes
-  Bytes modulus() const;                                  // size() bytes
-  Bytes public_exponent() const;                          // minimal length
+  Bytes modulus() const;                                 // size() bytes
+  Bytes public_exponent() const;                         // minimal length
   EVP_PKEY* handle() const noexcept { return key_.get(); }
 
  private:

@@ -10,7 +10,8 @@ namespace sefleet::gp {
 void InMemoryKeyRegistry::put(StaticKeySet keys, std::uint32_t sequence_counter) {
   keys.validate();
   if (keys.kvn == 0) throw Error(Errc::invalid_argument, "key registry: a stored key set needs a KVN of 01..7F");
-  if (sequence_counter > kMaxSequenceCounter) throw Error(Errc::invalid_argument, "key registry: counter exceeds FFFFFF");
+  if (sequence_counter > kMaxSequenceCounter)
+    throw Error(Errc::invalid_argument, "key registry: counter exceeds FFFFFF");
   const std::uint8_t kvn = keys.kvn;
   sets_.insert_or_assign(kvn, Entry{std::move(keys), sequence_counter});
 }

@@ -15,7 +15,7 @@ Kdf3Block kdf3_block_input(std::uint8_t counter, std::uint8_t key_type, ByteView
                 "kdf3: key diversification data must be 10 bytes, got " + std::to_string(kdd.size()));
   }
   Kdf3Block block{};
-  block[0] = counter;  // then 00 00 00
+  block[0] = counter;   // then 00 00 00
   block[4] = key_type;  // then 00
   std::copy(kdd.begin(), kdd.end(), block.begin() + 6);
   return block;

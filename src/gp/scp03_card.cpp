@@ -88,11 +88,13 @@ ResponseApdu Scp03Card::initialize_update(const CommandApdu& command) {
   const std::size_t half = half_block_size(mode);
   if (command.p2 != 0x00) return drop_authentication(sw::kIncorrectP1P2, "INITIALIZE UPDATE: P2 must be 00");
   if (command.data.size() != half) {
-    return drop_authentication(sw::kWrongLength, "INITIALIZE UPDATE: host challenge of " +
-                                                     std::to_string(command.data.size()) + " bytes in " + mode_name(mode));
+    return drop_authentication(
+        sw::kWrongLength,
+        "INITIALIZE UPDATE: host challenge of " + std::to_string(command.data.size()) + " bytes in " + mode_name(mode));
   }
   const StaticKeySet* keys = keys_.find(command.p1);
-  if (keys == nullptr) return drop_authentication(sw::kReferencedDataNotFound, "INITIALIZE UPDATE: unknown key version");
+  if (keys == nullptr)
+    return drop_authentication(sw::kReferencedDataNotFound, "INITIALIZE UPDATE: unknown key version");
 
   InitializeUpdateResponse rsp;
   rsp.key_diversification_data = config_.key_diversification_data;
@@ -100,7 +102,8 @@ ResponseApdu Scp03Card::initialize_update(const CommandApdu& command) {
   rsp.i = config_.i;
   if ((config_.i & iparam::kPseudoRandomChallenge) != 0) {
     const auto counter = keys_.next_sequence_counter(keys->kvn);
-    if (!counter) return drop_authentication(sw::kConditionsNotSatisfied, "INITIALIZE UPDATE: sequence counter exhausted");
+    if (!counter)
+      return drop_authentication(sw::kConditionsNotSatisfied, "INITIALIZE UPDATE: sequence counter exhausted");
     rsp.sequence_counter = *counter;
     rsp.card_challenge = pseudo_random_card_challenge(keys->enc.view(), mode, *counter, config_.invoking_aid);
   } else {
@@ -123,8 +126,8 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   const Scp03Mode mode = mode_of(config_.i);
   const std::size_t half = half_block_size(mode);
   if (command.data.size() != 2 * half) {
-    return drop_authentication(sw::kWrongLength, "EXTERNAL AUTHENTICATE: data of " +
-                                                     std::to_string(command.data.size()) + " bytes");
+    return drop_authentication(sw::kWrongLength,
+                               "EXTERNAL AUTHENTICATE: data of " + std::to_string(command.data.size()) + " bytes");
   }
   if (command.p2 != 0x00 || !i_supports_level(config_.i, command.p1)) {
     return drop_authentication(sw::kIncorrectP1P2, "EXTERNAL AUTHENTICATE: security level not supported");
@@ -149,7 +152,9 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
 }
 
-Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) { return unwrap(CommandApdu(wire)); }
+Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
+  return unwrap(CommandApdu(wire));
+}
 
 Scp03Card::Unwrapped Scp03Card::unwrap(CommandApdu&& wire) {
   Unwrapped out;

@@ -8,7 +8,9 @@
 namespace sefleet::gp {
 namespace {
 
-Bytes context_of(ByteView host_challenge, ByteView card_challenge) { return concat({host_challenge, card_challenge}); }
+Bytes context_of(ByteView host_challenge, ByteView card_challenge) {
+  return concat({host_challenge, card_challenge});
+}
 
 Bytes cryptogram(ByteView s_mac, std::uint8_t constant, Scp03Mode mode, ByteView host_challenge,
                  ByteView card_challenge) {

@@ -18,11 +18,16 @@ namespace {
 
 const char* state_name(Scp03Host::State state) {
   switch (state) {
-    case Scp03Host::State::idle: return "idle";
-    case Scp03Host::State::awaiting_initialize_update: return "awaiting the INITIALIZE UPDATE response";
-    case Scp03Host::State::awaiting_external_authenticate: return "awaiting the EXTERNAL AUTHENTICATE response";
-    case Scp03Host::State::open: return "open";
-    case Scp03Host::State::failed: return "failed";
+    case Scp03Host::State::idle:
+      return "idle";
+    case Scp03Host::State::awaiting_initialize_update:
+      return "awaiting the INITIALIZE UPDATE response";
+    case Scp03Host::State::awaiting_external_authenticate:
+      return "awaiting the EXTERNAL AUTHENTICATE response";
+    case Scp03Host::State::open:
+      return "open";
+    case Scp03Host::State::failed:
+      return "failed";
   }
   return "?";
 }
@@ -100,8 +105,8 @@ CommandApdu Scp03Host::external_authenticate(const ResponseApdu& rsp) {
                                    ") but the host runs " + mode_name(options_.mode));
   }
   if (options_.kvn != 0 && info.kvn != options_.kvn) {
-    fail(Errc::protocol_error, "card used key version " + to_hex(Bytes{info.kvn}) + ", host asked for " +
-                                   to_hex(Bytes{options_.kvn}));
+    fail(Errc::protocol_error,
+         "card used key version " + to_hex(Bytes{info.kvn}) + ", host asked for " + to_hex(Bytes{options_.kvn}));
   }
   if (!i_supports_level(info.i, options_.security_level)) {
     fail(Errc::protocol_error, "card parameter i=" + to_hex(Bytes{info.i}) + " does not support security level " +
@@ -126,12 +131,13 @@ CommandApdu Scp03Host::external_authenticate(const ResponseApdu& rsp) {
     }
   }
   SessionKeys keys_of_session = derive_session_keys(keys, host_challenge_, info.card_challenge);
-  const Bytes expected_card = card_cryptogram(keys_of_session.s_mac.view(), options_.mode, host_challenge_,
-                                              info.card_challenge);
+  const Bytes expected_card =
+      card_cryptogram(keys_of_session.s_mac.view(), options_.mode, host_challenge_, info.card_challenge);
   if (!constant_time_equal(expected_card, info.card_cryptogram)) {
     fail(Errc::protocol_error, "card cryptogram mismatch (wrong keys, or not the card we expect)");
   }
-  host_cryptogram_ = gp::host_cryptogram(keys_of_session.s_mac.view(), options_.mode, host_challenge_, info.card_challenge);
+  host_cryptogram_ =
+      gp::host_cryptogram(keys_of_session.s_mac.view(), options_.mode, host_challenge_, info.card_challenge);
   messaging_ = std::make_unique<SecureMessaging>(keys_of_session, options_.mode, options_.security_level);
   session_keys_ = std::move(keys_of_session);
   card_info_ = std::move(info);

@@ -5,10 +5,12 @@
 
 namespace sefleet::gp {
 
-std::string mode_name(Scp03Mode mode) { return mode == Scp03Mode::s8 ? "S8" : "S16"; }
+std::string mode_name(Scp03Mode mode) {
+  return mode == Scp03Mode::s8 ? "S8" : "S16";
+}
 
 bool is_valid_i_parameter(std::uint8_t i) noexcept {
-  if ((i & 0x8E) != 0) return false;                                   // b8 and b4..b2 reserved
+  if ((i & 0x8E) != 0) return false;                                       // b8 and b4..b2 reserved
   if ((i & iparam::kREnc) != 0 && (i & iparam::kRMac) == 0) return false;  // "10" is undefined
   return true;
 }
@@ -49,7 +51,8 @@ Bytes InitializeUpdateResponse::encode() const {
 
 InitializeUpdateResponse InitializeUpdateResponse::parse(ByteView data) {
   const auto fail = [&](const std::string& why) {
-    return Error(Errc::protocol_error, "INITIALIZE UPDATE response (" + std::to_string(data.size()) + " bytes): " + why);
+    return Error(Errc::protocol_error,
+                 "INITIALIZE UPDATE response (" + std::to_string(data.size()) + " bytes): " + why);
   };
   if (data.size() < 13) throw fail("too short to hold the key information");
   InitializeUpdateResponse rsp;

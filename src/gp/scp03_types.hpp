@@ -14,7 +14,9 @@ namespace sefleet::gp {
 // S8: 8-byte challenges, cryptograms and MACs. S16 (Amd D v1.2, i.b1 = 1): 16-byte ones.
 enum class Scp03Mode { s8, s16 };
 
-inline constexpr std::size_t half_block_size(Scp03Mode mode) { return mode == Scp03Mode::s8 ? 8 : 16; }
+inline constexpr std::size_t half_block_size(Scp03Mode mode) {
+  return mode == Scp03Mode::s8 ? 8 : 16;
+}
 std::string mode_name(Scp03Mode mode);
 
 // INS codes of the SCP03 commands.
@@ -31,7 +33,9 @@ inline constexpr std::uint8_t kREnc = 0x40;  // only together with kRMac
 
 // True for the i values this implementation understands: b8 and b4..b2 clear, R-ENC only with R-MAC.
 bool is_valid_i_parameter(std::uint8_t i) noexcept;
-inline Scp03Mode mode_of(std::uint8_t i) { return (i & iparam::kS16) != 0 ? Scp03Mode::s16 : Scp03Mode::s8; }
+inline Scp03Mode mode_of(std::uint8_t i) {
+  return (i & iparam::kS16) != 0 ? Scp03Mode::s16 : Scp03Mode::s8;
+}
 
 // Security level, P1 of EXTERNAL AUTHENTICATE (Amd D Table 7-3).
 namespace level {
@@ -63,8 +67,8 @@ struct InitializeUpdateResponse {
   std::uint8_t kvn = 0;
   std::uint8_t scp_id = 0x03;
   std::uint8_t i = 0;
-  Bytes card_challenge;   // 8 or 16
-  Bytes card_cryptogram;  // 8 or 16
+  Bytes card_challenge;                           // 8 or 16
+  Bytes card_cryptogram;                          // 8 or 16
   std::optional<std::uint32_t> sequence_counter;  // present iff i has the pseudo-random bit
 
   Scp03Mode mode() const { return mode_of(i); }

@@ -72,7 +72,7 @@ SecureMessaging::SecureMessaging(const SessionKeys& keys, Scp03Mode mode, std::u
 }
 
 void SecureMessaging::command_mac_start(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
-                                         std::uint8_t p1, std::uint8_t p2, std::size_t data_prime_size, bool extended) {
+                                        std::uint8_t p1, std::uint8_t p2, std::size_t data_prime_size, bool extended) {
   const std::size_t lc = data_prime_size + mac_size();
   std::uint8_t header[7];
   std::size_t header_size = 0;
@@ -178,8 +178,8 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
     if (iso7816::has_secure_messaging(wire.cla)) return refuse("secure messaging indicated at security level 00");
     return std::move(wire);
   }
-  if (!iso7816::has_secure_messaging(wire.cla)) return refuse("command without secure messaging at security level " +
-                                                         std::to_string(level_));
+  if (!iso7816::has_secure_messaging(wire.cla))
+    return refuse("command without secure messaging at security level " + std::to_string(level_));
   if (wire.data.size() < mac_size()) {
     return refuse("data field of " + std::to_string(wire.data.size()) + " bytes cannot hold the C-MAC");
   }
@@ -189,8 +189,7 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
   std::copy_n(wire.data.data() + body_size, mac_size(), received_mac);
   const MutableByteView body(wire.data.data(), body_size);
   // A field that is not whole blocks is only MACed: if the MAC holds, it is refused as malformed.
-  const bool decrypt =
-      (level_ & level::kCDecryption) != 0 && body_size != 0 && body_size % crypto::kAesBlock == 0;
+  const bool decrypt = (level_ & level::kCDecryption) != 0 && body_size != 0 && body_size % crypto::kAesBlock == 0;
   if (decrypt) {
     std::uint8_t icv[crypto::kAesBlock];
     scp03_icv(enc_, counter_, false, icv);
@@ -199,7 +198,7 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
   command_mac_start(mcv_, wire.cla, wire.ins, wire.p1, wire.p2, body_size, wire.uses_extended());
   for (std::size_t at = 0; at < body_size; at += kUnwrapChunk) {
     const MutableByteView chunk = body.subspan(at, std::min(kUnwrapChunk, body_size - at));
-    mac_.update(chunk);                                   // the MAC covers the ciphertext...
+    mac_.update(chunk);                                           // the MAC covers the ciphertext...
     if (decrypt) enc_.cbc_decrypt_continue(chunk, chunk.data());  // ...which is then replaced by the plaintext
   }
   const crypto::Mac16 expected = mac_.finish();
@@ -218,8 +217,9 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
   plain.data.resize(body_size);
   if ((level_ & level::kCDecryption) != 0 && body_size != 0) {
     std::string why;
-    const auto size = decrypt ? crypto::unpadded_size(plain.data, crypto::PaddingPolicy::strict, crypto::kAesBlock, &why)
-                              : std::nullopt;
+    const auto size = decrypt
+                          ? crypto::unpadded_size(plain.data, crypto::PaddingPolicy::strict, crypto::kAesBlock, &why)
+                          : std::nullopt;
     if (!decrypt) why = "ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16";
     if (!size) {
       secure_zero(plain.data.data(), plain.data.size());

@@ -53,8 +53,8 @@ class SecureMessaging {
   std::size_t mac_size() const noexcept { return half_block_size(mode_); }
 
   // The full CMAC of a command whose data field (already encrypted if it is) is `data_prime`.
-  crypto::Mac16 command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
-                            std::uint8_t p1, std::uint8_t p2, ByteView data_prime, bool extended);
+  crypto::Mac16 command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins, std::uint8_t p1,
+                            std::uint8_t p2, ByteView data_prime, bool extended);
   // The same in steps: the chaining value and header first (the data field's size is all the header
   // needs), then the data field in any number of pieces through the engine's C-MAC object, then
   // command_mac_finish().

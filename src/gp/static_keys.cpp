@@ -20,8 +20,8 @@ void StaticKeySet::validate() const {
   }
   if (mac.size() != enc.size() || dek.size() != enc.size()) {
     throw Error(Errc::invalid_argument, "SCP03 key set: ENC, MAC and DEK must have the same length (" +
-                                            std::to_string(enc.size()) + "/" + std::to_string(mac.size()) +
-                                            "/" + std::to_string(dek.size()) + " bytes)");
+                                            std::to_string(enc.size()) + "/" + std::to_string(mac.size()) + "/" +
+                                            std::to_string(dek.size()) + " bytes)");
   }
   if (kvn > 0x7F) {
     throw Error(Errc::invalid_argument, "SCP03 key set: key version number must be 00..7F");

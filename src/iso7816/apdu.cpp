@@ -5,7 +5,9 @@
 namespace sefleet::iso7816 {
 namespace {
 
-std::string str(std::size_t n) { return std::to_string(n); }
+std::string str(std::size_t n) {
+  return std::to_string(n);
+}
 
 std::optional<CommandApdu> fail(std::string* reason, std::string message) {
   if (reason != nullptr) *reason = std::move(message);

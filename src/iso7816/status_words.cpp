@@ -76,20 +76,31 @@ std::string status_word_name(std::uint16_t sw) {
   const std::uint8_t sw1 = static_cast<std::uint8_t>(sw >> 8);
   const std::uint8_t sw2 = static_cast<std::uint8_t>(sw);
   switch (sw1) {
-    case 0x61: return hex4(sw) + " " + std::to_string(sw2 == 0 ? 256 : sw2) + " more bytes available (GET RESPONSE)";
-    case 0x6C: return hex4(sw) + " wrong Le, exact length is " + std::to_string(sw2 == 0 ? 256 : sw2);
-    case 0x62: return hex4(sw) + " warning: state of non-volatile memory unchanged";
+    case 0x61:
+      return hex4(sw) + " " + std::to_string(sw2 == 0 ? 256 : sw2) + " more bytes available (GET RESPONSE)";
+    case 0x6C:
+      return hex4(sw) + " wrong Le, exact length is " + std::to_string(sw2 == 0 ? 256 : sw2);
+    case 0x62:
+      return hex4(sw) + " warning: state of non-volatile memory unchanged";
     case 0x63:
       if ((sw2 & 0xF0) == 0xC0) return hex4(sw) + " warning: counter is " + std::to_string(sw2 & 0x0F);
       return hex4(sw) + " warning: state of non-volatile memory changed";
-    case 0x64: return hex4(sw) + " execution error: state of non-volatile memory unchanged";
-    case 0x65: return hex4(sw) + " execution error: state of non-volatile memory changed";
-    case 0x66: return hex4(sw) + " security-related issue";
-    case 0x67: return hex4(sw) + " wrong length";
-    case 0x68: return hex4(sw) + " functions in CLA not supported";
-    case 0x69: return hex4(sw) + " command not allowed";
-    case 0x6A: return hex4(sw) + " wrong parameters P1-P2";
-    default: return hex4(sw) + " unknown status word";
+    case 0x64:
+      return hex4(sw) + " execution error: state of non-volatile memory unchanged";
+    case 0x65:
+      return hex4(sw) + " execution error: state of non-volatile memory changed";
+    case 0x66:
+      return hex4(sw) + " security-related issue";
+    case 0x67:
+      return hex4(sw) + " wrong length";
+    case 0x68:
+      return hex4(sw) + " functions in CLA not supported";
+    case 0x69:
+      return hex4(sw) + " command not allowed";
+    case 0x6A:
+      return hex4(sw) + " wrong parameters P1-P2";
+    default:
+      return hex4(sw) + " unknown status word";
   }
 }
 

@@ -37,8 +37,12 @@ inline constexpr std::uint16_t kClaNotSupported = 0x6E00;
 inline constexpr std::uint16_t kUnknown = 0x6F00;
 
 // 61xx: xx more bytes available with GET RESPONSE; 6Cxx: wrong Le, xx is the exact length.
-constexpr bool is_bytes_remaining(std::uint16_t sw) { return (sw & 0xFF00) == 0x6100; }
-constexpr bool is_wrong_le(std::uint16_t sw) { return (sw & 0xFF00) == 0x6C00; }
+constexpr bool is_bytes_remaining(std::uint16_t sw) {
+  return (sw & 0xFF00) == 0x6100;
+}
+constexpr bool is_wrong_le(std::uint16_t sw) {
+  return (sw & 0xFF00) == 0x6C00;
+}
 // 9000, 62xx and 63xx: the responses GlobalPlatform secure messaging protects (R-MAC/R-ENC).
 constexpr bool is_success_or_warning(std::uint16_t sw) {
   return sw == kOk || (sw & 0xFF00) == 0x6200 || (sw & 0xFF00) == 0x6300;

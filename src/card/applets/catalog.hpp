@@ -20,16 +20,16 @@ namespace sefleet::card::applets {
 using AppletFactory = std::function<std::unique_ptr<Applet>(ByteView install_parameters)>;
 
 struct CatalogModule {
-  Bytes aid;                // executable module AID (5-16 bytes)
-  std::string name;         // for people: `sefleet card applets`
-  Bytes default_instance;   // the AID a user would normally install it as (documentation, CLI hint)
+  Bytes aid;               // executable module AID (5-16 bytes)
+  std::string name;        // for people: `sefleet card applets`
+  Bytes default_instance;  // the AID a user would normally install it as (documentation, CLI hint)
   AppletFactory factory;
 };
 
 struct CatalogLoadFile {
-  Bytes aid;        // executable load file AID (5-16 bytes)
+  Bytes aid;  // executable load file AID (5-16 bytes)
   std::string name;
-  Bytes version;    // load file version number (GET STATUS tag CE)
+  Bytes version;  // load file version number (GET STATUS tag CE)
   std::vector<CatalogModule> modules;
 };
 

@@ -42,7 +42,8 @@ void CounterApplet::run_increment(AppletContext& ctx) {
   // The wall-clock wait stands for work that takes time; it is not charged to the virtual clock.
   std::this_thread::sleep_for(std::chrono::milliseconds(10 * task_delay_units_));
   const std::uint32_t value = read_counter(ctx);
-  if (value == std::numeric_limits<std::uint32_t>::max()) throw StatusWordError(sw::kConditionsNotSatisfied, "counter full");
+  if (value == std::numeric_limits<std::uint32_t>::max())
+    throw StatusWordError(sw::kConditionsNotSatisfied, "counter full");
   ctx.persistent().write(kCounterObject, encode_counter(value + 1));  // inside the task's transaction
 }
 

@@ -43,7 +43,7 @@ class CounterApplet final : public Applet {
   iso7816::ResponseApdu increment_later(const iso7816::CommandApdu& command, AppletContext& ctx);
   void run_increment(AppletContext& ctx);
 
-  std::uint32_t start_value_;  // the value before the first INCREMENT of this instance
+  std::uint32_t start_value_;                     // the value before the first INCREMENT of this instance
   std::shared_ptr<DeferredTask> increment_task_;  // created at install
   std::uint8_t task_delay_units_ = 0;             // P1 of the INCREMENT LATER that scheduled it
 };

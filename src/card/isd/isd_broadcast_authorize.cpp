@@ -34,7 +34,7 @@ namespace bc = gp::broadcast;
 constexpr std::uint8_t kFlowLevel = gp::level::kCMac | gp::level::kCDecryption | gp::level::kRMac;
 
 struct Verification {
-  SecretBytes datasend;           // the plain image (empty when the envelope did not open)
+  SecretBytes datasend;  // the plain image (empty when the envelope did not open)
   bool integrity_ok = false;
   std::optional<bc::ParsedDatasend> parsed;  // views into `datasend`
 };
@@ -62,8 +62,8 @@ Verification verify(const StagingRecord& staging, const PlatformKeys& platform, 
     }
     key = staging.bk_mac.view();
   }
-  out.integrity_ok = opened && !code.empty() && !key.empty() &&
-                     bc::integrity_code_matches(key, out.datasend.view(), code);
+  out.integrity_ok =
+      opened && !code.empty() && !key.empty() && bc::integrity_code_matches(key, out.datasend.view(), code);
   if (opened) {
     try {
       out.parsed = bc::parse_datasend(out.datasend.view());
@@ -88,7 +88,8 @@ iso7816::ResponseApdu authorize_action(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, kFlowLevel);
   const auto& cmd = call.command;
-  if (cmd.p1 != 0x00 || cmd.p2 != 0x00) throw StatusWordError(sw::kIncorrectP1P2, "AUTHORIZE ACTION: P1-P2 must be 0000");
+  if (cmd.p1 != 0x00 || cmd.p2 != 0x00)
+    throw StatusWordError(sw::kIncorrectP1P2, "AUTHORIZE ACTION: P1-P2 must be 0000");
   bc::AuthorizeAction message;
   try {
     message = bc::parse_authorize_action(cmd.data);

@@ -17,7 +17,9 @@ iso7816::Tlv be32_field(iso7816::Tag tag, std::uint32_t value) {
   return iso7816::Tlv::primitive(tag, std::move(out));
 }
 
-iso7816::Tlv byte_field(iso7816::Tag tag, std::uint8_t value) { return iso7816::Tlv::primitive(tag, Bytes{value}); }
+iso7816::Tlv byte_field(iso7816::Tag tag, std::uint8_t value) {
+  return iso7816::Tlv::primitive(tag, Bytes{value});
+}
 
 }  // namespace
 
@@ -26,11 +28,11 @@ Bytes image_inventory(const IsdCall& call) {
   const ImageStore& images = call.state.images();
   std::vector<iso7816::Tlv> objects;
   for (const auto& [type, image] : images.active()) {
-    objects.push_back(iso7816::Tlv::constructed(
-        0xE2, {byte_field(0x82, static_cast<std::uint8_t>(type)), be32_field(0x84, image.version),
-               be32_field(0x85, image.datasend_length),
-               iso7816::Tlv::primitive(0xCC, Bytes(image.sha256.begin(), image.sha256.end())),
-               iso7816::Tlv::primitive(0x86, Bytes(image.name.begin(), image.name.end()))}));
+    objects.push_back(
+        iso7816::Tlv::constructed(0xE2, {byte_field(0x82, static_cast<std::uint8_t>(type)),
+                                         be32_field(0x84, image.version), be32_field(0x85, image.datasend_length),
+                                         iso7816::Tlv::primitive(0xCC, Bytes(image.sha256.begin(), image.sha256.end())),
+                                         iso7816::Tlv::primitive(0x86, Bytes(image.name.begin(), image.name.end()))}));
   }
   if (const auto& staging = images.staging()) {
     objects.push_back(iso7816::Tlv::constructed(

@@ -100,9 +100,9 @@ iso7816::ResponseApdu change_mode_to_diversified(const IsdCall& call) {
 void broadcast_mode_gate(const IsdCall& call) {
   if (!in_broadcast_mode(call)) return;
   const auto& cmd = call.command;
-  const bool allowed = cmd.is_proprietary_class() &&
-                       (cmd.ins == bc::kInsWriteBlock ||
-                        (cmd.ins == bc::kInsChangeMode && cmd.p1 == bc::kChangeModeToDiversified));
+  const bool allowed =
+      cmd.is_proprietary_class() &&
+      (cmd.ins == bc::kInsWriteBlock || (cmd.ins == bc::kInsChangeMode && cmd.p1 == bc::kChangeModeToDiversified));
   if (!allowed) refuse_and_abort(call, sw::kSecurityStatusNotSatisfied, "command not allowed in broadcast mode");
 }
 
@@ -115,9 +115,12 @@ void discard_abandoned_staging(const IsdCall& call) {
 iso7816::ResponseApdu change_mode(const IsdCall& call) {
   require_gp_class(call);
   switch (call.command.p1) {
-    case bc::kChangeModeToBroadcast: return change_mode_to_broadcast(call);
-    case bc::kChangeModeToDiversified: return change_mode_to_diversified(call);
-    default: throw StatusWordError(sw::kIncorrectP1P2, "CHANGE MODE: P1 must be 00 or 01");
+    case bc::kChangeModeToBroadcast:
+      return change_mode_to_broadcast(call);
+    case bc::kChangeModeToDiversified:
+      return change_mode_to_diversified(call);
+    default:
+      throw StatusWordError(sw::kIncorrectP1P2, "CHANGE MODE: P1 must be 00 or 01");
   }
 }
 

@@ -21,9 +21,9 @@ Bytes gp_oid(std::initializer_list<std::uint8_t> tail) {
 
 std::vector<Tlv> recognition_content(const CardState& state) {
   return {
-      Tlv::primitive(0x06, gp_oid({0x01})),  // card recognition data
+      Tlv::primitive(0x06, gp_oid({0x01})),                                              // card recognition data
       Tlv::constructed(0x60, {Tlv::primitive(0x06, gp_oid({0x02, 0x02, 0x03, 0x01}))}),  // GP 2.3.1
-      Tlv::constructed(0x63, {Tlv::primitive(0x06, gp_oid({0x03}))}),  // card identification scheme
+      Tlv::constructed(0x63, {Tlv::primitive(0x06, gp_oid({0x03}))}),                    // card identification scheme
       Tlv::constructed(0x64, {Tlv::primitive(0x06, gp_oid({0x04, 0x03, state.scp03_i()}))}),  // SCP03, i
   };
 }
@@ -67,11 +67,17 @@ Bytes sequence_counter(const CardState& state) {
   return Tlv::primitive(0xC1, value).encode();
 }
 
-Bytes card_image_number(const CardState& state) { return Tlv::primitive(0x45, state.cin()).encode(); }
+Bytes card_image_number(const CardState& state) {
+  return Tlv::primitive(0x45, state.cin()).encode();
+}
 
-Bytes key_diversification_data(const CardState& state) { return Tlv::primitive(0xCF, state.kdd()).encode(); }
+Bytes key_diversification_data(const CardState& state) {
+  return Tlv::primitive(0xCF, state.kdd()).encode();
+}
 
-Bytes issuer_identification_number(const CardState& state) { return Tlv::primitive(0x42, state.iin()).encode(); }
+Bytes issuer_identification_number(const CardState& state) {
+  return Tlv::primitive(0x42, state.iin()).encode();
+}
 
 Bytes card_production_life_cycle(const CardState& state) {
   // 42 bytes, field by field (GPCS Table H-? / Visa CPLC). A virtual SE has no chip, module or
@@ -79,19 +85,20 @@ Bytes card_production_life_cycle(const CardState& state) {
   const Bytes& id = state.se_id();
   Bytes cplc;
   const auto put2 = [&](std::uint8_t a, std::uint8_t b) { cplc.insert(cplc.end(), {a, b}); };
-  put2(0x00, 0x00);                       // IC fabricator
-  put2(0x00, 0x00);                       // IC type
-  put2('S', 'F');                         // operating system identifier: sefleet
-  put2(0x00, 0x00);                       // operating system release date
-  put2(0x01, 0x00);                       // operating system release level: card state format 1.0
-  put2(0x00, 0x00);                       // IC fabrication date
+  put2(0x00, 0x00);                                     // IC fabricator
+  put2(0x00, 0x00);                                     // IC type
+  put2('S', 'F');                                       // operating system identifier: sefleet
+  put2(0x00, 0x00);                                     // operating system release date
+  put2(0x01, 0x00);                                     // operating system release level: card state format 1.0
+  put2(0x00, 0x00);                                     // IC fabrication date
   cplc.insert(cplc.end(), id.end() - 4, id.end());      // IC serial number: last 4 bytes of se_id
   cplc.insert(cplc.end(), id.end() - 6, id.end() - 4);  // IC batch identifier: the 2 before them
-  for (int i = 0; i < 6; ++i) put2(0x00, 0x00);  // module fabricator/packaging, ICC manufacturer/embedding, pre-perso(+date)
-  cplc.insert(cplc.end(), 4, 0x00);              // pre-personalizer equipment identifier
-  put2('S', 'F');                                // IC personalizer: sefleet card init
-  append(cplc, state.personalization_date());    // IC personalization date (YDDD)
-  cplc.insert(cplc.end(), 4, 0x00);              // personalization equipment identifier
+  for (int i = 0; i < 6; ++i)
+    put2(0x00, 0x00);                // module fabricator/packaging, ICC manufacturer/embedding, pre-perso(+date)
+  cplc.insert(cplc.end(), 4, 0x00);  // pre-personalizer equipment identifier
+  put2('S', 'F');                    // IC personalizer: sefleet card init
+  append(cplc, state.personalization_date());  // IC personalization date (YDDD)
+  cplc.insert(cplc.end(), 4, 0x00);            // personalization equipment identifier
   return Tlv::primitive(0x9F7F, cplc).encode();
 }
 

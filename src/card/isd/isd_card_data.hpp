@@ -20,7 +20,7 @@ Bytes card_capability_information(const CardState& state);
 Bytes key_information_template(const CardState& state);
 // C1 03 <counter of the default key set>.
 Bytes sequence_counter(const CardState& state);
-Bytes card_image_number(const CardState& state);             // 45 <se_id>
+Bytes card_image_number(const CardState& state);  // 45 <se_id>
 // CF <KDD>: what an off-card key store needs to derive this SE's keys before contacting it again
 // (GPCS tag CF, "key diversification data"; the same 10 bytes as in the INITIALIZE UPDATE response).
 Bytes key_diversification_data(const CardState& state);

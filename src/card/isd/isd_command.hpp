@@ -40,12 +40,12 @@ struct BroadcastLink {
 // sequence is over.
 struct PendingLoad {
   gp::Scp03Card::SessionTicket session;
-  Bytes load_file_aid;        // from INSTALL [for load]
-  Bytes hash;                 // the expected SHA-256 of the load file, or empty
-  std::size_t blocks = 0;     // LOAD blocks received
-  std::size_t header = 0;     // bytes of C4 + length once all arrived, else 0
-  std::size_t declared = 0;   // the load file size C4 announces (valid once header != 0)
-  Bytes data;                 // C4 <length> <load file ...> as received
+  Bytes load_file_aid;       // from INSTALL [for load]
+  Bytes hash;                // the expected SHA-256 of the load file, or empty
+  std::size_t blocks = 0;    // LOAD blocks received
+  std::size_t header = 0;    // bytes of C4 + length once all arrived, else 0
+  std::size_t declared = 0;  // the load file size C4 announces (valid once header != 0)
+  Bytes data;                // C4 <length> <load file ...> as received
 
   bool active() const noexcept { return !session.expired(); }
 };

@@ -1,5 +1,5 @@
-#include "card/isd/isd_command.hpp"
 #include "card/isd/isd_card_data.hpp"
+#include "card/isd/isd_command.hpp"
 #include "gp/scp03_card.hpp"
 #include "gp/scp03_types.hpp"
 #include "iso7816/status_words.hpp"

@@ -31,12 +31,17 @@ iso7816::ResponseApdu delete_objects(const IsdCall& call) {
   const iso7816::Tlv* key_id = nullptr;
   const iso7816::Tlv* kvn = nullptr;
   for (const auto& object : *objects) {
-    const iso7816::Tlv** slot = object.tag() == 0x4F ? &aid : object.tag() == 0xD0 ? &key_id : object.tag() == 0xD2 ? &kvn : nullptr;
-    if (slot == nullptr || *slot != nullptr) throw StatusWordError(sw::kWrongData, "DELETE: unexpected or repeated object");
+    const iso7816::Tlv** slot = object.tag() == 0x4F   ? &aid
+                                : object.tag() == 0xD0 ? &key_id
+                                : object.tag() == 0xD2 ? &kvn
+                                                       : nullptr;
+    if (slot == nullptr || *slot != nullptr)
+      throw StatusWordError(sw::kWrongData, "DELETE: unexpected or repeated object");
     *slot = &object;
   }
   if (aid != nullptr) {
-    if (key_id != nullptr || kvn != nullptr) throw StatusWordError(sw::kWrongData, "DELETE: AID mixed with key objects");
+    if (key_id != nullptr || kvn != nullptr)
+      throw StatusWordError(sw::kWrongData, "DELETE: AID mixed with key objects");
     return delete_by_aid(call, aid->value(), cmd.p2 == 0x80);
   }
   if (kvn == nullptr || kvn->value().size() != 1 || (key_id != nullptr && key_id->value().size() != 1)) {
@@ -46,7 +51,8 @@ iso7816::ResponseApdu delete_objects(const IsdCall& call) {
   if (call.state.find_key_set(version) == nullptr || version == 0) {
     throw StatusWordError(sw::kReferencedDataNotFound, "DELETE: no such key set");
   }
-  if (key_id != nullptr) throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: single keys of a set cannot be deleted");
+  if (key_id != nullptr)
+    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: single keys of a set cannot be deleted");
   if (call.state.key_sets().size() == 1) throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: last key set");
   const gp::Scp03Card* channel = call.ctx.secure_channel();
   if (channel != nullptr && channel->key_version() == version) {

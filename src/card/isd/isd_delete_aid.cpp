@@ -67,7 +67,8 @@ void delete_application(const IsdCall& call, const AppletInstance& instance) {
 
 void delete_load_file(const IsdCall& call, ByteView aid, bool related) {
   if (applets::find_load_file(aid) != nullptr || call.vm == nullptr || !call.vm->find_package(aid)) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: ROM load files are part of the card and cannot be deleted");
+    throw StatusWordError(sw::kConditionsNotSatisfied,
+                          "DELETE: ROM load files are part of the card and cannot be deleted");
   }
   require_content_management(call);
   std::vector<AppletInstance> instances;
@@ -77,7 +78,8 @@ void delete_load_file(const IsdCall& call, ByteView aid, bool related) {
     }
   }
   if (!instances.empty() && !related) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: the load file has instances (P2 80 deletes them with it)");
+    throw StatusWordError(sw::kConditionsNotSatisfied,
+                          "DELETE: the load file has instances (P2 80 deletes them with it)");
   }
   for (const AppletInstance& instance : instances) require_not_selected(call, instance.aid);
   for (const AppletInstance& instance : instances) delete_application(call, instance);
@@ -96,7 +98,8 @@ iso7816::ResponseApdu delete_by_aid(const IsdCall& call, ByteView aid, bool rela
     return iso7816::ResponseApdu(Bytes{0x00}, sw::kOk);
   }
   const AppletInstance* instance = call.instances != nullptr ? call.instances->find(aid) : nullptr;
-  if (instance == nullptr) throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: built-in entries cannot be deleted");
+  if (instance == nullptr)
+    throw StatusWordError(sw::kConditionsNotSatisfied, "DELETE: built-in entries cannot be deleted");
   require_content_management(call);
   require_not_selected(call, aid);
   delete_application(call, AppletInstance(*instance));

@@ -24,11 +24,15 @@ constexpr std::string_view kContinuation = "isd.get_status";
 bool wanted(const RegistryEntry& entry, std::uint8_t p1) {
   using Kind = RegistryEntry::Kind;
   switch (p1) {
-    case 0x80: return entry.kind == Kind::issuer_security_domain;
-    case 0x40: return entry.kind == Kind::application || entry.kind == Kind::security_domain;
+    case 0x80:
+      return entry.kind == Kind::issuer_security_domain;
+    case 0x40:
+      return entry.kind == Kind::application || entry.kind == Kind::security_domain;
     case 0x20:
-    case 0x10: return entry.kind == Kind::load_file;
-    default: return false;
+    case 0x10:
+      return entry.kind == Kind::load_file;
+    default:
+      return false;
   }
 }
 
@@ -91,7 +95,8 @@ iso7816::ResponseApdu get_status(const IsdCall& call) {
   const Bytes prefix = search_aid(cmd.data);
 
   // Continuation: P1, P2 format bit, index of the next entry, search AID (cleared on deselect).
-  Bytes& continuation = call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kContinuation, call.ctx.channel()));
+  Bytes& continuation =
+      call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kContinuation, call.ctx.channel()));
   std::size_t start = 0;
   if (next) {
     if (continuation.size() < 4 || continuation[0] != cmd.p1 || continuation[1] != (cmd.p2 & 0x02) ||

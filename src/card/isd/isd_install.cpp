@@ -45,8 +45,10 @@ InstallData parse_fields(ByteView data) {
   auto field = [&](const char* name) {
     if (at >= data.size()) throw StatusWordError(sw::kWrongData, std::string("INSTALL: missing ") + name + " length");
     const std::size_t length = data[at++];
-    if (data.size() - at < length) throw StatusWordError(sw::kWrongData, std::string("INSTALL: ") + name + " overruns the data");
-    Bytes value(data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + length));
+    if (data.size() - at < length)
+      throw StatusWordError(sw::kWrongData, std::string("INSTALL: ") + name + " overruns the data");
+    Bytes value(data.begin() + static_cast<std::ptrdiff_t>(at),
+                data.begin() + static_cast<std::ptrdiff_t>(at + length));
     at += length;
     return value;
   };
@@ -61,7 +63,9 @@ InstallData parse_fields(ByteView data) {
   return out;
 }
 
-bool is_aid(ByteView aid) { return aid.size() >= 5 && aid.size() <= 16; }
+bool is_aid(ByteView aid) {
+  return aid.size() >= 5 && aid.size() <= 16;
+}
 
 // 1 or 3 privilege bytes (GPCS Table 11-7), normalized to 3. This card grants applications no
 // privilege: each one names a card function (default selection, card lock/terminate, CVM, global
@@ -97,10 +101,13 @@ iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& d
   const applets::CatalogLoadFile* load_file = applets::find_load_file(data.load_file);
   std::optional<javacard::PackageInfo> package;
   if (load_file == nullptr && call.vm != nullptr) package = call.vm->find_package(data.load_file);
-  if (load_file == nullptr && !package) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such load file");
+  if (load_file == nullptr && !package)
+    throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such load file");
   const applets::CatalogModule* module = load_file != nullptr ? applets::find_module(*load_file, data.module) : nullptr;
-  const bool java_module = package && std::ranges::any_of(package->applets, [&](const auto& applet) { return applet.aid == data.module; });
-  if (module == nullptr && !java_module) throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such module in the load file");
+  const bool java_module =
+      package && std::ranges::any_of(package->applets, [&](const auto& applet) { return applet.aid == data.module; });
+  if (module == nullptr && !java_module)
+    throw StatusWordError(sw::kReferencedDataNotFound, "INSTALL: no such module in the load file");
   if (call.ctx.registry().find(data.application) != nullptr) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "INSTALL: the application AID is already in the registry");
   }
@@ -117,12 +124,12 @@ iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& d
   instance.life_cycle = selectable ? app_life_cycle::kSelectable : app_life_cycle::kInstalled;
   instance.install_parameters = parameters;
   if (java_module) {
-    install_java_applet(JavaInstallTarget{*call.vm, *call.instances, *call.host, call.ctx.registry(), call.state.isd_aid()},
-                        instance);
+    install_java_applet(
+        JavaInstallTarget{*call.vm, *call.instances, *call.host, call.ctx.registry(), call.state.isd_aid()}, instance);
     return iso7816::ResponseApdu(Bytes{0x00}, sw::kOk);  // GPCS §11.5.3.1: no receipt
   }
   std::unique_ptr<Applet> applet = module->factory(parameters);  // refuses bad parameters (6A80)
-  call.instances->add(instance);  // the commit point
+  call.instances->add(instance);                                 // the commit point
   try {
     call.host->add_instance(registry_entry(instance, call.state.isd_aid()), std::move(applet));
   } catch (...) {
@@ -134,7 +141,8 @@ iso7816::ResponseApdu install_instance(const IsdCall& call, const InstallData& d
 
 iso7816::ResponseApdu make_selectable(const IsdCall& call, const InstallData& data) {
   if (!data.load_file.empty() || !data.module.empty() || !data.parameters.empty()) {
-    throw StatusWordError(sw::kWrongData, "INSTALL [for make selectable]: load file, module and parameters must be empty");
+    throw StatusWordError(sw::kWrongData,
+                          "INSTALL [for make selectable]: load file, module and parameters must be empty");
   }
   if (!is_aid(data.application)) throw StatusWordError(sw::kWrongData, "INSTALL: application AID is 5..16 bytes");
   const Bytes privileges = check_privileges(data.privileges);
@@ -169,14 +177,16 @@ iso7816::ResponseApdu install(const IsdCall& call) {
   const auto& cmd = call.command;
   if (cmd.p1 != kForLoad && cmd.p1 != kForInstall && cmd.p1 != kForMakeSelectable &&
       cmd.p1 != (kForInstall | kForMakeSelectable)) {
-    throw StatusWordError(sw::kIncorrectP1P2, "INSTALL: only [for load], [for install] and [for make selectable] (P1 02, 04, 08, 0C)");
+    throw StatusWordError(sw::kIncorrectP1P2,
+                          "INSTALL: only [for load], [for install] and [for make selectable] (P1 02, 04, 08, 0C)");
   }
   if (cmd.p2 != 0x00) throw StatusWordError(sw::kIncorrectP1P2, "INSTALL: P2 must be 00");
   require_content_management(call);
   if (cmd.data.empty()) throw StatusWordError(sw::kWrongLength, "INSTALL: no data");
   if (cmd.p1 == kForLoad) return install_for_load(call);
   const InstallData data = parse_fields(cmd.data);
-  if (!data.token.empty()) throw StatusWordError(sw::kWrongData, "INSTALL: tokens (delegated management) are not supported");
+  if (!data.token.empty())
+    throw StatusWordError(sw::kWrongData, "INSTALL: tokens (delegated management) are not supported");
   if (cmd.p1 == kForMakeSelectable) return make_selectable(call, data);
   return install_instance(call, data, (cmd.p1 & kForMakeSelectable) != 0);
 }
@@ -197,7 +207,8 @@ iso7816::ResponseApdu set_application_status(const IsdCall& call) {
   require_content_management(call);
   const bool lock = cmd.p2 == 0x80;
   const bool locked = (instance->life_cycle & app_life_cycle::kLockedBit) != 0;
-  if (lock == locked) throw StatusWordError(sw::kConditionsNotSatisfied, lock ? "SET STATUS: already locked" : "SET STATUS: not locked");
+  if (lock == locked)
+    throw StatusWordError(sw::kConditionsNotSatisfied, lock ? "SET STATUS: already locked" : "SET STATUS: not locked");
   const std::uint8_t state = lock ? static_cast<std::uint8_t>(instance->life_cycle | app_life_cycle::kLockedBit)
                                   : static_cast<std::uint8_t>(instance->life_cycle & ~app_life_cycle::kLockedBit);
   const Bytes privileges = instance->privileges;

@@ -33,7 +33,9 @@ constexpr std::size_t kSha256Size = 32;
 // C4 + a BER length of at most 4 bytes (83 xx xx xx): kMaxLoadFileSize needs 3 length bytes.
 constexpr std::size_t kMaxHeaderSize = 5;
 
-bool is_aid(ByteView aid) { return aid.size() >= 5 && aid.size() <= 16; }
+bool is_aid(ByteView aid) {
+  return aid.size() >= 5 && aid.size() <= 16;
+}
 
 struct ForLoadData {
   Bytes load_file;
@@ -53,7 +55,8 @@ ForLoadData parse_for_load(ByteView data) {
     if (data.size() - at < length) {
       throw StatusWordError(sw::kWrongData, std::string("INSTALL [for load]: ") + name + " overruns the data");
     }
-    Bytes value(data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + length));
+    Bytes value(data.begin() + static_cast<std::ptrdiff_t>(at),
+                data.begin() + static_cast<std::ptrdiff_t>(at + length));
     at += length;
     return value;
   };
@@ -73,7 +76,8 @@ ForLoadData parse_for_load(ByteView data) {
 void check_load_parameters(ByteView parameters) {
   if (parameters.empty()) return;
   const auto objects = iso7816::try_parse_tlv_sequence(parameters);
-  if (!objects || std::ranges::any_of(*objects, [](const iso7816::Tlv& tlv) { return tlv.tag() != kTagSystemParameters; })) {
+  if (!objects ||
+      std::ranges::any_of(*objects, [](const iso7816::Tlv& tlv) { return tlv.tag() != kTagSystemParameters; })) {
     throw StatusWordError(sw::kWrongData, "INSTALL [for load]: load parameters must be EF (system parameters) objects");
   }
 }
@@ -83,9 +87,11 @@ void check_load_parameters(ByteView parameters) {
 std::size_t parse_header(ByteView data, std::size_t& declared) {
   if (data.empty()) return 0;
   if (data[0] == kTagDapBlock) {
-    throw StatusWordError(sw::kWrongData, "LOAD: DAP blocks (E2) are not supported: no security domain of this card verifies DAPs");
+    throw StatusWordError(sw::kWrongData,
+                          "LOAD: DAP blocks (E2) are not supported: no security domain of this card verifies DAPs");
   }
-  if (data[0] != kTagLoadFileDataBlock) throw StatusWordError(sw::kWrongData, "LOAD: the data must start with the C4 load file data block");
+  if (data[0] != kTagLoadFileDataBlock)
+    throw StatusWordError(sw::kWrongData, "LOAD: the data must start with the C4 load file data block");
   if (data.size() < 2) return 0;
   const std::uint8_t first = data[1];
   if (first < 0x80) {
@@ -93,7 +99,8 @@ std::size_t parse_header(ByteView data, std::size_t& declared) {
     return 2;
   }
   const std::size_t length_bytes = first & 0x7F;
-  if (length_bytes < 1 || length_bytes > 3) throw StatusWordError(sw::kWrongData, "LOAD: C4 length is not a BER length of 1 to 3 bytes");
+  if (length_bytes < 1 || length_bytes > 3)
+    throw StatusWordError(sw::kWrongData, "LOAD: C4 length is not a BER length of 1 to 3 bytes");
   if (data.size() < 2 + length_bytes) return 0;
   declared = read_be(data.subspan(2, length_bytes));
   return 2 + length_bytes;
@@ -124,7 +131,9 @@ const Bytes* module_in_use(const IsdCall& call, const javacard::LoadFile& load_f
   return nullptr;
 }
 
-PendingLoad& channel_load(const IsdCall& call) { return (*call.loads)[call.ctx.channel()]; }
+PendingLoad& channel_load(const IsdCall& call) {
+  return (*call.loads)[call.ctx.channel()];
+}
 
 void store_load_file(const IsdCall& call, PendingLoad& pending) {
   const ByteView block(pending.data);
@@ -149,14 +158,16 @@ void store_load_file(const IsdCall& call, PendingLoad& pending) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "LOAD: the load file AID is already in the registry");
   }
   if (const Bytes* aid = module_in_use(call, load_file)) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "LOAD: applet AID " + to_hex(*aid) + " is a module of another load file");
+    throw StatusWordError(sw::kConditionsNotSatisfied,
+                          "LOAD: applet AID " + to_hex(*aid) + " is a module of another load file");
   }
   try {
     call.vm->load(load_file);  // check + store + <clinit>: one NVM transaction
   } catch (const javacard::LoadError& e) {
     throw StatusWordError(sw::kWrongData, std::string("LOAD: ") + e.what());
   } catch (const Error& e) {
-    if (e.code() == Errc::state_error) throw StatusWordError(sw::kConditionsNotSatisfied, std::string("LOAD: ") + e.what());
+    if (e.code() == Errc::state_error)
+      throw StatusWordError(sw::kConditionsNotSatisfied, std::string("LOAD: ") + e.what());
     throw;
   }
   const auto package = call.vm->find_package(load_file.package_aid);
@@ -179,7 +190,8 @@ iso7816::ResponseApdu install_for_load(const IsdCall& call) {
     throw StatusWordError(sw::kIncorrectP1P2, "INSTALL [for load]: this card loads no code");
   }
   const ForLoadData data = parse_for_load(call.command.data);
-  if (!is_aid(data.load_file)) throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the load file AID is 5..16 bytes");
+  if (!is_aid(data.load_file))
+    throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the load file AID is 5..16 bytes");
   if (!data.security_domain.empty()) {
     if (!is_aid(data.security_domain)) {
       throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the security domain AID is 5..16 bytes");
@@ -189,15 +201,19 @@ iso7816::ResponseApdu install_for_load(const IsdCall& call) {
     }
   }
   if (!data.hash.empty() && data.hash.size() != kSha256Size) {
-    throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the load file data block hash must be a SHA-256 (32 bytes)");
+    throw StatusWordError(sw::kWrongData,
+                          "INSTALL [for load]: the load file data block hash must be a SHA-256 (32 bytes)");
   }
   check_load_parameters(data.parameters);
-  if (!data.token.empty()) throw StatusWordError(sw::kWrongData, "INSTALL [for load]: tokens (delegated management) are not supported");
+  if (!data.token.empty())
+    throw StatusWordError(sw::kWrongData, "INSTALL [for load]: tokens (delegated management) are not supported");
   if (call.ctx.registry().find(data.load_file) != nullptr) {
-    throw StatusWordError(sw::kConditionsNotSatisfied, "INSTALL [for load]: the load file AID is already in the registry");
+    throw StatusWordError(sw::kConditionsNotSatisfied,
+                          "INSTALL [for load]: the load file AID is already in the registry");
   }
   const gp::Scp03Card* channel = call.ctx.secure_channel();
-  if (channel == nullptr) throw StatusWordError(sw::kSecurityStatusNotSatisfied, "INSTALL [for load]: no secure channel");
+  if (channel == nullptr)
+    throw StatusWordError(sw::kSecurityStatusNotSatisfied, "INSTALL [for load]: no secure channel");
   PendingLoad& pending = channel_load(call);
   pending = PendingLoad{};
   pending.session = channel->session_ticket();
@@ -210,7 +226,8 @@ iso7816::ResponseApdu load(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, gp::level::kCMac);
   require_content_management(call);
-  if (call.vm == nullptr || call.loads == nullptr) throw StatusWordError(sw::kInsNotSupported, "LOAD: this card loads no code");
+  if (call.vm == nullptr || call.loads == nullptr)
+    throw StatusWordError(sw::kInsNotSupported, "LOAD: this card loads no code");
   PendingLoad& pending = channel_load(call);
   if (!pending.active()) {
     pending = PendingLoad{};
@@ -218,7 +235,8 @@ iso7816::ResponseApdu load(const IsdCall& call) {
   }
   try {
     const auto& cmd = call.command;
-    if (cmd.p1 != 0x00 && cmd.p1 != kLastBlock) throw StatusWordError(sw::kIncorrectP1P2, "LOAD: P1 is 00 (more blocks) or 80 (last)");
+    if (cmd.p1 != 0x00 && cmd.p1 != kLastBlock)
+      throw StatusWordError(sw::kIncorrectP1P2, "LOAD: P1 is 00 (more blocks) or 80 (last)");
     if (cmd.p2 != static_cast<std::uint8_t>(pending.blocks & 0xFF)) {
       throw StatusWordError(sw::kIncorrectP1P2, "LOAD: block " + to_hex(Bytes{cmd.p2}) + " out of sequence");
     }

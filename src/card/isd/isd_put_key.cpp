@@ -20,7 +20,9 @@ namespace sw = iso7816::sw;
 constexpr std::uint8_t kKeyTypeAes = 0x88;
 constexpr std::uint8_t kKcvLength = 3;
 
-[[noreturn]] void wrong_data(const char* why) { throw StatusWordError(sw::kWrongData, why); }
+[[noreturn]] void wrong_data(const char* why) {
+  throw StatusWordError(sw::kWrongData, why);
+}
 
 struct KeyBlocks {
   std::array<SecretBytes, 3> keys;

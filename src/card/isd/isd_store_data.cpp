@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "card/isd/isd_command.hpp"
-#include "gp/card_life_cycle.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "gp/scp03_types.hpp"
 #include "iso7816/status_words.hpp"
 #include "iso7816/tlv.hpp"
@@ -26,7 +26,9 @@ constexpr std::string_view kNextBlock = "isd.store_data";
 constexpr std::size_t kMaxObjectSize = 2048;
 constexpr std::size_t kMaxObjects = 64;
 
-[[noreturn]] void wrong_data(const char* why) { throw StatusWordError(sw::kWrongData, why); }
+[[noreturn]] void wrong_data(const char* why) {
+  throw StatusWordError(sw::kWrongData, why);
+}
 
 Objects parse_dgis(ByteView data) {
   Objects out;
@@ -43,7 +45,7 @@ Objects parse_dgis(ByteView data) {
     }
     if (data.size() - at < length) wrong_data("STORE DATA: DGI value truncated");
     out.emplace_back("dgi/" + to_hex(dgi), Bytes(data.begin() + static_cast<std::ptrdiff_t>(at),
-                                                  data.begin() + static_cast<std::ptrdiff_t>(at + length)));
+                                                 data.begin() + static_cast<std::ptrdiff_t>(at + length)));
     at += length;
   }
   return out;
@@ -69,7 +71,8 @@ iso7816::ResponseApdu store_data(const IsdCall& call) {
   require_gp_class(call);
   require_session(call, gp::level::kCMac);
   const auto& cmd = call.command;
-  Bytes& next_block = call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kNextBlock, call.ctx.channel()));
+  Bytes& next_block =
+      call.ctx.transient(TransientScope::clear_on_deselect, per_channel(kNextBlock, call.ctx.channel()));
   const std::uint8_t expected = next_block.empty() ? 0x00 : next_block[0];
   next_block.clear();  // any refusal restarts the sequence at block 00
   if (call.state.life_cycle() == gp::card_life_cycle::kCardLocked) {

@@ -52,23 +52,44 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
   try {
     isd::broadcast_mode_gate(call);
     switch (command.ins) {
-      case kInsSelect: response = isd::select_response(call); break;
-      case kInsGetData: response = isd::get_data(call); break;
-      case kInsGetStatus: response = isd::get_status(call); break;
-      case kInsPutKey: response = isd::put_key(call); break;
-      case kInsDelete: response = isd::delete_objects(call); break;
-      case kInsStoreData: response = isd::store_data(call); break;
-      case kInsSetStatus: response = isd::set_status(call); break;
+      case kInsSelect:
+        response = isd::select_response(call);
+        break;
+      case kInsGetData:
+        response = isd::get_data(call);
+        break;
+      case kInsGetStatus:
+        response = isd::get_status(call);
+        break;
+      case kInsPutKey:
+        response = isd::put_key(call);
+        break;
+      case kInsDelete:
+        response = isd::delete_objects(call);
+        break;
+      case kInsStoreData:
+        response = isd::store_data(call);
+        break;
+      case kInsSetStatus:
+        response = isd::set_status(call);
+        break;
       case kInsInstall:
         if (host_ != nullptr) response = isd::install(call);
         break;
       case kInsLoad:
         if (host_ != nullptr && vm_ != nullptr) response = isd::load(call);
         break;
-      case gp::broadcast::kInsChangeMode: response = isd::change_mode(call); break;
-      case gp::broadcast::kInsWriteBlock: response = isd::write_block(call); break;
-      case gp::broadcast::kInsAuthorizeAction: response = isd::authorize_action(call); break;
-      default: break;
+      case gp::broadcast::kInsChangeMode:
+        response = isd::change_mode(call);
+        break;
+      case gp::broadcast::kInsWriteBlock:
+        response = isd::write_block(call);
+        break;
+      case gp::broadcast::kInsAuthorizeAction:
+        response = isd::authorize_action(call);
+        break;
+      default:
+        break;
     }
   } catch (const StatusWordError& refusal) {
     response = iso7816::ResponseApdu(refusal.sw());

@@ -66,9 +66,8 @@ class ZerosOperator {
 constexpr std::size_t kLongStream = 8192;  // three streams of this many bytes per step, then...
 constexpr std::size_t kShortStream = 256;  // ...of this many for what is left, then one stream
 
-__attribute__((target("sse4.2"))) std::uint64_t three_streams(const std::uint8_t*& p, std::size_t& n,
-                                                               std::uint64_t reg, std::size_t stream,
-                                                               const ZerosOperator& zeros) {
+__attribute__((target("sse4.2"))) std::uint64_t three_streams(const std::uint8_t*& p, std::size_t& n, std::uint64_t reg,
+                                                              std::size_t stream, const ZerosOperator& zeros) {
   while (n >= 3 * stream) {
     std::uint64_t reg1 = 0, reg2 = 0;
     for (const std::uint8_t* end = p + stream; p < end; p += 8) {

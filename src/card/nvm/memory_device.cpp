@@ -23,7 +23,8 @@ MemoryDevice::MemoryDevice(Medium medium, std::string name) : medium_(std::move(
 void MemoryDevice::read(std::uint64_t offset, MutableByteView out) {
   if (offset > medium_->size() || out.size() > medium_->size() - offset) {
     throw Error(Errc::io_error, name_ + ": read of " + std::to_string(out.size()) + " bytes at " +
-                                    std::to_string(offset) + " beyond the end (" + std::to_string(medium_->size()) + ")");
+                                    std::to_string(offset) + " beyond the end (" + std::to_string(medium_->size()) +
+                                    ")");
   }
   std::copy_n(medium_->begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
 }

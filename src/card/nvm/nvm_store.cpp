@@ -213,7 +213,9 @@ void NvmStore::begin() {
   pending_.clear();
 }
 
-void NvmStore::write(std::string_view key, ByteView value) { write(key, Bytes(value.begin(), value.end())); }
+void NvmStore::write(std::string_view key, ByteView value) {
+  write(key, Bytes(value.begin(), value.end()));
+}
 
 void NvmStore::write(std::string_view key, Bytes&& value) {
   require_transaction("write");

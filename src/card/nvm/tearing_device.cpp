@@ -50,8 +50,8 @@ void TearingDevice::write_gather(std::uint64_t offset, std::span<const ByteView>
     }
     const std::size_t written = keep_bytes_ - budget;
     if (written > 0) inner_->write_gather(offset, kept);
-    throw PowerLoss("power cut at physical write " + std::to_string(writes_) + " (" + std::to_string(written) +
-                    " of " + std::to_string(total) + " bytes written)");
+    throw PowerLoss("power cut at physical write " + std::to_string(writes_) + " (" + std::to_string(written) + " of " +
+                    std::to_string(total) + " bytes written)");
   }
   inner_->write_gather(offset, pieces);
 }

@@ -37,14 +37,14 @@ inline constexpr std::uint8_t kCvmManagement = 0x02;
 struct RegistryEntry {
   enum class Kind { issuer_security_domain, security_domain, application, load_file };
   Kind kind = Kind::application;
-  Bytes aid;                                // 5-16 bytes
+  Bytes aid;  // 5-16 bytes
   std::uint8_t life_cycle = app_life_cycle::kSelectable;
-  Bytes privileges = Bytes(3, 0x00);        // 3 bytes
-  Bytes load_file_aid;                      // applications and SDs: the load file they came from
-  Bytes associated_sd_aid;                  // the SD the entry is associated with
-  std::vector<Bytes> module_aids;           // load files: their executable modules
-  Bytes version;                            // load files: version number (optional)
-  Applet* applet = nullptr;                 // the instance, for selectable kinds; not owned
+  Bytes privileges = Bytes(3, 0x00);  // 3 bytes
+  Bytes load_file_aid;                // applications and SDs: the load file they came from
+  Bytes associated_sd_aid;            // the SD the entry is associated with
+  std::vector<Bytes> module_aids;     // load files: their executable modules
+  Bytes version;                      // load files: version number (optional)
+  Applet* applet = nullptr;           // the instance, for selectable kinds; not owned
 
   bool is_load_file() const noexcept { return kind == Kind::load_file; }
   bool is_locked() const noexcept { return !is_load_file() && (life_cycle & app_life_cycle::kLockedBit) != 0; }

@@ -25,16 +25,16 @@ std::string_view deferred_state_name(DeferredState state) noexcept;
 
 struct DeferredResult {
   DeferredState state = DeferredState::idle;
-  std::string reason;          // failed: the exception's message; interrupted: "power loss"
+  std::string reason;            // failed: the exception's message; interrupted: "power loss"
   std::uint64_t virtual_ns = 0;  // virtual time the last run took (0 when it did not run)
 
   friend bool operator==(const DeferredResult&, const DeferredResult&) = default;
 };
 
 struct DeferredTaskOptions {
-  std::string name;            // unique per applet; 1..32 chars [a-z0-9_-]; the key of its persisted state
-  bool resumable = false;      // rescheduled automatically after a power loss interrupted it
-  std::uint8_t priority = 0;   // for the splitting helper
+  std::string name;           // unique per applet; 1..32 chars [a-z0-9_-]; the key of its persisted state
+  bool resumable = false;     // rescheduled automatically after a power loss interrupted it
+  std::uint8_t priority = 0;  // for the splitting helper
 };
 
 // The work of a task: runs with its own transaction open (ctx.persistent().transaction_depth() == 1),

@@ -22,22 +22,28 @@ constexpr std::size_t kMaxReason = 64;  // a failure reason is kept short: NVM i
 
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > 32) return false;
-  return std::ranges::all_of(name, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
+  return std::ranges::all_of(
+      name, [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
 }
 
-Bytes aid_bytes(ByteView aid) { return Bytes(aid.begin(), aid.end()); }
+Bytes aid_bytes(ByteView aid) {
+  return Bytes(aid.begin(), aid.end());
+}
 
 }  // namespace
 
 std::string_view deferred_state_name(DeferredState state) noexcept {
   switch (state) {
-    case DeferredState::idle: return "idle";
-    case DeferredState::pending: return "pending";
-    case DeferredState::done: return "done";
-    case DeferredState::failed: return "failed";
-    case DeferredState::interrupted: return "interrupted";
+    case DeferredState::idle:
+      return "idle";
+    case DeferredState::pending:
+      return "pending";
+    case DeferredState::done:
+      return "done";
+    case DeferredState::failed:
+      return "failed";
+    case DeferredState::interrupted:
+      return "interrupted";
   }
   return "unknown";
 }

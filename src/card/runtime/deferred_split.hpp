@@ -13,7 +13,7 @@ namespace sefleet::card {
 struct DeclaredOperation {
   std::string name;
   std::uint64_t estimated_ns = 0;
-  std::uint8_t priority = 0;       // higher = more urgent
+  std::uint8_t priority = 0;  // higher = more urgent
   bool needed_for_response = false;
 };
 

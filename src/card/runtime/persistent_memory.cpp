@@ -17,10 +17,14 @@ std::string reason_text(TransactionError::Reason reason) {
 
 std::string_view transaction_error_reason_name(TransactionError::Reason reason) noexcept {
   switch (reason) {
-    case TransactionError::Reason::in_progress: return "IN_PROGRESS";
-    case TransactionError::Reason::not_in_progress: return "NOT_IN_PROGRESS";
-    case TransactionError::Reason::buffer_full: return "BUFFER_FULL";
-    case TransactionError::Reason::illegal_use: return "ILLEGAL_USE";
+    case TransactionError::Reason::in_progress:
+      return "IN_PROGRESS";
+    case TransactionError::Reason::not_in_progress:
+      return "NOT_IN_PROGRESS";
+    case TransactionError::Reason::buffer_full:
+      return "BUFFER_FULL";
+    case TransactionError::Reason::illegal_use:
+      return "ILLEGAL_USE";
   }
   return "unknown";
 }

@@ -49,11 +49,11 @@ Runtime::Runtime(RuntimeConfig config)
       clock_(config_.clock != nullptr ? config_.clock : own_clock_.get()),
       persistent_(config_.store, *clock_, config_.commit_capacity),
       crypto_(*clock_, random()) {
-  deferred_ = std::make_unique<DeferredQueue>(
-      persistent_, *clock_, config_.defer_after_response, [this](const DeferredTask& task, const DeferredWork& work) {
-        AppletCallContext ctx(*this, task.owner_aid(), false);
-        work(ctx);
-      });
+  deferred_ = std::make_unique<DeferredQueue>(persistent_, *clock_, config_.defer_after_response,
+                                              [this](const DeferredTask& task, const DeferredWork& work) {
+                                                AppletCallContext ctx(*this, task.owner_aid(), false);
+                                                work(ctx);
+                                              });
   if (config_.logical_channels < 1 || config_.logical_channels > kMaxLogicalChannels) {
     throw Error(Errc::invalid_argument,
                 "card runtime: logical_channels must be 1..20, got " + std::to_string(config_.logical_channels));
@@ -362,7 +362,8 @@ void Runtime::uninstall_applet(ByteView aid) {
 }
 
 void Runtime::abort_open_transaction(const char* where) noexcept {
-  const bool open = persistent_.transaction_depth() > 0 || (config_.store != nullptr && config_.store->in_transaction());
+  const bool open =
+      persistent_.transaction_depth() > 0 || (config_.store != nullptr && config_.store->in_transaction());
   if (!open) return;
   try {
     spdlog::warn("card runtime: aborting the NVM transaction left open after {}", where);

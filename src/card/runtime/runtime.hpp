@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "card/runtime/applet.hpp"
-#include "card/runtime/applet_registry.hpp"
 #include "card/runtime/applet_crypto.hpp"
+#include "card/runtime/applet_registry.hpp"
 #include "card/runtime/deferred_executor.hpp"
 #include "card/runtime/logical_channel.hpp"
 #include "card/runtime/persistent_memory.hpp"

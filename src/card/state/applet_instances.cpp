@@ -21,9 +21,13 @@ constexpr std::string_view kRecordPrefix = "reg/inst/";
 constexpr std::uint8_t kRecordFormatBuiltIn = 1;
 constexpr std::uint8_t kRecordFormat = 2;
 
-std::string record_name(ByteView aid) { return std::string(kRecordPrefix) + to_hex(aid); }
+std::string record_name(ByteView aid) {
+  return std::string(kRecordPrefix) + to_hex(aid);
+}
 
-bool valid_aid(ByteView aid) { return aid.size() >= 5 && aid.size() <= 16; }
+bool valid_aid(ByteView aid) {
+  return aid.size() >= 5 && aid.size() <= 16;
+}
 
 void append_lv(Bytes& out, ByteView value) {
   out.push_back(static_cast<std::uint8_t>(value.size()));
@@ -47,7 +51,8 @@ class RecordReader {
   explicit RecordReader(ByteView data) : data_(data) {}
   std::optional<Bytes> take(std::size_t size) {
     if (data_.size() - at_ < size) return std::nullopt;
-    Bytes out(data_.begin() + static_cast<std::ptrdiff_t>(at_), data_.begin() + static_cast<std::ptrdiff_t>(at_ + size));
+    Bytes out(data_.begin() + static_cast<std::ptrdiff_t>(at_),
+              data_.begin() + static_cast<std::ptrdiff_t>(at_ + size));
     at_ += size;
     return out;
   }
@@ -92,10 +97,11 @@ void validate(const AppletInstance& instance) {
   if (!valid_aid(instance.aid) || !valid_aid(instance.load_file_aid) || !valid_aid(instance.module_aid)) {
     throw Error(Errc::invalid_argument, "applet instance: AIDs must be 5..16 bytes");
   }
-  if (instance.privileges.size() != 3) throw Error(Errc::invalid_argument, "applet instance: privileges must be 3 bytes");
+  if (instance.privileges.size() != 3)
+    throw Error(Errc::invalid_argument, "applet instance: privileges must be 3 bytes");
   if (instance.install_parameters.size() > kMaxInstallParameters) {
-    throw Error(Errc::invalid_argument, "applet instance: install parameters longer than " +
-                                            std::to_string(kMaxInstallParameters) + " bytes");
+    throw Error(Errc::invalid_argument,
+                "applet instance: install parameters longer than " + std::to_string(kMaxInstallParameters) + " bytes");
   }
 }
 
@@ -113,7 +119,6 @@ std::vector<std::string> data_objects(const nvm::NvmStore& store, ByteView aid) 
   return names;
 }
 }  // namespace
-
 
 AppletInstances::AppletInstances(nvm::NvmStore& store) : store_(store) {
   for (const auto& [name, value] : store_.committed()) {

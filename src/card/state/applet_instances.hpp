@@ -2,8 +2,8 @@
 // ("reg/inst/<AID hex>", encoding in docs/card-state.md) holding its AID, where its code comes from
 // (the built-in catalog or a Java Card package on the card), load file, module, privileges, life
 // cycle state and install parameters, so VirtualCard::open re-creates every instance after a restart
-// (a Java instance's own objects are the VM's: see docs/isd.md "Java Card content"). An instance's own persistent data is the runtime's
-// (PersistentMemory, "app/<AID hex>/"): Runtime::uninstall_applet erases it, and add() erases any
+// (a Java instance's own objects are the VM's: see docs/isd.md "Java Card content"). An instance's own persistent data
+// is the runtime's (PersistentMemory, "app/<AID hex>/"): Runtime::uninstall_applet erases it, and add() erases any
 // leftover of an earlier instance with the same AID. Every change is exactly one NvmStore transaction.
 #pragma once
 
@@ -30,13 +30,13 @@ struct AppletInstance {
   // applet of a package loaded with LOAD, whose instance lives in the Java Card VM.
   enum class Code : std::uint8_t { built_in = 0, java = 1 };
 
-  Bytes aid;                 // application AID, 5-16 bytes
+  Bytes aid;  // application AID, 5-16 bytes
   Code code = Code::built_in;
-  Bytes load_file_aid;       // the load file it came from (catalog load file or Java package)
-  Bytes module_aid;          // the executable module instantiated (catalog module or Java applet class AID)
+  Bytes load_file_aid;  // the load file it came from (catalog load file or Java package)
+  Bytes module_aid;     // the executable module instantiated (catalog module or Java applet class AID)
   Bytes privileges = Bytes(3, 0x00);
   std::uint8_t life_cycle = 0x03;  // GP application life cycle (INSTALLED 03, SELECTABLE 07, | 80 LOCKED)
-  Bytes install_parameters;  // the C9 value given at INSTALL
+  Bytes install_parameters;        // the C9 value given at INSTALL
 
   bool operator==(const AppletInstance&) const = default;
 };
@@ -58,9 +58,9 @@ class AppletInstances {
 
   // Records a new instance in one transaction, which also erases what an earlier instance of the
   // same AID may have left (its persistent objects and deferred records, when a power loss cut a
-  // DELETE after its commit point): a new instance never inherits data. Throws Error(invalid_argument) for a malformed one
-  // (AID sizes, 3 privilege bytes, parameters too long), Error(state_error) for an AID already
-  // recorded or when kMaxAppletInstances are recorded (callers check first and answer with SWs).
+  // DELETE after its commit point): a new instance never inherits data. Throws Error(invalid_argument) for a malformed
+  // one (AID sizes, 3 privilege bytes, parameters too long), Error(state_error) for an AID already recorded or when
+  // kMaxAppletInstances are recorded (callers check first and answer with SWs).
   void add(const AppletInstance& instance);
   // Changes the life cycle state (and privileges) of a recorded instance in one transaction;
   // Error(not_found) for an unknown AID.

@@ -22,11 +22,12 @@ using nlohmann::json;
 void refuse_unknown_fields(const json& object, const std::string& where, const std::set<std::string>& known) {
   for (const auto& item : object.items()) {
     if (known.count(item.key()) == 0) {
-      fail(where + item.key(), "unknown field (allowed: " + [&] {
-             std::string list;
-             for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-             return list;
-           }() + ")");
+      fail(
+          where + item.key(), "unknown field (allowed: " + [&] {
+            std::string list;
+            for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+            return list;
+          }() + ")");
     }
   }
 }
@@ -95,8 +96,8 @@ CardProfile CardProfile::from_json(std::string_view json_text) {
     throw Error(Errc::parse_error, std::string("profile: not valid JSON: ") + e.what());
   }
   if (!root.is_object()) throw Error(Errc::parse_error, "profile: the top level must be a JSON object");
-  refuse_unknown_fields(root, "", {"se_id", "kdd", "isd_aid", "platform_id", "scp03", "platform_keys",
-                                   "allow_downgrade", "atr"});
+  refuse_unknown_fields(root, "",
+                        {"se_id", "kdd", "isd_aid", "platform_id", "scp03", "platform_keys", "allow_downgrade", "atr"});
 
   CardProfile profile;
   profile.se_id = hex_field(root, "", "se_id", 8, 16);

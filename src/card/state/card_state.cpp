@@ -4,10 +4,10 @@
 #include <set>
 
 #include "card/nvm/nvm_store.hpp"
-#include "gp/card_life_cycle.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/aes.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "gp/scp03_types.hpp"
 
 namespace sefleet::card {
@@ -78,8 +78,9 @@ Bytes required(const nvm::NvmStore& store, std::string_view name, std::size_t mi
   auto value = store.get(name);
   if (!value) corrupt(store, name, "is missing");
   if (value->size() < min_size || value->size() > max_size) {
-    corrupt(store, name, "has " + std::to_string(value->size()) + " bytes, expected " + std::to_string(min_size) +
-                             (min_size == max_size ? "" : ".." + std::to_string(max_size)));
+    corrupt(store, name,
+            "has " + std::to_string(value->size()) + " bytes, expected " + std::to_string(min_size) +
+                (min_size == max_size ? "" : ".." + std::to_string(max_size)));
   }
   return *value;
 }
@@ -147,7 +148,9 @@ bool CardState::is_personalized(const nvm::NvmStore& store) {
   return false;
 }
 
-CardState::CardState(nvm::NvmStore& store) : store_(store), images_(store) { load(); }
+CardState::CardState(nvm::NvmStore& store) : store_(store), images_(store) {
+  load();
+}
 
 void CardState::load() {
   const nvm::NvmStore& store = store_;
@@ -189,8 +192,9 @@ void CardState::load() {
   key_sets_.clear();
   personalization_.clear();
   std::set<std::uint8_t> counters;
-  static const std::set<std::string_view> kSingles{kFormat, kSeId, kKdd, kIsdAid, kPlatformId, kScp03I,
-                                                    kAllowDowngrade, kAtr, kPersoDate, kLifeCycle, kPlatformKeys};
+  static const std::set<std::string_view> kSingles{kFormat,      kSeId,           kKdd, kIsdAid,    kPlatformId,
+                                                   kScp03I,      kAllowDowngrade, kAtr, kPersoDate, kLifeCycle,
+                                                   kPlatformKeys};
   for (const auto& [name, value] : store.committed()) {
     if (!name.starts_with(kPrefix) || kSingles.count(name) != 0) continue;
     if (name.starts_with(kKeySetPrefix)) {
@@ -201,9 +205,9 @@ void CardState::load() {
         corrupt(store, name, "is not an AES key size byte followed by ENC, MAC and DEK");
       }
       const ByteView keys(value);
-      key_sets_[*kvn].keys = gp::StaticKeySet(*kvn, SecretBytes(keys.subspan(1, size)),
-                                              SecretBytes(keys.subspan(1 + size, size)),
-                                              SecretBytes(keys.subspan(1 + 2 * size, size)));
+      key_sets_[*kvn].keys =
+          gp::StaticKeySet(*kvn, SecretBytes(keys.subspan(1, size)), SecretBytes(keys.subspan(1 + size, size)),
+                           SecretBytes(keys.subspan(1 + 2 * size, size)));
     } else if (name.starts_with(kCounterPrefix)) {
       const auto kvn = parse_kvn_suffix(name, kCounterPrefix);
       if (!kvn) corrupt(store, name, "does not name a KVN 01..7F");
@@ -248,7 +252,8 @@ void CardState::put_key_set(const gp::StaticKeySet& keys, std::optional<std::uin
   }
   const bool clashes = key_sets_.count(keys.kvn) != 0 && (!replaced_kvn || *replaced_kvn != keys.kvn);
   if (clashes) throw Error(Errc::state_error, "key set: KVN " + to_hex(Bytes{keys.kvn}) + " already exists");
-  if (!replaced_kvn && key_sets_.size() >= kMaxKeySets) throw Error(Errc::state_error, "key set: no room for another set");
+  if (!replaced_kvn && key_sets_.size() >= kMaxKeySets)
+    throw Error(Errc::state_error, "key set: no room for another set");
   nvm::run_transaction(store_, [&] {
     if (replaced_kvn && *replaced_kvn != keys.kvn) {
       store_.erase(kvn_name(kKeySetPrefix, *replaced_kvn));

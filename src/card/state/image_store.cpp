@@ -29,16 +29,22 @@ std::string hex_number(unsigned value, int digits) {
   return text;
 }
 
-std::string block_name(std::uint32_t index) { return std::string(kBlockPrefix) + hex_number(index, 4); }
+std::string block_name(std::uint32_t index) {
+  return std::string(kBlockPrefix) + hex_number(index, 4);
+}
 std::string active_name(bc::ImageType type) {
   return std::string(kActivePrefix) + hex_number(static_cast<unsigned>(type), 2);
 }
 std::string chunk_name(bc::ImageType type, std::size_t index) {
   return active_name(type) + std::string(kChunkInfix) + hex_number(static_cast<unsigned>(index), 4);
 }
-std::size_t chunk_count(std::size_t length) { return (length + kActiveChunkSize - 1) / kActiveChunkSize; }
+std::size_t chunk_count(std::size_t length) {
+  return (length + kActiveChunkSize - 1) / kActiveChunkSize;
+}
 
-bool is_image_type(std::uint8_t value) { return value >= 0x01 && value <= 0x04; }
+bool is_image_type(std::uint8_t value) {
+  return value >= 0x01 && value <= 0x04;
+}
 
 [[noreturn]] void corrupt(const nvm::NvmStore& store, std::string_view object, const std::string& problem) {
   throw Error(Errc::integrity_error,
@@ -72,8 +78,8 @@ StagingRecord decode_staging(const nvm::NvmStore& store, ByteView v) {
   const std::size_t mac_size = v[31];
   if (v.size() != kStagingFixedSize + mac_size) corrupt(store, kStaging, "has a bad BK-MAC length");
   r.bk_mac = SecretBytes(v.subspan(kStagingFixedSize));
-  if (r.total_length == 0 || r.total_length > kStagingCapacity || r.received > r.total_length ||
-      r.blocks > 65536 || (r.state != StagingState::receiving && r.received != r.total_length)) {
+  if (r.total_length == 0 || r.total_length > kStagingCapacity || r.received > r.total_length || r.blocks > 65536 ||
+      (r.state != StagingState::receiving && r.received != r.total_length)) {
     corrupt(store, kStaging, "has inconsistent lengths");
   }
   return r;
@@ -110,16 +116,21 @@ std::optional<unsigned> parse_suffix(std::string_view name, std::size_t at, int 
   if (suffix.size() != static_cast<std::size_t>(digits)) return std::nullopt;
   unsigned value = 0;
   for (const char c : suffix) {
-    if (c >= '0' && c <= '9') value = value * 16 + static_cast<unsigned>(c - '0');
-    else if (c >= 'A' && c <= 'F') value = value * 16 + static_cast<unsigned>(c - 'A' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      value = value * 16 + static_cast<unsigned>(c - '0');
+    else if (c >= 'A' && c <= 'F')
+      value = value * 16 + static_cast<unsigned>(c - 'A' + 10);
+    else
+      return std::nullopt;
   }
   return value;
 }
 
 }  // namespace
 
-ImageStore::ImageStore(nvm::NvmStore& store) : store_(store) { load(); }
+ImageStore::ImageStore(nvm::NvmStore& store) : store_(store) {
+  load();
+}
 
 void ImageStore::load() {
   staging_.reset();
@@ -172,7 +183,9 @@ const ActiveImage* ImageStore::find_active(bc::ImageType type) const {
   return it == active_.end() ? nullptr : &it->second;
 }
 
-void ImageStore::write_staging_record(const StagingRecord& record) { store_.write(kStaging, encode_staging(record)); }
+void ImageStore::write_staging_record(const StagingRecord& record) {
+  store_.write(kStaging, encode_staging(record));
+}
 
 void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaign_id, std::uint32_t total_length) {
   if (total_length == 0 || total_length > kStagingCapacity) {
@@ -191,7 +204,9 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   staging_ = std::move(record);
 }
 
-void ImageStore::append_block(ByteView chunk) { append_block(Bytes(chunk.begin(), chunk.end())); }
+void ImageStore::append_block(ByteView chunk) {
+  append_block(Bytes(chunk.begin(), chunk.end()));
+}
 
 void ImageStore::append_block(Bytes&& chunk) {
   if (!staging_ || staging_->state != StagingState::receiving) {
@@ -249,7 +264,8 @@ SecretBytes ImageStore::staged_stream() const {
   const auto& all = store_.committed();
   for (std::uint32_t i = 0; i < staging_->blocks; ++i) {
     const auto it = all.find(block_name(i));
-    if (it == all.end() || it->second.size() > out.size() - at) corrupt(store_, block_name(i), "is missing or too long");
+    if (it == all.end() || it->second.size() > out.size() - at)
+      corrupt(store_, block_name(i), "is missing or too long");
     std::copy(it->second.begin(), it->second.end(), out.data() + at);
     at += it->second.size();
   }

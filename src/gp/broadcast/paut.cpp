@@ -32,8 +32,9 @@ iso7816::CommandApdu gp_command(std::uint8_t ins, std::uint8_t p1, Bytes data, s
 Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   keys.validate();
   if ((input.i & iparam::kPseudoRandomChallenge) == 0) {
-    throw Error(Errc::invalid_argument, "PAUT: the SE's i parameter has no pseudo-random card challenge; "
-                                        "a PAUT cannot be computed before the SE answers");
+    throw Error(Errc::invalid_argument,
+                "PAUT: the SE's i parameter has no pseudo-random card challenge; "
+                "a PAUT cannot be computed before the SE answers");
   }
   if (!is_broadcast_flow_level(input.security_level) || !i_supports_level(input.i, input.security_level)) {
     throw Error(Errc::invalid_argument, "PAUT: security level must be 13 or 33 and supported by i");
@@ -54,7 +55,8 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   check.security_level = input.security_level;
   check.sequence_counter = input.sequence_counter + 1;
   check.host_challenge = input.host_challenge;
-  check.card_challenge = pseudo_random_card_challenge(keys.enc.view(), mode, check.sequence_counter, input.invoking_aid);
+  check.card_challenge =
+      pseudo_random_card_challenge(keys.enc.view(), mode, check.sequence_counter, input.invoking_aid);
   check.campaign_id = input.authorize.campaign_id;
 
   const SessionKeys session = derive_session_keys(keys, check.host_challenge, check.card_challenge);
@@ -72,8 +74,8 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
 
   // Le = 00: at levels 13/33 the 9000 of CHANGE MODE carries an R-MAC (8 or 16 bytes), which a
   // command without Le would get as 61xx (ISO case 3) instead of 9000.
-  paut.commands[2] = engine.wrap_command(gp_command(kInsChangeMode, kChangeModeToBroadcast,
-                                                    encode_change_mode_to_broadcast(input.change_mode), 256));
+  paut.commands[2] = engine.wrap_command(
+      gp_command(kInsChangeMode, kChangeModeToBroadcast, encode_change_mode_to_broadcast(input.change_mode), 256));
   paut.commands[3] =
       engine.wrap_command(gp_command(kInsAuthorizeAction, 0x00, encode_authorize_action(input.authorize), 256));
   check.authorize_counter = engine.full_counter();
@@ -90,8 +92,9 @@ PautVerdict verify_paut_answers(const StaticKeySet& keys, const PautCheck& check
   const Scp03Mode mode = mode_of(check.i);
   if (iu.kvn != check.kvn || iu.i != check.i || iu.sequence_counter != check.sequence_counter ||
       !constant_time_equal(iu.card_challenge, check.card_challenge)) {
-    throw Error(Errc::integrity_error, "INITIALIZE UPDATE response: key version, i, sequence counter or card "
-                                       "challenge differ from what the PAUT was computed for");
+    throw Error(Errc::integrity_error,
+                "INITIALIZE UPDATE response: key version, i, sequence counter or card "
+                "challenge differ from what the PAUT was computed for");
   }
   const SessionKeys session = derive_session_keys(keys, check.host_challenge, check.card_challenge);
   const Bytes expected = card_cryptogram(session.s_mac.view(), mode, check.host_challenge, check.card_challenge);

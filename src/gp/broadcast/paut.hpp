@@ -33,8 +33,8 @@ namespace sefleet::gp::broadcast {
 struct PautInput {
   // The SE's sequence counter as GET DATA 00C1 reports it now; PAUT[0] makes the SE use counter + 1.
   std::uint32_t sequence_counter = 0;
-  Bytes host_challenge;  // 8 bytes (S8) or 16 (S16), fresh per attempt
-  std::uint8_t i = 0x70;  // the SE's "i"; must have the pseudo-random challenge bit
+  Bytes host_challenge;                // 8 bytes (S8) or 16 (S16), fresh per attempt
+  std::uint8_t i = 0x70;               // the SE's "i"; must have the pseudo-random challenge bit
   std::uint8_t security_level = 0x33;  // 13 or 33 (§4)
   Bytes invoking_aid = isd_aid();
   ChangeModeToBroadcast change_mode;
@@ -48,9 +48,9 @@ struct PautCheck {
   std::uint8_t security_level = 0x33;
   std::uint32_t sequence_counter = 0;  // the counter the SE uses for this session (input + 1)
   Bytes host_challenge;
-  Bytes card_challenge;                           // predicted
-  Scp03Counter authorize_counter{};               // the diversified counter of PAUT[3]
-  crypto::Mac16 authorize_chaining_value{};       // the full C-MAC of PAUT[3] (the R-MAC's chain input)
+  Bytes card_challenge;                      // predicted
+  Scp03Counter authorize_counter{};          // the diversified counter of PAUT[3]
+  crypto::Mac16 authorize_chaining_value{};  // the full C-MAC of PAUT[3] (the R-MAC's chain input)
   CampaignId campaign_id{};
 };
 
@@ -66,7 +66,7 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input);
 
 // The outcome of checking an SE's answers against a PautCheck.
 struct PautVerdict {
-  bool card_authenticated = false;  // the INITIALIZE UPDATE response carries the expected cryptogram
+  bool card_authenticated = false;    // the INITIALIZE UPDATE response carries the expected cryptogram
   std::optional<ImageStatus> status;  // the R-MAC-verified status object, when one was returned
   std::uint16_t authorize_sw = 0;     // the status word of the AUTHORIZE ACTION response
 };

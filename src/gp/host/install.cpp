@@ -35,8 +35,8 @@ iso7816::CommandApdu make_install(const InstallRequest& request) {
   check_privileges(request.privileges);
   // C9 with a one-byte length keeps the install parameters field (its own length byte) short.
   if (request.parameters.size() > 127) {
-    throw Error(Errc::invalid_argument,
-                "INSTALL: application parameters (C9) are at most 127 bytes, got " + std::to_string(request.parameters.size()));
+    throw Error(Errc::invalid_argument, "INSTALL: application parameters (C9) are at most 127 bytes, got " +
+                                            std::to_string(request.parameters.size()));
   }
   Bytes data;
   append_lv(data, request.load_file_aid);

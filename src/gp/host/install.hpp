@@ -11,11 +11,11 @@
 namespace sefleet::gp::host {
 
 struct InstallRequest {
-  Bytes load_file_aid;        // executable load file (5-16 bytes)
-  Bytes module_aid;           // executable module in it (5-16 bytes)
-  Bytes application_aid;      // the new instance (5-16 bytes)
-  Bytes privileges{0x00};     // 1 or 3 bytes (GPCS Table 11-7)
-  Bytes parameters;           // application parameters: the value of tag C9 (0-127 bytes)
+  Bytes load_file_aid;          // executable load file (5-16 bytes)
+  Bytes module_aid;             // executable module in it (5-16 bytes)
+  Bytes application_aid;        // the new instance (5-16 bytes)
+  Bytes privileges{0x00};       // 1 or 3 bytes (GPCS Table 11-7)
+  Bytes parameters;             // application parameters: the value of tag C9 (0-127 bytes)
   bool make_selectable = true;  // P1 0C ([for install and make selectable]) or 04 ([for install])
 };
 

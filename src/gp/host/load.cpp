@@ -24,7 +24,9 @@ void append_lv(Bytes& out, ByteView value, const char* what) {
   append(out, value);
 }
 
-bool is_aid(ByteView aid) { return aid.size() >= 5 && aid.size() <= 16; }
+bool is_aid(ByteView aid) {
+  return aid.size() >= 5 && aid.size() <= 16;
+}
 
 }  // namespace
 
@@ -34,8 +36,9 @@ iso7816::CommandApdu make_install_for_load(const InstallForLoadRequest& request)
                                             std::to_string(request.load_file_aid.size()));
   }
   if (!request.security_domain_aid.empty() && !is_aid(request.security_domain_aid)) {
-    throw Error(Errc::invalid_argument, "INSTALL [for load]: the security domain AID must be empty or 5 to 16 bytes, got " +
-                                            std::to_string(request.security_domain_aid.size()));
+    throw Error(Errc::invalid_argument,
+                "INSTALL [for load]: the security domain AID must be empty or 5 to 16 bytes, got " +
+                    std::to_string(request.security_domain_aid.size()));
   }
   Bytes data;
   append_lv(data, request.load_file_aid, "the load file AID");

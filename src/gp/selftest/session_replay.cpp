@@ -64,7 +64,8 @@ TraceSession load_trace(const json& v) {
                         SecretBytes(hex_input(v, "key_dek")));
   const std::string mode = v.at("inputs").at("mode").get<std::string>();
   s.mode = mode == "S16" ? Scp03Mode::s16 : Scp03Mode::s8;
-  if (s.mode != s.card_info.mode()) throw Error(Errc::parse_error, "vector mode " + mode + " contradicts its i parameter");
+  if (s.mode != s.card_info.mode())
+    throw Error(Errc::parse_error, "vector mode " + mode + " contradicts its i parameter");
   s.external_authenticate = hex_expected(v, "ext_auth_cmd");
   s.security_level = CommandApdu::parse(s.external_authenticate).p1;
   for (const auto& aid : v.value("candidate_invoking_aids", json::array())) {
@@ -250,7 +251,8 @@ std::string check_session_vector(const json& v) {
   if (!v.at("inputs").contains("init_update_rsp")) return check_emulated_card_vector(v);
   const TraceSession s = load_trace(v);
   std::string detail = "host and card replay, " + mode_name(s.mode) + ", AES-" + std::to_string(s.keys.key_size() * 8) +
-                       ", level " + to_hex(Bytes{s.security_level}) + ", " + std::to_string(v.at("steps").size()) + " steps";
+                       ", level " + to_hex(Bytes{s.security_level}) + ", " + std::to_string(v.at("steps").size()) +
+                       " steps";
   if (!s.challenge_verifiable()) {
     // The host must refuse a pseudo-random challenge it cannot reproduce...
     bool refused = false;
@@ -279,13 +281,14 @@ std::string check_session_vector(const json& v) {
   const auto non_minimal = replay_card(v, s);
   if (strict_refusal) {
     if (non_minimal.empty() || non_minimal.front() != *strict_refusal) {
-      throw Error(Errc::integrity_error, "strict host refused step " + std::to_string(*strict_refusal) +
-                                             " although its padding is minimal");
+      throw Error(Errc::integrity_error,
+                  "strict host refused step " + std::to_string(*strict_refusal) + " although its padding is minimal");
     }
     detail += "; non-minimal response padding at step " + std::to_string(*strict_refusal) +
               " (refused by a strict host, accepted by a lenient one)";
   } else if (!non_minimal.empty()) {
-    throw Error(Errc::integrity_error, "card response differs from the trace at step " + std::to_string(non_minimal.front()));
+    throw Error(Errc::integrity_error,
+                "card response differs from the trace at step " + std::to_string(non_minimal.front()));
   }
   return detail;
 }

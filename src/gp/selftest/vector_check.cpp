@@ -29,8 +29,9 @@ std::string check_cmac(const json& v) {
 }
 
 std::string check_kdf_generic(const json& v) {
-  const auto out = crypto::kbkdf_cmac_counter(hex_input(v, "KI"), hex_input(v, "data_before_counter"),
-                                              hex_input(v, "data_after_counter"), v.at("inputs").at("L_bits").get<std::size_t>());
+  const auto out =
+      crypto::kbkdf_cmac_counter(hex_input(v, "KI"), hex_input(v, "data_before_counter"),
+                                 hex_input(v, "data_after_counter"), v.at("inputs").at("L_bits").get<std::size_t>());
   expect_equal("KO", out.view(), hex_expected(v, "KO"));
   return "SP 800-108 counter KDF";
 }
@@ -55,8 +56,10 @@ std::string check_session_keys_kcv(const json& v) {
   const Bytes enc = hex_input(v, "key_enc");
   const Bytes mac = hex_input(v, "key_mac");
   const std::size_t bits = enc.size() * 8;
-  expect_equal("kcv_s_enc", key_check_value(crypto::scp03_kdf(enc, 0x04, bits, context).view()), hex_expected(v, "kcv_s_enc"));
-  expect_equal("kcv_s_mac", key_check_value(crypto::scp03_kdf(mac, 0x06, bits, context).view()), hex_expected(v, "kcv_s_mac"));
+  expect_equal("kcv_s_enc", key_check_value(crypto::scp03_kdf(enc, 0x04, bits, context).view()),
+               hex_expected(v, "kcv_s_enc"));
+  expect_equal("kcv_s_mac", key_check_value(crypto::scp03_kdf(mac, 0x06, bits, context).view()),
+               hex_expected(v, "kcv_s_mac"));
   expect_equal("kcv_s_rmac", key_check_value(crypto::scp03_kdf(mac, 0x07, bits, context).view()),
                hex_expected(v, "kcv_s_rmac"));
   expect_equal("kcv_dek_static", key_check_value(hex_input(v, "key_dek")), hex_expected(v, "kcv_dek_static"));
@@ -93,7 +96,8 @@ std::string check_primitive_rmac_renc(const json& v) {
   const ByteView body(wrapped.data(), wrapped.size() - 8);
   const auto full = rmac.compute({hex_input(v, "mac_chaining_value"), body, sw});
   const bool rmac_ok = constant_time_equal(ByteView(full.data(), 8), ByteView(wrapped.data() + body.size(), 8));
-  if (rmac_ok != v.at("expected").at("rmac_ok").get<bool>()) throw Error(Errc::integrity_error, "R-MAC verdict differs");
+  if (rmac_ok != v.at("expected").at("rmac_ok").get<bool>())
+    throw Error(Errc::integrity_error, "R-MAC verdict differs");
   const Bytes icv = scp03_icv(enc, v.at("inputs").at("counter").get<std::uint64_t>(), true);
   const Bytes plain = crypto::unpad80(enc.cbc_decrypt(icv, body));
   const auto tag = from_hex(v.at("expected").at("plain_tlv_tag").get<std::string>());
@@ -156,7 +160,8 @@ std::vector<VectorResult> check_scp03_vectors(const json& scp03) {
 
 std::vector<VectorResult> check_scp03_checkpoints(const json& checkpoints, const json& scp03) {
   std::vector<VectorResult> results;
-  if (!checkpoints.contains("sessions") || !checkpoints.at("sessions").is_array() || checkpoints.at("sessions").empty()) {
+  if (!checkpoints.contains("sessions") || !checkpoints.at("sessions").is_array() ||
+      checkpoints.at("sessions").empty()) {
     results.push_back({"scp03_checkpoints.json", "file", "(file)", false, "no \"sessions\" array"});
     return results;
   }

@@ -1,7 +1,7 @@
-// Checks the public SCP03 vector files (tests/vectors/scp03.json and scp03_checkpoints.json, embedded in the binary) against
-// this implementation: every vector of every category, both roles where a vector describes a session.
-// Used by `sefleet selftest` and by the test suite, so the product and the tests check the same thing.
-// An unknown category or a malformed vector is a failed result, never a skip.
+// Checks the public SCP03 vector files (tests/vectors/scp03.json and scp03_checkpoints.json, embedded in the binary)
+// against this implementation: every vector of every category, both roles where a vector describes a session. Used by
+// `sefleet selftest` and by the test suite, so the product and the tests check the same thing. An unknown category or a
+// malformed vector is a failed result, never a skip.
 #pragma once
 
 #include <nlohmann/json.hpp>

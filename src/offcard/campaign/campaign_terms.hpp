@@ -22,11 +22,11 @@ namespace sefleet::offcard {
 struct CampaignTerms {
   gp::broadcast::CampaignId campaign_id{};
   gp::broadcast::Profile profile = gp::broadcast::Profile::campaign_key;
-  std::uint8_t platform_key_version = 0;  // C5: the SEs' Kos/Kmac version
-  std::uint32_t total_length = 0;         // C6: bytes of the broadcast stream
+  std::uint8_t platform_key_version = 0;       // C5: the SEs' Kos/Kmac version
+  std::uint32_t total_length = 0;              // C6: bytes of the broadcast stream
   gp::broadcast::BroadcastContextStart start;  // C3, C4
-  Bytes wrapped_broadcast_keys;           // see above
-  Bytes integrity_code;                   // 24 bytes wrapped (profile 3) or 16 in clear (profile 4)
+  Bytes wrapped_broadcast_keys;                // see above
+  Bytes integrity_code;                        // 24 bytes wrapped (profile 3) or 16 in clear (profile 4)
 };
 
 }  // namespace sefleet::offcard

@@ -18,7 +18,9 @@ namespace bc = gp::broadcast;
 constexpr std::size_t kMaxSeIdSize = 64;
 constexpr std::size_t kAesKwOverhead = 8;
 
-[[noreturn]] void refuse(const std::string& why) { throw Error(Errc::invalid_argument, why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(Errc::invalid_argument, why);
+}
 
 std::string se_name(const SeAuthorizationRequest& request) {
   return request.se_id.empty() ? std::string("SE <no id>") : "SE " + to_hex(request.se_id);
@@ -67,7 +69,8 @@ void check_authorization_request(const SeAuthorizationRequest& request) {
   }
   // se_name(request) only on the refusal paths: this check runs for every PAUT.
   if (request.kdd.size() != gp::kKddSize) {
-    refuse("HSM: " + se_name(request) + ": key diversification data must be 10 bytes, got " + std::to_string(request.kdd.size()));
+    refuse("HSM: " + se_name(request) + ": key diversification data must be 10 bytes, got " +
+           std::to_string(request.kdd.size()));
   }
   if (request.kvn == 0) refuse("HSM: " + se_name(request) + ": key version 00 names no key set");
   if (!gp::is_valid_i_parameter(request.i)) {
@@ -95,8 +98,8 @@ PautIssuer::PautIssuer(Keystore& keystore, KeyRef master, CampaignTerms terms, s
            "; kdf3 needs mac");
   }
   if (master_.version != 0 && master_info.find_version(master_.version) == nullptr) {
-    throw Error(Errc::not_found, "HSM: master key '" + master_.label + "' has no version " +
-                                     std::to_string(master_.version));
+    throw Error(Errc::not_found,
+                "HSM: master key '" + master_.label + "' has no version " + std::to_string(master_.version));
   }
 
   change_mode_.profile = terms_.profile;
@@ -127,7 +130,9 @@ PautIssuer::PautIssuer(Keystore& keystore, KeyRef master, CampaignTerms terms, s
   (void)bc::encode_authorize_action(authorize_);
 }
 
-bc::Paut PautIssuer::issue(const SeAuthorizationRequest& request) const { return issue(request, options_.action); }
+bc::Paut PautIssuer::issue(const SeAuthorizationRequest& request) const {
+  return issue(request, options_.action);
+}
 
 bc::Paut PautIssuer::issue(const SeAuthorizationRequest& request, bc::Action action) const {
   check_authorization_request(request);

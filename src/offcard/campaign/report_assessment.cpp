@@ -13,10 +13,14 @@ namespace sw = iso7816::sw;
 
 DeliveryOutcome outcome_of_result(std::uint8_t code) {
   switch (code) {
-    case result::kActivated: return DeliveryOutcome::activated;
-    case result::kVerifiedKeptStaged: return DeliveryOutcome::verified_kept_staged;
-    case result::kIntegrityMismatch: return DeliveryOutcome::integrity_mismatch;
-    default: return DeliveryOutcome::manifest_refused;
+    case result::kActivated:
+      return DeliveryOutcome::activated;
+    case result::kVerifiedKeptStaged:
+      return DeliveryOutcome::verified_kept_staged;
+    case result::kIntegrityMismatch:
+      return DeliveryOutcome::integrity_mismatch;
+    default:
+      return DeliveryOutcome::manifest_refused;
   }
 }
 
@@ -24,13 +28,20 @@ DeliveryOutcome outcome_of_result(std::uint8_t code) {
 
 std::string_view outcome_name(DeliveryOutcome outcome) noexcept {
   switch (outcome) {
-    case DeliveryOutcome::activated: return "activated";
-    case DeliveryOutcome::verified_kept_staged: return "verified_kept_staged";
-    case DeliveryOutcome::integrity_mismatch: return "integrity_mismatch";
-    case DeliveryOutcome::manifest_refused: return "manifest_refused";
-    case DeliveryOutcome::se_refused: return "se_refused";
-    case DeliveryOutcome::interrupted: return "interrupted";
-    case DeliveryOutcome::not_authenticated: return "not_authenticated";
+    case DeliveryOutcome::activated:
+      return "activated";
+    case DeliveryOutcome::verified_kept_staged:
+      return "verified_kept_staged";
+    case DeliveryOutcome::integrity_mismatch:
+      return "integrity_mismatch";
+    case DeliveryOutcome::manifest_refused:
+      return "manifest_refused";
+    case DeliveryOutcome::se_refused:
+      return "se_refused";
+    case DeliveryOutcome::interrupted:
+      return "interrupted";
+    case DeliveryOutcome::not_authenticated:
+      return "not_authenticated";
   }
   return "unknown";
 }

@@ -40,7 +40,7 @@ struct Assessment {
   // UPDATE response, an error status word instead of one, or answers that do not verify.
   bool authenticated = false;
   std::optional<gp::broadcast::ImageStatus> status;  // only when authenticated
-  std::string reason;                                 // for the operator's log
+  std::string reason;                                // for the operator's log
 };
 
 // Never throws for what the terminal reports: a report that does not verify is `not_authenticated`

@@ -53,8 +53,8 @@ Bytes get_data(transport::CardChannel& channel, std::uint16_t tag, const char* w
   command.ne = 256;
   const ResponseApdu response = exchange(channel, command);
   if (response.sw != sw::kOk) {
-    throw Error(Errc::protocol_error, std::string("SE refused GET DATA ") + what + ": " +
-                                          sw::status_word_name(response.sw));
+    throw Error(Errc::protocol_error,
+                std::string("SE refused GET DATA ") + what + ": " + sw::status_word_name(response.sw));
   }
   return response.data;
 }
@@ -69,8 +69,8 @@ bool is_expected(std::size_t index, std::size_t total, std::uint16_t status) {
 SeAuthorizationRequest read_se_identity(transport::CardChannel& channel, ByteView isd_aid) {
   const ResponseApdu selected = exchange(channel, select_by_aid(isd_aid));
   if (selected.sw != sw::kOk) {
-    throw Error(Errc::protocol_error, "SE refused SELECT of the ISD " + to_hex(isd_aid) + ": " +
-                                          sw::status_word_name(selected.sw));
+    throw Error(Errc::protocol_error,
+                "SE refused SELECT of the ISD " + to_hex(isd_aid) + ": " + sw::status_word_name(selected.sw));
   }
   SeAuthorizationRequest request;
   request.se_id = gp::host::parse_cin(get_data(channel, 0x0045, "45 (CIN)"));

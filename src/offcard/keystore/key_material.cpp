@@ -16,7 +16,9 @@ using nlohmann::json;
 
 constexpr int kFormat = 1;
 
-[[noreturn]] void fail(const std::string& why) { throw Error(Errc::parse_error, "keystore content: " + why); }
+[[noreturn]] void fail(const std::string& why) {
+  throw Error(Errc::parse_error, "keystore content: " + why);
+}
 
 // Overwrites the characters of every "value" string in the tree (the hex of key values) before the
 // tree releases them.

@@ -31,7 +31,7 @@ struct StoredKey {
   KeyUsage usage = KeyUsage::none;
   std::vector<StoredKeyVersion> versions;  // strictly ascending version numbers, never empty
 
-  KeyInfo info() const;  // public description with KCVs; no secret bytes
+  KeyInfo info() const;                                       // public description with KCVs; no secret bytes
   const StoredKeyVersion* find(std::uint32_t version) const;  // 0 = current
 };
 

@@ -14,14 +14,12 @@ constexpr std::size_t kMaxLabelLength = 64;
 constexpr std::size_t kMaxRandomBytes = 1u << 20;
 
 bool is_label_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 void check_key_size(std::size_t size) {
   if (!crypto::is_aes_key_size(size)) {
-    throw Error(Errc::invalid_argument,
-                "AES key size must be 16, 24 or 32 bytes, got " + std::to_string(size));
+    throw Error(Errc::invalid_argument, "AES key size must be 16, 24 or 32 bytes, got " + std::to_string(size));
   }
 }
 
@@ -31,7 +29,9 @@ void check_usage(KeyUsage usage) {
   }
 }
 
-void check_ref(const KeyRef& ref) { check_key_label(ref.label); }
+void check_ref(const KeyRef& ref) {
+  check_key_label(ref.label);
+}
 
 void check_block_args(BlockMode mode, ByteView iv, std::size_t length, const char* what) {
   if (mode == BlockMode::ecb && !iv.empty()) {
@@ -110,7 +110,9 @@ const KeyVersionInfo* KeyInfo::find_version(std::uint32_t version) const {
   return nullptr;
 }
 
-std::string KeyRef::text() const { return version == 0 ? label : label + "@v" + std::to_string(version); }
+std::string KeyRef::text() const {
+  return version == 0 ? label : label + "@v" + std::to_string(version);
+}
 
 bool is_valid_key_label(std::string_view label) noexcept {
   if (label.empty() || label.size() > kMaxLabelLength) return false;

@@ -65,7 +65,7 @@ struct KeyInfo {
   std::string algorithm = "AES";
   std::size_t size = 0;  // bytes: 16, 24 or 32
   KeyUsage usage = KeyUsage::none;
-  bool extractable = false;  // whether the store would ever export the key value (never, in both stores)
+  bool extractable = false;              // whether the store would ever export the key value (never, in both stores)
   std::vector<KeyVersionInfo> versions;  // ascending; the last is current
 
   const KeyVersionInfo& current() const;
@@ -105,7 +105,7 @@ class Keystore {
   virtual std::string location() const = 0;
 
   // --- key management --------------------------------------------------------------------------
-  std::vector<KeyInfo> list();  // sorted by label
+  std::vector<KeyInfo> list();           // sorted by label
   KeyInfo info(std::string_view label);  // Error(not_found) when absent
   bool contains(std::string_view label);
 

@@ -14,12 +14,11 @@
 namespace sefleet::offcard {
 namespace {
 
-constexpr std::string_view kUsage =
-    "use software:PATH or pkcs11:MODULE?token=LABEL[&pin-file=FILE|&pin-env=VAR]";
+constexpr std::string_view kUsage = "use software:PATH or pkcs11:MODULE?token=LABEL[&pin-file=FILE|&pin-env=VAR]";
 
 [[noreturn]] void bad_spec(std::string_view text, const std::string& problem) {
-  throw Error(Errc::invalid_argument, "--keystore '" + std::string(text) + "': " + problem + " (" +
-                                          std::string(kUsage) + ")");
+  throw Error(Errc::invalid_argument,
+              "--keystore '" + std::string(text) + "': " + problem + " (" + std::string(kUsage) + ")");
 }
 
 }  // namespace
@@ -87,7 +86,8 @@ SecretBytes read_secret_file(const std::filesystem::path& path, std::string_view
   if (::stat(path.c_str(), &status) != 0) {
     throw Error(Errc::not_found, std::string(what) + " file " + path.string() + " not found");
   }
-  if (!S_ISREG(status.st_mode)) throw Error(Errc::io_error, std::string(what) + " file " + path.string() + " is not a regular file");
+  if (!S_ISREG(status.st_mode))
+    throw Error(Errc::io_error, std::string(what) + " file " + path.string() + " is not a regular file");
   if ((status.st_mode & 077) != 0) {
     throw Error(Errc::io_error, std::string(what) + " file " + path.string() +
                                     " is accessible by group or others; chmod 600 " + path.string());
@@ -106,8 +106,8 @@ SecretBytes keystore_passphrase(const std::optional<std::filesystem::path>& pass
   if (passphrase_file) return read_secret_file(*passphrase_file, "passphrase");
   const char* env = std::getenv(kPassphraseEnv);
   if (env == nullptr || *env == '\0') {
-    throw Error(Errc::invalid_argument, std::string("the software keystore needs a passphrase: --passphrase-file FILE or $") +
-                                            kPassphraseEnv);
+    throw Error(Errc::invalid_argument,
+                std::string("the software keystore needs a passphrase: --passphrase-file FILE or $") + kPassphraseEnv);
   }
   return SecretBytes(bytes_of(env));
 }

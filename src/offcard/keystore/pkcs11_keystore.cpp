@@ -14,12 +14,16 @@ namespace sefleet::offcard {
 namespace {
 
 // Lengths for PKCS#11 (CK_ULONG is unsigned long; size_t is the same type here but need not be).
-CK_ULONG ck_len(std::size_t size) { return size; }
+CK_ULONG ck_len(std::size_t size) {
+  return size;
+}
 
 CK_BBOOL kTrue = CK_TRUE;
 CK_BBOOL kFalse = CK_FALSE;
 
-CK_ATTRIBUTE flag(CK_ATTRIBUTE_TYPE type, bool on) { return CK_ATTRIBUTE{type, on ? &kTrue : &kFalse, sizeof(CK_BBOOL)}; }
+CK_ATTRIBUTE flag(CK_ATTRIBUTE_TYPE type, bool on) {
+  return CK_ATTRIBUTE{type, on ? &kTrue : &kFalse, sizeof(CK_BBOOL)};
+}
 
 template <typename T>
 CK_ATTRIBUTE value_of(CK_ATTRIBUTE_TYPE type, T& value) {
@@ -41,7 +45,9 @@ unsigned char* data_pointer(ByteView data) {
 // scan (another process) never lists a half-made key.
 const Bytes kPendingId{'S', 'F', 'K', '-', 'p', 'e', 'n', 'd', 'i', 'n', 'g'};
 
-std::int64_t now() { return std::int64_t{std::time(nullptr)}; }
+std::int64_t now() {
+  return std::int64_t{std::time(nullptr)};
+}
 
 std::string version_name(const std::string& label, std::uint32_t version) {
   return label + "@v" + std::to_string(version);
@@ -366,8 +372,7 @@ KeyInfo Pkcs11Keystore::create_version(const std::string& label, std::uint32_t v
     attributes.push_back(flag(CKA_DECRYPT, encrypt));
     attributes.push_back(value_of(CKA_VALUE_LEN, value_len));
     CK_MECHANISM generate{CKM_AES_KEY_GEN, nullptr, 0};
-    check_ckr(p11()->C_GenerateKey(session, &generate, attributes.data(), ck_len(attributes.size()),
-                                   &handle),
+    check_ckr(p11()->C_GenerateKey(session, &generate, attributes.data(), ck_len(attributes.size()), &handle),
               "C_GenerateKey for key '" + name + "'");
     ObjectGuard guard(p11(), session, handle);  // removed again unless it is finished below
     CK_MECHANISM ecb{CKM_AES_ECB, nullptr, 0};
@@ -391,7 +396,8 @@ KeyInfo Pkcs11Keystore::do_generate(const std::string& label, std::size_t size, 
   refresh();
   {
     std::shared_lock lock(objects_mutex_);
-    if (objects_.count(label) != 0) throw Error(Errc::state_error, "key '" + label + "' already exists in " + location());
+    if (objects_.count(label) != 0)
+      throw Error(Errc::state_error, "key '" + label + "' already exists in " + location());
   }
   create_version(label, 1, size, usage, nullptr);
   refresh();
@@ -404,7 +410,8 @@ KeyInfo Pkcs11Keystore::do_import(const std::string& label, const SecretBytes& v
   refresh();
   {
     std::shared_lock lock(objects_mutex_);
-    if (objects_.count(label) != 0) throw Error(Errc::state_error, "key '" + label + "' already exists in " + location());
+    if (objects_.count(label) != 0)
+      throw Error(Errc::state_error, "key '" + label + "' already exists in " + location());
   }
   create_version(label, 1, value.size(), usage, &value);
   refresh();
@@ -462,8 +469,8 @@ KeyInfo Pkcs11Keystore::do_delete_version(const std::string& label, std::uint32_
     const auto found = objects_.find(label);
     if (found == objects_.end()) throw Error(Errc::not_found, "no key '" + label + "' in " + location());
     const auto& versions = found->second;
-    const auto it = std::find_if(versions.begin(), versions.end(),
-                                 [&](const VersionObject& v) { return v.version == version; });
+    const auto it =
+        std::find_if(versions.begin(), versions.end(), [&](const VersionObject& v) { return v.version == version; });
     if (it == versions.end()) {
       throw Error(Errc::not_found, "key '" + label + "' has no version " + std::to_string(version));
     }
@@ -568,14 +575,16 @@ SecretBytes Pkcs11Keystore::do_unwrap(const KeyRef& kek, ByteView wrapped) {
   const CK_RV rv = p11()->C_UnwrapKey(session, &mechanism, object.handle, const_cast<std::uint8_t*>(wrapped.data()),
                                       ck_len(wrapped.size()), data_template, 6, &data_object);
   if (is_unwrap_integrity_failure(rv)) {
-    throw Error(Errc::integrity_error, "AES-KW unwrap under '" + name +
-                                           "' failed: wrong key, or the wrapped data was altered (" + ckr_name(rv) + ")");
+    throw Error(
+        Errc::integrity_error,
+        "AES-KW unwrap under '" + name + "' failed: wrong key, or the wrapped data was altered (" + ckr_name(rv) + ")");
   }
   check_ckr(rv, "C_UnwrapKey (AES-KW) under key '" + name + "'");
   ObjectGuard guard(p11(), session, data_object);
   SecretBytes value(wrapped.size() - 8);
   CK_ATTRIBUTE read{CKA_VALUE, value.data(), ck_len(value.size())};
-  check_ckr(p11()->C_GetAttributeValue(session, data_object, &read, 1), "reading the data unwrapped under '" + name + "'");
+  check_ckr(p11()->C_GetAttributeValue(session, data_object, &read, 1),
+            "reading the data unwrapped under '" + name + "'");
   value.resize(read.ulValueLen);
   return value;
 }
@@ -584,8 +593,8 @@ SecretBytes Pkcs11Keystore::do_unwrap(const KeyRef& kek, ByteView wrapped) {
 // Error(unsupported) when the token does not offer it. The mechanism points into `iv`.
 CK_MECHANISM Pkcs11Keystore::block_mechanism(BlockMode mode, ByteView iv) const {
   if (mode == BlockMode::ecb ? !mechanisms_.aes_ecb : !mechanisms_.aes_cbc) {
-    throw Error(Errc::unsupported, location() + " does not offer " +
-                                       (mode == BlockMode::ecb ? "CKM_AES_ECB" : "CKM_AES_CBC"));
+    throw Error(Errc::unsupported,
+                location() + " does not offer " + (mode == BlockMode::ecb ? "CKM_AES_ECB" : "CKM_AES_CBC"));
   }
   return mode == BlockMode::ecb ? CK_MECHANISM{CKM_AES_ECB, nullptr, 0}
                                 : CK_MECHANISM{CKM_AES_CBC, const_cast<std::uint8_t*>(iv.data()), 16};
@@ -599,8 +608,7 @@ Bytes Pkcs11Keystore::do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv,
   Bytes out(plaintext.size());
   CK_ULONG out_len = ck_len(out.size());
   check_ckr(p11()->C_EncryptInit(session, &mechanism, object.handle), "C_EncryptInit with key '" + name + "'");
-  check_ckr(p11()->C_Encrypt(session, data_pointer(plaintext), ck_len(plaintext.size()), out.data(),
-                             &out_len),
+  check_ckr(p11()->C_Encrypt(session, data_pointer(plaintext), ck_len(plaintext.size()), out.data(), &out_len),
             "C_Encrypt with key '" + name + "'");
   out.resize(out_len);
   return out;
@@ -614,8 +622,7 @@ SecretBytes Pkcs11Keystore::do_decrypt(const KeyRef& key, BlockMode mode, ByteVi
   SecretBytes out(ciphertext.size());
   CK_ULONG out_len = ck_len(out.size());
   check_ckr(p11()->C_DecryptInit(session, &mechanism, object.handle), "C_DecryptInit with key '" + name + "'");
-  check_ckr(p11()->C_Decrypt(session, data_pointer(ciphertext), ck_len(ciphertext.size()), out.data(),
-                             &out_len),
+  check_ckr(p11()->C_Decrypt(session, data_pointer(ciphertext), ck_len(ciphertext.size()), out.data(), &out_len),
             "C_Decrypt with key '" + name + "'");
   out.resize(out_len);
   return out;

@@ -18,7 +18,10 @@ struct RvName {
   const char* name;
 };
 
-#define SEFLEET_CKR(name) RvName{name, #name}
+#define SEFLEET_CKR(name) \
+  RvName {                \
+    name, #name           \
+  }
 constexpr RvName kRvNames[] = {
     SEFLEET_CKR(CKR_OK),
     SEFLEET_CKR(CKR_CANCEL),
@@ -170,7 +173,8 @@ Pkcs11Module::~Pkcs11Module() {
 std::shared_ptr<Pkcs11Module> Pkcs11Module::load(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error(Errc::not_found, "PKCS#11 module " + path.string() + " not found (e.g. /usr/lib/softhsm/libsofthsm2.so)");
+    throw Error(Errc::not_found,
+                "PKCS#11 module " + path.string() + " not found (e.g. /usr/lib/softhsm/libsofthsm2.so)");
   }
   const std::filesystem::path canonical = std::filesystem::canonical(path);
   std::lock_guard lock(registry_mutex());

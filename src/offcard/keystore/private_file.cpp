@@ -18,7 +18,9 @@
 namespace sefleet::offcard {
 namespace {
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 [[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path, int error) {
   throw Error(Errc::io_error, what + " " + path.string() + ": " + errno_text(error));
@@ -136,8 +138,8 @@ Bytes read_private_file(const std::filesystem::path& path, std::size_t max_size)
     }
     if (n == 0) break;
     if (out.size() + static_cast<std::size_t>(n) > max_size) {
-      throw Error(Errc::parse_error, path.string() + " is larger than " + std::to_string(max_size) +
-                                         " bytes: not a keystore file");
+      throw Error(Errc::parse_error,
+                  path.string() + " is larger than " + std::to_string(max_size) + " bytes: not a keystore file");
     }
     out.insert(out.end(), buffer, buffer + n);
   }

@@ -14,7 +14,9 @@ namespace {
 // belongs to the parent and must not be used.
 std::atomic<std::uint64_t> g_fork_generation{0};
 
-void on_fork_child() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+void on_fork_child() {
+  g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
 
 void register_fork_handler() {
   static std::once_flag once;
@@ -23,7 +25,9 @@ void register_fork_handler() {
 
 }  // namespace
 
-RandomPool::RandomPool() : pool_(kBlock) { register_fork_handler(); }
+RandomPool::RandomPool() : pool_(kBlock) {
+  register_fork_handler();
+}
 
 Bytes RandomPool::bytes(std::size_t count) {
   if (count > kBlock / 4) return crypto::system_random().bytes(count);

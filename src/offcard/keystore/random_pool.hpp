@@ -30,7 +30,7 @@ class RandomPool {
  private:
   std::mutex mutex_;
   SecretBytes pool_;
-  std::size_t used_ = kBlock;      // everything used: the first call refills
+  std::size_t used_ = kBlock;  // everything used: the first call refills
   std::uint64_t fork_generation_ = 0;
 };
 

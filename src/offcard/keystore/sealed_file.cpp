@@ -36,22 +36,21 @@ Bytes header_bytes(const KeystoreKdf& kdf, ByteView salt, ByteView nonce, std::s
 
 void check_keystore_kdf(const KeystoreKdf& kdf) {
   if (kdf.log2_n < 10 || kdf.log2_n > 20) {
-    throw Error(Errc::invalid_argument,
-                "scrypt log2(N) must be between 10 and 20, got " + std::to_string(kdf.log2_n));
+    throw Error(Errc::invalid_argument, "scrypt log2(N) must be between 10 and 20, got " + std::to_string(kdf.log2_n));
   }
-  if (kdf.r < 1 || kdf.r > 32) throw Error(Errc::invalid_argument, "scrypt r must be 1..32, got " + std::to_string(kdf.r));
-  if (kdf.p < 1 || kdf.p > 16) throw Error(Errc::invalid_argument, "scrypt p must be 1..16, got " + std::to_string(kdf.p));
+  if (kdf.r < 1 || kdf.r > 32)
+    throw Error(Errc::invalid_argument, "scrypt r must be 1..32, got " + std::to_string(kdf.r));
+  if (kdf.p < 1 || kdf.p > 16)
+    throw Error(Errc::invalid_argument, "scrypt p must be 1..16, got " + std::to_string(kdf.p));
   const std::uint64_t memory = 128ULL * kdf.r * (1ULL << kdf.log2_n);
   if (memory > (1ULL << 30)) {
-    throw Error(Errc::invalid_argument, "scrypt parameters need " + std::to_string(memory >> 20) +
-                                            " MiB; at most 1024 MiB is allowed");
+    throw Error(Errc::invalid_argument,
+                "scrypt parameters need " + std::to_string(memory >> 20) + " MiB; at most 1024 MiB is allowed");
   }
 }
 
 SealedFile parse_sealed_file(ByteView file, const std::string& name) {
-  const auto fail = [&](const std::string& why) -> Error {
-    return Error(Errc::parse_error, name + ": " + why);
-  };
+  const auto fail = [&](const std::string& why) -> Error { return Error(Errc::parse_error, name + ": " + why); };
   if (file.size() < sizeof kMagic || !std::equal(std::begin(kMagic), std::end(kMagic), file.begin())) {
     throw fail("not a sefleet keystore file (bad magic)");
   }
@@ -72,7 +71,8 @@ SealedFile parse_sealed_file(ByteView file, const std::string& name) {
     throw fail(std::string("header parameters out of range: ") + e.what());
   }
   const std::size_t salt_size = file[16];
-  if (salt_size < kMinSalt || salt_size > kMaxSalt) throw fail("salt length " + std::to_string(salt_size) + " out of range");
+  if (salt_size < kMinSalt || salt_size > kMaxSalt)
+    throw fail("salt length " + std::to_string(salt_size) + " out of range");
   const std::size_t header_size = kFixedHeader + salt_size + crypto::kGcmIvSize + 4;
   if (file.size() < header_size) throw fail("truncated header");
   sealed.salt.assign(file.begin() + kFixedHeader, file.begin() + static_cast<std::ptrdiff_t>(kFixedHeader + salt_size));

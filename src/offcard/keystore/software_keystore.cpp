@@ -61,14 +61,15 @@ class Borrowed {
   std::unique_ptr<T> object_;
 };
 
-std::int64_t now() { return std::int64_t{std::time(nullptr)}; }
+std::int64_t now() {
+  return std::int64_t{std::time(nullptr)};
+}
 
 std::filesystem::path lock_path_of(const std::filesystem::path& path) {
   std::filesystem::path lock = path;
   lock += ".lock";
   return lock;
 }
-
 
 StoredKey& existing_key(KeyMaterial& material, const std::string& label, const std::string& where) {
   StoredKey* key = material.find(label);
@@ -131,8 +132,8 @@ std::string SoftwareKeystore::location() const {
 KeyMaterial SoftwareKeystore::load_locked() const {
   const SealedFile sealed = parse_sealed_file(read_private_file(*path_, kKeystoreMaxFileSize), path_->string());
   if (sealed.salt != salt_ || sealed.kdf.log2_n != kdf_.log2_n || sealed.kdf.r != kdf_.r || sealed.kdf.p != kdf_.p) {
-    throw Error(Errc::state_error, path_->string() +
-                                       " was re-encrypted under another passphrase since it was opened; open it again");
+    throw Error(Errc::state_error,
+                path_->string() + " was re-encrypted under another passphrase since it was opened; open it again");
   }
   return parse_key_material(open_sealed_file(sealed, kek_, path_->string()));
 }
@@ -327,6 +328,8 @@ SecretBytes SoftwareKeystore::do_decrypt(const KeyRef& key, BlockMode mode, Byte
   return SecretBytes::take(plain);
 }
 
-Bytes SoftwareKeystore::do_random(std::size_t count) { return random_.bytes(count); }
+Bytes SoftwareKeystore::do_random(std::size_t count) {
+  return random_.bytes(count);
+}
 
 }  // namespace sefleet::offcard

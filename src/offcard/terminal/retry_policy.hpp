@@ -11,11 +11,11 @@
 namespace sefleet::offcard::terminal {
 
 struct RetryPolicy {
-  unsigned max_attempts = 6;                   // tries per request (1 = no retry)
-  std::chrono::milliseconds base_delay{100};   // first back-off
-  std::chrono::milliseconds max_delay{5000};   // cap of one back-off
+  unsigned max_attempts = 6;                         // tries per request (1 = no retry)
+  std::chrono::milliseconds base_delay{100};         // first back-off
+  std::chrono::milliseconds max_delay{5000};         // cap of one back-off
   std::chrono::milliseconds max_retry_after{30000};  // a longer Retry-After is capped to this
-  unsigned max_wait_rounds = 20;               // 409 not_in_wave/paused rounds before giving up
+  unsigned max_wait_rounds = 20;                     // 409 not_in_wave/paused rounds before giving up
 };
 
 // The delay before retry number `retry` (0 = the first retry): exponential, capped, with "equal

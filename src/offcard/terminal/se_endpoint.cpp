@@ -27,6 +27,8 @@ transport::CardChannel& TcpEndpoint::connect() {
   return *channel_;
 }
 
-std::vector<std::string> discover_pcsc_readers() { return transport::PcscContext().readers(); }
+std::vector<std::string> discover_pcsc_readers() {
+  return transport::PcscContext().readers();
+}
 
 }  // namespace sefleet::offcard::terminal

@@ -25,7 +25,8 @@ class FleetEndpoint::Channel final : public transport::CardChannel {
   FleetEndpoint& owner_;
 };
 
-FleetEndpoint::FleetEndpoint(VirtualFleet& fleet, std::size_t index, std::string name, std::optional<std::size_t> cut_after)
+FleetEndpoint::FleetEndpoint(VirtualFleet& fleet, std::size_t index, std::string name,
+                             std::optional<std::size_t> cut_after)
     : fleet_(fleet), index_(index), name_(std::move(name)), cut_after_(cut_after) {}
 
 FleetEndpoint::~FleetEndpoint() = default;

@@ -23,7 +23,10 @@ class PcscFleetEndpoint final : public offcard::terminal::SeEndpoint {
  public:
   // Its own PC/SC context: pcsc-lite contexts are not to be shared between threads.
   PcscFleetEndpoint(const SePlan& plan, std::string reader, transport::HostPort vpcd)
-      : plan_(plan), context_(std::make_shared<const transport::PcscContext>()), reader_(std::move(reader)), vpcd_(std::move(vpcd)) {
+      : plan_(plan),
+        context_(std::make_shared<const transport::PcscContext>()),
+        reader_(std::move(reader)),
+        vpcd_(std::move(vpcd)) {
     insert();
   }
   ~PcscFleetEndpoint() override {
@@ -53,7 +56,8 @@ class PcscFleetEndpoint final : public offcard::terminal::SeEndpoint {
         owner_.remove();
         owner_.plan_.fleet->reopen(owner_.plan_.index);
         owner_.insert();
-        throw Error(Errc::io_error, owner_.plan_.name + ": card removed from " + owner_.reader_ + " (planned power cut)");
+        throw Error(Errc::io_error,
+                    owner_.plan_.name + ": card removed from " + owner_.reader_ + " (planned power cut)");
       }
       ++owner_.sent_;
       return owner_.inner_->transmit(command);
@@ -123,8 +127,9 @@ DemoResult run_pcsc_demo(DemoOptions options, const transport::HostPort& vpcd,
     if (reader.find("Virtual PCD") != std::string::npos) readers.push_back(reader);
   }
   if (readers.empty()) {
-    throw Error(Errc::not_found, "--pcsc: pcscd lists no vpcd reader (\"Virtual PCD ...\"); install vsmartcard-vpcd "
-                                 "or start tests/support/pcsc_sandbox.sh");
+    throw Error(Errc::not_found,
+                "--pcsc: pcscd lists no vpcd reader (\"Virtual PCD ...\"); install vsmartcard-vpcd "
+                "or start tests/support/pcsc_sandbox.sh");
   }
   std::sort(readers.begin(), readers.end());  // "... 00 00" is slot 0
   options.terminals = std::min(options.terminals, readers.size());

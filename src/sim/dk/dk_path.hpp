@@ -16,8 +16,8 @@
 namespace sefleet::sim::dk {
 
 struct RoleTime {
-  std::string role;              // "radio", "reader processor", "vehicle bus", "ECU host -> SE"
-  std::uint64_t command_ns = 0;  // this role's share of carrying the C-APDU
+  std::string role;               // "radio", "reader processor", "vehicle bus", "ECU host -> SE"
+  std::uint64_t command_ns = 0;   // this role's share of carrying the C-APDU
   std::uint64_t response_ns = 0;  // and of the R-APDU
 };
 

@@ -25,7 +25,9 @@ const char* const kStepNames[] = {"SELECT", "AUTH0", "AUTH1", "EXCHANGE", "CONTR
 
 }  // namespace
 
-std::string_view vehicle_vm_name(VehicleVm vm) noexcept { return vm == VehicleVm::java ? "java" : "cpp"; }
+std::string_view vehicle_vm_name(VehicleVm vm) noexcept {
+  return vm == VehicleVm::java ? "java" : "cpp";
+}
 
 DkScenarioConfig DkScenarioConfig::defaults() {
   return DkScenarioConfig{SeCostProfile::builtin(kDefaultSeProfile), LinkProfile::builtin(kDefaultLinkProfile),
@@ -47,11 +49,11 @@ DkRun run_dk_scenario(const DkScenarioConfig& config, bool defer_after_response)
   const Enrollment enrollment = enroll(config.seed);
   DkCard card(config, enrollment, defer_after_response);
   auto phone_random = seeded(config.seed, "phone");
-  PhoneApp phone(PhoneIdentity{enrollment.device_id,
-                               crypto::P256PrivateKey::from_scalar(enrollment.device_scalar.view()),
-                               enrollment.vehicle_id,
-                               crypto::P256PrivateKey::from_scalar(enrollment.vehicle_scalar.view()).public_key()},
-                 phone_random);
+  PhoneApp phone(
+      PhoneIdentity{enrollment.device_id, crypto::P256PrivateKey::from_scalar(enrollment.device_scalar.view()),
+                    enrollment.vehicle_id,
+                    crypto::P256PrivateKey::from_scalar(enrollment.vehicle_scalar.view()).public_key()},
+      phone_random);
 
   DkRun run;
   run.deferred = defer_after_response;
@@ -115,8 +117,9 @@ DkComparison run_dk_comparison(const DkScenarioConfig& config) {
 nlohmann::json wall_json(const DkRun& run) {
   nlohmann::json commands = nlohmann::json::array();
   for (const auto& command : run.wall) {
-    commands.push_back(
-        {{"name", command.name}, {"transmit_ms", command.transmit_ms}, {"after_response_ms", command.after_response_ms}});
+    commands.push_back({{"name", command.name},
+                        {"transmit_ms", command.transmit_ms},
+                        {"after_response_ms", command.after_response_ms}});
   }
   return {{"commands", commands}, {"total_ms", run.wall_total_ms}};
 }

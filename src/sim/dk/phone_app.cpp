@@ -82,7 +82,8 @@ HostSteps PhoneApp::on_auth1_response(const iso7816::ResponseApdu& response, pdk
   const SecretBytes kdh = pdk::derive_kdh(crypto_, z.view(), context_.transaction_id);
   channel_.emplace(pdk::derive_session_keys(crypto_, kdh.view(), context_));
   const pdk::Auth1Plain plain = pdk::decode_auth1_plain(channel_->unwrap_response(crypto_, response.data, response.sw));
-  if (!crypto::ecdsa_p256_verify(identity_.vehicle_public_key, pdk::vehicle_auth_data(context_), plain.vehicle_signature)) {
+  if (!crypto::ecdsa_p256_verify(identity_.vehicle_public_key, pdk::vehicle_auth_data(context_),
+                                 plain.vehicle_signature)) {
     channel_.reset();
     throw Error(Errc::protocol_error, "phone: the vehicle's signature does not verify (not our vehicle)");
   }
@@ -90,8 +91,8 @@ HostSteps PhoneApp::on_auth1_response(const iso7816::ResponseApdu& response, pdk
   auth1_plain_ = plain;
   exchange_data_ = channel_->wrap_command(crypto_, pdk::kClaSecureMessaging, pdk::kInsExchange, 0x00, 0x00,
                                           pdk::encode_exchange_request(door));
-  return {"ecdh", "kdf", "verify_mac", "decrypt", "parse_response", "verify_signature", "encrypt", "mac",
-          "build_command"};
+  return {"ecdh",    "kdf", "verify_mac",   "decrypt", "parse_response", "verify_signature",
+          "encrypt", "mac", "build_command"};
 }
 
 iso7816::CommandApdu PhoneApp::exchange_command() const {

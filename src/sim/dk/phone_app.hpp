@@ -20,9 +20,9 @@
 namespace sefleet::sim::dk {
 
 struct PhoneIdentity {
-  Bytes device_id;                   // 16 bytes, enrolled in the vehicle
+  Bytes device_id;                    // 16 bytes, enrolled in the vehicle
   crypto::P256PrivateKey device_key;  // long-term signing key (its public half is enrolled)
-  Bytes vehicle_id;                  // 16 bytes
+  Bytes vehicle_id;                   // 16 bytes
   crypto::P256PublicKey vehicle_public_key;
 };
 

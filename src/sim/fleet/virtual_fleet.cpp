@@ -67,11 +67,17 @@ VirtualFleet::VirtualFleet(FleetConfig config) : config_(std::move(config)) {
 
 VirtualFleet::~VirtualFleet() = default;
 
-const card::CardProfile& VirtualFleet::profile(std::size_t index) const { return members_.at(index)->profile; }
+const card::CardProfile& VirtualFleet::profile(std::size_t index) const {
+  return members_.at(index)->profile;
+}
 
-card::VirtualCard& VirtualFleet::card(std::size_t index) { return *members_.at(index)->card; }
+card::VirtualCard& VirtualFleet::card(std::size_t index) {
+  return *members_.at(index)->card;
+}
 
-transport::CardChannel& VirtualFleet::channel(std::size_t index) { return *members_.at(index)->channel; }
+transport::CardChannel& VirtualFleet::channel(std::size_t index) {
+  return *members_.at(index)->channel;
+}
 
 void VirtualFleet::reopen(std::size_t index, const card::VirtualCardOptions& options) {
   Member& member = *members_.at(index);
@@ -79,9 +85,12 @@ void VirtualFleet::reopen(std::size_t index, const card::VirtualCardOptions& opt
   member.card.reset();
   member.card.emplace(card::VirtualCard::open(
       std::make_unique<card::nvm::MemoryDevice>(member.medium, "se-" + std::to_string(index)), options));
-  member.channel = std::make_unique<transport::InProcessChannel>(member.card->endpoint(), "se-" + std::to_string(index));
+  member.channel =
+      std::make_unique<transport::InProcessChannel>(member.card->endpoint(), "se-" + std::to_string(index));
 }
 
-std::uint64_t VirtualFleet::physical_writes(std::size_t index) { return card(index).physical_writes(); }
+std::uint64_t VirtualFleet::physical_writes(std::size_t index) {
+  return card(index).physical_writes();
+}
 
 }  // namespace sefleet::sim

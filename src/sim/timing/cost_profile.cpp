@@ -20,9 +20,8 @@ std::uint64_t OperationCost::cost_ns(std::size_t bytes) const noexcept {
 SeCostProfile SeCostProfile::from_json(std::string_view text) {
   namespace pj = profile_json;
   const nlohmann::json document = pj::parse_document(text, kKind);
-  pj::require_only_keys(document,
-                        {"kind", "name", "description", "commit_capacity", "commit_capacity_source", "operations"},
-                        kKind, "");
+  pj::require_only_keys(
+      document, {"kind", "name", "description", "commit_capacity", "commit_capacity_source", "operations"}, kKind, "");
   SeCostProfile profile;
   profile.name_ = pj::name_field(document, "name", kKind, "");
   profile.description_ = pj::string_field(document, "description", kKind, "");
@@ -33,8 +32,7 @@ SeCostProfile SeCostProfile::from_json(std::string_view text) {
   pj::require_object(operations, kKind, "operations");
   for (const auto& [key, value] : operations.items()) {
     if (!card::parse_se_operation(key)) {
-      throw Error(Errc::invalid_argument,
-                  "se profile: field 'operations." + key + "' is not a known SE operation");
+      throw Error(Errc::invalid_argument, "se profile: field 'operations." + key + "' is not a known SE operation");
     }
   }
   for (std::size_t i = 0; i < card::kSeOperationCount; ++i) {
@@ -58,8 +56,8 @@ SeCostProfile SeCostProfile::from_file(const std::string& path) {
 SeCostProfile SeCostProfile::builtin(std::string_view name) {
   SeCostProfile profile = from_json(profile_json::builtin_text(kKind, name));
   if (profile.name() != name) {
-    throw Error(Errc::integrity_error, "built-in se profile '" + std::string(name) + "' names itself '" +
-                                           profile.name() + "'");
+    throw Error(Errc::integrity_error,
+                "built-in se profile '" + std::string(name) + "' names itself '" + profile.name() + "'");
   }
   return profile;
 }
@@ -83,10 +81,18 @@ const OperationCost& SeCostProfile::operation(card::SeOperation op) const {
   return costs_[index];
 }
 
-const std::string& SeCostProfile::name() const { return name_; }
-const std::string& SeCostProfile::description() const { return description_; }
-std::size_t SeCostProfile::commit_capacity() const { return commit_capacity_; }
+const std::string& SeCostProfile::name() const {
+  return name_;
+}
+const std::string& SeCostProfile::description() const {
+  return description_;
+}
+std::size_t SeCostProfile::commit_capacity() const {
+  return commit_capacity_;
+}
 
-std::vector<std::string> list_builtin_se_profiles() { return profile_json::builtin_names(kKind); }
+std::vector<std::string> list_builtin_se_profiles() {
+  return profile_json::builtin_names(kKind);
+}
 
 }  // namespace sefleet::sim

@@ -48,7 +48,9 @@ HostProfile HostProfile::from_json(std::string_view text) {
   return profile;
 }
 
-HostProfile HostProfile::from_file(const std::string& path) { return from_json(profile_json::read_file(path, kKind)); }
+HostProfile HostProfile::from_file(const std::string& path) {
+  return from_json(profile_json::read_file(path, kKind));
+}
 
 HostProfile HostProfile::builtin(std::string_view name) {
   HostProfile profile = from_json(profile_json::builtin_text(kKind, name));
@@ -66,6 +68,8 @@ HostProfile HostProfile::load(std::string_view file_or_name) {
   return from_json(profile_json::resolve_text(kKind, file_or_name));
 }
 
-std::vector<std::string> list_builtin_host_profiles() { return profile_json::builtin_names(kKind); }
+std::vector<std::string> list_builtin_host_profiles() {
+  return profile_json::builtin_names(kKind);
+}
 
 }  // namespace sefleet::sim

@@ -33,8 +33,8 @@ LinkHop parse_hop(const nlohmann::json& entry, const std::string& path) {
   const auto parsed = parse_link_segment(segment);
   if (!parsed) {
     throw Error(Errc::invalid_argument, "link profile: field '" + path +
-                                            ".segment' must be air, reader, bus or se_interface (got \"" +
-                                            segment + "\")");
+                                            ".segment' must be air, reader, bus or se_interface (got \"" + segment +
+                                            "\")");
   }
   hop.segment = *parsed;
   hop.fixed_ns = pj::micros_as_ns(entry, "fixed_us", kKind, path);
@@ -107,8 +107,8 @@ LinkProfile LinkProfile::from_json(std::string_view text) {
   profile.description = pj::string_field(document, "description", kKind, "");
   const nlohmann::json& hops = pj::member(document, "hops", kKind, "");
   if (!hops.is_array() || hops.empty() || hops.size() > kMaxHops) {
-    throw Error(Errc::invalid_argument, "link profile: field 'hops' must be an array of 1 to " +
-                                            std::to_string(kMaxHops) + " hops");
+    throw Error(Errc::invalid_argument,
+                "link profile: field 'hops' must be an array of 1 to " + std::to_string(kMaxHops) + " hops");
   }
   for (std::size_t i = 0; i < hops.size(); ++i) {
     LinkHop hop = parse_hop(hops[i], "hops[" + std::to_string(i) + "]");
@@ -123,7 +123,9 @@ LinkProfile LinkProfile::from_json(std::string_view text) {
   return profile;
 }
 
-LinkProfile LinkProfile::from_file(const std::string& path) { return from_json(profile_json::read_file(path, kKind)); }
+LinkProfile LinkProfile::from_file(const std::string& path) {
+  return from_json(profile_json::read_file(path, kKind));
+}
 
 LinkProfile LinkProfile::builtin(std::string_view name) {
   LinkProfile profile = from_json(profile_json::builtin_text(kKind, name));
@@ -141,6 +143,8 @@ LinkProfile LinkProfile::load(std::string_view file_or_name) {
   return from_json(profile_json::resolve_text(kKind, file_or_name));
 }
 
-std::vector<std::string> list_builtin_link_profiles() { return profile_json::builtin_names(kKind); }
+std::vector<std::string> list_builtin_link_profiles() {
+  return profile_json::builtin_names(kKind);
+}
 
 }  // namespace sefleet::sim

@@ -30,11 +30,11 @@ std::optional<LinkSegment> parse_link_segment(std::string_view name) noexcept;
 struct LinkHop {
   std::string name;
   LinkSegment segment = LinkSegment::air;
-  std::uint64_t fixed_ns = 0;              // once per transfer (processing, scheduling latency)
-  std::uint64_t per_frame_ns = 0;          // per frame (frame delay time, inter-frame gap)
-  std::uint64_t per_byte_ps = 0;           // per byte on the wire, framing bytes included
-  std::size_t frame_overhead_bytes = 0;    // per frame (PCB + CRC, headers)
-  std::size_t max_frame_payload = 0;       // APDU bytes per frame; 0 = the whole APDU in one frame
+  std::uint64_t fixed_ns = 0;            // once per transfer (processing, scheduling latency)
+  std::uint64_t per_frame_ns = 0;        // per frame (frame delay time, inter-frame gap)
+  std::uint64_t per_byte_ps = 0;         // per byte on the wire, framing bytes included
+  std::size_t frame_overhead_bytes = 0;  // per frame (PCB + CRC, headers)
+  std::size_t max_frame_payload = 0;     // APDU bytes per frame; 0 = the whole APDU in one frame
   std::string source;
 
   std::uint64_t transfer_ns(std::size_t apdu_bytes) const noexcept;  // one direction

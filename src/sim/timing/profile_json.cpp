@@ -15,8 +15,7 @@ namespace {
 constexpr double kMaxMicros = 1e9;
 
 [[noreturn]] void refuse(std::string_view kind, const std::string& field, std::string_view problem) {
-  throw Error(Errc::invalid_argument,
-              std::string(kind) + " profile: field '" + field + "' " + std::string(problem));
+  throw Error(Errc::invalid_argument, std::string(kind) + " profile: field '" + field + "' " + std::string(problem));
 }
 
 double micros(const nlohmann::json& object, std::string_view key, std::string_view kind, const std::string& path) {
@@ -175,8 +174,8 @@ std::string_view builtin_text(std::string_view kind, std::string_view name) {
   for (const std::string& each : builtin_names(kind)) {
     known += (known.empty() ? "" : ", ") + each;
   }
-  throw Error(Errc::not_found, "no built-in " + std::string(kind) + " profile '" + std::string(name) +
-                                   "' (built-in: " + known + ")");
+  throw Error(Errc::not_found,
+              "no built-in " + std::string(kind) + " profile '" + std::string(name) + "' (built-in: " + known + ")");
 }
 
 std::string resolve_text(std::string_view kind, std::string_view file_or_name) {

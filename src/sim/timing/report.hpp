@@ -16,16 +16,14 @@ namespace sefleet::sim {
 
 // {"runs": {"deferred": R, "baseline": R}} with R = {"commands": [{"name", "hwt_ms", "seht_ms",
 // "sewt_ms", "hpt_ms", "deferred_ms", "waited_ms"}], "total_ms"}, and "wall": *wall when given.
-nlohmann::json dk_json(const RunTiming& deferred, const RunTiming& baseline,
-                       const std::optional<nlohmann::json>& wall);
+nlohmann::json dk_json(const RunTiming& deferred, const RunTiming& baseline, const std::optional<nlohmann::json>& wall);
 
 // One row per command, a "sum" row and the transaction totals, then what every term and total means
 // (render_terms). Narrow (at most 100 columns with command names of up to 21 characters): HWT of
 // both runs and its change in %, then SEHT, SEWT, HPT, deferred and waited of the run with
 // deferral. Wide: each of those for both runs. ms, 3 decimals.
 enum class TableWidth { narrow, wide };
-std::string render_table(const RunTiming& deferred, const RunTiming& baseline,
-                         TableWidth width = TableWidth::narrow);
+std::string render_table(const RunTiming& deferred, const RunTiming& baseline, TableWidth width = TableWidth::narrow);
 
 // The definitions printed under a table (HWT, SEHT, SEWT, HPT, deferred, waited, change when there
 // is a baseline, sum) and the transaction total of `run` (and of `baseline`, when given) worked out

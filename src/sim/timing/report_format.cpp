@@ -26,14 +26,16 @@ void require_same_commands(const RunTiming& deferred, const RunTiming& baseline)
   }
   for (std::size_t k = 0; k < deferred.commands.size(); ++k) {
     if (deferred.commands[k].name != baseline.commands[k].name) {
-      throw Error(Errc::invalid_argument, "report: command " + std::to_string(k) + " is '" +
-                                              deferred.commands[k].name + "' with deferral but '" +
-                                              baseline.commands[k].name + "' in the baseline");
+      throw Error(Errc::invalid_argument, "report: command " + std::to_string(k) + " is '" + deferred.commands[k].name +
+                                              "' with deferral but '" + baseline.commands[k].name +
+                                              "' in the baseline");
     }
   }
 }
 
-std::string fixed_ms(double ms) { return fmt::format("{:.3f}", round_to_us(ms)); }
+std::string fixed_ms(double ms) {
+  return fmt::format("{:.3f}", round_to_us(ms));
+}
 
 std::optional<std::string> change_percent(double deferred_ms, double baseline_ms) {
   const double base = round_to_us(baseline_ms);

@@ -13,7 +13,7 @@ namespace sefleet::sim {
 namespace {
 
 constexpr double kWidth = 1200;
-constexpr double kLeft = 110;   // lane labels
+constexpr double kLeft = 110;  // lane labels
 constexpr double kRight = 20;
 constexpr double kTitleHeight = 36;
 constexpr double kRunHeader = 26;
@@ -44,11 +44,21 @@ std::string escape_xml(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0 text.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') {
@@ -59,7 +69,9 @@ std::string escape_xml(std::string_view text) {
   return out;
 }
 
-std::string num(double value) { return fmt::format("{:.2f}", value == 0.0 ? 0.0 : value); }
+std::string num(double value) {
+  return fmt::format("{:.2f}", value == 0.0 ? 0.0 : value);
+}
 
 // The legend's entries flowed into rows of the drawing's width, drawn into *out (or only measured
 // when out is null); returns the rows' total height.
@@ -73,8 +85,8 @@ double draw_legend(std::string* out, double top) {
       y += kLegendRow;
     }
     if (out != nullptr) {
-      *out += fmt::format(R"(<rect class="{}" x="{}" y="{}" width="12" height="12"/>)", entry.css_class, num(x),
-                          num(y));
+      *out +=
+          fmt::format(R"(<rect class="{}" x="{}" y="{}" width="12" height="12"/>)", entry.css_class, num(x), num(y));
       *out += fmt::format(R"(<text class="legend" x="{}" y="{}">{}</text>)", num(x + 16), num(y + 10),
                           escape_xml(entry.text));
       *out += "\n";
@@ -178,13 +190,14 @@ std::string render_svg(const RunTiming& deferred, const RunTiming& baseline, std
   svg.out += fmt::format(
       R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="11">)",
       num(kWidth), num(height));
-  svg.out += "\n<style>"
-             ".lane{fill:#f4f4f4}.hwt{fill:#dde6f3}.hpt{fill:#9aa5b1}.command{fill:#f2c14e}.response{fill:#f5a65b}"
-             ".seht{fill:#4e79a7}.waited{fill:#e15759}.deferred{fill:#59a14f}"
-             ".label{text-anchor:middle;fill:#111}.lanename{text-anchor:end;fill:#333}"
-             ".run{font-weight:bold}.title{font-size:14px;font-weight:bold}.tick{stroke:#999}"
-             ".ticklabel{text-anchor:middle;fill:#333}.legend{fill:#333}"
-             "</style>\n";
+  svg.out +=
+      "\n<style>"
+      ".lane{fill:#f4f4f4}.hwt{fill:#dde6f3}.hpt{fill:#9aa5b1}.command{fill:#f2c14e}.response{fill:#f5a65b}"
+      ".seht{fill:#4e79a7}.waited{fill:#e15759}.deferred{fill:#59a14f}"
+      ".label{text-anchor:middle;fill:#111}.lanename{text-anchor:end;fill:#333}"
+      ".run{font-weight:bold}.title{font-size:14px;font-weight:bold}.tick{stroke:#999}"
+      ".ticklabel{text-anchor:middle;fill:#333}.legend{fill:#333}"
+      "</style>\n";
   svg.out += fmt::format(R"(<text class="title" x="{}" y="22">{}</text>)", num(kLeft), escape_xml(title));
   svg.out += "\n";
 
@@ -209,8 +222,8 @@ std::string render_svg(const RunTiming& deferred, const RunTiming& baseline, std
                            fmt::format("{:g}", ms));
     svg.out += "\n";
   }
-  svg.out += fmt::format(R"(<text class="lanename" x="{}" y="{}">time (ms)</text>)", num(kLeft - 8),
-                         num(axis_top + 18));
+  svg.out +=
+      fmt::format(R"(<text class="lanename" x="{}" y="{}">time (ms)</text>)", num(kLeft - 8), num(axis_top + 18));
   svg.out += "\n";
   draw_legend(&svg.out, axis_top + kAxisHeight - 8);
   svg.out += "</svg>\n";

@@ -34,9 +34,9 @@ using Others = std::array<std::pair<double, double>, kOtherColumns.size()>;
 
 std::string row(std::string_view label, std::size_t label_width, double hwt_deferred, double hwt_baseline,
                 const Others& others, bool wide) {
-  std::string line = fmt::format("{:<{}}  {:>{}} {:>{}} {:>{}}", label, label_width, fixed_ms(hwt_deferred), kNumber,
-                                 fixed_ms(hwt_baseline), kNumber,
-                                 change_percent(hwt_deferred, hwt_baseline).value_or("n/a"), kChange);
+  std::string line =
+      fmt::format("{:<{}}  {:>{}} {:>{}} {:>{}}", label, label_width, fixed_ms(hwt_deferred), kNumber,
+                  fixed_ms(hwt_baseline), kNumber, change_percent(hwt_deferred, hwt_baseline).value_or("n/a"), kChange);
   for (const auto& [with, without] : others) {
     line += wide ? fmt::format("  {:>{}} {:>{}}", fixed_ms(with), kNumber, fixed_ms(without), kNumber)
                  : fmt::format(" {:>{}}", fixed_ms(with), kNumber);
@@ -124,9 +124,10 @@ std::string render_terms(const RunTiming& run, const RunTiming* baseline) {
     return fmt::format("  {} + {} = {} ms {}\n", fixed_ms(hwt_sum(timing)), fixed_ms(hpt_between(timing)),
                        fixed_ms(timing.total_ms), which);
   };
-  out += "transaction total: the first command sent -> the last response at the host, which is the HWT sum\n"
-         "plus the HPT between the commands (every command's HPT but the last one's); deferred work after\n"
-         "the last response is not part of it:\n";
+  out +=
+      "transaction total: the first command sent -> the last response at the host, which is the HWT sum\n"
+      "plus the HPT between the commands (every command's HPT but the last one's); deferred work after\n"
+      "the last response is not part of it:\n";
   out += total_line(run, baseline != nullptr ? "with deferral" : "");
   if (baseline != nullptr) out += total_line(*baseline, "baseline");
   return out;

@@ -20,7 +20,9 @@ std::uint64_t checked_add(std::uint64_t a, std::uint64_t b, const std::string& c
 
 }  // namespace
 
-double ns_to_ms(std::uint64_t ns) noexcept { return static_cast<double>(ns) / 1e6; }
+double ns_to_ms(std::uint64_t ns) noexcept {
+  return static_cast<double>(ns) / 1e6;
+}
 
 RunTiming compute_timeline(const std::vector<CommandTrace>& trace, const LinkProfile& link) {
   if (trace.empty()) {
@@ -41,7 +43,8 @@ RunTiming compute_timeline(const std::vector<CommandTrace>& trace, const LinkPro
     CommandInstants at;
     at.host_send_ns = host_send;
     at.se_arrival_ns = checked_add(host_send, command_link, command.name);
-    // docs/deferred-execution.md §2 step 1: the I/O layer holds a command while the previous command's deferred work runs.
+    // docs/deferred-execution.md §2 step 1: the I/O layer holds a command while the previous command's deferred work
+    // runs.
     at.se_start_ns = std::max(at.se_arrival_ns, previous_deferred_end);
     at.se_response_ns = checked_add(at.se_start_ns, command.se_ns, command.name);
     at.host_receive_ns = checked_add(at.se_response_ns, response_link, command.name);
@@ -66,8 +69,7 @@ RunTiming compute_timeline(const std::vector<CommandTrace>& trace, const LinkPro
   }
   // SEWT_k runs from the response of k to the arrival of k+1; the last command has no next one.
   for (std::size_t k = 0; k + 1 < run.commands.size(); ++k) {
-    run.commands[k].sewt_ms =
-        ns_to_ms(run.commands[k + 1].at.se_arrival_ns - run.commands[k].at.se_response_ns);
+    run.commands[k].sewt_ms = ns_to_ms(run.commands[k + 1].at.se_arrival_ns - run.commands[k].at.se_response_ns);
   }
   const CommandInstants& last = run.commands.back().at;
   run.total_ns = last.host_receive_ns;

@@ -30,10 +30,10 @@ namespace sefleet::sim {
 struct CommandInstants {
   std::uint64_t host_send_ns = 0;
   std::uint64_t se_arrival_ns = 0;
-  std::uint64_t se_start_ns = 0;      // arrival, or later when deferred work was still running
-  std::uint64_t se_response_ns = 0;   // the R-APDU leaves the SE; deferred work starts here
+  std::uint64_t se_start_ns = 0;     // arrival, or later when deferred work was still running
+  std::uint64_t se_response_ns = 0;  // the R-APDU leaves the SE; deferred work starts here
   std::uint64_t host_receive_ns = 0;
-  std::uint64_t deferred_end_ns = 0;  // = se_response_ns when nothing was deferred
+  std::uint64_t deferred_end_ns = 0;    // = se_response_ns when nothing was deferred
   std::uint64_t host_next_send_ns = 0;  // host_receive_ns + HPT
 };
 

@@ -58,7 +58,8 @@ TEST(DeferredTcp, ReplyLeavesBeforeTheWorkAndTheNextCommandWaits) {
     EXPECT_EQ(status.data[6], 2u);  // persist and seal were checked on this command
     // A burst of increments: each waits for the previous one's work; none lost or reordered.
     for (std::uint32_t i = 2; i <= 5; ++i) {
-      const auto next = ResponseApdu::parse(channel.transmit(counter_command(DeferredCounterApplet::kIncrement).encode()));
+      const auto next =
+          ResponseApdu::parse(channel.transmit(counter_command(DeferredCounterApplet::kIncrement).encode()));
       ASSERT_EQ(next.sw, 0x9000);
       EXPECT_EQ(test::be32(next.data), i);
     }

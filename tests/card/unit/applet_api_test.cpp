@@ -134,22 +134,35 @@ class ApiProbe final : public Applet {
  public:
   ResponseApdu process(const CommandApdu& command, AppletContext& ctx) override {
     switch (command.ins) {
-      case 0xA4: return ResponseApdu(0x9000);
+      case 0xA4:
+        return ResponseApdu(0x9000);
       case 0x01:  // leaves a transaction open: the runtime aborts it, the SW stands
         ctx.persistent().begin_transaction();
         ctx.persistent().write("left", Bytes{1});
         return ResponseApdu(0x9000);
-      case 0x02: throw StatusWordError(0x6A80, "bad data");
-      case 0x03: ctx.persistent().commit_transaction(); return ResponseApdu(0x9000);  // TransactionError
-      case 0x04: throw std::runtime_error("bug");
-      case 0x05: throw 42;
+      case 0x02:
+        throw StatusWordError(0x6A80, "bad data");
+      case 0x03:
+        ctx.persistent().commit_transaction();
+        return ResponseApdu(0x9000);  // TransactionError
+      case 0x04:
+        throw std::runtime_error("bug");
+      case 0x05:
+        throw 42;
       case 0x06:  // both return data and outgoing data: an applet bug
         ctx.apdu()->set_outgoing(Bytes{1});
         return ResponseApdu(Bytes{2}, 0x9000);
-      case 0x07: ctx.apdu()->set_outgoing(Bytes(300, 0x77)); return ResponseApdu(0x9000);
-      case 0x08: ctx.apdu()->set_outgoing_no_chaining(ctx.apdu()->incoming()); return ResponseApdu(0x9000);
-      case 0x09: ctx.apdu()->set_outgoing(Bytes{1}); return ResponseApdu(0x6A82);  // error SW: no data
-      default: return ResponseApdu(0x6D00);
+      case 0x07:
+        ctx.apdu()->set_outgoing(Bytes(300, 0x77));
+        return ResponseApdu(0x9000);
+      case 0x08:
+        ctx.apdu()->set_outgoing_no_chaining(ctx.apdu()->incoming());
+        return ResponseApdu(0x9000);
+      case 0x09:
+        ctx.apdu()->set_outgoing(Bytes{1});
+        return ResponseApdu(0x6A82);  // error SW: no data
+      default:
+        return ResponseApdu(0x6D00);
     }
   }
 };
@@ -262,9 +275,11 @@ TEST(AppletApiCrypto, ChargesEachOperation) {
 }
 
 TEST(DeferredSplit, ByTimeBudgetAndByPriority) {
-  const std::vector<DeclaredOperation> ops = {
-      {"sign", 32, 9, true}, {"persist", 5, 1, false}, {"log", 30, 0, false}, {"precompute", 27, 2, false},
-      {"counter", 3, 0, false}};
+  const std::vector<DeclaredOperation> ops = {{"sign", 32, 9, true},
+                                              {"persist", 5, 1, false},
+                                              {"log", 30, 0, false},
+                                              {"precompute", 27, 2, false},
+                                              {"counter", 3, 0, false}};
   const auto by_time = split_by_time_budget(ops, 40);
   auto names = [](const std::vector<DeclaredOperation>& group) {
     std::vector<std::string> out;

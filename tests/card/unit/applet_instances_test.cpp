@@ -60,7 +60,14 @@ TEST_F(AppletInstancesTest, RecordsCarryTheirCodeAndSurviveReopening) {
     built_in.code = AppletInstance::Code::built_in;
     instances.add(built_in);
     EXPECT_EQ(to_hex(*store.get("reg/inst/A000000151000101")),
-              "02" "01" "08A000000151000101" "07A0000001510001" "08A000000151000100" "000000" "07" "020102");
+              "02"
+              "01"
+              "08A000000151000101"
+              "07A0000001510001"
+              "08A000000151000100"
+              "000000"
+              "07"
+              "020102");
     EXPECT_EQ(to_hex(ByteView(*store.get("reg/inst/F0534600010101")).first(2)), "0200");
   }
   nvm::NvmStore store = open();
@@ -73,7 +80,13 @@ TEST_F(AppletInstancesTest, RecordsCarryTheirCodeAndSurviveReopening) {
 }
 
 TEST_F(AppletInstancesTest, FormatOneRecordsAreBuiltInInstances) {
-  put("reg/inst/F0534600010101", from_hex("01" "07F0534600010101" "05F053460001" "06F05346000101" "000000" "07" "0400000007"));
+  put("reg/inst/F0534600010101", from_hex("01"
+                                          "07F0534600010101"
+                                          "05F053460001"
+                                          "06F05346000101"
+                                          "000000"
+                                          "07"
+                                          "0400000007"));
   nvm::NvmStore store = open();
   AppletInstances instances(store);
   const AppletInstance* instance = instances.find(from_hex("F0534600010101"));
@@ -83,9 +96,23 @@ TEST_F(AppletInstancesTest, FormatOneRecordsAreBuiltInInstances) {
 }
 
 TEST_F(AppletInstancesTest, MalformedRecordsAreRefused) {
-  for (const char* record : {"02" "02" "07F0534600010101" "05F053460001" "06F05346000101" "000000" "07" "00",  // code 02
-                             "02",                                                                        // no code
-                             "03" "00" "07F0534600010101" "05F053460001" "06F05346000101" "000000" "07" "00"}) {
+  for (const char* record : {"02"
+                             "02"
+                             "07F0534600010101"
+                             "05F053460001"
+                             "06F05346000101"
+                             "000000"
+                             "07"
+                             "00",  // code 02
+                             "02",  // no code
+                             "03"
+                             "00"
+                             "07F0534600010101"
+                             "05F053460001"
+                             "06F05346000101"
+                             "000000"
+                             "07"
+                             "00"}) {
     SCOPED_TRACE(record);
     Medium fresh;
     fresh.put("reg/inst/F0534600010101", from_hex(record));

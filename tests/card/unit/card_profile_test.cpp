@@ -18,8 +18,10 @@ std::string full_profile() {
     "kdd": "00112233445566778899",
     "isd_aid": "A000000151000000",
     "platform_id": "5345464C45455431",
-    "scp03": {"kvn": "30", "i": "70", "enc": ")" + kKey + R"(", "mac": ")" + kKey + R"(", "dek": ")" + kKey + R"("},
-    "platform_keys": {"version": "01", "kos": ")" + kKey + R"(", "kmac": ")" + kKey + R"("},
+    "scp03": {"kvn": "30", "i": "70", "enc": ")" +
+         kKey + R"(", "mac": ")" + kKey + R"(", "dek": ")" + kKey + R"("},
+    "platform_keys": {"version": "01", "kos": ")" +
+         kKey + R"(", "kmac": ")" + kKey + R"("},
     "allow_downgrade": true,
     "atr": "3B8B8101805953454C4545543031DD"
   })";
@@ -75,7 +77,8 @@ TEST(CardProfile, DefaultAtrHasValidCheckByte) {
 
 TEST(CardProfile, AcceptsIntegerKvnAsExtension) {
   const std::string json = R"({"se_id": "0102030405060708", "kdd": "00112233445566778899",
-    "scp03": {"kvn": 48, "i": 113, "enc": ")" + kKey + R"(", "mac": ")" + kKey + R"(", "dek": ")" + kKey + R"("}})";
+    "scp03": {"kvn": 48, "i": 113, "enc": ")" +
+                           kKey + R"(", "mac": ")" + kKey + R"(", "dek": ")" + kKey + R"("}})";
   const CardProfile profile = CardProfile::from_json(json);
   EXPECT_EQ(profile.scp03.kvn, 0x30);
   EXPECT_EQ(profile.scp03_i, 0x71);
@@ -86,14 +89,18 @@ TEST(CardProfile, RefusesBadInput) {
   expect_refused("[]", "JSON object");
   expect_refused(minimal_profile(R"("colour": "red", )"), "'colour': unknown field");
   expect_refused(R"({"kdd": "00112233445566778899"})", "'se_id': missing");
-  expect_refused(minimal_profile().replace(minimal_profile().find("0102030405060708"), 16, "01020304"), "'se_id': must be 8 to 16");
-  expect_refused(minimal_profile().replace(minimal_profile().find("00112233445566778899"), 20, "0011"), "'kdd': must be 10 bytes");
-  expect_refused(minimal_profile().replace(minimal_profile().find("0102030405060708"), 16, "01020304050607ZZ"), "'se_id'");
+  expect_refused(minimal_profile().replace(minimal_profile().find("0102030405060708"), 16, "01020304"),
+                 "'se_id': must be 8 to 16");
+  expect_refused(minimal_profile().replace(minimal_profile().find("00112233445566778899"), 20, "0011"),
+                 "'kdd': must be 10 bytes");
+  expect_refused(minimal_profile().replace(minimal_profile().find("0102030405060708"), 16, "01020304050607ZZ"),
+                 "'se_id'");
   expect_refused(minimal_profile(R"("isd_aid": "A0000001", )"), "'isd_aid'");
   expect_refused(minimal_profile(R"("atr": "0011", )"), "'atr': must start with TS");
   expect_refused(minimal_profile(R"("allow_downgrade": "yes", )"), "'allow_downgrade'");
   expect_refused(minimal_profile(R"("platform_keys": {"version": "01", "kos": "00"}, )"), "'platform_keys.kos'");
-  expect_refused(minimal_profile().replace(minimal_profile().find("\"30\""), 4, "\"80\""), "'scp03.kvn': must be 01..7F");
+  expect_refused(minimal_profile().replace(minimal_profile().find("\"30\""), 4, "\"80\""),
+                 "'scp03.kvn': must be 01..7F");
   expect_refused(minimal_profile().replace(minimal_profile().find("\"30\""), 4, "300"), "'scp03.kvn': must be 0..255");
   const std::string short_key = minimal_profile().replace(minimal_profile().find(kKey), kKey.size(), "0011223344");
   expect_refused(short_key, "'scp03.enc'");

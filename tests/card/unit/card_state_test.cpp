@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "card/nvm/nvm_store.hpp"
-#include "gp/card_life_cycle.hpp"
 #include "card/state/card_state.hpp"
 #include "card/state/nvm_key_registry.hpp"
 #include "core/error.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "isd_test_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -27,7 +27,10 @@ class CardStateTest : public ::testing::Test {
   void tamper(std::string_view key, std::optional<Bytes> value) {
     auto store = open();
     store.begin();
-    if (value) store.write(key, *value); else store.erase(key);
+    if (value)
+      store.write(key, *value);
+    else
+      store.erase(key);
     store.commit();
   }
   void expect_integrity_error(const std::string& needle) {
@@ -189,9 +192,9 @@ TEST_F(CardStateTest, KeySetChangesAndLifeCycleSurviveReopening) {
     CardState state(store);
     state.next_sequence_counter(0x30);
     state.put_key_set(key_set(0x31, 0x01, 32), std::nullopt);
-    EXPECT_THROW(state.put_key_set(key_set(0x31, 0x02), std::nullopt), Error);      // KVN in use
+    EXPECT_THROW(state.put_key_set(key_set(0x31, 0x02), std::nullopt), Error);        // KVN in use
     EXPECT_THROW(state.put_key_set(key_set(0x35, 0x02), std::uint8_t{0x36}), Error);  // nothing to replace
-    state.put_key_set(key_set(0x32, 0x03), std::uint8_t{0x30});  // replace 30 by 32
+    state.put_key_set(key_set(0x32, 0x03), std::uint8_t{0x30});                       // replace 30 by 32
     EXPECT_THROW(state.delete_key_set(0x30), Error);
     state.delete_key_set(0x31);
     EXPECT_THROW(state.delete_key_set(0x32), Error);  // the last one
@@ -216,9 +219,10 @@ TEST(CardLifeCycle, OnlyGlobalPlatformTransitions) {
   EXPECT_TRUE(is_allowed_transition(kInitialized, kSecured));
   EXPECT_TRUE(is_allowed_transition(kSecured, kCardLocked));
   EXPECT_TRUE(is_allowed_transition(kCardLocked, kSecured));
-  for (auto from : {kOpReady, kInitialized, kSecured, kCardLocked}) EXPECT_TRUE(is_allowed_transition(from, kTerminated));
-  EXPECT_FALSE(is_allowed_transition(kOpReady, kSecured));       // no skipping
-  EXPECT_FALSE(is_allowed_transition(kInitialized, kOpReady));   // irreversible
+  for (auto from : {kOpReady, kInitialized, kSecured, kCardLocked})
+    EXPECT_TRUE(is_allowed_transition(from, kTerminated));
+  EXPECT_FALSE(is_allowed_transition(kOpReady, kSecured));      // no skipping
+  EXPECT_FALSE(is_allowed_transition(kInitialized, kOpReady));  // irreversible
   EXPECT_FALSE(is_allowed_transition(kSecured, kInitialized));
   EXPECT_FALSE(is_allowed_transition(kOpReady, kCardLocked));
   EXPECT_FALSE(is_allowed_transition(kTerminated, kSecured));

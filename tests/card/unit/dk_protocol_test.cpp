@@ -64,8 +64,8 @@ TEST(DkProtocol, Auth1AndExchangeMessages) {
 }
 
 TEST(DkProtocol, SignedDataSeparatesTheTwoRoles) {
-  TransactionContext context{kProtocolVersion1, kInterfaceNfc, Bytes(16, 1), Bytes(16, 2), Bytes(32, 3), Bytes(32, 4),
-                             Bytes(16, 5)};
+  TransactionContext context{kProtocolVersion1, kInterfaceNfc, Bytes(16, 1), Bytes(16, 2),
+                             Bytes(32, 3),      Bytes(32, 4),  Bytes(16, 5)};
   EXPECT_NE(device_auth_data(context), vehicle_auth_data(context));
   EXPECT_EQ(to_hex(device_auth_data(context)).substr(0, 4), "4F10");
 }
@@ -125,7 +125,7 @@ TEST(DkProtocol, SecureChannelRefusesReplayTamperingAndWrongHeader) {
   Bytes tampered = second;
   tampered[3] ^= 0x01;
   EXPECT_FALSE(pair.vehicle.unwrap_command(pair.crypto, 0x84, 0xC9, 0, 0, tampered));
-  EXPECT_FALSE(pair.vehicle.unwrap_command(pair.crypto, 0x84, 0xC9, 0, 1, second));  // P2 changed
+  EXPECT_FALSE(pair.vehicle.unwrap_command(pair.crypto, 0x84, 0xC9, 0, 1, second));        // P2 changed
   EXPECT_FALSE(pair.vehicle.unwrap_command(pair.crypto, 0x84, 0xC9, 0, 0, Bytes(10, 0)));  // too short
   // A refused command does not move the channel: the genuine one still opens.
   EXPECT_TRUE(pair.vehicle.unwrap_command(pair.crypto, 0x84, 0xC9, 0, 0, second));

@@ -124,8 +124,12 @@ struct TestPhone {
     return response;
   }
   iso7816::CommandApdu exchange_command(pdk::DoorCommand door) {
-    return {0x84, 0xC9, 0x00, 0x00,
-            channel->wrap_command(crypto, 0x84, 0xC9, 0x00, 0x00, pdk::encode_exchange_request(door)), 256};
+    return {0x84,
+            0xC9,
+            0x00,
+            0x00,
+            channel->wrap_command(crypto, 0x84, 0xC9, 0x00, 0x00, pdk::encode_exchange_request(door)),
+            256};
   }
   iso7816::ResponseApdu control_flow() { return card.send({0x80, 0x3C, 0x01, 0x00}); }
 };

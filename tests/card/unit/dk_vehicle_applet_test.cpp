@@ -38,7 +38,8 @@ TEST(DkVehicleApplet, FullTransactionUnlocksAndPersistsAfterTheResponses) {
     const SecretBytes kdh = pdk::derive_kdh(phone.crypto, z.view(), phone.context.transaction_id);
     phone.channel.emplace(pdk::derive_session_keys(phone.crypto, kdh.view(), phone.context));
     const auto response = iso7816::ResponseApdu::parse(raw);
-    const auto plain = pdk::decode_auth1_plain(phone.channel->unwrap_response(phone.crypto, response.data, response.sw));
+    const auto plain =
+        pdk::decode_auth1_plain(phone.channel->unwrap_response(phone.crypto, response.data, response.sw));
     EXPECT_TRUE(crypto::ecdsa_p256_verify(card.vehicle_key.public_key(), pdk::vehicle_auth_data(phone.context),
                                           plain.vehicle_signature));
     EXPECT_EQ(plain.key_slot, 1);
@@ -46,7 +47,8 @@ TEST(DkVehicleApplet, FullTransactionUnlocksAndPersistsAfterTheResponses) {
 
   const auto exchange = card.send(phone.exchange_command(pdk::DoorCommand::unlock));
   ASSERT_EQ(exchange.sw, sw::kOk);
-  const auto result = pdk::decode_exchange_response(phone.channel->unwrap_response(phone.crypto, exchange.data, exchange.sw));
+  const auto result =
+      pdk::decode_exchange_response(phone.channel->unwrap_response(phone.crypto, exchange.data, exchange.sw));
   EXPECT_EQ(result.state, pdk::DoorState::unlocked);
   EXPECT_EQ(result.transaction_counter, 1u);
   EXPECT_EQ(card.applet->door_state(), pdk::DoorState::unlocked);
@@ -140,7 +142,7 @@ TEST(DkVehicleApplet, WrongOrderWrongClassAndUnknownInstruction) {
   DkCard card;
   TestPhone phone(card);
   ASSERT_EQ(phone.select().sw, sw::kOk);
-  EXPECT_EQ(phone.auth1_with(Bytes(64, 1)).sw, sw::kConditionsNotSatisfied);  // AUTH1 before AUTH0
+  EXPECT_EQ(phone.auth1_with(Bytes(64, 1)).sw, sw::kConditionsNotSatisfied);                    // AUTH1 before AUTH0
   EXPECT_EQ(card.send({0x84, 0xC9, 0, 0, Bytes(24, 0), 256}).sw, sw::kConditionsNotSatisfied);  // EXCHANGE first
   EXPECT_EQ(card.send({0x00, 0x80, 0x00, 0x01, {}, 256}).sw, sw::kClaNotSupported);
   EXPECT_EQ(card.send({0x80, 0xC9, 0, 0, Bytes(24, 0), 256}).sw, sw::kClaNotSupported);  // EXCHANGE needs 84

@@ -116,8 +116,8 @@ TEST(BroadcastFlowState, VerifyOnlyKeepsTheImageStagedAndALaterActivateInstallsI
     authorize.campaign_id = c.id;
     authorize.integrity_code = c.c8;
     authorize.action = bc::Action::verify_and_activate;
-    const auto r = session.send_plain(iso7816::CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00,
-                                                           bc::encode_authorize_action(authorize), 256));
+    const auto r = session.send_plain(
+        iso7816::CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00, bc::encode_authorize_action(authorize), 256));
     ASSERT_EQ(r.sw, 0x9000);
     const bc::ImageStatus status = bc::parse_image_status(r.data);
     EXPECT_EQ(status.result, bc::result::kActivated);
@@ -158,7 +158,8 @@ TEST(BroadcastFlowState, StagingIsReportedWhileReceivingAndCompleteBeforeAuthori
   for (std::size_t i = 1; i < c.pse.size(); ++i) ASSERT_EQ(send_raw(ep, c.pse[i]).sw, 0x9000);
   r = df70();
   ASSERT_EQ(r.sw, 0x9000);
-  EXPECT_EQ(iso7816::parse_tlv_sequence(iso7816::parse_tlv(r.data).value()).at(0).children().at(4).value(), Bytes{0x02});
+  EXPECT_EQ(iso7816::parse_tlv_sequence(iso7816::parse_tlv(r.data).value()).at(0).children().at(4).value(),
+            Bytes{0x02});
   const auto authorized = send(ep, paut.commands[3]);
   ASSERT_EQ(authorized.sw, 0x9000);
   r = df70();

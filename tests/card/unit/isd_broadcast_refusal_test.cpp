@@ -169,8 +169,11 @@ TEST_F(BroadcastRefusal, ChangeModeBackTwice) {
   cm.chaining_value = c.start.chaining_value;
   cm.key_version = 1;
   cm.total_length = static_cast<std::uint32_t>(c.stream.size());
-  ASSERT_EQ(session.send_plain(CommandApdu(0x80, bc::kInsChangeMode, 0x01, 0x00, bc::encode_change_mode_to_broadcast(cm), 256)).sw,
-            0x9000);
+  ASSERT_EQ(
+      session
+          .send_plain(CommandApdu(0x80, bc::kInsChangeMode, 0x01, 0x00, bc::encode_change_mode_to_broadcast(cm), 256))
+          .sw,
+      0x9000);
   for (const Bytes& command : c.pse) ASSERT_EQ(send_raw(ep(), command).sw, 0x9000);
   // Second switch back on the diversified context: no restore data any more.
   EXPECT_EQ(session.send_plain(CommandApdu(0x80, bc::kInsChangeMode, 0x00, 0x00, {}, 256)).sw, 0x6985);
@@ -273,11 +276,13 @@ TEST_F(BroadcastRefusal, DiversifiedOnlyCommandsAreRefusedInBroadcastMode) {
   authorize.campaign_id = c.id;
   authorize.integrity_code = c.c8;
   const std::vector<std::pair<const char*, CommandApdu>> commands{
-      {"PUT KEY", CommandApdu(0x80, 0xD8, 0x30, 0x81, put_key_data(key_set(0x30, 0x21), test_profile().scp03.dek.view()), 256)},
+      {"PUT KEY",
+       CommandApdu(0x80, 0xD8, 0x30, 0x81, put_key_data(key_set(0x30, 0x21), test_profile().scp03.dek.view()), 256)},
       {"STORE DATA", CommandApdu(0x80, 0xE2, 0x88, 0x00, from_hex("0101020A0B"))},
       {"DELETE", CommandApdu(0x80, 0xE4, 0x00, 0x00, from_hex("D20130"), 256)},
       {"SET STATUS", CommandApdu(0x80, 0xF0, 0x80, 0x07)},
-      {"AUTHORIZE ACTION", CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00, bc::encode_authorize_action(authorize), 256)},
+      {"AUTHORIZE ACTION",
+       CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00, bc::encode_authorize_action(authorize), 256)},
       {"CHANGE MODE to broadcast", CommandApdu(0x80, bc::kInsChangeMode, 0x01, 0x00, Bytes{0xC0, 0x01, 0x03}, 256)},
       {"GET DATA", CommandApdu(0x80, 0xCA, 0x00, 0xE0, {}, 256)},
   };
@@ -292,7 +297,8 @@ TEST_F(BroadcastRefusal, DiversifiedOnlyCommandsAreRefusedInBroadcastMode) {
     EXPECT_EQ(active_os_version(ep()), 2u);
     EXPECT_EQ(card_->state().life_cycle(), 0x01);  // SET STATUS did nothing
     EXPECT_EQ(card_->state().find_key_set(0x30)->keys.enc.view().size(), 16u);
-    EXPECT_TRUE(std::ranges::equal(card_->state().find_key_set(0x30)->keys.enc.view(), test_profile().scp03.enc.view()));
+    EXPECT_TRUE(
+        std::ranges::equal(card_->state().find_key_set(0x30)->keys.enc.view(), test_profile().scp03.enc.view()));
   }
   expect_previous_image_and_retry();
 }
@@ -312,8 +318,9 @@ TEST_F(BroadcastRefusal, AuthorizeActionWithoutStagingOrAtALowLevel) {
     EXPECT_EQ(r.sw, 0x6985);
     EXPECT_TRUE(r.data.empty());
     EXPECT_EQ(session.send_plain(CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x01, data, 256)).sw, 0x6A86);
-    EXPECT_EQ(session.send_plain(CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00, Bytes{0xC1, 0x01, 0x00}, 256)).sw,
-              0x6A80);
+    EXPECT_EQ(
+        session.send_plain(CommandApdu(0x80, bc::kInsAuthorizeAction, 0x00, 0x00, Bytes{0xC1, 0x01, 0x00}, 256)).sw,
+        0x6A80);
   }
   {
     HostSession session(ep(), test_profile().scp03, 0x03);

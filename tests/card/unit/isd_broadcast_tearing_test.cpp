@@ -69,7 +69,8 @@ TEST_P(BroadcastTearing, PowerLossAtEveryWriteLeavesTheOldOrTheNewImage) {
         VirtualCard card = open_card(medium, options);
         EXPECT_EQ(run_whole_flow(card, c, 0x02), n > total_writes);
         if (n > total_writes) {
-          ASSERT_EQ(send(card.endpoint(), iso7816::CommandApdu(0x80, 0x50, 0x00, 0x00, Bytes(8, 0x44), 256)).sw, 0x6F00);
+          ASSERT_EQ(send(card.endpoint(), iso7816::CommandApdu(0x80, 0x50, 0x00, 0x00, Bytes(8, 0x44), 256)).sw,
+                    0x6F00);
         }
         EXPECT_TRUE(card.power_lost());
       }

@@ -23,8 +23,8 @@
 #include "gp/broadcast/image_manifest.hpp"
 #include "gp/broadcast/paut.hpp"
 #include "gp/broadcast/pse.hpp"
-#include "iso7816/tlv.hpp"
 #include "isd_test_support.hpp"
+#include "iso7816/tlv.hpp"
 
 namespace sefleet::card::test {
 
@@ -105,7 +105,8 @@ inline Campaign make_campaign(const CampaignSpec& spec) {
   c.keys.enc = key_of(static_cast<std::uint8_t>(0x60 + spec.seed));
   c.keys.mac = key_of(static_cast<std::uint8_t>(0x90 + spec.seed));
   c.start.counter = gp::scp03_counter(0x1000u * spec.seed);
-  for (std::size_t i = 0; i < c.start.chaining_value.size(); ++i) c.start.chaining_value[i] = static_cast<std::uint8_t>(0xA0 + i);
+  for (std::size_t i = 0; i < c.start.chaining_value.size(); ++i)
+    c.start.chaining_value[i] = static_cast<std::uint8_t>(0xA0 + i);
   if (spec.profile == bc::Profile::campaign_key) {
     c.stream = c.datasend;
     c.c2 = bc::wrap_broadcast_keys(kos.view(), c.keys);
@@ -161,7 +162,8 @@ struct FlowResult {
   // "9000 9000 6982" for failure messages.
   std::string trace() const {
     std::string out;
-    for (const std::uint16_t sw : sws) out += to_hex(Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw)}) + " ";
+    for (const std::uint16_t sw : sws)
+      out += to_hex(Bytes{static_cast<std::uint8_t>(sw >> 8), static_cast<std::uint8_t>(sw)}) + " ";
     return out;
   }
 };

@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "card/isd/issuer_security_domain.hpp"
-#include "gp/card_life_cycle.hpp"
 #include "card/virtual_card.hpp"
 #include "core/error.hpp"
-#include "iso7816/tlv.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "isd_test_support.hpp"
+#include "iso7816/tlv.hpp"
 #include "support/temp_dir.hpp"
 
 namespace sefleet::card {
@@ -34,7 +34,8 @@ class IsdTest : public ::testing::Test {
   }
   transport::CardEndpoint& card() { return card_->endpoint(); }
   CardState& state() { return card_->state(); }
-  HostSession session(std::uint8_t level, const gp::StaticKeySet& keys = test_profile().scp03, std::uint8_t channel = 0) {
+  HostSession session(std::uint8_t level, const gp::StaticKeySet& keys = test_profile().scp03,
+                      std::uint8_t channel = 0) {
     HostSession s(card(), keys, level, channel);
     EXPECT_TRUE(s.open()) << std::hex << s.last_sw();
     return s;
@@ -68,12 +69,13 @@ TEST_F(IsdTest, SelectAnswersFciWithSecurityDomainManagementData) {
 }
 
 TEST_F(IsdTest, GetDataAnswersEveryTagWithoutSession) {
-  EXPECT_EQ(get_data(0x0066).data,
-            from_hex("6631732F" "06072A864886FC6B01" "600C060A2A864886FC6B02020301" "630906072A864886FC6B03"
-                     "640B06092A864886FC6B040370"));
+  EXPECT_EQ(get_data(0x0066).data, from_hex("6631732F"
+                                            "06072A864886FC6B01"
+                                            "600C060A2A864886FC6B02020301"
+                                            "630906072A864886FC6B03"
+                                            "640B06092A864886FC6B040370"));
   EXPECT_EQ(get_data(0x0067).data, from_hex("670BA009800103810170820107"));
-  EXPECT_EQ(get_data(0x00E0).data,
-            from_hex("E012C00401308810C00402308810C00403308810"));
+  EXPECT_EQ(get_data(0x00E0).data, from_hex("E012C00401308810C00402308810C00403308810"));
   EXPECT_EQ(get_data(0x00C1).data, from_hex("C103000000"));
   EXPECT_EQ(get_data(0x0045).data, from_hex("450C0102030405060708090A0B0C"));
   EXPECT_EQ(get_data(0x0042).data, from_hex("42085346000000000001"));
@@ -82,7 +84,7 @@ TEST_F(IsdTest, GetDataAnswersEveryTagWithoutSession) {
   ASSERT_EQ(cplc.data.size(), 3u + 42u);
   EXPECT_EQ(Bytes(cplc.data.begin(), cplc.data.begin() + 3), from_hex("9F7F2A"));
   EXPECT_EQ(Bytes(cplc.data.begin() + 3 + 12, cplc.data.begin() + 3 + 18), from_hex("090A0B0C0708"));
-  EXPECT_EQ(plain(0x00, 0xCA, 0x00, 0x66).sw, 0x9000);  // ISO class accepted too
+  EXPECT_EQ(plain(0x00, 0xCA, 0x00, 0x66).sw, 0x9000);                     // ISO class accepted too
   EXPECT_EQ(get_data(0x00CF).data, from_hex("CF0A00112233445566778899"));  // KDD, for PAUT requests
   EXPECT_EQ(get_data(0x00CE).sw, 0x6A88);
   EXPECT_EQ(get_data(0x9F7E).sw, 0x6A88);
@@ -122,7 +124,8 @@ TEST_F(IsdTest, GetStatusListsTheIsdInBothFormats) {
   EXPECT_EQ(rsp.sw, 0x9000);
   EXPECT_EQ(rsp.data, from_hex("E3194F05F0534600019F700101CE020100CC08A000000151000000"));
   rsp = s.send_plain(CommandApdu(0x80, 0xF2, 0x10, 0x00, from_hex("4F00"), 256));
-  EXPECT_EQ(rsp.data, from_hex("05F053460001010001" "06F05346000101"));
+  EXPECT_EQ(rsp.data, from_hex("05F053460001010001"
+                               "06F05346000101"));
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x20, 0x02, from_hex("4F02A000"), 256)).sw, 0x6A88);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x08, 0x02, from_hex("4F00"), 256)).sw, 0x6A86);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x04, from_hex("4F00"), 256)).sw, 0x6A86);
@@ -203,8 +206,9 @@ TEST_F(IsdTest, PutKeyReplacingTheSessionSetResetsItsCounter) {
   auto s = session(0x01);
   EXPECT_EQ(state().find_key_set(0x30)->sequence_counter, 2u);
   const auto same_kvn = key_set(0x30, 0x09);
-  ASSERT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x30, 0x81, put_key_data(same_kvn, initial_keys().dek.view()), 256)).sw,
-            0x9000);
+  ASSERT_EQ(
+      s.send_plain(CommandApdu(0x80, 0xD8, 0x30, 0x81, put_key_data(same_kvn, initial_keys().dek.view()), 256)).sw,
+      0x9000);
   EXPECT_EQ(state().find_key_set(0x30)->sequence_counter, 0u);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xCA, 0x00, 0xC1, {}, 256)).data, from_hex("C103000000"));
   HostSession again(card(), same_kvn, 0x01);
@@ -272,7 +276,8 @@ TEST_F(IsdTest, PutKeyRefusals) {
 TEST_F(IsdTest, PutKeyAes256) {
   auto s = session(0x33);
   const auto big = key_set(0x40, 0x11, 32);
-  ASSERT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(big, initial_keys().dek.view()), 256)).sw, 0x9000);
+  ASSERT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(big, initial_keys().dek.view()), 256)).sw,
+            0x9000);
   HostSession with_big(card(), big, 0x33, 0, 0x40);
   EXPECT_TRUE(with_big.open());
 }
@@ -285,8 +290,9 @@ TEST_F(IsdTest, DeleteKeySets) {
     return s.send_plain(CommandApdu(0x80, 0xE4, p1, p2, std::move(data), 256));
   };
   EXPECT_EQ(del(from_hex("D20130")).sw, 0x6985);  // the last key set
-  ASSERT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(fresh, initial_keys().dek.view()), 256)).sw, 0x9000);
-  EXPECT_EQ(del(from_hex("D20130")).sw, 0x6985);  // the session's key set
+  ASSERT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(fresh, initial_keys().dek.view()), 256)).sw,
+            0x9000);
+  EXPECT_EQ(del(from_hex("D20130")).sw, 0x6985);        // the session's key set
   EXPECT_EQ(del(from_hex("D00101D20131")).sw, 0x6985);  // a single key
   EXPECT_EQ(del(from_hex("D20135")).sw, 0x6A88);
   EXPECT_EQ(del(from_hex("D2023131")).sw, 0x6A80);
@@ -311,12 +317,15 @@ TEST_F(IsdTest, StoreDataDgiAndBerTlvInBlocks) {
   auto store = [&](std::uint8_t p1, std::uint8_t p2, Bytes data) {
     return s.send_plain(CommandApdu(0x80, 0xE2, p1, p2, std::move(data), 256)).sw;
   };
-  EXPECT_EQ(store(0x08, 0x00, from_hex("0101020A0B" "0202FF0003010203")), 0x9000);  // DGI, short and FF-length
-  EXPECT_EQ(store(0x08, 0x02, from_hex("010301AA")), 0x6A86);                      // skipped block 01
-  EXPECT_EQ(store(0x08, 0x01, from_hex("010301AA")), 0x6A86);                      // the refusal restarted at 00
-  EXPECT_EQ(store(0x10, 0x00, from_hex("5F2002414299020102")), 0x9000);            // BER-TLV
-  EXPECT_EQ(store(0x90, 0x01, from_hex("42020102")), 0x9000);                       // last block
-  EXPECT_EQ(store(0x90, 0x02, from_hex("42020102")), 0x6A86);                       // sequence ended: 00 next
+  EXPECT_EQ(store(0x08, 0x00,
+                  from_hex("0101020A0B"
+                           "0202FF0003010203")),
+            0x9000);                                                     // DGI, short and FF-length
+  EXPECT_EQ(store(0x08, 0x02, from_hex("010301AA")), 0x6A86);            // skipped block 01
+  EXPECT_EQ(store(0x08, 0x01, from_hex("010301AA")), 0x6A86);            // the refusal restarted at 00
+  EXPECT_EQ(store(0x10, 0x00, from_hex("5F2002414299020102")), 0x9000);  // BER-TLV
+  EXPECT_EQ(store(0x90, 0x01, from_hex("42020102")), 0x9000);            // last block
+  EXPECT_EQ(store(0x90, 0x02, from_hex("42020102")), 0x6A86);            // sequence ended: 00 next
   reopen();
   const auto& perso = state().personalization();
   EXPECT_EQ(perso.at("dgi/0101"), from_hex("0A0B"));
@@ -385,8 +394,10 @@ TEST_F(IsdTest, SetStatusWalksTheCardLifeCycle) {
   EXPECT_EQ(set(0x80, 0x7F), 0x9000);
   EXPECT_EQ(state().life_cycle(), gp::card_life_cycle::kCardLocked);
   auto listed = s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x00, from_hex("4F00"), 256));
-  EXPECT_EQ(listed.data, from_hex("08A000000151000000" "7F" "9C"));  // the ISD reports the card state
-  EXPECT_EQ(set(0x80, 0x0F), 0x9000);  // unlock
+  EXPECT_EQ(listed.data, from_hex("08A000000151000000"
+                                  "7F"
+                                  "9C"));  // the ISD reports the card state
+  EXPECT_EQ(set(0x80, 0x0F), 0x9000);      // unlock
   EXPECT_EQ(set(0x80, 0x7F), 0x9000);
   reopen();
   EXPECT_EQ(state().life_cycle(), gp::card_life_cycle::kCardLocked);
@@ -432,8 +443,9 @@ TEST_F(IsdTest, TerminatedCardAnswersGetDataOnly) {
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xCA, 0x00, 0x45, {}, 256)).sw, 0x9000);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F00"), 256)).sw, 0x6985);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xE2, 0x88, 0x00, from_hex("010101AA"))).sw, 0x6985);
-  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(key_set(0x31, 1), initial_keys().dek.view()))).sw,
-            0x6985);
+  EXPECT_EQ(
+      s.send_plain(CommandApdu(0x80, 0xD8, 0x00, 0x81, put_key_data(key_set(0x31, 1), initial_keys().dek.view()))).sw,
+      0x6985);
   EXPECT_EQ(card_->isd().selection_gate(*card_->runtime().registry().issuer_security_domain()), 0x9000);
   EXPECT_EQ(state().key_sets().size(), 1u);
 }

@@ -137,7 +137,8 @@ class IsdInstallTearingTest : public ::testing::Test {
 };
 
 TEST_F(IsdInstallTearingTest, Install) {
-  check_every_write(test::install_command(test::kInstance, true, from_hex("00000042")), std::nullopt, from_hex("00000042"));
+  check_every_write(test::install_command(test::kInstance, true, from_hex("00000042")), std::nullopt,
+                    from_hex("00000042"));
 }
 
 TEST_F(IsdInstallTearingTest, DeleteOfAnInstanceWithData) {

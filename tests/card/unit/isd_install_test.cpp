@@ -9,8 +9,8 @@
 #include "card/nvm/nvm_store.hpp"
 #include "card/runtime/persistent_memory.hpp"
 #include "card/state/applet_instances.hpp"
-#include "iso7816/tlv.hpp"
 #include "isd_install_test_support.hpp"
+#include "iso7816/tlv.hpp"
 
 namespace sefleet::card {
 namespace {
@@ -108,26 +108,36 @@ TEST_F(IsdInstallTest, RefusalsLeaveNothingInstalled) {
     for (const char* field : {load_file, module, app, privileges, parameters, token}) append(out, lv(field));
     return out;
   };
-  auto raw = [](std::uint8_t p1, std::uint8_t p2, Bytes data) { return CommandApdu(0x80, 0xE6, p1, p2, std::move(data), 256); };
+  auto raw = [](std::uint8_t p1, std::uint8_t p2, Bytes data) {
+    return CommandApdu(0x80, 0xE6, p1, p2, std::move(data), 256);
+  };
   const Bytes good = fields("F053460001", "F05346000101", "F0534600010102", "00", "C900", "");
   Bytes trailing = good;
   trailing.push_back(0x00);
   Bytes truncated = good;
   truncated.resize(15);
   const std::vector<Case> cases{
-      {"unknown load file", raw(0x0C, 0x00, fields("F053460009", "F05346000101", "F0534600010102", "00", "C900", "")), 0x6A88},
-      {"unknown module", raw(0x0C, 0x00, fields("F053460001", "F05346000109", "F0534600010102", "00", "C900", "")), 0x6A88},
+      {"unknown load file", raw(0x0C, 0x00, fields("F053460009", "F05346000101", "F0534600010102", "00", "C900", "")),
+       0x6A88},
+      {"unknown module", raw(0x0C, 0x00, fields("F053460001", "F05346000109", "F0534600010102", "00", "C900", "")),
+       0x6A88},
       {"privileges granted", install_command(other, true, {}, Bytes{0x04}), 0x6A80},
       {"security domain privilege", install_command(other, true, {}, from_hex("800000")), 0x6A80},
-      {"privileges of 2 bytes", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "0000", "C900", "")), 0x6A80},
+      {"privileges of 2 bytes",
+       raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "0000", "C900", "")), 0x6A80},
       {"bad install parameters", install_command(other, true, from_hex("010203")), 0x6A80},
-      {"parameters not C9", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "EF00", "")), 0x6A80},
-      {"C9 and more", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "C900EF00", "")), 0x6A80},
-      {"token present", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "C900", "01")), 0x6A80},
+      {"parameters not C9", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "EF00", "")),
+       0x6A80},
+      {"C9 and more", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "C900EF00", "")),
+       0x6A80},
+      {"token present", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "F0534600010102", "00", "C900", "01")),
+       0x6A80},
       {"truncated", raw(0x0C, 0x00, truncated), 0x6A80},
       {"trailing bytes", raw(0x0C, 0x00, trailing), 0x6A80},
-      {"4-byte application AID", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "01020304", "00", "C900", "")), 0x6A80},
-      {"4-byte load file AID", raw(0x0C, 0x00, fields("F0534600", "F05346000101", "F0534600010102", "00", "C900", "")), 0x6A80},
+      {"4-byte application AID", raw(0x0C, 0x00, fields("F053460001", "F05346000101", "01020304", "00", "C900", "")),
+       0x6A80},
+      {"4-byte load file AID", raw(0x0C, 0x00, fields("F0534600", "F05346000101", "F0534600010102", "00", "C900", "")),
+       0x6A80},
       {"no data", raw(0x0C, 0x00, {}), 0x6700},
       {"[for load] with the fields of [for install]", raw(0x02, 0x00, good), 0x6A80},
       {"[for extradition]", raw(0x10, 0x00, good), 0x6A86},
@@ -176,7 +186,7 @@ TEST_F(IsdInstallTest, LockedOrTerminatedCardRefusesContentManagement) {
   ASSERT_EQ(managed(CommandApdu(0x80, 0xF0, 0x80, 0x7F)).sw, 0x9000);  // CARD_LOCKED
   EXPECT_EQ(managed(install_command(from_hex("F0534600010102"))).sw, 0x6985);
   EXPECT_EQ(managed(gp::host::make_delete_aid(kInstance)).sw, 0x6985);
-  EXPECT_EQ(select(kInstance).sw, 0x6A82);  // only the ISD is selectable on a locked card
+  EXPECT_EQ(select(kInstance).sw, 0x6A82);                             // only the ISD is selectable on a locked card
   ASSERT_EQ(managed(CommandApdu(0x80, 0xF0, 0x80, 0x0F)).sw, 0x9000);  // SECURED again
   EXPECT_EQ(select(kInstance).sw, 0x9000);
 }

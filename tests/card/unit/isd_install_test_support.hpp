@@ -69,10 +69,12 @@ class InstallCardTest : public ::testing::Test {
     return s.send_plain(command);
   }
   iso7816::ResponseApdu select(const Bytes& aid, std::uint8_t channel = 0) {
-    return send(endpoint(), iso7816::CommandApdu(iso7816::cla_for_channel(0x00, channel, false), 0xA4, 0x04, 0x00, aid, 256));
+    return send(endpoint(),
+                iso7816::CommandApdu(iso7816::cla_for_channel(0x00, channel, false), 0xA4, 0x04, 0x00, aid, 256));
   }
   iso7816::ResponseApdu counter(std::uint8_t ins, Bytes data = {}, std::uint8_t channel = 0) {
-    return send(endpoint(), iso7816::CommandApdu(iso7816::cla_for_channel(0x80, channel, false), ins, 0x00, 0x00, std::move(data), 256));
+    return send(endpoint(), iso7816::CommandApdu(iso7816::cla_for_channel(0x80, channel, false), ins, 0x00, 0x00,
+                                                 std::move(data), 256));
   }
 
   sefleet::test::TempDir dir_;

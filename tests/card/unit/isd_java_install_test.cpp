@@ -21,7 +21,8 @@ class IsdJavaInstallTest : public JavaContentTest {
  protected:
   IsdJavaInstallTest() { load_gp(); }
   std::uint16_t install(const Bytes& instance, Bytes parameters = {}, bool selectable = true) {
-    return managed(test::java_install(test::kGpPackage, test::kGpApplet, instance, std::move(parameters), selectable)).sw;
+    return managed(test::java_install(test::kGpPackage, test::kGpApplet, instance, std::move(parameters), selectable))
+        .sw;
   }
   // Nothing of an instance: no record, no VM instance, no registry entry.
   void expect_no_instance(const Bytes& aid) {
@@ -75,8 +76,8 @@ TEST_F(IsdJavaInstallTest, InstancesAreIndependentAndBuiltInAppletsStayAvailable
 TEST_F(IsdJavaInstallTest, InstallRefusalsLeaveNothing) {
   EXPECT_EQ(managed(test::java_install(test::kGpPackage, from_hex("F053464A430199"), test::kGpInstance)).sw, 0x6A88);
   EXPECT_EQ(managed(test::java_install(from_hex("F053464A4399"), test::kGpApplet, test::kGpInstance)).sw, 0x6A88);
-  EXPECT_EQ(install(from_hex("A000000151000000")), 0x6985);  // the ISD's AID
-  EXPECT_EQ(install(test::kGpPackage), 0x6985);              // a load file's AID
+  EXPECT_EQ(install(from_hex("A000000151000000")), 0x6985);           // the ISD's AID
+  EXPECT_EQ(install(test::kGpPackage), 0x6985);                       // a load file's AID
   EXPECT_EQ(install(test::kGpInstance, from_hex("E16A84")), 0x6A84);  // install() throws ISOException(6A84)
   expect_no_instance(test::kGpInstance);
   EXPECT_EQ(install(test::kGpInstance, from_hex("E2")), 0x6A80);  // install() does not register()
@@ -90,7 +91,7 @@ TEST_F(IsdJavaInstallTest, InstallRefusalsLeaveNothing) {
 TEST_F(IsdJavaInstallTest, SelectReturningFalseAnswers6999) {
   ASSERT_EQ(install(test::kGpInstance, from_hex("E3")), 0x9000);
   EXPECT_EQ(select(test::kGpInstance).sw, 0x6999);
-  EXPECT_NE(command(test::kInsCount).sw, 0x9000);  // the channel has no applet selected
+  EXPECT_NE(command(test::kInsCount).sw, 0x9000);      // the channel has no applet selected
   ASSERT_EQ(test::select_isd(endpoint()).sw, 0x9000);  // the card keeps working
 }
 
@@ -106,7 +107,7 @@ TEST_F(IsdJavaInstallTest, DeleteOfInstances) {
   ASSERT_EQ(install(test::kGpInstance), 0x9000);
   ASSERT_EQ(test::send(endpoint(), CommandApdu(0x00, 0x70, 0x00, 0x00, {}, 1)).sw, 0x9000);  // channel 1
   ASSERT_EQ(select(test::kGpInstance, 1).sw, 0x9000);
-  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpInstance)).sw, 0x6985);  // selected on channel 1
+  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpInstance)).sw, 0x6985);        // selected on channel 1
   ASSERT_EQ(test::send(endpoint(), CommandApdu(0x00, 0x70, 0x80, 0x01)).sw, 0x9000);  // close channel 1
   ASSERT_EQ(managed(gp::host::make_delete_aid(test::kGpInstance)).sw, 0x9000);
   expect_no_instance(test::kGpInstance);
@@ -127,14 +128,15 @@ TEST_F(IsdJavaInstallTest, DeleteOfALoadFileWithInstancesNeedsRelatedObjects) {
   EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage)).sw, 0x6985);
   ASSERT_EQ(test::send(endpoint(), CommandApdu(0x00, 0x70, 0x00, 0x00, {}, 1)).sw, 0x9000);  // channel 1
   ASSERT_EQ(select(second, 1).sw, 0x9000);
-  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage, true)).sw, 0x6985);  // one is selected
-  EXPECT_EQ(card().java_card().instances().size(), 2u);  // nothing was deleted
+  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage, true)).sw, 0x6985);   // one is selected
+  EXPECT_EQ(card().java_card().instances().size(), 2u);                               // nothing was deleted
   ASSERT_EQ(test::send(endpoint(), CommandApdu(0x00, 0x70, 0x80, 0x01)).sw, 0x9000);  // close channel 1
   ASSERT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage, true)).sw, 0x9000);
   expect_no_instance(test::kGpInstance);
   expect_no_instance(second);
   EXPECT_FALSE(card().java_card().find_package(test::kGpPackage));
-  EXPECT_TRUE(std::ranges::none_of(java_objects(), [](const std::string& name) { return name.starts_with("jc/i/") || name.starts_with("jc/p/"); }));
+  EXPECT_TRUE(std::ranges::none_of(
+      java_objects(), [](const std::string& name) { return name.starts_with("jc/i/") || name.starts_with("jc/p/"); }));
   reopen();
   EXPECT_TRUE(card().java_card().instances().empty());
   EXPECT_TRUE(card().java_card().packages().empty());

@@ -100,21 +100,54 @@ TEST_F(IsdJavaLoadTest, EveryBlockSizeAndTheHashOfInstallForLoad) {
 }
 
 TEST_F(IsdJavaLoadTest, InstallForLoadRefusals) {
-  auto for_load = [](const std::string& hex_data) { return CommandApdu(0x80, 0xE6, 0x02, 0x00, from_hex(hex_data), 256); };
+  auto for_load = [](const std::string& hex_data) {
+    return CommandApdu(0x80, 0xE6, 0x02, 0x00, from_hex(hex_data), 256);
+  };
   const std::string aid = "06F053464A4301";
   EXPECT_EQ(managed(for_load(aid + "00000000")).sw, 0x9000);
   EXPECT_EQ(managed(for_load(aid + "08A000000151000000000000")).sw, 0x9000);  // the ISD named
-  EXPECT_EQ(managed(for_load("04F0534600" "00000000")).sw, 0x6A80);            // AID of 4 bytes
+  EXPECT_EQ(managed(for_load("04F0534600"
+                             "00000000"))
+                .sw,
+            0x6A80);                                                          // AID of 4 bytes
   EXPECT_EQ(managed(for_load(aid + "08A000000151000001000000")).sw, 0x6A88);  // no such SD
-  EXPECT_EQ(managed(for_load(aid + "02A000" "000000")).sw, 0x6A80);           // SD AID of 2 bytes
-  EXPECT_EQ(managed(for_load(aid + "00" "14" + std::string(40, '0') + "0000")).sw, 0x6A80);  // SHA-1 size hash
-  EXPECT_EQ(managed(for_load(aid + "0000" "04C6020100" "00")).sw, 0x6A80);                  // not EF
-  EXPECT_EQ(managed(for_load(aid + "0000" "06EF04C6020100" "00")).sw, 0x9000);              // EF system parameters
-  EXPECT_EQ(managed(for_load(aid + "000000" "0101")).sw, 0x6A80);                           // a token
-  EXPECT_EQ(managed(for_load(aid + "00000000" "00")).sw, 0x6A80);                           // trailing byte
-  EXPECT_EQ(managed(for_load(aid + "0000")).sw, 0x6A80);                                    // missing fields
-  EXPECT_EQ(managed(for_load("05F053460001" "00000000")).sw, 0x6985);                       // the ROM load file
-  EXPECT_EQ(managed(for_load("08A000000151000000" "00000000")).sw, 0x6985);                 // the ISD
+  EXPECT_EQ(managed(for_load(aid + "02A000"
+                                   "000000"))
+                .sw,
+            0x6A80);  // SD AID of 2 bytes
+  EXPECT_EQ(managed(for_load(aid +
+                             "00"
+                             "14" +
+                             std::string(40, '0') + "0000"))
+                .sw,
+            0x6A80);  // SHA-1 size hash
+  EXPECT_EQ(managed(for_load(aid + "0000"
+                                   "04C6020100"
+                                   "00"))
+                .sw,
+            0x6A80);  // not EF
+  EXPECT_EQ(managed(for_load(aid + "0000"
+                                   "06EF04C6020100"
+                                   "00"))
+                .sw,
+            0x9000);  // EF system parameters
+  EXPECT_EQ(managed(for_load(aid + "000000"
+                                   "0101"))
+                .sw,
+            0x6A80);  // a token
+  EXPECT_EQ(managed(for_load(aid + "00000000"
+                                   "00"))
+                .sw,
+            0x6A80);                                      // trailing byte
+  EXPECT_EQ(managed(for_load(aid + "0000")).sw, 0x6A80);  // missing fields
+  EXPECT_EQ(managed(for_load("05F053460001"
+                             "00000000"))
+                .sw,
+            0x6985);  // the ROM load file
+  EXPECT_EQ(managed(for_load("08A000000151000000"
+                             "00000000"))
+                .sw,
+            0x6985);                                                                                    // the ISD
   EXPECT_EQ(managed(CommandApdu(0x80, 0xE6, 0x02, 0x01, from_hex(aid + "00000000"), 256)).sw, 0x6A86);  // P2
   EXPECT_EQ(managed(CommandApdu(0x80, 0xE6, 0x02, 0x00, {}, 256)).sw, 0x6700);
   // Without a secure channel, or below C-MAC.
@@ -137,7 +170,7 @@ TEST_F(IsdJavaLoadTest, LoadRefusalsEndTheSequenceAndStoreNothing) {
   refused_sequence({{load_block(0x01, 0x00, first), 0x6A86}});
   refused_sequence({{load_block(0x00, 0x00, {}), 0x6700}});
   // Data that is not one C4 load file data block.
-  refused_sequence({{load_block(0x80, 0x00, from_hex("E2 03 010203") ), 0x6A80}});  // a DAP block
+  refused_sequence({{load_block(0x80, 0x00, from_hex("E2 03 010203")), 0x6A80}});  // a DAP block
   refused_sequence({{load_block(0x80, 0x00, from_hex("C3 02 0102")), 0x6A80}});
   refused_sequence({{load_block(0x80, 0x00, from_hex("C4 84 00000001 00")), 0x6A80}});
   refused_sequence({{load_block(0x80, 0x00, from_hex("C4 83 200000")), 0x6A84}});  // more than 1 MiB
@@ -152,11 +185,13 @@ TEST_F(IsdJavaLoadTest, LoadRefusalsEndTheSequenceAndStoreNothing) {
   refused_sequence({{load_block(0x80, 0x00, gp::host::load_file_data_block(damaged)), 0x6A80}});
   javacard::LoadFile other = test::gp_package();
   other.package_aid = from_hex("F053464A4399");
-  refused_sequence({{load_block(0x80, 0x00, gp::host::load_file_data_block(javacard::encode_load_file(other))), 0x6A80}});
+  refused_sequence(
+      {{load_block(0x80, 0x00, gp::host::load_file_data_block(javacard::encode_load_file(other))), 0x6A80}});
   // Class files the VM refuses (not a class file).
   javacard::LoadFile broken = test::gp_package();
   broken.classes[0].bytes = from_hex("CAFEBABE00000034");
-  refused_sequence({{load_block(0x80, 0x00, gp::host::load_file_data_block(javacard::encode_load_file(broken))), 0x6A80}});
+  refused_sequence(
+      {{load_block(0x80, 0x00, gp::host::load_file_data_block(javacard::encode_load_file(broken))), 0x6A80}});
   // After all that, the whole file loads.
   load_gp();
   EXPECT_TRUE(card().java_card().find_package(test::kGpPackage));
@@ -212,12 +247,12 @@ TEST_F(IsdJavaLoadTest, PackagesLinkToLoadedLibrariesAndDeletionRespectsIt) {
   EXPECT_EQ(managed(gp::host::make_delete_aid(test::kLibPackage)).sw, 0x9000);
   EXPECT_TRUE(card().java_card().packages().empty());
   EXPECT_TRUE(java_objects().empty() || std::ranges::none_of(java_objects(), [](const std::string& name) {
-    return name.starts_with("jc/p/") || name.starts_with("jc/i/");
-  }));
+                return name.starts_with("jc/p/") || name.starts_with("jc/i/");
+              }));
 }
 
 TEST_F(IsdJavaLoadTest, DeleteOfLoadFiles) {
-  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kLoadFile)).sw, 0x6985);  // ROM
+  EXPECT_EQ(managed(gp::host::make_delete_aid(test::kLoadFile)).sw, 0x6985);   // ROM
   EXPECT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage)).sw, 0x6A88);  // not loaded
   load_gp();
   ASSERT_EQ(managed(gp::host::make_delete_aid(test::kGpPackage)).sw, 0x9000);

@@ -127,7 +127,9 @@ class IsdJavaTearingTest : public ::testing::Test {
     EXPECT_EQ(test::send(card.endpoint(), CommandApdu(0x80, test::kInsCount, 0, 0, {}, 256)).data, from_hex("0001"));
   }
 
-  Commands load_gp() const { return test::load_sequence(javacard::encode_load_file(test::gp_package()), test::kGpPackage); }
+  Commands load_gp() const {
+    return test::load_sequence(javacard::encode_load_file(test::gp_package()), test::kGpPackage);
+  }
 
   sefleet::test::TempDir base_;
   sefleet::test::TempDir work_;
@@ -135,13 +137,14 @@ class IsdJavaTearingTest : public ::testing::Test {
 
 TEST_F(IsdJavaTearingTest, Load) {
   int saw_before = 0;
-  tear_every_write(load_gp(), [&](const std::filesystem::path& dir, const State& before, const State& after, const State& torn) {
-    ASSERT_TRUE(torn == before || torn == after) << "state in between";
-    saw_before += torn == before ? 1 : 0;
-    VirtualCard card = VirtualCard::open(dir);
-    EXPECT_EQ(card.java_card().find_package(test::kGpPackage).has_value(), torn == after);
-    EXPECT_EQ(card.runtime().registry().find(test::kGpPackage) != nullptr, torn == after);
-  });
+  tear_every_write(load_gp(),
+                   [&](const std::filesystem::path& dir, const State& before, const State& after, const State& torn) {
+                     ASSERT_TRUE(torn == before || torn == after) << "state in between";
+                     saw_before += torn == before ? 1 : 0;
+                     VirtualCard card = VirtualCard::open(dir);
+                     EXPECT_EQ(card.java_card().find_package(test::kGpPackage).has_value(), torn == after);
+                     EXPECT_EQ(card.runtime().registry().find(test::kGpPackage) != nullptr, torn == after);
+                   });
   EXPECT_GT(saw_before, 0);
 }
 

@@ -102,7 +102,8 @@ class JavaContentTest : public InstallCardTest {
   void load_gp() { load(javacard::encode_load_file(gp_package()), kGpPackage); }
   // The Java applet of `aid` selected on the basic channel, then one class-80 command.
   iso7816::ResponseApdu command(std::uint8_t ins, std::uint8_t channel = 0) {
-    return send(endpoint(), iso7816::CommandApdu(iso7816::cla_for_channel(0x80, channel, false), ins, 0x00, 0x00, {}, 256));
+    return send(endpoint(),
+                iso7816::CommandApdu(iso7816::cla_for_channel(0x80, channel, false), ins, 0x00, 0x00, {}, 256));
   }
   // The JavaCard VM's objects (`jc/...`) and the instance records, to compare before/after.
   std::vector<std::string> java_objects() {

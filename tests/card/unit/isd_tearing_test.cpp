@@ -102,13 +102,15 @@ class IsdTearingTest : public ::testing::Test {
 
 TEST_F(IsdTearingTest, PutKeyReplacingTheKeySet) {
   const auto replacement = test::key_set(0x30, 0x21);
-  check_every_write({CommandApdu(0x80, 0xD8, 0x30, 0x81,
-                                 test::put_key_data(replacement, test::test_profile().scp03.dek.view()), 256),
-                     replacement});
+  check_every_write(
+      {CommandApdu(0x80, 0xD8, 0x30, 0x81, test::put_key_data(replacement, test::test_profile().scp03.dek.view()), 256),
+       replacement});
 }
 
 TEST_F(IsdTearingTest, StoreData) {
-  check_every_write({CommandApdu(0x80, 0xE2, 0x88, 0x00, from_hex("0101020A0B" "02020401020304")),
+  check_every_write({CommandApdu(0x80, 0xE2, 0x88, 0x00,
+                                 from_hex("0101020A0B"
+                                          "02020401020304")),
                      test::test_profile().scp03});
 }
 

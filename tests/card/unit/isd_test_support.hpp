@@ -59,8 +59,8 @@ inline iso7816::ResponseApdu select_isd(transport::CardEndpoint& card, std::uint
 // An open SCP03 session with the ISD on `channel` (ISD selected first).
 class HostSession {
  public:
-  HostSession(transport::CardEndpoint& card, const gp::StaticKeySet& keys, std::uint8_t level,
-              std::uint8_t channel = 0, std::uint8_t kvn = 0)
+  HostSession(transport::CardEndpoint& card, const gp::StaticKeySet& keys, std::uint8_t level, std::uint8_t channel = 0,
+              std::uint8_t kvn = 0)
       : card_(card), host_(keys, options(level, channel, kvn)) {}
 
   // Selects the ISD and authenticates; false (with the failing step's SW) when the card refuses.

@@ -9,7 +9,9 @@
 namespace sefleet::test {
 namespace {
 
-std::filesystem::path classes_root() { return SEFLEET_JAVACARD_CLASSFILE_TEST_CLASSES; }
+std::filesystem::path classes_root() {
+  return SEFLEET_JAVACARD_CLASSFILE_TEST_CLASSES;
+}
 
 }  // namespace
 

@@ -26,7 +26,9 @@ std::string refusal(ByteView bytes) {
   return {};
 }
 
-HandCode returning_code() { return HandCode{0, 1, Bytes{0xB1}}; }  // return
+HandCode returning_code() {
+  return HandCode{0, 1, Bytes{0xB1}};
+}  // return
 
 TEST(JavacardClassfileReader, ReadsJavacOutput) {
   const ClassFile cls = parse_class_file(javac_class("classfiletest/accepted/Shapes"));
@@ -109,7 +111,8 @@ TEST(JavacardClassfileReader, RefusesTruncationAtEveryByte) {
     EXPECT_NE(message.find("truncated"), std::string::npos) << "length " << length << ": " << message;
   }
   EXPECT_EQ(refusal(Bytes{}), "class file: truncated: magic at byte 0 needs 4 bytes, 0 left");
-  EXPECT_EQ(refusal(ByteView(bytes).first(8)), "class file: truncated: constant pool count at byte 8 needs 2 bytes, 0 left");
+  EXPECT_EQ(refusal(ByteView(bytes).first(8)),
+            "class file: truncated: constant pool count at byte 8 needs 2 bytes, 0 left");
 }
 
 TEST(JavacardClassfileReader, RefusesTrailingBytes) {
@@ -147,8 +150,9 @@ TEST(JavacardClassfileReader, RefusesUnknownAndLaterConstantKinds) {
 
   ClassBuilder dynamic;
   const std::uint16_t dynamic_index = dynamic.raw_constant(Bytes{17, 0, 0, 0, 1});
-  EXPECT_EQ(refusal(dynamic.build()), "class file: constant #" + std::to_string(dynamic_index) +
-                                          ": a Dynamic entry is not allowed in a class file of version 52 (at most 52)");
+  EXPECT_EQ(refusal(dynamic.build()),
+            "class file: constant #" + std::to_string(dynamic_index) +
+                ": a Dynamic entry is not allowed in a class file of version 52 (at most 52)");
 
   ClassBuilder handle_in_50;
   handle_in_50.major_version = 50;
@@ -166,8 +170,7 @@ TEST(JavacardClassfileReader, RefusesUnknownAndLaterConstantKinds) {
   Bytes no_pool = zero_count.build();
   no_pool[8] = 0;
   no_pool[9] = 0;
-  EXPECT_EQ(refusal(no_pool),
-            "class file: constant pool count 0 (it counts the unused entry 0, so at least 1)");
+  EXPECT_EQ(refusal(no_pool), "class file: constant pool count 0 (it counts the unused entry 0, so at least 1)");
 }
 
 TEST(JavacardClassfileReader, RefusesReferencesOfTheWrongKind) {
@@ -176,9 +179,9 @@ TEST(JavacardClassfileReader, RefusesReferencesOfTheWrongKind) {
   Bytes entry{7};
   put_be16(entry, number);
   const std::uint16_t bad_class = class_to_integer.raw_constant(entry);
-  EXPECT_EQ(refusal(class_to_integer.build()),
-            "test/Hand: constant #" + std::to_string(bad_class) + " (Class): constant #" + std::to_string(number) +
-                " is an Integer, expected a Utf8");
+  EXPECT_EQ(refusal(class_to_integer.build()), "test/Hand: constant #" + std::to_string(bad_class) +
+                                                   " (Class): constant #" + std::to_string(number) +
+                                                   " is an Integer, expected a Utf8");
 
   ClassBuilder field_to_utf8;
   const std::uint16_t text = field_to_utf8.utf8("x");
@@ -187,21 +190,21 @@ TEST(JavacardClassfileReader, RefusesReferencesOfTheWrongKind) {
   put_be16(fieldref, text);
   put_be16(fieldref, name_and_type);
   const std::uint16_t bad_field = field_to_utf8.raw_constant(fieldref);
-  EXPECT_EQ(refusal(field_to_utf8.build()),
-            "test/Hand: constant #" + std::to_string(bad_field) + " (Fieldref): constant #" + std::to_string(text) +
-                " is a Utf8, expected a Class");
+  EXPECT_EQ(refusal(field_to_utf8.build()), "test/Hand: constant #" + std::to_string(bad_field) +
+                                                " (Fieldref): constant #" + std::to_string(text) +
+                                                " is a Utf8, expected a Class");
 
   ClassBuilder out_of_range;
   const std::uint16_t string_index = out_of_range.raw_constant(Bytes{8, 0x01, 0x00});
-  EXPECT_EQ(refusal(out_of_range.build()),
-            "test/Hand: constant #" + std::to_string(string_index) + " (String): constant pool index 256 is outside 1.." +
-                std::to_string(string_index));
+  EXPECT_EQ(refusal(out_of_range.build()), "test/Hand: constant #" + std::to_string(string_index) +
+                                               " (String): constant pool index 256 is outside 1.." +
+                                               std::to_string(string_index));
 
   ClassBuilder this_not_class;
   this_not_class.this_class = this_not_class.utf8("test/Hand");
-  EXPECT_EQ(refusal(this_not_class.build()),
-            "class file: this_class: constant #" + std::to_string(this_not_class.this_class) +
-                " is a Utf8, expected a Class");
+  EXPECT_EQ(refusal(this_not_class.build()), "class file: this_class: constant #" +
+                                                 std::to_string(this_not_class.this_class) +
+                                                 " is a Utf8, expected a Class");
 }
 
 TEST(JavacardClassfileReader, RefusesInvalidNamesAndDescriptors) {
@@ -226,8 +229,9 @@ TEST(JavacardClassfileReader, RefusesInvalidNamesAndDescriptors) {
             std::string::npos);
   EXPECT_NE(with([](ClassBuilder& b) { b.methodref("test/Hand", "<clinit>", "()V"); }).find("a reference to <clinit>"),
             std::string::npos);
-  EXPECT_NE(with([](ClassBuilder& b) { b.interface_methodref("test/I", "<init>", "()V"); })
-                .find("an interface method named <init>"),
+  EXPECT_NE(with([](ClassBuilder& b) {
+              b.interface_methodref("test/I", "<init>", "()V");
+            }).find("an interface method named <init>"),
             std::string::npos);
   EXPECT_NE(with([](ClassBuilder& b) { b.fieldref("[B", "length", "I"); }).find("a field of the array type [B"),
             std::string::npos);
@@ -258,8 +262,9 @@ TEST(JavacardClassfileReader, DecodesModifiedUtf8AndRefusesInvalidSequences) {
   EXPECT_EQ(parse_class_file(class_named(Bytes{0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80})).name, "\xF0\x9F\x98\x80");
 
   const auto refused = [&](const Bytes& utf8_bytes) { return refusal(class_named(utf8_bytes)); };
-  EXPECT_NE(refused(Bytes{'a', 0x00}).find("invalid modified UTF-8 at byte 1 of the text: a zero byte (NUL is "
-                                           "written C0 80)"),
+  EXPECT_NE(refused(Bytes{'a', 0x00})
+                .find("invalid modified UTF-8 at byte 1 of the text: a zero byte (NUL is "
+                      "written C0 80)"),
             std::string::npos);
   EXPECT_NE(refused(Bytes{0xC3, 'a'}).find("at byte 1 of the text: a missing continuation byte"), std::string::npos);
   EXPECT_NE(refused(Bytes{0xE2, 0x82}).find("at byte 2 of the text: a missing continuation byte"), std::string::npos);
@@ -336,9 +341,8 @@ TEST(JavacardClassfileReader, ChecksTheCodeAttribute) {
   ClassBuilder catch_not_class;
   const std::uint16_t text = catch_not_class.utf8("java/lang/Exception");
   catch_not_class.add_method(access::kStatic, "m", "()V", HandCode{1, 0, Bytes{0x00, 0xB1}, {{0, 1, 1, text}}, {}});
-  EXPECT_EQ(refusal(catch_not_class.build()),
-            "test/Hand.m()V: exception handler catch_type: constant #" + std::to_string(text) +
-                " is a Utf8, expected a Class");
+  EXPECT_EQ(refusal(catch_not_class.build()), "test/Hand.m()V: exception handler catch_type: constant #" +
+                                                  std::to_string(text) + " is a Utf8, expected a Class");
 
   ClassBuilder lines_beyond;
   Bytes table;
@@ -348,8 +352,7 @@ TEST(JavacardClassfileReader, ChecksTheCodeAttribute) {
   HandCode with_lines = returning_code();
   with_lines.attributes.push_back(lines_beyond.attribute("LineNumberTable", table));
   lines_beyond.add_method(access::kStatic, "m", "()V", with_lines);
-  EXPECT_EQ(refusal(lines_beyond.build()),
-            "test/Hand.m()V: LineNumberTable entry at pc 7, beyond the 1 bytes of code");
+  EXPECT_EQ(refusal(lines_beyond.build()), "test/Hand.m()V: LineNumberTable entry at pc 7, beyond the 1 bytes of code");
 }
 
 TEST(JavacardClassfileReader, RefusesInconsistentAttributeLengths) {
@@ -411,14 +414,16 @@ TEST(JavacardClassfileReader, ChecksConstantValueKinds) {
   ClassBuilder long_body;
   Bytes three{0, 1, 0};
   long_body.add_field(access::kStatic | access::kFinal, "X", "S", {long_body.attribute("ConstantValue", three)});
-  EXPECT_EQ(refusal(long_body.build()), "test/Hand.X: attribute ConstantValue has 1 byte after its contents (its "
-                                        "length is 3)");
+  EXPECT_EQ(refusal(long_body.build()),
+            "test/Hand.X: attribute ConstantValue has 1 byte after its contents (its "
+            "length is 3)");
 }
 
 TEST(JavacardClassfileReader, ChecksAccessFlags) {
   ClassBuilder interface_not_abstract;
   interface_not_abstract.access = access::kPublic | access::kInterface;
-  EXPECT_EQ(refusal(interface_not_abstract.build()), "test/Hand: class access flags: an interface without ACC_ABSTRACT");
+  EXPECT_EQ(refusal(interface_not_abstract.build()),
+            "test/Hand: class access flags: an interface without ACC_ABSTRACT");
 
   ClassBuilder final_abstract;
   final_abstract.access = access::kPublic | access::kFinal | access::kAbstract;

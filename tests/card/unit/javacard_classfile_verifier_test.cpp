@@ -21,8 +21,12 @@ using Lines = std::vector<std::string>;
 
 constexpr std::uint16_t kPublicStatic = access::kPublic | access::kStatic;
 
-std::uint8_t high(std::uint16_t value) { return static_cast<std::uint8_t>(value >> 8); }
-std::uint8_t low(std::uint16_t value) { return static_cast<std::uint8_t>(value & 0xFF); }
+std::uint8_t high(std::uint16_t value) {
+  return static_cast<std::uint8_t>(value >> 8);
+}
+std::uint8_t low(std::uint16_t value) {
+  return static_cast<std::uint8_t>(value & 0xFF);
+}
 
 Lines verify_static(const HandCode& code, std::string_view descriptor = "()V") {
   return verify_findings(class_with_static_method(code, descriptor));
@@ -31,12 +35,13 @@ Lines verify_static(const HandCode& code, std::string_view descriptor = "()V") {
 TEST(JavacardClassfileVerifier, AcceptsCorrectCode) {
   EXPECT_EQ(verify_static({1, 0, {op::iconst_1, op::ireturn}}, "()I"), Lines{});
   // for (int i = 0; i < n; i++) {} with n in local 0
-  EXPECT_EQ(verify_static({2, 2,
-                           {op::iconst_0, op::istore_1,                      // 0
+  EXPECT_EQ(verify_static({2,
+                           2,
+                           {op::iconst_0, op::istore_1,                     // 0
                             op::iload_1, op::iload_0, op::if_icmpge, 0, 9,  // 2: to 13
-                            op::iinc, 1, 1,                                  // 7
-                            op::goto_, 0xFF, 0xF8,                           // 10: back to 2
-                            op::return_}},                                   // 13
+                            op::iinc, 1, 1,                                 // 7
+                            op::goto_, 0xFF, 0xF8,                          // 10: back to 2
+                            op::return_}},                                  // 13
                           "(I)V"),
             Lines{});
 }
@@ -54,8 +59,9 @@ TEST(JavacardClassfileVerifier, RefusesStackUnderflowAndOverflow) {
 
 TEST(JavacardClassfileVerifier, RefusesValuesOfTheWrongKind) {
   // A reference cannot be made from an int.
-  EXPECT_EQ(verify_static({1, 0, {op::iconst_0, op::areturn}}, "()Ljava/lang/Object;"),
-            Lines{"test/Hand.m()Ljava/lang/Object; pc 1 (areturn): needs a reference on the operand stack, found an int"});
+  EXPECT_EQ(
+      verify_static({1, 0, {op::iconst_0, op::areturn}}, "()Ljava/lang/Object;"),
+      Lines{"test/Hand.m()Ljava/lang/Object; pc 1 (areturn): needs a reference on the operand stack, found an int"});
   EXPECT_EQ(verify_static({2, 0, {op::aconst_null, op::iconst_1, op::iadd, op::ireturn}}, "()I"),
             Lines{"test/Hand.m()I pc 2 (iadd): needs an int on the operand stack, found a reference"});
   EXPECT_EQ(verify_static({3, 0, {op::iconst_0, op::iconst_0, op::iconst_0, op::iastore, op::return_}}),
@@ -81,8 +87,9 @@ TEST(JavacardClassfileVerifier, RefusesLocalsUsedAsAnotherKind) {
 
 TEST(JavacardClassfileVerifier, MergesLocalsWherePathsMeet) {
   // if (x == 0) local1 = 5 else local1 = null; return local1 as an int: unusable after the merge.
-  const HandCode code{1, 2,
-                      {op::iload_0, op::ifeq, 0, 8,   // 0, 1: to 9
+  const HandCode code{1,
+                      2,
+                      {op::iload_0, op::ifeq, 0, 8,    // 0, 1: to 9
                        op::iconst_5, op::istore_1,     // 4, 5
                        op::goto_, 0, 5,                // 6: to 11
                        op::aconst_null, op::astore_1,  // 9, 10
@@ -98,8 +105,9 @@ TEST(JavacardClassfileVerifier, RefusesDifferentStacksWherePathsMeet) {
             Lines{"test/Hand.m(I)V pc 5 (return): the operand stack holds 1 value when coming from pc 4 but 0 on "
                   "another path (stack heights must agree where paths meet)"});
   // An int on one path, a reference on the other.
-  EXPECT_EQ(verify_static({1, 1,
-                           {op::iload_0, op::ifeq, 0, 7,   // 0: to 8
+  EXPECT_EQ(verify_static({1,
+                           1,
+                           {op::iload_0, op::ifeq, 0, 7,    // 0: to 8
                             op::iconst_0, op::goto_, 0, 4,  // 4: to 9
                             op::aconst_null,                // 8
                             op::pop, op::return_}},         // 9
@@ -124,11 +132,19 @@ TEST(JavacardClassfileVerifier, RefusesBadJumpTargets) {
 
 TEST(JavacardClassfileVerifier, DecodesSwitches) {
   // tableswitch at pc 1: padding to 4, default, low 0, high 1, two offsets; all to the return at 24.
-  const Bytes table{op::iload_0, op::tableswitch, 0, 0,  // 0, 1, padding 2..3
-                    0, 0, 0, 23,                         // default: 1 + 23 = 24
-                    0, 0, 0, 0, 0, 0, 0, 1,              // low 0, high 1
-                    0, 0, 0, 23, 0, 0, 0, 23,            // case 0, case 1
-                    op::return_};                        // 24
+  const Bytes table{op::iload_0, op::tableswitch,
+                    0,           0,  // 0, 1, padding 2..3
+                    0,           0,
+                    0,           23,  // default: 1 + 23 = 24
+                    0,           0,
+                    0,           0,
+                    0,           0,
+                    0,           1,  // low 0, high 1
+                    0,           0,
+                    0,           23,
+                    0,           0,
+                    0,           23,  // case 0, case 1
+                    op::return_};     // 24
   EXPECT_EQ(verify_static({1, 1, table}, "(I)V"), Lines{});
   Bytes into_operands = table;
   into_operands[23] = 10;  // case 1 jumps to 11, inside the switch
@@ -140,8 +156,9 @@ TEST(JavacardClassfileVerifier, DecodesSwitches) {
             Lines{"test/Hand.m(I)V pc 1 (tableswitch): malformed instruction: its low key 2 is above its high key 1"});
 
   // lookupswitch at pc 1: default, 2 pairs with keys 5 and 3 (not increasing).
-  const Bytes lookup{op::iload_0, op::lookupswitch, 0, 0, 0, 0, 0, 27, 0, 0, 0, 2,
-                     0, 0, 0, 5, 0, 0, 0, 27, 0, 0, 0, 3, 0, 0, 0, 27, op::return_};
+  const Bytes lookup{
+      op::iload_0, op::lookupswitch, 0, 0, 0, 0, 0, 27, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 27, 0, 0, 0, 3, 0, 0, 0,
+      27,          op::return_};
   EXPECT_EQ(verify_static({1, 1, lookup}, "(I)V"),
             Lines{"test/Hand.m(I)V pc 1 (lookupswitch): malformed instruction: its keys are not in increasing order "
                   "(3 after 5)"});
@@ -171,9 +188,10 @@ TEST(JavacardClassfileVerifier, RefusesMalformedInstructions) {
   EXPECT_EQ(verify_static({1, 0, {op::wide, op::bipush, 0, 0, op::return_}}),
             Lines{"test/Hand.m()V pc 0 (wide): malformed instruction: wide before bipush (wide applies to loads, "
                   "stores, iinc and ret)"});
-  EXPECT_EQ(verify_static({1, 0, {op::tableswitch, 0, 0, 0, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xF0, 0x7F, 0xFF, 0xFF, 0xFF}}),
-            Lines{"test/Hand.m()V pc 0 (tableswitch): malformed instruction: its 16 jump offsets run past the end of the "
-                  "code"});
+  EXPECT_EQ(
+      verify_static({1, 0, {op::tableswitch, 0, 0, 0, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0xF0, 0x7F, 0xFF, 0xFF, 0xFF}}),
+      Lines{"test/Hand.m()V pc 0 (tableswitch): malformed instruction: its 16 jump offsets run past the end of the "
+            "code"});
 }
 
 TEST(JavacardClassfileVerifier, RefusesFallingOffTheEnd) {
@@ -202,18 +220,22 @@ TEST(JavacardClassfileVerifier, ChecksConstantPoolOperands) {
   const std::uint16_t interface_method = builder.interface_methodref("test/I", "run", "(SS)V");
   const std::uint16_t array = builder.class_ref("[B");
   const std::uint16_t init = builder.methodref("test/Hand", "<init>", "()V");
-  builder.add_method(kPublicStatic, "a", "()V", HandCode{1, 0, {op::getstatic, high(method), low(method), op::pop, op::return_}});
+  builder.add_method(kPublicStatic, "a", "()V",
+                     HandCode{1, 0, {op::getstatic, high(method), low(method), op::pop, op::return_}});
   builder.add_method(kPublicStatic, "b", "()V", HandCode{1, 0, {op::ldc, low(field), op::pop, op::return_}});
   builder.add_method(kPublicStatic, "c", "()V", HandCode{1, 0, {op::getstatic, 0x03, 0xE7, op::pop, op::return_}});
   builder.add_method(kPublicStatic, "d", "()V",
-                     HandCode{3, 0,
+                     HandCode{3,
+                              0,
                               {op::aconst_null, op::iconst_0, op::iconst_0, op::invokeinterface, high(interface_method),
                                low(interface_method), 2, 0, op::return_}});
-  builder.add_method(kPublicStatic, "e", "()V", HandCode{1, 0, {op::new_, high(array), low(array), op::pop, op::return_}});
+  builder.add_method(kPublicStatic, "e", "()V",
+                     HandCode{1, 0, {op::new_, high(array), low(array), op::pop, op::return_}});
   builder.add_method(kPublicStatic, "f", "()V", HandCode{1, 0, {op::invokestatic, high(init), low(init), op::return_}});
   builder.add_method(kPublicStatic, "g", "()V", HandCode{1, 0, {op::iconst_1, op::newarray, 3, op::pop, op::return_}});
-  builder.add_method(kPublicStatic, "h", "()V",
-                     HandCode{1, 0, {op::invokeinterface, high(interface_method), low(interface_method), 3, 1, op::return_}});
+  builder.add_method(
+      kPublicStatic, "h", "()V",
+      HandCode{1, 0, {op::invokeinterface, high(interface_method), low(interface_method), 3, 1, op::return_}});
   const std::string last = std::to_string(builder.utf8("(the last constant)"));
   EXPECT_EQ(verify_findings(builder.build()),
             (Lines{"test/Hand.a()V pc 0 (getstatic): constant #" + std::to_string(method) +
@@ -239,38 +261,46 @@ TEST(JavacardClassfileVerifier, TracksObjectsUntilTheirConstructorRuns) {
   const std::uint16_t use = builder.methodref("test/Hand", "use", "(Ljava/lang/Object;)V");
   // Right: new, dup, <init>, use the reference.
   builder.add_method(kPublicStatic, "right", "()Ljava/lang/Object;",
-                     HandCode{2, 0, {op::new_, high(hand), low(hand), op::dup, op::invokespecial, high(hand_init),
-                                     low(hand_init), op::areturn}});
+                     HandCode{2,
+                              0,
+                              {op::new_, high(hand), low(hand), op::dup, op::invokespecial, high(hand_init),
+                               low(hand_init), op::areturn}});
   // Used before its constructor ran.
-  builder.add_method(kPublicStatic, "early", "()V",
-                     HandCode{1, 0, {op::new_, high(hand), low(hand), op::invokestatic, high(use), low(use), op::return_}});
+  builder.add_method(
+      kPublicStatic, "early", "()V",
+      HandCode{1, 0, {op::new_, high(hand), low(hand), op::invokestatic, high(use), low(use), op::return_}});
   // The constructor of another class.
-  builder.add_method(kPublicStatic, "mixed", "()V",
-                     HandCode{1, 0, {op::new_, high(hand), low(hand), op::invokespecial, high(other_init), low(other_init),
-                                     op::return_}});
+  builder.add_method(
+      kPublicStatic, "mixed", "()V",
+      HandCode{
+          1, 0, {op::new_, high(hand), low(hand), op::invokespecial, high(other_init), low(other_init), op::return_}});
   // A constructor called twice.
   builder.add_method(kPublicStatic, "twice", "()V",
-                     HandCode{2, 0, {op::new_, high(other), low(other), op::dup, op::invokespecial, high(other_init),
-                                     low(other_init), op::invokespecial, high(other_init), low(other_init), op::return_}});
+                     HandCode{2,
+                              0,
+                              {op::new_, high(other), low(other), op::dup, op::invokespecial, high(other_init),
+                               low(other_init), op::invokespecial, high(other_init), low(other_init), op::return_}});
   // Constructors: the superclass constructor must run before return, on this.
-  builder.add_method(access::kPublic, "<init>", "()V",
-                     HandCode{1, 1, {op::aload_0, op::invokespecial, high(object_init), low(object_init), op::return_}});
+  builder.add_method(
+      access::kPublic, "<init>", "()V",
+      HandCode{1, 1, {op::aload_0, op::invokespecial, high(object_init), low(object_init), op::return_}});
   builder.add_method(access::kPublic, "<init>", "(S)V", HandCode{0, 2, {op::return_}});
   builder.add_method(access::kPublic, "<init>", "(B)V",
                      HandCode{1, 2, {op::aload_0, op::invokespecial, high(other_init), low(other_init), op::return_}});
   builder.add_method(access::kPublic, "<init>", "(Z)V",
                      HandCode{1, 2, {op::aload_0, op::invokestatic, high(use), low(use), op::return_}});
-  EXPECT_EQ(verify_findings(builder.build()),
-            (Lines{"test/Hand.early()V pc 3 (invokestatic): needs a reference on the operand stack, found the object "
-                   "created at pc 0 before its constructor ran",
-                   "test/Hand.mixed()V pc 3 (invokespecial): calls a constructor of test/Other on the test/Hand created "
-                   "at pc 0",
-                   "test/Hand.twice()V pc 7 (invokespecial): calls a constructor on a reference, not on a new object",
-                   "test/Hand.<init>(S)V pc 0 (return): the constructor returns before calling a superclass constructor",
-                   "test/Hand.<init>(B)V pc 1 (invokespecial): a constructor must call a constructor of test/Hand or "
-                   "java/lang/Object, not of test/Other",
-                   "test/Hand.<init>(Z)V pc 1 (invokestatic): needs a reference on the operand stack, found this before "
-                   "the superclass constructor ran"}));
+  EXPECT_EQ(
+      verify_findings(builder.build()),
+      (Lines{"test/Hand.early()V pc 3 (invokestatic): needs a reference on the operand stack, found the object "
+             "created at pc 0 before its constructor ran",
+             "test/Hand.mixed()V pc 3 (invokespecial): calls a constructor of test/Other on the test/Hand created "
+             "at pc 0",
+             "test/Hand.twice()V pc 7 (invokespecial): calls a constructor on a reference, not on a new object",
+             "test/Hand.<init>(S)V pc 0 (return): the constructor returns before calling a superclass constructor",
+             "test/Hand.<init>(B)V pc 1 (invokespecial): a constructor must call a constructor of test/Hand or "
+             "java/lang/Object, not of test/Other",
+             "test/Hand.<init>(Z)V pc 1 (invokestatic): needs a reference on the operand stack, found this before "
+             "the superclass constructor ran"}));
 }
 
 TEST(JavacardClassfileVerifier, ChecksExceptionHandlers) {
@@ -278,21 +308,26 @@ TEST(JavacardClassfileVerifier, ChecksExceptionHandlers) {
   const std::uint16_t exception = builder.class_ref("java/lang/Exception");
   // try { return 10 / x; } catch (Exception e) { return -1; }
   builder.add_method(kPublicStatic, "right", "(I)I",
-                     HandCode{2, 2,
+                     HandCode{2,
+                              2,
                               {op::bipush, 10, op::iload_0, op::idiv, op::ireturn,  // 0..4
                                op::astore_1, op::iconst_m1, op::ireturn},           // 5..7
                               {{0, 4, 5, exception}}});
   // The handler range starts inside bipush.
-  builder.add_method(kPublicStatic, "inside", "(I)I",
-                     HandCode{2, 2, {op::bipush, 10, op::iload_0, op::idiv, op::ireturn, op::astore_1, op::iconst_m1,
-                                     op::ireturn},
-                              {{1, 4, 5, exception}}});
+  builder.add_method(
+      kPublicStatic, "inside", "(I)I",
+      HandCode{2,
+               2,
+               {op::bipush, 10, op::iload_0, op::idiv, op::ireturn, op::astore_1, op::iconst_m1, op::ireturn},
+               {{1, 4, 5, exception}}});
   // The handler finds the exception on the stack, not the int computed before: local 1 is unusable there.
-  builder.add_method(kPublicStatic, "locals", "(I)I",
-                     HandCode{2, 2,
-                              {op::iload_0, op::istore_1, op::aconst_null, op::astore_1, op::iconst_0, op::ireturn,  // 0..5
-                               op::pop, op::iload_1, op::ireturn},                                                // 6..8
-                              {{0, 5, 6, 0}}});
+  builder.add_method(
+      kPublicStatic, "locals", "(I)I",
+      HandCode{2,
+               2,
+               {op::iload_0, op::istore_1, op::aconst_null, op::astore_1, op::iconst_0, op::ireturn,  // 0..5
+                op::pop, op::iload_1, op::ireturn},                                                   // 6..8
+               {{0, 5, 6, 0}}});
   EXPECT_EQ(verify_findings(builder.build()),
             (Lines{"test/Hand.inside(I)I: exception handler 0 (pc 1..4, handler at 5) does not start, end and jump at "
                    "instruction boundaries",
@@ -309,8 +344,8 @@ TEST(JavacardClassfileVerifier, KeepsLongAndDoubleValuesWhole) {
   EXPECT_EQ(verify_static({2, 2, {op::lconst_0, op::lstore_0, op::lload_0, op::pop2, op::return_}}),
             (Lines{"test/Hand.m()V pc 0 (lconst_0):" + refused, "test/Hand.m()V pc 1 (lstore_0):" + refused,
                    "test/Hand.m()V pc 2 (lload_0):" + refused}));
-  EXPECT_EQ(verify_static({2, 2, {op::lconst_0, op::lstore_0, op::iconst_0, op::istore_1, op::lload_0, op::pop2,
-                                  op::return_}})
+  EXPECT_EQ(verify_static(
+                {2, 2, {op::lconst_0, op::lstore_0, op::iconst_0, op::istore_1, op::lload_0, op::pop2, op::return_}})
                 .back(),
             "test/Hand.m()V pc 4 (lload_0): local variable 0 holds an unusable value (unassigned, or of different "
             "kinds on different paths), not a long");  // storing into local 1 ended the long in 0 and 1
@@ -319,8 +354,7 @@ TEST(JavacardClassfileVerifier, KeepsLongAndDoubleValuesWhole) {
 TEST(JavacardClassfileVerifier, RefusesSubroutinesWithoutFollowingThem) {
   ClassBuilder builder;
   builder.major_version = 49;
-  builder.add_method(kPublicStatic, "m", "()V",
-                     HandCode{1, 1, {op::jsr, 0, 4, op::return_, op::astore_0, op::ret, 0}});
+  builder.add_method(kPublicStatic, "m", "()V", HandCode{1, 1, {op::jsr, 0, 4, op::return_, op::astore_0, op::ret, 0}});
   EXPECT_EQ(verify_findings(builder.build()),
             (Lines{"test/Hand.m()V pc 0 (jsr): subroutines (jsr/ret) are not part of Java Card (compile with javac "
                    "--release 8)",
@@ -376,8 +410,9 @@ TEST(JavacardClassfileVerifier, ReportsEveryFindingOnceAndRequireVerifiedListsTh
 }
 
 TEST(JavacardClassfileVerifier, FormatsFindings) {
-  EXPECT_EQ((Finding{"com/example/Foo", "bar(S)V", 12, "ldc", "run-time String use is not part of Java Card"}).to_string(),
-            "com/example/Foo.bar(S)V pc 12 (ldc): run-time String use is not part of Java Card");
+  EXPECT_EQ(
+      (Finding{"com/example/Foo", "bar(S)V", 12, "ldc", "run-time String use is not part of Java Card"}).to_string(),
+      "com/example/Foo.bar(S)V pc 12 (ldc): run-time String use is not part of Java Card");
   EXPECT_EQ((Finding{"com/example/Foo", "bar(S)V", -1, "", "native methods ..."}).to_string(),
             "com/example/Foo.bar(S)V: native methods ...");
   EXPECT_EQ((Finding{"com/example/Foo", "", -1, "", "enums are not part of Java Card"}).to_string(),

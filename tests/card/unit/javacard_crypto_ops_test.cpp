@@ -37,7 +37,9 @@ struct Answer {
   std::uint16_t sw = 0;
 };
 
-Bytes random_bytes(std::size_t size) { return crypto::system_random().bytes(size); }
+Bytes random_bytes(std::size_t size) {
+  return crypto::system_random().bytes(size);
+}
 
 class CryptoOps : public ::testing::Test {
  protected:
@@ -97,9 +99,11 @@ Bytes with_length(ByteView value) {
 }
 
 TEST_F(CryptoOps, MessageDigestEveryAlgorithm) {
-  const std::pair<std::uint8_t, crypto::DigestAlgorithm> algorithms[] = {
-      {1, crypto::DigestAlgorithm::sha1},   {7, crypto::DigestAlgorithm::sha224}, {4, crypto::DigestAlgorithm::sha256},
-      {5, crypto::DigestAlgorithm::sha384}, {6, crypto::DigestAlgorithm::sha512}};
+  const std::pair<std::uint8_t, crypto::DigestAlgorithm> algorithms[] = {{1, crypto::DigestAlgorithm::sha1},
+                                                                         {7, crypto::DigestAlgorithm::sha224},
+                                                                         {4, crypto::DigestAlgorithm::sha256},
+                                                                         {5, crypto::DigestAlgorithm::sha384},
+                                                                         {6, crypto::DigestAlgorithm::sha512}};
   for (const auto& [code, algorithm] : algorithms) {
     for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{111}, std::size_t{255}}) {
       const Bytes message = random_bytes(size);
@@ -119,11 +123,11 @@ TEST_F(CryptoOps, AesEveryKeySizeModeAndPadding) {
   };
   const Case cases[] = {
       // ALG_AES_BLOCK_128_CBC_NOPAD / _ECB_NOPAD: a 128-bit block, any AES key size.
-      {13, 16, true, crypto::BlockPadding::none},  {13, 24, true, crypto::BlockPadding::none},
-      {13, 32, true, crypto::BlockPadding::none},  {14, 16, false, crypto::BlockPadding::none},
-      {14, 24, false, crypto::BlockPadding::none}, {14, 32, false, crypto::BlockPadding::none},
+      {13, 16, true, crypto::BlockPadding::none},       {13, 24, true, crypto::BlockPadding::none},
+      {13, 32, true, crypto::BlockPadding::none},       {14, 16, false, crypto::BlockPadding::none},
+      {14, 24, false, crypto::BlockPadding::none},      {14, 32, false, crypto::BlockPadding::none},
       {22, 16, true, crypto::BlockPadding::iso9797_m1}, {23, 32, true, crypto::BlockPadding::iso9797_m2},
-      {24, 24, true, crypto::BlockPadding::pkcs5},       {27, 16, false, crypto::BlockPadding::pkcs5},
+      {24, 24, true, crypto::BlockPadding::pkcs5},      {27, 16, false, crypto::BlockPadding::pkcs5},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::to_string(c.algorithm) + " key " + std::to_string(c.key_size));
@@ -153,7 +157,8 @@ TEST_F(CryptoOps, AesCtrAnyLength) {
 
 TEST_F(CryptoOps, AeadGcmAndCcm) {
   const auto request = [](ByteView key, ByteView nonce, ByteView aad, std::size_t tag_size, ByteView in) {
-    return concat({with_length(key), with_length(nonce), with_length(aad), Bytes{static_cast<std::uint8_t>(tag_size)}, in});
+    return concat(
+        {with_length(key), with_length(nonce), with_length(aad), Bytes{static_cast<std::uint8_t>(tag_size)}, in});
   };
   constexpr std::uint8_t kGcm = 0xF3, kCcm = 0xF4;  // AEADCipher.ALG_AES_GCM (-13), ALG_AES_CCM (-12)
   for (const std::size_t key_size : {std::size_t{16}, std::size_t{24}, std::size_t{32}}) {
@@ -217,8 +222,9 @@ TEST_F(CryptoOps, MacsAndHmac) {
   EXPECT_EQ(ok(0x22, 18, 0, concat({with_length(aes_key), aligned})),
             crypto::CbcMac(crypto::BlockCipherAlgorithm::aes, aes_key, crypto::BlockPadding::none).compute(aligned));
   const Bytes des_key = random_bytes(16);
-  EXPECT_EQ(ok(0x22, 6, 0, concat({with_length(des_key), message})),  // ALG_DES_MAC8_ISO9797_M2
-            crypto::CbcMac(crypto::BlockCipherAlgorithm::des, des_key, crypto::BlockPadding::iso9797_m2).compute(message));
+  EXPECT_EQ(
+      ok(0x22, 6, 0, concat({with_length(des_key), message})),  // ALG_DES_MAC8_ISO9797_M2
+      crypto::CbcMac(crypto::BlockCipherAlgorithm::des, des_key, crypto::BlockPadding::iso9797_m2).compute(message));
   EXPECT_EQ(ok(0x22, 20, 0, concat({with_length(des_key), message})),  // ALG_DES_MAC8_ISO9797_1_M2_ALG3
             crypto::RetailMac(des_key, crypto::BlockPadding::iso9797_m2).compute(message));
   const std::pair<std::uint8_t, crypto::DigestAlgorithm> hmacs[] = {{24, crypto::DigestAlgorithm::sha1},
@@ -319,12 +325,14 @@ struct EcVector {
 // RFC 5114 A.8 (P-256) and RFC 7027 A.1 (brainpoolP256r1): Alice's private key, Bob's point, Z.
 const EcVector kEcVectors[] = {
     {crypto::NamedCurve::secp256r1, "814264145F2F56F2E96A8E337A1284993FAF432A5ABCE59E867B7291D507A3AF",
-     "04B120DE4AA36492795346E8DE6C2C8646AE06AAEA279FA775B3AB0715F6CE51B09F1B7EECE20D7B5ED8EC685FA3F071D83727027092A84113"
+     "04B120DE4AA36492795346E8DE6C2C8646AE06AAEA279FA775B3AB0715F6CE51B09F1B7EECE20D7B5ED8EC685FA3F071D83727027092A8411"
+     "3"
      "85C34DDE5708B2B6",
      "DD0F5396219D1EA393310412D19A08F1F5811E9DC8EC8EEA7F80D21C820C2788",
      "0357DCCD4C804D0D8D33AA42B848834AA5605F9AB0D37239A115BBB647936F50"},
     {crypto::NamedCurve::brainpoolP256r1, "81DB1EE100150FF2EA338D708271BE38300CB54241D79950F77B063039804F1D",
-     "048D2D688C6CF93E1160AD04CC4429117DC2C41825E1E9FCA0ADDD34E6F1B39F7B990C57520812BE512641E47034832106BC7D3E8DD0E4C7F1"
+     "048D2D688C6CF93E1160AD04CC4429117DC2C41825E1E9FCA0ADDD34E6F1B39F7B990C57520812BE512641E47034832106BC7D3E8DD0E4C7F"
+     "1"
      "136D7006547CEC6A",
      "89AFC39D41D3B327814B80940B042590F96556EC91E6AE7939BCE31F3A18BF2B",
      "49C27868F4ECA2179BFD7D59B1E3BF34C1DBDE61AE12931648F43E59632504DE"},
@@ -334,7 +342,7 @@ TEST_F(CryptoOps, EcdhKnownAnswersThroughTheCard) {
   for (const auto& v : kEcVectors) {
     SCOPED_TRACE(std::string(crypto::curve_name(v.curve)));
     set_curve(crypto::EcCurve::named(v.curve));
-    ok(0x41, 8, 0, from_hex(v.da));  // S
+    ok(0x41, 8, 0, from_hex(v.da));                             // S
     EXPECT_EQ(ok(0x45, 3, 0, from_hex(v.qb)), from_hex(v.zx));  // ALG_EC_SVDP_DH_PLAIN
     EXPECT_EQ(ok(0x45, 4, 0, from_hex(v.qb)), from_hex(v.zx));  // ALG_EC_SVDP_DHC_PLAIN (cofactor 1)
     EXPECT_EQ(ok(0x45, 6, 0, from_hex(v.qb)), concat({Bytes{0x04}, from_hex(v.zx), from_hex(v.zy)}));  // PLAIN_XY
@@ -349,9 +357,9 @@ TEST_F(CryptoOps, EcdhKnownAnswersThroughTheCard) {
 TEST_F(CryptoOps, EcdsaAndEcdhBothWaysOnManyCurves) {
   const Bytes message = random_bytes(90);
   for (const auto id : {crypto::NamedCurve::secp192r1, crypto::NamedCurve::secp224r1, crypto::NamedCurve::secp256r1,
-                        crypto::NamedCurve::secp384r1, crypto::NamedCurve::secp521r1, crypto::NamedCurve::brainpoolP192r1,
-                        crypto::NamedCurve::brainpoolP256r1, crypto::NamedCurve::brainpoolP320r1,
-                        crypto::NamedCurve::brainpoolP512r1}) {
+                        crypto::NamedCurve::secp384r1, crypto::NamedCurve::secp521r1,
+                        crypto::NamedCurve::brainpoolP192r1, crypto::NamedCurve::brainpoolP256r1,
+                        crypto::NamedCurve::brainpoolP320r1, crypto::NamedCurve::brainpoolP512r1}) {
     SCOPED_TRACE(std::string(crypto::curve_name(id)));
     const crypto::EcCurve curve = crypto::EcCurve::named(id);
     set_curve(curve);
@@ -362,11 +370,12 @@ TEST_F(CryptoOps, EcdsaAndEcdhBothWaysOnManyCurves) {
     EXPECT_TRUE(crypto::ecdsa_verify(card_public, crypto::DigestAlgorithm::sha512, message, ok(0x43, 38, 0, message)));
     const Bytes plain = ok(0x43, 33, 1, message);
     ASSERT_EQ(plain.size(), 2 * curve.order_size());
-    EXPECT_TRUE(crypto::ecdsa_verify(card_public, crypto::DigestAlgorithm::sha256, message,
-                                     crypto::ecdsa_raw_to_der(plain)));
+    EXPECT_TRUE(
+        crypto::ecdsa_verify(card_public, crypto::DigestAlgorithm::sha256, message, crypto::ecdsa_raw_to_der(plain)));
     // ECDH with a key of the test.
     const auto ours = crypto::EcPrivateKey::generate(curve);
-    EXPECT_EQ(ok(0x45, 3, 0, ours.public_point()), crypto::ecdh(ours, card_public.point(), crypto::EcdhOutput::x).reveal());
+    EXPECT_EQ(ok(0x45, 3, 0, ours.public_point()),
+              crypto::ecdh(ours, card_public.point(), crypto::EcdhOutput::x).reveal());
     // The test's key set on card (S and W): the card verifies the test's signatures.
     ok(0x41, 8, 0, ours.scalar().view());
     ok(0x41, 7, 0, ours.public_point());
@@ -392,7 +401,7 @@ TEST_F(CryptoOps, ChecksumsAndRandomData) {
     crc32.update(message);
     EXPECT_EQ(ok(0x50, 2, 0, concat({with_length(initial == 0 ? Bytes() : init32), message})), crc32.finish());
   }
-  const Bytes first = ok(0x51, 2, 32);  // ALG_SECURE_RANDOM
+  const Bytes first = ok(0x51, 2, 32);   // ALG_SECURE_RANDOM
   const Bytes second = ok(0x51, 6, 32);  // ALG_KEYGENERATION
   EXPECT_EQ(first.size(), 32u);
   EXPECT_NE(first, second);
@@ -422,7 +431,10 @@ TEST_F(CryptoOps, EachNativeChargesItsOperation) {
   };
   EXPECT_EQ(charged(SeOperation::sha512, [&] { ok(0x20, 6, 0, Bytes(100, 1)); }), 2'000'000'000ULL + 100);
   EXPECT_EQ(charged(SeOperation::sha1, [&] { ok(0x20, 6, 0, Bytes(100, 1)); }), 0u);
-  EXPECT_EQ(charged(SeOperation::aes_block, [&] { ok(0x21, 14, 2, concat({with_length(Bytes(16, 1)), Bytes{0}, Bytes(64, 2)})); }) %
+  EXPECT_EQ(charged(SeOperation::aes_block,
+                    [&] {
+                      ok(0x21, 14, 2, concat({with_length(Bytes(16, 1)), Bytes{0}, Bytes(64, 2)}));
+                    }) %
                 1'000'000'000ULL,
             64u);
   EXPECT_GE(charged(SeOperation::rsa_keygen, [&] { ok(0x30, 0x02, 0x00); }), 1'000'000'000ULL + 64);
@@ -430,7 +442,11 @@ TEST_F(CryptoOps, EachNativeChargesItsOperation) {
   set_curve(crypto::EcCurve::named(crypto::NamedCurve::secp256r1));
   EXPECT_GE(charged(SeOperation::ec_keygen, [&] { ok(0x42, 0, 0); }), 1'000'000'000ULL);
   EXPECT_GE(charged(SeOperation::ecdsa_sign, [&] { ok(0x43, 33, 0, Bytes(10, 3)); }), 1'000'000'000ULL);
-  EXPECT_GE(charged(SeOperation::crc32, [&] { ok(0x50, 2, 0, concat({Bytes{0}, Bytes(50, 4)})); }), 1'000'000'000ULL + 50);
+  EXPECT_GE(charged(SeOperation::crc32,
+                    [&] {
+                      ok(0x50, 2, 0, concat({Bytes{0}, Bytes(50, 4)}));
+                    }),
+            1'000'000'000ULL + 50);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // org.sefleet.deferred on the Java Card VM (tests/card/javacard/deferred, DeferredTestApplet) in a
-// VirtualCard, loaded and installed through its ISD: tasks created at install and while processing run after the response, in the order they
-// were scheduled, each in its own transaction in the applet's context; the pending flag and the wait of
-// the next command; failures rolled back with their reason; results checked on the next command
-// (SELECT included); the task objects carried over a restart; power loss at every physical write of a
-// resumable task's deferred work; the baseline mode.
+// VirtualCard, loaded and installed through its ISD: tasks created at install and while processing run after the
+// response, in the order they were scheduled, each in its own transaction in the applet's context; the pending flag and
+// the wait of the next command; failures rolled back with their reason; results checked on the next command (SELECT
+// included); the task objects carried over a restart; power loss at every physical write of a resumable task's deferred
+// work; the baseline mode.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,6 +1,6 @@
 // org.globalplatform on the Java Card VM (tests/card/javacard/globalplatform, GpTestApplet) in a
-// VirtualCard, loaded and installed through its ISD: the applet hands INITIALIZE UPDATE / EXTERNAL AUTHENTICATE to SecureChannel.
-// processSecurity, so the host toolkit's SCP03 session (gp::Scp03Host, with the applet as invoking
+// VirtualCard, loaded and installed through its ISD: the applet hands INITIALIZE UPDATE / EXTERNAL AUTHENTICATE to
+// SecureChannel. processSecurity, so the host toolkit's SCP03 session (gp::Scp03Host, with the applet as invoking
 // application) opens on the ISD's session of the applet's channel; the applet unwraps C-MAC / C-DEC
 // commands and wraps R-MAC / R-ENC responses itself (the runtime does neither for a Java applet);
 // security levels, refusals, resetSecurity and deselection; GPSystem's card state and registry.

@@ -15,7 +15,8 @@ namespace sefleet::card::javacard {
 namespace {
 
 std::vector<ClassFileSource> classes_of(const std::string& package) {
-  const auto dir = std::filesystem::path(SEFLEET_JAVACARD_APPLETS_DIR) / "gp" / "classes" / "org" / "sefleet" / "test" / package;
+  const auto dir =
+      std::filesystem::path(SEFLEET_JAVACARD_APPLETS_DIR) / "gp" / "classes" / "org" / "sefleet" / "test" / package;
   std::vector<ClassFileSource> out;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     std::ifstream in(entry.path(), std::ios::binary);
@@ -59,8 +60,9 @@ TEST(JavaCardLoadFileBuilder, BuildsTheSortedPackageFromJavacOutput) {
 TEST(JavaCardLoadFileBuilder, Refusals) {
   auto both = classes_of("gp");
   for (auto& cls : classes_of("gplib")) both.push_back(std::move(cls));
-  EXPECT_NE(refusal(both, gp_spec()).find("the classes belong to 2 packages (org.sefleet.test.gp, org.sefleet.test.gplib)"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal(both, gp_spec()).find("the classes belong to 2 packages (org.sefleet.test.gp, org.sefleet.test.gplib)"),
+      std::string::npos);
   auto twice = classes_of("gp");
   twice.push_back(twice[0]);
   twice.back().origin = "copy.class";
@@ -74,8 +76,9 @@ TEST(JavaCardLoadFileBuilder, Refusals) {
             "applet class org.sefleet.test.gp.Counter has no static install(byte[], short, byte) method");
   PackageSpec missing = gp_spec();
   missing.applets = {{"org/sefleet/test/gp/Missing", from_hex("F053464A430101")}};
-  EXPECT_NE(refusal(classes_of("gp"), missing).find("applet class org/sefleet/test/gp/Missing is not among the classes"),
-            std::string::npos);
+  EXPECT_NE(
+      refusal(classes_of("gp"), missing).find("applet class org/sefleet/test/gp/Missing is not among the classes"),
+      std::string::npos);
   PackageSpec short_aid = gp_spec();
   short_aid.package_aid = from_hex("F053");
   EXPECT_NE(refusal(classes_of("gp"), short_aid).find("the package AID has 2 bytes"), std::string::npos);

@@ -30,7 +30,8 @@ LoadFile sample() {
 
 bool same(const LoadFile& a, const LoadFile& b) {
   if (a.package_aid != b.package_aid || a.package_name != b.package_name || a.major_version != b.major_version ||
-      a.minor_version != b.minor_version || a.applets.size() != b.applets.size() || a.classes.size() != b.classes.size()) {
+      a.minor_version != b.minor_version || a.applets.size() != b.applets.size() ||
+      a.classes.size() != b.classes.size()) {
     return false;
   }
   for (std::size_t i = 0; i < a.applets.size(); ++i) {
@@ -52,8 +53,12 @@ std::string refusal(Action&& action) {
   return "accepted";
 }
 
-std::string encode_refusal(const LoadFile& file) { return refusal([&] { (void)encode_load_file(file); }); }
-std::string decode_refusal(ByteView bytes) { return refusal([&] { (void)decode_load_file(bytes); }); }
+std::string encode_refusal(const LoadFile& file) {
+  return refusal([&] { (void)encode_load_file(file); });
+}
+std::string decode_refusal(ByteView bytes) {
+  return refusal([&] { (void)decode_load_file(bytes); });
+}
 
 #define EXPECT_MENTIONS(text, fragment) EXPECT_NE((text).find(fragment), std::string::npos) << (text)
 
@@ -68,7 +73,9 @@ Bytes framed(ByteView body) {
   return out;
 }
 
-Bytes body_of(ByteView file) { return Bytes(file.begin() + 9, file.end() - 32); }
+Bytes body_of(ByteView file) {
+  return Bytes(file.begin() + 9, file.end() - 32);
+}
 
 TEST(JavaCardLoadFile, RoundTrip) {
   const LoadFile file = sample();
@@ -103,12 +110,18 @@ TEST(JavaCardLoadFile, ByteLayoutIsTheDocumentedOne) {
   file.classes.push_back({"a/b/C", from_hex("CAFE")});
   const Bytes bytes = encode_load_file(file);
   EXPECT_EQ(to_hex(body_of(bytes)),
-            "05A000000151"        // package AID
-            "0003612F62"          // package name "a/b"
-            "0100"                // version 1.0
-            "01" "0005612F622F43" "06A00000015101"  // one applet: class "a/b/C", AID
-            "0001" "0005612F622F43" "00000002CAFE");  // one class: name, bytes
-  EXPECT_EQ(to_hex(ByteView(bytes).first(9)), "53464A4301" "0000002B");
+            "05A000000151"  // package AID
+            "0003612F62"    // package name "a/b"
+            "0100"          // version 1.0
+            "01"
+            "0005612F622F43"
+            "06A00000015101"  // one applet: class "a/b/C", AID
+            "0001"
+            "0005612F622F43"
+            "00000002CAFE");  // one class: name, bytes
+  EXPECT_EQ(to_hex(ByteView(bytes).first(9)),
+            "53464A4301"
+            "0000002B");
 }
 
 TEST(JavaCardLoadFile, TheDocumentedExampleReadsAndWritesBack) {
@@ -138,18 +151,24 @@ TEST(JavaCardLoadFile, WriterRefusesWhatBreaksTheRules) {
   };
   EXPECT_MENTIONS(with([](LoadFile& f) { f.package_aid = Bytes(4, 1); }), "the package AID has 4 bytes");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.package_aid = Bytes(17, 1); }), "the package AID has 17 bytes");
-  EXPECT_MENTIONS(with([](LoadFile& f) { f.applets[1].aid = Bytes(3, 1); }), "the AID of applet com/example/hello/Other has 3 bytes");
+  EXPECT_MENTIONS(with([](LoadFile& f) { f.applets[1].aid = Bytes(3, 1); }),
+                  "the AID of applet com/example/hello/Other has 3 bytes");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.package_name.clear(); }), "no package name");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.package_name = "com.example"; }), "not a package name in internal form");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.package_name = "com//example"; }), "not a package name in internal form");
-  EXPECT_MENTIONS(with([](LoadFile& f) { f.classes.clear(); f.applets.clear(); }), "no class");
+  EXPECT_MENTIONS(with([](LoadFile& f) {
+                    f.classes.clear();
+                    f.applets.clear();
+                  }),
+                  "no class");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[1] = f.classes[0]; }), "duplicate class com/example/hello/Hello");
   EXPECT_MENTIONS(with([](LoadFile& f) { std::swap(f.classes[1], f.classes[2]); }), "not sorted by name");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].name = "com/example/other/Util"; }),
                   "class com/example/other/Util is outside package com/example/hello");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].name = "com/example/hello/sub/Util"; }),
                   "class com/example/hello/sub/Util is outside package com/example/hello");
-  EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].name = "com/example/hello/U;til"; }), "not a class name in internal form");
+  EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].name = "com/example/hello/U;til"; }),
+                  "not a class name in internal form");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].bytes.clear(); }), "class com/example/hello/Util has no bytes");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.applets[0].class_name = "com/example/hello/Missing"; }),
                   "applet class com/example/hello/Missing is not among the classes");
@@ -157,7 +176,8 @@ TEST(JavaCardLoadFile, WriterRefusesWhatBreaksTheRules) {
                   "applet class com/example/hello/Hello is declared twice");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.applets[1].aid = f.applets[0].aid; }), "applet AID A0000001510001");
   EXPECT_MENTIONS(with([](LoadFile& f) { f.applets[1].aid = f.package_aid; }), "already the package AID");
-  EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].bytes = Bytes(kMaxLoadFileSize, 0); }), "larger than a load file may be");
+  EXPECT_MENTIONS(with([](LoadFile& f) { f.classes[2].bytes = Bytes(kMaxLoadFileSize, 0); }),
+                  "larger than a load file may be");
   EXPECT_MENTIONS(with([](LoadFile& f) {
                     f.classes[1].bytes = Bytes(kMaxLoadFileSize / 2, 0);
                     f.classes[2].bytes = Bytes(kMaxLoadFileSize / 2, 0);
@@ -234,13 +254,15 @@ TEST(JavaCardLoadFile, BodiesThatDisagreeWithThemselves) {
   extra.push_back(0x00);
   EXPECT_MENTIONS(decode_refusal(framed(extra)), "malformed body: 1 unexpected bytes after the last class");
   Bytes shorter(body.begin(), body.end() - 1);
-  EXPECT_MENTIONS(decode_refusal(framed(shorter)), "malformed body: class 3 (com/example/hello/Util) bytes needs 10 bytes, only 9 left");
+  EXPECT_MENTIONS(decode_refusal(framed(shorter)),
+                  "malformed body: class 3 (com/example/hello/Util) bytes needs 10 bytes, only 9 left");
   Bytes more_classes = body;
   // the class count sits after AID, name, version, applets: find it by re-encoding without classes
   const std::size_t class_count_at = body.size() - (2 + (2 + 23 + 4 + 8) + (2 + 23 + 4 + 9) + (2 + 22 + 4 + 10));
   ASSERT_EQ(read_be16(more_classes, class_count_at), 3);
   more_classes[class_count_at + 1] = 4;
-  EXPECT_MENTIONS(decode_refusal(framed(more_classes)), "malformed body: class 4 name length needs 2 bytes, only 0 left");
+  EXPECT_MENTIONS(decode_refusal(framed(more_classes)),
+                  "malformed body: class 4 name length needs 2 bytes, only 0 left");
 }
 
 TEST(JavaCardLoadFile, ReaderAppliesTheWritersRules) {
@@ -275,7 +297,8 @@ TEST(JavaCardLoadFile, ReaderAppliesTheWritersRules) {
   EXPECT_MENTIONS(decode_refusal(body(aid, "p", {}, {"q/A"})), "class q/A is outside package p");
   EXPECT_MENTIONS(decode_refusal(body(aid, "p", {}, {})), "no class");
   EXPECT_MENTIONS(decode_refusal(body(aid, "", {}, {"A"})), "no package name");
-  EXPECT_MENTIONS(decode_refusal(body(aid, "p", {{"p/C", applet}}, {"p/A"})), "applet class p/C is not among the classes");
+  EXPECT_MENTIONS(decode_refusal(body(aid, "p", {{"p/C", applet}}, {"p/A"})),
+                  "applet class p/C is not among the classes");
   EXPECT_MENTIONS(decode_refusal(body(Bytes(17, 0xA0), "p", {}, {"p/A"})), "the package AID has 17 bytes");
   EXPECT_MENTIONS(decode_refusal(body(aid, "p", {{"p/A", Bytes(4, 1)}}, {"p/A"})), "the AID of applet p/A has 4 bytes");
   EXPECT_MENTIONS(decode_refusal(body(aid, "p", {{"p/A", applet}, {"p/B", applet}}, {"p/A", "p/B"})),

@@ -24,15 +24,25 @@ class SecurityApplet : public ::testing::Test {
   Card card_;
 };
 
-TEST_F(SecurityApplet, MessageDigestRandomDataChecksum) { EXPECT_EQ(card_.send("80100000"), "9000"); }
+TEST_F(SecurityApplet, MessageDigestRandomDataChecksum) {
+  EXPECT_EQ(card_.send("80100000"), "9000");
+}
 
-TEST_F(SecurityApplet, SymmetricCiphersMacsAndHmac) { EXPECT_EQ(card_.send("80110000"), "9000"); }
+TEST_F(SecurityApplet, SymmetricCiphersMacsAndHmac) {
+  EXPECT_EQ(card_.send("80110000"), "9000");
+}
 
-TEST_F(SecurityApplet, AeadGcmAndCcm) { EXPECT_EQ(card_.send("80120000"), "9000"); }
+TEST_F(SecurityApplet, AeadGcmAndCcm) {
+  EXPECT_EQ(card_.send("80120000"), "9000");
+}
 
-TEST_F(SecurityApplet, EcKeysEcdsaEcdh) { EXPECT_EQ(card_.send("80130000"), "9000"); }
+TEST_F(SecurityApplet, EcKeysEcdsaEcdh) {
+  EXPECT_EQ(card_.send("80130000"), "9000");
+}
 
-TEST_F(SecurityApplet, RsaKeysSignaturesCiphersGeneration) { EXPECT_EQ(card_.send("80140000"), "9000"); }
+TEST_F(SecurityApplet, RsaKeysSignaturesCiphersGeneration) {
+  EXPECT_EQ(card_.send("80140000"), "9000");
+}
 
 TEST_F(SecurityApplet, KeyBuilderRefusalsAndTransientKeys) {
   EXPECT_EQ(card_.send("80150000"), "9000");
@@ -40,7 +50,9 @@ TEST_F(SecurityApplet, KeyBuilderRefusalsAndTransientKeys) {
   EXPECT_EQ(card_.send("80160000"), "9000");
 }
 
-TEST_F(SecurityApplet, OneShotClasses) { EXPECT_EQ(card_.send("80170000"), "9000"); }
+TEST_F(SecurityApplet, OneShotClasses) {
+  EXPECT_EQ(card_.send("80170000"), "9000");
+}
 
 TEST_F(SecurityApplet, EveryGroupAgainAfterACardReset) {
   // Engines and keys survive a reset in the state init() left them; side-table caches are dropped.

@@ -54,10 +54,9 @@ class JavaVirtualCard {
   // INSTALL [for install and make selectable] through the ISD; the instance is then the runtime's.
   void install(ByteView package_aid, ByteView class_aid, ByteView instance_aid, ByteView params = {}) {
     card::test::HostSession session = open_isd_session();
-    const auto command = card::test::java_install(Bytes(package_aid.begin(), package_aid.end()),
-                                                  Bytes(class_aid.begin(), class_aid.end()),
-                                                  Bytes(instance_aid.begin(), instance_aid.end()),
-                                                  Bytes(params.begin(), params.end()));
+    const auto command = card::test::java_install(
+        Bytes(package_aid.begin(), package_aid.end()), Bytes(class_aid.begin(), class_aid.end()),
+        Bytes(instance_aid.begin(), instance_aid.end()), Bytes(params.begin(), params.end()));
     ASSERT_EQ(session.send_plain(command).sw, 0x9000);
   }
 

@@ -79,8 +79,12 @@ class JavaCardTearing : public ::testing::Test {
 
 TEST_F(JavaCardTearing, TransactionIsAllOrNothing) {
   const Bytes start = base(true);
-  const std::string before = "A1A2A30000000000000000" "0000";
-  const std::string after = "070707070707070703E805" "0000";
+  const std::string before =
+      "A1A2A30000000000000000"
+      "0000";
+  const std::string after =
+      "070707070707070703E805"
+      "0000";
   tear_everywhere(
       start, true, [](Card& card) { card.send("8016070000"); },
       [&](Card& card) {
@@ -95,8 +99,18 @@ TEST_F(JavaCardTearing, TransactionIsAllOrNothing) {
 TEST_F(JavaCardTearing, AbortedTransactionKeepsOnlyItsNonAtomicWrites) {
   const Bytes start = base(true);
   // Journalled writes undone; arrayFillNonAtomic of persistent[200..204) stays (or never happened).
-  const std::string before = "A1A2A30000000000" "0000" "00" "00" "00";
-  const std::string after = "A1A2A30000000000" "0000" "00" "07" "00";
+  const std::string before =
+      "A1A2A30000000000"
+      "0000"
+      "00"
+      "00"
+      "00";
+  const std::string after =
+      "A1A2A30000000000"
+      "0000"
+      "00"
+      "07"
+      "00";
   EXPECT_EQ(answer_untorn(start, "800607010D"), after + "9000");
   tear_everywhere(
       start, true, [](Card& card) { card.send("800607010D"); },
@@ -110,8 +124,18 @@ TEST_F(JavaCardTearing, AbortedTransactionKeepsOnlyItsNonAtomicWrites) {
 
 TEST_F(JavaCardTearing, CommitOfAFullCommitBufferIsAllOrNothing) {
   const Bytes start = base(true);
-  const std::string before = "A1A2A30000000000" "0000" "00" "00" "00";
-  const std::string after = "0909090909090909" "0000" "00" "09" "00";
+  const std::string before =
+      "A1A2A30000000000"
+      "0000"
+      "00"
+      "00"
+      "00";
+  const std::string after =
+      "0909090909090909"
+      "0000"
+      "00"
+      "09"
+      "00";
   // 5120 bytes of commit capacity, 16 + 8 per copy.
   EXPECT_EQ(answer_untorn(start, "8018090002"), "00D59000");
   tear_everywhere(
@@ -122,7 +146,13 @@ TEST_F(JavaCardTearing, CommitOfAFullCommitBufferIsAllOrNothing) {
         EXPECT_TRUE(state == before + "9000" || state == after + "9000") << state;
         // Again, with another value: the whole buffer is rewritten.
         card.send("8018050002");
-        EXPECT_EQ(card.send("801100000D"), "0505050505050505" "0000" "00" "05" "00" "9000");
+        EXPECT_EQ(card.send("801100000D"),
+                  "0505050505050505"
+                  "0000"
+                  "00"
+                  "05"
+                  "00"
+                  "9000");
       });
 }
 
@@ -130,13 +160,19 @@ TEST_F(JavaCardTearing, OverflowedAndAbortedTransactionWritesNothing) {
   // The commit buffer filled to BUFFER_FULL and aborted: the journal never reaches NVM.
   const Bytes start = base(true);
   std::uint64_t before = 0;
-  const std::uint64_t writes = count_writes(start, true, [](Card& card) { card.send("800C000008"); }, before);
+  const std::uint64_t writes = count_writes(
+      start, true, [](Card& card) { card.send("800C000008"); }, before);
   EXPECT_EQ(writes, 0u);
 }
 
 TEST_F(JavaCardTearing, ObjectGraphBuiltInATransactionIsAllOrNothingAcrossRestarts) {
   const Bytes start = base(true);
-  const std::string graph = "01" "07070707" "01" "0707" "05";
+  const std::string graph =
+      "01"
+      "07070707"
+      "01"
+      "0707"
+      "05";
   EXPECT_EQ(answer_untorn(start, "8019010700"), graph + "9000");
   tear_everywhere(
       start, true, [](Card& card) { card.send("8019010700"); },
@@ -145,10 +181,22 @@ TEST_F(JavaCardTearing, ObjectGraphBuiltInATransactionIsAllOrNothingAcrossRestar
         const std::string found = card.send("8019000000");
         EXPECT_TRUE(found == "009000" || found == graph + "9000") << found;
         // Built again, and kept across one more restart.
-        EXPECT_EQ(card.send("8019010300"), "01" "03030303" "01" "0303" "05" "9000");
+        EXPECT_EQ(card.send("8019010300"),
+                  "01"
+                  "03030303"
+                  "01"
+                  "0303"
+                  "05"
+                  "9000");
         Card again(card.medium());
         ASSERT_EQ(again.select(kInstanceAid), "53009000");
-        EXPECT_EQ(again.send("8019000000"), "01" "03030303" "01" "0303" "05" "9000");
+        EXPECT_EQ(again.send("8019000000"),
+                  "01"
+                  "03030303"
+                  "01"
+                  "0303"
+                  "05"
+                  "9000");
       });
 }
 

@@ -25,12 +25,15 @@ Bytes joined(const std::vector<Bytes>& parts) {
   return out;
 }
 
-std::vector<ByteView> views(const std::vector<Bytes>& parts) { return {parts.begin(), parts.end()}; }
+std::vector<ByteView> views(const std::vector<Bytes>& parts) {
+  return {parts.begin(), parts.end()};
+}
 
 // Pieces of every size class, an empty one included, more of them than one pwritev takes (IOV_MAX).
 std::vector<Bytes> many_pieces() {
   std::vector<Bytes> parts;
-  for (std::size_t i = 0; i < 1500; ++i) parts.push_back(pattern(i % 7 == 0 ? 0 : (i * 37) % 700, static_cast<std::uint8_t>(i)));
+  for (std::size_t i = 0; i < 1500; ++i)
+    parts.push_back(pattern(i % 7 == 0 ? 0 : (i * 37) % 700, static_cast<std::uint8_t>(i)));
   parts.push_back(pattern(70000, 0x33));
   return parts;
 }
@@ -127,7 +130,8 @@ TEST(NvmGather, AValueHandedOverByMoveBecomesTheCommittedObjectAndSurvivesReopen
   // Rewrites of one object grow the journal, not the state, until a compaction writes a snapshot
   // from the state's own buffers.
   for (int i = 0; i < 8; ++i) {
-    run_transaction(store, [&] { store.write("img/staging/block/0001", pattern(65280, static_cast<std::uint8_t>(i))); });
+    run_transaction(store,
+                    [&] { store.write("img/staging/block/0001", pattern(65280, static_cast<std::uint8_t>(i))); });
   }
   EXPECT_GT(store.stats().compactions, 0u);
   NvmStore reopened(std::make_unique<MemoryDevice>(medium));

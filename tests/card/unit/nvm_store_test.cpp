@@ -74,7 +74,8 @@ TEST(NvmCrc32c, ThreeStreamJoinsAgreeWithTheTableAroundEveryStepSize) {
   // around those steps (and a 64 KB block, and continuing from a previous value) cover every join.
   Bytes data(3 * 8192 * 3 + 100);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 13);
-  for (const std::size_t step : {std::size_t{3 * 256}, std::size_t{3 * 8192}, std::size_t{65536}, std::size_t{2 * 3 * 8192}}) {
+  for (const std::size_t step :
+       {std::size_t{3 * 256}, std::size_t{3 * 8192}, std::size_t{65536}, std::size_t{2 * 3 * 8192}}) {
     for (std::size_t size = step > 40 ? step - 40 : 0; size <= step + 40 && size + 9 <= data.size(); ++size) {
       const ByteView view(data.data() + size % 9, size);
       ASSERT_EQ(crc32c(view, 0x89ABCDEFu), crc32c_portable(view, 0x89ABCDEFu)) << size;

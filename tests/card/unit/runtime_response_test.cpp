@@ -45,7 +45,7 @@ TEST(RuntimeResponse, SmallLeAndAbsentLe) {
   const auto none = card.command(0, ins::kBigResponse, 0, 5, {}, std::nullopt);
   EXPECT_EQ(none.sw, 0x9000);
   EXPECT_EQ(none.data, pattern(5));
-  EXPECT_EQ(card.send("00C0000005").sw, 0x6985);  // nothing pending
+  EXPECT_EQ(card.send("00C0000005").sw, 0x6985);                                       // nothing pending
   const auto more = card.command(0, ins::kBigResponse, 0x01, 0x2C, {}, std::nullopt);  // 300 bytes
   EXPECT_EQ(more.sw, 0x612C);
   EXPECT_EQ(more.data.size(), 256u);

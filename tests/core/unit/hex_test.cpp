@@ -36,7 +36,9 @@ TEST(Hex, NamesTheBadCharacterAndPosition) {
   }
 }
 
-TEST(Hex, RejectsSeparatorInsideAByte) { EXPECT_THROW(from_hex("0 A"), Error); }
+TEST(Hex, RejectsSeparatorInsideAByte) {
+  EXPECT_THROW(from_hex("0 A"), Error);
+}
 
 TEST(Hex, RejectsNonPrintableInput) {
   try {

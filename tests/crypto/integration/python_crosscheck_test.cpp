@@ -45,7 +45,9 @@ std::string lower_hex(ByteView bytes) {
   return text;
 }
 
-Bytes random_bytes(std::size_t size) { return system_random().bytes(size); }
+Bytes random_bytes(std::size_t size) {
+  return system_random().bytes(size);
+}
 
 // Collects cases and the checks of their results, runs the Python script once, then the checks.
 class CrossCheck {
@@ -99,8 +101,9 @@ TEST(PythonCrossCheck, DigestsHmacAndTheCrcs) {
     Crc crc16(CrcAlgorithm::iso3309_crc16, initial);
     crc16.update(data);
     const std::string ours16 = to_hex(crc16.finish());
-    check.add({{"op", "crc16"}, {"data", to_hex(data)}, {"init", to_hex(Bytes{static_cast<std::uint8_t>(initial >> 8),
-                                                                                static_cast<std::uint8_t>(initial)})}},
+    check.add({{"op", "crc16"},
+               {"data", to_hex(data)},
+               {"init", to_hex(Bytes{static_cast<std::uint8_t>(initial >> 8), static_cast<std::uint8_t>(initial)})}},
               [ours16](const json& r) { EXPECT_EQ(r["value"], ours16); });
     Crc crc32(CrcAlgorithm::iso3309_crc32, initial * 0x10001u);
     crc32.update(data);
@@ -143,7 +146,8 @@ TEST(PythonCrossCheck, BlockCiphersAndMacs) {
     check.add({{"op", "des"}, {"mode", "cbc"}, {"key", to_hex(key)}, {"iv", to_hex(iv)}, {"data", to_hex(data)}},
               [cbc](const json& r) { EXPECT_EQ(r["out"], cbc); });
     const Bytes message = random_bytes(29);
-    const std::string mac = lower_hex(CbcMac(BlockCipherAlgorithm::des, key, BlockPadding::iso9797_m2).compute(message));
+    const std::string mac =
+        lower_hex(CbcMac(BlockCipherAlgorithm::des, key, BlockPadding::iso9797_m2).compute(message));
     check.add({{"op", "des_mac_m2"}, {"key", to_hex(key)}, {"data", to_hex(message)}},
               [mac](const json& r) { EXPECT_EQ(r["mac"], mac); });
   }
@@ -193,10 +197,10 @@ TEST(PythonCrossCheck, Rsa2048BothWays) {
     check.add(request, [message_hex](const json& r) { EXPECT_EQ(r["plain"], message_hex); });
   }
   check.add({{"op", "rsa_generate_and_use"}, {"bits", 2048}, {"msg", to_hex(message)}}, [message](const json& r) {
-    const auto theirs = RsaPrivateKey::from_crt(
-        RsaCrtParts{SecretBytes(from_hex(r["p"].get<std::string>())), SecretBytes(from_hex(r["q"].get<std::string>())),
-                    SecretBytes(from_hex(r["dp"].get<std::string>())), SecretBytes(from_hex(r["dq"].get<std::string>())),
-                    SecretBytes(from_hex(r["qinv"].get<std::string>()))});
+    const auto theirs = RsaPrivateKey::from_crt(RsaCrtParts{
+        SecretBytes(from_hex(r["p"].get<std::string>())), SecretBytes(from_hex(r["q"].get<std::string>())),
+        SecretBytes(from_hex(r["dp"].get<std::string>())), SecretBytes(from_hex(r["dq"].get<std::string>())),
+        SecretBytes(from_hex(r["qinv"].get<std::string>()))});
     EXPECT_EQ(to_hex(theirs.modulus()), r["n"].get<std::string>());
     EXPECT_EQ(to_hex(theirs.public_exponent()), "010001");
     for (std::size_t i = 0; i < 5; ++i) {
@@ -207,7 +211,9 @@ TEST(PythonCrossCheck, Rsa2048BothWays) {
     EXPECT_TRUE(rsa_verify(theirs.public_key(), RsaSignaturePadding::pss, DigestAlgorithm::sha256, message,
                            from_hex(r["pss_sha256"].get<std::string>())));
     EXPECT_EQ(rsa_pkcs1_decrypt(theirs, from_hex(r["pkcs1_ciphertext"].get<std::string>())).reveal(), message);
-    EXPECT_EQ(rsa_oaep_decrypt(theirs, DigestAlgorithm::sha1, from_hex(r["oaep_ciphertext"].get<std::string>())).reveal(), message);
+    EXPECT_EQ(
+        rsa_oaep_decrypt(theirs, DigestAlgorithm::sha1, from_hex(r["oaep_ciphertext"].get<std::string>())).reveal(),
+        message);
   });
   check.run();
 }
@@ -215,9 +221,9 @@ TEST(PythonCrossCheck, Rsa2048BothWays) {
 TEST(PythonCrossCheck, EcdsaAndEcdhOnEveryCurveBothWays) {
   CrossCheck check;
   const Bytes message = random_bytes(40);
-  for (const auto id : {NamedCurve::secp192r1, NamedCurve::secp224r1, NamedCurve::secp256r1, NamedCurve::secp384r1,
-                        NamedCurve::secp521r1, NamedCurve::brainpoolP256r1, NamedCurve::brainpoolP384r1,
-                        NamedCurve::brainpoolP512r1}) {
+  for (const auto id :
+       {NamedCurve::secp192r1, NamedCurve::secp224r1, NamedCurve::secp256r1, NamedCurve::secp384r1,
+        NamedCurve::secp521r1, NamedCurve::brainpoolP256r1, NamedCurve::brainpoolP384r1, NamedCurve::brainpoolP512r1}) {
     const EcCurve curve = EcCurve::named(id);
     // Our key on the curve as explicit parameters, as a Java Card applet sets it up.
     const auto ours = EcPrivateKey::generate(EcCurve::from_parameters(curve.parameters()));
@@ -239,7 +245,10 @@ TEST(PythonCrossCheck, EcdsaAndEcdhOnEveryCurveBothWays) {
                {"msg", to_hex(message)},
                {"der", to_hex(ecdsa_sign(ours, DigestAlgorithm::sha256, bytes_of("other")))}},
               [](const json& r) { EXPECT_FALSE(r["valid"].get<bool>()); });
-    check.add({{"op", "ec_generate_and_use"}, {"curve", name}, {"peer", to_hex(ours.public_point())}, {"msg", to_hex(message)}},
+    check.add({{"op", "ec_generate_and_use"},
+               {"curve", name},
+               {"peer", to_hex(ours.public_point())},
+               {"msg", to_hex(message)}},
               [ours, curve, message](const json& r) {
                 const Bytes their_point = from_hex(r["point"].get<std::string>());
                 EXPECT_EQ(lower_hex(ecdh(ours, their_point, EcdhOutput::x).view()), r["shared_x"]);

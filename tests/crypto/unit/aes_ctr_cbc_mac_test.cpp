@@ -115,9 +115,10 @@ TEST(CbcMac, IsTheLastBlockOfTheCbcVectors) {
   const struct {
     const char* key;
     const char* last_block;
-  } vectors[] = {{kKey128, "3ff1caa1681fac09120eca307586e1a7"},
-                 {"8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "08b0e27988598881d920a9e64f5615cd"},
-                 {"603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "b2eb05e2c39be9fcda6c19078c6a9d1b"}};
+  } vectors[] = {
+      {kKey128, "3ff1caa1681fac09120eca307586e1a7"},
+      {"8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "08b0e27988598881d920a9e64f5615cd"},
+      {"603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "b2eb05e2c39be9fcda6c19078c6a9d1b"}};
   for (const auto& v : vectors) {
     CbcMac mac(BlockCipherAlgorithm::aes, from_hex(v.key), BlockPadding::none, iv);
     EXPECT_EQ(mac.compute(plaintext), from_hex(v.last_block)) << v.key;

@@ -43,7 +43,8 @@ std::vector<std::size_t> lengths() {
   std::vector<std::size_t> out;
   for (std::size_t n = 0; n <= 80; ++n) out.push_back(n);
   for (const long base : {256L, 4096L, 8192L, 65536L}) {
-    for (const long delta : {-17L, -16L, -15L, -1L, 0L, 1L, 15L, 16L, 17L}) out.push_back(static_cast<std::size_t>(base + delta));
+    for (const long delta : {-17L, -16L, -15L, -1L, 0L, 1L, 15L, 16L, 17L})
+      out.push_back(static_cast<std::size_t>(base + delta));
   }
   return out;
 }

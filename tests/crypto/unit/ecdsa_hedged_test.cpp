@@ -60,10 +60,10 @@ TEST(EcdsaHedged, AStuckSourceStillGivesFreshNoncesPerMessage) {
 
 TEST(EcdsaHedged, EveryCurveAndHashLengthVerifies) {
   DeterministicRandom random(bytes_of("curves"));
-  for (const auto curve_id : {NamedCurve::secp192r1, NamedCurve::secp224r1, NamedCurve::secp256r1,
-                              NamedCurve::secp384r1, NamedCurve::secp521r1, NamedCurve::brainpoolP192r1,
-                              NamedCurve::brainpoolP256r1, NamedCurve::brainpoolP320r1, NamedCurve::brainpoolP384r1,
-                              NamedCurve::brainpoolP512r1}) {
+  for (const auto curve_id :
+       {NamedCurve::secp192r1, NamedCurve::secp224r1, NamedCurve::secp256r1, NamedCurve::secp384r1,
+        NamedCurve::secp521r1, NamedCurve::brainpoolP192r1, NamedCurve::brainpoolP256r1, NamedCurve::brainpoolP320r1,
+        NamedCurve::brainpoolP384r1, NamedCurve::brainpoolP512r1}) {
     const auto key = EcPrivateKey::generate(EcCurve::named(curve_id), random);
     // A hash longer than the order is cut to its leftmost bits, a shorter one is used whole; one
     // shorter than the DRBG's nonce (SHA-256 of the hash is the nonce) is fine too.

@@ -98,7 +98,8 @@ TEST(RsaKey, ModulusAndPrivateExponentAloneRecoverCommonExponents) {
   const auto key = RsaPrivateKey::from_modulus_and_private_exponent(from_hex(kExample1.n), from_hex(kExample1.d));
   EXPECT_EQ(to_hex(key.public_exponent()), "010001");
   const auto three = RsaPrivateKey::generate(768, from_hex("03"));
-  const auto recovered = RsaPrivateKey::from_modulus_and_private_exponent(three.modulus(), three.private_exponent().view());
+  const auto recovered =
+      RsaPrivateKey::from_modulus_and_private_exponent(three.modulus(), three.private_exponent().view());
   EXPECT_EQ(to_hex(recovered.public_exponent()), "03");
   EXPECT_EQ(rsa_sign(recovered, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha256, bytes_of("m")),
             rsa_sign(three, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha256, bytes_of("m")));
@@ -168,26 +169,32 @@ TEST(RsaPss, Pkcs1v21ExamplesVerify) {
   const Bytes m12 = from_hex(
       "851384CDFE819C22ED6C4CCB30DAEB5CF059BC8E1166B7E3530C4C233E2B5F8F71A1CCA582D43ECC72B1BCA16DFC7013226B9E");
   const Bytes s12 = from_hex(
-      "3EF7F46E831BF92B32274142A585FFCEFBDCA7B32AE90D10FB0F0C729984F04EF29A9DF0780775CE43739B97838390DB0A5505E63DE927028D"
-      "9D29B219CA2C4517832558A55D694A6D25B9DAB66003C4CCCD907802193BE5170D26147D37B93590241BE51C25055F47EF62752CFBE21418FA"
+      "3EF7F46E831BF92B32274142A585FFCEFBDCA7B32AE90D10FB0F0C729984F04EF29A9DF0780775CE43739B97838390DB0A5505E63DE92702"
+      "8D"
+      "9D29B219CA2C4517832558A55D694A6D25B9DAB66003C4CCCD907802193BE5170D26147D37B93590241BE51C25055F47EF62752CFBE21418"
+      "FA"
       "FE98C22C4D4D47724FDB5669E843");
   const Bytes m14 = from_hex("BC656747FA9EAFB3F0");
   const Bytes s14 = from_hex(
-      "4609793B23E9D09362DC21BB47DA0B4F3A7622649A47D464019B9AEAFE53359C178C91CD58BA6BCB78BE0346A7BC637F4B873D4BAB38EE661F"
-      "199634C547A1AD8442E03DA015B136E543F7AB07C0C13E4225B8DE8CCE25D4F6EB8400F81F7E1833B7EE6E334D370964CA79FDB872B4D75223"
+      "4609793B23E9D09362DC21BB47DA0B4F3A7622649A47D464019B9AEAFE53359C178C91CD58BA6BCB78BE0346A7BC637F4B873D4BAB38EE66"
+      "1F"
+      "199634C547A1AD8442E03DA015B136E543F7AB07C0C13E4225B8DE8CCE25D4F6EB8400F81F7E1833B7EE6E334D370964CA79FDB872B4D752"
+      "23"
       "B5EEB08101591FB532D155A6DE87");
   EXPECT_TRUE(rsa_verify(key1, RsaSignaturePadding::pss, DigestAlgorithm::sha1, m12, s12));
   EXPECT_TRUE(rsa_verify(key1, RsaSignaturePadding::pss, DigestAlgorithm::sha1, m14, s14));
-  EXPECT_TRUE(rsa_verify_hash(key1, RsaSignaturePadding::pss, DigestAlgorithm::sha1,
-                              digest(DigestAlgorithm::sha1, m14), s14));
+  EXPECT_TRUE(
+      rsa_verify_hash(key1, RsaSignaturePadding::pss, DigestAlgorithm::sha1, digest(DigestAlgorithm::sha1, m14), s14));
   EXPECT_FALSE(rsa_verify(key1, RsaSignaturePadding::pss, DigestAlgorithm::sha1, m12, s14));
   EXPECT_FALSE(rsa_verify(key1, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha1, m14, s14));
   // Example 2.4: a 1025-bit key, the signature with a leading zero byte.
   const auto key2 = RsaPublicKey::from_components(from_hex(kExample2.n), from_hex("010001"));
   const Bytes m24 = from_hex("A7182C83AC18BE6570A106AA9D5C4E3DBBD4AFAEB0C60C4A23E1969D79FF");
   const Bytes s24 = from_hex(
-      "009CD2F4EDBE23E12346AE8C76DD9AD3230A62076141F16C152BA18513A48EF6F010E0E37FD3DF10A1EC629A0CB5A3B5D2893007298C30936A"
-      "95903B6BA85555D9EC3673A06108FD62A2FDA56D1CE2E85C4DB6B24A81CA3B496C36D4FD06EB7C9166D8E94877C42BEA622B3BFE9251FDC21D"
+      "009CD2F4EDBE23E12346AE8C76DD9AD3230A62076141F16C152BA18513A48EF6F010E0E37FD3DF10A1EC629A0CB5A3B5D2893007298C3093"
+      "6A"
+      "95903B6BA85555D9EC3673A06108FD62A2FDA56D1CE2E85C4DB6B24A81CA3B496C36D4FD06EB7C9166D8E94877C42BEA622B3BFE9251FDC2"
+      "1D"
       "8D5371BADAD78A488214796335B40B");
   EXPECT_TRUE(rsa_verify(key2, RsaSignaturePadding::pss, DigestAlgorithm::sha1, m24, s24));
   Bytes tampered = s24;
@@ -198,9 +205,10 @@ TEST(RsaPss, Pkcs1v21ExamplesVerify) {
 TEST(RsaPkcs1, CavpSigGen15Verifies) {
   // SigGen15_186-3.rsp, [mod = 1024], e = 0x1001: the first SHA-1 and the first SHA-256 case.
   const auto key = RsaPublicKey::from_components(
-      from_hex("A3ECF80FF1804833C36A89A1583F58EF3332476A50A153E73CED17796139636045C131A6B17222BA8848F70150B18DFA390BFB16"
-               "70AE982DFBC311FD0EDE055564687AF3805CA883944BB5AC9EC19B0E0CFBD9A314D70B17080C3D49B50CBF417062EB41BD639D67"
-               "A5FB330EC55A0489FEE08EEEC97ED487C114B20393FE0AEF"),
+      from_hex(
+          "A3ECF80FF1804833C36A89A1583F58EF3332476A50A153E73CED17796139636045C131A6B17222BA8848F70150B18DFA390BFB16"
+          "70AE982DFBC311FD0EDE055564687AF3805CA883944BB5AC9EC19B0E0CFBD9A314D70B17080C3D49B50CBF417062EB41BD639D67"
+          "A5FB330EC55A0489FEE08EEEC97ED487C114B20393FE0AEF"),
       from_hex("1001"));
   const Bytes m_sha1 = from_hex(
       "1018469FDA81F41922CFDB2DCA679F7F3A286F11BA448AB71E4E02CCA994C0242CAEC9416E57C0CAD07CAB383193FAD3102EC5DDF0D0550D"
@@ -225,7 +233,8 @@ TEST(RsaPkcs1, CavpSigGen15Verifies) {
   // The signature opened with the public key is the type-1 block around the SHA-256 DigestInfo.
   const auto recovered = rsa_pkcs1_type1_recover(key, s_sha256);
   ASSERT_TRUE(recovered.has_value());
-  EXPECT_EQ(*recovered, concat({from_hex("3031300d060960864801650304020105000420"), digest(DigestAlgorithm::sha256, m_sha256)}));
+  EXPECT_EQ(*recovered,
+            concat({from_hex("3031300d060960864801650304020105000420"), digest(DigestAlgorithm::sha256, m_sha256)}));
   EXPECT_FALSE(rsa_verify(key, RsaSignaturePadding::pkcs1_v1_5, DigestAlgorithm::sha256, m_sha256, Bytes(127, 1)));
 }
 

@@ -70,7 +70,7 @@ struct BroadcastSe {
       crypto::Mac16 mcv{};
       std::copy(message.chaining_value.begin(), message.chaining_value.end(), mcv.begin());
       ticket = card->switch_to_broadcast_after_response(split_broadcast_keys(message.broadcast_keys.view()),
-                                                       message.counter, mcv);
+                                                        message.counter, mcv);
       return ResponseApdu(0x9000);
     }
     if (command.ins == kInsWriteBlock) {
@@ -176,13 +176,13 @@ TEST_P(BroadcastFlow, PautThenPseThenAuthorizeVerifiesOnBothSides) {
   EXPECT_EQ(verdict.authorize_sw, 0x9000);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Configurations, BroadcastFlow,
-    ::testing::Values(FlowConfig{}, FlowConfig{16, 16, 0x70, 0x13, 1000, 239, false},
-                      FlowConfig{32, 32, 0x70, 0x33, 5000, 4096, true},
-                      FlowConfig{24, 24, 0x71, 0x33, 700, 100, false},  // S16 diversified session; broadcast stays S8
-                      FlowConfig{16, 16, 0x70, 0x33, 239, 239, false},
-                      FlowConfig{16, 32, 0x70, 0x33, 70000, kMaxExtendedChunk, true}));
+INSTANTIATE_TEST_SUITE_P(Configurations, BroadcastFlow,
+                         ::testing::Values(FlowConfig{}, FlowConfig{16, 16, 0x70, 0x13, 1000, 239, false},
+                                           FlowConfig{32, 32, 0x70, 0x33, 5000, 4096, true},
+                                           FlowConfig{24, 24, 0x71, 0x33, 700, 100,
+                                                      false},  // S16 diversified session; broadcast stays S8
+                                           FlowConfig{16, 16, 0x70, 0x33, 239, 239, false},
+                                           FlowConfig{16, 32, 0x70, 0x33, 70000, kMaxExtendedChunk, true}));
 
 TEST(BroadcastFlowRefusals, AlteredBlockAbortsBothContexts) {
   const FlowConfig config;
@@ -236,8 +236,7 @@ TEST(BroadcastFlowRefusals, SwitchIsNotAppliedAfterAnErrorResponse) {
   registry.put(make_keys(16));
   crypto::DeterministicRandom random(Bytes{9});
   Scp03Card card(registry, Scp03CardConfig{}, random);
-  EXPECT_THROW(card.switch_to_broadcast_after_response(make_broadcast_keys(16), Scp03Counter{}, crypto::Mac16{}),
-               Error)
+  EXPECT_THROW(card.switch_to_broadcast_after_response(make_broadcast_keys(16), Scp03Counter{}, crypto::Mac16{}), Error)
       << "no open session";
   EXPECT_THROW(card.switch_back_after_response(), Error);
 

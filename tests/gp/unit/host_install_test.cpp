@@ -19,18 +19,40 @@ InstallRequest request() {
 
 TEST(HostInstall, ForInstallAndMakeSelectable) {
   EXPECT_EQ(to_hex(make_install(request()).encode()),
-            "80E60C00" "1F" "05F053460001" "06F05346000101" "07F0534600010101" "0100" "06C90400000005" "00" "00");
+            "80E60C00"
+            "1F"
+            "05F053460001"
+            "06F05346000101"
+            "07F0534600010101"
+            "0100"
+            "06C90400000005"
+            "00"
+            "00");
   auto installed_only = request();
   installed_only.make_selectable = false;
   installed_only.parameters.clear();
   installed_only.privileges = from_hex("000000");
   EXPECT_EQ(to_hex(make_install(installed_only).encode()),
-            "80E60400" "1D" "05F053460001" "06F05346000101" "07F0534600010101" "03000000" "02C900" "00" "00");
+            "80E60400"
+            "1D"
+            "05F053460001"
+            "06F05346000101"
+            "07F0534600010101"
+            "03000000"
+            "02C900"
+            "00"
+            "00");
 }
 
 TEST(HostInstall, ForMakeSelectableAndDelete) {
   EXPECT_EQ(to_hex(make_install_for_make_selectable(from_hex("F0534600010101")).encode()),
-            "80E60800" "0E" "0000" "07F0534600010101" "0100" "0000" "00");
+            "80E60800"
+            "0E"
+            "0000"
+            "07F0534600010101"
+            "0100"
+            "0000"
+            "00");
   EXPECT_EQ(to_hex(make_delete_aid(from_hex("F0534600010101")).encode()), "80E40000094F07F053460001010100");
   EXPECT_EQ(to_hex(make_delete_aid(from_hex("F0534600010101"), true).encode()), "80E40080094F07F053460001010100");
 }

@@ -12,18 +12,35 @@ namespace {
 TEST(HostLoad, InstallForLoad) {
   InstallForLoadRequest request;
   request.load_file_aid = from_hex("A0000001510001");
-  EXPECT_EQ(to_hex(make_install_for_load(request).encode()), "80E60200" "0C" "07A0000001510001" "00" "00" "00" "00" "00");
+  EXPECT_EQ(to_hex(make_install_for_load(request).encode()),
+            "80E60200"
+            "0C"
+            "07A0000001510001"
+            "00"
+            "00"
+            "00"
+            "00"
+            "00");
   request.security_domain_aid = from_hex("A000000151000000");
   request.data_block_hash = Bytes(32, 0xAB);
   request.load_parameters = from_hex("EF04C6020400");
-  EXPECT_EQ(to_hex(make_install_for_load(request).encode()), "80E60200" "3A" "07A0000001510001" "08A000000151000000" "20" +
-                                                                 to_hex(Bytes(32, 0xAB)) +
-                                                                 "06EF04C6020400" "00" "00");
+  EXPECT_EQ(to_hex(make_install_for_load(request).encode()),
+            "80E60200"
+            "3A"
+            "07A0000001510001"
+            "08A000000151000000"
+            "20" +
+                to_hex(Bytes(32, 0xAB)) +
+                "06EF04C6020400"
+                "00"
+                "00");
   const Bytes data = make_install_for_load(request).data;
   EXPECT_EQ(to_hex(ByteView(data).first(17)), "07A000000151000108A000000151000000");
   EXPECT_EQ(data[17], 0x20);
   EXPECT_EQ(Bytes(data.begin() + 18, data.begin() + 50), Bytes(32, 0xAB));
-  EXPECT_EQ(to_hex(ByteView(data).subspan(50)), "06EF04C6020400" "00");
+  EXPECT_EQ(to_hex(ByteView(data).subspan(50)),
+            "06EF04C6020400"
+            "00");
 }
 
 TEST(HostLoad, InstallForLoadRefusals) {
@@ -66,7 +83,11 @@ TEST(HostLoad, BlocksAreNumberedAndTheLastIsMarked) {
   }
   EXPECT_EQ(commands[2].data.size(), 104u);
   EXPECT_EQ(joined, load_file_data_block(file));
-  EXPECT_EQ(to_hex(make_load_commands(from_hex("CAFE"))[0].encode()), "80E88000" "04" "C402CAFE" "00");
+  EXPECT_EQ(to_hex(make_load_commands(from_hex("CAFE"))[0].encode()),
+            "80E88000"
+            "04"
+            "C402CAFE"
+            "00");
 }
 
 TEST(HostLoad, BlockNumbersWrapAfterFF) {

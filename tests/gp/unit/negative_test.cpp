@@ -213,7 +213,7 @@ TEST(Scp03CardBehaviour, SequenceCounterIncrementsBeforeTheChallenge) {
 TEST(Scp03CardBehaviour, CounterAdvancesForCommandsWithoutData) {
   Scp03Pair pair;
   pair.open();
-  pair.exchange(CommandApdu(0x80, 0xF2, 0x20, 0x02));  // case 1
+  pair.exchange(CommandApdu(0x80, 0xF2, 0x20, 0x02));           // case 1
   pair.exchange(CommandApdu(0x80, 0xCA, 0x00, 0x66, {}, 256));  // case 2
   EXPECT_EQ(pair.card->messaging()->counter(), 2u);
   pair.app.next_response = ResponseApdu(Bytes(20, 0x33), 0x9000);
@@ -361,7 +361,7 @@ TEST(Scp03HostRefusals, MisuseIsAStateError) {
   EXPECT_THROW(pair.host->external_authenticate(ResponseApdu(0x9000)), Error);
   EXPECT_THROW(pair.host->initialize_update(Bytes(7, 0)), Error);
   pair.open();
-  EXPECT_THROW(pair.host->wrap(CommandApdu(0x81, 0xE2, 0, 0)), Error);  // other channel
+  EXPECT_THROW(pair.host->wrap(CommandApdu(0x81, 0xE2, 0, 0)), Error);                   // other channel
   EXPECT_THROW(pair.host->wrap(CommandApdu(0x80, 0xE2, 0, 0, Bytes(65530, 0))), Error);  // too large
 }
 

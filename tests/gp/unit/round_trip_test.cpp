@@ -39,17 +39,17 @@ TEST_P(Scp03RoundTrip, CasesOneToFourShortAndExtended) {
     bool extended;
   };
   const std::vector<Case> cases{
-      {0, std::nullopt, 0, false},     // case 1
-      {0, 256, 200, false},            // case 2 short
-      {0, 65536, 300, true},           // case 2 extended
-      {1, std::nullopt, 0, false},     // case 3
-      {15, std::nullopt, 0, false},    {16, std::nullopt, 0, false}, {17, std::nullopt, 0, false},
-      {200, 256, 17, false},           // case 4 short
-      {223, 0x20, 16, false},          {239, std::nullopt, 0, false},
-      {240, std::nullopt, 0, false},   // extended once protected
-      {255, std::nullopt, 0, false},   {256, std::nullopt, 0, false},
-      {1000, 65536, 1000, true},       // case 4 extended
-      {4096, 65536, 0, false},         {65000, std::nullopt, 0, true},
+      {0, std::nullopt, 0, false},  // case 1
+      {0, 256, 200, false},         // case 2 short
+      {0, 65536, 300, true},        // case 2 extended
+      {1, std::nullopt, 0, false},  // case 3
+      {15, std::nullopt, 0, false},  {16, std::nullopt, 0, false},
+      {17, std::nullopt, 0, false},  {200, 256, 17, false},  // case 4 short
+      {223, 0x20, 16, false},        {239, std::nullopt, 0, false},
+      {240, std::nullopt, 0, false},  // extended once protected
+      {255, std::nullopt, 0, false}, {256, std::nullopt, 0, false},
+      {1000, 65536, 1000, true},  // case 4 extended
+      {4096, 65536, 0, false},       {65000, std::nullopt, 0, true},
       {65000, 65536, 65000, true},
   };
   std::uint8_t salt = 1;
@@ -90,8 +90,9 @@ std::string combination_name(const ::testing::TestParamInfo<Combination>& info) 
 INSTANTIATE_TEST_SUITE_P(AllCombinations, Scp03RoundTrip,
                          ::testing::Combine(::testing::Values(Scp03Mode::s8, Scp03Mode::s16),
                                             ::testing::Values(std::size_t{16}, std::size_t{24}, std::size_t{32}),
-                                            ::testing::Values(std::uint8_t{0x00}, std::uint8_t{0x01}, std::uint8_t{0x03},
-                                                              std::uint8_t{0x11}, std::uint8_t{0x13}, std::uint8_t{0x33}),
+                                            ::testing::Values(std::uint8_t{0x00}, std::uint8_t{0x01},
+                                                              std::uint8_t{0x03}, std::uint8_t{0x11},
+                                                              std::uint8_t{0x13}, std::uint8_t{0x33}),
                                             ::testing::Bool()),
                          combination_name);
 

@@ -21,7 +21,8 @@ SessionKeys session_keys() {
 }
 
 struct Engines {
-  explicit Engines(std::uint8_t level) : host(session_keys(), Scp03Mode::s8, level), card(session_keys(), Scp03Mode::s8, level) {
+  explicit Engines(std::uint8_t level)
+      : host(session_keys(), Scp03Mode::s8, level), card(session_keys(), Scp03Mode::s8, level) {
     host.begin(crypto::Mac16{});
     card.begin(crypto::Mac16{});
   }
@@ -33,8 +34,8 @@ TEST(UnwrapInPlace, ThePlainCommandKeepsTheWireBufferForEveryFieldSize) {
   Engines engines(0x33);
   crypto::DeterministicRandom random(Bytes{0x2E});
   // Empty, one block, around the 16 KiB chunk of the pass, and the largest extended field.
-  for (const std::size_t size : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{16383}, std::size_t{16384},
-                                 std::size_t{16385}, std::size_t{40000}, std::size_t{65488}}) {
+  for (const std::size_t size : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{16383},
+                                 std::size_t{16384}, std::size_t{16385}, std::size_t{40000}, std::size_t{65488}}) {
     CommandApdu plain(0x80, 0xE8, 0x00, 0x01, random.bytes(size));
     plain.extended = size > 200;
     CommandApdu wire = engines.host.wrap_command(plain);

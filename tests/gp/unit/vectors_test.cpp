@@ -18,10 +18,15 @@ TEST(Scp03Vectors, EveryVectorPasses) {
     EXPECT_TRUE(result.passed) << result.category << " " << result.id << ": " << result.detail;
     ++per_category[result.category];
   }
-  const std::map<std::string, int> expected{
-      {"cmac", 12},       {"kdf_generic", 14},  {"kdf_scp03", 40},          {"diversification_kdf3", 2},
-      {"session_keys_kcv", 1}, {"scp03_session", 11}, {"kcv", 1}, {"primitive_cdec_cmac", 1},
-      {"primitive_rmac_renc", 1}};
+  const std::map<std::string, int> expected{{"cmac", 12},
+                                            {"kdf_generic", 14},
+                                            {"kdf_scp03", 40},
+                                            {"diversification_kdf3", 2},
+                                            {"session_keys_kcv", 1},
+                                            {"scp03_session", 11},
+                                            {"kcv", 1},
+                                            {"primitive_cdec_cmac", 1},
+                                            {"primitive_rmac_renc", 1}};
   EXPECT_EQ(per_category, expected);
   EXPECT_EQ(results.size(), 83u);
 }

@@ -67,17 +67,22 @@ class DatabaseBackend : public ::testing::TestWithParam<Dialect> {
   std::unique_ptr<Database> db_;
 };
 
-TEST_P(DatabaseBackend, ReportsItsDialect) { EXPECT_EQ(db_->dialect(), GetParam()); }
+TEST_P(DatabaseBackend, ReportsItsDialect) {
+  EXPECT_EQ(db_->dialect(), GetParam());
+}
 
 TEST_P(DatabaseBackend, ValuesRoundTripThroughATable) {
   exec("CREATE TABLE vals (k INTEGER NOT NULL, i BIGINT, r DOUBLE PRECISION, t TEXT, b " + blob_type() + ")");
   const Bytes zeros{0x00, 0x01, 0x00, 0xff, 0x00};
-  const std::string utf8 = "gr\xc3\xbc\xc3\x9f" "e \xe2\x9c\x93 \xf0\x9d\x84\x9e";
+  const std::string utf8 =
+      "gr\xc3\xbc\xc3\x9f"
+      "e \xe2\x9c\x93 \xf0\x9d\x84\x9e";
   const std::vector<std::vector<Value>> rows = {
       {std::int64_t{1}, std::monostate{}, std::monostate{}, std::monostate{}, std::monostate{}},
       {std::int64_t{2}, std::numeric_limits<std::int64_t>::min(), 0.1, utf8, zeros},
       {std::int64_t{3}, std::numeric_limits<std::int64_t>::max(), -1e300, std::string(), Bytes{}},
-      {std::int64_t{4}, std::int64_t{0}, std::numeric_limits<double>::denorm_min(), std::string("it's ?"), Bytes(1000, 0)},
+      {std::int64_t{4}, std::int64_t{0}, std::numeric_limits<double>::denorm_min(), std::string("it's ?"),
+       Bytes(1000, 0)},
   };
   for (const auto& row : rows) exec("INSERT INTO vals (k, i, r, t, b) VALUES ($1, $2, $3, $4, $5)", row);
 
@@ -258,9 +263,9 @@ TEST_P(DatabaseBackend, ReadOnlyTransactionsRefuseWritesAndDoNotWaitForWriters) 
             Errc::io_error);
   auto writer = db_->begin();
   writer->exec("INSERT INTO t VALUES (3)");
-  auto reader = std::async(std::launch::async, [&] { return db_->read([&](Transaction& tx) {
-    return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0);
-  }); });
+  auto reader = std::async(std::launch::async, [&] {
+    return db_->read([&](Transaction& tx) { return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0); });
+  });
   ASSERT_EQ(reader.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_EQ(reader.get(), 1);  // the snapshot does not see the uncommitted row
   writer->commit();
@@ -318,8 +323,7 @@ TEST_P(DatabaseBackend, AFailingMigrationLeavesNoTrace) {
   auto migrations = three_migrations();
   migrate(*db_, {migrations[0]});
   const std::vector<Migration> broken = {
-      migrations[0],
-      {2, "half done", "CREATE TABLE half (x INTEGER); INSERT INTO no_such_table VALUES (1)", ""}};
+      migrations[0], {2, "half done", "CREATE TABLE half (x INTEGER); INSERT INTO no_such_table VALUES (1)", ""}};
   try {
     migrate(*db_, broken);
     FAIL() << "the broken migration was accepted";

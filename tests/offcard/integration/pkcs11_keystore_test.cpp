@@ -35,7 +35,9 @@ Bytes pattern(std::size_t size, std::uint8_t first) {
   return out;
 }
 
-SecretBytes pin_of(const char* text) { return SecretBytes(bytes_of(text)); }
+SecretBytes pin_of(const char* text) {
+  return SecretBytes(bytes_of(text));
+}
 
 std::unique_ptr<Pkcs11Keystore> open_token(const SoftHsmToken& token) {
   return Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), pin_of(kTokenPin)});
@@ -110,8 +112,7 @@ TEST_P(KeystoreBehaviour, GeneratedKeyHasTheRightKcv) {
   EXPECT_EQ(info.current().kcv, (Kcv{block[0], block[1], block[2]}));
   // And a mac-only generated key does not gain encrypt usage from the KCV computation.
   store().generate("m", 16, KeyUsage::mac);
-  error_of([&] { store().encrypt(KeyRef::current("m"), BlockMode::ecb, {}, Bytes(16, 0x01)); },
-           Errc::invalid_argument);
+  error_of([&] { store().encrypt(KeyRef::current("m"), BlockMode::ecb, {}, Bytes(16, 0x01)); }, Errc::invalid_argument);
 }
 
 TEST_P(KeystoreBehaviour, RefusesBadLabelsSizesAndUsages) {
@@ -332,17 +333,27 @@ TEST(Pkcs11Keystore, KeysPersistOnTheTokenAcrossOpens) {
 TEST(Pkcs11Keystore, RefusesWrongPinUnknownTokenAndMissingModule) {
   SoftHsmToken token;
   const std::string wrong = error_of(
-      [&] { Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), pin_of("not-the-pin")}); },
+      [&] {
+        Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), pin_of("not-the-pin")});
+      },
       Errc::state_error);
   EXPECT_NE(wrong.find("CKR_PIN_INCORRECT"), std::string::npos) << wrong;
   const std::string unknown = error_of(
-      [&] { Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, "no-such-token", pin_of(kTokenPin)}); },
+      [&] {
+        Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, "no-such-token", pin_of(kTokenPin)});
+      },
       Errc::not_found);
   EXPECT_NE(unknown.find(token.label()), std::string::npos) << unknown;  // lists the tokens seen
-  error_of([&] { Pkcs11Keystore::open(Pkcs11Config{"/nonexistent/libp11.so", token.label(), pin_of(kTokenPin)}); },
-           Errc::not_found);
-  error_of([&] { Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), SecretBytes()}); },
-           Errc::invalid_argument);
+  error_of(
+      [&] {
+        Pkcs11Keystore::open(Pkcs11Config{"/nonexistent/libp11.so", token.label(), pin_of(kTokenPin)});
+      },
+      Errc::not_found);
+  error_of(
+      [&] {
+        Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), SecretBytes()});
+      },
+      Errc::invalid_argument);
   auto store = open_token(token);  // the right PIN still works after the refusals
   EXPECT_TRUE(store->mechanisms().aes_cmac);
   EXPECT_TRUE(store->mechanisms().aes_key_wrap);
@@ -422,7 +433,8 @@ TEST(Pkcs11Keystore, PautIssuerWorksOverTheToken) {
   input.authorize.integrity_code = terms.integrity_code;
   input.authorize.action = bc::Action::verify_and_activate;
   const bc::Paut expected = bc::build_paut(gp::kdf3_diversify(master, request.kdd, request.kvn), input);
-  for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ(to_hex(paut.commands[k].encode()), to_hex(expected.commands[k].encode()));
+  for (std::size_t k = 0; k < 4; ++k)
+    EXPECT_EQ(to_hex(paut.commands[k].encode()), to_hex(expected.commands[k].encode()));
   EXPECT_EQ(paut.check.card_challenge, expected.check.card_challenge);
 
   // Profile 4: BK generated, wrapped under the token's campaign KEK and unwrapped again by the issuer.

@@ -58,7 +58,9 @@ SeAuthorizationRequest request_for(std::uint8_t n, std::uint8_t i = 0x70) {
   return request;
 }
 
-bc::BroadcastKeys design_bk() { return bc::BroadcastKeys{SecretBytes(kBkEnc), SecretBytes(kBkMac)}; }
+bc::BroadcastKeys design_bk() {
+  return bc::BroadcastKeys{SecretBytes(kBkEnc), SecretBytes(kBkMac)};
+}
 
 // Profile 3 terms as the design system makes them (wrapped under Kos).
 CampaignTerms profile3_terms() {
@@ -135,8 +137,8 @@ OpenedPaut open_paut(const bc::Paut& paut, const SeAuthorizationRequest& request
   const gp::SessionKeys session = gp::derive_session_keys(keys, paut.check.host_challenge, paut.check.card_challenge);
   const gp::Scp03Mode mode = gp::mode_of(request.i);
   gp::SecureMessaging engine(session, mode, paut.check.security_level);
-  const Bytes cryptogram = gp::host_cryptogram(session.s_mac.view(), mode, paut.check.host_challenge,
-                                               paut.check.card_challenge);
+  const Bytes cryptogram =
+      gp::host_cryptogram(session.s_mac.view(), mode, paut.check.host_challenge, paut.check.card_challenge);
   engine.begin(engine.external_authenticate_mac(0x84, paut.check.security_level, cryptogram));
   std::string reason;
   const auto change_mode = engine.unwrap_command(paut.commands[2], &reason);
@@ -234,8 +236,7 @@ TEST(PlatformCampaign, PreparationBuildsAPseThatDecryptsUnderBkToTheEnvelope) {
     EXPECT_EQ(bk.enc.size(), bk_size);
     EXPECT_FALSE(bk.enc == bk.mac);
     ASSERT_EQ(prepared.pse.size(), bc::pse_block_count(envelope.size(), 239) + 1);
-    gp::SecureMessaging engine(gp::SessionKeys{bk.enc, bk.mac, bk.mac}, gp::Scp03Mode::s8,
-                               bc::kBroadcastSecurityLevel);
+    gp::SecureMessaging engine(gp::SessionKeys{bk.enc, bk.mac, bk.mac}, gp::Scp03Mode::s8, bc::kBroadcastSecurityLevel);
     engine.resume(terms.start.counter, terms.start.chaining_value);
     Bytes stream;
     for (std::size_t n = 0; n < prepared.pse.size(); ++n) {
@@ -340,22 +341,19 @@ TEST(VerifySeAnswers, AuthenticatesARealCardAndItsStatus) {
             Errc::integrity_error);
   ResponseApdu forged_aa = aa;
   forged_aa.data.back() ^= 0x01;
-  EXPECT_EQ(error_code_of([&] {
-              verify_se_answers(*store, KeyRef::current("master"), request, paut.check, iu, forged_aa);
-            }),
-            Errc::integrity_error);
+  EXPECT_EQ(
+      error_code_of([&] { verify_se_answers(*store, KeyRef::current("master"), request, paut.check, iu, forged_aa); }),
+      Errc::integrity_error);
   // Claimed by another SE (other KDD): its keys do not produce that cryptogram.
   SeAuthorizationRequest other = request;
   other.kdd.back() ^= 0xFF;
-  EXPECT_EQ(error_code_of([&] {
-              verify_se_answers(*store, KeyRef::current("master"), other, paut.check, iu, std::nullopt);
-            }),
-            Errc::integrity_error);
+  EXPECT_EQ(
+      error_code_of([&] { verify_se_answers(*store, KeyRef::current("master"), other, paut.check, iu, std::nullopt); }),
+      Errc::integrity_error);
   SeAuthorizationRequest other_kvn = request;
   other_kvn.kvn = 0x31;
-  EXPECT_EQ(error_code_of([&] {
-              verify_se_answers(*store, KeyRef::current("master"), other_kvn, paut.check, iu, std::nullopt);
-            }),
+  EXPECT_EQ(error_code_of(
+                [&] { verify_se_answers(*store, KeyRef::current("master"), other_kvn, paut.check, iu, std::nullopt); }),
             Errc::invalid_argument);
 }
 
@@ -412,16 +410,16 @@ TEST(PautIssuer, RefusesBadKeysAndTerms) {
   const auto p4 = prepare_platform_campaign(*store, KeyRef::current("campaign-kek"),
                                             profile4_design_terms(envelope.size()), envelope, 239, false);
   EXPECT_EQ(error_code_of([&] { PautIssuer(*store, KeyRef::current("master"), p4.terms); }), Errc::invalid_argument);
-  EXPECT_EQ(error_code_of([&] { PautIssuer(*store, KeyRef::current("master"), p4.terms, KeyRef::current("mac-only")); }),
-            Errc::invalid_argument);
+  EXPECT_EQ(
+      error_code_of([&] { PautIssuer(*store, KeyRef::current("master"), p4.terms, KeyRef::current("mac-only")); }),
+      Errc::invalid_argument);
   store->generate("other-kek", 16, KeyUsage::wrap);
   EXPECT_EQ(
       error_code_of([&] { PautIssuer(*store, KeyRef::current("master"), p4.terms, KeyRef::current("other-kek")); }),
       Errc::integrity_error);
   CampaignTerms p4_unprepared = profile4_design_terms(envelope.size());
-  EXPECT_EQ(error_code_of([&] {
-              PautIssuer(*store, KeyRef::current("master"), p4_unprepared, KeyRef::current("campaign-kek"));
-            }),
+  EXPECT_EQ(error_code_of(
+                [&] { PautIssuer(*store, KeyRef::current("master"), p4_unprepared, KeyRef::current("campaign-kek")); }),
             Errc::invalid_argument);
 }
 

@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 // The smallest cost the format accepts: keeps each open() in the millisecond range.
 constexpr KeystoreKdf kTestKdf{10, 1, 1};
 
-SecretBytes passphrase(const char* text) { return SecretBytes(bytes_of(text)); }
+SecretBytes passphrase(const char* text) {
+  return SecretBytes(bytes_of(text));
+}
 
 Bytes read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -47,7 +49,9 @@ Error error_of(F&& f) {
 class SoftwareKeystoreFile : public ::testing::Test {
  protected:
   fs::path path() const { return dir_.path() / "keys.sfks"; }
-  std::unique_ptr<SoftwareKeystore> create() { return SoftwareKeystore::create(path(), passphrase("correct horse"), kTestKdf); }
+  std::unique_ptr<SoftwareKeystore> create() {
+    return SoftwareKeystore::create(path(), passphrase("correct horse"), kTestKdf);
+  }
   std::unique_ptr<SoftwareKeystore> open() { return SoftwareKeystore::open(path(), passphrase("correct horse")); }
   test::TempDir dir_;
 };
@@ -88,9 +92,13 @@ TEST_F(SoftwareKeystoreFile, RefusesCreatingOverAnExistingFile) {
 TEST_F(SoftwareKeystoreFile, RefusesEmptyPassphraseAndWeakOrHugeKdf) {
   EXPECT_EQ(error_of([&] { SoftwareKeystore::create(path(), SecretBytes(), kTestKdf); }).code(),
             Errc::invalid_argument);
-  EXPECT_EQ(error_of([&] { SoftwareKeystore::create(path(), passphrase("x"), KeystoreKdf{9, 1, 1}); }).code(),
+  EXPECT_EQ(error_of([&] {
+              SoftwareKeystore::create(path(), passphrase("x"), KeystoreKdf{9, 1, 1});
+            }).code(),
             Errc::invalid_argument);
-  EXPECT_EQ(error_of([&] { SoftwareKeystore::create(path(), passphrase("x"), KeystoreKdf{20, 32, 1}); }).code(),
+  EXPECT_EQ(error_of([&] {
+              SoftwareKeystore::create(path(), passphrase("x"), KeystoreKdf{20, 32, 1});
+            }).code(),
             Errc::invalid_argument);
   EXPECT_FALSE(fs::exists(path()));
 }

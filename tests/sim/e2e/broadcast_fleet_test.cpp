@@ -144,8 +144,7 @@ Attempt run_attempt(KeyStores& stores, const Campaign& campaign, transport::Card
                     const std::function<void(std::vector<Bytes>&, offcard::EncodedPaut&)>& tamper = {}) {
   Attempt attempt;
   attempt.request = offcard::read_se_identity(channel, gp::isd_aid());
-  offcard::PautIssuer issuer(*stores.hsm, KeyRef::current("master"), campaign.terms,
-                             KeyRef::current("campaign-kek"));
+  offcard::PautIssuer issuer(*stores.hsm, KeyRef::current("master"), campaign.terms, KeyRef::current("campaign-kek"));
   const bc::Paut paut = issuer.issue(attempt.request, action);
   attempt.check = paut.check;
   std::vector<Bytes> pse = campaign.pse;
@@ -160,7 +159,8 @@ Attempt run_attempt(KeyStores& stores, const Campaign& campaign, transport::Card
 // GET DATA DF70 (no session needed): the active version of `type` (0 when none).
 std::uint32_t active_version(transport::CardChannel& channel, bc::ImageType type) {
   // SELECT first: it ends any session on the channel, in which a plain GET DATA would be refused.
-  const Bytes selected = channel.transmit(Bytes{0x00, 0xA4, 0x04, 0x00, 0x08, 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00, 0x00});
+  const Bytes selected =
+      channel.transmit(Bytes{0x00, 0xA4, 0x04, 0x00, 0x08, 0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00, 0x00});
   EXPECT_EQ(selected[selected.size() - 2], 0x90);
   const iso7816::ApduExchange link = [&](const iso7816::CommandApdu& c) {
     return iso7816::ResponseApdu::parse(channel.transmit(c.encode()));
@@ -224,16 +224,16 @@ TEST_P(BroadcastFleet, FiftySesReceiveIdenticalPseAndActivateWithAuthenticatedSt
   EXPECT_EQ(change_modes.size(), fleet.size()) << "each SE gets its own CHANGE MODE (its own session keys)";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    ProfilesAndApduForms, BroadcastFleet,
-    ::testing::Values(FleetCase{bc::Profile::campaign_key, false, bc::kMaxShortChunk, 1500},
-                      FleetCase{bc::Profile::campaign_key, true, 4000, 9000},
-                      FleetCase{bc::Profile::platform_key, false, bc::kMaxShortChunk, 1500},
-                      FleetCase{bc::Profile::platform_key, true, 4000, 9000}),
-    [](const ::testing::TestParamInfo<FleetCase>& param_info) {
-      return std::string(param_info.param.profile == bc::Profile::campaign_key ? "Profile3" : "Profile4") +
-             (param_info.param.extended ? "Extended" : "Short");
-    });
+INSTANTIATE_TEST_SUITE_P(ProfilesAndApduForms, BroadcastFleet,
+                         ::testing::Values(FleetCase{bc::Profile::campaign_key, false, bc::kMaxShortChunk, 1500},
+                                           FleetCase{bc::Profile::campaign_key, true, 4000, 9000},
+                                           FleetCase{bc::Profile::platform_key, false, bc::kMaxShortChunk, 1500},
+                                           FleetCase{bc::Profile::platform_key, true, 4000, 9000}),
+                         [](const ::testing::TestParamInfo<FleetCase>& param_info) {
+                           return std::string(param_info.param.profile == bc::Profile::campaign_key ? "Profile3"
+                                                                                                    : "Profile4") +
+                                  (param_info.param.extended ? "Extended" : "Short");
+                         });
 
 // Negative cases: each leaves the previous image active and working, and the same campaign then
 // succeeds with a fresh PAUT.
@@ -242,7 +242,8 @@ class BroadcastRefusals : public ::testing::TestWithParam<bc::Profile> {
   void SetUp() override {
     fleet = std::make_unique<sim::VirtualFleet>(fleet_config(2));
     const Campaign v1 = make_campaign(stores, GetParam(), 1, false);
-    for (std::size_t n = 0; n < fleet->size(); ++n) expect_activated(run_attempt(stores, v1, fleet->channel(n)), 1, "v1");
+    for (std::size_t n = 0; n < fleet->size(); ++n)
+      expect_activated(run_attempt(stores, v1, fleet->channel(n)), 1, "v1");
     v2 = make_campaign(stores, GetParam(), 2, false, 1200);
   }
 
@@ -311,8 +312,9 @@ TEST_P(BroadcastRefusals, PautOfAnotherSeAndReplayedPaut) {
 }
 
 TEST_P(BroadcastRefusals, ChangeModeBackTwiceAbortsTheSession) {
-  const Attempt attempt = run_attempt(stores, v2, se(), bc::Action::verify_and_activate,
-                                      [](std::vector<Bytes>& pse, offcard::EncodedPaut&) { pse.push_back(pse.back()); });
+  const Attempt attempt =
+      run_attempt(stores, v2, se(), bc::Action::verify_and_activate,
+                  [](std::vector<Bytes>& pse, offcard::EncodedPaut&) { pse.push_back(pse.back()); });
   // The second switch back arrives on the restored diversified context, whose C-MAC it does not carry.
   EXPECT_EQ(attempt.report.failed_sw, 0x6982);
   EXPECT_FALSE(attempt.report.reached_authorization());
@@ -348,9 +350,9 @@ TEST_P(BroadcastRefusals, ForgedStatusFromTheTerminalIsRejected) {
   for (std::size_t at = 0; at < data.size(); ++at) {
     offcard::DeliveryReport copy = forged;
     copy.authorize_response->data[at] ^= 0x01;
-    EXPECT_EQ(offcard::assess_delivery(*stores.hsm, KeyRef::current("master"), honest.request, honest.check, copy)
-                  .outcome,
-              DeliveryOutcome::not_authenticated)
+    EXPECT_EQ(
+        offcard::assess_delivery(*stores.hsm, KeyRef::current("master"), honest.request, honest.check, copy).outcome,
+        DeliveryOutcome::not_authenticated)
         << "byte " << at;
   }
   // The staged image is activated by a later AUTHORIZE ACTION 01 with a fresh PAUT.

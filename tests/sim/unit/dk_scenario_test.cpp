@@ -87,11 +87,11 @@ TEST(DkScenario, RepeatRunsTransactionsOnTheSameCard) {
   EXPECT_THROW(run_dk_scenario(config, true), Error);
 }
 
-// The target of docs/benchmarks.md "Digital-key scenario": with the default profiles at 424 kbit/s the HWT of AUTH1 (the command that defers)
-// drops by at least 25 % and the whole transaction does not get longer. AUTH1 defers the Kpersistent
-// derivation and its NVM transaction, and the generation of the next transaction's ephemeral key pair
-// (the current one is spent once AUTH1 has derived the session keys); the rest is needed for the
-// response (docs/digital-key.md). The figures come from the profiles, not from this test.
+// The target of docs/benchmarks.md "Digital-key scenario": with the default profiles at 424 kbit/s the HWT of AUTH1
+// (the command that defers) drops by at least 25 % and the whole transaction does not get longer. AUTH1 defers the
+// Kpersistent derivation and its NVM transaction, and the generation of the next transaction's ephemeral key pair (the
+// current one is spent once AUTH1 has derived the session keys); the rest is needed for the response
+// (docs/digital-key.md). The figures come from the profiles, not from this test.
 TEST(DkScenario, DefaultProfilesAuth1AtLeastQuarterFasterTotalNotLonger) {
   const auto comparison = run_dk_comparison(DkScenarioConfig::defaults());
   const auto& deferred = comparison.deferred.timing;

@@ -61,8 +61,8 @@ TEST(TimingCostProfile, OlderChipIsSlowerWhereTheReferenceSaysSo) {
   EXPECT_EQ(older.cost_ns(SeOperation::ec_keygen, 0), 156'300'000u);
   EXPECT_EQ(older.cost_ns(SeOperation::ecdh, 0), 55'100'000u);
   EXPECT_EQ(older.cost_ns(SeOperation::nvm_write_atomic, 256), 1'600'000u);
-  for (SeOperation op : {SeOperation::ecdsa_sign, SeOperation::ecdsa_verify, SeOperation::ec_keygen,
-                         SeOperation::ecdh}) {
+  for (SeOperation op :
+       {SeOperation::ecdsa_sign, SeOperation::ecdsa_verify, SeOperation::ec_keygen, SeOperation::ecdh}) {
     EXPECT_GT(older.cost_ns(op, 0), jcop4.cost_ns(op, 0)) << card::se_operation_name(op);
   }
 }
@@ -72,7 +72,7 @@ TEST(TimingCostProfile, CostIsFixedPlusPerByteRoundedToTheNanosecond) {
   const OperationCost& aes = profile.operation(SeOperation::aes_cbc);
   EXPECT_EQ(aes.per_byte_ps, 7'421'875u);  // 1.9 ms / 256 B
   EXPECT_EQ(aes.cost_ns(0), aes.fixed_ns);
-  EXPECT_EQ(aes.cost_ns(1), aes.fixed_ns + 7'422u);   // 7421.875 ns rounds up
+  EXPECT_EQ(aes.cost_ns(1), aes.fixed_ns + 7'422u);  // 7421.875 ns rounds up
   EXPECT_EQ(aes.cost_ns(16), aes.fixed_ns + 118'750u);
   // Huge byte counts saturate instead of wrapping around to a small cost.
   EXPECT_EQ(aes.cost_ns(static_cast<std::size_t>(-1)), UINT64_MAX);

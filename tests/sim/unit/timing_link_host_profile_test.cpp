@@ -40,8 +40,10 @@ TEST(TimingLinkProfile, AirTimeMatchesTheReferenceModel) {
     const char* name;
     double reference_ms;
     std::uint64_t per_byte_ns;
-  } cases[] = {{"iso14443_106", 17.7, 85'000}, {"iso14443_212", 8.9, 42'000},
-               {"iso14443_424", 4.6, 21'000},  {"iso14443_848", 2.4, 11'000}};
+  } cases[] = {{"iso14443_106", 17.7, 85'000},
+               {"iso14443_212", 8.9, 42'000},
+               {"iso14443_424", 4.6, 21'000},
+               {"iso14443_848", 2.4, 11'000}};
   for (const auto& c : cases) {
     const LinkProfile link = LinkProfile::builtin(c.name);
     EXPECT_EQ(link.name, c.name);

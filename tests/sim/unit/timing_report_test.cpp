@@ -107,8 +107,9 @@ TEST(TimingReport, TableHasEveryCommandBothRunsAndTheHwtChange) {
   // AUTH1's HWT with and without deferral and its change, printed in the AUTH1 row.
   const CommandTiming& with = deferred.commands[2];
   const CommandTiming& without = baseline.commands[2];
-  const double change = std::round((round_to_us(with.hwt_ms) - round_to_us(without.hwt_ms)) /
-                                   round_to_us(without.hwt_ms) * 1000.0) / 10.0;
+  const double change =
+      std::round((round_to_us(with.hwt_ms) - round_to_us(without.hwt_ms)) / round_to_us(without.hwt_ms) * 1000.0) /
+      10.0;
   char expected[64];
   std::snprintf(expected, sizeof expected, "%.3f", round_to_us(with.hwt_ms));
   const std::size_t row = table.find("\nAUTH1 ");
@@ -124,7 +125,8 @@ TEST(TimingReport, TableHasEveryCommandBothRunsAndTheHwtChange) {
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t at = 0;
-  for (std::size_t end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) lines.push_back(text.substr(at, end - at));
+  for (std::size_t end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+    lines.push_back(text.substr(at, end - at));
   return lines;
 }
 
@@ -151,7 +153,8 @@ TEST(TimingReport, NarrowTableFitsHundredColumnsAndWideShowsBothRuns) {
 TEST(TimingReport, TableDefinesItsTermsAndWorksOutTheTransactionTotal) {
   const auto [deferred, baseline] = runs("AUTH0");
   const std::string table = render_table(deferred, baseline);
-  for (const char* term : {"\nHWT ", "\nSEHT ", "\nSEWT ", "\nHPT ", "\ndeferred ", "\nwaited ", "\nchange ", "\nsum "}) {
+  for (const char* term :
+       {"\nHWT ", "\nSEHT ", "\nSEWT ", "\nHPT ", "\ndeferred ", "\nwaited ", "\nchange ", "\nsum "}) {
     EXPECT_NE(table.find(term), std::string::npos) << term;
   }
   // total = the HWT sum + every HPT but the last, for both runs, with the figures printed.
@@ -163,7 +166,8 @@ TEST(TimingReport, TableDefinesItsTermsAndWorksOutTheTransactionTotal) {
     }
     EXPECT_NEAR(hwt + hpt, run->total_ms, 1e-9);
     char sum[96];
-    std::snprintf(sum, sizeof sum, "%.3f + %.3f = %.3f ms", round_to_us(hwt), round_to_us(hpt), round_to_us(run->total_ms));
+    std::snprintf(sum, sizeof sum, "%.3f + %.3f = %.3f ms", round_to_us(hwt), round_to_us(hpt),
+                  round_to_us(run->total_ms));
     EXPECT_NE(table.find(sum), std::string::npos) << sum << "\n" << table;
   }
   // A single run (the --no-defer table) has no "change" to define.
@@ -183,7 +187,8 @@ TEST(TimingReport, SvgIsWellFormedXmlWithBothRunsAndAllLanes) {
   EXPECT_NE(svg.find("digital key &lt;test&gt; &amp; &quot;quotes&quot;"), std::string::npos);
   // The legend: one 12 x 12 swatch per colour a block can have, each next to its meaning.
   for (const char* css : {"hwt", "hpt", "command", "response", "seht", "waited", "deferred"}) {
-    const std::regex swatch(std::string("<rect class=\"") + css + "\" x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"12\" height=\"12\"/>");
+    const std::regex swatch(std::string("<rect class=\"") + css +
+                            "\" x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"12\" height=\"12\"/>");
     EXPECT_TRUE(std::regex_search(svg, swatch)) << css;
   }
   for (const char* text : {"HWT: the host waits for the response", "HPT: the host processes the response",
@@ -204,7 +209,8 @@ TEST(TimingReport, SvgIsWellFormedXmlWithBothRunsAndAllLanes) {
       "assert root.tag == ns + 'svg', root.tag\n"
       "rects = root.findall(ns + 'rect')\n"
       "swatches = [r.get('class') for r in rects if r.get('width') == '12' and r.find(ns + 'title') is None]\n"
-      "assert sorted(swatches) == sorted(['hwt', 'hpt', 'command', 'response', 'seht', 'waited', 'deferred']), swatches\n"
+      "assert sorted(swatches) == sorted(['hwt', 'hpt', 'command', 'response', 'seht', 'waited', 'deferred']), "
+      "swatches\n"
       "rects = [r for r in rects if not (r.get('width') == '12' and r.find(ns + 'title') is None)]\n"
       "classes = [r.get('class') for r in rects]\n"
       "for c in ('lane', 'hwt', 'hpt', 'command', 'response', 'seht', 'deferred'):\n"

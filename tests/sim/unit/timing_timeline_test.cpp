@@ -31,10 +31,10 @@ TEST(TimingTimeline, PlacesOneCommandPerTheSpec) {
   ASSERT_EQ(run.commands.size(), 1u);
   const CommandTiming& c = run.commands[0];
   EXPECT_EQ(c.at.host_send_ns, 0u);
-  EXPECT_EQ(c.at.se_arrival_ns, 200'000u);                 // 100 us + 100 B x 1 us
+  EXPECT_EQ(c.at.se_arrival_ns, 200'000u);  // 100 us + 100 B x 1 us
   EXPECT_EQ(c.at.se_start_ns, 200'000u);
   EXPECT_EQ(c.at.se_response_ns, 3'200'000u);
-  EXPECT_EQ(c.at.host_receive_ns, 3'350'000u);             // + 100 us + 50 B x 1 us
+  EXPECT_EQ(c.at.host_receive_ns, 3'350'000u);  // + 100 us + 50 B x 1 us
   EXPECT_DOUBLE_EQ(c.hwt_ms, 3.35);
   EXPECT_DOUBLE_EQ(c.seht_ms, 3.0);
   EXPECT_DOUBLE_EQ(c.hpt_ms, 2.0);
@@ -98,13 +98,11 @@ TEST(TimingTimeline, ShortSewtMakesTheNextCommandWaitExactlyTheRemainder) {
 TEST(TimingTimeline, SewtEqualToDeferredWorkMeansNoWait) {
   const std::uint64_t hpt = 5 * kMs;
   const std::uint64_t sewt = 150'000 + hpt + 200'000;
-  const RunTiming equal =
-      compute_timeline({command("A", kMs, sewt, hpt), command("B", kMs, 0, 0)}, simple_link());
+  const RunTiming equal = compute_timeline({command("A", kMs, sewt, hpt), command("B", kMs, 0, 0)}, simple_link());
   EXPECT_EQ(equal.commands[1].at.se_start_ns, equal.commands[1].at.se_arrival_ns);
   EXPECT_DOUBLE_EQ(equal.commands[1].waited_ms, 0.0);
   // One nanosecond more deferred work is one nanosecond of waiting.
-  const RunTiming over =
-      compute_timeline({command("A", kMs, sewt + 1, hpt), command("B", kMs, 0, 0)}, simple_link());
+  const RunTiming over = compute_timeline({command("A", kMs, sewt + 1, hpt), command("B", kMs, 0, 0)}, simple_link());
   EXPECT_EQ(over.commands[1].at.se_start_ns - over.commands[1].at.se_arrival_ns, 1u);
   EXPECT_EQ(over.total_ns, equal.total_ns + 1);
 }
@@ -112,8 +110,7 @@ TEST(TimingTimeline, SewtEqualToDeferredWorkMeansNoWait) {
 TEST(TimingTimeline, OnlyThePreviousCommandsDeferredWorkHoldsACommand) {
   // A defers 30 ms; B arrives after ~5.35 ms and waits; B itself defers nothing, so C does not wait.
   const RunTiming run = compute_timeline(
-      {command("A", kMs, 30 * kMs, 5 * kMs), command("B", kMs, 0, 5 * kMs), command("C", kMs, 0, 0)},
-      simple_link());
+      {command("A", kMs, 30 * kMs, 5 * kMs), command("B", kMs, 0, 5 * kMs), command("C", kMs, 0, 0)}, simple_link());
   EXPECT_GT(run.commands[1].waited_ms, 0.0);
   EXPECT_EQ(run.commands[1].at.se_start_ns, run.commands[0].at.deferred_end_ns);
   EXPECT_DOUBLE_EQ(run.commands[2].waited_ms, 0.0);
@@ -132,9 +129,10 @@ TEST(TimingTimeline, RefusesEmptyTracesNamelessCommandsAndOverflow) {
   EXPECT_THROW((void)compute_timeline({}, simple_link()), Error);
   EXPECT_THROW((void)compute_timeline({command("", kMs, 0, 0)}, simple_link()), Error);
   EXPECT_THROW((void)compute_timeline({command("A", UINT64_MAX, 0, 0)}, simple_link()), Error);
-  EXPECT_THROW((void)compute_timeline({command("A", UINT64_MAX / 4, 0, UINT64_MAX / 4), command("B", UINT64_MAX / 4, 0, 0)},
-                                      simple_link()),
-               Error);
+  EXPECT_THROW(
+      (void)compute_timeline({command("A", UINT64_MAX / 4, 0, UINT64_MAX / 4), command("B", UINT64_MAX / 4, 0, 0)},
+                             simple_link()),
+      Error);
 }
 
 TEST(TimingTimeline, MillisecondsAreTheNanosecondsDividedByAMillion) {

@@ -1,8 +1,8 @@
 // The whole PC/SC path with real daemons: an isolated pcscd with the vpcd reader
 // (tests/support/pcsc_sandbox.sh), VpcdCardLink serving a test card, and PcscChannel/PcscContext as the
 // host, exactly as `sefleet card run --vpcd` and `sefleet apdu --reader` use them.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,9 +35,10 @@ class PcscSandbox {
     if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) {
       throw std::runtime_error("pipe");
     }
-    const std::string script = "source '" + test::source_dir() +
-                               "/tests/support/pcsc_sandbox.sh' && trap pcsc_sandbox_stop EXIT && "
-                               "pcsc_sandbox_start && echo \"$PCSC_SANDBOX_PORT ${PCSCLITE_CSOCK_NAME:--}\" && read -r _";
+    const std::string script =
+        "source '" + test::source_dir() +
+        "/tests/support/pcsc_sandbox.sh' && trap pcsc_sandbox_stop EXIT && "
+        "pcsc_sandbox_start && echo \"$PCSC_SANDBOX_PORT ${PCSCLITE_CSOCK_NAME:--}\" && read -r _";
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(to_child[0], STDIN_FILENO);

@@ -45,8 +45,8 @@ ByteView required(const std::map<std::uint8_t, ByteView>& fields, std::uint8_t t
                   std::string_view what, std::string_view field) {
   const auto found = fields.find(tag);
   if (found == fields.end()) {
-    throw Error(Errc::parse_error, std::string(what) + ": " + std::string(field) + " (tag " + iso7816::tag_hex(tag) +
-                                       ") missing");
+    throw Error(Errc::parse_error,
+                std::string(what) + ": " + std::string(field) + " (tag " + iso7816::tag_hex(tag) + ") missing");
   }
   if (found->second.size() != size) {
     throw Error(Errc::parse_error, std::string(what) + ": " + std::string(field) + " must be " + std::to_string(size) +
@@ -55,7 +55,9 @@ ByteView required(const std::map<std::uint8_t, ByteView>& fields, std::uint8_t t
   return found->second;
 }
 
-Bytes to_bytes(ByteView view) { return Bytes(view.begin(), view.end()); }
+Bytes to_bytes(ByteView view) {
+  return Bytes(view.begin(), view.end());
+}
 
 Bytes version_bytes(std::uint16_t version) {
   Bytes out;
@@ -182,7 +184,8 @@ Bytes encode_exchange_request(DoorCommand command) {
 DoorCommand decode_exchange_request(ByteView data) {
   const auto fields = parse_fields(data, {kTagDoorCommand}, "dk EXCHANGE");
   const std::uint8_t value = required(fields, kTagDoorCommand, 1, "dk EXCHANGE", "door command")[0];
-  if (value != static_cast<std::uint8_t>(DoorCommand::unlock) && value != static_cast<std::uint8_t>(DoorCommand::lock)) {
+  if (value != static_cast<std::uint8_t>(DoorCommand::unlock) &&
+      value != static_cast<std::uint8_t>(DoorCommand::lock)) {
     throw Error(Errc::parse_error, "dk EXCHANGE: unknown door command " + std::to_string(value));
   }
   return static_cast<DoorCommand>(value);
@@ -210,8 +213,12 @@ ExchangeResult decode_exchange_response(ByteView data) {
   return result;
 }
 
-Bytes device_auth_data(const TransactionContext& context) { return auth_data(context, kDeviceUsage); }
-Bytes vehicle_auth_data(const TransactionContext& context) { return auth_data(context, kVehicleUsage); }
+Bytes device_auth_data(const TransactionContext& context) {
+  return auth_data(context, kDeviceUsage);
+}
+Bytes vehicle_auth_data(const TransactionContext& context) {
+  return auth_data(context, kVehicleUsage);
+}
 
 SecretBytes HostDkCrypto::x963_kdf_sha256(ByteView z, ByteView shared_info, std::size_t length) {
   return crypto::x963_kdf_sha256(z, shared_info, length);
@@ -225,7 +232,9 @@ Bytes HostDkCrypto::aes_cbc_encrypt(ByteView key, ByteView iv, ByteView data) {
 Bytes HostDkCrypto::aes_cbc_decrypt(ByteView key, ByteView iv, ByteView data) {
   return crypto::Aes(key).cbc_decrypt(iv, data);
 }
-crypto::Mac16 HostDkCrypto::cmac(ByteView key, ByteView data) { return crypto::aes_cmac(key, data); }
+crypto::Mac16 HostDkCrypto::cmac(ByteView key, ByteView data) {
+  return crypto::aes_cmac(key, data);
+}
 
 SecretBytes derive_kdh(DkCrypto& crypto, ByteView z, ByteView transaction_id) {
   return crypto.x963_kdf_sha256(z, transaction_id, 32);

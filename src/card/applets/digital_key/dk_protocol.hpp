@@ -51,7 +51,7 @@ inline constexpr std::uint8_t kInsExchange = 0xC9;
 inline constexpr std::uint8_t kInsControlFlow = 0x3C;
 
 inline constexpr std::uint8_t kAuth0TransactionUnlock = 0x01;  // P2 of AUTH0: transaction type
-inline constexpr std::uint8_t kControlFlowFailure = 0x00;       // P1 of CONTROL FLOW
+inline constexpr std::uint8_t kControlFlowFailure = 0x00;      // P1 of CONTROL FLOW
 inline constexpr std::uint8_t kControlFlowSuccess = 0x01;
 
 inline constexpr std::uint8_t kTagVersion = 0x5C;

@@ -48,9 +48,13 @@ Bytes be32(std::uint32_t value) {
   return out;
 }
 
-std::string key_object(std::uint8_t slot) { return "kp_" + std::to_string(slot); }
+std::string key_object(std::uint8_t slot) {
+  return "kp_" + std::to_string(slot);
+}
 
-iso7816::ResponseApdu refuse(std::uint16_t status) { return iso7816::ResponseApdu(status); }
+iso7816::ResponseApdu refuse(std::uint16_t status) {
+  return iso7816::ResponseApdu(status);
+}
 
 }  // namespace
 
@@ -71,8 +75,10 @@ VehicleKeyApplet::VehicleKeyApplet(VehicleKeyConfig config)
     if (device.device_id.size() != dk::kIdentifierSize) {
       throw Error(Errc::invalid_argument, "vehicle key applet: a device id must be 16 bytes");
     }
-    if (!ids.insert(device.device_id).second) throw Error(Errc::invalid_argument, "vehicle key applet: duplicate device id");
-    if (!slots.insert(device.key_slot).second) throw Error(Errc::invalid_argument, "vehicle key applet: duplicate key slot");
+    if (!ids.insert(device.device_id).second)
+      throw Error(Errc::invalid_argument, "vehicle key applet: duplicate device id");
+    if (!slots.insert(device.key_slot).second)
+      throw Error(Errc::invalid_argument, "vehicle key applet: duplicate key slot");
     auto key = [&] {
       try {
         return crypto::P256PublicKey::from_uncompressed(device.public_key);
@@ -100,7 +106,8 @@ void VehicleKeyApplet::install(AppletContext& ctx) {
   if (!memory.read(kNextEpkObject)) run_next_epk(ctx);
 
   auto& executor = ctx.deferred();
-  persist_task_ = executor.create_task({"persist_session", false, 2}, [this](AppletContext& task) { run_persist_session(task); });
+  persist_task_ =
+      executor.create_task({"persist_session", false, 2}, [this](AppletContext& task) { run_persist_session(task); });
   log_task_ = executor.create_task({"log_entry", false, 1}, [this](AppletContext& task) { run_log_entry(task); });
   next_epk_task_ = executor.create_task({"next_epk", false, 0}, [](AppletContext& task) { run_next_epk(task); });
 }
@@ -156,11 +163,20 @@ iso7816::ResponseApdu VehicleKeyApplet::process(const iso7816::CommandApdu& comm
     response = handle_select(ctx);
   } else {
     switch (command.ins) {
-      case dk::kInsAuth0: response = handle_auth0(command, ctx); break;
-      case dk::kInsAuth1: response = handle_auth1(command, ctx); break;
-      case dk::kInsExchange: response = handle_exchange(command, ctx); break;
-      case dk::kInsControlFlow: response = handle_control_flow(command, ctx); break;
-      default: response = refuse(sw::kInsNotSupported);
+      case dk::kInsAuth0:
+        response = handle_auth0(command, ctx);
+        break;
+      case dk::kInsAuth1:
+        response = handle_auth1(command, ctx);
+        break;
+      case dk::kInsExchange:
+        response = handle_exchange(command, ctx);
+        break;
+      case dk::kInsControlFlow:
+        response = handle_control_flow(command, ctx);
+        break;
+      default:
+        response = refuse(sw::kInsNotSupported);
     }
   }
   // A record a failed task could not store is written again after this response.
@@ -269,8 +285,8 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_exchange(const iso7816::CommandAp
   if (stage_ != Stage::authenticated) return refuse(sw::kConditionsNotSatisfied);
   AppletDkCrypto dk_crypto(ctx.crypto());
   std::string reason;
-  const auto plain = channel_->unwrap_command(dk_crypto, command.cla, command.ins, command.p1, command.p2,
-                                              command.data, &reason);
+  const auto plain =
+      channel_->unwrap_command(dk_crypto, command.cla, command.ins, command.p1, command.p2, command.data, &reason);
   if (!plain) {
     end_session();  // a bad MAC ends the secure channel (SCP03 rule)
     stage_ = Stage::selected;
@@ -283,8 +299,8 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_exchange(const iso7816::CommandAp
     return refuse(sw::kWrongData);
   }
   door_state_ = door == dk::DoorCommand::unlock ? dk::DoorState::unlocked : dk::DoorState::locked;
-  Bytes wrapped = channel_->wrap_response(
-      dk_crypto, dk::encode_exchange_response({door_state_, transaction_counter_}), sw::kOk);
+  Bytes wrapped =
+      channel_->wrap_response(dk_crypto, dk::encode_exchange_response({door_state_, transaction_counter_}), sw::kOk);
   log_record_ = LogRecord{transaction_counter_, device_->key_slot, door, door_state_, context_.transaction_id};
   retry_log_ = false;
   schedule_if_idle(ctx, *log_task_);

@@ -38,14 +38,14 @@
 namespace sefleet::card {
 
 struct EnrolledDevice {
-  Bytes device_id;          // 16 bytes, sent in AUTH0
-  Bytes public_key;         // 65-byte uncompressed P-256 point: the phone's long-term signing key
+  Bytes device_id;   // 16 bytes, sent in AUTH0
+  Bytes public_key;  // 65-byte uncompressed P-256 point: the phone's long-term signing key
   std::uint8_t key_slot = 0;
 };
 
 struct VehicleKeyConfig {
-  Bytes vehicle_id;                   // 16 bytes, bound into both signatures
-  SecretBytes vehicle_private_key;    // 32-byte P-256 scalar: the vehicle's long-term signing key
+  Bytes vehicle_id;                 // 16 bytes, bound into both signatures
+  SecretBytes vehicle_private_key;  // 32-byte P-256 scalar: the vehicle's long-term signing key
   std::vector<EnrolledDevice> devices;
 };
 

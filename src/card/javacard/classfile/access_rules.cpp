@@ -13,9 +13,13 @@ namespace {
 constexpr std::uint16_t kModule = 0x8000;
 constexpr std::uint16_t kVisibility = access::kPublic | access::kPrivate | access::kProtected;
 
-bool has(std::uint16_t flags, std::uint16_t flag) { return (flags & flag) != 0; }
+bool has(std::uint16_t flags, std::uint16_t flag) {
+  return (flags & flag) != 0;
+}
 
-bool more_than_one_visibility(std::uint16_t flags) { return std::popcount(static_cast<unsigned>(flags & kVisibility)) > 1; }
+bool more_than_one_visibility(std::uint16_t flags) {
+  return std::popcount(static_cast<unsigned>(flags & kVisibility)) > 1;
+}
 
 }  // namespace
 
@@ -56,15 +60,14 @@ std::string method_access_problem(std::uint16_t flags, std::string_view name, bo
   if (more_than_one_visibility(flags)) return "more than one of ACC_PUBLIC, ACC_PRIVATE and ACC_PROTECTED";
   if (name == kConstructorName) {
     if (in_interface) return "an interface cannot declare <init>";
-    const std::uint16_t allowed =
-        kVisibility | access::kVarargs | access::kStrict | access::kSynthetic;
+    const std::uint16_t allowed = kVisibility | access::kVarargs | access::kStrict | access::kSynthetic;
     if ((flags & ~allowed) != 0) {
       return "<init> may only be public, private or protected (and varargs, strictfp, synthetic)";
     }
   }
   if (has(flags, access::kAbstract)) {
-    const std::uint16_t excluded = access::kPrivate | access::kStatic | access::kFinal | access::kSynchronized |
-                                   access::kNative | access::kStrict;
+    const std::uint16_t excluded =
+        access::kPrivate | access::kStatic | access::kFinal | access::kSynchronized | access::kNative | access::kStrict;
     if (has(flags, excluded)) {
       return "an abstract method cannot be private, static, final, synchronized, native or strictfp";
     }
@@ -76,8 +79,7 @@ std::string method_access_problem(std::uint16_t flags, std::string_view name, bo
     if (major_version < 52) {
       const std::uint16_t required = access::kPublic | access::kAbstract;
       if ((flags & required) != required) {
-        return fmt::format("an interface method must be public abstract in a class file of version {}",
-                           major_version);
+        return fmt::format("an interface method must be public abstract in a class file of version {}", major_version);
       }
     } else if (std::popcount(static_cast<unsigned>(flags & (access::kPublic | access::kPrivate))) != 1) {
       return "an interface method must be either public or private";

@@ -50,12 +50,12 @@ enum class ConstantKind : std::uint8_t {
 
 struct Constant {
   ConstantKind kind = ConstantKind::unused;
-  std::string text;           // utf8: the decoded text (modified UTF-8 accepted as javac writes it)
-  std::int32_t integer = 0;   // integer (and the raw bits of float)
-  std::uint16_t first = 0;    // class/string/method_type: utf8 index; *ref: class index;
-                              // name_and_type: name index; method_handle: reference index
-  std::uint16_t second = 0;   // *ref: name_and_type index; name_and_type: descriptor index;
-                              // method_handle: reference kind
+  std::string text;          // utf8: the decoded text (modified UTF-8 accepted as javac writes it)
+  std::int32_t integer = 0;  // integer (and the raw bits of float)
+  std::uint16_t first = 0;   // class/string/method_type: utf8 index; *ref: class index;
+                             // name_and_type: name index; method_handle: reference index
+  std::uint16_t second = 0;  // *ref: name_and_type index; name_and_type: descriptor index;
+                             // method_handle: reference kind
 };
 
 // A field or method reference resolved to names (from a fieldref, methodref or interface_methodref).
@@ -101,7 +101,7 @@ inline constexpr std::uint16_t kEnum = 0x4000;
 
 struct ExceptionHandler {
   std::uint16_t start_pc = 0;
-  std::uint16_t end_pc = 0;      // exclusive
+  std::uint16_t end_pc = 0;  // exclusive
   std::uint16_t handler_pc = 0;
   std::uint16_t catch_type = 0;  // constant pool index of a class_, 0 = any (finally)
 };
@@ -122,14 +122,14 @@ struct Code {
 struct Field {
   std::uint16_t access = 0;
   std::string name;
-  std::string descriptor;  // e.g. "S", "[B", "Ljavacard/framework/OwnerPIN;"
+  std::string descriptor;                       // e.g. "S", "[B", "Ljavacard/framework/OwnerPIN;"
   std::optional<std::uint16_t> constant_value;  // ConstantValue attribute: a constant pool index
 };
 
 struct Method {
   std::uint16_t access = 0;
-  std::string name;        // "<init>", "<clinit>" or an identifier
-  std::string descriptor;  // e.g. "([BSB)V"
+  std::string name;          // "<init>", "<clinit>" or an identifier
+  std::string descriptor;    // e.g. "([BSB)V"
   std::optional<Code> code;  // absent exactly for abstract and native methods
 };
 

@@ -114,7 +114,8 @@ void ClassFileParser::read_class_names() {
   std::set<std::string_view> seen;
   for (std::uint16_t i = 0; i < interface_count; ++i) {
     const std::string_view interface_name = class_name(in_.u2("interface index"), "interface");
-    if (interface_name.front() == '[') throw LoadError(fmt::format("the interface {} is an array type", interface_name));
+    if (interface_name.front() == '[')
+      throw LoadError(fmt::format("the interface {} is an array type", interface_name));
     if (!seen.insert(interface_name).second) throw LoadError(fmt::format("interface {} listed twice", interface_name));
     cls_.interfaces.emplace_back(interface_name);
   }
@@ -247,9 +248,10 @@ Code ClassFileParser::read_code(ByteView body) {
     handler.handler_pc = reader.u2("exception handler handler_pc");
     handler.catch_type = reader.u2("exception handler catch_type");
     if (handler.start_pc >= handler.end_pc || handler.end_pc > length || handler.handler_pc >= length) {
-      throw LoadError(fmt::format("exception handler {} covers {}..{} with its handler at {}, outside the {} bytes "
-                                  "of code (start < end <= code length, handler < code length)",
-                                  i, handler.start_pc, handler.end_pc, handler.handler_pc, length));
+      throw LoadError(
+          fmt::format("exception handler {} covers {}..{} with its handler at {}, outside the {} bytes "
+                      "of code (start < end <= code length, handler < code length)",
+                      i, handler.start_pc, handler.end_pc, handler.handler_pc, length));
     }
     if (handler.catch_type != 0) {
       const std::string_view caught = class_name(handler.catch_type, "exception handler catch_type");

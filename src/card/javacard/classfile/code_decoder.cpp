@@ -103,7 +103,7 @@ class Decoder {
       case op::new_:
       case op::anewarray:
       case op::checkcast:
-      case op::instanceof:
+      case op:: instanceof:
         in.index = u2(pc + 1);
         break;
       case op::invokeinterface:
@@ -190,7 +190,8 @@ class Decoder {
       for (std::int32_t i = 0; i < pairs; ++i, at += 8) {
         const std::int32_t key = s4(at);
         if (i > 0 && key <= out_.switch_keys.back()) {
-          throw Malformed{fmt::format("its keys are not in increasing order ({} after {})", key, out_.switch_keys.back())};
+          throw Malformed{
+              fmt::format("its keys are not in increasing order ({} after {})", key, out_.switch_keys.back())};
         }
         push_target(branch_target(pc, s4(at + 4)), key);
       }
@@ -204,7 +205,8 @@ class Decoder {
   // verifier refuses like any target outside the code.
   static std::int32_t branch_target(std::size_t pc, std::int32_t offset) {
     const std::int64_t target = static_cast<std::int64_t>(pc) + offset;
-    if (target < std::numeric_limits<std::int32_t>::min() || target > std::numeric_limits<std::int32_t>::max()) return -1;
+    if (target < std::numeric_limits<std::int32_t>::min() || target > std::numeric_limits<std::int32_t>::max())
+      return -1;
     return static_cast<std::int32_t>(target);
   }
 
@@ -225,7 +227,9 @@ bool Instruction::is_branch() const noexcept {
          opcode == op::goto_w || opcode == op::jsr_w;
 }
 
-bool Instruction::is_switch() const noexcept { return opcode == op::tableswitch || opcode == op::lookupswitch; }
+bool Instruction::is_switch() const noexcept {
+  return opcode == op::tableswitch || opcode == op::lookupswitch;
+}
 
 std::optional<LocalVariableUse> local_variable_use(const Instruction& instruction) noexcept {
   static constexpr char kTypes[] = {'I', 'J', 'F', 'D', 'A'};

@@ -16,12 +16,12 @@ namespace sefleet::card::javacard::classfile {
 struct Instruction {
   std::uint16_t pc = 0;
   std::uint8_t opcode = 0;
-  bool wide = false;         // prefixed by wide (pc is the wide byte's; opcode the modified instruction)
-  std::uint16_t length = 0;  // bytes, including a wide prefix and switch padding
-  std::uint16_t index = 0;   // constant pool index, or local variable index for loads, stores, iinc and ret
-  std::int32_t value = 0;    // bipush/sipush value, iinc increment, newarray type, invokeinterface count,
-                             // multianewarray dimensions
-  std::int32_t target = 0;   // branches: absolute target pc, as written (may lie outside the code)
+  bool wide = false;               // prefixed by wide (pc is the wide byte's; opcode the modified instruction)
+  std::uint16_t length = 0;        // bytes, including a wide prefix and switch padding
+  std::uint16_t index = 0;         // constant pool index, or local variable index for loads, stores, iinc and ret
+  std::int32_t value = 0;          // bipush/sipush value, iinc increment, newarray type, invokeinterface count,
+                                   // multianewarray dimensions
+  std::int32_t target = 0;         // branches: absolute target pc, as written (may lie outside the code)
   std::uint32_t switch_first = 0;  // switches: first of 1 + switch_cases entries in DecodedCode::switch_targets
   std::uint32_t switch_cases = 0;  //   (the default target first); their keys at the same offset in switch_keys
 
@@ -30,7 +30,7 @@ struct Instruction {
 };
 
 struct DecodedCode {
-  std::vector<Instruction> instructions;   // in pc order
+  std::vector<Instruction> instructions;     // in pc order
   std::vector<std::int32_t> switch_targets;  // absolute target pcs of every switch (default first)
   std::vector<std::int32_t> switch_keys;     // the case key of each target (0 for the default)
   std::vector<std::int32_t> index_at_pc;     // pc -> position in `instructions`, -1 inside an instruction
@@ -39,7 +39,8 @@ struct DecodedCode {
     return pc >= 0 && pc < static_cast<std::int64_t>(index_at_pc.size()) && index_at_pc[pc] >= 0;
   }
   std::span<const std::int32_t> targets_of(const Instruction& instruction) const noexcept {
-    return std::span<const std::int32_t>(switch_targets).subspan(instruction.switch_first, 1 + instruction.switch_cases);
+    return std::span<const std::int32_t>(switch_targets)
+        .subspan(instruction.switch_first, 1 + instruction.switch_cases);
   }
 };
 

@@ -14,18 +14,20 @@ std::string with_article(ConstantKind kind) {
 
 const Constant& ConstantPool::at(std::uint16_t index, ConstantKind expected) const {
   if (index == 0 || index >= entries.size()) {
-    throw LoadError(fmt::format("constant pool index {} is outside 1..{}", index,
-                                entries.empty() ? 0 : entries.size() - 1));
+    throw LoadError(
+        fmt::format("constant pool index {} is outside 1..{}", index, entries.empty() ? 0 : entries.size() - 1));
   }
   const Constant& constant = entries[index];
   if (constant.kind != expected) {
-    throw LoadError(fmt::format("constant #{} is {}, expected {}", index, with_article(constant.kind),
-                                with_article(expected)));
+    throw LoadError(
+        fmt::format("constant #{} is {}, expected {}", index, with_article(constant.kind), with_article(expected)));
   }
   return constant;
 }
 
-std::string_view ConstantPool::utf8(std::uint16_t index) const { return at(index, ConstantKind::utf8).text; }
+std::string_view ConstantPool::utf8(std::uint16_t index) const {
+  return at(index, ConstantKind::utf8).text;
+}
 
 std::string_view ConstantPool::class_name(std::uint16_t index) const {
   return utf8(at(index, ConstantKind::class_).first);
@@ -33,8 +35,8 @@ std::string_view ConstantPool::class_name(std::uint16_t index) const {
 
 MemberRef ConstantPool::member(std::uint16_t index) const {
   if (index == 0 || index >= entries.size()) {
-    throw LoadError(fmt::format("constant pool index {} is outside 1..{}", index,
-                                entries.empty() ? 0 : entries.size() - 1));
+    throw LoadError(
+        fmt::format("constant pool index {} is outside 1..{}", index, entries.empty() ? 0 : entries.size() - 1));
   }
   const Constant& ref = entries[index];
   if (ref.kind != ConstantKind::fieldref && ref.kind != ConstantKind::methodref &&

@@ -183,8 +183,8 @@ class EntryChecker {
       kind_matches = target.kind == ConstantKind::methodref;
     }
     if (!kind_matches) {
-      throw LoadError(fmt::format("reference kind {} cannot refer to a {}", reference_kind,
-                                  constant_kind_name(target.kind)));
+      throw LoadError(
+          fmt::format("reference kind {} cannot refer to a {}", reference_kind, constant_kind_name(target.kind)));
     }
     const bool constructor = target.name == kConstructorName;
     if (reference_kind == kNewInvokeSpecial ? !constructor : constructor) {
@@ -200,24 +200,42 @@ class EntryChecker {
 
 std::string_view constant_kind_name(ConstantKind kind) {
   switch (kind) {
-    case ConstantKind::unused: return "unused slot";
-    case ConstantKind::utf8: return "Utf8";
-    case ConstantKind::integer: return "Integer";
-    case ConstantKind::float_: return "Float";
-    case ConstantKind::long_: return "Long";
-    case ConstantKind::double_: return "Double";
-    case ConstantKind::class_: return "Class";
-    case ConstantKind::string: return "String";
-    case ConstantKind::fieldref: return "Fieldref";
-    case ConstantKind::methodref: return "Methodref";
-    case ConstantKind::interface_methodref: return "InterfaceMethodref";
-    case ConstantKind::name_and_type: return "NameAndType";
-    case ConstantKind::method_handle: return "MethodHandle";
-    case ConstantKind::method_type: return "MethodType";
-    case ConstantKind::dynamic: return "Dynamic";
-    case ConstantKind::invoke_dynamic: return "InvokeDynamic";
-    case ConstantKind::module: return "Module";
-    case ConstantKind::package: return "Package";
+    case ConstantKind::unused:
+      return "unused slot";
+    case ConstantKind::utf8:
+      return "Utf8";
+    case ConstantKind::integer:
+      return "Integer";
+    case ConstantKind::float_:
+      return "Float";
+    case ConstantKind::long_:
+      return "Long";
+    case ConstantKind::double_:
+      return "Double";
+    case ConstantKind::class_:
+      return "Class";
+    case ConstantKind::string:
+      return "String";
+    case ConstantKind::fieldref:
+      return "Fieldref";
+    case ConstantKind::methodref:
+      return "Methodref";
+    case ConstantKind::interface_methodref:
+      return "InterfaceMethodref";
+    case ConstantKind::name_and_type:
+      return "NameAndType";
+    case ConstantKind::method_handle:
+      return "MethodHandle";
+    case ConstantKind::method_type:
+      return "MethodType";
+    case ConstantKind::dynamic:
+      return "Dynamic";
+    case ConstantKind::invoke_dynamic:
+      return "InvokeDynamic";
+    case ConstantKind::module:
+      return "Module";
+    case ConstantKind::package:
+      return "Package";
   }
   return "unknown";
 }

@@ -104,7 +104,9 @@ bool is_valid_class_reference(std::string_view name) {
   return is_valid_class_name(name);
 }
 
-bool is_valid_field_name(std::string_view name) { return is_unqualified_name(name); }
+bool is_valid_field_name(std::string_view name) {
+  return is_unqualified_name(name);
+}
 
 bool is_valid_method_name(std::string_view name) {
   if (name == kConstructorName || name == kClassInitializerName) return true;

@@ -11,9 +11,9 @@ namespace sefleet::card::javacard::classfile {
 
 // One type of a descriptor: a primitive, a class, or an array of either.
 struct FieldType {
-  char base = 'I';                  // B C D F I J S Z, or L for a class (the element type of an array)
-  std::uint8_t dimensions = 0;      // array dimensions, 0..255
-  std::string_view class_name;      // for base 'L': the internal name, a view into the descriptor
+  char base = 'I';              // B C D F I J S Z, or L for a class (the element type of an array)
+  std::uint8_t dimensions = 0;  // array dimensions, 0..255
+  std::string_view class_name;  // for base 'L': the internal name, a view into the descriptor
 
   bool is_reference() const noexcept { return dimensions > 0 || base == 'L'; }
   // Local variable / operand stack slots of a value of this type: long and double take two.

@@ -11,10 +11,10 @@
 namespace sefleet::card::javacard::classfile {
 
 enum class SlotKind : std::uint8_t {
-  top,                 // unusable: never assigned, or different kinds on paths that meet
-  int_,                // boolean, byte, char, short, int
+  top,   // unusable: never assigned, or different kinds on paths that meet
+  int_,  // boolean, byte, char, short, int
   float_,
-  long_,               // first slot of a long; long_second follows it
+  long_,  // first slot of a long; long_second follows it
   long_second,
   double_,
   double_second,
@@ -31,8 +31,8 @@ struct Slot {
 };
 
 struct FrameState {
-  std::vector<Slot> locals;  // max_locals slots
-  std::vector<Slot> stack;   // bottom first
+  std::vector<Slot> locals;         // max_locals slots
+  std::vector<Slot> stack;          // bottom first
   bool this_uninitialized = false;  // in a constructor: the superclass constructor has not run yet
 };
 

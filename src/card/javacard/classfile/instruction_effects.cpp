@@ -12,15 +12,22 @@
 namespace sefleet::card::javacard::classfile {
 namespace {
 
-[[noreturn]] void fail(std::string message) { throw VerifyFailure{std::move(message)}; }
+[[noreturn]] void fail(std::string message) {
+  throw VerifyFailure{std::move(message)};
+}
 
 const char* expected_name(SlotKind kind) {
   switch (kind) {
-    case SlotKind::int_: return "an int";
-    case SlotKind::float_: return "a float";
-    case SlotKind::long_: return "a long";
-    case SlotKind::double_: return "a double";
-    default: return "a reference";
+    case SlotKind::int_:
+      return "an int";
+    case SlotKind::float_:
+      return "a float";
+    case SlotKind::long_:
+      return "a long";
+    case SlotKind::double_:
+      return "a double";
+    default:
+      return "a reference";
   }
 }
 
@@ -28,25 +35,36 @@ SlotKind second_half_of(SlotKind kind) {
   return kind == SlotKind::long_ ? SlotKind::long_second : SlotKind::double_second;
 }
 
-bool is_wide(SlotKind kind) { return kind == SlotKind::long_ || kind == SlotKind::double_; }
+bool is_wide(SlotKind kind) {
+  return kind == SlotKind::long_ || kind == SlotKind::double_;
+}
 
 SlotKind kind_of(const FieldType& type) {
   if (type.is_reference()) return SlotKind::reference;
   switch (type.base) {
-    case 'J': return SlotKind::long_;
-    case 'F': return SlotKind::float_;
-    case 'D': return SlotKind::double_;
-    default: return SlotKind::int_;
+    case 'J':
+      return SlotKind::long_;
+    case 'F':
+      return SlotKind::float_;
+    case 'D':
+      return SlotKind::double_;
+    default:
+      return SlotKind::int_;
   }
 }
 
 SlotKind kind_of_local_type(char type) {
   switch (type) {
-    case 'J': return SlotKind::long_;
-    case 'F': return SlotKind::float_;
-    case 'D': return SlotKind::double_;
-    case 'A': return SlotKind::reference;
-    default: return SlotKind::int_;
+    case 'J':
+      return SlotKind::long_;
+    case 'F':
+      return SlotKind::float_;
+    case 'D':
+      return SlotKind::double_;
+    case 'A':
+      return SlotKind::reference;
+    default:
+      return SlotKind::int_;
   }
 }
 
@@ -210,11 +228,10 @@ void MethodVerifier::execute(const Instruction& in, FrameState& state) const {
     }
     return;
   }
-  static constexpr SlotKind kArithmeticKinds[] = {SlotKind::int_, SlotKind::long_, SlotKind::float_,
-                                                  SlotKind::double_};
-  static constexpr SlotKind kArrayElementKinds[] = {SlotKind::int_,       SlotKind::long_, SlotKind::float_,
-                                                    SlotKind::double_,    SlotKind::reference, SlotKind::int_,
-                                                    SlotKind::int_,       SlotKind::int_};
+  static constexpr SlotKind kArithmeticKinds[] = {SlotKind::int_, SlotKind::long_, SlotKind::float_, SlotKind::double_};
+  static constexpr SlotKind kArrayElementKinds[] = {SlotKind::int_,    SlotKind::long_,     SlotKind::float_,
+                                                    SlotKind::double_, SlotKind::reference, SlotKind::int_,
+                                                    SlotKind::int_,    SlotKind::int_};
   if (opcode >= op::iaload && opcode <= op::saload) {
     stack.pop(SlotKind::int_);
     stack.pop(SlotKind::reference);
@@ -242,14 +259,14 @@ void MethodVerifier::execute(const Instruction& in, FrameState& state) const {
     return;
   }
   if (opcode >= op::i2l && opcode <= op::i2s) {
-    static constexpr SlotKind kFrom[] = {SlotKind::int_,    SlotKind::int_,    SlotKind::int_,   SlotKind::long_,
-                                         SlotKind::long_,   SlotKind::long_,   SlotKind::float_, SlotKind::float_,
-                                         SlotKind::float_,  SlotKind::double_, SlotKind::double_, SlotKind::double_,
-                                         SlotKind::int_,    SlotKind::int_,    SlotKind::int_};
-    static constexpr SlotKind kTo[] = {SlotKind::long_,  SlotKind::float_, SlotKind::double_, SlotKind::int_,
-                                       SlotKind::float_, SlotKind::double_, SlotKind::int_,   SlotKind::long_,
-                                       SlotKind::double_, SlotKind::int_,  SlotKind::long_,   SlotKind::float_,
-                                       SlotKind::int_,   SlotKind::int_,   SlotKind::int_};
+    static constexpr SlotKind kFrom[] = {SlotKind::int_,   SlotKind::int_,    SlotKind::int_,    SlotKind::long_,
+                                         SlotKind::long_,  SlotKind::long_,   SlotKind::float_,  SlotKind::float_,
+                                         SlotKind::float_, SlotKind::double_, SlotKind::double_, SlotKind::double_,
+                                         SlotKind::int_,   SlotKind::int_,    SlotKind::int_};
+    static constexpr SlotKind kTo[] = {SlotKind::long_,   SlotKind::float_,  SlotKind::double_, SlotKind::int_,
+                                       SlotKind::float_,  SlotKind::double_, SlotKind::int_,    SlotKind::long_,
+                                       SlotKind::double_, SlotKind::int_,    SlotKind::long_,   SlotKind::float_,
+                                       SlotKind::int_,    SlotKind::int_,    SlotKind::int_};
     stack.pop(kFrom[opcode - op::i2l]);
     stack.push(kTo[opcode - op::i2l]);
     return;
@@ -302,11 +319,21 @@ void MethodVerifier::execute(const Instruction& in, FrameState& state) const {
     case op::ldc_w:
     case op::ldc2_w:
       switch (cls_.constants.entries[in.index].kind) {
-        case ConstantKind::integer: stack.push(SlotKind::int_); return;
-        case ConstantKind::float_: stack.push(SlotKind::float_); return;
-        case ConstantKind::long_: stack.push(SlotKind::long_); return;
-        case ConstantKind::double_: stack.push(SlotKind::double_); return;
-        default: stack.push(SlotKind::reference); return;  // String, Class, MethodType, MethodHandle
+        case ConstantKind::integer:
+          stack.push(SlotKind::int_);
+          return;
+        case ConstantKind::float_:
+          stack.push(SlotKind::float_);
+          return;
+        case ConstantKind::long_:
+          stack.push(SlotKind::long_);
+          return;
+        case ConstantKind::double_:
+          stack.push(SlotKind::double_);
+          return;
+        default:
+          stack.push(SlotKind::reference);
+          return;  // String, Class, MethodType, MethodHandle
       }
     case op::pop:
       stack.discard(1);
@@ -401,7 +428,7 @@ void MethodVerifier::execute(const Instruction& in, FrameState& state) const {
       stack.push(SlotKind::reference);
       return;
     case op::arraylength:
-    case op::instanceof:
+    case op:: instanceof:
       stack.pop(SlotKind::reference);
       stack.push(SlotKind::int_);
       return;
@@ -439,8 +466,7 @@ void MethodVerifier::execute_field_access(const Instruction& in, FrameState& sta
       // A constructor may set its own class's fields before calling the superclass constructor (javac
       // does so for the captured outer instance of an inner class).
       const Slot object = stack.pop_slot("a reference");
-      const bool own_field_of_this =
-          object.kind == SlotKind::uninitialized_this && field.class_name == cls_.name;
+      const bool own_field_of_this = object.kind == SlotKind::uninitialized_this && field.class_name == cls_.name;
       if (object.kind != SlotKind::reference && !own_field_of_this) {
         fail(fmt::format("needs a reference on the operand stack, found {}", describe(object)));
       }
@@ -454,8 +480,8 @@ void MethodVerifier::execute_invoke(const Instruction& in, FrameState& state) co
   const ConstantPool& pool = cls_.constants;
   MemberRef method;
   if (in.opcode == op::invokedynamic) {
-    const Constant& name_and_type = pool.at(pool.at(in.index, ConstantKind::invoke_dynamic).second,
-                                            ConstantKind::name_and_type);
+    const Constant& name_and_type =
+        pool.at(pool.at(in.index, ConstantKind::invoke_dynamic).second, ConstantKind::name_and_type);
     method.name = pool.utf8(name_and_type.first);
     method.descriptor = pool.utf8(name_and_type.second);
   } else {

@@ -75,8 +75,8 @@ std::string wide_value_reason(std::string_view mnemonic) {
     what = "conversion";
   } else {
     const std::string_view operation = mnemonic.substr(1);
-    if (is_one_of(operation, {"add", "sub", "mul", "div", "rem", "neg", "shl", "shr", "ushr", "and", "or", "xor",
-                              "cmp", "cmpl", "cmpg"})) {
+    if (is_one_of(operation, {"add", "sub", "mul", "div", "rem", "neg", "shl", "shr", "ushr", "and", "or", "xor", "cmp",
+                              "cmpl", "cmpg"})) {
       what = "arithmetic";
     }
   }
@@ -147,9 +147,8 @@ std::string refused_class_reason(std::string_view name) {
   if (is_one_of(cls, {"java/lang/Math", "java/lang/StrictMath"})) {
     return fmt::format("{} is not part of Java Card", cls);
   }
-  if (is_one_of(cls, {"java/lang/Integer", "java/lang/Long", "java/lang/Short", "java/lang/Byte",
-                      "java/lang/Character", "java/lang/Boolean", "java/lang/Float", "java/lang/Double",
-                      "java/lang/Number"})) {
+  if (is_one_of(cls, {"java/lang/Integer", "java/lang/Long", "java/lang/Short", "java/lang/Byte", "java/lang/Character",
+                      "java/lang/Boolean", "java/lang/Float", "java/lang/Double", "java/lang/Number"})) {
     return fmt::format("boxed values ({}) are not part of Java Card", cls);
   }
   if (is_one_of(cls, {"java/lang/AssertionError"})) {
@@ -198,7 +197,8 @@ std::string refused_instruction_reason(const Instruction& instruction, const Con
     case op::multianewarray:
       return "multi-dimensional arrays are not part of Java Card";
     case op::newarray:
-      if (instruction.value == 6 || instruction.value == 7) return "arrays of float or double are not part of Java Card";
+      if (instruction.value == 6 || instruction.value == 7)
+        return "arrays of float or double are not part of Java Card";
       if (instruction.value == 11) return fmt::format("arrays of long are not part of Java Card{}", kLongAdvice);
       return {};
     case op::getstatic:
@@ -213,7 +213,7 @@ std::string refused_instruction_reason(const Instruction& instruction, const Con
     case op::new_:
     case op::anewarray:
     case op::checkcast:
-    case op::instanceof:
+    case op:: instanceof:
       return refused_class_reason(constants.class_name(instruction.index));
     default:
       break;

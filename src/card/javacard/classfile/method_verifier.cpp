@@ -12,8 +12,8 @@
 namespace sefleet::card::javacard::classfile {
 namespace {
 
-constexpr std::uint16_t kClassConstantVersion = 49;   // ldc of a Class
-constexpr std::uint16_t kMethodHandleVersion = 51;    // ldc of a MethodType or MethodHandle
+constexpr std::uint16_t kClassConstantVersion = 49;    // ldc of a Class
+constexpr std::uint16_t kMethodHandleVersion = 51;     // ldc of a MethodType or MethodHandle
 constexpr std::uint16_t kInterfaceMethodVersion = 52;  // invokestatic/invokespecial of interface methods
 
 // "a Fieldref", "a Methodref or InterfaceMethodref", "an Integer, Float, String or Class".
@@ -28,7 +28,9 @@ std::string kinds_list(std::initializer_list<ConstantKind> kinds) {
   return text;
 }
 
-bool is_subroutine(std::uint8_t opcode) { return opcode == op::jsr || opcode == op::jsr_w || opcode == op::ret; }
+bool is_subroutine(std::uint8_t opcode) {
+  return opcode == op::jsr || opcode == op::jsr_w || opcode == op::ret;
+}
 
 }  // namespace
 
@@ -48,14 +50,14 @@ void MethodVerifier::run() {
     follow = false;
   }
   if (code_.max_locals > kMaxJavaCardLocals) {
-    report_method(fmt::format("max_locals {} is above Java Card's limit of {} local variable slots",
-                              code_.max_locals, kMaxJavaCardLocals));
+    report_method(fmt::format("max_locals {} is above Java Card's limit of {} local variable slots", code_.max_locals,
+                              kMaxJavaCardLocals));
     follow = false;
   }
   const int argument_slots = type_->parameter_slots() + ((method_.access & access::kStatic) != 0 ? 0 : 1);
   if (argument_slots > code_.max_locals) {
-    report_method(fmt::format("its arguments need {} local variable slots, max_locals is {}", argument_slots,
-                              code_.max_locals));
+    report_method(
+        fmt::format("its arguments need {} local variable slots, max_locals is {}", argument_slots, code_.max_locals));
     follow = false;
   }
   std::optional<DecodeError> error;
@@ -93,8 +95,7 @@ std::string MethodVerifier::operand_problem(const Instruction& in) const {
   const std::string_view mnemonic = opcode_info(in.opcode)->mnemonic;
   if (const std::optional<LocalVariableUse> use = local_variable_use(in)) {
     if (use->index + use->slots() > code_.max_locals) {
-      return fmt::format("local variable {} is beyond max_locals {}", use->index + use->slots() - 1,
-                         code_.max_locals);
+      return fmt::format("local variable {} is beyond max_locals {}", use->index + use->slots() - 1, code_.max_locals);
     }
     return {};
   }
@@ -121,8 +122,7 @@ std::string MethodVerifier::operand_problem(const Instruction& in) const {
     }
     const ConstantKind kind = pool.entries[in.index].kind;
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-      return fmt::format("constant #{} is {}, {} needs {}", in.index, with_article(kind), mnemonic,
-                         kinds_list(kinds));
+      return fmt::format("constant #{} is {}, {} needs {}", in.index, with_article(kind), mnemonic, kinds_list(kinds));
     }
     return {};
   };
@@ -135,8 +135,8 @@ std::string MethodVerifier::operand_problem(const Instruction& in) const {
         problem = constant_problem({ConstantKind::integer, ConstantKind::float_, ConstantKind::string,
                                     ConstantKind::class_, ConstantKind::method_type, ConstantKind::method_handle});
       } else if (version >= kClassConstantVersion) {
-        problem = constant_problem(
-            {ConstantKind::integer, ConstantKind::float_, ConstantKind::string, ConstantKind::class_});
+        problem =
+            constant_problem({ConstantKind::integer, ConstantKind::float_, ConstantKind::string, ConstantKind::class_});
       } else {
         problem = constant_problem({ConstantKind::integer, ConstantKind::float_, ConstantKind::string});
       }
@@ -165,14 +165,13 @@ std::string MethodVerifier::operand_problem(const Instruction& in) const {
     case op::new_:
     case op::anewarray:
     case op::checkcast:
-    case op::instanceof:
+    case op:: instanceof:
     case op::multianewarray: {
       problem = constant_problem({ConstantKind::class_});
       if (!problem.empty()) return problem;
       const std::string_view name = pool.class_name(in.index);
       // Class entries are checked: an array name is a valid descriptor of 1..255 dimensions.
-      const int dimensions =
-          name.front() == '[' ? static_cast<int>(name.find_first_not_of('[')) : 0;
+      const int dimensions = name.front() == '[' ? static_cast<int>(name.find_first_not_of('[')) : 0;
       if (in.opcode == op::new_ && dimensions > 0) {
         return fmt::format("new of the array type {} (arrays are made by newarray)", name);
       }
@@ -214,9 +213,10 @@ bool MethodVerifier::check_handlers() {
     const bool end_ok = handler.end_pc == code_length || decoded_.is_instruction_start(handler.end_pc);
     if (!decoded_.is_instruction_start(handler.start_pc) || !end_ok ||
         !decoded_.is_instruction_start(handler.handler_pc)) {
-      report_method(fmt::format("exception handler {} (pc {}..{}, handler at {}) does not start, end and jump at "
-                                "instruction boundaries",
-                                i, handler.start_pc, handler.end_pc, handler.handler_pc));
+      report_method(
+          fmt::format("exception handler {} (pc {}..{}, handler at {}) does not start, end and jump at "
+                      "instruction boundaries",
+                      i, handler.start_pc, handler.end_pc, handler.handler_pc));
       structural_problem = true;
       continue;
     }
@@ -255,9 +255,10 @@ void MethodVerifier::follow_paths() {
     is_pending_[leader] = false;
     follow_block(leader);
     if (work_ > kWorkBudget) {
-      report_method(fmt::format("its paths are too many to verify (more than {} steps of the data flow): split it "
-                                "into smaller methods",
-                                kWorkBudget));
+      report_method(
+          fmt::format("its paths are too many to verify (more than {} steps of the data flow): split it "
+                      "into smaller methods",
+                      kWorkBudget));
       return;
     }
   }
@@ -353,15 +354,16 @@ void MethodVerifier::merge_into(std::int32_t target_pc, const std::vector<Slot>&
   }
   FrameState& state = *existing;
   if (state.stack.size() != stack.size()) {
-    report_flow(target_pc, fmt::format("the operand stack holds {} value{} when coming from pc {} but {} on another path "
-                                  "(stack heights must agree where paths meet)",
-                                  stack.size(), stack.size() == 1 ? "" : "s", from_pc, state.stack.size()));
+    report_flow(target_pc,
+                fmt::format("the operand stack holds {} value{} when coming from pc {} but {} on another path "
+                            "(stack heights must agree where paths meet)",
+                            stack.size(), stack.size() == 1 ? "" : "s", from_pc, state.stack.size()));
     return;
   }
   for (std::size_t slot = 0; slot < stack.size(); ++slot) {
     if (state.stack[slot] != stack[slot]) {
       report_flow(target_pc, fmt::format("operand stack slot {} holds {} when coming from pc {} but {} on another path",
-                                    slot, describe(stack[slot]), from_pc, describe(state.stack[slot])));
+                                         slot, describe(stack[slot]), from_pc, describe(state.stack[slot])));
       return;
     }
   }

@@ -15,7 +15,9 @@ namespace {
   throw LoadError(fmt::format("invalid modified UTF-8 at byte {} of the text: {}", offset, why));
 }
 
-bool is_continuation(std::uint8_t byte) { return (byte & 0xC0) == 0x80; }
+bool is_continuation(std::uint8_t byte) {
+  return (byte & 0xC0) == 0x80;
+}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
   if (code_point < 0x80) {
@@ -70,8 +72,12 @@ std::uint32_t read_code_unit(ByteView bytes, std::size_t& offset) {
   return value;
 }
 
-bool is_high_surrogate(std::uint32_t unit) { return unit >= 0xD800 && unit <= 0xDBFF; }
-bool is_low_surrogate(std::uint32_t unit) { return unit >= 0xDC00 && unit <= 0xDFFF; }
+bool is_high_surrogate(std::uint32_t unit) {
+  return unit >= 0xD800 && unit <= 0xDBFF;
+}
+bool is_low_surrogate(std::uint32_t unit) {
+  return unit >= 0xDC00 && unit <= 0xDFFF;
+}
 
 }  // namespace
 

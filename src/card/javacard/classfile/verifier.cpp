@@ -10,7 +10,9 @@ namespace sefleet::card::javacard::classfile {
 namespace {
 
 void check_class_declaration(const ClassFile& cls, std::vector<Finding>& findings) {
-  const auto report = [&](std::string message) { findings.push_back(Finding{cls.name, {}, -1, {}, std::move(message)}); };
+  const auto report = [&](std::string message) {
+    findings.push_back(Finding{cls.name, {}, -1, {}, std::move(message)});
+  };
   if ((cls.access & access::kEnum) != 0 || cls.super_name == "java/lang/Enum") {
     report("enums are not part of Java Card");
   } else if (std::string reason = refused_class_reason(cls.super_name); !reason.empty()) {

@@ -325,7 +325,8 @@ void Heap::abort_batch() {
     const auto ref = static_cast<Ref>(key >> 32);
     const std::size_t chunk = key & 0xFFFFFFFFu;
     Object* object = find(ref);
-    if (object != nullptr && !bytes.empty()) std::memcpy(object->bytes() + chunk * kChunkBytes, bytes.data(), bytes.size());
+    if (object != nullptr && !bytes.empty())
+      std::memcpy(object->bytes() + chunk * kChunkBytes, bytes.data(), bytes.size());
   }
   const std::vector<Ref> created = std::move(created_in_batch_);
   batch_open_ = false;

@@ -20,7 +20,9 @@ constexpr std::size_t kHeaderSize = 9;  // magic(4) version(1) body length(4)
 constexpr std::size_t kDigestSize = 32;
 constexpr std::size_t kMaxBodySize = kMaxLoadFileSize - kHeaderSize - kDigestSize;
 
-[[noreturn]] void refuse(const std::string& why) { throw LoadError("load file: " + why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw LoadError("load file: " + why);
+}
 
 // A field that needs more bytes than are left; carried up to where the reader knows whether the
 // file was cut short (truncation) or announces lengths its own body does not hold (malformed).
@@ -56,7 +58,9 @@ class FieldReader {
   std::size_t at_ = 0;
 };
 
-std::string text(ByteView bytes) { return std::string(bytes.begin(), bytes.end()); }
+std::string text(ByteView bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
 
 // The body, field by field (throws Shortage); the result still has to pass the container rules.
 LoadFile parse_body(FieldReader& reader) {
@@ -102,14 +106,16 @@ std::string cut_in(ByteView file, std::size_t body_size) {
 void check_header(ByteView file) {
   const std::size_t magic_bytes = std::min(file.size(), sizeof kMagic);
   if (!std::equal(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(magic_bytes), std::begin(kMagic))) {
-    refuse("not a sefleet Java Card load file (magic " + to_hex(file.first(magic_bytes)) + ", expected 53464A43 \"SFJC\")");
+    refuse("not a sefleet Java Card load file (magic " + to_hex(file.first(magic_bytes)) +
+           ", expected 53464A43 \"SFJC\")");
   }
   if (file.size() < sizeof kMagic) refuse("truncated in the magic (" + std::to_string(file.size()) + " of 4 bytes)");
   if (file.size() < 5) refuse("truncated before the format version");
   if (file[4] != kLoadFileFormatVersion) {
     refuse("unknown format version " + to_hex(Bytes{file[4]}) + " (this build reads version 01)");
   }
-  if (file.size() < kHeaderSize) refuse("truncated in the body length (" + std::to_string(file.size()) + " of 9 header bytes)");
+  if (file.size() < kHeaderSize)
+    refuse("truncated in the body length (" + std::to_string(file.size()) + " of 9 header bytes)");
 }
 
 void put_value(Bytes& out, std::size_t prefix, ByteView value) {
@@ -163,7 +169,8 @@ Bytes encode_load_file(const LoadFile& load_file) {
 
 LoadFile decode_load_file(ByteView file) {
   if (file.size() > kMaxLoadFileSize) {
-    refuse(std::to_string(file.size()) + " bytes, more than the " + std::to_string(kMaxLoadFileSize) + " a load file may have");
+    refuse(std::to_string(file.size()) + " bytes, more than the " + std::to_string(kMaxLoadFileSize) +
+           " a load file may have");
   }
   check_header(file);
   const std::size_t body_size = read_be32(file, 5);
@@ -188,7 +195,8 @@ LoadFile decode_load_file(ByteView file) {
     refuse("malformed body: " + shortage.field + " needs " + std::to_string(shortage.needed) + " bytes, only " +
            std::to_string(shortage.left) + " left");
   }
-  if (reader.left() != 0) refuse("malformed body: " + std::to_string(reader.left()) + " unexpected bytes after the last class");
+  if (reader.left() != 0)
+    refuse("malformed body: " + std::to_string(reader.left()) + " unexpected bytes after the last class");
   check_load_file_rules(out);
   return out;
 }

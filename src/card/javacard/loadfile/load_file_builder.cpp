@@ -11,7 +11,9 @@
 namespace sefleet::card::javacard {
 namespace {
 
-[[noreturn]] void refuse(const std::string& why) { throw LoadError(why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw LoadError(why);
+}
 
 std::string dotted(std::string_view internal) {
   std::string out(internal);
@@ -22,7 +24,8 @@ std::string dotted(std::string_view internal) {
 std::string the_package(const std::map<std::string, const classfile::ClassFile*>& classes) {
   std::set<std::string> packages;
   for (const auto& [name, cls] : classes) {
-    if (package_of(name).empty()) refuse("class " + name + " is in the unnamed package (a Java Card applet needs a package)");
+    if (package_of(name).empty())
+      refuse("class " + name + " is in the unnamed package (a Java Card applet needs a package)");
     packages.emplace(package_of(name));
   }
   if (packages.size() > 1) {

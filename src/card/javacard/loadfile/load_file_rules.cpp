@@ -8,7 +8,9 @@
 namespace sefleet::card::javacard {
 namespace {
 
-[[noreturn]] void refuse(const std::string& why) { throw LoadError("load file: " + why); }
+[[noreturn]] void refuse(const std::string& why) {
+  throw LoadError("load file: " + why);
+}
 
 void check_aid(ByteView aid, const std::string& what) {
   if (aid.size() < kMinAidSize || aid.size() > kMaxAidSize) {
@@ -61,11 +63,14 @@ void check_applets(const LoadFile& load_file) {
   std::set<std::string> applet_classes;
   for (const AppletDeclaration& applet : load_file.applets) {
     check_aid(applet.aid, "the AID of applet " + applet.class_name);
-    const bool known = std::ranges::any_of(load_file.classes, [&](const ClassBytes& cls) { return cls.name == applet.class_name; });
+    const bool known =
+        std::ranges::any_of(load_file.classes, [&](const ClassBytes& cls) { return cls.name == applet.class_name; });
     if (!known) refuse("applet class " + applet.class_name + " is not among the classes of the load file");
-    if (!applet_classes.insert(applet.class_name).second) refuse("applet class " + applet.class_name + " is declared twice");
+    if (!applet_classes.insert(applet.class_name).second)
+      refuse("applet class " + applet.class_name + " is declared twice");
     if (!aids.insert(applet.aid).second) {
-      refuse("applet AID " + to_hex(applet.aid) + " of " + applet.class_name + " is already the package AID or another applet's");
+      refuse("applet AID " + to_hex(applet.aid) + " of " + applet.class_name +
+             " is already the package AID or another applet's");
     }
   }
 }
@@ -74,9 +79,11 @@ void check_applets(const LoadFile& load_file) {
 
 void check_load_file_rules(const LoadFile& load_file) {
   check_aid(load_file.package_aid, "the package AID");
-  if (load_file.package_name.empty()) refuse("no package name (classes of the unnamed package cannot form a Java Card package)");
+  if (load_file.package_name.empty())
+    refuse("no package name (classes of the unnamed package cannot form a Java Card package)");
   if (!valid_internal_name(load_file.package_name)) {
-    refuse("package name '" + load_file.package_name + "' is not a package name in internal form (e.g. com/example/oath)");
+    refuse("package name '" + load_file.package_name +
+           "' is not a package name in internal form (e.g. com/example/oath)");
   }
   check_classes(load_file);
   check_applets(load_file);

@@ -126,7 +126,8 @@ void data(vm::NativeCall& call) {
     output = refused_as(call, CryptoReason::illegal_use, [&] { return run.gcm->update(in); });
     call.charge(SeOperation::aes_block, in.size());
     call.charge(SeOperation::ghash, in.size());
-    if (last && run.encrypt) run.tag = refused_as(call, CryptoReason::illegal_use, [&] { return run.gcm->finish_encryption(); });
+    if (last && run.encrypt)
+      run.tag = refused_as(call, CryptoReason::illegal_use, [&] { return run.gcm->finish_encryption(); });
   }
   run.finished = last;
   write_out(call, out, out_offset, output);
@@ -161,7 +162,9 @@ void verify(vm::NativeCall& call) {
 }
 
 // abandon()
-void abandon(vm::NativeCall& call) { call.drop_cache(call.arg_ref(0)); }
+void abandon(vm::NativeCall& call) {
+  call.drop_cache(call.arg_ref(0));
+}
 
 constexpr vm::NativeMethod kMethods[] = {
     {"org/sefleet/jcre/security/AeadImpl.start(ZZ[BS[BSSSSS)V", start},
@@ -174,6 +177,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable crypto_aead_natives() { return kMethods; }
+vm::NativeTable crypto_aead_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

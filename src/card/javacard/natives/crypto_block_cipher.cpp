@@ -112,6 +112,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable crypto_block_cipher_natives() { return kMethods; }
+vm::NativeTable crypto_block_cipher_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

@@ -14,12 +14,18 @@ constexpr std::int8_t kPadPkcs1 = 7;
 // OAEP padding codes: PAD_PKCS1_OAEP (SHA-1) and PAD_PKCS1_OAEP_SHA224 .. SHA512.
 std::optional<crypto::DigestAlgorithm> oaep_digest(std::int8_t padding) noexcept {
   switch (padding) {
-    case 9: return crypto::DigestAlgorithm::sha1;
-    case 13: return crypto::DigestAlgorithm::sha224;
-    case 14: return crypto::DigestAlgorithm::sha256;
-    case 15: return crypto::DigestAlgorithm::sha384;
-    case 16: return crypto::DigestAlgorithm::sha512;
-    default: return std::nullopt;
+    case 9:
+      return crypto::DigestAlgorithm::sha1;
+    case 13:
+      return crypto::DigestAlgorithm::sha224;
+    case 14:
+      return crypto::DigestAlgorithm::sha256;
+    case 15:
+      return crypto::DigestAlgorithm::sha384;
+    case 16:
+      return crypto::DigestAlgorithm::sha512;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -39,8 +45,8 @@ Bytes public_operation(vm::NativeCall& call, const crypto::RsaPublicKey& key, st
   return crypto::rsa_oaep_encrypt(key, *digest, in);
 }
 
-SecretBytes private_operation(vm::NativeCall& call, const crypto::RsaPrivateKey& key, std::int8_t padding,
-                              bool encrypt, ByteView in) {
+SecretBytes private_operation(vm::NativeCall& call, const crypto::RsaPrivateKey& key, std::int8_t padding, bool encrypt,
+                              ByteView in) {
   if (padding == kPadNoPad) return crypto::rsa_private_raw(key, in);
   if (padding == kPadPkcs1) {
     if (!encrypt) return crypto::rsa_pkcs1_decrypt(key, in);
@@ -94,6 +100,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable crypto_rsa_cipher_natives() { return kMethods; }
+vm::NativeTable crypto_rsa_cipher_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

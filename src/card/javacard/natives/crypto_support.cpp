@@ -102,22 +102,31 @@ void write_out(vm::NativeCall& call, vm::Ref array, std::int32_t offset, ByteVie
 
 std::optional<crypto::DigestAlgorithm> digest_of_code(std::int8_t code) noexcept {
   switch (code) {
-    case 1: return crypto::DigestAlgorithm::sha1;
-    case 4: return crypto::DigestAlgorithm::sha256;
-    case 5: return crypto::DigestAlgorithm::sha384;
-    case 6: return crypto::DigestAlgorithm::sha512;
-    case 7: return crypto::DigestAlgorithm::sha224;
-    default: return std::nullopt;
+    case 1:
+      return crypto::DigestAlgorithm::sha1;
+    case 4:
+      return crypto::DigestAlgorithm::sha256;
+    case 5:
+      return crypto::DigestAlgorithm::sha384;
+    case 6:
+      return crypto::DigestAlgorithm::sha512;
+    case 7:
+      return crypto::DigestAlgorithm::sha224;
+    default:
+      return std::nullopt;
   }
 }
 
 SeOperation digest_operation(crypto::DigestAlgorithm algorithm) noexcept {
   switch (algorithm) {
-    case crypto::DigestAlgorithm::sha1: return SeOperation::sha1;
+    case crypto::DigestAlgorithm::sha1:
+      return SeOperation::sha1;
     case crypto::DigestAlgorithm::sha224:
-    case crypto::DigestAlgorithm::sha256: return SeOperation::sha256;
+    case crypto::DigestAlgorithm::sha256:
+      return SeOperation::sha256;
     case crypto::DigestAlgorithm::sha384:
-    case crypto::DigestAlgorithm::sha512: return SeOperation::sha512;
+    case crypto::DigestAlgorithm::sha512:
+      return SeOperation::sha512;
   }
   return SeOperation::sha256;
 }
@@ -188,9 +197,8 @@ const crypto::EcPrivateKey& ec_private_key(vm::NativeCall& call, vm::Ref domain,
       entry != nullptr && entry->offset == offset && entry->scalar == scalar && entry->domain == domain_bytes) {
     return entry->key;
   }
-  auto key = refused_as(call, CryptoReason::illegal_value, [&] {
-    return crypto::EcPrivateKey::from_scalar(curve, strip_leading_zeros(scalar.view()));
-  });
+  auto key = refused_as(call, CryptoReason::illegal_value,
+                        [&] { return crypto::EcPrivateKey::from_scalar(curve, strip_leading_zeros(scalar.view())); });
   return call.cache<EcPrivateEntry>(s, std::move(domain_bytes), offset, std::move(scalar), std::move(key)).key;
 }
 

@@ -26,6 +26,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_checksum_natives() { return kMethods; }
+vm::NativeTable security_checksum_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

@@ -54,7 +54,9 @@ void finish(vm::NativeCall& call) {
 }
 
 // abandon()
-void abandon(vm::NativeCall& call) { call.drop_cache(call.arg_ref(0)); }
+void abandon(vm::NativeCall& call) {
+  call.drop_cache(call.arg_ref(0));
+}
 
 constexpr vm::NativeMethod kMethods[] = {
     {"org/sefleet/jcre/security/DigestImpl.absorb(B[BSS)V", absorb},
@@ -64,6 +66,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_digest_natives() { return kMethods; }
+vm::NativeTable security_digest_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

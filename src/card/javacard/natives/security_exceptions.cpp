@@ -5,7 +5,9 @@
 namespace sefleet::card::javacard::natives {
 namespace {
 
-void throw_it(vm::NativeCall& call) { call.throw_exception("javacard/security/CryptoException", call.arg_short(0)); }
+void throw_it(vm::NativeCall& call) {
+  call.throw_exception("javacard/security/CryptoException", call.arg_short(0));
+}
 
 constexpr vm::NativeMethod kMethods[] = {
     {"javacard/security/CryptoException.throwIt(S)V", throw_it},
@@ -13,6 +15,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_exception_natives() { return kMethods; }
+vm::NativeTable security_exception_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

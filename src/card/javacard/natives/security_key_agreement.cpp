@@ -19,8 +19,8 @@ void ecdh(vm::NativeCall& call) {
   const std::int16_t out_offset = call.arg_short(10);
   // Uncompressed (2L+1 bytes) or compressed (L+1) only; the curve check follows in src/crypto.
   const auto l = static_cast<std::size_t>(field_length);
-  const bool encoding_ok = (peer.size() == 2 * l + 1 && peer[0] == 0x04) ||
-                           (peer.size() == l + 1 && (peer[0] == 0x02 || peer[0] == 0x03));
+  const bool encoding_ok =
+      (peer.size() == 2 * l + 1 && peer[0] == 0x04) || (peer.size() == l + 1 && (peer[0] == 0x02 || peer[0] == 0x03));
   if (!encoding_ok) throw_crypto(call, CryptoReason::illegal_value);
   const crypto::EcPrivateKey& own = ec_private_key(call, domain, field_length, call.arg_ref(2), call.arg_short(3));
   const SecretBytes secret = refused_as(call, CryptoReason::illegal_value, [&] {
@@ -39,6 +39,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_key_agreement_natives() { return kMethods; }
+vm::NativeTable security_key_agreement_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

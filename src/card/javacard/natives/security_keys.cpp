@@ -44,16 +44,16 @@ void rsa_generate(vm::NativeCall& call) {
   // Below 3 or not below 2^(bits-1) (the generator also wants it odd, which Java checked).
   const ByteView e = without_leading_zeros(exponent);
   if ((e.size() == 1 && e[0] < 3) || (exponent[0] & 0x80) != 0) throw_crypto(call, CryptoReason::illegal_value);
-  const auto key = refused_as(call, CryptoReason::illegal_value, [&] {
-    return crypto::RsaPrivateKey::generate(static_cast<std::size_t>(bits), e);
-  });
+  const auto key = refused_as(call, CryptoReason::illegal_value,
+                              [&] { return crypto::RsaPrivateKey::generate(static_cast<std::size_t>(bits), e); });
   call.charge(SeOperation::rsa_keygen, static_cast<std::size_t>(k));
   const Bytes modulus = key.modulus();
   if (crt) {
     const auto parts = *key.crt_parts();
     const SecretBytes* slots[] = {&parts.p, &parts.q, &parts.dp, &parts.dq, &parts.qinv};
     SecretBytes aligned[5];
-    for (std::size_t i = 0; i < 5; ++i) aligned[i] = right_aligned(call, slots[i]->view(), static_cast<std::size_t>(half));
+    for (std::size_t i = 0; i < 5; ++i)
+      aligned[i] = right_aligned(call, slots[i]->view(), static_cast<std::size_t>(half));
     write_out(call, modulus_out, 0, modulus);
     for (std::int16_t i = 0; i < 5; ++i) write_out(call, private_out, i * (half + 1), aligned[i].view());
   } else {
@@ -69,12 +69,23 @@ void ec_named_domain(vm::NativeCall& call) {
   const vm::Ref domain = call.arg_ref(1);
   std::optional<crypto::NamedCurve> curve_id;
   switch (bits) {
-    case 192: curve_id = crypto::NamedCurve::secp192r1; break;
-    case 224: curve_id = crypto::NamedCurve::secp224r1; break;
-    case 256: curve_id = crypto::NamedCurve::secp256r1; break;
-    case 384: curve_id = crypto::NamedCurve::secp384r1; break;
-    case 521: curve_id = crypto::NamedCurve::secp521r1; break;
-    default: throw_crypto(call, CryptoReason::illegal_value);
+    case 192:
+      curve_id = crypto::NamedCurve::secp192r1;
+      break;
+    case 224:
+      curve_id = crypto::NamedCurve::secp224r1;
+      break;
+    case 256:
+      curve_id = crypto::NamedCurve::secp256r1;
+      break;
+    case 384:
+      curve_id = crypto::NamedCurve::secp384r1;
+      break;
+    case 521:
+      curve_id = crypto::NamedCurve::secp521r1;
+      break;
+    default:
+      throw_crypto(call, CryptoReason::illegal_value);
   }
   const crypto::EcCurve curve = crypto::EcCurve::named(*curve_id);
   const crypto::EcCurveParameters& p = curve.parameters();
@@ -99,8 +110,8 @@ void ec_generate(vm::NativeCall& call) {
   const crypto::EcCurve& curve = ec_curve(call, call.arg_ref(0), field_length);
   check_output(call, w, w_offset, 2 * field_length + 1);
   check_output(call, s, s_offset, field_length + 1);
-  const auto key =
-      refused_as(call, CryptoReason::illegal_value, [&] { return crypto::EcPrivateKey::generate(curve, call.random()); });
+  const auto key = refused_as(call, CryptoReason::illegal_value,
+                              [&] { return crypto::EcPrivateKey::generate(curve, call.random()); });
   call.charge(SeOperation::ec_keygen);
   const SecretBytes scalar = right_aligned(call, key.scalar().view(), static_cast<std::size_t>(field_length) + 1);
   write_out(call, w, w_offset, key.public_point());
@@ -136,6 +147,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_key_natives() { return kMethods; }
+vm::NativeTable security_key_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

@@ -34,6 +34,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_random_natives() { return kMethods; }
+vm::NativeTable security_random_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

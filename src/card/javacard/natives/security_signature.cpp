@@ -10,9 +10,9 @@
 namespace sefleet::card::javacard::natives {
 namespace {
 
-constexpr std::int8_t kPadPkcs1 = 7;     // Cipher.PAD_PKCS1
-constexpr std::int8_t kPadPss = 8;       // Cipher.PAD_PKCS1_PSS
-constexpr std::int8_t kDigestNull = 0;   // MessageDigest.ALG_NULL
+constexpr std::int8_t kPadPkcs1 = 7;    // Cipher.PAD_PKCS1
+constexpr std::int8_t kPadPss = 8;      // Cipher.PAD_PKCS1_PSS
+constexpr std::int8_t kDigestNull = 0;  // MessageDigest.ALG_NULL
 
 crypto::RsaSignaturePadding rsa_padding(vm::NativeCall& call, std::int8_t padding) {
   if (padding == kPadPkcs1) return crypto::RsaSignaturePadding::pkcs1_v1_5;
@@ -62,7 +62,8 @@ void rsa_verify_hash(vm::NativeCall& call) {
   call.charge(SeOperation::rsa_public, static_cast<std::size_t>(k));
   bool valid = false;
   if (digest) {
-    valid = hash.size() == crypto::digest_size(*digest) && crypto::rsa_verify_hash(key, padding, *digest, hash, signature);
+    valid =
+        hash.size() == crypto::digest_size(*digest) && crypto::rsa_verify_hash(key, padding, *digest, hash, signature);
   } else {
     const auto recovered = crypto::rsa_pkcs1_type1_recover(key, signature);
     valid = recovered.has_value() && constant_time_equal(*recovered, hash);
@@ -122,6 +123,8 @@ constexpr vm::NativeMethod kMethods[] = {
 
 }  // namespace
 
-vm::NativeTable security_signature_natives() { return kMethods; }
+vm::NativeTable security_signature_natives() {
+  return kMethods;
+}
 
 }  // namespace sefleet::card::javacard::natives

@@ -35,8 +35,8 @@ void check_known(const std::map<int, std::string>& recorded, const std::vector<M
   const int newest_known = migrations.empty() ? 0 : migrations.back().version;
   for (const auto& [version, name] : recorded) {
     if (version > newest_known) {
-      throw Error(Errc::state_error, "database " + where + " has schema migration " + std::to_string(version) +
-                                         " (" + name + "), newer than this program knows (up to " +
+      throw Error(Errc::state_error, "database " + where + " has schema migration " + std::to_string(version) + " (" +
+                                         name + "), newer than this program knows (up to " +
                                          std::to_string(newest_known) +
                                          "): it was written by a newer sefleet; upgrade instead of downgrading");
     }
@@ -55,8 +55,8 @@ void check_known(const std::map<int, std::string>& recorded, const std::vector<M
 void migrate(Database& db, const std::vector<Migration>& migrations) {
   for (std::size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version <= 0 || (i > 0 && migrations[i].version <= migrations[i - 1].version)) {
-      throw Error(Errc::invalid_argument, "migrations must have strictly increasing positive versions (at '" +
-                                              migrations[i].name + "')");
+      throw Error(Errc::invalid_argument,
+                  "migrations must have strictly increasing positive versions (at '" + migrations[i].name + "')");
     }
   }
   const std::string where = db.describe();

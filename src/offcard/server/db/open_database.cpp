@@ -4,20 +4,24 @@
 #include <charconv>
 #include <chrono>
 #include <random>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "offcard/server/db/backends.hpp"
 
 namespace sefleet::offcard::db {
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
 
 // "sqlite:PATH[?busy_timeout_ms=N&synchronous=full|normal]", a plain path, or ":memory:".
 SqliteOptions parse_sqlite(std::string_view url) {
-  if (starts_with(url, "sqlite://")) url.remove_prefix(9);
-  else if (starts_with(url, "sqlite:")) url.remove_prefix(7);
+  if (starts_with(url, "sqlite://"))
+    url.remove_prefix(9);
+  else if (starts_with(url, "sqlite:"))
+    url.remove_prefix(7);
   SqliteOptions options;
   const auto question = url.find('?');
   options.path = std::string(url.substr(0, question));
@@ -39,9 +43,12 @@ SqliteOptions parse_sqlite(std::string_view url) {
       }
       options.busy_timeout = std::chrono::milliseconds(ms);
     } else if (key == "synchronous") {
-      if (value == "full") options.synchronous_full = true;
-      else if (value == "normal") options.synchronous_full = false;
-      else throw Error(Errc::invalid_argument, "database URL: synchronous must be full or normal");
+      if (value == "full")
+        options.synchronous_full = true;
+      else if (value == "normal")
+        options.synchronous_full = false;
+      else
+        throw Error(Errc::invalid_argument, "database URL: synchronous must be full or normal");
     } else {
       throw Error(Errc::invalid_argument, "database URL: unknown SQLite option '" + std::string(key) + "'");
     }

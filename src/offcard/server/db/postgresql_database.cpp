@@ -27,8 +27,8 @@ namespace sefleet::offcard::db {
 namespace {
 
 // Type OIDs from PostgreSQL's pg_type.h (stable across versions).
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
-              kFloat8 = 701, kNumeric = 1700;
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700;
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -38,12 +38,14 @@ class PgConnection {
     handle_ = libpq().connectdb(conninfo.c_str());
     if (handle_ == nullptr) throw Error(Errc::unavailable, "database (postgresql): out of memory connecting");
     if (libpq().status(handle_) != CONNECTION_OK) {
-      std::string message = "database (postgresql): cannot connect to " + described + ": " + first_line(libpq().error_message(handle_));
+      std::string message =
+          "database (postgresql): cannot connect to " + described + ": " + first_line(libpq().error_message(handle_));
       libpq().finish(handle_);
       throw Error(Errc::unavailable, message);
     }
     // NOTICEs ("relation already exists, skipping") are chatter, not errors: libpq would print them.
-    libpq().set_notice_processor(handle_, [](void*, const char*) {}, nullptr);
+    libpq().set_notice_processor(
+        handle_, [](void*, const char*) {}, nullptr);
     if (libpq().set_client_encoding(handle_, "UTF8") != 0) {
       libpq().finish(handle_);
       throw Error(Errc::io_error, "database (postgresql): cannot set client encoding UTF8");
@@ -107,8 +109,9 @@ class PgConnection {
     if (it == cache_.end()) {
       std::string name = "sefleet_" + std::to_string(cache_.size() + 1);
       const std::string text(sql);
-      ResultPtr result(libpq().prepare(handle_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
-                       libpq().clear);
+      ResultPtr result(
+          libpq().prepare(handle_, name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()),
+          libpq().clear);
       check(result.get(), purpose);
       ResultPtr description(libpq().describe_prepared(handle_, name.c_str()), libpq().clear);
       check(description.get(), purpose);
@@ -132,10 +135,14 @@ class PgConnection {
   // literals of whatever type the context wants (a TEXT, a VARCHAR, a TIMESTAMP column ...).
   static Oid type_of(const Value& value) {
     switch (value.index()) {
-      case 1: return kInt8;
-      case 2: return kFloat8;
-      case 4: return kBytea;
-      default: return 0;
+      case 1:
+        return kInt8;
+      case 2:
+        return kFloat8;
+      case 4:
+        return kBytea;
+      default:
+        return 0;
     }
   }
 
@@ -177,7 +184,8 @@ Bytes decode_bytea(std::string_view text) {
 
 Value read_value(const PGresult* result, int row, int column) {
   if (libpq().getisnull(result, row, column)) return std::monostate{};
-  const std::string_view text(libpq().getvalue(result, row, column), static_cast<std::size_t>(libpq().getlength(result, row, column)));
+  const std::string_view text(libpq().getvalue(result, row, column),
+                              static_cast<std::size_t>(libpq().getlength(result, row, column)));
   const Oid type = libpq().ftype(result, column);
   auto as_integer = [&](std::int64_t& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -197,20 +205,25 @@ Value read_value(const PGresult* result, int row, int column) {
     case kInt8:
     case kOid: {
       std::int64_t value = 0;
-      if (!as_integer(value)) throw Error(Errc::io_error, "database (postgresql): unreadable integer in column " + std::to_string(column));
+      if (!as_integer(value))
+        throw Error(Errc::io_error, "database (postgresql): unreadable integer in column " + std::to_string(column));
       return value;
     }
-    case kBool: return std::int64_t{text == "t" ? 1 : 0};
+    case kBool:
+      return std::int64_t{text == "t" ? 1 : 0};
     case kFloat4:
-    case kFloat8: return as_double();
+    case kFloat8:
+      return as_double();
     case kNumeric: {
       // SUM() of integers is numeric: keep it an integer when it is one.
       std::int64_t value = 0;
       if (as_integer(value)) return value;
       return as_double();
     }
-    case kBytea: return decode_bytea(text);
-    default: return std::string(text);
+    case kBytea:
+      return decode_bytea(text);
+    default:
+      return std::string(text);
   }
 }
 
@@ -255,11 +268,13 @@ class PgTransaction final : public Transaction {
     ResultPtr result = execute(sql, params, false);
     changes_ = count_changes(result.get());
     if (libpq().ntuples(result.get()) < 1 || libpq().nfields(result.get()) < 1) {
-      throw Error(Errc::io_error, "database (postgresql): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
+      throw Error(Errc::io_error,
+                  "database (postgresql): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
     }
     const Value id = read_value(result.get(), 0, 0);
     if (!std::holds_alternative<std::int64_t>(id)) {
-      throw Error(Errc::io_error, "database (postgresql): " + statement_purpose(sql) + ": RETURNING gave no integer id");
+      throw Error(Errc::io_error,
+                  "database (postgresql): " + statement_purpose(sql) + ": RETURNING gave no integer id");
     }
     return std::get<std::int64_t>(id);
   }
@@ -308,7 +323,8 @@ class PgTransaction final : public Transaction {
         values[i] = texts[i].c_str();
       } else if (const auto* s = std::get_if<std::string>(&value)) {
         if (s->find('\0') != std::string::npos) {
-          throw Error(Errc::invalid_argument, "database (postgresql): " + purpose + ": parameter " + std::to_string(i + 1) +
+          throw Error(Errc::invalid_argument, "database (postgresql): " + purpose + ": parameter " +
+                                                  std::to_string(i + 1) +
                                                   " is text with a NUL character (PostgreSQL text cannot hold it)");
         }
         values[i] = s->c_str();
@@ -319,8 +335,8 @@ class PgTransaction final : public Transaction {
         formats[i] = 1;
       }
     }
-    ResultPtr result(libpq().exec_prepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()), values.data(),
-                                    lengths.data(), formats.data(), 0),
+    ResultPtr result(libpq().exec_prepared(connection_->handle(), name.c_str(), static_cast<int>(params.size()),
+                                           values.data(), lengths.data(), formats.data(), 0),
                      libpq().clear);
     connection_->check(result.get(), purpose);
     return result;
@@ -379,7 +395,8 @@ class PgDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_postgresql(const std::string& conninfo, const std::string& described, std::size_t pool_size) {
+std::unique_ptr<Database> open_postgresql(const std::string& conninfo, const std::string& described,
+                                          std::size_t pool_size) {
   return std::make_unique<PgDatabase>(conninfo, described, pool_size);
 }
 

@@ -16,13 +16,15 @@ const Value& at(const Row& row, std::size_t i) {
 
 [[noreturn]] void wrong_type(std::size_t i, const char* wanted, const Value& value) {
   static constexpr const char* kNames[] = {"NULL", "integer", "real", "text", "blob"};
-  throw Error(Errc::io_error, "database row: column " + std::to_string(i) + " is " + kNames[value.index()] +
-                                  ", expected " + wanted);
+  throw Error(Errc::io_error,
+              "database row: column " + std::to_string(i) + " is " + kNames[value.index()] + ", expected " + wanted);
 }
 
 }  // namespace
 
-bool Row::is_null(std::size_t i) const { return std::holds_alternative<std::monostate>(at(*this, i)); }
+bool Row::is_null(std::size_t i) const {
+  return std::holds_alternative<std::monostate>(at(*this, i));
+}
 
 std::int64_t Row::integer(std::size_t i) const {
   const Value& value = at(*this, i);

@@ -13,8 +13,8 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <charconv>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -30,12 +30,16 @@ namespace {
   const std::string message =
       "database (sqlite): " + std::string(purpose) + ": " + (handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: throw Error(Errc::state_error, message);
+    case SQLITE_CONSTRAINT:
+      throw Error(Errc::state_error, message);
     // The lock wait already lasted busy_timeout: retrying at once would only wait again.
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: throw Error(Errc::unavailable, message + " (timed out waiting for the database lock)");
-    case SQLITE_CANTOPEN: throw Error(Errc::unavailable, message);
-    default: throw Error(Errc::io_error, message);
+    case SQLITE_LOCKED:
+      throw Error(Errc::unavailable, message + " (timed out waiting for the database lock)");
+    case SQLITE_CANTOPEN:
+      throw Error(Errc::unavailable, message);
+    default:
+      throw Error(Errc::io_error, message);
   }
 }
 
@@ -81,8 +85,7 @@ class SqliteConnection {
     try {
       // Persistent in the file; an in-memory database answers "memory", which is fine.
       plain_exec("PRAGMA journal_mode=WAL", "enable WAL");
-      plain_exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
-                 "set synchronous");
+      plain_exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous");
       synchronous_full_ = options.synchronous_full;
       plain_exec("PRAGMA foreign_keys=ON", "enable foreign keys");
     } catch (...) {
@@ -145,7 +148,8 @@ class SqliteConnection {
       sqlite3_stmt* statement = nullptr;
       const char* tail = nullptr;
       int rc = sqlite3_prepare_v2(handle_, cursor, static_cast<int>(end - cursor), &statement, &tail);
-      if (rc != SQLITE_OK) throw_sqlite(handle_, rc, "prepare " + statement_purpose({cursor, std::size_t(end - cursor)}));
+      if (rc != SQLITE_OK)
+        throw_sqlite(handle_, rc, "prepare " + statement_purpose({cursor, std::size_t(end - cursor)}));
       const std::string purpose = statement_purpose({cursor, std::size_t(tail - cursor)});
       cursor = tail;
       if (statement == nullptr) continue;  // a comment only
@@ -240,9 +244,9 @@ void bind_all(sqlite3* handle, sqlite3_stmt* statement, const std::vector<Value>
   }
   for (std::size_t i = 0; i < used.size(); ++i) {
     if (!used[i]) {
-      throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": $" + std::to_string(i + 1) +
-                                              " given but not used (" + std::to_string(params.size()) +
-                                              " parameters given)");
+      throw Error(Errc::invalid_argument, "database (sqlite): " + statement_purpose(sql) + ": $" +
+                                              std::to_string(i + 1) + " given but not used (" +
+                                              std::to_string(params.size()) + " parameters given)");
     }
   }
 }
@@ -253,8 +257,12 @@ Row read_row(sqlite3_stmt* statement) {
   row.values.reserve(static_cast<std::size_t>(columns));
   for (int c = 0; c < columns; ++c) {
     switch (sqlite3_column_type(statement, c)) {
-      case SQLITE_INTEGER: row.values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(statement, c))); break;
-      case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(statement, c)); break;
+      case SQLITE_INTEGER:
+        row.values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(statement, c)));
+        break;
+      case SQLITE_FLOAT:
+        row.values.emplace_back(sqlite3_column_double(statement, c));
+        break;
       case SQLITE_TEXT: {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
         row.values.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, c))));
@@ -266,7 +274,9 @@ Row read_row(sqlite3_stmt* statement) {
         row.values.emplace_back(size == 0 ? Bytes{} : Bytes(data, data + size));
         break;
       }
-      default: row.values.emplace_back(std::monostate{}); break;
+      default:
+        row.values.emplace_back(std::monostate{});
+        break;
     }
   }
   return row;
@@ -339,7 +349,8 @@ class SqliteTransaction final : public Transaction {
     step_all(statement, params, sql, &rows);
     changes_ = static_cast<std::size_t>(sqlite3_changes64(connection_->handle()));
     if (rows.empty()) {
-      throw Error(Errc::io_error, "database (sqlite): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
+      throw Error(Errc::io_error,
+                  "database (sqlite): " + statement_purpose(sql) + ": returned no id (missing RETURNING?)");
     }
     return rows.front().integer(0);
   }
@@ -361,12 +372,14 @@ class SqliteTransaction final : public Transaction {
   sqlite3_stmt* single(std::string_view sql) {
     sqlite3_stmt* statement = connection_->prepared(sql);
     if (statement == nullptr) {
-      throw Error(Errc::invalid_argument, "database (sqlite): a query must be one statement: " + statement_purpose(sql));
+      throw Error(Errc::invalid_argument,
+                  "database (sqlite): a query must be one statement: " + statement_purpose(sql));
     }
     return statement;
   }
 
-  void step_all(sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql, std::vector<Row>* rows) {
+  void step_all(sqlite3_stmt* statement, const std::vector<Value>& params, std::string_view sql,
+                std::vector<Row>* rows) {
     StatementUse use(statement);
     bind_all(connection_->handle(), statement, params, sql);
     for (;;) {
