@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package sefleet needs to build, test, benchmark and run its demo.
-# Idempotent: packages already present are skipped by apt; safe to run on every build.
+# Installs the Debian 12 packages sefleet needs. Idempotent: packages already present are skipped by
+# apt; safe to run on every build.
+#
+#   scripts/setup.sh          everything to build, test, benchmark and run the demo (what CI needs)
+#   scripts/setup.sh --demo   only what building the `sefleet` program and running its demo need
+#   scripts/setup.sh --demo --pcsc   the same, plus pcscd and vpcd for `sefleet demo --pcsc`
 set -euo pipefail
+demo_only=0
+pcsc=0
+for arg in "$@"; do
+  case "$arg" in
+    --demo) demo_only=1 ;;
+    --pcsc) pcsc=1 ;;
+    *) echo "setup: unknown option $arg (use --demo, --pcsc)" >&2; exit 2 ;;
+  esac
+done
 
+# Building the product: the toolchain, the libraries it links, javac and jar (the Java Card API
+# stubs and the VM's ROM classes are compiled during the build).
 PACKAGES=(
-  # toolchain
-  build-essential cmake ninja-build pkg-config clang clang-tidy clang-format libclang-rt-14-dev lld
-  # libraries
-  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-  libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev libboost1.81-dev libcpp-httplib-dev
-  libp11-kit-dev libpcsclite-dev
-  # javac and jar: the Java Card API stubs, the VM's ROM classes and Java test applets
+  build-essential cmake ninja-build pkg-config
+  libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsqlite3-dev libpq-dev
+  libboost1.81-dev libcpp-httplib-dev libp11-kit-dev libpcsclite-dev
   default-jdk-headless
-  # PC/SC stack and clients used by the interoperability tests
-  pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
-  # servers and tools used by tests and benchmarks
-  softhsm2 postgresql sqlite3 chromium wrk openssl iproute2 util-linux procps curl
 )
+if [ "$pcsc" -eq 1 ]; then
+  PACKAGES+=(pcscd vsmartcard-vpcd)
+fi
+if [ "$demo_only" -eq 0 ]; then
+  PACKAGES+=(
+    # the sanitizer and fuzzing tree, formatting and lint
+    clang clang-tidy clang-format libclang-rt-14-dev lld
+    # test and benchmark frameworks
+    libgtest-dev libgmock-dev libbenchmark-dev
+    # PC/SC stack and clients used by the interoperability tests
+    pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
+    # servers and tools used by tests and benchmarks
+    softhsm2 postgresql sqlite3 chromium wrk openssl iproute2 util-linux procps curl
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

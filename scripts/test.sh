@@ -32,10 +32,10 @@ build_tree() {
 }
 if [ "$quick" -eq 1 ]; then
   suites=(release)
-  build_tree release -DSEFLEET_BUILD_TESTS=ON
+  build_tree release -DSEFLEET_BUILD_TESTS=ON -DSEFLEET_BUILD_BENCH=ON
 else
   suites=(asan)
-  build_tree release -DSEFLEET_BUILD_TESTS=OFF
+  build_tree release -DSEFLEET_BUILD_TESTS=OFF -DSEFLEET_BUILD_BENCH=ON
   step "sefleet demo (release tree)"
   build/release/apps/sefleet/sefleet demo --report "" >/dev/null || { echo "sefleet demo failed" >&2; exit 1; }
   echo "sefleet demo: ok"

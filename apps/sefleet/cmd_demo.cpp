@@ -89,15 +89,16 @@ void print_summary(const sim::demo::DemoResult& r, const std::string& report) {
   if (!report.empty()) std::cout << "HTML report: " << report << "\n";
 }
 
-void hold_server(const sim::demo::DemoResult& r) {
-  std::cout << "\nserver left running at " << r.server_url << "\n"
-            << "admin token: " << r.admin_token << "\n"
-            << "campaign: " << r.campaign_id << "\n"
-            << "press Ctrl-C to stop" << std::endl;
+// With --json the summary owns stdout, so the server's address goes to stderr there.
+void hold_server(const sim::demo::DemoResult& r, std::ostream& out) {
+  out << "\nserver left running at " << r.server_url << "\n"
+      << "admin token: " << r.admin_token << "\n"
+      << "campaign: " << r.campaign_id << "\n"
+      << "press Ctrl-C to stop" << std::endl;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   while (!g_interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  std::cout << "stopping the server" << std::endl;
+  out << "stopping the server" << std::endl;
 }
 
 void run_demo_command(DemoCliOptions options) {
@@ -123,22 +124,34 @@ void run_demo_command(DemoCliOptions options) {
       }
     };
   }
-  const auto hold = options.keep_server ? std::function<void(const sim::demo::DemoResult&)>(hold_server)
-                                        : std::function<void(const sim::demo::DemoResult&)>();
+  // The summary and the report are produced as soon as the campaign ends; with --keep-server that is
+  // before the server is held open, so the operator sees the results while exploring the server.
+  bool summarized = false;
+  const auto summarize = [&](const sim::demo::DemoResult& result) {
+    if (!options.report.empty()) sim::demo::write_html_report(options.report, result);
+    if (options.json) {
+      auto summary = sim::demo::demo_summary_json(result);
+      summary["report"] = options.report;
+      std::cout << summary.dump(2) << std::endl;
+    } else {
+      print_summary(result, options.report);
+    }
+    summarized = true;
+  };
+  std::function<void(const sim::demo::DemoResult&)> hold;
+  if (options.keep_server) {
+    hold = [&](const sim::demo::DemoResult& result) {
+      summarize(result);
+      hold_server(result, options.json ? std::cerr : std::cout);
+    };
+  }
   sim::demo::DemoResult result;
   if (options.pcsc) {
     result = sim::demo::run_pcsc_demo(options.demo, transport::HostPort::parse(options.vpcd), hold);
   } else {
     result = sim::demo::run_demo(options.demo, hold);
   }
-  if (!options.report.empty()) sim::demo::write_html_report(options.report, result);
-  if (options.json) {
-    auto summary = sim::demo::demo_summary_json(result);
-    summary["report"] = options.report;
-    std::cout << summary.dump(2) << "\n";
-  } else {
-    print_summary(result, options.report);
-  }
+  if (!summarized) summarize(result);
   if (!result.as_planned()) throw CommandFailed{1};
 }
 

@@ -1,4 +1,5 @@
 // JSON of tokens and devices (docs/api.md "Tokens", "Devices").
+#include "gp/broadcast/image_version.hpp"
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
 
@@ -103,7 +104,9 @@ TokenDeleted read_token_deleted(const json& body) {
 json to_json(const DeviceList& list) {
   json out = json::array();
   for (const auto& d : list.devices) out.push_back(to_json(d));
-  return json{{"devices", out}};
+  json body{{"devices", out}};
+  if (list.total) body["total"] = *list.total;
+  return body;
 }
 
 DeviceList read_device_list(const json& body) {
@@ -111,6 +114,7 @@ DeviceList read_device_list(const json& body) {
   DeviceList list;
   for (const auto& element : r.array("devices"))
     list.devices.push_back(read_device_entry(JsonReader(element.value, element.path)));
+  if (body.contains("total")) list.total = r.integer("total", 0, std::int64_t{1} << 40);
   return list;
 }
 
@@ -119,6 +123,7 @@ json to_json(const DeviceRecord& record) {
   for (const auto& image : record.images) {
     images.push_back({{"type", image.type},
                       {"version", image.version},
+                      {"version_text", gp::broadcast::image_version_text(static_cast<std::uint32_t>(image.version))},
                       {"sha256", image.sha256},
                       {"campaign", image.campaign},
                       {"t", image.t}});

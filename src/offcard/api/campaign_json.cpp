@@ -1,6 +1,7 @@
 // JSON of campaigns, their timeline and decision log (docs/api.md "Campaigns").
 #include <set>
 
+#include "gp/broadcast/image_version.hpp"
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/server/base64.hpp"
@@ -155,6 +156,7 @@ json to_json(const Campaign& c) {
             {{"type", c.image.type},
              {"platform", c.image.platform},
              {"version", c.image.version},
+             {"version_text", gp::broadcast::image_version_text(static_cast<std::uint32_t>(c.image.version))},
              {"name", c.image.name},
              {"datasend_size", c.image.datasend_size},
              {"datasend_sha256", c.image.datasend_sha256}}},

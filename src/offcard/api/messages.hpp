@@ -238,6 +238,8 @@ struct DeviceEntry {
 };
 struct DeviceList {
   std::vector<DeviceEntry> devices;
+  // Devices matching the filters across all pages; present when the request asked for a page (limit).
+  std::optional<std::int64_t> total;
   friend bool operator==(const DeviceList&, const DeviceList&) = default;
 };
 

@@ -14,12 +14,14 @@ api::DeviceEntry device_view(const TargetRow& t) {
                           t.retry_at, t.reason,      t.updated_at};
 }
 
-api::DeviceList CampaignService::list_devices(const std::optional<api::DeviceState>& state,
-                                              const std::optional<std::string>& campaign) {
-  auto rows = database_.run([&](db::Transaction& tx) { return Repository(tx).list_targets(campaign, state); });
-  api::DeviceList list;
-  for (const auto& row : rows) list.devices.push_back(device_view(row));
-  return list;
+api::DeviceList CampaignService::list_devices(const TargetQuery& query) {
+  return database_.run([&](db::Transaction& tx) {
+    Repository repo(tx);
+    api::DeviceList list;
+    for (const auto& row : repo.list_targets(query)) list.devices.push_back(device_view(row));
+    if (query.limit) list.total = repo.count_targets(query);
+    return list;
+  });
 }
 
 api::DeviceRecord CampaignService::device(const Bytes& se_id_bytes) {

@@ -56,8 +56,8 @@ class CampaignService {
   api::TokenCreated create_token(const api::TokenCreate& request);
   api::TokenList list_tokens();
   api::TokenDeleted delete_token(std::int64_t id);
-  api::DeviceList list_devices(const std::optional<api::DeviceState>& state,
-                               const std::optional<std::string>& campaign);
+  // One page of the devices when query.limit is set (then with the total), else all of them.
+  api::DeviceList list_devices(const TargetQuery& query);
   api::DeviceRecord device(const Bytes& se_id);
   // A quarantined or unreachable SE becomes `pending` again (attempts and back-off cleared) in the
   // request's campaign, or in every campaign where it is one of those; a completed campaign becomes

@@ -172,10 +172,16 @@ void install_routes(http::Router& router, CampaignService& service) {
 
   // Devices (admin).
   add("GET", "/v1/devices", Access::admin, 0, [&service](const HttpRequest& request) {
-    std::optional<std::string> state, campaign;
-    if (const auto value = request.query_value("state")) state = std::string(*value);
-    if (const auto value = request.query_value("campaign")) campaign = lower(*value);
-    return HttpResponse::json(200, views::list_devices(service, state, campaign));
+    views::DeviceListParams params;
+    const auto take = [&request](const char* name, std::optional<std::string>& into) {
+      if (const auto value = request.query_value(name)) into = std::string(*value);
+    };
+    take("state", params.state);
+    take("campaign", params.campaign);
+    take("q", params.search);
+    take("limit", params.limit);
+    take("offset", params.offset);
+    return HttpResponse::json(200, views::list_devices(service, params));
   });
   add("GET", "/v1/devices/{hex}", Access::admin, 0, [&service](const HttpRequest& request) {
     return HttpResponse::json(200, views::device(service, request.params.at(0)));

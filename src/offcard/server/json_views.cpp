@@ -1,5 +1,8 @@
 #include "offcard/server/json_views.hpp"
 
+#include <cctype>
+#include <charconv>
+
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
 
@@ -82,19 +85,43 @@ json delete_token(CampaignService& service, std::int64_t id) {
   return api::to_json(service.delete_token(id));
 }
 
-json list_devices(CampaignService& service, const std::optional<std::string>& state,
-                  const std::optional<std::string>& campaign) {
-  std::optional<api::DeviceState> state_filter;
-  if (state) {
-    state_filter = api::from_name<api::DeviceState>(*state);
-    if (!state_filter) {
-      throw invalid_field("state", "unknown device state \"" + *state +
+namespace {
+
+constexpr std::int64_t kMaxDevicePage = 10000;
+
+std::int64_t whole_number(const std::string& text, const char* field, std::int64_t min, std::int64_t max) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    throw invalid_field(field, "expected a whole number in " + std::to_string(min) + ".." + std::to_string(max));
+  }
+  return value;
+}
+
+}  // namespace
+
+json list_devices(CampaignService& service, const DeviceListParams& params) {
+  TargetQuery query;
+  if (params.state) {
+    query.state = api::from_name<api::DeviceState>(*params.state);
+    if (!query.state) {
+      throw invalid_field("state", "unknown device state \"" + *params.state +
                                        "\" (expected one of: " + api::names_of<api::DeviceState>() + ")");
     }
   }
-  std::optional<std::string> campaign_filter;
-  if (campaign) campaign_filter = campaign_id_of(*campaign, "campaign");
-  return api::to_json(service.list_devices(state_filter, campaign_filter));
+  if (params.campaign) query.campaign_id = campaign_id_of(*params.campaign, "campaign");
+  if (params.search) {
+    const std::string& q = *params.search;
+    if (q.empty() || q.size() > 128 || q.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      throw invalid_field("q", "expected hex digits of an SE id");
+    }
+    std::string lower = q;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    query.se_id_part = lower;
+  }
+  if (params.limit) query.limit = whole_number(*params.limit, "limit", 1, kMaxDevicePage);
+  if (params.offset) query.offset = whole_number(*params.offset, "offset", 0, std::int64_t{1} << 40);
+  return api::to_json(service.list_devices(query));
 }
 
 json device(CampaignService& service, std::string_view se_id) {

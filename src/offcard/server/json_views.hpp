@@ -37,9 +37,12 @@ nlohmann::json create_token(CampaignService& service, const nlohmann::json& body
 nlohmann::json list_tokens(CampaignService& service);
 nlohmann::json delete_token(CampaignService& service, std::int64_t id);
 
-// `state` and `campaign` as the query gives them (400 invalid_field for an unknown state or a bad id).
-nlohmann::json list_devices(CampaignService& service, const std::optional<std::string>& state,
-                            const std::optional<std::string>& campaign);
+// GET /v1/devices's query parameters as sent (400 invalid_field for an unknown state, a bad campaign id,
+// a search that is not hex, a limit outside 1..10000 or a negative offset).
+struct DeviceListParams {
+  std::optional<std::string> state, campaign, search, limit, offset;
+};
+nlohmann::json list_devices(CampaignService& service, const DeviceListParams& params);
 nlohmann::json device(CampaignService& service, std::string_view se_id);
 nlohmann::json release_device(CampaignService& service, std::string_view se_id, const nlohmann::json& body);
 

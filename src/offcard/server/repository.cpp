@@ -262,22 +262,48 @@ std::int64_t Repository::count_unfinished(const std::string& campaign_id, std::i
   return tx_.query(query + ")", params).front().integer(0);
 }
 
-std::vector<TargetRow> Repository::list_targets(const std::optional<std::string>& campaign_id,
-                                                const std::optional<api::DeviceState>& state) {
-  std::string query = sql({"SELECT ", kTargetColumns, " FROM targets WHERE 1 = 1"});
+namespace {
+
+// " WHERE ..." of a target query, its parameters appended to `params`. The SE id part is hex (checked by
+// the caller), so it holds none of LIKE's wildcards.
+std::string target_filter(const TargetQuery& query, std::vector<Value>& params) {
+  std::string where = " WHERE 1 = 1";
+  if (query.campaign_id) {
+    params.emplace_back(*query.campaign_id);
+    where += " AND campaign_id = $" + std::to_string(params.size());
+  }
+  if (query.state) {
+    params.emplace_back(word(*query.state));
+    where += " AND state = $" + std::to_string(params.size());
+  }
+  if (query.se_id_part) {
+    params.emplace_back("%" + *query.se_id_part + "%");
+    where += " AND se_id LIKE $" + std::to_string(params.size());
+  }
+  return where;
+}
+
+}  // namespace
+
+std::vector<TargetRow> Repository::list_targets(const TargetQuery& query) {
   std::vector<Value> params;
-  if (campaign_id) {
-    params.emplace_back(*campaign_id);
-    query += " AND campaign_id = $" + std::to_string(params.size());
+  std::string text =
+      sql({"SELECT ", kTargetColumns, " FROM targets"}) + target_filter(query, params) + " ORDER BY campaign_id, rank";
+  if (query.limit) {
+    params.emplace_back(*query.limit);
+    text += " LIMIT $" + std::to_string(params.size());
+    params.emplace_back(query.offset);
+    text += " OFFSET $" + std::to_string(params.size());
   }
-  if (state) {
-    params.emplace_back(word(*state));
-    query += " AND state = $" + std::to_string(params.size());
-  }
-  query += " ORDER BY campaign_id, rank";
   std::vector<TargetRow> out;
-  for (const auto& row : tx_.query(query, params)) out.push_back(target_from(row));
+  for (const auto& row : tx_.query(text, params)) out.push_back(target_from(row));
   return out;
+}
+
+std::int64_t Repository::count_targets(const TargetQuery& query) {
+  std::vector<Value> params;
+  const std::string text = "SELECT COUNT(*) FROM targets" + target_filter(query, params);
+  return tx_.query(text, params).at(0).integer(0);
 }
 
 std::vector<TargetRow> Repository::targets_of_se(const std::string& se_id) {

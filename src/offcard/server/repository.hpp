@@ -120,6 +120,16 @@ struct ImageRow {
   std::int64_t t = 0;
 };
 
+// Which targets the device list shows (GET /v1/devices): every filter optional; one page when `limit`
+// is set, in the list's order (campaign, then wave rank).
+struct TargetQuery {
+  std::optional<std::string> campaign_id;
+  std::optional<api::DeviceState> state;
+  std::optional<std::string> se_id_part;  // lower-case hex digits the SE id contains
+  std::optional<std::int64_t> limit;
+  std::int64_t offset = 0;
+};
+
 class Repository {
  public:
   explicit Repository(db::Transaction& tx) : tx_(tx) {}
@@ -140,8 +150,8 @@ class Repository {
   // Targets with rank < `admitted` whose state is not final (api::is_final), staged counting as final
   // when `staged_is_final` (a deferred campaign before its activation).
   std::int64_t count_unfinished(const std::string& campaign_id, std::int64_t admitted, bool staged_is_final);
-  std::vector<TargetRow> list_targets(const std::optional<std::string>& campaign_id,
-                                      const std::optional<api::DeviceState>& state);
+  std::vector<TargetRow> list_targets(const TargetQuery& query);
+  std::int64_t count_targets(const TargetQuery& query);  // every match, ignoring limit and offset
   std::vector<TargetRow> targets_of_se(const std::string& se_id);
 
   // Authorizations and reports.

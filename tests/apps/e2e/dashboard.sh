@@ -34,6 +34,9 @@ url=$(sed -n 's/^server left running at \(http[^ ]*\).*/\1/p' "$work/demo.log" |
 token=$(sed -n 's/^admin token: \([^ ]*\)$/\1/p' "$work/demo.log" | tail -n 1)
 campaign=$(sed -n 's/^campaign: \([0-9a-f]*\)$/\1/p' "$work/demo.log" | tail -n 1)
 [ -n "$url" ] && [ -n "$token" ] && [ -n "$campaign" ] || { cat "$work/demo.log" >&2; fail "could not read URL/token/campaign"; }
+# The summary comes when the campaign ends, before the server is held open (not only after Ctrl-C).
+grep -q "delivery attempts in" "$work/demo.log" || { cat "$work/demo.log" >&2; fail "no summary before the server is held"; }
+grep -q "every SE ended as planned" "$work/demo.log" || { cat "$work/demo.log" >&2; fail "the demo did not end as planned"; }
 
 # 2. What the API says (the reference the page must agree with).
 get() { curl -fsS -H "Authorization: Bearer $token" "$url$1"; }

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# `sefleet admin` as an operator uses it against a real `sefleet server` (SQLite) and two virtual SEs
+# (`sefleet card run --listen`): upload a package, create a terminal token, pause and resume, watch the
+# terminal's delivery to the end, list, search and page devices, read one SE's history, revoke the
+# token. Then the refusals: usage errors exit 2 before anything is sent (bad ids, no token, a token on the
+# command line), the server's refusals exit 1 with its reason (unknown campaign, wrong state, release of
+# an updated SE, a revoked token). Every JSON answer is compared with what the API itself returns.
+set -uo pipefail
+bin=${SEFLEET_BIN:?}
+py=/usr/bin/python3
+source "$(dirname "$0")/../../support/e2e_processes.sh"
+run() { timeout 60 "$bin" "$@"; }
+secret() { (umask 077; printf '%s\n' "$2" >"$work/$1"); }
+expect_exit() {  # expect_exit CODE WHAT -- command...
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" = "$want" ] || fail "$what: exit $got, expected $want: $(cat "$work/out" "$work/err")"
+}
+
+# --- keys, package, SEs and server (as docs/operations.md) ------------------------------------------
+master=000102030405060708090A0B0C0D0E0F
+kos=404142434445464748494A4B4C4D4E4F
+kmac=505152535455565758595A5B5C5D5E5F
+secret master.hex "$master"
+secret kos.hex "$kos"
+secret kmac.hex "$kmac"
+export SEFLEET_PASSPHRASE="admin test passphrase"
+platform=software:$work/platform.sfks
+hsm=software:$work/hsm.sfks
+run hsm init --keystore "$platform" >/dev/null || fail "hsm init (platform)"
+run hsm import --keystore "$platform" --label kos --value-file "$work/kos.hex" --usage wrap,encrypt >/dev/null || fail "kos"
+run hsm import --keystore "$platform" --label kmac --value-file "$work/kmac.hex" --usage mac >/dev/null || fail "kmac"
+run hsm init --keystore "$hsm" >/dev/null || fail "hsm init (server)"
+run hsm import --keystore "$hsm" --label master --value-file "$work/master.hex" --usage mac >/dev/null || fail "master"
+head -c 5000 /dev/urandom >"$work/body.bin"
+run campaign build --keystore "$platform" --body "$work/body.bin" --type application --platform 0102030405060708 \
+  --version 2.1 --name wallet --profile 3 --kos kos --platform-key-version 1 --chunk-size 200 \
+  -o "$work/wallet.sfcp" >/dev/null || fail "campaign build"
+
+kdf3() {  # kdf3 KDD TYPE -> hex (the SEs' SCP03 keys from the master, computed independently)
+  "$py" - "$master" "$2" "$1" <<'PY'
+import sys
+from cryptography.hazmat.primitives.cmac import CMAC
+from cryptography.hazmat.primitives.ciphers import algorithms
+master, t, kdd = bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
+c = CMAC(algorithms.AES(master)); c.update(b"\x01\x00\x00\x00" + t + b"\x00" + kdd)
+print(c.finalize().hex().upper())
+PY
+}
+cards=()
+for n in 1 2; do
+  kdd=0011223344556677880$n
+  cat >"$work/se$n.json" <<JSON
+{"se_id": "AD4D494E0000000$n", "kdd": "$kdd", "isd_aid": "A000000151000000", "platform_id": "0102030405060708",
+ "scp03": {"kvn": "30", "i": "70", "enc": "$(kdf3 $kdd 01)", "mac": "$(kdf3 $kdd 02)", "dek": "$(kdf3 $kdd 03)"},
+ "platform_keys": {"version": 1, "kos": "$kos", "kmac": "$kmac"}, "allow_downgrade": false}
+JSON
+  run card init --state "$work/se$n" --profile "$work/se$n.json" >/dev/null || fail "card init se$n"
+  port=$(free_port)
+  "$bin" card run --state "$work/se$n" --listen "127.0.0.1:$port" >"$work/se$n.log" 2>&1 &
+  pids+=($!)
+  cards+=(--tcp "127.0.0.1:$port")
+done
+secret admin.token "admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+port=$(free_port)
+url=http://127.0.0.1:$port
+"$bin" server --listen "127.0.0.1:$port" --db "sqlite:$work/server.db" --keystore "$hsm" \
+  --admin-token-file "$work/admin.token" >"$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do curl -fsS "$url/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "$url/v1/health" >/dev/null || fail "server did not come up: $(cat "$work/server.log")"
+api() { curl -fsS -H "Authorization: Bearer $(cat "$work/admin.token")" "$url$1"; }
+same_json() {  # same_json FILE_A FILE_B WHAT
+  "$py" -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:3]); sys.exit(a != b)' "$1" "$2" ||
+    fail "$3: the CLI's JSON differs from the API's: $(cat "$1") vs $(cat "$2")"
+}
+admin() { run admin "$@" --server "$url" --token-file "$work/admin.token"; }
+
+# --- upload ----------------------------------------------------------------------------------------
+admin campaign upload "$work/wallet.sfcp" --master-key master --target AD4D494E00000001 \
+  --target ad4d494e00000002 --name "wallet 2.1" --waves 50,100 --json >"$work/upload.json" ||
+  fail "upload: $(cat "$work/upload.json")"
+campaign=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload.json")
+upper=$(tr a-f A-F <<<"$campaign")
+api "/v1/campaigns/$campaign" >"$work/api-campaign.json" || fail "GET campaign"
+same_json "$work/upload.json" "$work/api-campaign.json" "campaign upload"
+grep -q '"version_text": *"2.1"' "$work/api-campaign.json" || fail "no version_text 2.1 in $(cat "$work/api-campaign.json")"
+admin campaign show "$upper" --json >"$work/show.json" || fail "show (upper-case id)"
+same_json "$work/show.json" "$work/api-campaign.json" "campaign show"
+admin campaign show "$campaign" >"$work/show.txt" || fail "show"
+grep -q "application 2.1 (wallet)" "$work/show.txt" || fail "show does not print the version as 2.1: $(cat "$work/show.txt")"
+admin campaign list >"$work/list.txt" || fail "list"
+grep -q "$campaign" "$work/list.txt" || fail "list does not show the campaign: $(cat "$work/list.txt")"
+
+# --- token (campaign id in upper case), pause and resume -------------------------------------------
+admin token create --name "line 3" --campaign "$upper" --json >"$work/token.json" || fail "token create: $(cat "$work/token.json")"
+"$py" - "$work/token.json" "$campaign" >"$work/terminal.token" <<'PY' || fail "token answer: $(cat "$work/token.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert t["campaigns"] == [sys.argv[2]] and t["token"].startswith("sft_"), t
+print(t["token"])
+PY
+chmod 600 "$work/terminal.token"
+token_id=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/token.json")
+admin token list >"$work/tokens.txt" || fail "token list"
+grep -q "line 3" "$work/tokens.txt" || fail "token list: $(cat "$work/tokens.txt")"
+grep -q "sft_" "$work/tokens.txt" && fail "token list shows a token"
+admin campaign pause "$campaign" >"$work/pause.txt" || fail "pause: $(cat "$work/pause.txt")"
+grep -q "is paused (operator)" "$work/pause.txt" || fail "pause: $(cat "$work/pause.txt")"
+# A second pause is the server's refusal (409): exit 1 with its reason.
+expect_exit 1 "pause of a paused campaign" -- admin campaign pause "$campaign"
+grep -q "409\|invalid_state\|paused" "$work/err" || fail "pause refusal unclear: $(cat "$work/err")"
+admin campaign resume "$campaign" --json >"$work/resume.json" || fail "resume"
+grep -q '"state": *"active"' "$work/resume.json" || fail "resume: $(cat "$work/resume.json")"
+expect_exit 1 "activate of an immediate campaign" -- admin campaign activate "$campaign"
+
+# --- delivery, watched -----------------------------------------------------------------------------
+run terminal --server "$url" --token-file "$work/terminal.token" --campaign "$campaign" "${cards[@]}" \
+  --cache "$work/cache" >"$work/terminal.out" 2>&1 || fail "terminal: $(cat "$work/terminal.out")"
+admin campaign watch "$campaign" --interval 0.2 --timeout 30 >"$work/watch.txt" || fail "watch: $(cat "$work/watch.txt")"
+grep -q "2/2 completed" "$work/watch.txt" || fail "watch did not end on 2/2 completed: $(cat "$work/watch.txt")"
+
+# --- devices ---------------------------------------------------------------------------------------
+admin device list --campaign "$upper" --json >"$work/devices.json" || fail "device list"
+api "/v1/devices?campaign=$campaign&limit=50&offset=0" >"$work/api-devices.json" || fail "GET devices"
+same_json "$work/devices.json" "$work/api-devices.json" "device list"
+"$py" - "$work/devices.json" <<'PY' || fail "device list: $(cat "$work/devices.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["total"] == 2 and len(d["devices"]) == 2 and all(x["state"] == "updated" for x in d["devices"]), d
+PY
+admin device list --search 4E00000002 --json >"$work/search.json" || fail "device search"
+"$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["se_id"] for x in d["devices"]]==["ad4d494e00000002"] and d["total"]==1, d' \
+  "$work/search.json" || fail "search: $(cat "$work/search.json")"
+admin device list --limit 1 --offset 1 >"$work/page.txt" || fail "device page"
+grep -q "^2-2 of 2" "$work/page.txt" || fail "second page: $(cat "$work/page.txt")"
+admin device list --state quarantined --json >"$work/none.json" || fail "device list by state"
+grep -q '"total": *0' "$work/none.json" || fail "quarantined filter: $(cat "$work/none.json")"
+admin device show AD4D494E00000001 >"$work/device.txt" || fail "device show"
+grep -q "activated (authenticated) -> updated" "$work/device.txt" || fail "device history: $(cat "$work/device.txt")"
+grep -q "application *2.1" "$work/device.txt" || fail "device image version: $(cat "$work/device.txt")"
+admin device show ad4d494e00000001 --json >"$work/device.json" || fail "device show --json"
+api /v1/devices/ad4d494e00000001 >"$work/api-device.json"
+same_json "$work/device.json" "$work/api-device.json" "device show"
+expect_exit 1 "release of an updated SE" -- admin device release AD4D494E00000001 --campaign "$campaign"
+grep -q "invalid_state\|409" "$work/err" || fail "release refusal unclear: $(cat "$work/err")"
+
+# --- revoke, then the token no longer works --------------------------------------------------------
+admin token revoke "$token_id" >"$work/revoke.txt" || fail "revoke"
+grep -q "token $token_id revoked" "$work/revoke.txt" || fail "revoke: $(cat "$work/revoke.txt")"
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/terminal.token")" \
+  "$url/v1/campaigns/$campaign")
+[ "$status" = 401 ] || fail "a revoked token answered $status"
+expect_exit 1 "revoke of an unknown token" -- admin token revoke 99999
+
+# --- refusals: usage (exit 2, nothing sent) and the server's (exit 1) --------------------------------
+expect_exit 2 "malformed campaign id" -- admin campaign show 1234
+grep -q "32 hex" "$work/err" || fail "bad id message: $(cat "$work/err")"
+expect_exit 2 "bad state filter" -- admin device list --state sleeping
+expect_exit 2 "search not hex" -- admin device list --search xyz
+expect_exit 2 "malformed SE id" -- admin device show 123
+expect_exit 2 "no token" -- env -u SEFLEET_ADMIN_TOKEN "$bin" admin campaign list --server "$url"
+grep -q "token-file" "$work/err" || fail "no-token message: $(cat "$work/err")"
+expect_exit 2 "token on the command line" -- "$bin" admin campaign list --server "$url" --token x
+SEFLEET_ADMIN_TOKEN=$(cat "$work/admin.token") run admin campaign list --server "$url" --json >"$work/env.json" ||
+  fail "token from the environment"
+secret open.token "$(cat "$work/admin.token")"
+chmod 644 "$work/open.token"
+expect_exit 1 "token file readable by others" -- "$bin" admin campaign list --server "$url" --token-file "$work/open.token"
+grep -q "chmod" "$work/err" || fail "open token file: $(cat "$work/err")"
+secret wrong.token "not-the-admin-token"
+expect_exit 1 "wrong admin token" -- "$bin" admin campaign list --server "$url" --token-file "$work/wrong.token"
+expect_exit 1 "unknown campaign" -- admin campaign show 00000000000000000000000000000000
+grep -q "not_found\|404" "$work/err" || fail "unknown campaign message: $(cat "$work/err")"
+expect_exit 1 "unreachable server" -- "$bin" admin campaign list --server "http://127.0.0.1:$(free_port)" \
+  --token-file "$work/admin.token"
+admin campaign cancel "$campaign" >/dev/null 2>&1 && fail "cancel of a completed campaign succeeded"
+expect_exit 2 "upload without targets" -- admin campaign upload "$work/wallet.sfcp" --master-key master
+expect_exit 1 "upload with an unknown master key" -- admin campaign upload "$work/wallet.sfcp" --master-key nokey \
+  --target 0102030405060708
+echo "admin cli: ok"
