@@ -134,6 +134,11 @@ PY
 admin device list --search 4E00000002 --json >"$work/search.json" || fail "device search"
 "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["se_id"] for x in d["devices"]]==["ad4d494e00000002"] and d["total"]==1, d' \
   "$work/search.json" || fail "search: $(cat "$work/search.json")"
+for bad in "limit=0" "limit=10001" "offset=-1" "q=zz" "q=" "state=sleeping" "campaign=12"; do
+  status=$(curl -s -o "$work/bad.json" -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/admin.token")" \
+    "$url/v1/devices?$bad")
+  [ "$status" = 400 ] && grep -q invalid_field "$work/bad.json" || fail "GET /v1/devices?$bad answered $status: $(cat "$work/bad.json")"
+done
 admin device list --limit 1 --offset 1 >"$work/page.txt" || fail "device page"
 grep -q "^2-2 of 2" "$work/page.txt" || fail "second page: $(cat "$work/page.txt")"
 admin device list --state quarantined --json >"$work/none.json" || fail "device list by state"

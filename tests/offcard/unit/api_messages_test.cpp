@@ -167,8 +167,14 @@ TEST(ApiMessages, AdminMessagesSurviveTheWire) {
   EXPECT_EQ(read_token_deleted(wire(to_json(TokenDeleted{7}))), TokenDeleted{7});
 
   const DeviceEntry entry{"0102", c1, DeviceState::unreachable, 1, 5, std::nullopt, "5 unverified failures", 1234};
-  const DeviceList devices{{entry, DeviceEntry{"0a0b", c1, DeviceState::retry, 0, 1, 99, "", 5}}};
+  const DeviceList devices{{entry, DeviceEntry{"0a0b", c1, DeviceState::retry, 0, 1, 99, "", 5}}, std::nullopt};
   EXPECT_EQ(read_device_list(wire(to_json(devices))), devices);
+  // A page carries the total across pages; a whole list has none.
+  DeviceList page = devices;
+  page.total = 1234;
+  EXPECT_EQ(read_device_list(wire(to_json(page))), page);
+  EXPECT_EQ(to_json(page).at("total"), 1234);
+  EXPECT_FALSE(to_json(devices).contains("total"));
 
   DeviceRecord record;
   record.se_id = "0102";
@@ -182,6 +188,8 @@ TEST(ApiMessages, AdminMessagesSurviveTheWire) {
       {ReportSummary{71, DeliveryOutcome::not_authenticated, Evidence::unverified, DeviceState::retry, true, "forged"},
        ReportSummary{72, DeliveryOutcome::activated, Evidence::authenticated, DeviceState::updated, true, "ok"}}}};
   EXPECT_EQ(read_device_record(wire(to_json(record))), record);
+  // Versions go out in both forms: the manifest's number and MAJOR.MINOR.
+  EXPECT_EQ(to_json(record).at("images").at(0).at("version_text"), "0.5");
 
   const ReleaseRequest release{c1, "reader replaced"};
   EXPECT_EQ(read_release_request(wire(to_json(release))), release);
