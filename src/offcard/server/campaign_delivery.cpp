@@ -3,6 +3,7 @@
 // (report_policy.hpp) and rollout rules (rollout_policy.hpp) applied.
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,25 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
   const std::string se_id = lower_hex(request.se_id);
   const auto ctx = context(id);
   crypto::SystemRandom random;
+  // The PAUT and its stored file: the keystore's work, the larger part of an authorization.
+  struct IssuedPaut {
+    gp::broadcast::Paut paut;
+    Bytes file;
+  };
+  const auto issue = [&](gp::broadcast::Action action) {
+    IssuedPaut issued{ctx->issuer->issue(request, action), {}};
+    issued.file = serialize_paut_file(PautFile{request.se_id, issued.paut});
+    return issued;
+  };
+  // A campaign with immediate activation only ever hands out activate PAUTs, so its PAUT is made
+  // before the write transaction: writers queue one at a time, and authorizations of other SEs need
+  // not wait behind this one's cryptography. A request then refused in the transaction made a PAUT
+  // that is neither stored nor sent. A deferred campaign's action depends on its activation state,
+  // read in the transaction: its PAUT is made there.
+  std::optional<IssuedPaut> issued_early;
+  if (ctx->activation_mode == api::ActivationMode::immediate) {
+    issued_early = issue(gp::broadcast::Action::verify_and_activate);
+  }
   // Relaxed durability (docs/database.md): a full sync per authorization would cap the rate at the
   // disk's sync rate. A record lost to a power cut of the server's machine costs that SE a fresh PAUT:
   // its report is refused as unknown (404), the terminal asks again, and an SE that had activated the
@@ -112,7 +132,10 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
                     reason_of(*target), static_cast<int>(*target->retry_at - t));
     }
     const auto action = preload ? gp::broadcast::Action::verify_only : gp::broadcast::Action::verify_and_activate;
-    const gp::broadcast::Paut paut = ctx->issuer->issue(request, action);
+    std::optional<IssuedPaut> issued_here;
+    if (!issued_early || preload) issued_here = issue(action);  // (an immediate campaign never preloads)
+    const IssuedPaut& issued = issued_here ? *issued_here : *issued_early;
+    const gp::broadcast::Paut& paut = issued.paut;
 
     AuthorizationRow a;
     a.id = lower_hex(random.bytes(api::kAuthorizationIdSize));
@@ -126,7 +149,7 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
     a.kvn = request.kvn;
     a.scp_i = request.i;
     a.sequence_counter = request.sequence_counter;
-    a.paut = serialize_paut_file(PautFile{request.se_id, paut});
+    a.paut = issued.file;
     repo.insert_authorization(a);
 
     const DeviceState previous = target->state;
@@ -135,7 +158,8 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
     target->last_authorization = a.id;
     target->updated_at = t;
     repo.save_target(*target);
-    repo.save_campaign_state(c);
+    // A fresh PAUT for an SE already authorized changes no counter of the campaign: no write of its row.
+    if (previous != DeviceState::authorized) repo.save_campaign_state(c);
     repo.add_event(id, t, se_id, "authorization", std::nullopt,
                    std::string(api::name(a.action)) + " PAUT " + a.id + " (was " + std::string(api::name(previous)) +
                        ", " + std::to_string(target->attempts) + " authenticated and " +

@@ -96,6 +96,7 @@ std::shared_ptr<const CampaignService::CampaignContext> CampaignService::context
   }
   auto ctx = std::make_shared<CampaignContext>();
   ctx->master = parse_stored_key_ref(row.master_key);
+  ctx->activation_mode = row.activation_mode;
   ctx->image = image_of(row);
   ctx->datasend_sha256 = from_hex(ctx->image.datasend_sha256);
   std::optional<KeyRef> kek;

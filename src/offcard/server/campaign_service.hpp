@@ -77,6 +77,7 @@ class CampaignService {
   // only clear copy of BK in profile 4) and the master key reference.
   struct CampaignContext {
     std::unique_ptr<PautIssuer> issuer;
+    api::ActivationMode activation_mode;  // fixed when the campaign is created
     KeyRef master;
     api::ImageInfo image;
     Bytes datasend_sha256;  // the campaign image's digest, as SEs report their active image

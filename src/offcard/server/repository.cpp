@@ -36,6 +36,8 @@ std::string placeholders(int n) {
   return out;
 }
 
+// A statement's text from parts. Statements with a fixed text are built once (function-local statics):
+// the backends find their prepared statement by the text, so only the lookup is left per call.
 std::string sql(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (auto part : parts) out += part;
@@ -50,7 +52,7 @@ constexpr std::string_view kCampaignColumns =
     "id, name, created_at, profile, image_json, terms, master_key, campaign_kek, security_level, waves_json, "
     "max_failure_rate, min_reports, max_unverified_rate, max_attempts, max_unverified_attempts, unverified_backoff, "
     "activation_mode, activation_at, activated, state, pause_reason, current_wave, wave_reports, wave_failures, "
-    "wave_unverified, target_count, pse_sha256, length(pse), pse_commands, pmob_sha256, length(pmob), "
+    "wave_unverified, target_count, pse_sha256, pse_size, pse_commands, pmob_sha256, pmob_size, "
     "n_pending, n_authorized, n_updated, n_staged, n_retry, n_quarantined, n_unreachable";
 constexpr std::size_t kFirstCountColumn = 31;
 
@@ -177,23 +179,27 @@ void Repository::insert_campaign(const CampaignRow& c, const Bytes& pse_file, co
                             c.wave_failures,
                             c.wave_unverified,
                             c.target_count,
-                            pse_file,
+                            static_cast<std::int64_t>(pse_file.size()),
                             c.pse_sha256,
                             c.pse_commands,
-                            pmob ? Value(*pmob) : Value(std::monostate{}),
+                            pmob ? Value(static_cast<std::int64_t>(pmob->size())) : Value(std::monostate{}),
                             opt(c.pmob_sha256)};
   for (std::int64_t count : c.counts.n) values.emplace_back(count);
   tx_.exec(sql({"INSERT INTO campaigns (id, name, created_at, profile, image_json, terms, master_key, campaign_kek, "
                 "security_level, waves_json, max_failure_rate, min_reports, max_unverified_rate, max_attempts, "
                 "max_unverified_attempts, unverified_backoff, activation_mode, activation_at, activated, state, "
-                "pause_reason, current_wave, wave_reports, wave_failures, wave_unverified, target_count, pse, "
-                "pse_sha256, pse_commands, pmob, pmob_sha256, ",
+                "pause_reason, current_wave, wave_reports, wave_failures, wave_unverified, target_count, pse_size, "
+                "pse_sha256, pse_commands, pmob_size, pmob_sha256, ",
                 kCountColumns, ") VALUES (", placeholders(static_cast<int>(values.size())), ")"}),
            values);
+  constexpr std::string_view kInsertFile = "INSERT INTO campaign_files (campaign_id, kind, bytes) VALUES ($1, $2, $3)";
+  tx_.exec(kInsertFile, {c.id, std::string("pse"), pse_file});
+  if (pmob) tx_.exec(kInsertFile, {c.id, std::string("pmob"), *pmob});
 }
 
 std::optional<CampaignRow> Repository::find_campaign(const std::string& id) {
-  auto rows = tx_.query(sql({"SELECT ", kCampaignColumns, " FROM campaigns WHERE id = $1"}), {id});
+  static const std::string kQuery = sql({"SELECT ", kCampaignColumns, " FROM campaigns WHERE id = $1"});
+  auto rows = tx_.query(kQuery, {id});
   if (rows.empty()) return std::nullopt;
   return campaign_from(rows.front());
 }
@@ -219,26 +225,28 @@ void Repository::save_campaign_state(const CampaignRow& c) {
 }
 
 Bytes Repository::load_pse(const std::string& id) {
-  auto rows = tx_.query("SELECT pse FROM campaigns WHERE id = $1", {id});
+  auto rows = tx_.query("SELECT bytes FROM campaign_files WHERE campaign_id = $1 AND kind = 'pse'", {id});
   if (rows.empty()) throw Error(Errc::not_found, "campaign " + id + ": no PSE");
   return rows.front().blob(0);
 }
 
 std::optional<Bytes> Repository::load_pmob(const std::string& id) {
-  auto rows = tx_.query("SELECT pmob FROM campaigns WHERE id = $1", {id});
+  auto rows = tx_.query("SELECT bytes FROM campaign_files WHERE campaign_id = $1 AND kind = 'pmob'", {id});
   if (rows.empty()) return std::nullopt;
-  return rows.front().optional_blob(0);
+  return rows.front().blob(0);
 }
 
 void Repository::insert_target(const TargetRow& t) {
-  tx_.exec(sql({"INSERT INTO targets (", kTargetColumns, ") VALUES (", placeholders(10), ")"}),
-           {t.campaign_id, t.se_id, t.rank, word(t.state), t.attempts, t.unverified_attempts, opt(t.retry_at),
-            opt(t.last_authorization), t.reason, t.updated_at});
+  static const std::string kInsert =
+      sql({"INSERT INTO targets (", kTargetColumns, ") VALUES (", placeholders(10), ")"});
+  tx_.exec(kInsert, {t.campaign_id, t.se_id, t.rank, word(t.state), t.attempts, t.unverified_attempts, opt(t.retry_at),
+                     opt(t.last_authorization), t.reason, t.updated_at});
 }
 
 std::optional<TargetRow> Repository::find_target(const std::string& campaign_id, const std::string& se_id) {
-  auto rows = tx_.query(sql({"SELECT ", kTargetColumns, " FROM targets WHERE campaign_id = $1 AND se_id = $2"}),
-                        {campaign_id, se_id});
+  static const std::string kQuery =
+      sql({"SELECT ", kTargetColumns, " FROM targets WHERE campaign_id = $1 AND se_id = $2"});
+  auto rows = tx_.query(kQuery, {campaign_id, se_id});
   if (rows.empty()) return std::nullopt;
   return target_from(rows.front());
 }
@@ -316,13 +324,15 @@ std::vector<TargetRow> Repository::targets_of_se(const std::string& se_id) {
 }
 
 void Repository::insert_authorization(const AuthorizationRow& a) {
-  tx_.exec(sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(12), ")"}),
-           {a.id, a.campaign_id, a.se_id, opt(a.token_id), word(a.action), a.issued_at, a.expires_at, a.kdd, a.kvn,
-            a.scp_i, a.sequence_counter, a.paut});
+  static const std::string kInsert =
+      sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(12), ")"});
+  tx_.exec(kInsert, {a.id, a.campaign_id, a.se_id, opt(a.token_id), word(a.action), a.issued_at, a.expires_at, a.kdd,
+                     a.kvn, a.scp_i, a.sequence_counter, a.paut});
 }
 
 std::optional<AuthorizationRow> Repository::find_authorization(const std::string& id) {
-  auto rows = tx_.query(sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE id = $1"}), {id});
+  static const std::string kQuery = sql({"SELECT ", kAuthorizationColumns, " FROM authorizations WHERE id = $1"});
+  auto rows = tx_.query(kQuery, {id});
   if (rows.empty()) return std::nullopt;
   return authorization_from(rows.front());
 }
@@ -338,16 +348,17 @@ std::vector<AuthorizationRow> Repository::authorizations_of_se(const std::string
 }
 
 void Repository::insert_report(const ReportRow& r) {
-  tx_.exec(sql({"INSERT INTO reports (", kReportColumns, ") VALUES (", placeholders(11), ")"}),
-           {r.authorization_id, r.campaign_id, r.se_id, r.request_hash, r.answer_json, word(r.outcome),
-            word(r.evidence), std::int64_t{r.counted ? 1 : 0}, word(r.decision), r.reason, r.t});
+  static const std::string kInsert =
+      sql({"INSERT INTO reports (", kReportColumns, ") VALUES (", placeholders(11), ")"});
+  tx_.exec(kInsert, {r.authorization_id, r.campaign_id, r.se_id, r.request_hash, r.answer_json, word(r.outcome),
+                     word(r.evidence), std::int64_t{r.counted ? 1 : 0}, word(r.decision), r.reason, r.t});
 }
 
 std::vector<ReportRow> Repository::reports_of(const std::string& authorization_id) {
   std::vector<ReportRow> out;
-  for (const auto& row :
-       tx_.query(sql({"SELECT ", kReportColumns, " FROM reports WHERE authorization_id = $1 ORDER BY id"}),
-                 {authorization_id})) {
+  static const std::string kQuery =
+      sql({"SELECT ", kReportColumns, " FROM reports WHERE authorization_id = $1 ORDER BY id"});
+  for (const auto& row : tx_.query(kQuery, {authorization_id})) {
     out.push_back(report_from(row));
   }
   return out;

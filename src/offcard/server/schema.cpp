@@ -6,8 +6,9 @@
 namespace sefleet::offcard::server {
 namespace {
 
-// Tables (docs/api.md): campaigns with their stored PSE/PMOB and counters per device state (kept in
-// the row so progress and the timeline never scan the targets); targets = device state per campaign
+// Tables (docs/api.md): campaigns with their counters per device state (kept in the row so progress
+// and the timeline never scan the targets) and, since migration 3, their stored PSE/PMOB in
+// campaign_files; targets = device state per campaign
 // (rank = position in the wave order); authorizations with the PAUT file (its PautCheck verifies the
 // report); reports keyed by authorization (idempotence: request hash + stored answer); images = the
 // current image per SE and type from authenticated status objects; events = decision log; tokens
@@ -167,6 +168,26 @@ CREATE UNIQUE INDEX reports_request ON reports (authorization_id, request_hash);
 CREATE INDEX reports_se ON reports (se_id)
 )sql";
 
+// Migration 3: the campaign's PSE and PMOB files move out of its row into campaign_files, and the row
+// keeps their sizes. The campaign row is read on every authorization and written whenever its counters
+// change; with a PSE of a few kilobytes inside, every such read and write also went through the file's
+// overflow pages (SQLite) for columns that never change.
+constexpr std::string_view kCampaignFiles = R"sql(
+CREATE TABLE campaign_files (
+  campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+  kind TEXT NOT NULL,
+  bytes {BLOB} NOT NULL,
+  PRIMARY KEY (campaign_id, kind)
+);
+INSERT INTO campaign_files (campaign_id, kind, bytes) SELECT id, 'pse', pse FROM campaigns;
+INSERT INTO campaign_files (campaign_id, kind, bytes) SELECT id, 'pmob', pmob FROM campaigns WHERE pmob IS NOT NULL;
+ALTER TABLE campaigns ADD COLUMN pse_size {INT} NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN pmob_size {INT};
+UPDATE campaigns SET pse_size = length(pse), pmob_size = length(pmob);
+ALTER TABLE campaigns DROP COLUMN pse;
+ALTER TABLE campaigns DROP COLUMN pmob
+)sql";
+
 std::string expand(std::string_view templ, bool postgresql) {
   std::string out(templ);
   const auto replace_all = [&out](std::string_view from, std::string_view to) {
@@ -187,6 +208,7 @@ const std::vector<db::Migration>& server_migrations() {
   static const std::vector<db::Migration> migrations{
       {1, "server initial schema", expand(kInitialSchema, false), expand(kInitialSchema, true)},
       {2, "report evidence and unreachable devices", expand(kReportEvidence, false), expand(kReportEvidence, true)},
+      {3, "campaign files in their own table", expand(kCampaignFiles, false), expand(kCampaignFiles, true)},
   };
   return migrations;
 }

@@ -1,7 +1,7 @@
-// A server database written before the report-evidence migration (2) keeps its data through it, on
-// both backends: its reports stay, as authenticated and counted ones (they keep blocking a different
-// report, as they did), and every new column reads back with its documented default through the
-// repository.
+// A server database written before the report-evidence migration (2) keeps its data through it and
+// the later ones, on both backends: its reports stay, as authenticated and counted ones (they keep
+// blocking a different report, as they did), every new column reads back with its documented default
+// through the repository, and the campaign's PSE is still there once it moved to campaign_files (3).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -79,6 +79,12 @@ TEST_P(ServerSchemaUpgrade, MigrationTwoKeepsEarlierReportsAsAuthenticatedAndCou
     EXPECT_EQ(campaign->wave_unverified, 0);
     EXPECT_EQ(campaign->counts[api::DeviceState::updated], 1);
     EXPECT_EQ(campaign->counts[api::DeviceState::unreachable], 0);
+    // Migration 3: the PSE moved to campaign_files, its size stays in the row; no PMOB was stored.
+    EXPECT_EQ(campaign->pse_size, 1);
+    EXPECT_EQ(campaign->pmob_size, 0);
+    EXPECT_FALSE(campaign->pmob_sha256.has_value());
+    EXPECT_EQ(repo.load_pse(std::string(32, 'c')), Bytes{2});
+    EXPECT_FALSE(repo.load_pmob(std::string(32, 'c')).has_value());
     const auto target = repo.find_target(std::string(32, 'c'), "0102");
     ASSERT_TRUE(target.has_value());
     EXPECT_EQ(target->state, api::DeviceState::updated);

@@ -1,12 +1,18 @@
-// SQLite backend: WAL journal, one writer at a time, a pool of connections each with its own cache of
-// prepared statements.
+// SQLite backend: WAL journal, one writer connection, a pool of reader connections, each connection with
+// its own cache of prepared statements.
 //
-// Concurrency: SQLite allows one writer per database file. Every transaction here starts with
+// Concurrency: SQLite allows one writer per database file. Every write transaction here starts with
 // BEGIN IMMEDIATE (it takes the write lock at once), and inside this process a mutex queues writers
-// before they even take a connection, so they wait on a cheap mutex instead of polling the file lock
-// (busy_timeout still covers other processes). Since every transaction writes under the lock, a
+// before they even take the connection, so they wait on a cheap mutex instead of polling the file lock
+// (busy_timeout still covers other processes). Since every such transaction writes under the lock, a
 // read-modify-write cannot lose an update. Reads happen inside transactions too; WAL lets readers of
 // other processes proceed while we write.
+//
+// Why one writer connection: a connection keeps the database pages it read in its own page cache, and
+// drops the whole cache when it finds that another connection wrote since its last transaction. With
+// writes spread over the pool, every write transaction started cold and read its pages again (about ten
+// reads of the file per authorization); the one writer only ever sees its own commits, so its cache
+// stays valid from one write to the next.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -122,8 +128,7 @@ class SqliteConnection {
 
   // A statement prepared once per connection and reused (nullptr when `sql` holds several statements).
   sqlite3_stmt* prepared(std::string_view sql) {
-    std::string key(sql);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
     sqlite3_stmt* statement = nullptr;
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -136,7 +141,7 @@ class SqliteConnection {
     if (statement == nullptr) {
       throw Error(Errc::invalid_argument, "database (sqlite): empty statement");
     }
-    cache_.emplace(std::move(key), statement);
+    cache_.emplace(std::string(sql), statement);
     return statement;
   }
 
@@ -172,7 +177,12 @@ class SqliteConnection {
   sqlite3* handle_ = nullptr;
   bool query_only_ = false;
   bool synchronous_full_ = true;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // Looked up by the statement's text without copying it into a std::string first.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 // Resets a cached statement whatever happens, so its bindings never outlive the call.
@@ -284,14 +294,20 @@ Row read_row(sqlite3_stmt* statement) {
 
 class SqliteDatabase;
 
+// Where a transaction's connection comes from and goes back to: lent by the pool, or the database's
+// writer connection, taken from its slot under the write lock and put back before the lock is released.
+struct ConnectionSource {
+  ConnectionPool<SqliteConnection>* pool = nullptr;
+  std::unique_ptr<SqliteConnection>* writer_slot = nullptr;
+};
+
 class SqliteTransaction final : public Transaction {
  public:
   // With a write lock: BEGIN IMMEDIATE; without: a read-only BEGIN DEFERRED (a WAL snapshot).
   // `synchronous_full`: for a writer, whether this commit syncs the WAL (the database's setting, or
   // false for Durability::relaxed).
-  SqliteTransaction(ConnectionPool<SqliteConnection>& pool, std::unique_lock<std::mutex> write_lock,
-                    bool synchronous_full)
-      : pool_(pool), write_lock_(std::move(write_lock)), connection_(pool.acquire()) {
+  SqliteTransaction(ConnectionSource source, std::unique_lock<std::mutex> write_lock, bool synchronous_full)
+      : source_(source), write_lock_(std::move(write_lock)), connection_(take_connection()) {
     try {
       const bool writer = write_lock_.owns_lock();
       connection_->set_query_only(!writer);
@@ -299,19 +315,18 @@ class SqliteTransaction final : public Transaction {
       const char* begin = writer ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
       step_all(connection_->prepared(begin), {}, begin, nullptr);
     } catch (...) {
-      pool_.give_back(std::move(connection_));
+      give_back_connection();
       throw;
     }
   }
 
   ~SqliteTransaction() override {
-    if (!finished_) {
-      // Some errors (I/O, full disk) already rolled back: only roll back an open transaction.
-      if (!sqlite3_get_autocommit(connection_->handle())) {
-        sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-      }
+    if (!connection_) return;  // committed: already given back
+    // Some errors (I/O, full disk) already rolled back: only roll back an open transaction.
+    if (!sqlite3_get_autocommit(connection_->handle())) {
+      sqlite3_exec(connection_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     }
-    pool_.give_back(std::move(connection_));
+    give_back_connection();
   }
 
   SqliteTransaction(const SqliteTransaction&) = delete;
@@ -361,10 +376,25 @@ class SqliteTransaction final : public Transaction {
     require_open();
     step_all(connection_->prepared("COMMIT"), {}, "COMMIT", nullptr);
     finished_ = true;
+    // The next writer may start at once: the connection goes back before the lock is released.
+    give_back_connection();
     if (write_lock_.owns_lock()) write_lock_.unlock();
   }
 
  private:
+  std::unique_ptr<SqliteConnection> take_connection() {
+    if (source_.writer_slot == nullptr) return source_.pool->acquire();
+    // The slot is only touched under the write lock, which this transaction holds.
+    return std::move(*source_.writer_slot);
+  }
+  void give_back_connection() {
+    if (source_.writer_slot != nullptr) {
+      *source_.writer_slot = std::move(connection_);
+    } else {
+      source_.pool->give_back(std::move(connection_));
+    }
+  }
+
   void require_open() const {
     if (finished_) throw Error(Errc::state_error, "database (sqlite): transaction already committed");
   }
@@ -390,7 +420,7 @@ class SqliteTransaction final : public Transaction {
     }
   }
 
-  ConnectionPool<SqliteConnection>& pool_;
+  ConnectionSource source_;
   std::unique_lock<std::mutex> write_lock_;
   std::unique_ptr<SqliteConnection> connection_;
   std::size_t changes_ = 0;
@@ -401,31 +431,40 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(SqliteOptions options, std::size_t pool_size)
       : options_(std::move(options)),
-        // An in-memory database lives and dies with its one connection.
-        pool_(options_.path == ":memory:" ? 1 : pool_size,
-              [this] { return std::make_unique<SqliteConnection>(options_); }) {
-    // Open one connection now: a bad path fails here, and WAL is switched on before any concurrency.
-    pool_.give_back(pool_.acquire());
+        in_memory_(options_.path == ":memory:"),
+        // An in-memory database lives and dies with its one connection, which therefore also writes.
+        pool_(in_memory_ ? 1 : pool_size, [this] { return std::make_unique<SqliteConnection>(options_); }) {
+    // Open a connection now: a bad path fails here, and WAL is switched on before any concurrency.
+    if (in_memory_) {
+      pool_.give_back(pool_.acquire());
+    } else {
+      writer_ = std::make_unique<SqliteConnection>(options_);
+    }
   }
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
   std::unique_ptr<Transaction> begin(Durability durability) override {
     std::unique_lock lock(write_mutex_);
-    return std::make_unique<SqliteTransaction>(pool_, std::move(lock),
+    const ConnectionSource source =
+        in_memory_ ? ConnectionSource{&pool_, nullptr} : ConnectionSource{nullptr, &writer_};
+    return std::make_unique<SqliteTransaction>(source, std::move(lock),
                                                options_.synchronous_full && durability == Durability::full);
   }
 
   std::unique_ptr<Transaction> begin_read_only() override {
-    return std::make_unique<SqliteTransaction>(pool_, std::unique_lock<std::mutex>(), options_.synchronous_full);
+    return std::make_unique<SqliteTransaction>(ConnectionSource{&pool_, nullptr}, std::unique_lock<std::mutex>(),
+                                               options_.synchronous_full);
   }
 
   std::string describe() const override { return "sqlite:" + options_.path; }
 
  private:
   SqliteOptions options_;
-  ConnectionPool<SqliteConnection> pool_;
+  bool in_memory_;
+  ConnectionPool<SqliteConnection> pool_;  // readers (and, in memory, the writer too)
   std::mutex write_mutex_;
+  std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mutex_; empty while a transaction has it
 };
 
 }  // namespace

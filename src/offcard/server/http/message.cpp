@@ -1,16 +1,25 @@
 #include "offcard/server/http/message.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "offcard/api/json_codec.hpp"
 
 namespace sefleet::offcard::server::http {
 
+namespace {
+
+// ASCII case folding, as HTTP's case-insensitive names and tokens are defined; the same as std::tolower
+// in the "C" locale the server runs in, without a call into the locale for every byte of every header
+// lookup.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
