@@ -73,7 +73,8 @@ class Browser:
     def wait(self, expression, what, seconds=20):
         deadline = time.time() + seconds
         while time.time() < deadline:
-            if self.js(expression):
+            # Until the page has loaded, the elements the expression reads may not exist yet.
+            if self.js(f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"):
                 return
             time.sleep(0.1)
         self.screenshot("failure")
