@@ -356,14 +356,22 @@ function renderDetail(campaign, samples, events) {
   $("no-failures").hidden = failures.length !== 0;
 }
 
-// The events of a campaign, every page (the API pages by 1000 with ?after=<id>).
+// The events of a campaign, every page (the API pages by 1000 with ?after=<id>). They are only ever
+// appended, so a poll asks only for those after the last one it has.
+const eventCache = { campaign: null, events: [] };
 async function allEvents(id) {
-  const events = [];
-  for (let after = null; ;) {
+  if (eventCache.campaign !== id) {
+    eventCache.campaign = id;
+    eventCache.events = [];
+  }
+  const events = eventCache.events;
+  for (;;) {
+    const after = events.length ? events[events.length - 1].id : null;
     const page = await api(`/v1/campaigns/${encodeURIComponent(id)}/events` + (after === null ? "" : `?after=${after}`));
-    events.push(...page.events);
-    if (page.events.length < 1000) return events;
-    after = page.events[page.events.length - 1].id;
+    // Two refreshes may overlap (a navigation during a poll): keep each event once.
+    const last = events.length ? events[events.length - 1].id : -Infinity;
+    events.push(...page.events.filter((e) => e.id > last));
+    if (page.events.length < 1000) return events.slice();
   }
 }
 
