@@ -37,6 +37,8 @@ if [ "$demo_only" -eq 0 ]; then
     pcscd vsmartcard-vpcd opensc pcsc-tools python3 python3-pyscard python3-cryptography
     # servers and tools used by tests and benchmarks
     softhsm2 postgresql sqlite3 chromium wrk openssl iproute2 util-linux procps curl
+    # the DevTools client of the dashboard test (tests/apps/e2e/dashboard_actions.py)
+    python3-websocket
   )
 fi
 

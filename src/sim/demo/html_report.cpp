@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "offcard/api/json_codec.hpp"
@@ -27,6 +29,43 @@ std::string color_of(const std::string& label) {
   if (label == "quarantined") return "#c62828";
   if (label == "unreachable") return "#795548";
   return "#6a1b9a";  // errors and refusals
+}
+
+// A legend row inside an SVG: one swatch and label per entry, starting at (x, y).
+std::string svg_legend(const std::vector<std::pair<std::string, std::string>>& entries, double x, double y) {
+  std::ostringstream svg;
+  svg << "<g class=\"legend\">";
+  for (const auto& [color, label] : entries) {
+    svg << "<rect x=\"" << number(x, 1) << "\" y=\"" << number(y - 9, 1) << "\" width=\"10\" height=\"10\" fill=\""
+        << color << "\"/><text x=\"" << number(x + 14, 1) << "\" y=\"" << number(y, 1) << "\" font-size=\"11\">"
+        << html_escape(label) << "</text>";
+    x += 24 + 6.5 * static_cast<double>(label.size());
+  }
+  svg << "</g>\n";
+  return svg.str();
+}
+
+// A time axis under a plot: the line, five ticks labelled in seconds, and the axis title.
+std::string time_axis(double left, double width, double y, double max_t) {
+  std::ostringstream svg;
+  svg << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << number(y, 1) << "\" y2=\"" << number(y, 1)
+      << "\" stroke=\"#555\"/>\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double x = left + width * k / 4.0;
+    svg << "<line x1=\"" << number(x, 1) << "\" x2=\"" << number(x, 1) << "\" y1=\"" << number(y, 1) << "\" y2=\""
+        << number(y + 4, 1) << "\" stroke=\"#555\"/><text x=\"" << number(x, 1) << "\" y=\"" << number(y + 16, 1)
+        << "\" text-anchor=\"middle\" font-size=\"11\">" << number(max_t * k / 4.0, 2) << " s</text>\n";
+  }
+  svg << "<text x=\"" << number(left + width / 2, 1) << "\" y=\"" << number(y + 32, 1)
+      << "\" text-anchor=\"middle\" font-size=\"12\">seconds since the terminals started</text>\n";
+  return svg.str();
+}
+
+// A vertical axis title, turned to read upwards, centred on [top, top + height].
+std::string y_title(const std::string& title, double x, double top, double height) {
+  const double y = top + height / 2;
+  return "<text x=\"" + number(x, 1) + "\" y=\"" + number(y, 1) + "\" text-anchor=\"middle\" font-size=\"12\" " +
+         "transform=\"rotate(-90 " + number(x, 1) + " " + number(y, 1) + ")\">" + html_escape(title) + "</text>\n";
 }
 
 std::string outcome_text(const std::optional<offcard::DeliveryOutcome>& outcome) {
@@ -62,7 +101,7 @@ std::string timeline_svg(const DemoResult& result) {
   if (max_t <= 0) max_t = 1;
   const std::size_t n = std::max<std::size_t>(1, result.results.size());
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << (top + height + 40)
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << (top + height + 64)
       << "\" role=\"img\" aria-label=\"SEs updated over time\">\n";
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << width << "\" height=\"" << height
       << "\" fill=\"#fafafa\" stroke=\"#999\"/>\n";
@@ -71,10 +110,8 @@ std::string timeline_svg(const DemoResult& result) {
     svg << "<line x1=\"" << left << "\" x2=\"" << left + width << "\" y1=\"" << number(y, 1) << "\" y2=\""
         << number(y, 1) << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << number(y + 4, 1)
         << "\" text-anchor=\"end\" font-size=\"11\">" << (n * static_cast<std::size_t>(k)) / 4 << "</text>\n";
-    const double x = left + width * k / 4.0;
-    svg << "<text x=\"" << number(x, 1) << "\" y=\"" << top + height + 16
-        << "\" text-anchor=\"middle\" font-size=\"11\">" << number(max_t * k / 4.0, 2) << " s</text>\n";
   }
+  svg << time_axis(left, width, top + height, max_t) << y_title("SEs (cumulative)", 14, top, height);
   svg << "<polyline fill=\"none\" stroke=\"#2e7d32\" stroke-width=\"2\" points=\""
       << cumulative_points(result, SeStatus::updated, width, height, left, top, max_t, n) << "\"/>\n";
   svg << "<polyline fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" points=\""
@@ -90,15 +127,16 @@ std::string timeline_svg(const DemoResult& result) {
           << ")</title></line>\n";
     }
   }
-  svg << "<text x=\"" << left + width / 2 << "\" y=\"" << top + height + 34
-      << "\" text-anchor=\"middle\" font-size=\"12\">time since the terminals started</text>\n";
+  svg << svg_legend(
+      {{"#2e7d32", "SEs updated"}, {"#c62828", "SEs quarantined"}, {"#ef6c00", "attempt sent back for a retry (tick)"}},
+      left, top + height + 56);
   svg << "</svg>\n";
   return svg.str();
 }
 
 // One row per SE, one bar per attempt, coloured by the server's decision.
 std::string attempts_svg(const DemoResult& result) {
-  const double left = 70, width = 800, row = 6;
+  const double left = 70, width = 800, row = 6, top = 5;
   double max_t = result.campaign_seconds;
   for (const auto& se : result.results) max_t = std::max(max_t, se.finished);
   if (max_t <= 0) max_t = 1;
@@ -106,13 +144,23 @@ std::string attempts_svg(const DemoResult& result) {
   const std::size_t shown = std::min<std::size_t>(rows, 400);  // a long fleet is sampled, not truncated silently
   const std::size_t step = shown == 0 ? 1 : (rows + shown - 1) / shown;
   std::ostringstream svg;
-  const double height = static_cast<double>((rows + step - 1) / step) * row + 10;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << number(height + 10, 0)
+  const double height = static_cast<double>((rows + step - 1) / step) * row + 5;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" << number(top + height + 64, 0)
       << "\" role=\"img\" aria-label=\"delivery attempts per SE\">\n";
+  svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << number(top + height, 1)
+      << "\" stroke=\"#555\"/>\n"
+      << y_title(step > 1 ? "SEs (one row each, sampled)" : "SEs (one row each)", 40, top, height)
+      << time_axis(left, width, top + height, max_t)
+      << svg_legend({{color_of("updated"), "updated / staged"},
+                     {color_of("retry"), "retry"},
+                     {color_of("quarantined"), "quarantined"},
+                     {color_of("unreachable"), "unreachable"},
+                     {color_of("error"), "error or refusal"}},
+                    left, top + height + 56);
   std::size_t line = 0;
   for (std::size_t k = 0; k < rows; k += step, ++line) {
     const auto& se = result.results[k];
-    const double y = 5 + static_cast<double>(line) * row;
+    const double y = top + static_cast<double>(line) * row;
     for (const auto& attempt : se.history) {
       const double x = left + attempt.started / max_t * width;
       const double w = std::max(1.0, attempt.seconds / max_t * width);
@@ -177,7 +225,7 @@ std::string render_html_report(const DemoResult& result) {
        << "<style>body{font-family:sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:1em 0}"
        << "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}td.n{text-align:right}"
        << ".dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:6px}"
-       << ".bad{color:#c62828}.ok{color:#2e7d32}</style>\n</head>\n<body>\n";
+       << ".bad{color:#c62828}.ok{color:#2e7d32}.filtered label{margin-right:1em}</style>\n</head>\n<body>\n";
   html << "<h1>sefleet demo: broadcast campaign</h1>\n";
   html << "<p>Campaign <code>" << html_escape(result.campaign_id) << "</code>, profile " << result.profile << ", image "
        << result.image_size << " bytes, PSE " << result.pse_bytes << " bytes (" << result.pse_commands
@@ -226,16 +274,29 @@ std::string render_html_report(const DemoResult& result) {
     for (const auto& line : result.unexpected) html << "<li>" << html_escape(line) << "</li>\n";
     html << "</ul>\n";
   }
-  html << "<h2>Every SE</h2>\n<table><tr><th>SE</th><th>id</th><th>final</th><th>attempts</th><th>seconds</th>"
+  // The filter is CSS only (the page has no script): a radio button per final state hides the other rows.
+  html << "<h2>Every SE</h2>\n<div class=\"filtered\">\n<span>Show: </span>"
+       << "<input type=\"radio\" name=\"final\" id=\"final-all\" checked=\"checked\"/>"
+       << "<label for=\"final-all\">all (" << result.results.size() << ")</label>\n";
+  std::ostringstream filter_css;
+  for (const auto& [name, count] : result.finals) {
+    const std::string id = "final-" + html_escape(name);
+    html << "<input type=\"radio\" name=\"final\" id=\"" << id << "\"/><label for=\"" << id << "\">"
+         << html_escape(name) << " (" << count << ")</label>\n";
+    filter_css << "#" << id << ":checked~table tr.se:not(." << id << "){display:none}";
+  }
+  html << "<style>" << filter_css.str() << "</style>\n";
+  html << "<table id=\"every-se\"><tr><th>SE</th><th>id</th><th>final</th><th>attempts</th><th>seconds</th>"
        << "<th>detail</th></tr>\n";
   for (const auto& se : result.results) {
-    html << "<tr><td>" << html_escape(se.endpoint) << "</td><td><code>" << html_escape(se.se_id) << "</code></td><td>"
+    html << "<tr class=\"se final-" << html_escape(std::string(status_name(se.status))) << "\"><td>"
+         << html_escape(se.endpoint) << "</td><td><code>" << html_escape(se.se_id) << "</code></td><td>"
          << "<span class=\"dot\" style=\"background:" << color_of(std::string(status_name(se.status))) << "\"></span>"
          << html_escape(std::string(status_name(se.status))) << "</td><td class=\"n\">" << se.attempts
          << "</td><td class=\"n\">" << number(se.finished - se.started, 3) << "</td><td>" << html_escape(se.reason)
          << "</td></tr>\n";
   }
-  html << "</table>\n</body>\n</html>\n";
+  html << "</table>\n</div>\n</body>\n</html>\n";
   return html.str();
 }
 

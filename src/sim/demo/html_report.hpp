@@ -10,8 +10,9 @@
 namespace sefleet::sim::demo {
 
 // The page: summary, outcomes and decisions, the timeline (SEs updated/quarantined over time, and one
-// bar per delivery attempt per terminal-visible SE), the server's own timeline samples, the planned
-// faults and what happened to them, and the per-SE table.
+// bar per delivery attempt per terminal-visible SE; both charts with axes, axis titles and a legend),
+// the server's own timeline samples, the planned faults and what happened to them, and the per-SE table
+// with a filter by final state (CSS radio buttons: the page stays script-free).
 std::string render_html_report(const DemoResult& result);
 
 // Writes the page atomically (temporary file + rename). Error(io_error) on failure.

@@ -46,7 +46,8 @@ get "/v1/campaigns/$campaign" >"$work/campaign.json"
 get "/v1/campaigns/$campaign/timeline" >"$work/timeline.json"
 get "/v1/campaigns/$campaign/events" >"$work/events.json"
 # The page itself is served without a token, the API is not.
-curl -fsS "$url/" | grep -q '<title>sefleet dashboard</title>' || fail "GET / does not serve the dashboard"
+page=$(curl -fsS "$url/") || fail "GET / failed"
+grep -q '<title>sefleet dashboard</title>' <<<"$page" || fail "GET / does not serve the dashboard"
 status=$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/campaigns")
 [ "$status" = 401 ] || fail "GET /v1/campaigns without a token answered $status, expected 401"
 
@@ -75,13 +76,15 @@ class Page(HTMLParser):
     """Collects, per element id, its attributes and text, plus the body's attributes."""
     def __init__(self):
         super().__init__()
-        self.by_id, self.stack, self.body, self.polylines = {}, [], {}, []
+        self.by_id, self.stack, self.body, self.polylines, self.classes = {}, [], {}, [], set()
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "body":
             self.body = attrs
         if tag == "polyline":
             self.polylines.append(attrs)
+        if "class" in attrs:
+            self.classes.add(attrs["class"])
         if "id" in attrs:
             self.by_id[attrs["id"]] = {"attrs": attrs, "text": ""}
         if tag not in ("meta", "link", "input", "br", "img", "rect", "line", "polyline"):
@@ -138,6 +141,19 @@ check(sum(int(text(page, f"devices-{s}") or 0) for s in states) == len(devices),
 
 detail = load("campaign.json")
 check(text(page, "detail-state") == detail["state"], "detail state")
+# Versions as people write them (MAJOR.MINOR), in the list and on the campaign page.
+image = detail["image"]
+check(text(page, "detail-image") == f"{image['type']} {image['version_text']} ({image['name']})",
+      f"detail image: {text(page, 'detail-image')}, API version_text {image['version_text']}")
+check(f"v{image['version']}" not in (text(page, "campaigns") or ""), "a raw version number is shown")
+check(f"{image['type']} {image['version_text']}" in (text(page, "campaigns") or ""), "version_text not in the list")
+# States as coloured badges; one legend entry per device state; the chart's axes have titles.
+for c in campaigns:
+    check(text(page, f"campaign-{c['id']}-state") == c["state"], f"state of {c['id']}")
+check(all(s in (text(page, "state-legend") or "") for s in states), "state legend incomplete")
+check(text(page, "chart-x-title") == "time (UTC)" and text(page, "chart-y-title") == "devices", "chart axis titles")
+for s in states:
+    check(f"badge state-{s}" in page.classes, f"no badge coloured for {s}")
 check(text(page, "detail-targets") == str(detail["targets"]), "detail targets")
 samples = load("timeline.json")["samples"]
 chart = page.by_id.get("chart")
