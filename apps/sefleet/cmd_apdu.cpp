@@ -37,11 +37,15 @@ struct ParsedApdu {
   iso7816::CommandApdu command;
 };
 
-iso7816::CommandApdu parse_apdu(const std::string& text, const std::string& origin) {
+// An APDU of the command line is a usage error when malformed (exit 2); one of a script file is bad
+// input (exit 1).
+iso7816::CommandApdu parse_apdu(const std::string& text, const std::string& origin, bool argument) {
   try {
     return iso7816::CommandApdu::parse(from_hex(text));
   } catch (const Error& e) {
-    throw Error(Errc::parse_error, origin + ": '" + text + "' is not an APDU: " + e.what());
+    const std::string message = "'" + text + "' is not an APDU: " + e.what();
+    if (argument) throw CLI::ValidationError(origin, message);
+    throw Error(Errc::parse_error, origin + ": " + message);
   }
 }
 
@@ -58,7 +62,7 @@ std::vector<ParsedApdu> read_script(const std::string& path) {
     const auto last = line.find_last_not_of(" \t\r");
     const std::string text = line.substr(first, last - first + 1);
     const std::string origin = path + ":" + std::to_string(number);
-    out.push_back({origin, parse_apdu(text, origin)});
+    out.push_back({origin, parse_apdu(text, origin, false)});
   }
   return out;
 }
@@ -94,7 +98,7 @@ void run_apdu(const ApduOptions& options) {
   if (!options.script.empty()) apdus = read_script(options.script);
   for (std::size_t k = 0; k < options.apdus.size(); ++k) {
     const std::string origin = "APDU argument " + std::to_string(k + 1);
-    apdus.push_back({origin, parse_apdu(options.apdus[k], origin)});
+    apdus.push_back({origin, parse_apdu(options.apdus[k], origin, true)});
   }
   std::optional<gp::StaticKeyResolver> resolver;
   gp::Scp03HostOptions host_options;
@@ -109,9 +113,10 @@ void run_apdu(const ApduOptions& options) {
   const Bytes atr = card->atr();
   if (!options.json) std::cout << "# " << card->description() << "  ATR " << to_hex(atr) << "\n";
 
-  const bool print_wire = options.verbose && !options.json;
+  // The wire trace goes to stderr, so that stdout stays the exchange list (or the JSON) alone.
+  const bool print_wire = options.verbose;
   gp::host::GpSession session(make_link(*card, [print_wire](ByteView command, ByteView response) {
-    if (print_wire) std::cout << ">> " << to_hex(command) << "\n<< " << to_hex(response) << "\n";
+    if (print_wire) std::cerr << ">> " << to_hex(command) << "\n<< " << to_hex(response) << "\n";
   }));
 
   nlohmann::json secure_channel = nullptr;
@@ -171,7 +176,8 @@ const RegisterCommand registration{
           root.add_subcommand("apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 session");
       cmd->footer(
           "APDUs are hex, spaces allowed (quote them). With a key option the ISD (--aid) is selected, SCP03 is\n"
-          "opened and every APDU is wrapped; the plain command and response are printed (-v adds the wire form).\n"
+          "opened and every APDU is wrapped; the plain command and response are printed (-v adds the wire form\n"
+          "on stderr).\n"
           "An error status word is printed, not a failure, unless --expect-ok is given.\n"
           "Examples:\n"
           "  sefleet apdu --list-readers\n"
@@ -188,7 +194,7 @@ const RegisterCommand registration{
           "Print "
           "{\"reader\",\"atr\",\"secure_channel\",\"exchanges\":[{\"command\",\"response\",\"sw\",\"sw_name\"}]}");
       cmd->add_flag("-v,--verbose", options->verbose,
-                    "Also print every APDU on the wire (>> / <<), protected form included");
+                    "Also print every APDU on the wire (>> / <<), protected form included, to stderr");
       cmd->add_flag("--expect-ok", options->expect_ok, "Stop and exit 1 at the first response that is not 9000");
       cmd->add_flag("--list-readers", options->list_readers, "List the PC/SC readers and exit");
       cmd->callback([options] { run_apdu(*options); });

@@ -18,6 +18,7 @@
 #include "gp/broadcast/pse.hpp"
 #include "offcard/campaign/design_system.hpp"
 #include "offcard/campaign/package_format.hpp"
+#include "offcard/keystore/key_ref.hpp"
 #include "offcard/keystore/keystore_spec.hpp"
 
 namespace sefleet::cli {
@@ -45,21 +46,13 @@ struct BuildOptions {
   bool json = false;
 };
 
-// "label" or "label@vN".
-offcard::KeyRef parse_key_ref(const std::string& text, const std::string& option) {
-  const std::size_t at = text.find("@v");
-  if (at == std::string::npos) {
-    offcard::check_key_label(text);
-    return offcard::KeyRef::current(text);
+// "label" or "label@vN" (offcard/keystore/key_ref.hpp); a malformed one is a usage error.
+offcard::KeyRef key_ref_option(const std::string& text, const std::string& option) {
+  try {
+    return offcard::parse_key_ref(text);
+  } catch (const Error& e) {
+    throw CLI::ValidationError(option, e.what());
   }
-  const std::string label = text.substr(0, at);
-  offcard::check_key_label(label);
-  const std::string digits = text.substr(at + 2);
-  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(digits) == 0) {
-    throw CLI::ValidationError(option, "'" + text + "': expected LABEL or LABEL@vN with N >= 1");
-  }
-  return offcard::KeyRef::at(label, static_cast<std::uint32_t>(std::stoul(digits)));
 }
 
 bc::ImageType parse_image_type(const std::string& text) {
@@ -142,10 +135,10 @@ void run_build(const BuildOptions& options) {
   design.manifest.version = parse_image_version(options.version);
   design.manifest.name = options.name;
   design.profile = options.profile == 3 ? bc::Profile::campaign_key : bc::Profile::platform_key;
-  design.kos = parse_key_ref(options.kos, "--kos");
+  design.kos = key_ref_option(options.kos, "--kos");
   if (design.profile == bc::Profile::platform_key) {
     if (!options.kmac) throw CLI::ValidationError("--kmac", "profile 4 needs --kmac (the platform MAC key's label)");
-    design.kmac = parse_key_ref(*options.kmac, "--kmac");
+    design.kmac = key_ref_option(*options.kmac, "--kmac");
   } else if (options.kmac) {
     throw CLI::ValidationError("--kmac", "profile 3 uses no Kmac (the integrity code is under BK-MAC)");
   }

@@ -1,5 +1,6 @@
 // sefleet card: the virtual secure element.
-//   card init --state DIR --profile FILE.json   personalizes a new SE (keys, identity, counters)
+//   card init --state DIR --profile FILE.json [--scp03-keys KEYS.json]
+//                                               personalizes a new SE (keys, identity, counters)
 //   card run  --state DIR (--vpcd HOST:PORT | --listen HOST:PORT) [--tear-at N]
 //   card info --state DIR [--json]              what the state holds (no secrets), without running it
 //   card applets [--json]                       the built-in load files and modules INSTALL can instantiate
@@ -20,7 +21,10 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "core/log.hpp"
+#include "core/secret.hpp"
 #include "free_heap.hpp"
+#include "offcard/keystore/keystore_spec.hpp"
+#include "scp03_key_file.hpp"
 #include "transport/host_port.hpp"
 #include "transport/stop_signal.hpp"
 #include "transport/tcp_card_server.hpp"
@@ -35,6 +39,53 @@ std::string read_text_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The profile with its `scp03` part taken from a key file (scp03_key_file.hpp). The profile may
+// omit scp03 or name only its "i"; the key file's KDD, when it names one, must be the profile's, so
+// that an SE never gets the keys derived for another.
+card::CardProfile profile_with_scp03_keys(const std::string& profile_text, const std::string& key_path) {
+  nlohmann::json profile;
+  try {
+    profile = nlohmann::json::parse(profile_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(Errc::parse_error, std::string("profile: not valid JSON: ") + e.what());
+  }
+  if (!profile.is_object()) throw Error(Errc::parse_error, "profile: the top level must be a JSON object");
+  const SecretBytes raw = offcard::read_secret_file(key_path, "SCP03 key");
+  std::string text(raw.view().begin(), raw.view().end());
+  Scp03KeyFile file;
+  try {
+    file = parse_scp03_key_file(text, key_path);
+  } catch (...) {
+    secure_zero(text.data(), text.size());
+    throw;
+  }
+  secure_zero(text.data(), text.size());
+  if (!file.kdd.empty() && profile.contains("kdd") && profile["kdd"].is_string()) {
+    Bytes profile_kdd;
+    try {
+      profile_kdd = from_hex(profile["kdd"].get<std::string>());
+    } catch (const Error&) {
+      // CardProfile::from_json names the bad field below.
+    }
+    if (!profile_kdd.empty() && profile_kdd != file.kdd) {
+      throw Error(Errc::invalid_argument, key_path + " holds the keys for KDD " + to_hex(file.kdd) +
+                                              ", the profile's kdd is " + to_hex(profile_kdd));
+    }
+  }
+  nlohmann::json scp03{{"kvn", to_hex(Bytes{file.keys.kvn})},
+                       {"enc", to_hex(file.keys.enc.view())},
+                       {"mac", to_hex(file.keys.mac.view())},
+                       {"dek", to_hex(file.keys.dek.view())}};
+  if (profile.contains("scp03") && profile["scp03"].is_object() && profile["scp03"].contains("i")) {
+    scp03["i"] = profile["scp03"]["i"];
+  }
+  profile["scp03"] = std::move(scp03);
+  std::string merged = profile.dump();
+  auto parsed = card::CardProfile::from_json(merged);
+  secure_zero(merged.data(), merged.size());
+  return parsed;
 }
 
 // The loops watch this; SIGINT/SIGTERM request it (StopSignal::request is async-signal-safe).
@@ -157,15 +208,25 @@ void setup(CLI::App& root) {
   auto* card = root.add_subcommand("card", "Run and personalize the virtual secure element");
   card->require_subcommand(1);
 
-  static std::string init_state, init_profile;
+  static std::string init_state, init_profile, init_scp03_keys;
   auto* init = card->add_subcommand("init", "Personalize a new SE from a profile (refuses an existing state)");
+  init->footer(
+      "--scp03-keys takes the profile's scp03 part from the key file `sefleet hsm derive-scp03` wrote (mode\n"
+      "0600; its kdd must be the profile's): the SE gets the keys the server's HSM derives from its master key.\n"
+      "Example:\n"
+      "  sefleet hsm derive-scp03 --keystore software:hsm.sfks --label master --kdd 00112233445566778801 -o se1.keys\n"
+      "  sefleet card init --state se1 --profile se1.json --scp03-keys se1.keys");
   init->add_option("--state", init_state, "Directory for the card's persistent state (created)")->required();
   init->add_option("--profile", init_profile,
                    "Profile JSON: se_id, kdd, isd_aid, platform_id, scp03, platform_keys, ...")
       ->required()
       ->check(CLI::ExistingFile);
+  init->add_option("--scp03-keys", init_scp03_keys,
+                   "Key file of `sefleet hsm derive-scp03` (mode 0600): the profile's scp03 part");
   init->callback([] {
-    const auto profile = card::CardProfile::from_json(read_text_file(init_profile));
+    const auto profile = init_scp03_keys.empty()
+                             ? card::CardProfile::from_json(read_text_file(init_profile))
+                             : profile_with_scp03_keys(read_text_file(init_profile), init_scp03_keys);
     card::VirtualCard::personalize(init_state, profile);
     std::cout << "personalized SE " << to_hex(profile.se_id) << " in " << init_state << " (ISD "
               << to_hex(profile.isd_aid) << ", SCP03 key set " << to_hex(Bytes{profile.scp03.kvn}) << ")\n";

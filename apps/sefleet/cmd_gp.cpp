@@ -1,5 +1,7 @@
 // sefleet gp: GlobalPlatform card management (info, put-key, set-status, load, install, delete), the
-// first things a user of GlobalPlatformPro reaches for. The protocol lives in src/gp/host; these files parse and print.
+// first things a user of GlobalPlatformPro reaches for, as subcommands or in GlobalPlatformPro's
+// one-command form (`sefleet gp -l`, gp_gppro.cpp). The protocol lives in src/gp/host; these files
+// parse and print.
 #include <iostream>
 
 #include "command.hpp"
@@ -12,16 +14,16 @@ void add_gp_common_options(CLI::App& command, GpCommonOptions& options, const st
   add_connection_options(command, options.connection);
   add_key_options(command, options.keys, default_level);
   command.add_flag("--json", options.json, "Print the result as JSON");
-  command.add_flag("-v,--verbose", options.verbose, "Print every APDU on the wire to stderr (>> / <<)");
+  command.add_flag("-v,--verbose,-d,--debug", options.verbose, "Print every APDU on the wire to stderr (>> / <<)");
 }
 
 GpConnection connect_gp(const GpCommonOptions& options) {
   const Bytes aid = selected_aid(options.keys);
-  if (options.keys.any()) {
-    make_key_resolver(options.keys);
-    make_host_options(options.keys);
-  }
   GpConnection connection;
+  if (options.keys.any()) {
+    connection.keys = make_key_resolver(options.keys);
+    connection.host_options = make_host_options(options.keys);
+  }
   connection.card = open_card(options.connection);
   connection.atr = connection.card->atr();
   const bool verbose = options.verbose;
@@ -34,7 +36,16 @@ GpConnection connect_gp(const GpCommonOptions& options) {
 }
 
 void authenticate(GpConnection& connection, const GpCommonOptions& options) {
-  connection.session->open_secure_channel(make_key_resolver(options.keys), make_host_options(options.keys));
+  if (!connection.keys) require_keys(options, "this command");
+  connection.session->open_secure_channel(*connection.keys, connection.host_options);
+}
+
+void require_keys(const GpCommonOptions& options, const std::string& what) {
+  if (!options.keys.any()) {
+    throw CLI::ValidationError("keys", what +
+                                           " needs an SCP03 session (--key, --enc/--mac/--dek, --kdf3, --key-file "
+                                           "or $SEFLEET_KEY; --key default for a card on the test key)");
+  }
 }
 
 nlohmann::json secure_channel_json(const GpConnection& connection) {
@@ -53,13 +64,15 @@ const RegisterCommand registration{
     "gp", [](CLI::App& root) {
       auto* gp =
           root.add_subcommand("gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
-      gp->require_subcommand(1);
+      gp->require_subcommand(0, 1);
       setup_gp_info(*gp);
       setup_gp_put_key(*gp);
       setup_gp_set_status(*gp);
       setup_gp_load(*gp);
       setup_gp_install(*gp);
       setup_gp_delete(*gp);
+      // After the subcommands: the one-command form refuses its options in front of a subcommand.
+      setup_gp_gppro(*gp);
     }};
 
 }  // namespace

@@ -1,5 +1,6 @@
 // sefleet hsm: the operator's key management on a keystore (software file or PKCS#11 token): init,
-// generate, import, list, rotate, delete. Secrets never come from the command line: passphrases and
+// generate, import, list, rotate, delete, and derive-scp03 (an SE's SCP03 keys from the master key,
+// for its personalization). Secrets never come from the command line: passphrases and
 // PINs from files or environment variables, imported key values from a file (keystore_spec.hpp).
 // Nothing here ever prints a key value: `list` shows label, size, usage, versions and KCVs.
 #include <ctime>
@@ -15,9 +16,13 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "gp/static_keys.hpp"
+#include "offcard/keystore/key_ref.hpp"
 #include "offcard/keystore/keystore_spec.hpp"
 #include "offcard/keystore/pkcs11_keystore.hpp"
+#include "offcard/keystore/private_file.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "scp03_key_file.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -36,6 +41,9 @@ struct HsmOptions {
   std::string usage = "mac";
   std::optional<std::string> value_file;
   std::uint32_t version = 0;
+  std::string kdd;
+  std::string kvn = "30";
+  std::string out;
   bool json = false;
 };
 
@@ -64,6 +72,18 @@ SecretBytes read_key_value_file(const std::string& path) {
     std::fill(hex.begin(), hex.end(), '\0');
     throw Error(Errc::parse_error, "key value file " + path + " must hold the key as hex digits only");
   }
+}
+
+std::uint8_t parse_hex_byte_option(const std::string& text, const std::string& option) {
+  Bytes value;
+  try {
+    value = from_hex(text);
+  } catch (const Error&) {
+  }
+  if (value.size() != 1 || value[0] == 0 || value[0] > 0x7F) {
+    throw CLI::ValidationError(option, "a key version number is one byte 01..7F in hex, got '" + text + "'");
+  }
+  return value[0];
 }
 
 std::string time_text(std::int64_t t) {
@@ -173,6 +193,59 @@ void run_delete(const HsmOptions& options) {
   std::cout << "deleted key '" << options.label << "' (every version) from " << store->location() << "\n";
 }
 
+// The SE's SCP03 keys, kdf3-diversified from the master key inside the keystore (the server's HSM
+// derives the same keys to authenticate the SE's reports), written to a new 0600 file for `card init`.
+void run_derive_scp03(const HsmOptions& options) {
+  const offcard::KeyRef master = [&] {
+    try {
+      return offcard::parse_key_ref(options.label);
+    } catch (const Error& e) {
+      throw CLI::ValidationError("--label", e.what());
+    }
+  }();
+  Bytes kdd;
+  try {
+    kdd = from_hex(options.kdd);
+  } catch (const Error& e) {
+    throw CLI::ValidationError("--kdd", e.what());
+  }
+  if (kdd.size() != offcard::kKddSize) {
+    throw CLI::ValidationError("--kdd", "key diversification data is " + std::to_string(offcard::kKddSize) +
+                                            " bytes (20 hex digits), got " + std::to_string(kdd.size()));
+  }
+  const std::uint8_t kvn = parse_hex_byte_option(options.kvn, "--kvn");
+  if (std::filesystem::exists(options.out)) {
+    throw Error(Errc::state_error, options.out + " exists; key files are never overwritten");
+  }
+  auto store = open_store(options);
+  const offcard::KeyInfo info = store->info(master.label);
+  const std::uint32_t version = master.version != 0 ? master.version : info.current().version;
+  const offcard::KeyRef used = offcard::KeyRef::at(master.label, version);
+  const gp::StaticKeySet keys = store->derive_kdf3(used, kdd, kvn);
+  std::string text = scp03_key_file_text(keys, kdd, used.text());
+  offcard::create_private_file(options.out, ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  secure_zero(text.data(), text.size());
+  const std::string kcvs = "ENC " + to_hex(gp::key_check_value(keys.enc.view())) + "  MAC " +
+                           to_hex(gp::key_check_value(keys.mac.view())) + "  DEK " +
+                           to_hex(gp::key_check_value(keys.dek.view()));
+  if (options.json) {
+    std::cout << nlohmann::json{{"file", options.out},
+                                {"kdd", to_hex(kdd)},
+                                {"kvn", to_hex(Bytes{kvn})},
+                                {"master", used.text()},
+                                {"kcv",
+                                 {{"enc", to_hex(gp::key_check_value(keys.enc.view()))},
+                                  {"mac", to_hex(gp::key_check_value(keys.mac.view()))},
+                                  {"dek", to_hex(gp::key_check_value(keys.dek.view()))}}}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << "wrote " << options.out << " (mode 0600): SCP03 key set " << to_hex(Bytes{kvn}) << " (AES-"
+            << keys.key_size() * 8 << ") for KDD " << to_hex(kdd) << ", kdf3 from " << used.text() << " in "
+            << store->location() << "\nKCV " << kcvs << "\n";
+}
+
 CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string& description,
                       const std::shared_ptr<HsmOptions>& options) {
   auto* cmd = hsm.add_subcommand(name, description);
@@ -185,7 +258,8 @@ CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string&
 }
 
 void setup_hsm(CLI::App& root) {
-  auto* hsm = root.add_subcommand("hsm", "Key management on a keystore: init, generate, import, list, rotate, delete");
+  auto* hsm = root.add_subcommand(
+      "hsm", "Key management on a keystore: init, generate, import, list, rotate, delete, derive-scp03");
   hsm->require_subcommand(1);
   hsm->footer(kSpecHelp);
 
@@ -202,35 +276,48 @@ void setup_hsm(CLI::App& root) {
   generate->callback([gen] { run_generate(*gen); });
 
   auto imp = std::make_shared<HsmOptions>();
-  auto* import = add_command(*hsm, "import", "Import an AES key value from a file (hex), never extractable again", imp);
-  import->add_option("--label", imp->label, "Key label")->required();
-  import->add_option("--value-file", imp->value_file, "File holding the key as hex (mode 0600)")->required();
-  import->add_option("--usage", imp->usage, "Comma-separated: mac, wrap, encrypt (or all)");
-  import->add_flag("--json", imp->json, "Print the key description as JSON");
-  import->callback([imp] { run_import(*imp);
-});
+  auto* import_cmd =
+      add_command(*hsm, "import", "Import an AES key value from a file (hex), never extractable again", imp);
+  import_cmd->add_option("--label", imp->label, "Key label")->required();
+  import_cmd->add_option("--value-file", imp->value_file, "File holding the key as hex (mode 0600)")->required();
+  import_cmd->add_option("--usage", imp->usage, "Comma-separated: mac, wrap, encrypt (or all)");
+  import_cmd->add_flag("--json", imp->json, "Print the key description as JSON");
+  import_cmd->callback([imp] { run_import(*imp); });
 
-auto lst = std::make_shared<HsmOptions>();
-auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
-list->add_flag("--json", lst->json, "Print JSON");
-list->callback([lst] { run_list(*lst); });
+  auto lst = std::make_shared<HsmOptions>();
+  auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
+  list->add_flag("--json", lst->json, "Print JSON");
+  list->callback([lst] { run_list(*lst); });
 
-auto rot = std::make_shared<HsmOptions>();
-auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
-rotate->add_option("--label", rot->label, "Key label")->required();
-rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
-rotate->add_flag("--json", rot->json, "Print the key description as JSON");
-rotate->callback([rot] { run_rotate(*rot); });
+  auto rot = std::make_shared<HsmOptions>();
+  auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
+  rotate->add_option("--label", rot->label, "Key label")->required();
+  rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
+  rotate->add_flag("--json", rot->json, "Print the key description as JSON");
+  rotate->callback([rot] { run_rotate(*rot); });
 
-auto del = std::make_shared<HsmOptions>();
-auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
-remove->add_option("--label", del->label, "Key label")->required();
-remove->add_option("--version", del->version, "Delete only this retired version");
-remove->add_flag("--json", del->json, "Print the key description as JSON");
-remove->callback([del] { run_delete(*del); });
-}  // namespace
+  auto del = std::make_shared<HsmOptions>();
+  auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
+  remove->add_option("--label", del->label, "Key label")->required();
+  remove->add_option("--version", del->version, "Delete only this retired version");
+  remove->add_flag("--json", del->json, "Print the key description as JSON");
+  remove->callback([del] { run_delete(*del); });
+
+  auto drv = std::make_shared<HsmOptions>();
+  auto* derive = add_command(*hsm, "derive-scp03",
+                             "Write an SE's SCP03 keys (kdf3 from the master key in the keystore) to a 0600 file for "
+                             "`card init --scp03-keys`",
+                             drv);
+  derive->add_option("--label", drv->label, "The master key: LABEL or LABEL@vN (usage mac)")->required();
+  derive->add_option("--kdd", drv->kdd, "The SE's key diversification data (10 bytes hex, the profile's kdd)")
+      ->required();
+  derive->add_option("--kvn", drv->kvn, "Key version number of the set (hex, 01..7F)")->capture_default_str();
+  derive->add_option("-o,--out", drv->out, "The key file to create (mode 0600; never overwritten)")->required();
+  derive->add_flag("--json", drv->json, "Print what was written (KCVs, never a key) as JSON");
+  derive->callback([drv] { run_derive_scp03(*drv); });
+}
 
 const RegisterCommand registration{"hsm", setup_hsm};
 
-}  // namespace sefleet::cli
+}  // namespace
 }  // namespace sefleet::cli

@@ -1,16 +1,21 @@
 // The subcommands of `sefleet gp` (each in its own gp_<name>.cpp), attached by cmd_gp.cpp, and what
-// they share: opening a GP session on the card from the common options.
+// they share: opening a GP session on the card from the common options, and the actions that
+// GlobalPlatformPro's one-command form (`sefleet gp -l`, gp_gppro.cpp) runs as well.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "card_connection.hpp"
+#include "core/secret.hpp"
 #include "gp/host/gp_session.hpp"
+#include "gp/host/put_key.hpp"
+#include "gp/scp03_host.hpp"
 #include "transport/card_channel.hpp"
 
 namespace sefleet::cli {
@@ -30,15 +35,34 @@ struct GpConnection {
   std::unique_ptr<gp::host::GpSession> session;
   Bytes atr;
   Bytes fci;
+  std::optional<gp::StaticKeyResolver> keys;  // from the key options, when any was given
+  gp::Scp03HostOptions host_options;
 };
 
 // Connects and selects. Key options are validated first so that a usage error never touches the card.
 GpConnection connect_gp(const GpCommonOptions& options);
 // Opens SCP03 with the key options (which must be present: ValidationError otherwise).
 void authenticate(GpConnection& connection, const GpCommonOptions& options);
+// ValidationError (exit 2) naming `what` when no key option is given.
+void require_keys(const GpCommonOptions& options, const std::string& what);
 // {"aid","kvn","i","level","kdd"} of the open channel.
 nlohmann::json secure_channel_json(const GpConnection& connection);
 
+// The actions, shared by the subcommands and the GlobalPlatformPro form.
+// Card data, and the registry with keys (`registry_only`: the registry alone, keys required).
+void run_gp_info(const GpCommonOptions& options, bool registry_only);
+// PUT KEY of `request`; `replace_current`: replace the key version the session was opened with
+// (GlobalPlatformPro's --lock/--unlock), whatever request.replace_kvn says.
+void run_gp_put_key(const GpCommonOptions& options, gp::host::PutKeyRequest request, bool replace_current = false);
+void run_gp_set_status(const GpCommonOptions& options, std::uint8_t state);
+void run_gp_delete(const GpCommonOptions& options, const Bytes& aid, bool related);
+
+// Hex text of a new key (for --new-key, --lock ...): ValidationError naming `option` for bad hex.
+SecretBytes new_key_from_hex(const std::string& text, const std::string& option);
+// An AID option (5..16 bytes of hex): ValidationError naming `option` otherwise.
+Bytes aid_option(const std::string& text, const std::string& option);
+
+void setup_gp_gppro(CLI::App& gp);  // gp_gppro.cpp: `sefleet gp -l`, `gp --lock KEY` ...
 void setup_gp_info(CLI::App& gp);
 void setup_gp_put_key(CLI::App& gp);
 void setup_gp_set_status(CLI::App& gp);

@@ -1,6 +1,7 @@
-// sefleet gp info: what the card says about itself. GET DATA objects are read before authentication
-// (cards answer them without a secure channel); the registry (GET STATUS) needs the channel, so it is
-// listed only when keys are given. A data object the card does not have is reported, not fatal.
+// sefleet gp info (and GlobalPlatformPro's -i/--info, -l/--list): what the card says about itself,
+// rendered. gp/host/card_info.hpp reads it: GET DATA objects before authentication (cards answer them
+// without a secure channel), the registry (GET STATUS) with the channel, so only when keys are given.
+// A data object the card does not have is reported, not fatal.
 #include <iostream>
 #include <map>
 #include <memory>
@@ -10,44 +11,25 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "core/error.hpp"
 #include "core/hex.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "gp/host/card_data.hpp"
+#include "gp/host/card_info.hpp"
 #include "gp/host/get_status.hpp"
 #include "gp/host/life_cycle.hpp"
 #include "gp_commands.hpp"
-#include "iso7816/status_words.hpp"
 
 namespace sefleet::cli {
 namespace {
 
-using gp::host::StatusScope;
-
-struct Report {
-  nlohmann::json json = nlohmann::json::object();
-  nlohmann::json unavailable = nlohmann::json::object();  // item -> why
-};
-
-// GET DATA `tag` and parse it into report.json[name]; a refusal or an unparseable answer goes to
-// report.unavailable[name] instead.
-template <typename Parse>
-void read_item(gp::host::GpSession& session, Report& report, const std::string& name, std::uint16_t tag, Parse parse) {
-  auto response = session.get_data(tag);
-  if ((response.sw == iso7816::sw::kClaNotSupported || response.sw == iso7816::sw::kInsNotSupported) &&
-      !session.secure()) {
-    // Some cards answer GET DATA in the interindustry class only.
-    auto command = gp::host::make_get_data(tag);
-    command.cla = 0x00;
-    response = session.transmit(command);
-  }
-  if (!response.ok()) {
-    report.unavailable[name] = iso7816::sw::status_word_name(response.sw);
-    return;
-  }
-  try {
-    report.json[name] = parse(response.data);
-  } catch (const Error& e) {
-    report.unavailable[name] = std::string("unreadable answer ") + to_hex(response.data) + ": " + e.what();
+// report.json[name] from a data object, or report.unavailable[name] with why it is missing.
+template <typename T, typename Render>
+void add_item(nlohmann::json& json, nlohmann::json& unavailable, const std::string& name,
+              const gp::host::DataObject<T>& item, Render render) {
+  if (item.value) {
+    json[name] = render(*item.value);
+  } else {
+    unavailable[name] = item.unavailable;
   }
 }
 
@@ -68,6 +50,25 @@ nlohmann::json entry_json(const gp::host::RegistryEntry& e) {
     for (const auto& m : e.modules) out["modules"].push_back(to_hex(m));
   }
   return out;
+}
+
+void print_registry(const nlohmann::json& registry) {
+  std::cout << "Registry:\n";
+  for (const auto& e : registry) {
+    std::cout << "  " << e["kind"].get<std::string>() << std::string(11 - e["kind"].get<std::string>().size(), ' ')
+              << e["aid"].get<std::string>() << "  " << e["life_cycle"].get<std::string>();
+    if (e.contains("privileges")) {
+      std::string names;
+      for (const auto& p : e["privileges"]) names += (names.empty() ? "" : ",") + p.get<std::string>();
+      std::cout << "  privileges " << e["privileges_hex"].get<std::string>()
+                << (names.empty() ? "" : " (" + names + ")");
+    }
+    if (e.contains("load_file")) std::cout << "  from " << e["load_file"].get<std::string>();
+    if (e.contains("modules")) {
+      for (const auto& m : e["modules"]) std::cout << "\n             module " << m.get<std::string>();
+    }
+    std::cout << "\n";
+  }
 }
 
 void print_text(const nlohmann::json& j) {
@@ -129,96 +130,89 @@ void print_text(const nlohmann::json& j) {
   }
   if (j.contains("card_life_cycle")) line("Card life cycle", j["card_life_cycle"].get<std::string>());
   if (j.contains("registry")) {
-    std::cout << "Registry:\n";
-    for (const auto& e : j["registry"]) {
-      std::cout << "  " << e["kind"].get<std::string>() << std::string(11 - e["kind"].get<std::string>().size(), ' ')
-                << e["aid"].get<std::string>() << "  " << e["life_cycle"].get<std::string>();
-      if (e.contains("privileges")) {
-        std::string names;
-        for (const auto& p : e["privileges"]) names += (names.empty() ? "" : ",") + p.get<std::string>();
-        std::cout << "  privileges " << e["privileges_hex"].get<std::string>()
-                  << (names.empty() ? "" : " (" + names + ")");
-      }
-      if (e.contains("load_file")) std::cout << "  from " << e["load_file"].get<std::string>();
-      if (e.contains("modules")) {
-        for (const auto& m : e["modules"]) std::cout << "\n             module " << m.get<std::string>();
-      }
-      std::cout << "\n";
-    }
+    print_registry(j["registry"]);
   } else {
     line("Registry", missing.contains("registry") ? missing["registry"].get<std::string>() : "");
   }
 }
 
-void run_info(const GpCommonOptions& options) {
-  GpConnection connection = connect_gp(options);
-  auto& session = *connection.session;
-  Report report;
-  report.json["reader"] = connection.card->description();
-  report.json["atr"] = to_hex(connection.atr);
-  report.json["selected_aid"] = to_hex(session.selected_aid());
-
-  read_item(session, report, "cin", gp::host::kTagCin, [](ByteView d) { return to_hex(gp::host::parse_cin(d)); });
-  read_item(session, report, "iin", gp::host::kTagIin, [](ByteView d) { return to_hex(gp::host::parse_iin(d)); });
-  read_item(session, report, "cplc", gp::host::kTagCplc, [](ByteView d) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& f : gp::host::parse_cplc(d).fields) out[f.name] = to_hex(f.value);
-    return out;
+nlohmann::json card_info_json(const gp::host::CardInfo& info, nlohmann::json& unavailable) {
+  nlohmann::json out = nlohmann::json::object();
+  add_item(out, unavailable, "cin", info.cin, [](const Bytes& v) { return to_hex(v); });
+  add_item(out, unavailable, "iin", info.iin, [](const Bytes& v) { return to_hex(v); });
+  add_item(out, unavailable, "cplc", info.cplc, [](const gp::host::Cplc& cplc) {
+    nlohmann::json fields = nlohmann::json::object();
+    for (const auto& f : cplc.fields) fields[f.name] = to_hex(f.value);
+    return fields;
   });
-  read_item(session, report, "card_recognition", gp::host::kTagCardData, [](ByteView d) {
-    const auto crd = gp::host::parse_card_recognition_data(d);
-    nlohmann::json out{{"secure_channels", nlohmann::json::array()}};
-    if (crd.gp_version) out["gp_version"] = *crd.gp_version;
-    for (const auto& s : crd.secure_channels) {
-      out["secure_channels"].push_back({{"scp", to_hex(Bytes{s.scp})}, {"i", to_hex(Bytes{s.i})}});
+  add_item(out, unavailable, "card_recognition", info.card_recognition, [](const gp::host::CardRecognitionData& crd) {
+    nlohmann::json data{{"secure_channels", nlohmann::json::array()}};
+    if (crd.gp_version) data["gp_version"] = *crd.gp_version;
+    for (const auto& sc : crd.secure_channels) {
+      data["secure_channels"].push_back({{"scp", to_hex(Bytes{sc.scp})}, {"i", to_hex(Bytes{sc.i})}});
     }
-    return out;
+    return data;
   });
-  read_item(session, report, "key_information", gp::host::kTagKeyInformation, [](ByteView d) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& k : gp::host::parse_key_information(d)) {
+  add_item(out, unavailable, "key_information", info.key_information, [](const std::vector<gp::host::KeyInfo>& keys) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& k : keys) {
       nlohmann::json components = nlohmann::json::array();
       for (const auto& c : k.components) {
         components.push_back({{"type", gp::host::key_type_name(c.type)}, {"length", c.length}});
       }
-      out.push_back({{"id", to_hex(Bytes{k.id})}, {"version", to_hex(Bytes{k.version})}, {"components", components}});
+      list.push_back({{"id", to_hex(Bytes{k.id})}, {"version", to_hex(Bytes{k.version})}, {"components", components}});
     }
-    return out;
+    return list;
   });
-  read_item(session, report, "sequence_counter", gp::host::kTagSequenceCounter,
-            [](ByteView d) { return gp::host::parse_sequence_counter(d); });
+  add_item(out, unavailable, "sequence_counter", info.sequence_counter, [](std::uint32_t v) { return v; });
+  return out;
+}
 
-  report.json["secure_channel"] = nullptr;
-  if (options.keys.any()) {
-    authenticate(connection, options);
-    report.json["secure_channel"] = secure_channel_json(connection);
-    nlohmann::json registry = nlohmann::json::array();
-    const auto isd = session.get_status(StatusScope::issuer_security_domain);
-    if (!isd.empty()) report.json["card_life_cycle"] = isd.front().life_cycle_name();
-    for (const auto& e : isd) registry.push_back(entry_json(e));
-    for (const auto& e : session.get_status(StatusScope::applications)) registry.push_back(entry_json(e));
-    // Load files with their modules; cards that lack P1=10 (6A86) get the plain load-file list.
-    std::vector<gp::host::RegistryEntry> files;
-    try {
-      files = session.get_status(StatusScope::load_files_and_modules);
-    } catch (const gp::host::CardRefusal& e) {
-      if (e.sw() != iso7816::sw::kIncorrectP1P2) throw;
-      files = session.get_status(StatusScope::load_files);
-    }
-    for (const auto& e : files) registry.push_back(entry_json(e));
-    report.json["registry"] = registry;
-  } else {
-    report.unavailable["registry"] = "GET STATUS needs an SCP03 session: give --key, --enc/--mac/--dek or --kdf3";
+nlohmann::json registry_json(const gp::host::CardRegistry& registry) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto* list : {&registry.issuer_security_domain, &registry.applications, &registry.load_files}) {
+    for (const auto& e : *list) out.push_back(entry_json(e));
   }
-  report.json["unavailable"] = report.unavailable;
-  if (options.json) {
-    std::cout << report.json.dump(2) << "\n";
-  } else {
-    print_text(report.json);
-  }
+  return out;
 }
 
 }  // namespace
+
+void run_gp_info(const GpCommonOptions& options, bool registry_only) {
+  if (registry_only) require_keys(options, "listing the registry (GET STATUS)");
+  GpConnection connection = connect_gp(options);
+  auto& session = *connection.session;
+  nlohmann::json unavailable = nlohmann::json::object();
+  nlohmann::json json =
+      registry_only ? nlohmann::json::object() : card_info_json(gp::host::read_card_info(session), unavailable);
+  json["reader"] = connection.card->description();
+  json["atr"] = to_hex(connection.atr);
+  json["selected_aid"] = to_hex(session.selected_aid());
+  json["secure_channel"] = nullptr;
+  if (connection.keys) {
+    authenticate(connection, options);
+    json["secure_channel"] = secure_channel_json(connection);
+    const auto registry = gp::host::read_registry(session);
+    if (const auto life_cycle = registry.card_life_cycle()) {
+      json["card_life_cycle"] = gp::card_life_cycle::name(*life_cycle);
+    }
+    json["registry"] = registry_json(registry);
+  } else {
+    unavailable["registry"] =
+        "GET STATUS needs an SCP03 session: give --key, --enc/--mac/--dek, --kdf3, --key-file or $SEFLEET_KEY";
+  }
+  json["unavailable"] = unavailable;
+  if (options.json) {
+    std::cout << json.dump(2) << "\n";
+  } else if (registry_only) {
+    if (json.contains("card_life_cycle")) {
+      std::cout << "Card life cycle   " << json["card_life_cycle"].get<std::string>() << "\n";
+    }
+    print_registry(json["registry"]);
+  } else {
+    print_text(json);
+  }
+}
 
 void setup_gp_info(CLI::App& gp) {
   auto options = std::make_shared<GpCommonOptions>();
@@ -230,7 +224,7 @@ void setup_gp_info(CLI::App& gp) {
       "  sefleet gp info --reader 'Virtual PCD'\n"
       "  sefleet gp info --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F --json");
   add_gp_common_options(*cmd, *options, "33");
-  cmd->callback([options] { run_info(*options); });
+  cmd->callback([options] { run_gp_info(*options, false); });
 }
 
 }  // namespace sefleet::cli

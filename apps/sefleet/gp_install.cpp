@@ -15,6 +15,20 @@
 #include "gp_commands.hpp"
 
 namespace sefleet::cli {
+
+Bytes aid_option(const std::string& text, const std::string& option) {
+  Bytes aid;
+  try {
+    aid = from_hex(text);
+  } catch (const Error& e) {
+    throw CLI::ValidationError(option, e.what());
+  }
+  if (aid.size() < 5 || aid.size() > 16) {
+    throw CLI::ValidationError(option, "an AID has 5 to 16 bytes, got " + std::to_string(aid.size()));
+  }
+  return aid;
+}
+
 namespace {
 
 Bytes hex_option(const std::string& text, const std::string& option) {
@@ -22,21 +36,6 @@ Bytes hex_option(const std::string& text, const std::string& option) {
     return from_hex(text);
   } catch (const Error& e) {
     throw CLI::ValidationError(option, e.what());
-  }
-}
-
-Bytes aid_option(const std::string& text, const std::string& option) {
-  Bytes aid = hex_option(text, option);
-  if (aid.size() < 5 || aid.size() > 16) {
-    throw CLI::ValidationError(option, "an AID has 5 to 16 bytes, got " + std::to_string(aid.size()));
-  }
-  return aid;
-}
-
-void require_keys(const GpCommonOptions& common, const char* what) {
-  if (!common.keys.any()) {
-    throw CLI::ValidationError("keys",
-                               std::string(what) + " needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
   }
 }
 
@@ -112,17 +111,21 @@ void run_delete(const DeleteOptions& o) {
   }
   require_keys(o.common, "DELETE");
   const Bytes aid = o.aid.empty() ? aid_option(o.instance, "--instance") : aid_option(o.aid, "AID");
-  GpConnection connection = connect_gp(o.common);
-  authenticate(connection, o.common);
-  send_checked(connection, gp::host::make_delete_aid(aid, o.related), "DELETE");
-  if (o.common.json) {
+  run_gp_delete(o.common, aid, o.related);
+}
+
+}  // namespace
+
+void run_gp_delete(const GpCommonOptions& options, const Bytes& aid, bool related) {
+  GpConnection connection = connect_gp(options);
+  authenticate(connection, options);
+  send_checked(connection, gp::host::make_delete_aid(aid, related), "DELETE");
+  if (options.json) {
     std::cout << nlohmann::json{{"reader", connection.card->description()}, {"deleted", to_hex(aid)}}.dump(2) << "\n";
   } else {
     std::cout << "deleted " << to_hex(aid) << "\n";
   }
 }
-
-}  // namespace
 
 void setup_gp_install(CLI::App& gp) {
   auto options = std::make_shared<InstallOptions>();
@@ -136,10 +139,11 @@ void setup_gp_install(CLI::App& gp) {
       "      --package A0000001510001 --applet A000000151000101 --instance A000000151000101 --params 0102\n"
       "  sefleet gp install --reader 0 --key KEYHEX --make-selectable --instance F0534600010101");
   add_gp_common_options(*cmd, options->common, "33");
-  cmd->add_option("--package,--load-file", options->load_file, "Executable load file AID (hex): a Java package's AID");
+  cmd->add_option("--package,--pkg,--load-file", options->load_file,
+                  "Executable load file AID (hex): a Java package's AID");
   cmd->add_option("--applet,--module", options->module, "Executable module AID (hex): a Java applet class's AID");
   cmd->add_option("--instance", options->instance, "AID of the new application instance (hex)")->required();
-  cmd->add_option("--privileges", options->privileges, "Privileges (hex, 1 or 3 bytes)")->capture_default_str();
+  cmd->add_option("--privileges,--privs", options->privileges, "Privileges (hex, 1 or 3 bytes)")->capture_default_str();
   cmd->add_option("--params", options->params,
                   "Application install parameters: the value of tag C9 (hex); a Java applet's install() gets it as its "
                   "application data");

@@ -42,9 +42,7 @@ std::string dotted(std::string name) {
 }
 
 void run_load(const LoadOptions& o) {
-  if (!o.common.keys.any()) {
-    throw CLI::ValidationError("keys", "LOAD needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
-  }
+  require_keys(o.common, "LOAD");
   const Bytes bytes = read_file(o.file);
   card::javacard::LoadFile load_file;
   try {

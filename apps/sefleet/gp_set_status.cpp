@@ -1,5 +1,6 @@
 // sefleet gp set-status: moves the card through its life cycle (SET STATUS, P1 80) inside an SCP03
-// session. TERMINATED is irreversible and needs --yes.
+// session. TERMINATED is irreversible and needs --yes. A refusal says the card's life cycle and the
+// transitions it allows (gp/host/refusal_reasons.hpp).
 #include <iostream>
 #include <memory>
 #include <string>
@@ -7,10 +8,28 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.hpp"
-#include "gp/host/life_cycle.hpp"
+#include "gp/card_life_cycle.hpp"
+#include "gp/host/refusal_reasons.hpp"
 #include "gp_commands.hpp"
 
 namespace sefleet::cli {
+
+void run_gp_set_status(const GpCommonOptions& options, std::uint8_t state) {
+  GpConnection connection = connect_gp(options);
+  authenticate(connection, options);
+  gp::host::set_card_status_explained(*connection.session, state);
+  const std::string name = gp::card_life_cycle::name(state);
+  if (options.json) {
+    std::cout << nlohmann::json{{"reader", connection.card->description()},
+                                {"card_life_cycle", name},
+                                {"value", to_hex(Bytes{state})}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "card life cycle set to " << name << " (" << to_hex(Bytes{state}) << ")\n";
+  }
+}
+
 namespace {
 
 struct SetStatusOptions {
@@ -31,22 +50,8 @@ void run_set_status(const SetStatusOptions& options) {
                                "TERMINATED cannot be undone: the card will refuse all management for good; "
                                "add --yes to confirm");
   }
-  if (!options.common.keys.any()) {
-    throw CLI::ValidationError("keys", "SET STATUS needs an SCP03 session (--key, --enc/--mac/--dek or --kdf3)");
-  }
-  GpConnection connection = connect_gp(options.common);
-  authenticate(connection, options.common);
-  connection.session->set_card_status(*state);
-  const std::string name = gp::card_life_cycle::name(*state);
-  if (options.common.json) {
-    std::cout << nlohmann::json{{"reader", connection.card->description()},
-                                {"card_life_cycle", name},
-                                {"value", to_hex(Bytes{*state})}}
-                     .dump(2)
-              << "\n";
-  } else {
-    std::cout << "card life cycle set to " << name << " (" << to_hex(Bytes{*state}) << ")\n";
-  }
+  require_keys(options.common, "SET STATUS");
+  run_gp_set_status(options.common, *state);
 }
 
 }  // namespace

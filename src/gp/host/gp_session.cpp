@@ -15,8 +15,10 @@ constexpr std::size_t kMaxGetStatusRounds = 256;
 
 }  // namespace
 
-CardRefusal::CardRefusal(const std::string& what, std::uint16_t sw)
-    : Error(Errc::protocol_error, what + " refused: " + iso7816::sw::status_word_name(sw)), sw_(sw) {}
+CardRefusal::CardRefusal(const std::string& what, std::uint16_t sw, const std::string& reason)
+    : Error(Errc::protocol_error,
+            what + " refused: " + iso7816::sw::status_word_name(sw) + (reason.empty() ? "" : ": " + reason)),
+      sw_(sw) {}
 
 iso7816::CommandApdu make_select(ByteView aid) {
   if (aid.size() > 16) {

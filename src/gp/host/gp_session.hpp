@@ -30,7 +30,8 @@ namespace sefleet::gp::host {
 // caller can react to a particular one (e.g. fall back when GET STATUS P1=10 gives 6A86).
 class CardRefusal : public Error {
  public:
-  CardRefusal(const std::string& what, std::uint16_t sw);
+  // "<what> refused: <status word and its meaning>", then ": <reason>" when the caller knows why.
+  CardRefusal(const std::string& what, std::uint16_t sw, const std::string& reason = {});
   std::uint16_t sw() const noexcept { return sw_; }
 
  private:

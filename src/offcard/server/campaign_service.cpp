@@ -3,8 +3,6 @@
 // campaign_devices.cpp.
 #include "offcard/server/campaign_service.hpp"
 
-#include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -12,6 +10,7 @@
 #include "crypto/hash.hpp"
 #include "offcard/api/json_reader.hpp"
 #include "offcard/campaign/package_format.hpp"
+#include "offcard/keystore/key_ref.hpp"
 #include "offcard/server/api_error.hpp"
 #include "offcard/server/rollout_policy.hpp"
 
@@ -23,30 +22,13 @@ using api::DeviceState;
 using api::lower_hex;
 using nlohmann::json;
 
-// "label", "label@3" or "label@v3".
+// "label", "label@v3" (or the older "label@3"), as offcard/keystore/key_ref.hpp defines it.
 KeyRef parse_key_ref(const std::string& field, const std::string& text) {
-  const auto at = text.find('@');
-  std::string label = text.substr(0, at);
-  if (!is_valid_key_label(label)) throw invalid_field(field, "not a valid key label");
-  if (at == std::string::npos) return KeyRef::current(label);
-  std::string_view version = std::string_view(text).substr(at + 1);
-  if (!version.empty() && version.front() == 'v') version.remove_prefix(1);
-  std::uint32_t number = 0;
-  const auto [end, ec] = std::from_chars(version.data(), version.data() + version.size(), number);
-  if (ec != std::errc() || end != version.data() + version.size() || number == 0) {
-    throw invalid_field(field, "expected label or label@version");
+  try {
+    return offcard::parse_key_ref(text);
+  } catch (const Error& e) {
+    throw invalid_field(field, e.what());
   }
-  return KeyRef::at(label, number);
-}
-
-KeyRef parse_stored_key_ref(const std::string& text) {
-  const auto at = text.find('@');
-  if (at == std::string::npos) return KeyRef::current(text);
-  return KeyRef::at(text.substr(0, at), static_cast<std::uint32_t>(std::stoul(text.substr(at + 1))));
-}
-
-std::string key_ref_text(const KeyRef& ref) {
-  return ref.version == 0 ? ref.label : ref.label + "@" + std::to_string(ref.version);
 }
 
 void require_key(Keystore& keystore, const std::string& field, const KeyRef& ref) {
@@ -95,12 +77,12 @@ std::shared_ptr<const CampaignService::CampaignContext> CampaignService::context
     if (auto it = contexts_.find(row.id); it != contexts_.end()) return it->second;
   }
   auto ctx = std::make_shared<CampaignContext>();
-  ctx->master = parse_stored_key_ref(row.master_key);
+  ctx->master = offcard::parse_key_ref(row.master_key);
   ctx->activation_mode = row.activation_mode;
   ctx->image = image_of(row);
   ctx->datasend_sha256 = from_hex(ctx->image.datasend_sha256);
   std::optional<KeyRef> kek;
-  if (row.campaign_kek) kek = parse_stored_key_ref(*row.campaign_kek);
+  if (row.campaign_kek) kek = offcard::parse_key_ref(*row.campaign_kek);
   PautOptions options;
   options.security_level = static_cast<std::uint8_t>(row.security_level);
   ctx->issuer = std::make_unique<PautIssuer>(keystore_, ctx->master, parse_campaign_terms(row.terms), kek, options);
@@ -180,8 +162,8 @@ api::Campaign CampaignService::create_campaign(const api::CampaignCreate& reques
                                 lower_hex(package.image.datasend_sha256)})
           .dump();
   row.terms = serialize_campaign_terms(terms);
-  row.master_key = key_ref_text(master);
-  if (kek) row.campaign_kek = key_ref_text(*kek);
+  row.master_key = master.text();
+  if (kek) row.campaign_kek = kek->text();
   row.security_level = static_cast<int>(request.security_level);
   row.waves_json = json(request.rollout.waves).dump();
   row.max_failure_rate = request.rollout.max_failure_rate;

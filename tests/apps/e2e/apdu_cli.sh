@@ -51,16 +51,20 @@ done
 out=$(run apdu --tcp "$tcp" 00A4040008A000000151000000 80F28002024F0000) || fail "plain GET STATUS exited $?"
 grep -q "^< 6982" <<<"$out" || fail "GET STATUS without a session was not refused: $out"
 
-# A script file; -v shows the protected wire form (CLA 84) next to the plain one.
+# A script file; -v shows the protected wire form (CLA 84) on stderr, the plain exchanges stay on stdout.
 cat >"$work/script.apdu" <<'APDU'
 # GET DATA in a session
 80CA00E000      # key information
 
 80 CA 00 C1 00  # sequence counter
 APDU
-out=$(run apdu --tcp "$tcp" "${keys[@]}" -v -f "$work/script.apdu") || fail "script exited $?: $out"
+out=$(run apdu --tcp "$tcp" "${keys[@]}" -v -f "$work/script.apdu" 2>"$work/wire") || fail "script exited $?: $out"
 grep -q "^> 80CA00E000$" <<<"$out" || fail "plain command not printed: $out"
-grep -q "^>> 84CA00E0" <<<"$out" || fail "wire command not printed with -v: $out"
+grep -q "^>> 84CA00E0" "$work/wire" || fail "wire command not on stderr with -v: $(cat "$work/wire")"
+grep -q "^>>" <<<"$out" && fail "-v wrote the wire trace to stdout: $out"
+json=$(run apdu --tcp "$tcp" "${keys[@]}" -v --json 80CA00C100 2>"$work/wire") || fail "-v --json exited $?"
+/usr/bin/python3 -c 'import json,sys; json.loads(sys.argv[1])' "$json" || fail "-v --json: stdout is not JSON: $json"
+grep -q "^<< " "$work/wire" || fail "-v --json: no wire trace on stderr"
 grep -q "^< E0.* 9000" <<<"$out" || fail "key information not unwrapped: $out"
 grep -q "^< C103.* 9000" <<<"$out" || fail "sequence counter not shown: $out"
 

@@ -2,9 +2,11 @@
 # A real campaign as docs/operations.md tells an operator to run it, every role its own process:
 # keystores with `sefleet hsm`, the package with `sefleet campaign build`, `sefleet server` (SQLite),
 # two virtual SEs with `sefleet card run --listen`, the upload and the terminal token with curl, and
-# `sefleet terminal` delivering over TCP. Then the refusals an operator meets (wrong token, bad
-# upload, unknown campaign), HTTPS with --tls-cert/--tls-key, a graceful stop on SIGTERM, and the next
-# version through a server whose HSM is a PKCS#11 token (SoftHSM2), with a terminal payload (PMOB).
+# `sefleet terminal` delivering over TCP; the SEs are personalized with `sefleet hsm derive-scp03` on
+# the server's keystore, so every authenticated report shows the SE and the server's HSM hold the same
+# keys. Then the refusals an operator meets (wrong token, bad upload, unknown campaign), HTTPS with
+# --tls-cert/--tls-key, a graceful stop on SIGTERM, and the next version through a server whose HSM is
+# a PKCS#11 token (SoftHSM2), with a terminal payload (PMOB).
 set -uo pipefail
 bin=${SEFLEET_BIN:?}
 py=/usr/bin/python3
@@ -49,31 +51,25 @@ run campaign build --keystore "$platform" --body "$work/body.bin" --type applica
   --platform-key-version 1 --chunk-size 200 -o "$work/wallet.sfcp" >"$work/build.txt" ||
   fail "campaign build: $(cat "$work/build.txt")"
 
-# --- two SEs, SCP03 keys diversified from the master with kdf3 (computed independently here) -------
-kdf3() {  # kdf3 KDD TYPE -> hex
-  "$py" - "$master" "$2" "$1" <<'PY'
-import sys
-from cryptography.hazmat.primitives.cmac import CMAC
-from cryptography.hazmat.primitives.ciphers import algorithms
-master, t, kdd = bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
-c = CMAC(algorithms.AES(master)); c.update(b"\x01\x00\x00\x00" + t + b"\x00" + kdd)
-print(c.finalize().hex().upper())
-PY
-}
+# --- two SEs, personalized with SCP03 keys the server's HSM derives from the master (kdf3) ---------
 cards=()
 se_ids=()
 for n in 1 2; do
   kdd=0011223344556677880$n
   se_id=5345464C4F50530$n
+  run hsm derive-scp03 --keystore "$hsm" --label master --kdd "$kdd" -o "$work/se$n.keys" >/dev/null ||
+    fail "hsm derive-scp03 se$n"
+  [ "$(stat -c %a "$work/se$n.keys")" = 600 ] || fail "se$n.keys is not mode 600"
   cat >"$work/se$n.json" <<JSON
 {
   "se_id": "$se_id", "kdd": "$kdd", "isd_aid": "A000000151000000", "platform_id": "0102030405060708",
-  "scp03": {"kvn": "30", "i": "70", "enc": "$(kdf3 $kdd 01)", "mac": "$(kdf3 $kdd 02)", "dek": "$(kdf3 $kdd 03)"},
+  "scp03": {"i": "70"},
   "platform_keys": {"version": 1, "kos": "$kos", "kmac": "$kmac"},
   "allow_downgrade": false
 }
 JSON
-  run card init --state "$work/se$n" --profile "$work/se$n.json" >/dev/null || fail "card init se$n"
+  run card init --state "$work/se$n" --profile "$work/se$n.json" --scp03-keys "$work/se$n.keys" >/dev/null ||
+    fail "card init se$n"
   port=$(free_port)
   "$bin" card run --state "$work/se$n" --listen "127.0.0.1:$port" >"$work/se$n.log" 2>&1 &
   pids+=($!)
@@ -101,13 +97,13 @@ api() {  # api METHOD PATH [JSON] -> body on stdout, HTTP status in $work/status
 }
 # Upload: the package (base64), the master key's label, the targets, and the waves of docs/operations.md
 # (10 %, 50 %, 100 %: with two SEs, one is admitted first and the other once that one is final).
-"$py" - "$work/wallet.sfcp" "${se_ids[@]}" >"$work/upload.json" <<'PY'
-import base64, json, sys
-print(json.dumps({"name": "wallet 2.1", "package": base64.b64encode(open(sys.argv[1], "rb").read()).decode(),
-                  "master_key": "master", "targets": sys.argv[2:],
-                  "rollout": {"waves": [10, 50, 100], "max_failure_rate": 0.2, "min_reports": 5},
-                  "max_attempts": 3, "activation": {"mode": "immediate"}}))
-PY
+# The same shell as docs/operations.md: the package as base64 inside a JSON heredoc.
+cat >"$work/upload.json" <<JSON
+{"name": "wallet 2.1", "package": "$(base64 -w0 "$work/wallet.sfcp")",
+ "master_key": "master", "targets": ["${se_ids[0]}", "${se_ids[1]}"],
+ "rollout": {"waves": [10, 50, 100], "max_failure_rate": 0.2, "min_reports": 5},
+ "max_attempts": 3, "activation": {"mode": "immediate"}}
+JSON
 created=$(api POST /v1/campaigns "@$work/upload.json")
 [ "$(cat "$work/status")" = 201 ] || fail "upload answered $(cat "$work/status"): $created"
 campaign=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
@@ -187,6 +183,11 @@ p11="pkcs11:/usr/lib/softhsm/libsofthsm2.so?token=operations&pin-file=$work/pin"
 run hsm init --keystore "$p11" >/dev/null || fail "hsm init (token)"
 run hsm import --keystore "$p11" --label master --value-file "$work/master.hex" --usage mac >/dev/null ||
   fail "import master (token)"
+# The token derives the same SE keys (its CMACs run inside it): the same KCVs as the software keystore.
+run hsm derive-scp03 --keystore "$p11" --label master --kdd 00112233445566778801 -o "$work/se1-token.keys" \
+  >/dev/null || fail "hsm derive-scp03 (token)"
+kcvs() { "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kcv"])' "$1"; }
+[ "$(kcvs "$work/se1-token.keys")" = "$(kcvs "$work/se1.keys")" ] || fail "the token derived other keys for se1"
 run campaign build --keystore "$platform" --body "$work/body.bin" --type application \
   --platform 0102030405060708 --version 2.2 --name wallet --profile 3 --kos kos \
   --platform-key-version 1 --chunk-size 200 -o "$work/wallet-2.2.sfcp" >/dev/null || fail "campaign build 2.2"

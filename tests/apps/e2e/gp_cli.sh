@@ -66,7 +66,8 @@ for state in INITIALIZED SECURED CARD_LOCKED SECURED; do
   [ "$life" = "$state" ] || fail "after set-status $state the card reports $life"
 done
 run gp set-status --tcp "$tcp" "${keys[@]}" --card OP_READY >/dev/null 2>"$work/err" && fail "SECURED -> OP_READY accepted"
-grep -q "SET STATUS refused" "$work/err" || fail "backwards transition message: $(cat "$work/err")"
+grep -q "SET STATUS refused: 6985 .*: the card is SECURED; from SECURED SET STATUS allows CARD_LOCKED or TERMINATED, not OP_READY" \
+  "$work/err" || fail "backwards transition message: $(cat "$work/err")"
 out=$(run gp set-status --tcp "$tcp" "${keys[@]}" --card TERMINATED --yes) || fail "TERMINATED exited $?: $out"
 run apdu --tcp "$tcp" "${keys[@]}" 80CA00C100 >/dev/null 2>&1 && fail "a TERMINATED card still opens a session"
 echo "ok"

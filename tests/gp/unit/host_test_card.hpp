@@ -1,8 +1,10 @@
 // The card side for host-toolkit session tests: the real SCP03 card role (gp::Scp03Card over an
 // InMemoryKeyRegistry) in front of a small card-manager application that implements just what the
-// host commands need (SELECT, GET DATA, GET STATUS with 6310 paging, PUT KEY with the DEK and KCV
-// checks, SET STATUS), behind a link that behaves like a T=0 reader when asked (every response with
-// data comes as 61xx and must be fetched with GET RESPONSE).
+// host commands need (SELECT, GET DATA with key information, GET STATUS with 6310 paging, PUT KEY
+// with the DEK and KCV checks and 6A80 for adding a version that exists, SET STATUS along the allowed
+// transitions), behind a link that behaves like a T=0 reader when asked (every response with data
+// comes as 61xx and must be fetched with GET RESPONSE). Switches imitate older cards: GET DATA in the
+// interindustry class only, no GET STATUS P1=10.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include "crypto/aes.hpp"
 #include "crypto/random.hpp"
 #include "gp/card_key_registry.hpp"
+#include "gp/card_life_cycle.hpp"
 #include "gp/scp03_card.hpp"
 #include "gp/static_keys.hpp"
 #include "iso7816/apdu.hpp"
@@ -75,6 +78,8 @@ class TestCard {
   std::size_t page_size = 2;  // GET STATUS entries per response, to exercise 6310
   bool t0 = false;
   bool corrupt_kcv = false;
+  bool interindustry_get_data_only = false;  // GET DATA with CLA 80 outside a session: 6E00
+  bool load_files_and_modules = true;        // false: GET STATUS P1=10 gives 6A86
   std::vector<CommandApdu> wire_log;
 
  private:
@@ -111,6 +116,9 @@ class TestCard {
       case 0xF0:
         if (!authenticated()) return ResponseApdu(iso7816::sw::kSecurityStatusNotSatisfied);
         if (c.p1 != 0x80 || !c.data.empty()) return ResponseApdu(iso7816::sw::kIncorrectP1P2);
+        if (!card_life_cycle::is_allowed_transition(card_life_cycle, c.p2)) {
+          return ResponseApdu(iso7816::sw::kConditionsNotSatisfied);
+        }
         card_life_cycle = c.p2;
         return ResponseApdu(0x9000);
       default:
@@ -120,6 +128,20 @@ class TestCard {
 
   ResponseApdu get_data(const CommandApdu& c) {
     const std::uint16_t tag = static_cast<std::uint16_t>((c.p1 << 8) | c.p2);
+    if (interindustry_get_data_only && (c.cla & 0x80) != 0 && !authenticated()) {
+      return ResponseApdu(iso7816::sw::kClaNotSupported);
+    }
+    if (tag == 0x00E0) {  // C0 04 id kvn 88 10: three AES-128 keys per version present
+      Bytes templates;
+      for (int kvn = 1; kvn <= 0x7F; ++kvn) {
+        if (registry.find(static_cast<std::uint8_t>(kvn)) == nullptr) continue;
+        for (std::uint8_t id = 1; id <= 3; ++id)
+          append(templates, Bytes{0xC0, 0x04, id, static_cast<std::uint8_t>(kvn), 0x88, 0x10});
+      }
+      Bytes out{0xE0, static_cast<std::uint8_t>(templates.size())};
+      append(out, templates);
+      return ResponseApdu(out, 0x9000);
+    }
     if (tag == 0x0066) {
       return ResponseApdu(from_hex("663F733D06072A864886FC6B01600C060A2A864886FC6B02020301630906072A864886FC6B03"
                                    "640B06092A864886FC6B040370660C060A2B060104012A026E0103"),
@@ -141,7 +163,12 @@ class TestCard {
   ResponseApdu get_status(const CommandApdu& c) {
     if (!authenticated()) return ResponseApdu(iso7816::sw::kSecurityStatusNotSatisfied);
     if ((c.p2 & 0x02) == 0) return ResponseApdu(iso7816::sw::kIncorrectP1P2);
-    if (c.p1 == 0x80) return ResponseApdu(from_hex("E3134F08A0000001510000009F70010FC5039EFE80"), 0x9000);
+    if (c.p1 == 0x80) {
+      Bytes isd = from_hex("E3134F08A0000001510000009F70010FC5039EFE80");
+      isd[15] = card_life_cycle;
+      return ResponseApdu(isd, 0x9000);
+    }
+    if (c.p1 == 0x10 && !load_files_and_modules) return ResponseApdu(iso7816::sw::kIncorrectP1P2);
     if (c.p1 != 0x40) return ResponseApdu(iso7816::sw::kReferencedDataNotFound);
     if ((c.p2 & 0x01) == 0) cursor_ = 0;
     Bytes out;
@@ -180,6 +207,7 @@ class TestCard {
       keys.push_back(SecretBytes::take(plain));
     }
     if (c.p1 != 0 && registry.find(c.p1) == nullptr) return ResponseApdu(iso7816::sw::kReferencedDataNotFound);
+    if (c.p1 == 0 && registry.find(c.data[0]) != nullptr) return ResponseApdu(iso7816::sw::kWrongData);
     registry.put(StaticKeySet(c.data[0], keys[0], keys[1], keys[2]));
     return ResponseApdu(answer, 0x9000);
   }
