@@ -79,6 +79,14 @@ Bytes issuer_identification_number(const CardState& state) {
   return Tlv::primitive(0x42, state.iin()).encode();
 }
 
+Bytes isd_application_identifier(const CardState& state) {
+  return Tlv::primitive(0x4F, state.isd_aid()).encode();
+}
+
+Bytes current_security_level(std::uint8_t level) {
+  return Tlv::primitive(0xD3, Bytes{level}).encode();
+}
+
 Bytes card_production_life_cycle(const CardState& state) {
   // 42 bytes, field by field (GPCS Table H-? / Visa CPLC). A virtual SE has no chip, module or
   // embedding history: those fields are 0000 as on cards that leave them unset.

@@ -1,5 +1,6 @@
 // The ISD's self-description data objects, built from the card state: FCI, card recognition data,
-// card capability information, key information template, sequence counter, CIN, IIN, CPLC.
+// card capability information, key information template, sequence counter, CIN, IIN, CPLC, the ISD's
+// AID and the current security level.
 // Layouts and sources: docs/isd.md.
 #pragma once
 
@@ -26,6 +27,11 @@ Bytes card_image_number(const CardState& state);  // 45 <se_id>
 Bytes key_diversification_data(const CardState& state);
 Bytes issuer_identification_number(const CardState& state);  // 42 <platform_id>
 Bytes card_production_life_cycle(const CardState& state);    // 9F7F 2A <42 bytes>
+Bytes isd_application_identifier(const CardState& state);    // 4F <ISD AID>
+// D3 01 <level>: the Current Security Level as GPCS Table 10-1 codes it (80 AUTHENTICATED | C-MAC 01
+// | C-DECRYPTION 02 | R-MAC 10 | R-ENCRYPTION 20), 00 without a session; `level` as
+// AppletContext::security_level() gives it.
+Bytes current_security_level(std::uint8_t level);
 
 inline constexpr std::uint8_t kMaxCommandDataLength = 0xFF;  // 9F65 in the FCI
 

@@ -266,6 +266,17 @@ void CardState::put_key_set(const gp::StaticKeySet& keys, std::optional<std::uin
   key_sets_[keys.kvn] = StoredKeySet{keys, 0};
 }
 
+void CardState::replace_keys(const gp::StaticKeySet& keys) {
+  keys.validate();
+  const auto it = key_sets_.find(keys.kvn);
+  if (it == key_sets_.end()) throw Error(Errc::not_found, "key set: no key set " + to_hex(Bytes{keys.kvn}));
+  if (it->second.keys.key_size() != keys.key_size()) {
+    throw Error(Errc::invalid_argument, "key set: replaced keys keep their length");
+  }
+  nvm::run_transaction(store_, [&] { store_.write(kvn_name(kKeySetPrefix, keys.kvn), encode_key_set(keys)); });
+  it->second.keys = keys;  // only once durable; the counter stays
+}
+
 void CardState::delete_key_set(std::uint8_t kvn) {
   if (key_sets_.count(kvn) == 0) throw Error(Errc::not_found, "key set: no key set " + to_hex(Bytes{kvn}));
   if (key_sets_.size() == 1) throw Error(Errc::state_error, "key set: the last key set cannot be deleted");

@@ -73,6 +73,11 @@ class CardState {
   // differ); the new set's counter starts at 0. Throws Error(invalid_argument/not_found/state_error)
   // when the change would break the rules (callers check first and answer with status words).
   void put_key_set(const gp::StaticKeySet& keys, std::optional<std::uint8_t> replaced_kvn);
+  // Replaces the keys of the existing set keys.kvn by `keys` (same KVN, same key length) and keeps its
+  // sequence counter: a PUT KEY that replaces some keys of a set is not a whole-set replacement, and
+  // resetting the counter while Key-ENC and Key-MAC stay would let recorded sessions be replayed.
+  // Throws Error(not_found/invalid_argument) like put_key_set.
+  void replace_keys(const gp::StaticKeySet& keys);
   // Deletes the key set `kvn`; refuses the last one (Error(state_error)).
   void delete_key_set(std::uint8_t kvn);
   // Sets the card life cycle state; refuses transitions card_life_cycle forbids (Error(state_error)).

@@ -62,6 +62,28 @@ assert ex[0]["sw"] == "9000", ex[0]
 assert "A000000151000000" in ex[0]["response"], ex[0]
 assert ex[1]["sw"] in ("9000", "6A88"), ex[1]
 PY
+# pySim's GET STATUS with a tag list (4F00 5C05 4F9F70C5CC), and PUT KEY as GPShell and yubikit
+# send it (key component blocks without a length byte): key set 31 with 000102..0F as ENC, MAC and
+# DEK (KCV C35280), encrypted under the DEK of set 30, then a session with set 31.
+block=$("$PY" - "$KEY" <<'PY'
+import sys
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+enc = Cipher(algorithms.AES(bytes.fromhex(sys.argv[1])), modes.CBC(bytes(16))).encryptor()
+print("8810" + (enc.update(bytes(range(16))) + enc.finalize()).hex().upper() + "03C35280")
+PY
+) || fail "cannot encrypt the key block"
+out=$(apdu --key "$KEY" --kvn 30 --level 33 --json 80F28002094F005C054F9F70C5CC00 "80D800814331$block$block$block") ||
+  fail "pySim GET STATUS / GPShell PUT KEY: $out"
+"$PY" - "$out" <<'PY' || fail "pySim GET STATUS / GPShell PUT KEY: $out"
+import json, re, sys
+ex = json.loads(sys.argv[1])["exchanges"]
+# E3 { 4F ISD AID, 9F70 <card life cycle>, C5 9C0000 }: the listed objects the ISD has, in list order.
+assert ex[0]["sw"] == "9000" and re.fullmatch("E3134F08A0000001510000009F7001..C5039C0000", ex[0]["response"]), ex[0]
+assert ex[1]["sw"] == "9000" and ex[1]["response"] == "31C35280C35280C35280", ex[1]
+PY
+apdu --key 000102030405060708090A0B0C0D0E0F --kvn 31 --level 33 80F28002024F0000 >/dev/null ||
+  fail "no session with the key set PUT KEY added"
+
 counter() {  # the ISD's sequence counter (GET DATA 00C1), as hex
   apdu --json 00A4040008A00000015100000000 80CA00C100 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["exchanges"][1]["response"])'
 }
@@ -83,4 +105,4 @@ if err=$(apdu --key 00112233445566778899AABBCCDDEEFF --kvn 30 --level 33 80F2800
   fail "authentication with a wrong key succeeded: $err"
 fi
 apdu 00A4040008A00000015100000000 >/dev/null || fail "card unusable after a failed authentication"
-echo "PASS: PC/SC interoperability (opensc-tool, pyscard, sefleet apdu at level 33, restart persistence)"
+echo "PASS: PC/SC interoperability (opensc-tool, pyscard, sefleet apdu at level 33, pySim GET STATUS, GPShell PUT KEY, restart persistence)"

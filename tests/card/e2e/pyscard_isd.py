@@ -1,5 +1,7 @@
 """pyscard client for the PC/SC interoperability test: SELECT the ISD and GET DATA 0066 (card
-recognition data) through pcscd, exactly as any PC/SC program would. Debian's /usr/bin/python3 only.
+recognition data) through pcscd, exactly as any PC/SC program would, then GlobalPlatformPro's
+"gp -i" GET DATA sequence in the GP class (whole objects) and the ISO class (values only).
+Debian's /usr/bin/python3 only.
 Usage: pyscard_isd.py READER_NAME   (exit 0 when every check passed)"""
 import sys
 
@@ -39,6 +41,22 @@ def main() -> int:
         print("GET DATA 0066: no SCP03 OID announced", file=sys.stderr)
         return 1
     print("SCP03 i =", f"{crd[at + len(OID_SCP03) + 1]:02X}")
+
+    # GlobalPlatformPro "gp -i": CPLC, IIN, CIN, KDD, SSC, card data, card capabilities, key info.
+    for apdu, tag in (("80CA9F7F00", "9F7F2A"), ("80CA004200", "42"), ("80CA004500", "45"),
+                      ("80CA00CF00", "CF0A"), ("80CA00C100", "C103"), ("80CA006600", "66"),
+                      ("80CA006700", "67"), ("80CA00E000", "E0")):
+        data, sw1, sw2 = connection.transmit(list(bytes.fromhex(apdu)))
+        print("GET DATA", apdu[4:8], bytes(data).hex().upper(), f"{sw1:02X}{sw2:02X}")
+        if (sw1, sw2) != (0x90, 0x00) or not bytes(data).startswith(bytes.fromhex(tag)):
+            print(f"GET DATA {apdu}: expected {tag}... with 9000", file=sys.stderr)
+            return 1
+    # The ISO class answers the value only: the 42 CPLC bytes without 9F7F 2A.
+    data, sw1, sw2 = connection.transmit(list(bytes.fromhex("00CA9F7F00")))
+    if (sw1, sw2) != (0x90, 0x00) or len(data) != 42:
+        print(f"GET DATA 00CA9F7F: expected 42 bytes with 9000, got {len(data)} {sw1:02X}{sw2:02X}",
+              file=sys.stderr)
+        return 1
 
     data, sw1, sw2 = connection.transmit(list(bytes.fromhex("80CA00FE00")))
     if (sw1, sw2) != (0x6A, 0x88):

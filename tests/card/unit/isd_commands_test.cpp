@@ -117,7 +117,9 @@ TEST_F(IsdTest, GetStatusListsTheIsdInBothFormats) {
   EXPECT_EQ(rsp.data, from_hex("08A000000151000000019C"));
   rsp = s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F03A00000"), 256));
   EXPECT_EQ(rsp.sw, 0x9000);
-  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F03A00001"), 256)).sw, 0x6A88);
+  // P1 = 80: the search criteria are ignored (GPCS §11.4.2.1), the ISD is always reported.
+  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F03A00001"), 256)).sw, 0x9000);
+  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x40, 0x02, from_hex("4F03A00001"), 256)).sw, 0x6A88);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x40, 0x02, from_hex("4F00"), 256)).sw, 0x6A88);
   // The built-in ROM load file of the applet catalog (no other is loaded), with its module for P1 10.
   rsp = s.send_plain(CommandApdu(0x80, 0xF2, 0x20, 0x02, from_hex("4F00"), 256));
@@ -132,7 +134,8 @@ TEST_F(IsdTest, GetStatusListsTheIsdInBothFormats) {
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F"), 256)).sw, 0x6A80);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("5C00"), 256)).sw, 0x6A80);
   EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x02, {}, 256)).sw, 0x6A80);
-  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x03, from_hex("4F00"), 256)).sw, 0x6985);  // next without first
+  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x40, 0x03, from_hex("4F00"), 256)).sw, 0x6985);  // next without first
+  EXPECT_EQ(s.send_plain(CommandApdu(0x80, 0xF2, 0x80, 0x03, from_hex("4F00"), 256)).sw, 0x6A86);  // no next of the ISD
 }
 
 TEST_F(IsdTest, GetStatusContinuesWith6310WhenTheListIsLong) {
@@ -230,7 +233,7 @@ TEST_F(IsdTest, PutKeyRefusals) {
   };
   EXPECT_EQ(put(0x00, 0x81, good, 0x00), 0x6E00);
   EXPECT_EQ(put(0x80, 0x81, good), 0x6A86);  // "more commands follow"
-  EXPECT_EQ(put(0x00, 0x01, good), 0x6A86);  // single key
+  EXPECT_EQ(put(0x00, 0x01, good), 0x6A80);  // single key (P2 b8 = 0) with three key data fields
   EXPECT_EQ(put(0x00, 0x81, {}), 0x6700);
   EXPECT_EQ(put(0x35, 0x81, good), 0x6A88);  // nothing to replace
   Bytes clash = good;
