@@ -2,7 +2,7 @@
 // The C-MAC under BK-MAC and the C-DECRYPTION under BK-ENC were checked by the channel's Scp03Card
 // before the command got here. Every refusal aborts the session (both contexts), which leaves the
 // staging abandoned: it is erased by the next command that looks at it (isd_broadcast_mode.cpp).
-// Each accepted block is one NVM transaction: the block object and the updated staging record.
+// Each accepted block is one NVM transaction that appends it to the staged stream (ImageStore).
 #include "card/isd/isd_command.hpp"
 #include "card/runtime/apdu.hpp"
 #include "gp/scp03_card.hpp"
@@ -34,7 +34,8 @@ iso7816::ResponseApdu write_block(const IsdCall& call) {
   if (cmd.data.size() > staging->total_length - staging->received) {
     refuse_and_abort(call, sw::kNotEnoughMemory, "WRITE BLOCK: data beyond the announced total length");
   }
-  // The block's buffer becomes the NVM object as it is: the secure channel decrypted it in place.
+  // The block's buffer becomes the NVM object as it is when the block starts a segment (a 64 KB block
+  // always does): the secure channel decrypted it in place.
   Apdu* apdu = call.ctx.apdu();
   images.append_block(apdu != nullptr ? apdu->take_incoming() : Bytes(cmd.data.begin(), cmd.data.end()));
   return iso7816::ResponseApdu(sw::kOk);

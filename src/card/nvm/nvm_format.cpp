@@ -73,32 +73,44 @@ std::optional<CommitSlot> decode_slot(ByteView bytes) {
 
 RecordWriter::RecordWriter(RecordType type, std::uint64_t sequence) {
   framing_.reserve(256);
-  append(framing_, static_cast<std::uint8_t>(type));
+  sefleet::append(framing_, static_cast<std::uint8_t>(type));
   framing_.insert(framing_.end(), 3, 0);
   put_be32(framing_, 0);  // payload length, patched by finish()
   put_be64(framing_, sequence);
   put_be32(framing_, 0);  // op count, patched by finish()
 }
 
-void RecordWriter::put(std::string_view key, ByteView value) {
-  append(framing_, static_cast<std::uint8_t>(OpCode::put));
+void RecordWriter::add_op(OpCode code, std::string_view key) {
+  sefleet::append(framing_, static_cast<std::uint8_t>(code));
   put_be16(framing_, static_cast<std::uint16_t>(key.size()));
-  append(framing_, bytes_of(key));
-  put_be32(framing_, static_cast<std::uint32_t>(value.size()));
+  sefleet::append(framing_, bytes_of(key));
+  ++count_;
+}
+
+void RecordWriter::add_value(ByteView value) {
   if (value.size() >= kReferencedValueSize) {
     references_.push_back(Reference{framing_.size(), value});
     referenced_bytes_ += value.size();
   } else {
-    append(framing_, value);
+    sefleet::append(framing_, value);
   }
-  ++count_;
+}
+
+void RecordWriter::put(std::string_view key, ByteView value, ByteView continuation) {
+  add_op(OpCode::put, key);
+  put_be32(framing_, static_cast<std::uint32_t>(value.size() + continuation.size()));
+  add_value(value);
+  if (!continuation.empty()) add_value(continuation);
 }
 
 void RecordWriter::erase(std::string_view key) {
-  append(framing_, static_cast<std::uint8_t>(OpCode::erase));
-  put_be16(framing_, static_cast<std::uint16_t>(key.size()));
-  append(framing_, bytes_of(key));
-  ++count_;
+  add_op(OpCode::erase, key);
+}
+
+void RecordWriter::append(std::string_view key, ByteView value) {
+  add_op(OpCode::append, key);
+  put_be32(framing_, static_cast<std::uint32_t>(value.size()));
+  add_value(value);
 }
 
 void RecordWriter::finish() {
@@ -129,7 +141,7 @@ std::vector<ByteView> RecordWriter::pieces() const {
 Bytes RecordWriter::bytes() const {
   Bytes out;
   out.reserve(size());
-  for (const ByteView piece : pieces()) append(out, piece);
+  for (const ByteView piece : pieces()) sefleet::append(out, piece);
   return out;
 }
 
@@ -170,7 +182,9 @@ std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {
     const std::uint8_t code = body[at];
     const std::size_t key_size = read_be16(body, at + 1);
     at += 3;
-    if ((code != static_cast<std::uint8_t>(OpCode::put) && code != static_cast<std::uint8_t>(OpCode::erase)) ||
+    if (code < static_cast<std::uint8_t>(OpCode::put) || code > static_cast<std::uint8_t>(OpCode::append) ||
+        (code == static_cast<std::uint8_t>(OpCode::append) &&
+         type != static_cast<std::uint8_t>(RecordType::transaction)) ||
         key_size == 0 || key_size > kMaxKeySize || !need(key_size)) {
       problem = "malformed operation " + std::to_string(i);
       return std::nullopt;
@@ -180,7 +194,7 @@ std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {
                             body.begin() + static_cast<std::ptrdiff_t>(at + key_size)),
                 {}};
     at += key_size;
-    if (op.code == OpCode::put) {
+    if (op.code != OpCode::erase) {
       if (!need(4)) break;
       const std::size_t value_size = read_be32(body, at);
       at += 4;

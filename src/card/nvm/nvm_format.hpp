@@ -47,7 +47,9 @@ enum class RecordType : std::uint8_t {
   transaction = 2,  // the changes of one committed transaction
 };
 
-enum class OpCode : std::uint8_t { put = 1, erase = 2 };
+// append adds its bytes at the end of the object's value (creating the object when it is missing):
+// a value that grows by small pieces costs each commit only the new piece. Transaction records only.
+enum class OpCode : std::uint8_t { put = 1, erase = 2, append = 3 };
 
 // Serializes one record: begin, any number of put/erase, finish. A record can hold megabytes of
 // values that already sit in the store's own buffers, so values of kReferencedValueSize bytes or
@@ -59,8 +61,11 @@ class RecordWriter {
   static constexpr std::size_t kReferencedValueSize = 512;
 
   RecordWriter(RecordType type, std::uint64_t sequence);
-  void put(std::string_view key, ByteView value);
+  // The value is `value` followed by `continuation` (a snapshot of an object with bytes appended in
+  // the same commit joins the two without copying either).
+  void put(std::string_view key, ByteView value, ByteView continuation = {});
   void erase(std::string_view key);
+  void append(std::string_view key, ByteView value);
   // Patches the length and count in and appends the checksum; nothing may be added afterwards.
   void finish();
 
@@ -76,6 +81,8 @@ class RecordWriter {
     std::size_t at;  // where in framing_ the value belongs
     ByteView value;
   };
+  void add_op(OpCode code, std::string_view key);
+  void add_value(ByteView value);
   Bytes framing_;
   std::vector<Reference> references_;
   std::size_t referenced_bytes_ = 0;
@@ -89,7 +96,8 @@ inline constexpr std::uint64_t kEmptyRecordSize = kRecordHeaderSize + 4 + kRecor
 struct RecordOp {
   OpCode code;
   std::string key;
-  ByteView value;  // into the buffer the record was parsed from; empty for erase
+  ByteView
+      value;  // into the buffer the record was parsed from (put: the value, append: the bytes added); empty for erase
 };
 
 struct ParsedRecord {

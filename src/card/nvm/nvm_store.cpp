@@ -35,8 +35,8 @@ void NvmStore::format(NvmDevice& device) {
   // Generation 1 in slot 1 and generation 0 in slot 0: both valid, both empty, so the next commit
   // (generation 2) overwrites slot 0 and slot 1 stays the fallback while it is written.
   Bytes image = format::encode_file_header();
-  append(image, format::encode_slot(CommitSlot{0, format::kDataStart, format::kDataStart, 0}));
-  append(image, format::encode_slot(CommitSlot{1, format::kDataStart, format::kDataStart, 0}));
+  sefleet::append(image, format::encode_slot(CommitSlot{0, format::kDataStart, format::kDataStart, 0}));
+  sefleet::append(image, format::encode_slot(CommitSlot{1, format::kDataStart, format::kDataStart, 0}));
   device.write(0, image);
   device.sync();
 }
@@ -146,6 +146,17 @@ void NvmStore::replay(ByteView area, const CommitSlot& slot) {
         if (found != state_.end()) live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
         live_op_bytes_ += format::put_op_size(op.key.size(), op.value.size());
         state_.insert_or_assign(op.key, Bytes(op.value.begin(), op.value.end()));
+      } else if (op.code == format::OpCode::append) {
+        if (found == state_.end()) {
+          live_op_bytes_ += format::put_op_size(op.key.size(), op.value.size());
+          state_.emplace(op.key, Bytes(op.value.begin(), op.value.end()));
+        } else {
+          if (found->second.size() + op.value.size() > format::kMaxValueSize) {
+            corrupt(file, where + ": append makes key '" + op.key + "' larger than an object may be");
+          }
+          live_op_bytes_ += op.value.size();
+          sefleet::append(found->second, op.value);
+        }
       } else {
         if (found == state_.end()) corrupt(file, where + ": erase of missing key '" + op.key + "'");
         live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
@@ -177,18 +188,45 @@ void NvmStore::require_transaction(const char* operation) const {
 }
 
 std::optional<Bytes> NvmStore::get(std::string_view key) const {
+  const auto committed = state_.find(key);
   if (in_transaction_) {
-    if (const auto found = pending_.find(key); found != pending_.end()) return found->second;
+    if (const auto found = pending_.find(key); found != pending_.end()) {
+      const Change& change = found->second;
+      if (change.kind == Change::Kind::erase) return std::nullopt;
+      if (change.kind == Change::Kind::put || committed == state_.end()) return change.bytes;
+      Bytes value = committed->second;
+      sefleet::append(value, change.bytes);
+      return value;
+    }
   }
-  if (const auto found = state_.find(key); found != state_.end()) return found->second;
+  if (committed != state_.end()) return committed->second;
   return std::nullopt;
 }
 
 bool NvmStore::contains(std::string_view key) const {
   if (in_transaction_) {
-    if (const auto found = pending_.find(key); found != pending_.end()) return found->second.has_value();
+    if (const auto found = pending_.find(key); found != pending_.end()) {
+      return found->second.kind != Change::Kind::erase;
+    }
   }
   return state_.find(key) != state_.end();
+}
+
+std::size_t NvmStore::current_size(std::string_view key) const {
+  const auto committed = state_.find(key);
+  const std::size_t committed_size = committed == state_.end() ? 0 : committed->second.size();
+  if (!in_transaction_) return committed_size;
+  const auto found = pending_.find(key);
+  if (found == pending_.end()) return committed_size;
+  switch (found->second.kind) {
+    case Change::Kind::put:
+      return found->second.bytes.size();
+    case Change::Kind::erase:
+      return 0;
+    case Change::Kind::append:
+      break;
+  }
+  return committed_size + found->second.bytes.size();
 }
 
 std::vector<std::string> NvmStore::keys() const {
@@ -198,8 +236,8 @@ std::vector<std::string> NvmStore::keys() const {
     out.push_back(key);
   }
   if (in_transaction_) {
-    for (const auto& [key, value] : pending_) {
-      if (value) out.push_back(key);
+    for (const auto& [key, change] : pending_) {
+      if (change.kind != Change::Kind::erase) out.push_back(key);
     }
   }
   std::sort(out.begin(), out.end());
@@ -225,9 +263,9 @@ void NvmStore::write(std::string_view key, Bytes&& value) {
                                             " bytes exceeds the limit of " + std::to_string(format::kMaxValueSize));
   }
   if (const auto found = pending_.find(key); found != pending_.end()) {
-    found->second = std::move(value);
+    found->second = Change{Change::Kind::put, std::move(value)};
   } else {
-    pending_.emplace(std::string(key), std::move(value));
+    pending_.emplace(std::string(key), Change{Change::Kind::put, std::move(value)});
   }
 }
 
@@ -235,10 +273,37 @@ void NvmStore::erase(std::string_view key) {
   require_transaction("erase");
   check_key(key);
   if (state_.find(key) != state_.end()) {
-    pending_.insert_or_assign(std::string(key), std::nullopt);
+    pending_.insert_or_assign(std::string(key), Change{Change::Kind::erase, {}});
   } else if (const auto found = pending_.find(key); found != pending_.end()) {
     pending_.erase(found);  // created and erased in the same transaction: nothing to record
   }
+}
+
+void NvmStore::append(std::string_view key, ByteView tail) {
+  append(key, Bytes(tail.begin(), tail.end()));
+}
+
+void NvmStore::append(std::string_view key, Bytes&& tail) {
+  require_transaction("append");
+  check_key(key);
+  const std::size_t size = current_size(key);
+  if (tail.size() > format::kMaxValueSize - size) {
+    throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(size) +
+                                            " bytes cannot grow by " + std::to_string(tail.size()) +
+                                            " beyond the limit of " + std::to_string(format::kMaxValueSize));
+  }
+  const auto found = pending_.find(key);
+  if (found == pending_.end()) {
+    pending_.emplace(std::string(key), Change{Change::Kind::append, std::move(tail)});
+    return;
+  }
+  Change& change = found->second;
+  // After an erase in the same transaction the object starts again from nothing: a put of `tail`.
+  if (change.kind == Change::Kind::erase) {
+    change = Change{Change::Kind::put, std::move(tail)};
+    return;
+  }
+  sefleet::append(change.bytes, tail);
 }
 
 void NvmStore::abort() {
@@ -283,11 +348,14 @@ void NvmStore::publish(std::uint64_t offset, const format::RecordWriter& record,
 
 std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
   std::uint64_t ops = live_op_bytes_;
-  for (const auto& [key, value] : overlay) {
-    if (const auto found = state_.find(key); found != state_.end()) {
-      ops -= format::put_op_size(key.size(), found->second.size());
+  for (const auto& [key, change] : overlay) {
+    const auto found = state_.find(key);
+    if (change.kind == Change::Kind::append && found != state_.end()) {
+      ops += change.bytes.size();
+      continue;
     }
-    if (value) ops += format::put_op_size(key.size(), value->size());
+    if (found != state_.end()) ops -= format::put_op_size(key.size(), found->second.size());
+    if (change.kind != Change::Kind::erase) ops += format::put_op_size(key.size(), change.bytes.size());
   }
   return format::kEmptyRecordSize + ops;
 }
@@ -295,10 +363,17 @@ std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
 format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pending& overlay) const {
   format::RecordWriter writer(format::RecordType::snapshot, sequence);
   for (const auto& [key, value] : state_) {
-    if (overlay.count(key) == 0) writer.put(key, value);
+    const auto change = overlay.find(key);
+    if (change == overlay.end()) {
+      writer.put(key, value);
+    } else if (change->second.kind == Change::Kind::append) {
+      writer.put(key, value, change->second.bytes);  // the committed value and what this commit adds
+    }
   }
-  for (const auto& [key, value] : overlay) {
-    if (value) writer.put(key, *value);
+  for (const auto& [key, change] : overlay) {
+    if (change.kind == Change::Kind::put || (change.kind == Change::Kind::append && state_.find(key) == state_.end())) {
+      writer.put(key, change.bytes);
+    }
   }
   writer.finish();
   return writer;
@@ -309,11 +384,17 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   // The record refers to the values in `changes` (and a snapshot to those in the state), which stay
   // where they are until apply() moves them into the state after the commit.
   format::RecordWriter record(format::RecordType::transaction, sequence);
-  for (const auto& [key, value] : changes) {
-    if (value) {
-      record.put(key, *value);
-    } else {
-      record.erase(key);
+  for (const auto& [key, change] : changes) {
+    switch (change.kind) {
+      case Change::Kind::put:
+        record.put(key, change.bytes);
+        break;
+      case Change::Kind::erase:
+        record.erase(key);
+        break;
+      case Change::Kind::append:
+        record.append(key, change.bytes);
+        break;
     }
   }
   record.finish();
@@ -354,19 +435,24 @@ void NvmStore::apply(Pending&& changes) {
   while (!changes.empty()) {
     auto node = changes.extract(changes.begin());  // key and value move on, neither is copied
     std::string& key = node.key();
-    std::optional<Bytes>& value = node.mapped();
+    Change& change = node.mapped();
     const auto found = state_.lower_bound(key);
     const bool exists = found != state_.end() && found->first == key;
+    if (exists && change.kind == Change::Kind::append) {
+      live_op_bytes_ += change.bytes.size();
+      sefleet::append(found->second, change.bytes);
+      continue;
+    }
     if (exists) live_op_bytes_ -= format::put_op_size(key.size(), found->second.size());
-    if (!value) {
+    if (change.kind == Change::Kind::erase) {
       if (exists) state_.erase(found);
       continue;
     }
-    live_op_bytes_ += format::put_op_size(key.size(), value->size());
+    live_op_bytes_ += format::put_op_size(key.size(), change.bytes.size());
     if (exists) {
-      found->second = std::move(*value);
+      found->second = std::move(change.bytes);
     } else {
-      state_.emplace_hint(found, std::move(key), std::move(*value));
+      state_.emplace_hint(found, std::move(key), std::move(change.bytes));
     }
   }
   stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;

@@ -64,6 +64,12 @@ class NvmStore {
   // committed object as it is (no copy on the way).
   void write(std::string_view key, Bytes&& value);
   void erase(std::string_view key);  // erasing a missing key does nothing
+  // Adds `tail` at the end of the object's value, creating the object when it is missing. The
+  // commit records only `tail`, so an object that grows by small pieces costs each transaction its
+  // piece, not the whole value (a staged image arrives this way).
+  void append(std::string_view key, ByteView tail);
+  // The same, keeping `tail`'s buffer: when the object is missing it becomes the object as it is.
+  void append(std::string_view key, Bytes&& tail);
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
   void abort();  // drops the open transaction; nothing was written
@@ -76,7 +82,15 @@ class NvmStore {
   const std::string& name() const;
 
  private:
-  using Pending = std::map<std::string, std::optional<Bytes>, std::less<>>;
+  // One key's change in the open transaction.
+  struct Change {
+    enum class Kind : std::uint8_t { put, erase, append } kind;
+    Bytes bytes;  // put: the new value; append: the bytes to add to the committed value
+  };
+  using Pending = std::map<std::string, Change, std::less<>>;
+
+  // Size of the value `key` has with the open transaction applied (0 when absent).
+  std::size_t current_size(std::string_view key) const;
 
   void recover();
   void replay(ByteView area, const format::CommitSlot& slot);

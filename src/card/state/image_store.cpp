@@ -15,13 +15,20 @@ namespace bc = gp::broadcast;
 // Object names (docs/card-state.md). Everything lives under "img/": CardState refuses unknown
 // objects under its own "isd/" prefix, and this keeps the two owners apart.
 constexpr std::string_view kPrefix = "img/";
+// The names WRITE BLOCK touches are at most 15 characters, so building and comparing them needs no
+// heap allocation (the standard library keeps strings that short inside the object).
 constexpr std::string_view kStaging = "img/staging";
-constexpr std::string_view kBlockPrefix = "img/staging/block/";
+constexpr std::string_view kSegmentPrefix = "img/staged/";
+constexpr std::string_view kBlockSizes = "img/block-sizes";
 constexpr std::string_view kActivePrefix = "img/active/";
 constexpr std::string_view kChunkInfix = "/chunk/";
 constexpr std::uint8_t kRecordFormat = 1;
-constexpr std::size_t kStagingFixedSize = 1 + 1 + 16 + 4 + 4 + 4 + 1 + 1;
+// Format 2 of the staging record: without the bytes and blocks received (the segments and the list
+// of block lengths hold them), so that WRITE BLOCK does not rewrite the record.
+constexpr std::uint8_t kStagingFormat = 2;
+constexpr std::size_t kStagingFixedSize = 1 + 1 + 16 + 4 + 1 + 1;
 constexpr std::size_t kActiveFixedSize = 1 + 1 + 4 + 4 + 32 + 1;
+constexpr std::size_t kBlockSizeBytes = 4;
 
 std::string hex_number(unsigned value, int digits) {
   char text[16];
@@ -29,8 +36,21 @@ std::string hex_number(unsigned value, int digits) {
   return text;
 }
 
-std::string block_name(std::uint32_t index) {
-  return std::string(kBlockPrefix) + hex_number(index, 4);
+std::string segment_name(std::size_t index) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string name(kSegmentPrefix);
+  for (int shift = 12; shift >= 0; shift -= 4) name.push_back(kDigits[(index >> shift) & 0xF]);
+  return name;
+}
+// The segment sizes a list of block lengths makes: whole blocks, a new segment when the next block
+// does not fit in the current one.
+std::vector<std::size_t> segment_sizes(const std::vector<std::uint32_t>& blocks) {
+  std::vector<std::size_t> sizes;
+  for (const std::uint32_t block : blocks) {
+    if (sizes.empty() || sizes.back() + block > kStagingSegmentSize) sizes.push_back(0);
+    sizes.back() += block;
+  }
+  return sizes;
 }
 std::string active_name(bc::ImageType type) {
   return std::string(kActivePrefix) + hex_number(static_cast<unsigned>(type), 2);
@@ -52,36 +72,30 @@ bool is_image_type(std::uint8_t value) {
 }
 
 Bytes encode_staging(const StagingRecord& r) {
-  Bytes out{kRecordFormat, static_cast<std::uint8_t>(r.profile)};
+  Bytes out{kStagingFormat, static_cast<std::uint8_t>(r.profile)};
   append(out, r.campaign_id);
   put_be32(out, r.total_length);
-  put_be32(out, r.received);
-  put_be32(out, r.blocks);
   out.push_back(static_cast<std::uint8_t>(r.state));
   out.push_back(static_cast<std::uint8_t>(r.bk_mac.size()));
   append(out, r.bk_mac.view());
   return out;
 }
 
+// The record alone: `received` and `blocks` are filled in from the segments and the list at load.
 StagingRecord decode_staging(const nvm::NvmStore& store, ByteView v) {
-  if (v.size() < kStagingFixedSize || v[0] != kRecordFormat) corrupt(store, kStaging, "has a bad size or format");
+  if (v.size() < kStagingFixedSize || v[0] != kStagingFormat) corrupt(store, kStaging, "has a bad size or format");
   StagingRecord r;
   if (v[1] != 0x03 && v[1] != 0x04) corrupt(store, kStaging, "names an unknown profile");
   r.profile = static_cast<bc::Profile>(v[1]);
   std::copy_n(v.begin() + 2, 16, r.campaign_id.begin());
   r.total_length = read_be32(v, 18);
-  r.received = read_be32(v, 22);
-  r.blocks = read_be32(v, 26);
-  const std::uint8_t state = v[30];
+  const std::uint8_t state = v[22];
   if (state < 0x01 || state > 0x03) corrupt(store, kStaging, "names an unknown state");
   r.state = static_cast<StagingState>(state);
-  const std::size_t mac_size = v[31];
+  const std::size_t mac_size = v[23];
   if (v.size() != kStagingFixedSize + mac_size) corrupt(store, kStaging, "has a bad BK-MAC length");
   r.bk_mac = SecretBytes(v.subspan(kStagingFixedSize));
-  if (r.total_length == 0 || r.total_length > kStagingCapacity || r.received > r.total_length || r.blocks > 65536 ||
-      (r.state != StagingState::receiving && r.received != r.total_length)) {
-    corrupt(store, kStaging, "has inconsistent lengths");
-  }
+  if (r.total_length == 0 || r.total_length > kStagingCapacity) corrupt(store, kStaging, "has a bad total length");
   return r;
 }
 
@@ -136,27 +150,18 @@ void ImageStore::load() {
   staging_.reset();
   active_.clear();
   const auto& all = store_.committed();
-  if (const auto it = all.find(kStaging); it != all.end()) staging_ = decode_staging(store_, it->second);
-  // First pass: records; second: blocks and chunks against them.
+  // First pass: records; second: segments, block list and chunks against them.
   for (auto it = all.lower_bound(kActivePrefix); it != all.end() && it->first.starts_with(kActivePrefix); ++it) {
     if (it->first.find(kChunkInfix) != std::string::npos) continue;
     const ActiveImage image = decode_active(store_, it->first, it->second);
     active_[image.type] = image;
   }
-  std::uint64_t staged_bytes = 0;
-  std::uint32_t staged_blocks = 0;
+  load_staging();
   std::map<bc::ImageType, std::uint64_t> chunk_bytes;
   for (auto it = all.lower_bound(kPrefix); it != all.end() && it->first.starts_with(kPrefix); ++it) {
     const std::string& name = it->first;
-    if (name == kStaging) continue;
-    if (name.starts_with(kBlockPrefix)) {
-      const auto index = parse_suffix(name, kBlockPrefix.size(), 4);
-      if (!index || !staging_ || *index >= staging_->blocks || it->second.empty()) {
-        corrupt(store_, name, "is not a block of the staging record");
-      }
-      staged_bytes += it->second.size();
-      ++staged_blocks;
-    } else if (name.starts_with(kActivePrefix)) {
+    if (name == kStaging || name == kBlockSizes || name.starts_with(kSegmentPrefix)) continue;  // load_staging
+    if (name.starts_with(kActivePrefix)) {
       const std::size_t infix = name.find(kChunkInfix);
       if (infix == std::string::npos) continue;  // a record, checked above
       const auto type = parse_suffix(name.substr(0, infix), kActivePrefix.size(), 2);
@@ -170,12 +175,49 @@ void ImageStore::load() {
       corrupt(store_, name, "is not an image store object");
     }
   }
-  if (staging_ && (staged_blocks != staging_->blocks || staged_bytes != staging_->received)) {
-    corrupt(store_, kStaging, "does not match its blocks");
-  }
   for (const auto& [type, image] : active_) {
     if (chunk_bytes[type] != image.datasend_length) corrupt(store_, active_name(type), "does not match its chunks");
   }
+}
+
+// The record, then the segments (numbered from 0 without a gap) and the list of block lengths: the
+// segments must be exactly what appending the listed blocks makes.
+void ImageStore::load_staging() {
+  const auto& all = store_.committed();
+  segments_ = 0;
+  last_segment_size_ = 0;
+  if (const auto it = all.find(kStaging); it != all.end()) staging_ = decode_staging(store_, it->second);
+  std::vector<std::size_t> segments;
+  for (auto it = all.lower_bound(kSegmentPrefix); it != all.end() && it->first.starts_with(kSegmentPrefix); ++it) {
+    const auto index = parse_suffix(it->first, kSegmentPrefix.size(), 4);
+    if (!index || !staging_ || *index != segments.size()) {
+      corrupt(store_, it->first, "is not a segment of the staging record");
+    }
+    segments.push_back(it->second.size());
+  }
+  std::vector<std::uint32_t> blocks;
+  if (const auto it = all.find(kBlockSizes); it != all.end()) {
+    const Bytes& list = it->second;
+    if (!staging_ || list.empty() || list.size() % kBlockSizeBytes != 0 || list.size() / kBlockSizeBytes > 65536) {
+      corrupt(store_, kBlockSizes, "is not the block list of a staging record");
+    }
+    for (std::size_t at = 0; at < list.size(); at += kBlockSizeBytes) {
+      const std::uint32_t size = read_be32(list, at);
+      if (size == 0 || size > kStagingSegmentSize) corrupt(store_, kBlockSizes, "lists a block of a bad size");
+      blocks.push_back(size);
+    }
+  }
+  if (!staging_) return;
+  std::uint64_t staged_bytes = 0;
+  for (const std::size_t size : segments) staged_bytes += size;
+  if (segments != segment_sizes(blocks) || staged_bytes > staging_->total_length ||
+      (staging_->state != StagingState::receiving && staged_bytes != staging_->total_length)) {
+    corrupt(store_, kStaging, "does not match its segments and block list");
+  }
+  staging_->received = static_cast<std::uint32_t>(staged_bytes);
+  staging_->blocks = static_cast<std::uint32_t>(blocks.size());
+  segments_ = segments.size();
+  last_segment_size_ = segments.empty() ? 0 : segments.back();
 }
 
 const ActiveImage* ImageStore::find_active(bc::ImageType type) const {
@@ -187,6 +229,12 @@ void ImageStore::write_staging_record(const StagingRecord& record) {
   store_.write(kStaging, encode_staging(record));
 }
 
+void ImageStore::erase_staging_objects() {
+  for (std::size_t i = 0; i < segments_; ++i) store_.erase(segment_name(i));
+  store_.erase(kBlockSizes);
+  store_.erase(kStaging);
+}
+
 void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaign_id, std::uint32_t total_length) {
   if (total_length == 0 || total_length > kStagingCapacity) {
     throw Error(Errc::invalid_argument, "image store: staging length out of range");
@@ -196,12 +244,12 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   record.campaign_id = campaign_id;
   record.total_length = total_length;
   nvm::run_transaction(store_, [&] {
-    if (staging_) {
-      for (std::uint32_t i = 0; i < staging_->blocks; ++i) store_.erase(block_name(i));
-    }
+    if (staging_) erase_staging_objects();
     write_staging_record(record);
   });
   staging_ = std::move(record);
+  segments_ = 0;
+  last_segment_size_ = 0;
 }
 
 void ImageStore::append_block(ByteView chunk) {
@@ -212,17 +260,28 @@ void ImageStore::append_block(Bytes&& chunk) {
   if (!staging_ || staging_->state != StagingState::receiving) {
     throw Error(Errc::state_error, "image store: no staging is receiving");
   }
-  if (chunk.empty() || chunk.size() > staging_->total_length - staging_->received || staging_->blocks >= 65536) {
+  if (chunk.empty() || chunk.size() > kStagingSegmentSize) {
+    throw Error(Errc::invalid_argument,
+                "image store: a block is 1 to " + std::to_string(kStagingSegmentSize) + " bytes");
+  }
+  if (chunk.size() > staging_->total_length - staging_->received || staging_->blocks >= 65536) {
     throw Error(Errc::invalid_argument, "image store: block beyond the staging length");
   }
-  StagingRecord next = *staging_;
-  next.received += static_cast<std::uint32_t>(chunk.size());
-  next.blocks += 1;
+  const std::size_t size = chunk.size();
+  std::array<std::uint8_t, kBlockSizeBytes> length{};
+  for (std::size_t i = 0; i < kBlockSizeBytes; ++i) {
+    length[i] = static_cast<std::uint8_t>(size >> (8 * (kBlockSizeBytes - 1 - i)));
+  }
+  const bool new_segment = segments_ == 0 || last_segment_size_ + size > kStagingSegmentSize;
+  const std::size_t segment = new_segment ? segments_ : segments_ - 1;
   nvm::run_transaction(store_, [&] {
-    store_.write(block_name(staging_->blocks), std::move(chunk));
-    write_staging_record(next);
+    store_.append(segment_name(segment), std::move(chunk));
+    store_.append(kBlockSizes, length);
   });
-  staging_ = std::move(next);
+  staging_->received += static_cast<std::uint32_t>(size);
+  staging_->blocks += 1;
+  segments_ = segment + 1;
+  last_segment_size_ = new_segment ? size : last_segment_size_ + size;
 }
 
 void ImageStore::complete_staging(ByteView bk_mac) {
@@ -249,23 +308,22 @@ void ImageStore::mark_verified() {
 
 void ImageStore::discard_staging() {
   if (!staging_) return;
-  nvm::run_transaction(store_, [&] {
-    for (std::uint32_t i = 0; i < staging_->blocks; ++i) store_.erase(block_name(i));
-    store_.erase(kStaging);
-  });
+  nvm::run_transaction(store_, [&] { erase_staging_objects(); });
   staging_.reset();
+  segments_ = 0;
+  last_segment_size_ = 0;
 }
 
 SecretBytes ImageStore::staged_stream() const {
   SecretBytes out;
   if (!staging_) return out;
   out.resize(staging_->received);
-  std::size_t at = 0;
   const auto& all = store_.committed();
-  for (std::uint32_t i = 0; i < staging_->blocks; ++i) {
-    const auto it = all.find(block_name(i));
-    if (it == all.end() || it->second.size() > out.size() - at)
-      corrupt(store_, block_name(i), "is missing or too long");
+  for (std::size_t i = 0, at = 0; i < segments_; ++i) {
+    const auto it = all.find(segment_name(i));
+    if (it == all.end() || it->second.empty() || it->second.size() > out.size() - at) {
+      corrupt(store_, segment_name(i), "is missing or too long");
+    }
     std::copy(it->second.begin(), it->second.end(), out.data() + at);
     at += it->second.size();
   }
@@ -291,13 +349,12 @@ void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) 
       store_.write(chunk_name(image.type, i), datasend.subspan(at, std::min(kActiveChunkSize, datasend.size() - at)));
     }
     store_.write(active_name(image.type), encode_active(image));
-    if (staging_) {
-      for (std::uint32_t i = 0; i < staging_->blocks; ++i) store_.erase(block_name(i));
-      store_.erase(kStaging);
-    }
+    if (staging_) erase_staging_objects();
   });
   active_[image.type] = std::move(image);
   staging_.reset();
+  segments_ = 0;
+  last_segment_size_ = 0;
 }
 
 SecretBytes ImageStore::active_datasend(bc::ImageType type) const {

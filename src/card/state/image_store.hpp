@@ -5,10 +5,15 @@
 // of that type and the staging in the same transaction, so the previous image stays active until the
 // commit.
 //
-// The staged stream is kept as one NVM object per received block (not one growing object): an image
-// reaches 16 MiB, an NVM object is at most 16 MiB and rewritten whole by every change, so appending to
-// one object would make ingest quadratic. Active images are kept in chunks of kActiveChunkSize bytes
-// for the same reason.
+// The staged stream grows by NVM appends (NvmStore::append records only the new bytes): WRITE BLOCK is
+// one transaction that appends the block to the current segment of the stream and its length to the
+// list of block lengths, nothing else. The staging record is written when staging opens and when its
+// state changes, never per block: the bytes and blocks received are what the segments and the list
+// hold. A segment holds whole blocks, at most kStagingSegmentSize bytes; a block that does not fit
+// starts the next one, so a 64 KB block arrives in a segment of its own and its buffer becomes that
+// object without a copy. Segments keep each object below the NVM object limit (16 MiB, while staging
+// holds up to 32 MiB) and make erasing the staging a handful of erasures. Active images are kept in
+// chunks of kActiveChunkSize bytes for the same reason.
 //
 // Policy (what is allowed when) belongs to the ISD; this class only keeps the records consistent.
 #pragma once
@@ -36,6 +41,9 @@ class NvmStore;
 inline constexpr std::uint32_t kStagingCapacity = 32u * 1024 * 1024;
 // Active images are stored in chunks of this size (the last one shorter).
 inline constexpr std::size_t kActiveChunkSize = 64 * 1024;
+// The staged stream is stored in segments of whole blocks, at most this many bytes each (also the
+// largest block: a WRITE BLOCK's data is below it).
+inline constexpr std::size_t kStagingSegmentSize = 64 * 1024;
 
 enum class StagingState : std::uint8_t {
   receiving = 0x01,  // broadcast mode is (or was) loading it; garbage once that context ended
@@ -47,8 +55,8 @@ struct StagingRecord {
   gp::broadcast::Profile profile = gp::broadcast::Profile::campaign_key;
   gp::broadcast::CampaignId campaign_id{};
   std::uint32_t total_length = 0;  // C6
-  std::uint32_t received = 0;      // bytes appended so far
-  std::uint32_t blocks = 0;        // blocks appended so far (= the next block number)
+  std::uint32_t received = 0;      // bytes appended so far (the segments' sizes added up)
+  std::uint32_t blocks = 0;        // blocks appended so far (= the next block number; the list's length)
   StagingState state = StagingState::receiving;
   SecretBytes bk_mac;  // profile 3, once complete: the key of the integrity code
 };
@@ -77,10 +85,11 @@ class ImageStore {
   // Error(invalid_argument) for a length of 0 or above kStagingCapacity.
   void open_staging(gp::broadcast::Profile profile, const gp::broadcast::CampaignId& campaign_id,
                     std::uint32_t total_length);
-  // Appends the next block. Throws Error(state_error) unless staging is `receiving`, and
-  // Error(invalid_argument) for an empty chunk or one beyond the total length.
+  // Appends the next block (one transaction: the bytes to the current segment or a new one, the length
+  // to the list). Throws Error(state_error) unless staging is `receiving`, and Error(invalid_argument)
+  // for an empty chunk, one above kStagingSegmentSize or one beyond the total length.
   void append_block(ByteView chunk);
-  // The same, keeping `chunk`'s buffer as the block object (no copy of the data).
+  // The same, keeping `chunk`'s buffer when it starts a segment (no copy of the data).
   void append_block(Bytes&& chunk);
   // receiving -> complete (all bytes received); `bk_mac` is kept for profile 3 (empty for profile 4).
   void complete_staging(ByteView bk_mac);
@@ -99,10 +108,15 @@ class ImageStore {
 
  private:
   void load();
+  void load_staging();
   void write_staging_record(const StagingRecord& record);
+  // Erases the record, the segments and the list (inside the caller's transaction).
+  void erase_staging_objects();
 
   nvm::NvmStore& store_;
   std::optional<StagingRecord> staging_;
+  std::size_t segments_ = 0;           // segments of the staged stream
+  std::size_t last_segment_size_ = 0;  // bytes in the last one
   std::map<gp::broadcast::ImageType, ActiveImage> active_;
 };
 

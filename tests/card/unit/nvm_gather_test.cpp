@@ -95,6 +95,7 @@ TEST(NvmGather, RecordWriterRefersToLargeValuesAndParsesBackToTheSameOperations)
   writer.put("img/small", small);
   writer.put("img/large", large);
   writer.erase("gone");
+  writer.append("img/staged/0000", small);
   writer.finish();
   const std::vector<ByteView> pieces = writer.pieces();
   ASSERT_EQ(pieces.size(), 3u);  // framing, the large value where it is, framing and checksum
@@ -104,11 +105,33 @@ TEST(NvmGather, RecordWriterRefersToLargeValuesAndParsesBackToTheSameOperations)
   std::string problem;
   const auto parsed = format::parse_record(record, problem);
   ASSERT_TRUE(parsed) << problem;
-  ASSERT_EQ(parsed->ops.size(), 3u);
+  ASSERT_EQ(parsed->ops.size(), 4u);
   EXPECT_EQ(Bytes(parsed->ops[0].value.begin(), parsed->ops[0].value.end()), small);
   EXPECT_EQ(Bytes(parsed->ops[1].value.begin(), parsed->ops[1].value.end()), large);
   EXPECT_EQ(parsed->ops[2].code, format::OpCode::erase);
+  EXPECT_EQ(parsed->ops[3].code, format::OpCode::append);
+  EXPECT_EQ(Bytes(parsed->ops[3].value.begin(), parsed->ops[3].value.end()), small);
   EXPECT_EQ(parsed->sequence, 7u);
+}
+
+TEST(NvmGather, APutJoinsItsValueAndContinuationAndAnAppendInASnapshotIsRefused) {
+  const Bytes head = pattern(600, 1);
+  const Bytes tail = pattern(100, 2);
+  format::RecordWriter writer(format::RecordType::snapshot, 3);
+  writer.put("stream", head, tail);
+  writer.finish();
+  std::string problem;
+  const auto parsed = format::parse_record(writer.bytes(), problem);
+  ASSERT_TRUE(parsed) << problem;
+  Bytes joined = head;
+  append(joined, tail);
+  EXPECT_EQ(Bytes(parsed->ops[0].value.begin(), parsed->ops[0].value.end()), joined);
+
+  format::RecordWriter bad(format::RecordType::snapshot, 3);
+  bad.append("stream", tail);
+  bad.finish();
+  EXPECT_FALSE(format::parse_record(bad.bytes(), problem));
+  EXPECT_NE(problem.find("malformed operation"), std::string::npos) << problem;
 }
 
 TEST(NvmGather, AValueHandedOverByMoveBecomesTheCommittedObjectAndSurvivesReopen) {

@@ -152,6 +152,59 @@ TEST_F(NvmStoreTest, ReadsSeeOwnWritesOnlyInsideTheTransaction) {
   EXPECT_EQ(test::reopen_state(file()), (test::State{{"isd/seq", Bytes{0, 0, 8}}}));
 }
 
+TEST_F(NvmStoreTest, AppendGrowsAnObjectAndReadsSeeIt) {
+  {
+    NvmStore store = open();
+    commit_sample(store);
+    store.begin();
+    store.append("isd/seq", Bytes{8});
+    store.append("isd/seq", Bytes{9});
+    store.append("stream", Bytes{1, 2});  // a missing object is created
+    EXPECT_EQ(store.get("isd/seq"), (Bytes{0, 0, 7, 8, 9}));
+    EXPECT_EQ(store.get("stream"), (Bytes{1, 2}));
+    EXPECT_TRUE(store.contains("stream"));
+    EXPECT_EQ(store.keys(), (std::vector<std::string>{"isd/keyset/30", "isd/seq", "stream"}));
+    EXPECT_EQ(store.committed().at("isd/seq"), (Bytes{0, 0, 7}));  // untouched until commit
+    store.commit();
+    EXPECT_EQ(store.committed().at("isd/seq"), (Bytes{0, 0, 7, 8, 9}));
+    // After an erase in the same transaction the object starts again; after a write it extends it.
+    store.begin();
+    store.erase("isd/seq");
+    store.append("isd/seq", Bytes{4});
+    store.write("stream", Bytes{5});
+    store.append("stream", Bytes{6});
+    store.append("gone", Bytes{7});
+    store.erase("gone");
+    store.commit();
+  }
+  const test::State expected{{"isd/keyset/30", pattern(48, 1)}, {"isd/seq", Bytes{4}}, {"stream", Bytes{5, 6}}};
+  EXPECT_EQ(test::reopen_state(file()), expected);
+  // A compaction writes each appended object whole, and the state reopens the same.
+  NvmStore store = open();
+  store.begin();
+  store.append("stream", pattern(1000, 3));
+  store.commit();
+  store.compact();
+  test::State grown = expected;
+  append(grown["stream"], pattern(1000, 3));
+  EXPECT_EQ(test::reopen_state(file()), grown);
+}
+
+TEST_F(NvmStoreTest, AppendBeyondTheObjectLimitIsRefused) {
+  NvmStore store = open();
+  store.begin();
+  store.write("big", Bytes(format::kMaxValueSize - 1, 0));
+  store.append("big", Bytes{1});
+  try {
+    store.append("big", Bytes{2});
+    ADD_FAILURE() << "an object above the limit was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), Errc::invalid_argument) << error.what();
+  }
+  EXPECT_THROW(store.append("", Bytes{1}), Error);
+  store.abort();
+}
+
 TEST_F(NvmStoreTest, LargeValues) {
   const Bytes big = pattern(64 * 1024, 9);
   {
@@ -252,6 +305,7 @@ TEST_F(NvmStoreTest, MisuseIsRefused) {
   };
   expect_state_error([&] { store.write("k", Bytes{1}); });
   expect_state_error([&] { store.erase("k"); });
+  expect_state_error([&] { store.append("k", Bytes{1}); });
   expect_state_error([&] { store.commit(); });
   expect_state_error([&] { store.abort(); });
   store.begin();

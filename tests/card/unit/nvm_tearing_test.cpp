@@ -50,6 +50,17 @@ void multi_object_transaction(NvmStore& store) {
   store.commit();
 }
 
+// A transaction of appends: to an object committed earlier (log/0), to a missing one (which creates
+// it), and twice to the same object, next to an ordinary write.
+void append_transaction(NvmStore& store) {
+  store.begin();
+  store.append("log/0", pattern(239, 9));
+  store.append("stream/new", pattern(100, 10));
+  store.append("stream/new", pattern(700, 11));
+  store.write("isd/seq", Bytes{0, 0, 0x2B});
+  store.commit();
+}
+
 // Committed state with a journal much larger than the state itself (the same keys rewritten), so
 // that a low compaction threshold makes the next commit compact.
 void base_state(NvmStore& store) {
@@ -180,6 +191,15 @@ TEST_F(NvmTearingTest, MultiObjectTransactionThatCompactsToTheFrontAndTruncates)
     }
   };
   run(Scenario{prepare, NvmOptions{1024}, multi_object_transaction, 3, 1});
+}
+
+TEST_F(NvmTearingTest, AppendTransactionAppended) {
+  run(Scenario{base_state, NvmOptions{}, append_transaction, 2, 0});
+}
+
+TEST_F(NvmTearingTest, AppendTransactionThatCompacts) {
+  // The snapshot carries each appended object whole: its committed value followed by the new bytes.
+  run(Scenario{base_state, NvmOptions{1024}, append_transaction, 2, 1});
 }
 
 TEST_F(NvmTearingTest, ExplicitCompaction) {
