@@ -53,7 +53,7 @@ function(sefleet_add_tests layer)
       # sources on. No unity build: test files share helper names in their anonymous namespaces.
       list(LENGTH sources source_count)
       if(source_count GREATER 2)
-        sefleet_precompile_common_headers(${target} <gtest/gtest.h>)
+        sefleet_precompile_common_headers(${target} <fmt/format.h> <nlohmann/json.hpp> <gtest/gtest.h>)
       endif()
       # gtest_discover_tests cannot pass list-valued properties; paths reach the tests through
       # sefleet_testsupport's compile definitions instead, and the layer is the test name prefix.
