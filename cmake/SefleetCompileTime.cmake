@@ -9,7 +9,15 @@
 #    (and for the CLI and the tests fmt, nlohmann-json and CLI11 or GoogleTest) parsed once per target
 #    instead of once per source.
 option(SEFLEET_UNITY_BUILD "Compile the CLI's sources in unity groups" ON)
-option(SEFLEET_PRECOMPILED_HEADERS "Precompile the headers most sources include" ON)
+# ccache caches no compilation that uses a precompiled header unless its sloppiness says pch_defines,
+# so with ccache as the launcher (development trees) the default is off: cache hits are worth more
+# there. CI builds without a launcher.
+if(CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
+  set(sefleet_pch_default OFF)
+else()
+  set(sefleet_pch_default ON)
+endif()
+option(SEFLEET_PRECOMPILED_HEADERS "Precompile the headers most sources include" ${sefleet_pch_default})
 
 # sefleet_unity_group(<target> <group> <source>...): the sources (relative to the current source
 # directory) compiled as one unit. Groups are explicit (UNITY_BUILD_MODE GROUP): a source in no group,
