@@ -1,23 +1,82 @@
-# Writes a C++ file holding the bytes of every file of ASSET_DIR as a table of EmbeddedFile entries
-# (name, data, size), sorted by name. Run at build time as:
-#   cmake -DASSET_DIR=... -DOUTPUT=... -DHEADER=... -DNAMESPACE=... -DTABLE=... -DCOUNT=... [-DRECURSIVE=ON]
-#         [-DPATTERN=*.class] -P this file
-# HEADER is the include that declares `struct EmbeddedFile { std::string_view name; const unsigned
-# char* data; std::size_t size; }` and `extern const EmbeddedFile <TABLE>[]; extern const std::size_t
-# <COUNT>;` in NAMESPACE. With RECURSIVE, names are paths relative to ASSET_DIR ("a/b/C.class").
-# The bytes go in as integer arrays (not string literals) so any content, binary included, is exact.
+# The one way sefleet compiles files into a binary (the dashboard, the Java Card ROM classes and API jar,
+# the Java vehicle applet, the SCP03 vectors of `sefleet selftest`, the timing profiles).
+#
+# As a module (include(SefleetEmbedAssets)) it defines
+#   sefleet_embed_files(<target> DIR <dir> HEADER <include> NAMESPACE <namespace> TABLE <symbol> COUNT <symbol>
+#                       [PATTERNS <glob>...] [RECURSIVE] [DEPENDS <file>...] [LIBRARY <name>])
+# which generates, at build time, a C++ file holding the bytes of every file of DIR that matches PATTERNS
+# (default: every file) as a table of EmbeddedFile entries (name, data, size) sorted by name, and
+# compiles it into <target>. HEADER is the include that declares `struct EmbeddedFile {
+# std::string_view name; const unsigned char* data; std::size_t size; }` and `extern const EmbeddedFile
+# <TABLE>[]; extern const std::size_t <COUNT>;` in NAMESPACE. With RECURSIVE, names are paths relative
+# to DIR ("a/b/C.class"). Files of the source tree are found at configure time and re-checked at build
+# time (an added file is embedded); files another build step writes are named by DEPENDS (its output or
+# stamp). With LIBRARY, the generated source is a static library of that name that whoever links
+# <target> links (INTERFACE): CMake makes every object of a target wait for the generated sources of
+# the target and of its link dependencies, and a library's own objects must not wait for javac.
+#
+# As a script (cmake -DASSET_DIR=... -DOUTPUT=... -DHEADER=... -DNAMESPACE=... -DTABLE=... -DCOUNT=...
+# [-DRECURSIVE=ON] [-DPATTERNS=<glob>,<glob>] -P this file) it writes that C++ file; the function runs it.
+# The bytes go in as integer arrays (not string literals) so any content, binary included, is exact
+# (and a long string literal trips -Woverlength-strings under clang -Wpedantic).
+if(NOT CMAKE_SCRIPT_MODE_FILE)
+  set(SEFLEET_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_FILE})
+  function(sefleet_embed_files target)
+    cmake_parse_arguments(ARG "RECURSIVE" "DIR;HEADER;NAMESPACE;TABLE;COUNT;LIBRARY" "PATTERNS;DEPENDS" ${ARGN})
+    foreach(required DIR HEADER NAMESPACE TABLE COUNT)
+      if(NOT ARG_${required})
+        message(FATAL_ERROR "sefleet_embed_files(${target}): ${required} is required")
+      endif()
+    endforeach()
+    if(NOT ARG_PATTERNS)
+      set(ARG_PATTERNS "*")
+    endif()
+    set(inputs ${ARG_DEPENDS})
+    if(NOT ARG_DEPENDS)
+      list(TRANSFORM ARG_PATTERNS PREPEND ${ARG_DIR}/ OUTPUT_VARIABLE globs)
+      if(ARG_RECURSIVE)
+        file(GLOB_RECURSE inputs CONFIGURE_DEPENDS ${globs})
+      else()
+        file(GLOB inputs CONFIGURE_DEPENDS ${globs})
+      endif()
+    endif()
+    string(TOLOWER ${ARG_TABLE} file_name)
+    set(output ${CMAKE_CURRENT_BINARY_DIR}/embedded_${file_name}.cpp)
+    list(JOIN ARG_PATTERNS "," patterns)
+    add_custom_command(
+      OUTPUT ${output}
+      COMMAND ${CMAKE_COMMAND} -DASSET_DIR=${ARG_DIR} -DOUTPUT=${output} -DHEADER=${ARG_HEADER}
+              -DNAMESPACE=${ARG_NAMESPACE} -DTABLE=${ARG_TABLE} -DCOUNT=${ARG_COUNT} -DPATTERNS=${patterns}
+              -DRECURSIVE=${ARG_RECURSIVE} -P ${SEFLEET_EMBED_SCRIPT}
+      DEPENDS ${inputs} ${SEFLEET_EMBED_SCRIPT}
+      COMMENT "Embedding ${ARG_DIR} (${patterns}) as ${ARG_TABLE}"
+      VERBATIM)
+    if(ARG_LIBRARY)
+      add_library(${ARG_LIBRARY} STATIC ${output})
+      target_include_directories(${ARG_LIBRARY} PRIVATE $<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>)
+      target_link_libraries(${ARG_LIBRARY} PRIVATE sefleet_build_flags)
+      target_link_libraries(${target} INTERFACE ${ARG_LIBRARY})
+    else()
+      target_sources(${target} PRIVATE ${output})
+    endif()
+  endfunction()
+  return()
+endif()
+
 foreach(required ASSET_DIR OUTPUT HEADER NAMESPACE TABLE COUNT)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "SefleetEmbedAssets.cmake: ${required} is required")
   endif()
 endforeach()
-if(NOT DEFINED PATTERN)
-  set(PATTERN "*")
+if(NOT PATTERNS)
+  set(PATTERNS "*")
 endif()
+string(REPLACE "," ";" globs "${PATTERNS}")
+list(TRANSFORM globs PREPEND ${ASSET_DIR}/)
 if(RECURSIVE)
-  file(GLOB_RECURSE assets LIST_DIRECTORIES false RELATIVE ${ASSET_DIR} ${ASSET_DIR}/${PATTERN})
+  file(GLOB_RECURSE assets LIST_DIRECTORIES false RELATIVE ${ASSET_DIR} ${globs})
 else()
-  file(GLOB assets LIST_DIRECTORIES false RELATIVE ${ASSET_DIR} ${ASSET_DIR}/${PATTERN})
+  file(GLOB assets LIST_DIRECTORIES false RELATIVE ${ASSET_DIR} ${globs})
 endif()
 list(SORT assets)
 set(arrays "")
@@ -34,7 +93,7 @@ foreach(name ${assets})
   math(EXPR index "${index} + 1")
 endforeach()
 if(index EQUAL 0)
-  message(FATAL_ERROR "no files matching ${PATTERN} in ${ASSET_DIR}")
+  message(FATAL_ERROR "no files matching ${PATTERNS} in ${ASSET_DIR}")
 endif()
 set(content "// Generated by cmake/SefleetEmbedAssets.cmake from ${ASSET_DIR}: do not edit.
 #include \"${HEADER}\"

@@ -2,6 +2,7 @@
 #   sefleet_javacard_rom(<library>)            javac of javacard/api + javacard/rom, ROM classes embedded
 #                                              in <library>, api.jar written to SEFLEET_JAVACARD_API_JAR
 #   sefleet_javacard_embed_api_jar(<target>)   the api.jar bytes compiled into <target>
+# (both embed through sefleet_embed_files, cmake/SefleetEmbedAssets.cmake)
 #   sefleet_add_javacard_applet(<name> DIR <dir>)
 #                                              javac --release 8 -cp api.jar of every .java under <dir>
 #                                              into ${SEFLEET_JAVACARD_APPLETS_DIR}/<name>/classes
@@ -26,35 +27,18 @@ function(sefleet_javacard_rom library)
     VERBATIM)
   add_custom_target(sefleet_javacard_classes DEPENDS ${SEFLEET_JAVACARD_STAMP} ${SEFLEET_JAVACARD_API_JAR})
 
-  set(rom_cpp ${CMAKE_CURRENT_BINARY_DIR}/javacard_rom_classes.cpp)
-  add_custom_command(
-    OUTPUT ${rom_cpp}
-    COMMAND ${CMAKE_COMMAND} -DASSET_DIR=${SEFLEET_JAVACARD_ROM_CLASSES} -DOUTPUT=${rom_cpp} -DRECURSIVE=ON
-            -DPATTERN=*.class -DHEADER=card/javacard/vm/rom_image.hpp -DNAMESPACE=sefleet::card::javacard::vm::detail
-            -DTABLE=kRomClassFiles -DCOUNT=kRomClassFileCount -P ${PROJECT_SOURCE_DIR}/cmake/SefleetEmbedAssets.cmake
-    DEPENDS ${SEFLEET_JAVACARD_STAMP} ${PROJECT_SOURCE_DIR}/cmake/SefleetEmbedAssets.cmake
-    COMMENT "Embedding the Java Card ROM classes"
-    VERBATIM)
-  # The generated source is its own library, linked by whoever links <library> (INTERFACE): CMake makes
-  # every object of a target wait for the generated sources of the target and of its link dependencies,
-  # and the library's own objects must not wait for javac.
-  add_library(sefleet_javacard_rom STATIC ${rom_cpp})
-  target_include_directories(sefleet_javacard_rom PRIVATE ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(sefleet_javacard_rom PRIVATE sefleet_build_flags)
-  target_link_libraries(${library} INTERFACE sefleet_javacard_rom)
+  # A library of its own (LIBRARY), so that <library>'s own objects do not wait for javac.
+  sefleet_embed_files(${library} DIR ${SEFLEET_JAVACARD_ROM_CLASSES} RECURSIVE PATTERNS *.class
+                      DEPENDS ${SEFLEET_JAVACARD_STAMP} HEADER card/javacard/vm/rom_image.hpp
+                      NAMESPACE sefleet::card::javacard::vm::detail TABLE kRomClassFiles COUNT kRomClassFileCount
+                      LIBRARY sefleet_javacard_rom)
 endfunction()
 
 function(sefleet_javacard_embed_api_jar target)
-  set(jar_cpp ${CMAKE_CURRENT_BINARY_DIR}/javacard_api_jar.cpp)
-  add_custom_command(
-    OUTPUT ${jar_cpp}
-    COMMAND ${CMAKE_COMMAND} -DASSET_DIR=${SEFLEET_JAVACARD_DIR} -DOUTPUT=${jar_cpp} -DPATTERN=api.jar
-            -DHEADER=javacard_api_jar.hpp -DNAMESPACE=sefleet::cli::detail -DTABLE=kApiJarFiles
-            -DCOUNT=kApiJarFileCount -P ${PROJECT_SOURCE_DIR}/cmake/SefleetEmbedAssets.cmake
-    DEPENDS ${SEFLEET_JAVACARD_API_JAR} ${PROJECT_SOURCE_DIR}/cmake/SefleetEmbedAssets.cmake
-    COMMENT "Embedding the Java Card API jar"
-    VERBATIM)
-  target_sources(${target} PRIVATE ${jar_cpp})
+  sefleet_embed_files(${target} DIR ${SEFLEET_JAVACARD_DIR} PATTERNS api.jar DEPENDS ${SEFLEET_JAVACARD_API_JAR}
+                      HEADER javacard_api_jar.hpp NAMESPACE sefleet::cli::detail TABLE kApiJarFiles
+                      COUNT kApiJarFileCount)
+  # api.jar is the output of a command of another directory: the file dependency alone is not enough.
   add_dependencies(${target} sefleet_javacard_classes)
 endfunction()
 

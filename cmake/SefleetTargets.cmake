@@ -18,6 +18,7 @@ function(sefleet_add_layer layer)
   target_include_directories(sefleet_${layer} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(sefleet_${layer} PUBLIC sefleet_build_flags ${ARG_DEPS})
   target_compile_definitions(sefleet_${layer} PUBLIC SEFLEET_VERSION="${PROJECT_VERSION}")
+  sefleet_precompile_common_headers(sefleet_${layer})
   if(SEFLEET_FUZZ)
     # Coverage feedback for libFuzzer where the fuzz targets explore: the library code. PRIVATE, so the
     # tests and the CLI that link these libraries are not slowed by comparison tracing of their own code.
@@ -48,6 +49,12 @@ function(sefleet_add_tests layer)
       set(target test_${layer}_${label})
       add_executable(${target} ${sources})
       target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
+      # Precompiled GoogleTest and the common headers (docs/ci.md "Compile time"): worth it from three
+      # sources on. No unity build: test files share helper names in their anonymous namespaces.
+      list(LENGTH sources source_count)
+      if(source_count GREATER 2)
+        sefleet_precompile_common_headers(${target} <fmt/format.h> <nlohmann/json.hpp> <gtest/gtest.h>)
+      endif()
       # gtest_discover_tests cannot pass list-valued properties; paths reach the tests through
       # sefleet_testsupport's compile definitions instead, and the layer is the test name prefix.
       gtest_discover_tests(${target}

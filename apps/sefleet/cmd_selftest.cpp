@@ -38,8 +38,8 @@ nlohmann::json load(const SelftestOptions& options, const std::string& file, std
 }
 
 void run_selftest(const SelftestOptions& options) {
-  const auto scp03 = load(options, "scp03.json", kEmbeddedScp03Vectors);
-  const auto checkpoints = load(options, "scp03_checkpoints.json", kEmbeddedScp03Checkpoints);
+  const auto scp03 = load(options, "scp03.json", embedded_vector_file("scp03.json"));
+  const auto checkpoints = load(options, "scp03_checkpoints.json", embedded_vector_file("scp03_checkpoints.json"));
   auto results = gp::selftest::check_scp03_vectors(scp03);
   const auto more = gp::selftest::check_scp03_checkpoints(checkpoints, scp03);
   results.insert(results.end(), more.begin(), more.end());

@@ -3,15 +3,11 @@
 #pragma once
 
 #include <cstddef>
-#include <string_view>
+
+#include "embedded_file.hpp"
 
 namespace sefleet::cli::detail {
 
-struct EmbeddedFile {
-  std::string_view name;  // "api.jar"
-  const unsigned char* data;
-  std::size_t size;
-};
 extern const EmbeddedFile kApiJarFiles[];
 extern const std::size_t kApiJarFileCount;
 

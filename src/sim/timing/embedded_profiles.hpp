@@ -1,6 +1,6 @@
 // The profile files under profiles/ at the repository root, compiled into sefleet_sim at build time
-// (the generated source is written by src/sim/CMakeLists.txt), so `sefleet dk` works from any
-// directory without the source tree.
+// (sefleet_embed_files in src/sim/CMakeLists.txt; embedded_profiles.cpp reads its table), so
+// `sefleet dk` works from any directory without the source tree.
 #pragma once
 
 #include <optional>
