@@ -190,6 +190,12 @@ iso7816::ResponseApdu JavaApplet::process(const iso7816::CommandApdu& command, A
   } else {
     buffer.bytes()[4] = static_cast<std::uint8_t>(length_field & 0xFF);
   }
+  // The data field follows the header, as on a T=1 or contactless card where the whole command
+  // arrives in one block: applets written for such cards read it at OFFSET_CDATA without calling
+  // setIncomingAndReceive() first. Receiving still works as the API says (it copies the same bytes).
+  const std::int32_t room = buffer.length - apdu.offset_cdata();
+  const auto prefill = static_cast<std::size_t>(std::min(apdu.nc, room));
+  if (prefill > 0) std::memcpy(buffer.bytes() + apdu.offset_cdata(), command.data.data(), prefill);
 
   vm::EntryState state;
   state.applet_context = &ctx;

@@ -47,6 +47,14 @@ TEST_F(JavaCardApplet, EchoesShortAndEmptyData) {
   EXPECT_EQ(card_.send("8001000000"), "9000");
 }
 
+TEST_F(JavaCardApplet, DataFieldIsInTheBufferBeforeReceiving) {
+  // As on a T=1 card: the applet reads Lc bytes at OFFSET_CDATA without setIncomingAndReceive().
+  EXPECT_EQ(card_.send("801A000004C1C2C3C400"), "C1C2C3C49000");
+  EXPECT_EQ(card_.send("801A0000FF" + std::string(510, 'A') + "00"), std::string(510, 'A') + "9000");
+  // Receiving afterwards still delivers the same data.
+  EXPECT_EQ(card_.send("8001000002E1E200"), "E1E29000");
+}
+
 TEST_F(JavaCardApplet, IsoExceptionBecomesTheStatusWord) {
   EXPECT_EQ(card_.send("80026A8800"), "6A88");
   EXPECT_EQ(card_.send("80029000"), "9000");

@@ -40,6 +40,7 @@ public final class TestApplet extends Applet {
   static final byte INS_ENTRY_POINTS = 0x17;
   static final byte INS_FULL_COMMIT = 0x18;
   static final byte INS_GRAPH = 0x19;
+  static final byte INS_UNRECEIVED = 0x1A;
 
   private final byte[] persistent = new byte[300];
   private final byte[] resetData = JCSystem.makeTransientByteArray((short) 4, JCSystem.CLEAR_ON_RESET);
@@ -88,6 +89,13 @@ public final class TestApplet extends Applet {
     switch (buffer[ISO7816.OFFSET_INS]) {
       case INS_ECHO: {
         short length = apdu.setIncomingAndReceive();
+        apdu.setOutgoingAndSend(ISO7816.OFFSET_CDATA, length);
+        return;
+      }
+      case INS_UNRECEIVED: {
+        // Echoes the data field as the buffer holds it before any receive (Lc bytes at OFFSET_CDATA),
+        // the way applets written for T=1 cards read their command data.
+        short length = (short) (buffer[ISO7816.OFFSET_LC] & 0xFF);
         apdu.setOutgoingAndSend(ISO7816.OFFSET_CDATA, length);
         return;
       }
