@@ -68,7 +68,9 @@ void Scp11ChannelProcessor::open() {
   card_key_ = authenticated_card_key();
   auto host = std::make_unique<scp11::Scp11Host>(options_.host, card_key_, options_.oce, random_);
   for (const auto& upload : host->certificate_uploads()) {
-    const auto response = send_wire(upload);
+    // One certificate per command, in one (extended when needed) APDU: the class is proprietary, so
+    // ISO chaining is not available, and the card expects each command to carry a whole certificate.
+    const auto response = iso7816::complete_response(link_, upload, link_(upload), transmit_);
     if (!response.ok()) {
       throw Error(Errc::protocol_error, refused("PERFORM SECURITY OPERATION (OCE certificate)", response.sw));
     }
