@@ -1,4 +1,4 @@
-// The public SCP03 vector files (tests/vectors), compiled into the binary for `sefleet selftest`.
+// The public SCP03 and SCP11 vector files (tests/vectors), compiled into the binary for `sefleet selftest`.
 #pragma once
 
 #include <string_view>
@@ -7,5 +7,6 @@ namespace sefleet::cli {
 
 extern const std::string_view kEmbeddedScp03Vectors;
 extern const std::string_view kEmbeddedScp03Checkpoints;
+extern const std::string_view kEmbeddedScp11Vectors;
 
 }  // namespace sefleet::cli
