@@ -1,5 +1,9 @@
-// sefleet selftest: checks this build's cryptography and SCP03 (both roles) against every public
-// vector (compiled in, or read from --vectors DIR) and prints what passed.
+// sefleet selftest: checks this build's cryptography, SCP03 and SCP11 (both roles where the vectors
+// allow) against every public vector (compiled in, or read from --vectors DIR) and prints what passed.
+// In DIR, scp03.json (with scp03_checkpoints.json) and every scp11*.json file are checked; a
+// directory with none of them is refused.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -14,6 +18,7 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "embedded_vectors.hpp"
+#include "gp/selftest/scp11_vector_check.hpp"
 #include "gp/selftest/vector_check.hpp"
 
 namespace sefleet::cli {
@@ -37,12 +42,44 @@ nlohmann::json load(const SelftestOptions& options, const std::string& file, std
   }
 }
 
+// The SCP11 vector files of --vectors DIR: scp11*.json, in name order.
+std::vector<std::string> scp11_files(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.rfind("scp11", 0) == 0 && entry.path().extension() == ".json") {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<gp::selftest::VectorResult> run_checks(const SelftestOptions& options) {
+  std::vector<gp::selftest::VectorResult> results;
+  const bool embedded = options.vectors_dir.empty();
+  if (embedded || std::filesystem::exists(options.vectors_dir + "/scp03.json")) {
+    const auto scp03 = load(options, "scp03.json", embedded_vector_file("scp03.json"));
+    const auto checkpoints = load(options, "scp03_checkpoints.json", embedded_vector_file("scp03_checkpoints.json"));
+    results = gp::selftest::check_scp03_vectors(scp03);
+    const auto more = gp::selftest::check_scp03_checkpoints(checkpoints, scp03);
+    results.insert(results.end(), more.begin(), more.end());
+  }
+  const std::vector<std::string> scp11 =
+      embedded ? std::vector<std::string>{"scp11.json"} : scp11_files(options.vectors_dir);
+  for (const auto& file : scp11) {
+    auto more = gp::selftest::check_scp11_vectors(load(options, file, embedded_vector_file("scp11.json")));
+    for (auto& result : more) result.file = file;
+    results.insert(results.end(), more.begin(), more.end());
+  }
+  if (results.empty()) {
+    throw Error(Errc::not_found, "no vector files in " + options.vectors_dir + " (scp03.json or scp11*.json)");
+  }
+  return results;
+}
+
 void run_selftest(const SelftestOptions& options) {
-  const auto scp03 = load(options, "scp03.json", embedded_vector_file("scp03.json"));
-  const auto checkpoints = load(options, "scp03_checkpoints.json", embedded_vector_file("scp03_checkpoints.json"));
-  auto results = gp::selftest::check_scp03_vectors(scp03);
-  const auto more = gp::selftest::check_scp03_checkpoints(checkpoints, scp03);
-  results.insert(results.end(), more.begin(), more.end());
+  const auto results = run_checks(options);
 
   std::size_t failed = 0;
   for (const auto& r : results) failed += r.passed ? 0 : 1;
@@ -86,10 +123,11 @@ void run_selftest(const SelftestOptions& options) {
 const RegisterCommand registration{
     "selftest", [](CLI::App& root) {
       auto options = std::make_shared<SelftestOptions>();
-      auto* cmd =
-          root.add_subcommand("selftest", "Check crypto and SCP03 (host and card roles) against the public vectors");
+      auto* cmd = root.add_subcommand("selftest",
+                                      "Check crypto, SCP03 and SCP11 (host and card roles) against the public vectors");
       cmd->add_option("--vectors", options->vectors_dir,
-                      "Directory holding scp03.json and scp03_checkpoints.json (default: the copies compiled in)")
+                      "Directory holding scp03.json with scp03_checkpoints.json and/or scp11*.json files (default: "
+                      "the copies compiled in)")
           ->check(CLI::ExistingDirectory);
       cmd->add_flag("--json", options->json, "Print every result as JSON");
       cmd->add_flag("-v,--verbose", options->verbose, "List every vector, not only failures");

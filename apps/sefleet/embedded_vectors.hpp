@@ -1,4 +1,4 @@
-// The public SCP03 vector files (tests/vectors/scp03.json and scp03_checkpoints.json), compiled into
+// The public SCP03 and SCP11 vector files (tests/vectors/scp03.json, scp03_checkpoints.json, scp11.json), compiled into
 // the binary for `sefleet selftest` (sefleet_embed_files in apps/sefleet/CMakeLists.txt).
 #pragma once
 

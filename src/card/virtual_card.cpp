@@ -11,6 +11,7 @@
 #include "card/nvm/tearing_device.hpp"
 #include "card/state/applet_instances.hpp"
 #include "card/state/nvm_key_registry.hpp"
+#include "card/state/scp11_store.hpp"
 #include "card/state/state_directory.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
@@ -220,6 +221,7 @@ void VirtualCard::personalize(const std::filesystem::path& state_dir, const Card
   try {
     nvm::NvmStore store = nvm::NvmStore::open_file(path, false);
     CardState::personalize(store, profile);
+    if (profile.scp11) Scp11Store::personalize(store, *profile.scp11, profile.se_id);
   } catch (...) {
     std::filesystem::remove(path, ec);  // no half-made card stays behind
     throw;
@@ -320,6 +322,7 @@ nlohmann::json VirtualCard::summary() const {
       {"java_load_files", java_load_files_json(*parts_->vm)},
   };
   if (state.platform_keys()) out["platform_keys_version"] = state.platform_keys()->version;
+  if (const auto scp11 = Scp11Store::load(parts_->store)) out["scp11"] = scp11->summary();
   return out;
 }
 

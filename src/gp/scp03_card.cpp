@@ -8,6 +8,7 @@
 #include "crypto/aes.hpp"
 #include "gp/broadcast/pse.hpp"
 #include "gp/scp03_derivation.hpp"
+#include "gp/scp11/scp11_card.hpp"
 #include "iso7816/status_words.hpp"
 
 namespace sefleet::gp {
@@ -52,6 +53,7 @@ void Scp03Card::terminate() noexcept {
   card_challenge_.clear();
   response_pending_ = false;
   kvn_ = 0;
+  session_dek_ = SecretBytes();
 }
 
 void Scp03Card::abort() noexcept {
@@ -61,6 +63,7 @@ void Scp03Card::abort() noexcept {
     session_alive_.reset();
     messaging_.reset();
     session_keys_.reset();
+    session_dek_ = SecretBytes();
     response_pending_ = false;
   }
 }
@@ -152,6 +155,18 @@ ResponseApdu Scp03Card::external_authenticate(const CommandApdu& command) {
   return ResponseApdu(sw::kOk);  // never R-MACed (Amd D §6.2.5)
 }
 
+void Scp03Card::open_session(const SessionKeys& keys, SecretBytes dek, const crypto::Mac16& first_chaining_value,
+                             std::uint8_t security_level) {
+  terminate();
+  auto engine = std::make_unique<SecureMessaging>(keys, Scp03Mode::s8, security_level);
+  engine->begin(first_chaining_value);
+  messaging_ = std::move(engine);
+  session_dek_ = std::move(dek);
+  kvn_ = kNoScp03KeySet;
+  state_ = State::open;
+  session_alive_ = std::make_shared<const int>(0);
+}
+
 Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
   return unwrap(CommandApdu(wire));
 }
@@ -215,12 +230,12 @@ crypto::Aes session_dek(const CardKeyRegistry& keys, Scp03Card::State state, std
 }  // namespace
 
 Bytes Scp03Card::encrypt_sensitive_data(ByteView data) const {
-  crypto::Aes dek = session_dek(keys_, state_, kvn_, data);
+  crypto::Aes dek = session_dek_.empty() ? session_dek(keys_, state_, kvn_, data) : crypto::Aes(session_dek_.view());
   return dek.cbc_encrypt(Bytes(crypto::kAesBlock, 0x00), data);
 }
 
 Bytes Scp03Card::decrypt_sensitive_data(ByteView data) const {
-  crypto::Aes dek = session_dek(keys_, state_, kvn_, data);
+  crypto::Aes dek = session_dek_.empty() ? session_dek(keys_, state_, kvn_, data) : crypto::Aes(session_dek_.view());
   return dek.cbc_decrypt(Bytes(crypto::kAesBlock, 0x00), data);
 }
 
@@ -272,6 +287,10 @@ ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& a
 }
 
 ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& application) {
+  if (scp11::is_setup_command(command)) {
+    terminate();  // a new session setup ends the current one, as INITIALIZE UPDATE does
+    return application(command);
+  }
   if (is_initialize_update(command) && !iso7816::has_secure_messaging(command.cla)) return initialize_update(command);
   if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
   Unwrapped unwrapped = unwrap(std::move(command));

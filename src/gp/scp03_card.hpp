@@ -60,6 +60,8 @@ class Scp03Card {
   Scp03Card(CardKeyRegistry& keys, Scp03CardConfig config, crypto::Random& random = crypto::system_random());
 
   // Whole-command processing: routes INITIALIZE UPDATE and EXTERNAL AUTHENTICATE to the protocol,
+  // hands the plain SCP11 setup commands (scp11::is_setup_command) to `application` after ending any
+  // session (the application may then call open_session()),
   // unwraps every other command of an open session, hands the plain command to `application`, and
   // wraps its response. Without a session, commands pass to the application unchanged.
   // The command given by value is unwrapped in its own buffer (SecureMessaging::unwrap_command).
@@ -81,6 +83,13 @@ class Scp03Card {
   Unwrapped unwrap(const iso7816::CommandApdu& wire);
   // Protects the response to the last unwrapped command (unchanged outside a session).
   iso7816::ResponseApdu wrap(const iso7816::ResponseApdu& plain);
+  // Opens a session whose keys another protocol agreed (SCP11: the S-ENC/S-MAC/S-RMAC of its key
+  // agreement, the receipt as the first MAC chaining value, S8): it then runs through this engine
+  // and its rules exactly as an SCP03 session. Any current session ends first. key_version() reports
+  // kNoScp03KeySet (no SCP03 key set backs the session), and the sensitive-data calls use `dek`.
+  void open_session(const SessionKeys& keys, SecretBytes dek, const crypto::Mac16& first_chaining_value,
+                    std::uint8_t security_level);
+  static constexpr std::uint8_t kNoScp03KeySet = 0xFF;  // outside 01..7F: names no key set
   // Select, channel close, card reset, API close: the session ends and its keys are wiped.
   void terminate() noexcept;
   // Security error outside the SCP03 checks (e.g. an applet's policy): abort the session.
@@ -146,6 +155,7 @@ class Scp03Card {
   std::unique_ptr<SecureMessaging> messaging_;
   bool response_pending_ = false;  // the last command was unwrapped; its response gets R-MAC
   std::uint8_t kvn_ = 0;           // key set of the pending/open session
+  SecretBytes session_dek_;        // the DEK of a session opened by open_session()
   // Broadcast mode: the saved diversified engine (the restore area), the live context's identity,
   // and a switch scheduled for after the current response.
   std::unique_ptr<SecureMessaging> saved_;

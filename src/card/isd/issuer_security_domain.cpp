@@ -56,7 +56,7 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
         response = isd::select_response(call);
         break;
       case kInsGetData:
-        response = isd::get_data(call);
+        response = isd::is_certificate_store_request(command) ? isd::get_certificate_store(call) : isd::get_data(call);
         break;
       case kInsGetStatus:
         response = isd::get_status(call);
@@ -78,6 +78,11 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
         break;
       case kInsLoad:
         if (host_ != nullptr && vm_ != nullptr) response = isd::load(call);
+        break;
+      case gp::scp11::kInsPerformSecurityOperation:
+      case gp::scp11::kInsMutualAuthenticate:
+      case gp::scp11::kInsInternalAuthenticate:
+        if (isd::is_scp11_command(command)) response = isd::scp11_command(call, scp11_);
         break;
       case gp::broadcast::kInsChangeMode:
         response = isd::change_mode(call);

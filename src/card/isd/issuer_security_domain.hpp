@@ -3,14 +3,16 @@
 // (card life cycle, applet instances), INSTALL (instances of the built-in catalog and of Java Card
 // packages), LOAD (Java Card load files) and the broadcast update channel (CHANGE MODE, WRITE BLOCK,
 // AUTHORIZE ACTION) over the card state; INITIALIZE UPDATE / EXTERNAL AUTHENTICATE and secure messaging are run
-// by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). Commands, status words and
-// life cycle rules: docs/isd.md.
+// by the runtime's per-channel gp::Scp03Card (uses_secure_channel()). SCP11 setup (PERFORM SECURITY OPERATION,
+// MUTUAL / INTERNAL AUTHENTICATE) and GET DATA BF21 are isd_scp11's; its sessions run on the same Scp03Card. Commands,
+// status words and life cycle rules: docs/isd.md.
 #pragma once
 
 #include <cstdint>
 
 #include "card/isd/applet_host.hpp"
 #include "card/isd/isd_command.hpp"
+#include "card/isd/isd_scp11.hpp"
 #include "card/runtime/applet.hpp"
 #include "card/runtime/applet_registry.hpp"
 #include "card/state/applet_instances.hpp"
@@ -56,6 +58,7 @@ class IssuerSecurityDomain final : public Applet {
   javacard::JavaCardVm* vm_ = nullptr;
   isd::BroadcastLink broadcast_;  // RAM only: lost with the ISD object, as on a real power cycle
   isd::PendingLoads loads_;       // RAM only, per channel; each ends with the session that began it
+  isd::Scp11Channels scp11_;      // RAM only, per channel: the OCE certificate chain received so far
 };
 
 }  // namespace sefleet::card

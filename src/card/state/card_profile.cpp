@@ -96,8 +96,9 @@ CardProfile CardProfile::from_json(std::string_view json_text) {
     throw Error(Errc::parse_error, std::string("profile: not valid JSON: ") + e.what());
   }
   if (!root.is_object()) throw Error(Errc::parse_error, "profile: the top level must be a JSON object");
-  refuse_unknown_fields(root, "",
-                        {"se_id", "kdd", "isd_aid", "platform_id", "scp03", "platform_keys", "allow_downgrade", "atr"});
+  refuse_unknown_fields(
+      root, "",
+      {"se_id", "kdd", "isd_aid", "platform_id", "scp03", "platform_keys", "allow_downgrade", "atr", "scp11"});
 
   CardProfile profile;
   profile.se_id = hex_field(root, "", "se_id", 8, 16);
@@ -139,6 +140,7 @@ CardProfile CardProfile::from_json(std::string_view json_text) {
   } else {
     profile.atr = default_atr();
   }
+  if (const json* scp11 = member(root, "scp11"); scp11 != nullptr) profile.scp11 = Scp11Profile::from_json(*scp11);
   return profile;
 }
 

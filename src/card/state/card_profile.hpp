@@ -1,11 +1,14 @@
 // The personalization profile of a virtual SE (`sefleet card init --profile FILE.json`). The field
 // names are a contract (docs/card-state.md): se_id, kdd, isd_aid, platform_id, scp03 {kvn, i, enc, mac, dek},
-// platform_keys {version, kos, kmac}, allow_downgrade, atr. Hex strings throughout.
+// platform_keys {version, kos, kmac}, allow_downgrade, atr,
+// scp11 (scp11_profile.hpp). Hex strings throughout.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include "card/state/scp11_profile.hpp"
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
 #include "gp/static_keys.hpp"
@@ -27,7 +30,8 @@ struct CardProfile {
   gp::StaticKeySet scp03;  // the initial ISD key set
   PlatformKeys platform_keys;
   bool allow_downgrade = false;
-  Bytes atr;  // ISO 7816-3 ATR advertising T=1
+  Bytes atr;                          // ISO 7816-3 ATR advertising T=1
+  std::optional<Scp11Profile> scp11;  // SCP11 keys and certificates (scp11_profile.hpp), when given
 
   // Parses and validates a profile. Required: se_id, kdd, scp03 (kvn, enc, mac, dek). Defaults:
   // isd_aid A000000151000000, platform_id 00..00, scp03.i 70, no platform keys, allow_downgrade false,

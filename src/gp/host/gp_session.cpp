@@ -45,6 +45,7 @@ GpSession::GpSession(iso7816::ApduExchange link, iso7816::TransmitOptions option
 Bytes GpSession::select(ByteView aid) {
   channel_.reset();
   keys_used_.reset();
+  scp11_.reset();
   const auto response = iso7816::transmit(link_, make_select(aid), options_);
   if (!response.ok()) {
     throw CardRefusal("SELECT " + (aid.empty() ? std::string("(default)") : to_hex(aid)), response.sw);
@@ -73,11 +74,21 @@ void GpSession::open_secure_channel(StaticKeyResolver keys, Scp03HostOptions opt
   };
   channel_.reset();
   keys_used_.reset();
+  scp11_.reset();
   auto channel = std::make_unique<SecureChannelProcessor>(
       link_, std::make_unique<Scp03Host>(std::move(recording), std::move(options), random_), options_);
   channel->open();
   channel_ = std::move(channel);
   keys_used_ = std::move(used);
+}
+
+void GpSession::open_scp11_channel(Scp11ChannelOptions options) {
+  channel_.reset();
+  keys_used_.reset();
+  scp11_.reset();
+  auto channel = std::make_unique<Scp11ChannelProcessor>(link_, std::move(options), options_, random_);
+  channel->open();
+  scp11_ = std::move(channel);
 }
 
 const SecureChannelProcessor& GpSession::channel() const {
@@ -92,6 +103,7 @@ const StaticKeySet& GpSession::static_keys() const {
 
 iso7816::ResponseApdu GpSession::transmit(const iso7816::CommandApdu& command) {
   if (channel_) return channel_->transmit(command);
+  if (scp11_) return scp11_->transmit(command);
   return iso7816::transmit(link_, command, options_);
 }
 

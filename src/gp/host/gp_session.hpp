@@ -19,6 +19,7 @@
 #include "core/secret.hpp"
 #include "gp/host/get_status.hpp"
 #include "gp/host/put_key.hpp"
+#include "gp/host/scp11_channel_processor.hpp"
 #include "gp/host/secure_channel_processor.hpp"
 #include "gp/scp03_host.hpp"
 #include "iso7816/apdu.hpp"
@@ -56,7 +57,10 @@ class GpSession {
   // domain's AID (from its FCI, else the AID selected). Throws like SecureChannelProcessor::open().
   void open_secure_channel(StaticKeyResolver keys, Scp03HostOptions options);
   void open_secure_channel(StaticKeySet keys, Scp03HostOptions options);
-  bool secure() const noexcept { return channel_ && channel_->is_open(); }
+  // Opens SCP11 (a, b or c) with the security domain selected last; transmit() then runs through it.
+  // Throws like Scp11ChannelProcessor::open(). PUT KEY (SCP03 keys) needs an SCP03 channel.
+  void open_scp11_channel(Scp11ChannelOptions options);
+  bool secure() const noexcept { return (channel_ && channel_->is_open()) || (scp11_ && scp11_->is_open()); }
   // The open channel (state, card info); throws Error(Errc::state_error) without one.
   const SecureChannelProcessor& channel() const;
   // The static key set the open channel was authenticated with (for PUT KEY's DEK).
@@ -92,6 +96,7 @@ class GpSession {
   Bytes selected_aid_;
   std::unique_ptr<SecureChannelProcessor> channel_;
   std::shared_ptr<StaticKeySet> keys_used_;
+  std::unique_ptr<Scp11ChannelProcessor> scp11_;
 };
 
 }  // namespace sefleet::gp::host

@@ -7,8 +7,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 out=$("$bin" selftest) || fail "selftest exited $?: $out"
-grep -q "selftest passed: 93 of 93 vectors" <<<"$out" || fail "unexpected summary: $out"
+grep -q "selftest passed: 98 of 98 vectors" <<<"$out" || fail "unexpected summary: $out"
 grep -q "^scp03_session .* 11 *0$" <<<"$out" || fail "no scp03_session row: $out"
+grep -q "^synthetic_scp11b .*scp11.json .* 2 *0$" <<<"$out" || fail "no synthetic_scp11b row: $out"
+grep -q "^external_verified .*scp11.json .* 1 *0$" <<<"$out" || fail "no external_verified row: $out"
 
 # The same checks on the files in the vectors directory.
 "$bin" selftest --vectors "$SEFLEET_VECTORS_DIR" >/dev/null || fail "selftest --vectors failed"
@@ -21,6 +23,20 @@ sed -i '0,/"ext_auth_cmd": "8482/s//"ext_auth_cmd": "8483/' "$work"/scp03.json
 out=$("$bin" selftest --vectors "$work"); status=$?
 [ "$status" -eq 1 ] || fail "corrupted vectors: exit $status, expected 1"
 grep -q "FAIL  scp03_session" <<<"$out" || fail "corrupted vector not named: $out"
+
+# SCP11 files of the same layout (scp11*.json) are checked on their own, and a changed one fails.
+mkdir "$work"/scp11only
+cp "$SEFLEET_VECTORS_DIR"/scp11.json "$work"/scp11only/scp11_heldout.json
+out=$("$bin" selftest --vectors "$work"/scp11only) || fail "scp11-only directory: exit $?: $out"
+grep -q "selftest passed: 5 of 5 vectors" <<<"$out" || fail "scp11-only directory: $out"
+sed -i 's/"receipt": "0B63/"receipt": "1B63/' "$work"/scp11only/scp11_heldout.json
+out=$("$bin" selftest --vectors "$work"/scp11only); status=$?
+[ "$status" -eq 1 ] || fail "corrupted SCP11 vector: exit $status, expected 1"
+grep -q "FAIL  external_verified" <<<"$out" || fail "corrupted SCP11 vector not named: $out"
+# A directory without any vector file is refused.
+mkdir "$work"/empty
+"$bin" selftest --vectors "$work"/empty >/dev/null 2>&1; status=$?
+[ "$status" -eq 1 ] || fail "empty directory: exit $status, expected 1"
 
 # Malformed file: message and exit 1.
 echo '{"vectors": [' >"$work"/scp03.json

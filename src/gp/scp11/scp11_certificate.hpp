@@ -1,0 +1,81 @@
+// The certificates of SCP11 (CERT.SD.ECKA, CERT.OCE.ECKA and the CA certificates above them) in the
+// two formats cards and hosts use, behind one type:
+//
+//  - GlobalPlatform format (Amd F §6.2): 7F21 { 93 serial, 42 CA-KLOC identifier, 5F20 subject
+//    identifier, 95 key usage, [5F25 effective date], [5F24 expiration date], [53/73 discretionary
+//    data], [BF20 restrictions], 7F49 { B0 public key, [F0 key parameter reference, 00 = P-256] },
+//    5F37 signature }. The signature is ECDSA with SHA-256 over the encoded data objects before 5F37,
+//    as they appear; it may be DER (SEQUENCE { r, s }) or the raw 64-byte r || s.
+//  - X.509 DER, read and checked by OpenSSL.
+//
+// A chain is the certificates one after the other, root first and leaf last (the BF21 content of GET
+// DATA, the PERFORM SECURITY OPERATION uploads). Dates are not checked: a card has no trusted clock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "crypto/p256.hpp"
+
+namespace sefleet::gp::scp11 {
+
+enum class CertificateFormat { gp, x509 };
+
+inline constexpr std::uint32_t kTagGpCertificate = 0x7F21;
+inline constexpr std::uint32_t kTagCertificateStore = 0xBF21;
+
+// The fields of a GlobalPlatform-format certificate.
+struct GpCertificateFields {
+  Bytes serial;                 // 93
+  Bytes ca_kloc_identifier;     // 42
+  Bytes subject_identifier;     // 5F20
+  Bytes key_usage{0x00, 0x80};  // 95: key agreement
+  Bytes effective_date;         // 5F25, optional (empty: absent)
+  Bytes expiration_date;        // 5F24, optional
+  Bytes public_key;             // 7F49/B0, uncompressed P-256 point
+};
+
+class Scp11Certificate {
+ public:
+  // One certificate of either format (chosen by its first tag: 7F21 or 30). Throws
+  // Error(Errc::parse_error) for a malformed one (bad TLV or DER, a missing field, trailing bytes, a
+  // key that is not a P-256 point).
+  static Scp11Certificate parse(ByteView encoded);
+
+  CertificateFormat format() const noexcept { return format_; }
+  const Bytes& encoded() const noexcept { return encoded_; }
+  const Bytes& public_key() const noexcept { return public_key_; }  // uncompressed P-256 point
+  // GlobalPlatform format only.
+  const std::optional<GpCertificateFields>& gp_fields() const noexcept { return gp_fields_; }
+  // Whether the signature verifies under `issuer`.
+  bool signed_by(const crypto::P256PublicKey& issuer) const;
+  // "GP 5F20=..." or "X.509 /CN=...", for messages and `card info`.
+  std::string description() const;
+
+ private:
+  Scp11Certificate() = default;
+  CertificateFormat format_ = CertificateFormat::gp;
+  Bytes encoded_;
+  Bytes public_key_;
+  std::optional<GpCertificateFields> gp_fields_;
+  Bytes signed_data_;  // GP: the data objects before 5F37
+  Bytes signature_;    // GP: r || s
+  std::string subject_;
+};
+
+// Splits a concatenation of certificates and parses each; throws like Scp11Certificate::parse.
+std::vector<Scp11Certificate> parse_certificate_chain(ByteView concatenated);
+
+// Checks each certificate against the key of the one before it and the first against `ca_key`;
+// returns the leaf's public key. Throws Error(Errc::integrity_error) naming the first certificate
+// whose signature does not verify, Error(Errc::invalid_argument) for an empty chain.
+Bytes verify_certificate_chain(const std::vector<Scp11Certificate>& chain, const crypto::P256PublicKey& ca_key);
+
+// A GlobalPlatform-format certificate of `fields` signed by `signer` (DER signature, or r || s with
+// `raw_signature`): for the card's own certificate store and for OCE tooling and tests.
+Bytes make_gp_certificate(const GpCertificateFields& fields, const crypto::P256PrivateKey& signer,
+                          bool raw_signature = false);
+
+}  // namespace sefleet::gp::scp11
