@@ -151,7 +151,7 @@ void run_dk(const DkOptions& options) {
                                  options.wide ? sim::TableWidth::wide : sim::TableWidth::narrow)
             << "\n"
             << path_table(comparison.deferred, config.link)
-            << "door: " << card::dk::door_state_name(comparison.deferred.final_door)
+            << "door: " << protocols::dk::door_state_name(comparison.deferred.final_door)
             << ", transactions counted by the applet: " << comparison.deferred.transaction_counter << "\n"
             << "wall clock on this machine: deferred run " << fixed3(comparison.deferred.wall_total_ms)
             << " ms, baseline run " << fixed3(comparison.baseline.wall_total_ms) << " ms\n";

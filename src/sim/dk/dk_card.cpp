@@ -10,7 +10,7 @@
 
 namespace sefleet::sim::dk {
 
-namespace pdk = card::dk;
+namespace pdk = protocols::dk;
 
 crypto::DeterministicRandom seeded(const std::string& seed, std::string_view purpose) {
   return crypto::DeterministicRandom(bytes_of(seed + "/" + std::string(purpose)));
@@ -65,8 +65,8 @@ DkCard::DkCard(const DkScenarioConfig& config, const Enrollment& enrollment, boo
   if (vm_) {
     vm_->attach(*runtime_);
     vm_->load(java_vehicle_load_file());
-    const SecretBytes params = pdk::encode_vehicle_install_params(vehicle_config(enrollment));
-    instance = vm_->install(pdk::kJavaVehiclePackageAid, pdk::kJavaVehicleAppletAid, aid, params.view());
+    const SecretBytes params = card::dk::encode_vehicle_install_params(vehicle_config(enrollment));
+    instance = vm_->install(card::dk::kJavaVehiclePackageAid, card::dk::kJavaVehicleAppletAid, aid, params.view());
   } else {
     auto applet = std::make_unique<card::VehicleKeyApplet>(vehicle_config(enrollment));
     applet_ = applet.get();

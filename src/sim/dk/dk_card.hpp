@@ -16,7 +16,6 @@
 #include <string>
 #include <string_view>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "card/applets/digital_key/vehicle_key_applet.hpp"
 #include "card/javacard/java_card_vm.hpp"
 #include "card/nvm/nvm_store.hpp"
@@ -25,6 +24,7 @@
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
 #include "crypto/random.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 #include "sim/dk/dk_scenario.hpp"
 
 namespace sefleet::sim::dk {
@@ -46,7 +46,7 @@ card::VehicleKeyConfig vehicle_config(const Enrollment& enrollment);
 
 // What the scenario reports of the applet after a run.
 struct VehicleObservation {
-  card::dk::DoorState door = card::dk::DoorState::locked;
+  protocols::dk::DoorState door = protocols::dk::DoorState::locked;
   std::uint32_t transaction_counter = 0;
   std::uint32_t deferred_faults = 0;
 };

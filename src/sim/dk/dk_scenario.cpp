@@ -14,7 +14,7 @@
 namespace sefleet::sim::dk {
 namespace {
 
-namespace pdk = card::dk;
+namespace pdk = protocols::dk;
 using Clock = std::chrono::steady_clock;
 
 double ms_between(Clock::time_point from, Clock::time_point to) {

@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 #include "sim/timing/cost_profile.hpp"
 #include "sim/timing/host_profile.hpp"
 #include "sim/timing/link_profile.hpp"
@@ -60,7 +60,7 @@ struct DkRun {
   RunTiming timing;
   std::vector<WallCommand> wall;
   double wall_total_ms = 0;
-  card::dk::DoorState final_door = card::dk::DoorState::locked;
+  protocols::dk::DoorState final_door = protocols::dk::DoorState::locked;
   std::uint32_t transaction_counter = 0;  // the applet's, after the run
   std::uint32_t deferred_faults = 0;
 };

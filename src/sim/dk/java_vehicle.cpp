@@ -85,7 +85,7 @@ JavaVehicleState read_java_vehicle_state(const card::javacard::vm::Vm& machine, 
   JavaVehicleState state;
   // RAM (CLEAR_ON_RESET arrays): ram[1] is the door, counter[] the working transaction counter.
   const Bytes ram = fields.bytes("ram", 2);
-  state.door = ram[1] == 0 ? card::dk::DoorState::locked : card::dk::DoorState::unlocked;
+  state.door = ram[1] == 0 ? protocols::dk::DoorState::locked : protocols::dk::DoorState::unlocked;
   state.transaction_counter = read_be32(fields.bytes("counter", 4), 0);
   const heap::Object& faults = fields.array("faults", heap::ObjectKind::array_short, 1);
   state.deferred_faults = static_cast<std::uint16_t>(faults.short_at(0));

@@ -13,10 +13,10 @@
 #include <optional>
 #include <vector>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "card/javacard/loadfile/load_file.hpp"
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
 namespace sefleet::card::javacard::vm {
 class Vm;
@@ -31,9 +31,9 @@ const card::javacard::LoadFile& java_vehicle_load_file();
 // The applet's state, named as the C++ applet's: RAM first (lost at power-up), then what its deferred
 // tasks stored (persistent objects).
 struct JavaVehicleState {
-  card::dk::DoorState door = card::dk::DoorState::locked;  // door_state()
-  std::uint32_t transaction_counter = 0;                   // transaction_counter()
-  std::uint32_t deferred_faults = 0;                       // deferred_faults()
+  protocols::dk::DoorState door = protocols::dk::DoorState::locked;  // door_state()
+  std::uint32_t transaction_counter = 0;                             // transaction_counter()
+  std::uint32_t deferred_faults = 0;                                 // deferred_faults()
 
   std::uint32_t stored_counter = 0;                     // "tx_counter"
   std::uint8_t stored_door = 0;                         // "door"

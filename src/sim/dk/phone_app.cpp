@@ -10,7 +10,7 @@
 
 namespace sefleet::sim::dk {
 
-namespace pdk = card::dk;
+namespace pdk = protocols::dk;
 
 PhoneApp::PhoneApp(PhoneIdentity identity, crypto::Random& random) : identity_(std::move(identity)), random_(random) {
   if (identity_.device_id.size() != pdk::kIdentifierSize || identity_.vehicle_id.size() != pdk::kIdentifierSize) {

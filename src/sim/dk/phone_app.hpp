@@ -11,11 +11,11 @@
 #include <string_view>
 #include <vector>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "core/bytes.hpp"
 #include "crypto/p256.hpp"
 #include "crypto/random.hpp"
 #include "iso7816/apdu.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
 namespace sefleet::sim::dk {
 
@@ -43,32 +43,32 @@ class PhoneApp {
   iso7816::CommandApdu auth1_command() const;
   // ECDH + key schedule, checks the R-MAC, decrypts, verifies the vehicle's signature; prepares the
   // EXCHANGE carrying `door`. Throws Error(protocol_error / integrity_error) naming what failed.
-  HostSteps on_auth1_response(const iso7816::ResponseApdu& response, card::dk::DoorCommand door);
+  HostSteps on_auth1_response(const iso7816::ResponseApdu& response, protocols::dk::DoorCommand door);
   iso7816::CommandApdu exchange_command() const;
   HostSteps on_exchange_response(const iso7816::ResponseApdu& response);
   iso7816::CommandApdu control_flow_command() const;
   HostSteps on_control_flow_response(const iso7816::ResponseApdu& response);
 
   // After a successful EXCHANGE: what the vehicle reported.
-  const std::optional<card::dk::ExchangeResult>& exchange_result() const noexcept { return result_; }
+  const std::optional<protocols::dk::ExchangeResult>& exchange_result() const noexcept { return result_; }
   // After a successful AUTH1: what the vehicle sent under secure messaging (its signature, verified,
   // and the key slot), to compare two vehicles whose signatures need not be byte-identical.
-  const std::optional<card::dk::Auth1Plain>& auth1_plain() const noexcept { return auth1_plain_; }
+  const std::optional<protocols::dk::Auth1Plain>& auth1_plain() const noexcept { return auth1_plain_; }
 
  private:
   void require_ok(const iso7816::ResponseApdu& response, std::string_view command) const;
 
   PhoneIdentity identity_;
   crypto::Random& random_;
-  card::dk::HostDkCrypto crypto_;
+  protocols::dk::HostDkCrypto crypto_;
   std::optional<crypto::P256PrivateKey> ephemeral_;
-  card::dk::TransactionContext context_;
+  protocols::dk::TransactionContext context_;
   std::optional<Bytes> vehicle_epk_;
   Bytes auth1_data_;
-  std::optional<card::dk::SecureChannel> channel_;
+  std::optional<protocols::dk::SecureChannel> channel_;
   Bytes exchange_data_;
-  std::optional<card::dk::ExchangeResult> result_;
-  std::optional<card::dk::Auth1Plain> auth1_plain_;
+  std::optional<protocols::dk::ExchangeResult> result_;
+  std::optional<protocols::dk::Auth1Plain> auth1_plain_;
 };
 
 }  // namespace sefleet::sim::dk

@@ -9,8 +9,8 @@ set -uo pipefail
 bin=${SEFLEET_BIN:?}
 py=/usr/bin/python3
 source "$(dirname "$0")/../../support/e2e_processes.sh"
+source "$(dirname "$0")/../../support/campaign_fixture.sh"
 run() { timeout 60 "$bin" "$@"; }
-secret() { (umask 077; printf '%s\n' "$2" >"$work/$1"); }
 expect_exit() {  # expect_exit CODE WHAT -- command...
   local want=$1 what=$2
   shift 3
@@ -19,58 +19,17 @@ expect_exit() {  # expect_exit CODE WHAT -- command...
   [ "$got" = "$want" ] || fail "$what: exit $got, expected $want: $(cat "$work/out" "$work/err")"
 }
 
-# --- keys, package, SEs and server (as docs/operations.md) ------------------------------------------
-master=000102030405060708090A0B0C0D0E0F
-kos=404142434445464748494A4B4C4D4E4F
-kmac=505152535455565758595A5B5C5D5E5F
-secret master.hex "$master"
-secret kos.hex "$kos"
-secret kmac.hex "$kmac"
-export SEFLEET_PASSPHRASE="admin test passphrase"
-platform=software:$work/platform.sfks
-hsm=software:$work/hsm.sfks
-run hsm init --keystore "$platform" >/dev/null || fail "hsm init (platform)"
-run hsm import --keystore "$platform" --label kos --value-file "$work/kos.hex" --usage wrap,encrypt >/dev/null || fail "kos"
-run hsm import --keystore "$platform" --label kmac --value-file "$work/kmac.hex" --usage mac >/dev/null || fail "kmac"
-run hsm init --keystore "$hsm" >/dev/null || fail "hsm init (server)"
-run hsm import --keystore "$hsm" --label master --value-file "$work/master.hex" --usage mac >/dev/null || fail "master"
-head -c 5000 /dev/urandom >"$work/body.bin"
-run campaign build --keystore "$platform" --body "$work/body.bin" --type application --platform 0102030405060708 \
-  --version 2.1 --name wallet --profile 3 --kos kos --platform-key-version 1 --chunk-size 200 \
-  -o "$work/wallet.sfcp" >/dev/null || fail "campaign build"
-
-kdf3() {  # kdf3 KDD TYPE -> hex (the SEs' SCP03 keys from the master, computed independently)
-  "$py" - "$master" "$2" "$1" <<'PY'
-import sys
-from cryptography.hazmat.primitives.cmac import CMAC
-from cryptography.hazmat.primitives.ciphers import algorithms
-master, t, kdd = bytes.fromhex(sys.argv[1]), bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
-c = CMAC(algorithms.AES(master)); c.update(b"\x01\x00\x00\x00" + t + b"\x00" + kdd)
-print(c.finalize().hex().upper())
-PY
-}
+# --- keys, package, two SEs and the server (as docs/operations.md) -----------------------------------
+make_keystores
+build_package 2.1 "$work/wallet.sfcp"
 cards=()
 for n in 1 2; do
-  kdd=0011223344556677880$n
-  cat >"$work/se$n.json" <<JSON
-{"se_id": "AD4D494E0000000$n", "kdd": "$kdd", "isd_aid": "A000000151000000", "platform_id": "0102030405060708",
- "scp03": {"kvn": "30", "i": "70", "enc": "$(kdf3 $kdd 01)", "mac": "$(kdf3 $kdd 02)", "dek": "$(kdf3 $kdd 03)"},
- "platform_keys": {"version": 1, "kos": "$kos", "kmac": "$kmac"}, "allow_downgrade": false}
-JSON
-  run card init --state "$work/se$n" --profile "$work/se$n.json" >/dev/null || fail "card init se$n"
-  port=$(free_port)
-  "$bin" card run --state "$work/se$n" --listen "127.0.0.1:$port" >"$work/se$n.log" 2>&1 &
-  pids+=($!)
-  cards+=(--tcp "127.0.0.1:$port")
+  start_se "se$n" "AD4D494E0000000$n" "0011223344556677880$n"
+  cards+=(--tcp "127.0.0.1:$se_port")
 done
-secret admin.token "admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-port=$(free_port)
-url=http://127.0.0.1:$port
-"$bin" server --listen "127.0.0.1:$port" --db "sqlite:$work/server.db" --keystore "$hsm" \
-  --admin-token-file "$work/admin.token" >"$work/server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 200); do curl -fsS "$url/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "$url/v1/health" >/dev/null || fail "server did not come up: $(cat "$work/server.log")"
+start_server server "sqlite:$work/server.db"
+url=$server_url
+wait_healthy "$url"
 api() { curl -fsS -H "Authorization: Bearer $(cat "$work/admin.token")" "$url$1"; }
 same_json() {  # same_json FILE_A FILE_B WHAT
   "$py" -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:3]); sys.exit(a != b)' "$1" "$2" ||
@@ -90,7 +49,7 @@ grep -q '"version_text": *"2.1"' "$work/api-campaign.json" || fail "no version_t
 admin campaign show "$upper" --json >"$work/show.json" || fail "show (upper-case id)"
 same_json "$work/show.json" "$work/api-campaign.json" "campaign show"
 admin campaign show "$campaign" >"$work/show.txt" || fail "show"
-grep -q "application 2.1 (wallet)" "$work/show.txt" || fail "show does not print the version as 2.1: $(cat "$work/show.txt")"
+grep -q "application 2.1 (wallet-2.1)" "$work/show.txt" || fail "show does not print the version as 2.1: $(cat "$work/show.txt")"
 admin campaign list >"$work/list.txt" || fail "list"
 grep -q "$campaign" "$work/list.txt" || fail "list does not show the campaign: $(cat "$work/list.txt")"
 

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "card/applets/digital_key/vehicle_key_applet.hpp"
 #include "card/nvm/memory_device.hpp"
 #include "card/nvm/nvm_store.hpp"
@@ -17,10 +16,11 @@
 #include "crypto/p256.hpp"
 #include "crypto/random.hpp"
 #include "iso7816/apdu.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
 namespace sefleet::card::dk_test {
 
-namespace pdk = card::dk;
+namespace pdk = protocols::dk;
 
 struct DkCard {
   std::unique_ptr<nvm::NvmStore> store;

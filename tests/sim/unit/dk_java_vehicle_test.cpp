@@ -28,7 +28,7 @@
 namespace sefleet::sim::dk {
 namespace {
 
-namespace pdk = card::dk;
+namespace pdk = protocols::dk;
 
 PhoneIdentity phone_identity(const Enrollment& enrollment) {
   return PhoneIdentity{enrollment.device_id, crypto::P256PrivateKey::from_scalar(enrollment.device_scalar.view()),
@@ -278,21 +278,21 @@ TEST(JavaVehicle, Auth1AnswersEarlierWithDeferral) {
 TEST(JavaVehicle, InstallParametersRefused) {
   const Enrollment enrollment = enroll("install parameters");
   card::VehicleKeyConfig good = vehicle_config(enrollment);
-  EXPECT_NO_THROW(pdk::encode_vehicle_install_params(good));
+  EXPECT_NO_THROW(card::dk::encode_vehicle_install_params(good));
   auto no_device = good;
   no_device.devices.clear();
-  EXPECT_THROW(pdk::encode_vehicle_install_params(no_device), Error);
+  EXPECT_THROW(card::dk::encode_vehicle_install_params(no_device), Error);
   auto two = good;
   two.devices.push_back(two.devices.front());
   two.devices.back().device_id.back() ^= 0x01;
   two.devices.back().key_slot = 2;
-  EXPECT_THROW(pdk::encode_vehicle_install_params(two), Error) << "two devices do not fit 127 bytes";
+  EXPECT_THROW(card::dk::encode_vehicle_install_params(two), Error) << "two devices do not fit 127 bytes";
   auto compressed = good;
   compressed.devices.front().public_key.front() = 0x02;
-  EXPECT_THROW(pdk::encode_vehicle_install_params(compressed), Error) << "not an uncompressed encoding";
+  EXPECT_THROW(card::dk::encode_vehicle_install_params(compressed), Error) << "not an uncompressed encoding";
   auto short_id = good;
   short_id.vehicle_id.pop_back();
-  EXPECT_THROW(pdk::encode_vehicle_install_params(short_id), Error);
+  EXPECT_THROW(card::dk::encode_vehicle_install_params(short_id), Error);
 
   auto config = config_for(VehicleVm::java);
   card::VirtualClock clock(&config.se);
@@ -304,7 +304,7 @@ TEST(JavaVehicle, InstallParametersRefused) {
   vm.load(java_vehicle_load_file());
   const Bytes aid(pdk::kVehicleKeyAid.begin(), pdk::kVehicleKeyAid.end());
   const auto install = [&](const SecretBytes& params) {
-    return vm.install(pdk::kJavaVehiclePackageAid, pdk::kJavaVehicleAppletAid, aid, params.view());
+    return vm.install(card::dk::kJavaVehiclePackageAid, card::dk::kJavaVehicleAppletAid, aid, params.view());
   };
   const auto expect_refused = [&](SecretBytes params, const std::string& what) {
     try {
@@ -317,14 +317,14 @@ TEST(JavaVehicle, InstallParametersRefused) {
   };
   auto off_curve = good;  // X = 2^256 - 1 is no coordinate of the curve (it is above p)
   std::fill(off_curve.devices.front().public_key.begin() + 1, off_curve.devices.front().public_key.end(), 0xFF);
-  expect_refused(pdk::encode_vehicle_install_params(off_curve), "device key off the curve");
+  expect_refused(card::dk::encode_vehicle_install_params(off_curve), "device key off the curve");
   auto zero_scalar = good;
   zero_scalar.vehicle_private_key = SecretBytes(crypto::kP256ScalarSize);
-  expect_refused(pdk::encode_vehicle_install_params(zero_scalar), "private key 0");
+  expect_refused(card::dk::encode_vehicle_install_params(zero_scalar), "private key 0");
   auto big_scalar = good;
   big_scalar.vehicle_private_key = SecretBytes(Bytes(crypto::kP256ScalarSize, 0xFF));
-  expect_refused(pdk::encode_vehicle_install_params(big_scalar), "private key above the order");
-  const SecretBytes encoded = pdk::encode_vehicle_install_params(good);
+  expect_refused(card::dk::encode_vehicle_install_params(big_scalar), "private key above the order");
+  const SecretBytes encoded = card::dk::encode_vehicle_install_params(good);
   expect_refused(SecretBytes(encoded.view().first(encoded.size() - 1)), "truncated parameters");
 }
 

@@ -48,7 +48,7 @@ TEST(DkScenario, FullTransactionBothRunsSameCommandsSameWork) {
   EXPECT_EQ(find(comparison.deferred.trace, "CONTROL FLOW").deferred_ns, 0u);
   EXPECT_EQ(find(comparison.deferred.trace, "SELECT").deferred_ns, 0u);
   for (const auto* run : {&comparison.deferred, &comparison.baseline}) {
-    EXPECT_EQ(run->final_door, card::dk::DoorState::unlocked);
+    EXPECT_EQ(run->final_door, protocols::dk::DoorState::unlocked);
     EXPECT_EQ(run->transaction_counter, 1u);
     EXPECT_EQ(run->deferred_faults, 0u);
     EXPECT_EQ(run->wall.size(), names.size());
@@ -80,7 +80,7 @@ TEST(DkScenario, RepeatRunsTransactionsOnTheSameCard) {
   EXPECT_EQ(run.trace[5].name, "SELECT #2");
   EXPECT_EQ(run.trace[14].name, "CONTROL FLOW #3");
   EXPECT_EQ(run.transaction_counter, 3u);
-  EXPECT_EQ(run.final_door, card::dk::DoorState::unlocked);  // unlock, lock, unlock
+  EXPECT_EQ(run.final_door, protocols::dk::DoorState::unlocked);  // unlock, lock, unlock
   // Every AUTH0 found a precomputed key (install, then each CONTROL FLOW): the same SE time each time.
   EXPECT_EQ(find(run.trace, "AUTH0 #1").se_ns, find(run.trace, "AUTH0 #3").se_ns);
   config.repeat = 0;

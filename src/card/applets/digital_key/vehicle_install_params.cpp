@@ -19,24 +19,24 @@ void put(Bytes& out, std::uint8_t tag, ByteView value) {
 }  // namespace
 
 SecretBytes encode_vehicle_install_params(const VehicleKeyConfig& config) {
-  if (config.vehicle_id.size() != kIdentifierSize) refuse("the vehicle id must be 16 bytes");
+  if (config.vehicle_id.size() != protocols::dk::kIdentifierSize) refuse("the vehicle id must be 16 bytes");
   if (config.vehicle_private_key.size() != crypto::kP256ScalarSize) refuse("the vehicle private key must be 32 bytes");
   if (config.devices.size() != 1) refuse("exactly one enrolled device (the parameters must fit 127 bytes)");
   const auto& device = config.devices.front();
-  if (device.device_id.size() != kIdentifierSize) refuse("a device id must be 16 bytes");
+  if (device.device_id.size() != protocols::dk::kIdentifierSize) refuse("a device id must be 16 bytes");
   if (device.public_key.size() != crypto::kP256PointSize || device.public_key.front() != 0x04) {
     refuse("a device public key must be an uncompressed point (65 bytes, 04 || X || Y)");
   }
   // Nothing throws from here on, so the copy of the private key is always wiped (SecretBytes::take).
   Bytes out;
-  put(out, kTagVehicleId, config.vehicle_id);
+  put(out, protocols::dk::kTagVehicleId, config.vehicle_id);
   put(out, kTagVehiclePrivateKey, config.vehicle_private_key.view());
   Bytes compressed{static_cast<std::uint8_t>(0x02 | (device.public_key.back() & 0x01))};
   compressed.insert(compressed.end(), device.public_key.begin() + 1, device.public_key.begin() + 1 + 32);
   Bytes enrolled;
-  put(enrolled, kTagDeviceId, device.device_id);
+  put(enrolled, protocols::dk::kTagDeviceId, device.device_id);
   put(enrolled, kTagDevicePublicKey, compressed);
-  put(enrolled, kTagKeySlot, Bytes{device.key_slot});
+  put(enrolled, protocols::dk::kTagKeySlot, Bytes{device.key_slot});
   put(out, kTagEnrolledDevice, enrolled);
   return SecretBytes::take(out);
 }

@@ -21,7 +21,7 @@ constexpr std::string_view kNextEpkObject = "next_epk";
 constexpr std::uint32_t kLogEntries = 8;  // the transaction log is a ring of this many records
 
 // The shared protocol code over the runtime's charged crypto, so the virtual clock counts it.
-class AppletDkCrypto final : public dk::DkCrypto {
+class AppletDkCrypto final : public protocols::dk::DkCrypto {
  public:
   explicit AppletDkCrypto(AppletCrypto& crypto) : crypto_(crypto) {}
   SecretBytes x963_kdf_sha256(ByteView z, ByteView shared_info, std::size_t length) override {
@@ -65,14 +65,14 @@ VehicleKeyApplet::VehicleKeyApplet(VehicleKeyConfig config)
         }
         return crypto::P256PrivateKey::from_scalar(config.vehicle_private_key.view());
       }()) {
-  if (vehicle_id_.size() != dk::kIdentifierSize) {
+  if (vehicle_id_.size() != protocols::dk::kIdentifierSize) {
     throw Error(Errc::invalid_argument, "vehicle key applet: the vehicle id must be 16 bytes");
   }
   if (config.devices.empty()) throw Error(Errc::invalid_argument, "vehicle key applet: no enrolled device");
   std::set<Bytes> ids;
   std::set<std::uint8_t> slots;
   for (auto& device : config.devices) {
-    if (device.device_id.size() != dk::kIdentifierSize) {
+    if (device.device_id.size() != protocols::dk::kIdentifierSize) {
       throw Error(Errc::invalid_argument, "vehicle key applet: a device id must be 16 bytes");
     }
     if (!ids.insert(device.device_id).second)
@@ -100,7 +100,7 @@ void VehicleKeyApplet::install(AppletContext& ctx) {
     transaction_counter_ = read_be32(*counter, 0);
   }
   if (const auto door = memory.read(kDoorObject); door && door->size() == 1 && (*door)[0] <= 1) {
-    door_state_ = static_cast<dk::DoorState>((*door)[0]);
+    door_state_ = static_cast<protocols::dk::DoorState>((*door)[0]);
   }
   // The first AUTH0 already finds a precomputed ephemeral key (install time is not transaction time).
   if (!memory.read(kNextEpkObject)) run_next_epk(ctx);
@@ -159,20 +159,20 @@ void VehicleKeyApplet::schedule_if_idle(AppletContext& ctx, DeferredTask& task) 
 iso7816::ResponseApdu VehicleKeyApplet::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
   check_deferred_results(ctx);
   iso7816::ResponseApdu response;
-  if (command.ins == dk::kInsSelect && command.cla == 0x00 && command.p1 == 0x04) {
+  if (command.ins == protocols::dk::kInsSelect && command.cla == 0x00 && command.p1 == 0x04) {
     response = handle_select(ctx);
   } else {
     switch (command.ins) {
-      case dk::kInsAuth0:
+      case protocols::dk::kInsAuth0:
         response = handle_auth0(command, ctx);
         break;
-      case dk::kInsAuth1:
+      case protocols::dk::kInsAuth1:
         response = handle_auth1(command, ctx);
         break;
-      case dk::kInsExchange:
+      case protocols::dk::kInsExchange:
         response = handle_exchange(command, ctx);
         break;
-      case dk::kInsControlFlow:
+      case protocols::dk::kInsControlFlow:
         response = handle_control_flow(command, ctx);
         break;
       default:
@@ -195,22 +195,22 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_select(AppletContext& ctx) {
   (void)ctx;
   end_session();
   stage_ = Stage::selected;
-  return iso7816::ResponseApdu(dk::encode_select_response({dk::kProtocolVersion1}), sw::kOk);
+  return iso7816::ResponseApdu(protocols::dk::encode_select_response({protocols::dk::kProtocolVersion1}), sw::kOk);
 }
 
 iso7816::ResponseApdu VehicleKeyApplet::handle_auth0(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  if (command.cla != dk::kClaProprietary) return refuse(sw::kClaNotSupported);
-  if (command.p1 != 0x00 || command.p2 != dk::kAuth0TransactionUnlock) return refuse(sw::kIncorrectP1P2);
+  if (command.cla != protocols::dk::kClaProprietary) return refuse(sw::kClaNotSupported);
+  if (command.p1 != 0x00 || command.p2 != protocols::dk::kAuth0TransactionUnlock) return refuse(sw::kIncorrectP1P2);
   if (stage_ == Stage::idle) return refuse(sw::kConditionsNotSatisfied);
   end_session();  // a new AUTH0 starts a new transaction
   stage_ = Stage::selected;
-  dk::Auth0Command auth0;
+  protocols::dk::Auth0Command auth0;
   try {
-    auth0 = dk::decode_auth0(command.data);
+    auth0 = protocols::dk::decode_auth0(command.data);
   } catch (const Error&) {
     return refuse(sw::kWrongData);
   }
-  if (auth0.version != dk::kProtocolVersion1) return refuse(sw::kWrongData);
+  if (auth0.version != protocols::dk::kProtocolVersion1) return refuse(sw::kWrongData);
   const Device* device = find_device(auth0.device_id);
   if (device == nullptr) return refuse(sw::kReferencedDataNotFound);
   try {
@@ -230,7 +230,7 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_auth0(const iso7816::CommandApdu&
   }
   device_ = device;
   context_.version = auth0.version;
-  context_.interface_byte = dk::kInterfaceNfc;
+  context_.interface_byte = protocols::dk::kInterfaceNfc;
   context_.vehicle_id = vehicle_id_;
   context_.device_id = auth0.device_id;
   const Bytes vehicle_epk = ephemeral_->public_uncompressed();
@@ -238,35 +238,35 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_auth0(const iso7816::CommandApdu&
   context_.device_epk_x = Bytes(auth0.device_epk.begin() + 1, auth0.device_epk.begin() + 33);
   context_.transaction_id = auth0.transaction_id;
   stage_ = Stage::auth0_done;
-  return iso7816::ResponseApdu(dk::encode_auth0_response(vehicle_epk), sw::kOk);
+  return iso7816::ResponseApdu(protocols::dk::encode_auth0_response(vehicle_epk), sw::kOk);
 }
 
 iso7816::ResponseApdu VehicleKeyApplet::handle_auth1(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  if (command.cla != dk::kClaProprietary) return refuse(sw::kClaNotSupported);
+  if (command.cla != protocols::dk::kClaProprietary) return refuse(sw::kClaNotSupported);
   if (command.p1 != 0x00 || command.p2 != 0x00) return refuse(sw::kIncorrectP1P2);
   if (stage_ != Stage::auth0_done) return refuse(sw::kConditionsNotSatisfied);
   Bytes signature;
   try {
-    signature = dk::decode_auth1(command.data);
+    signature = protocols::dk::decode_auth1(command.data);
   } catch (const Error&) {
     return refuse(sw::kWrongData);
   }
   AppletCrypto& crypto = ctx.crypto();
-  if (!crypto.ecdsa_verify(device_->public_key, dk::device_auth_data(context_), signature)) {
+  if (!crypto.ecdsa_verify(device_->public_key, protocols::dk::device_auth_data(context_), signature)) {
     end_session();
     stage_ = Stage::selected;
     return refuse(sw::kSecurityStatusNotSatisfied);
   }
   AppletDkCrypto dk_crypto(crypto);
   const SecretBytes z = crypto.ecdh(*ephemeral_, *device_epk_);
-  SecretBytes kdh = dk::derive_kdh(dk_crypto, z.view(), context_.transaction_id);
-  channel_.emplace(dk::derive_session_keys(dk_crypto, kdh.view(), context_));
+  SecretBytes kdh = protocols::dk::derive_kdh(dk_crypto, z.view(), context_.transaction_id);
+  channel_.emplace(protocols::dk::derive_session_keys(dk_crypto, kdh.view(), context_));
   ephemeral_.reset();  // the ephemeral private key has done its job
 
-  dk::Auth1Plain plain;
-  plain.vehicle_signature = crypto.ecdsa_sign(vehicle_key_, dk::vehicle_auth_data(context_));
+  protocols::dk::Auth1Plain plain;
+  plain.vehicle_signature = crypto.ecdsa_sign(vehicle_key_, protocols::dk::vehicle_auth_data(context_));
   plain.key_slot = device_->key_slot;
-  Bytes wrapped = channel_->wrap_response(dk_crypto, dk::encode_auth1_plain(plain), sw::kOk);
+  Bytes wrapped = channel_->wrap_response(dk_crypto, protocols::dk::encode_auth1_plain(plain), sw::kOk);
 
   ++transaction_counter_;
   persist_record_ = PersistRecord{std::move(kdh), context_, device_->key_slot, transaction_counter_};
@@ -280,7 +280,7 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_auth1(const iso7816::CommandApdu&
 }
 
 iso7816::ResponseApdu VehicleKeyApplet::handle_exchange(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  if (command.cla != dk::kClaSecureMessaging) return refuse(sw::kClaNotSupported);
+  if (command.cla != protocols::dk::kClaSecureMessaging) return refuse(sw::kClaNotSupported);
   if (command.p1 != 0x00 || command.p2 != 0x00) return refuse(sw::kIncorrectP1P2);
   if (stage_ != Stage::authenticated) return refuse(sw::kConditionsNotSatisfied);
   AppletDkCrypto dk_crypto(ctx.crypto());
@@ -292,15 +292,16 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_exchange(const iso7816::CommandAp
     stage_ = Stage::selected;
     return refuse(sw::kSmDataObjectsIncorrect);
   }
-  dk::DoorCommand door;
+  protocols::dk::DoorCommand door;
   try {
-    door = dk::decode_exchange_request(*plain);
+    door = protocols::dk::decode_exchange_request(*plain);
   } catch (const Error&) {
     return refuse(sw::kWrongData);
   }
-  door_state_ = door == dk::DoorCommand::unlock ? dk::DoorState::unlocked : dk::DoorState::locked;
-  Bytes wrapped =
-      channel_->wrap_response(dk_crypto, dk::encode_exchange_response({door_state_, transaction_counter_}), sw::kOk);
+  door_state_ = door == protocols::dk::DoorCommand::unlock ? protocols::dk::DoorState::unlocked
+                                                           : protocols::dk::DoorState::locked;
+  Bytes wrapped = channel_->wrap_response(
+      dk_crypto, protocols::dk::encode_exchange_response({door_state_, transaction_counter_}), sw::kOk);
   log_record_ = LogRecord{transaction_counter_, device_->key_slot, door, door_state_, context_.transaction_id};
   retry_log_ = false;
   schedule_if_idle(ctx, *log_task_);
@@ -308,8 +309,9 @@ iso7816::ResponseApdu VehicleKeyApplet::handle_exchange(const iso7816::CommandAp
 }
 
 iso7816::ResponseApdu VehicleKeyApplet::handle_control_flow(const iso7816::CommandApdu& command, AppletContext& ctx) {
-  if (command.cla != dk::kClaProprietary) return refuse(sw::kClaNotSupported);
-  if (command.p1 != dk::kControlFlowFailure && command.p1 != dk::kControlFlowSuccess) return refuse(sw::kIncorrectP1P2);
+  if (command.cla != protocols::dk::kClaProprietary) return refuse(sw::kClaNotSupported);
+  if (command.p1 != protocols::dk::kControlFlowFailure && command.p1 != protocols::dk::kControlFlowSuccess)
+    return refuse(sw::kIncorrectP1P2);
   if (stage_ == Stage::idle) return refuse(sw::kConditionsNotSatisfied);
   end_session();
   stage_ = Stage::selected;
@@ -323,7 +325,7 @@ void VehicleKeyApplet::run_persist_session(AppletContext& ctx) {
   if (!persist_record_) throw Error(Errc::state_error, "persist_session: nothing to persist");
   AppletDkCrypto dk_crypto(ctx.crypto());
   const SecretBytes kpersistent =
-      dk::derive_persistent_key(dk_crypto, persist_record_->kdh.view(), persist_record_->context);
+      protocols::dk::derive_persistent_key(dk_crypto, persist_record_->kdh.view(), persist_record_->context);
   auto& memory = ctx.persistent();
   memory.write(key_object(persist_record_->key_slot), kpersistent.view());
   memory.write(kCounterObject, be32(persist_record_->counter));

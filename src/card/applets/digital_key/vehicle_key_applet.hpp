@@ -28,12 +28,12 @@
 #include <string>
 #include <vector>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "card/runtime/applet.hpp"
 #include "card/runtime/deferred_executor.hpp"
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
 #include "crypto/p256.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
 namespace sefleet::card {
 
@@ -60,7 +60,7 @@ class VehicleKeyApplet final : public Applet {
   iso7816::ResponseApdu process(const iso7816::CommandApdu& command, AppletContext& ctx) override;
 
   // Observation for tests and the scenario driver.
-  dk::DoorState door_state() const noexcept { return door_state_; }
+  protocols::dk::DoorState door_state() const noexcept { return door_state_; }
   std::uint32_t transaction_counter() const noexcept { return transaction_counter_; }
   // Deferred tasks that ended failed or interrupted, as seen on the following commands.
   std::uint32_t deferred_faults() const noexcept { return deferred_faults_; }
@@ -75,15 +75,15 @@ class VehicleKeyApplet final : public Applet {
   // What persist_session writes, captured at AUTH1 so later commands cannot change it.
   struct PersistRecord {
     SecretBytes kdh;
-    dk::TransactionContext context;
+    protocols::dk::TransactionContext context;
     std::uint8_t key_slot = 0;
     std::uint32_t counter = 0;
   };
   struct LogRecord {
     std::uint32_t counter = 0;
     std::uint8_t key_slot = 0;
-    dk::DoorCommand command = dk::DoorCommand::lock;
-    dk::DoorState state = dk::DoorState::locked;
+    protocols::dk::DoorCommand command = protocols::dk::DoorCommand::lock;
+    protocols::dk::DoorState state = protocols::dk::DoorState::locked;
     Bytes transaction_id;
   };
 
@@ -109,17 +109,17 @@ class VehicleKeyApplet final : public Applet {
   std::optional<PersistRecord> persist_record_;
   std::optional<LogRecord> log_record_;
   bool retry_persist_ = false, retry_log_ = false;
-  dk::DoorState door_state_ = dk::DoorState::locked;
+  protocols::dk::DoorState door_state_ = protocols::dk::DoorState::locked;
   std::uint32_t transaction_counter_ = 0;
   std::uint32_t deferred_faults_ = 0;
 
   // The session (RAM only; cleared on select, deselect and CONTROL FLOW).
   Stage stage_ = Stage::idle;
   const Device* device_ = nullptr;
-  dk::TransactionContext context_;
+  protocols::dk::TransactionContext context_;
   std::optional<crypto::P256PrivateKey> ephemeral_;
   std::optional<crypto::P256PublicKey> device_epk_;
-  std::optional<dk::SecureChannel> channel_;
+  std::optional<protocols::dk::SecureChannel> channel_;
 };
 
 // Throws Error(invalid_argument) for a malformed configuration (sizes, points not on the curve,

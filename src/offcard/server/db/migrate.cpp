@@ -17,9 +17,15 @@ constexpr const char* kCreateTable =
     " applied_at BIGINT NOT NULL)";
 
 // Several servers may start together on one PostgreSQL database: a transaction-scoped advisory lock
-// makes their migrations take turns (SQLite's BEGIN IMMEDIATE already does).
+// makes their migrations take turns (SQLite's BEGIN IMMEDIATE already does). The transaction drops to
+// READ COMMITTED first: PostgreSQL's serializable transactions read from the snapshot of their first
+// statement, which is the lock's own SELECT, taken before the lock was granted, so the next migrator
+// would not see the migrations the one before it committed (and would run them again). Read
+// committed takes a new snapshot for each statement after the lock.
 void serialize_migrators(Database& db, Transaction& tx) {
-  if (db.dialect() == Dialect::postgresql) tx.query("SELECT pg_advisory_xact_lock(7361626)");
+  if (db.dialect() != Dialect::postgresql) return;
+  tx.exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  tx.query("SELECT pg_advisory_xact_lock(7361626)");
 }
 
 std::map<int, std::string> recorded_migrations(Transaction& tx) {

@@ -2,7 +2,7 @@ package org.sefleet.dk;
 
 /**
  * The constants of the SFDK v1 digital-key protocol (docs/digital-key.md), the same values as the C++
- * vehicle applet's src/card/applets/digital_key/dk_protocol.hpp.
+ * vehicle applet's src/protocols/digital_key/dk_protocol.hpp.
  */
 final class Dk {
   private Dk() {

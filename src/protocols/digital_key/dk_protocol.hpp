@@ -36,7 +36,7 @@
 #include "core/secret.hpp"
 #include "crypto/cmac.hpp"
 
-namespace sefleet::card::dk {
+namespace sefleet::protocols::dk {
 
 // F0 = proprietary, non-registered RID category (ISO/IEC 7816-5): "SFDK" + version 01.
 inline constexpr std::array<std::uint8_t, 7> kVehicleKeyAid = {0xF0, 0x53, 0x46, 0x44, 0x4B, 0x76, 0x01};
@@ -201,4 +201,4 @@ class SecureChannel {
   std::uint32_t response_counter_ = 0;
 };
 
-}  // namespace sefleet::card::dk
+}  // namespace sefleet::protocols::dk

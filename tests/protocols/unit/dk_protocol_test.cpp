@@ -1,11 +1,11 @@
 // The SFDK message encodings and the secure channel, both directions, successes and refusals.
 #include <gtest/gtest.h>
 
-#include "card/applets/digital_key/dk_protocol.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
-namespace sefleet::card::dk {
+namespace sefleet::protocols::dk {
 namespace {
 
 TEST(DkProtocol, SelectResponseRoundTripAndRefusals) {
@@ -137,4 +137,4 @@ TEST(DkProtocol, SecureChannelRefusesReplayTamperingAndWrongHeader) {
 }
 
 }  // namespace
-}  // namespace sefleet::card::dk
+}  // namespace sefleet::protocols::dk

@@ -1,4 +1,4 @@
-#include "card/applets/digital_key/dk_protocol.hpp"
+#include "protocols/digital_key/dk_protocol.hpp"
 
 #include <algorithm>
 #include <initializer_list>
@@ -10,7 +10,7 @@
 #include "crypto/kdf.hpp"
 #include "iso7816/tlv.hpp"
 
-namespace sefleet::card::dk {
+namespace sefleet::protocols::dk {
 namespace {
 
 void put_tlv(Bytes& out, std::uint8_t tag, ByteView value) {
@@ -340,4 +340,4 @@ Bytes SecureChannel::unwrap_response(DkCrypto& crypto, ByteView data, std::uint1
   return crypto::unpad80(plain);
 }
 
-}  // namespace sefleet::card::dk
+}  // namespace sefleet::protocols::dk
