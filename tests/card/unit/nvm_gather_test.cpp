@@ -121,7 +121,8 @@ TEST(NvmGather, APutJoinsItsValueAndContinuationAndAnAppendInASnapshotIsRefused)
   writer.put("stream", head, tail);
   writer.finish();
   std::string problem;
-  const auto parsed = format::parse_record(writer.bytes(), problem);
+  const Bytes record = writer.bytes();  // the parsed operations point into it
+  const auto parsed = format::parse_record(record, problem);
   ASSERT_TRUE(parsed) << problem;
   Bytes joined = head;
   append(joined, tail);
