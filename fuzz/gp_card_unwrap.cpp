@@ -2,7 +2,9 @@
 // chosen by the first byte), checks that a host-wrapped command built from the input reaches the
 // application unchanged, then feeds the rest of the input to the card as raw APDUs. Invariants: no
 // crash or sanitizer report; every refusal of an open session aborts it; an aborted session lets
-// nothing through to the application; every response carries a status word.
+// nothing through to the application but the start of a new session (INITIALIZE UPDATE, or an SCP11
+// setup command, which the security domain answers itself); such a start ends the session that was
+// open; every response carries a status word.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include "gp/card_key_registry.hpp"
 #include "gp/scp03_card.hpp"
 #include "gp/scp03_host.hpp"
+#include "gp/scp11/scp11_card.hpp"
 #include "iso7816/apdu.hpp"
 
 namespace {
@@ -89,7 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto after = card.state();
     const auto parsed = CommandApdu::try_parse(raw);
     const bool is_iu = parsed && is_initialize_update(*parsed);
-    if (before == Scp03Card::State::aborted && !is_iu) {
+    const bool is_scp11_setup = parsed && scp11::is_setup_command(*parsed);
+    if (is_scp11_setup) check(after != Scp03Card::State::open && application_calls == calls_before + 1);
+    if (before == Scp03Card::State::aborted && !is_iu && !is_scp11_setup) {
       check(sw == 0x6982 && application_calls == calls_before);
     }
     if (before == Scp03Card::State::open && after == Scp03Card::State::aborted) {
