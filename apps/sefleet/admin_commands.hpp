@@ -23,6 +23,7 @@ struct AdminOptions {
 // Option checks that turn a malformed id into a usage error (exit 2) and normalize it to lower case.
 CLI::Validator campaign_id_check();
 CLI::Validator se_id_check();
+CLI::Validator se_id_part_check();  // hex digits an SE id contains (device list --search)
 
 // --server, --cacert, --token-file, --json (and the refused --token) on one admin subcommand.
 void add_admin_options(CLI::App& command, AdminOptions& options);

@@ -34,14 +34,7 @@ void setup_list(CLI::App& device) {
   add_admin_options(*cmd, o->admin);
   cmd->add_option("--state", o->state, "Only SEs in this state")->check(CLI::IsMember(state_names()));
   cmd->add_option("--campaign", o->campaign, "Only this campaign (id, any case)")->check(campaign_id_check());
-  cmd->add_option("--search", o->search, "Only SE ids containing these hex digits")
-      ->check(CLI::Validator(
-          [](std::string& value) {
-            const bool hex = !value.empty() && value.size() <= 128 &&
-                             value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
-            return hex ? std::string() : "'" + value + "' is not hex digits of an SE id";
-          },
-          "HEX"));
+  cmd->add_option("--search", o->search, "Only SE ids containing these hex digits")->check(se_id_part_check());
   cmd->add_option("--limit", o->limit, "SEs per page")->capture_default_str()->check(CLI::Range(1, 10000));
   cmd->add_option("--offset", o->offset, "SEs skipped before the page")
       ->capture_default_str()

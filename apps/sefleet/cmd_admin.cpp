@@ -15,6 +15,7 @@
 #include "admin_commands.hpp"
 #include "command.hpp"
 #include "core/error.hpp"
+#include "offcard/api/json_reader.hpp"
 #include "offcard/terminal/token_file.hpp"
 
 namespace sefleet::cli {
@@ -39,6 +40,9 @@ CLI::Validator normalizing_check(std::string (*normalize)(std::string_view), con
 std::string campaign_id_of(std::string_view text) {
   return offcard::admin::campaign_id(text);
 }
+std::string se_id_part_of(std::string_view text) {
+  return offcard::api::se_id_part(text, "--search");
+}
 
 }  // namespace
 
@@ -47,6 +51,9 @@ CLI::Validator campaign_id_check() {
 }
 CLI::Validator se_id_check() {
   return normalizing_check(&offcard::admin::se_id, "SE_ID");
+}
+CLI::Validator se_id_part_check() {
+  return normalizing_check(&se_id_part_of, "HEX");
 }
 
 void add_admin_options(CLI::App& command, AdminOptions& options) {

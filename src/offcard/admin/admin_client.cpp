@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "offcard/api/json_codec.hpp"
+#include "offcard/api/json_reader.hpp"
 
 namespace sefleet::offcard::admin {
 
@@ -52,12 +53,7 @@ std::string device_query_path(const DeviceQuery& query) {
   };
   if (query.state) add("state", std::string(api::name(*query.state)));
   if (query.campaign) add("campaign", campaign_id(*query.campaign));
-  if (query.search) {
-    if (query.search->empty() || query.search->size() > 128 || !all_hex(*query.search)) {
-      throw Error(Errc::invalid_argument, "search '" + *query.search + "' is not hex digits of an SE id");
-    }
-    add("q", lower(*query.search));
-  }
+  if (query.search) add("q", api::se_id_part(*query.search, "search"));
   if (query.limit) {
     if (*query.limit < 1 || *query.limit > kMaxPageSize) {
       throw Error(Errc::invalid_argument, "page size must be 1.." + std::to_string(kMaxPageSize));

@@ -33,6 +33,15 @@ void fail_value(const std::string& path, const std::string& what) {
   throw MessageError(MessageError::Kind::invalid_field, path, (path.empty() ? "body" : path) + ": " + what);
 }
 
+std::string se_id_part(std::string_view text, const std::string& path) {
+  if (text.empty() || text.size() > 128 || text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) {
+    fail_value(path, "'" + std::string(text) + "' is not hex digits of an SE id");
+  }
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::string string_value(const nlohmann::json& value, const std::string& path, std::size_t max_size) {
   if (!value.is_string()) fail_value(path, "expected a string");
   const auto& text = value.get_ref<const std::string&>();

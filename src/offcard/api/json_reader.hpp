@@ -40,6 +40,9 @@ nlohmann::json parse_json_object(std::string_view text);
 
 // Lower-case hex, as every byte string of the API.
 std::string lower_hex(ByteView bytes);
+// Part of an SE id to search by (the device list's `q`): 1..128 hex digits, returned in lower case;
+// MessageError(invalid_field) at `path` otherwise. What the server, the admin client and the CLI check.
+std::string se_id_part(std::string_view text, const std::string& path);
 
 // A view of one JSON object at `path` ("" for the body itself). A field that is absent or null is
 // "missing"; the optional_* readers return std::nullopt for it.

@@ -1,6 +1,5 @@
 #include "offcard/server/json_views.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "offcard/api/json_codec.hpp"
@@ -110,15 +109,7 @@ json list_devices(CampaignService& service, const DeviceListParams& params) {
     }
   }
   if (params.campaign) query.campaign_id = campaign_id_of(*params.campaign, "campaign");
-  if (params.search) {
-    const std::string& q = *params.search;
-    if (q.empty() || q.size() > 128 || q.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-      throw invalid_field("q", "expected hex digits of an SE id");
-    }
-    std::string lower = q;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    query.se_id_part = lower;
-  }
+  if (params.search) query.se_id_part = read([&] { return api::se_id_part(*params.search, "q"); });
   if (params.limit) query.limit = whole_number(*params.limit, "limit", 1, kMaxDevicePage);
   if (params.offset) query.offset = whole_number(*params.offset, "offset", 0, std::int64_t{1} << 40);
   return api::to_json(service.list_devices(query));
