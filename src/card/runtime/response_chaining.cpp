@@ -12,11 +12,13 @@ using iso7816::ResponseApdu;
 
 namespace {
 
-// A short command without Le (case 1/3) may still be answered with data: 256 bytes at most, as a T=1
-// card does (Java Card's APDU.setOutgoing assumes Le = 256 then, and host stacks such as yubikit send
-// SELECT without Le and expect the data with 9000, answering 61xx with their own "send remaining").
+// A command without Le (case 1/3) may still be answered with data, as a T=1 card does: 256 bytes at most
+// for a short command (Java Card's APDU.setOutgoing assumes Le = 256 then, and host stacks such as
+// yubikit send SELECT without Le and expect the data with 9000, answering 61xx with their own "send
+// remaining"), the extended maximum for an extended one (yubikit sends GET DATA BF21 as case 3E and
+// reads the whole certificate chain from the answer, as a YubiKey gives it).
 std::size_t response_limit(const CommandApdu& command) {
-  if (command.extended) return command.ne.value_or(0);
+  if (command.extended) return command.ne.value_or(iso7816::kMaxExtendedNe);
   return std::min(command.ne.value_or(iso7816::kMaxShortNe), iso7816::kMaxShortNe);
 }
 
@@ -56,7 +58,9 @@ Bytes deliver_response(const CommandApdu& command, ResponseApdu response, Pendin
 Bytes serve_get_response(const CommandApdu& command, PendingResponse& pending) {
   if (!pending.active) return ResponseApdu(sw::kConditionsNotSatisfied).encode();
   if (command.p1 != 0x00 || command.p2 != 0x00) return ResponseApdu(sw::kIncorrectP1P2).encode();
-  if (!command.data.empty() || !command.ne) return ResponseApdu(sw::kWrongLength).encode();
+  // Without Le (case 1) the next 256 bytes at most, as for any short command without Le: hosts that
+  // work in extended mode send GET RESPONSE that way.
+  if (!command.data.empty()) return ResponseApdu(sw::kWrongLength).encode();
   return take(pending, response_limit(command));
 }
 

@@ -63,13 +63,23 @@ TEST(RuntimeResponse, GetResponseRefusalsKeepTheRemainder) {
   Card card;
   ASSERT_EQ(card.command(0, ins::kBigResponse, 0, 40, {}, 10).sw, 0x611E);
   EXPECT_EQ(card.send("00C0010000").sw, 0x6A86);
-  EXPECT_EQ(card.send("00C00000").sw, 0x6700);      // no Le
   EXPECT_EQ(card.send("00C000000101").sw, 0x6700);  // data field (case 3)
   EXPECT_EQ(card.send("04C0000000").sw, 0x6882);    // secure messaging
   EXPECT_EQ(card.send("10C0000000").sw, 0x6884);    // chaining
   const auto rest = card.send("00C0000000");
   EXPECT_EQ(rest.sw, 0x9000);
   EXPECT_EQ(rest.data, pattern_part(40, 10, 40));
+}
+
+TEST(RuntimeResponse, GetResponseWithoutLeSendsUpTo256Bytes) {
+  Card card;
+  ASSERT_EQ(card.command(0, ins::kBigResponse, 0x01, 0x90, {}, 16).sw, 0x6100);  // 400 bytes, 384 left
+  const auto next = card.send("00C00000");                                       // case 1
+  EXPECT_EQ(next.sw, 0x6180);                                                    // 128 left
+  EXPECT_EQ(next.data, pattern_part(400, 16, 272));
+  const auto last = card.send("00C00000");
+  EXPECT_EQ(last.sw, 0x9000);
+  EXPECT_EQ(last.data, pattern_part(400, 272, 400));
 }
 
 TEST(RuntimeResponse, RemainderIsPerChannel) {
@@ -111,6 +121,16 @@ TEST(RuntimeResponse, ExtendedApdusCarry65535BytesInAnd4000Out) {
   iso7816::CommandApdu big_out(0x80, ins::kBigResponse, 0x0F, 0xA0, {}, 4000);
   big_out.extended = true;
   const auto rsp = card.send(big_out);
+  EXPECT_EQ(rsp.sw, 0x9000);
+  EXPECT_EQ(rsp.data, pattern(4000));
+}
+
+TEST(RuntimeResponse, ExtendedCommandWithoutLeGetsTheWholeResponse) {
+  // Case 3E (extended Lc, no Le), as yubikit sends GET DATA: the data comes with 9000, not 6100.
+  Card card;
+  iso7816::CommandApdu command(0x80, ins::kBigResponse, 0x0F, 0xA0, pattern(3), std::nullopt);
+  command.extended = true;
+  const auto rsp = card.send(command);
   EXPECT_EQ(rsp.sw, 0x9000);
   EXPECT_EQ(rsp.data, pattern(4000));
 }
