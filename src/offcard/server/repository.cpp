@@ -302,8 +302,21 @@ std::string target_filter(const TargetQuery& query, std::vector<Value>& params) 
 
 std::vector<TargetRow> Repository::list_targets(const TargetQuery& query) {
   std::vector<Value> params;
-  std::string text =
-      sql({"SELECT ", kTargetColumns, " FROM targets"}) + target_filter(query, params) + " ORDER BY campaign_id, rank";
+  std::string text = sql({"SELECT ", kTargetColumns, " FROM targets"});
+  if (query.se_id_part && query.se_id_match == SeIdMatch::contains) {
+    // A substring has to look at every SE id: it finds them in the narrow primary-key index first and
+    // reads only the matching rows, instead of reading every row in the list's order (what SQLite
+    // does with the plain LIKE; about half the time at 100,000 targets).
+    TargetQuery others = query;
+    others.se_id_part.reset();
+    text += target_filter(others, params);
+    params.emplace_back("%" + *query.se_id_part + "%");
+    text += " AND (campaign_id, se_id) IN (SELECT campaign_id, se_id FROM targets WHERE se_id LIKE $" +
+            std::to_string(params.size()) + ")";
+  } else {
+    text += target_filter(query, params);
+  }
+  text += " ORDER BY campaign_id, rank";
   if (query.limit) {
     params.emplace_back(*query.limit);
     text += " LIMIT $" + std::to_string(params.size());
