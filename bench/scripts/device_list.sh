@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The admin device list (GET /v1/devices) at fleet size: one campaign of TARGETS SEs (random 8-byte SE
-# ids) uploaded through `sefleet admin`, a spread of device states written into the targets table with
-# SQL (the list reads states only from there; the campaign's counters are left as they were), then
-# each query asked REPEAT times with curl, the median wall time printed in ms:
+# ids) uploaded through the API (POST /v1/campaigns), a spread of device states written into the
+# targets table with SQL (the list reads states only from there; the campaign's counters are left as
+# they were), then each query asked REPEAT times with curl, the median wall time printed in ms:
 #   first page       limit=50
 #   last page        limit=50&offset=TARGETS-50
 #   state            state=quarantined&limit=50 (1 % of the SEs)

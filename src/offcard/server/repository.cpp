@@ -306,7 +306,7 @@ std::vector<TargetRow> Repository::list_targets(const TargetQuery& query) {
   if (query.se_id_part && query.se_id_match == SeIdMatch::contains) {
     // A substring has to look at every SE id: it finds them in the narrow primary-key index first and
     // reads only the matching rows, instead of reading every row in the list's order (what SQLite
-    // does with the plain LIKE; about half the time at 100,000 targets).
+    // does with the plain LIKE: ten times slower at 100,000 targets, docs/benchmarks.md).
     TargetQuery others = query;
     others.se_id_part.reset();
     text += target_filter(others, params);
