@@ -1,5 +1,6 @@
 #include "offcard/server/json_views.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "offcard/api/json_codec.hpp"
@@ -73,7 +74,8 @@ json events(CampaignService& service, const std::string& id, std::int64_t after_
                             "unknown device state \"" + std::string(name) +
                                 "\" (expected states separated by commas: " + api::names_of<api::DeviceState>() + ")");
       }
-      wanted.push_back(*state);
+      // Each state once: a long list of repeats never becomes a long SQL statement.
+      if (std::find(wanted.begin(), wanted.end(), *state) == wanted.end()) wanted.push_back(*state);
       if (name.size() == rest.size()) break;
       rest.remove_prefix(name.size() + 1);
     }

@@ -327,6 +327,7 @@ TEST_P(ServerApi, EventsFilterByDecision) {
   const auto failure_id = failures.at("events").at(0).at("id").get<std::int64_t>();
   EXPECT_TRUE(body(get(base + "/events?decision=retry&after=" + std::to_string(failure_id))).at("events").empty());
   EXPECT_TRUE(body(get(base + "/events?decision=updated")).at("events").empty());
+  EXPECT_EQ(body(get(base + "/events?decision=retry,retry,retry")), failures);
   EXPECT_GT(body(get(base + "/events")).at("events").size(), 1u);  // without the filter: every kind
   expect_refusal(get(base + "/events?decision=broken"), 400, "invalid_field", "decision");
   expect_refusal(get(base + "/events?decision=retry,"), 400, "invalid_field", "decision");
