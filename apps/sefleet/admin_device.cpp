@@ -18,6 +18,7 @@ struct ListOptions {
   std::string state;
   std::string campaign;
   std::string search;
+  bool prefix = false;
   std::int64_t limit = 50;
   std::int64_t offset = 0;
 };
@@ -35,6 +36,8 @@ void setup_list(CLI::App& device) {
   cmd->add_option("--state", o->state, "Only SEs in this state")->check(CLI::IsMember(state_names()));
   cmd->add_option("--campaign", o->campaign, "Only this campaign (id, any case)")->check(campaign_id_check());
   cmd->add_option("--search", o->search, "Only SE ids containing these hex digits")->check(se_id_part_check());
+  cmd->add_flag("--prefix", o->prefix, "--search matches the start of the SE id (an index range: fast at any size)")
+      ->needs("--search");
   cmd->add_option("--limit", o->limit, "SEs per page")->capture_default_str()->check(CLI::Range(1, 10000));
   cmd->add_option("--offset", o->offset, "SEs skipped before the page")
       ->capture_default_str()
@@ -44,6 +47,7 @@ void setup_list(CLI::App& device) {
     if (!o->state.empty()) query.state = api::from_name<api::DeviceState>(o->state);
     if (!o->campaign.empty()) query.campaign = o->campaign;
     if (!o->search.empty()) query.search = o->search;
+    query.search_prefix = o->prefix;
     query.limit = o->limit;
     query.offset = o->offset;
     const api::DeviceList list = connect_admin(o->admin).devices(query);

@@ -1,10 +1,10 @@
 #include "admin_render.hpp"
 
-#include <ctime>
 #include <iomanip>
 #include <sstream>
 
 #include "gp/broadcast/image_version.hpp"
+#include "utc_time.hpp"
 
 namespace sefleet::cli::admin_render {
 
@@ -27,12 +27,7 @@ std::string rate_text(double rate) {
 
 std::string time_text(std::int64_t unix_seconds) {
   if (unix_seconds == 0) return "-";
-  const std::time_t t = unix_seconds;
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%SZ", &utc);
-  return buffer;
+  return utc_time_text(unix_seconds);
 }
 
 std::string image_text(const api::ImageInfo& image) {

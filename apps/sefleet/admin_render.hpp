@@ -10,7 +10,7 @@
 
 namespace sefleet::cli::admin_render {
 
-// "2026-12-07 06:30:00Z" (UTC); "-" for 0.
+// "2026-12-07T06:30:00Z" (utc_time_text); "-" for 0.
 std::string time_text(std::int64_t unix_seconds);
 // "os 2.1 (wallet)".
 std::string image_text(const offcard::api::ImageInfo& image);

@@ -58,7 +58,8 @@ struct RevokeOptions {
 
 void setup_revoke(CLI::App& token) {
   auto o = std::make_shared<RevokeOptions>();
-  auto* cmd = token.add_subcommand("revoke", "Revoke a terminal token (it stops working at once)");
+  auto* cmd = token.add_subcommand(
+      "revoke", "Revoke a terminal token (refused at once; by other servers on the database within 1 s)");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("id", o->id, "Token id (from token list)")->required()->check(CLI::PositiveNumber);
   cmd->callback([o] {

@@ -3,7 +3,6 @@
 // for its personalization). Secrets never come from the command line: passphrases and
 // PINs from files or environment variables, imported key values from a file (keystore_spec.hpp).
 // Nothing here ever prints a key value: `list` shows label, size, usage, versions and KCVs.
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -23,6 +22,7 @@
 #include "offcard/keystore/private_file.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 #include "scp03_key_file.hpp"
+#include "utc_time.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -86,20 +86,11 @@ std::uint8_t parse_hex_byte_option(const std::string& text, const std::string& o
   return value[0];
 }
 
-std::string time_text(std::int64_t t) {
-  const std::time_t time = t;
-  std::tm tm{};
-  gmtime_r(&time, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 nlohmann::json key_json(const offcard::KeyInfo& key) {
   nlohmann::json versions = nlohmann::json::array();
   for (const auto& v : key.versions) {
     versions.push_back({{"version", v.version},
-                        {"created", time_text(v.created)},
+                        {"created", utc_time_text(v.created)},
                         {"origin", std::string(offcard::key_origin_text(v.origin))},
                         {"retired", v.retired},
                         {"kcv", to_hex(ByteView(v.kcv.data(), v.kcv.size()))}});
@@ -170,7 +161,7 @@ void run_list(const HsmOptions& options) {
               << "\n";
     for (const auto& v : key.versions) {
       std::cout << "    v" << v.version << "  " << (v.retired ? "retired" : "current") << "  "
-                << offcard::key_origin_text(v.origin) << "  " << time_text(v.created) << "  KCV "
+                << offcard::key_origin_text(v.origin) << "  " << utc_time_text(v.created) << "  KCV "
                 << to_hex(ByteView(v.kcv.data(), v.kcv.size())) << "\n";
     }
   }

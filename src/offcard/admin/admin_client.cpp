@@ -1,10 +1,10 @@
 #include "offcard/admin/admin_client.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <optional>
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/hex.hpp"
 #include "offcard/api/json_codec.hpp"
 #include "offcard/api/json_reader.hpp"
 
@@ -14,31 +14,31 @@ namespace {
 
 constexpr std::int64_t kMaxPageSize = 10000;
 
-bool all_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// `text` as lower-case hex (api::lower_hex of its bytes); nullopt when it is not plain hex digits.
+std::optional<std::string> canonical_hex(std::string_view text) {
+  if (text.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos) return std::nullopt;
+  try {
+    return api::lower_hex(from_hex(text));
+  } catch (const Error&) {
+    return std::nullopt;  // an odd number of digits
+  }
 }
 
 }  // namespace
 
 std::string campaign_id(std::string_view text, std::string_view what) {
-  if (text.size() != 32 || !all_hex(text)) {
+  auto id = text.size() == 32 ? canonical_hex(text) : std::nullopt;
+  if (!id) {
     throw Error(Errc::invalid_argument,
                 std::string(what) + " '" + std::string(text) + "' is not a campaign id (32 hex digits)");
   }
-  return lower(text);
+  return *id;
 }
 
 std::string se_id(std::string_view text) {
-  if (text.size() < 2 || text.size() > 128 || text.size() % 2 != 0 || !all_hex(text)) {
-    throw Error(Errc::invalid_argument, "SE id '" + std::string(text) + "' is not 1..64 bytes of hex");
-  }
-  return lower(text);
+  auto id = text.size() >= 2 && text.size() <= 128 ? canonical_hex(text) : std::nullopt;
+  if (!id) throw Error(Errc::invalid_argument, "SE id '" + std::string(text) + "' is not 1..64 bytes of hex");
+  return *id;
 }
 
 std::string device_query_path(const DeviceQuery& query) {
@@ -54,6 +54,7 @@ std::string device_query_path(const DeviceQuery& query) {
   if (query.state) add("state", std::string(api::name(*query.state)));
   if (query.campaign) add("campaign", campaign_id(*query.campaign));
   if (query.search) add("q", api::se_id_part(*query.search, "search"));
+  if (query.search && query.search_prefix) add("match", "prefix");
   if (query.limit) {
     if (*query.limit < 1 || *query.limit > kMaxPageSize) {
       throw Error(Errc::invalid_argument, "page size must be 1.." + std::to_string(kMaxPageSize));

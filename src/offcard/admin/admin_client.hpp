@@ -19,6 +19,7 @@ struct DeviceQuery {
   std::optional<api::DeviceState> state;
   std::optional<std::string> campaign;  // campaign id (any case)
   std::optional<std::string> search;    // hex digits an SE id must contain (any case)
+  bool search_prefix = false;           // ... start with, instead (the API's match=prefix)
   std::optional<std::int64_t> limit;    // page size
   std::optional<std::int64_t> offset;   // devices skipped before the page
 };

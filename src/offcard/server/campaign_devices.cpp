@@ -15,7 +15,8 @@ api::DeviceEntry device_view(const TargetRow& t) {
 }
 
 api::DeviceList CampaignService::list_devices(const TargetQuery& query) {
-  return database_.run([&](db::Transaction& tx) {
+  // A read-only transaction: the list never waits behind the writers of reports (SQLite's one writer).
+  return database_.read([&](db::Transaction& tx) {
     Repository repo(tx);
     api::DeviceList list;
     for (const auto& row : repo.list_targets(query)) list.devices.push_back(device_view(row));

@@ -339,11 +339,12 @@ api::Timeline CampaignService::timeline(const std::string& id) {
   return timeline;
 }
 
-api::EventList CampaignService::events(const std::string& id, std::int64_t after_id) {
-  auto rows = database_.run([&](db::Transaction& tx) {
+api::EventList CampaignService::events(const std::string& id, std::int64_t after_id,
+                                       const std::vector<api::DeviceState>& decisions) {
+  auto rows = database_.read([&](db::Transaction& tx) {
     Repository repo(tx);
     require_campaign(repo, id);
-    return repo.events(id, after_id, 1000);
+    return repo.events(id, after_id, 1000, decisions);
   });
   api::EventList list;
   for (const auto& e : rows) list.events.push_back(api::Event{e.id, e.t, e.se_id, e.kind, e.decision, e.detail});

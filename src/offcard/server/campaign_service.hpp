@@ -7,6 +7,7 @@
 // Error(Errc::unavailable). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -52,7 +53,8 @@ class CampaignService {
   api::CampaignList list_campaigns();
   api::Campaign control_campaign(const std::string& id, api::CampaignOperation operation);
   api::Timeline timeline(const std::string& id);
-  api::EventList events(const std::string& id, std::int64_t after_id);
+  // One page of the campaign's events after `after_id`; only those with one of `decisions` when given.
+  api::EventList events(const std::string& id, std::int64_t after_id, const std::vector<api::DeviceState>& decisions);
   api::TokenCreated create_token(const api::TokenCreate& request);
   api::TokenList list_tokens();
   api::TokenDeleted delete_token(std::int64_t id);
@@ -103,8 +105,18 @@ class CampaignService {
   std::mutex cache_mutex_;
   std::map<std::string, std::shared_ptr<const CampaignContext>> contexts_;
   std::map<std::string, StoredFile> pse_files_;
-  std::unordered_map<std::string, Caller> token_cache_;  // by token hash; cleared when a token is deleted
+  // Terminal tokens by hash, each kept for kTokenCacheLifetime only: a token deleted through another
+  // server on the same database is refused here at most that long after (this server's own deletions
+  // clear the cache at once). The token's campaigns never change, so nothing else can be stale.
+  struct CachedCaller {
+    Caller caller;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::unordered_map<std::string, CachedCaller> token_cache_;
 };
+
+// How long a server trusts a terminal token it has looked up without reading it again.
+inline constexpr std::chrono::milliseconds kTokenCacheLifetime{1000};
 
 // The campaign object of the API for a stored campaign.
 api::Campaign campaign_view(const CampaignRow& row);

@@ -16,16 +16,20 @@ Caller CampaignService::authenticate(const std::optional<std::string>& bearer_to
   }
   const std::string hash = token_hash(*bearer_token);
   if (constant_time_equal(bytes_of(hash), bytes_of(admin_token_hash_))) return Caller{true, 0, {}};
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(cache_mutex_);
-    if (auto it = token_cache_.find(hash); it != token_cache_.end()) return it->second;
+    if (auto it = token_cache_.find(hash); it != token_cache_.end()) {
+      if (now < it->second.expires) return it->second.caller;
+      token_cache_.erase(it);
+    }
   }
   auto row = database_.run([&](db::Transaction& tx) { return Repository(tx).find_token_by_hash(hash); });
   if (!row) throw ApiError(401, "invalid_token", "Authorization: unknown token");
   Caller caller{false, row->id, {}};
   for (const auto& id : json::parse(row->campaigns_json)) caller.campaigns.insert(id.get<std::string>());
   std::lock_guard lock(cache_mutex_);
-  token_cache_[hash] = caller;
+  token_cache_[hash] = CachedCaller{caller, now + kTokenCacheLifetime};
   return caller;
 }
 

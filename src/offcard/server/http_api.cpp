@@ -150,8 +150,10 @@ void install_routes(http::Router& router, CampaignService& service) {
   });
   add("GET", kCampaign + "/events", Access::admin, 0, [&service](const HttpRequest& request) {
     const auto after = request.query_value("after");
+    const auto decision = request.query_value("decision");
     return HttpResponse::json(200,
-                              views::events(service, campaign_id(request), after ? integer_param(*after, "after") : 0));
+                              views::events(service, campaign_id(request), after ? integer_param(*after, "after") : 0,
+                                            decision ? std::optional<std::string>(*decision) : std::nullopt));
   });
 
   // Terminal data (terminal tokens of the campaign, or the admin).
@@ -179,6 +181,7 @@ void install_routes(http::Router& router, CampaignService& service) {
     take("state", params.state);
     take("campaign", params.campaign);
     take("q", params.search);
+    take("match", params.match);
     take("limit", params.limit);
     take("offset", params.offset);
     return HttpResponse::json(200, views::list_devices(service, params));

@@ -1,5 +1,6 @@
 #include "offcard/server/json_views.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "offcard/api/json_codec.hpp"
@@ -60,8 +61,26 @@ json timeline(CampaignService& service, const std::string& id) {
   return api::to_json(service.timeline(id));
 }
 
-json events(CampaignService& service, const std::string& id, std::int64_t after_id) {
-  return api::to_json(service.events(id, after_id));
+json events(CampaignService& service, const std::string& id, std::int64_t after_id,
+            const std::optional<std::string>& decisions) {
+  std::vector<api::DeviceState> wanted;
+  if (decisions) {
+    std::string_view rest = *decisions;
+    for (;;) {
+      const std::string_view name = rest.substr(0, rest.find(','));
+      const auto state = api::from_name<api::DeviceState>(name);
+      if (!state) {
+        throw invalid_field("decision",
+                            "unknown device state \"" + std::string(name) +
+                                "\" (expected states separated by commas: " + api::names_of<api::DeviceState>() + ")");
+      }
+      // Each state once: a long list of repeats never becomes a long SQL statement.
+      if (std::find(wanted.begin(), wanted.end(), *state) == wanted.end()) wanted.push_back(*state);
+      if (name.size() == rest.size()) break;
+      rest.remove_prefix(name.size() + 1);
+    }
+  }
+  return api::to_json(service.events(id, after_id, wanted));
 }
 
 json authorize(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
@@ -110,6 +129,11 @@ json list_devices(CampaignService& service, const DeviceListParams& params) {
   }
   if (params.campaign) query.campaign_id = campaign_id_of(*params.campaign, "campaign");
   if (params.search) query.se_id_part = read([&] { return api::se_id_part(*params.search, "q"); });
+  if (params.match && *params.match == "prefix") {
+    query.se_id_match = SeIdMatch::prefix;
+  } else if (params.match && *params.match != "contains") {
+    throw invalid_field("match", "\"" + *params.match + "\" is neither prefix nor contains");
+  }
   if (params.limit) query.limit = whole_number(*params.limit, "limit", 1, kMaxDevicePage);
   if (params.offset) query.offset = whole_number(*params.offset, "offset", 0, std::int64_t{1} << 40);
   return api::to_json(service.list_devices(query));

@@ -26,7 +26,10 @@ nlohmann::json list_campaigns(CampaignService& service);
 nlohmann::json campaign(CampaignService& service, const Caller& caller, const std::string& id);
 nlohmann::json control_campaign(CampaignService& service, const std::string& id, std::string_view operation);
 nlohmann::json timeline(CampaignService& service, const std::string& id);
-nlohmann::json events(CampaignService& service, const std::string& id, std::int64_t after_id);
+// `decisions`: the `decision` query parameter as sent, device states separated by commas (400
+// invalid_field for an unknown or empty one); absent: every event.
+nlohmann::json events(CampaignService& service, const std::string& id, std::int64_t after_id,
+                      const std::optional<std::string>& decisions);
 
 nlohmann::json authorize(CampaignService& service, const Caller& caller, const std::string& id,
                          const nlohmann::json& body);
@@ -38,9 +41,10 @@ nlohmann::json list_tokens(CampaignService& service);
 nlohmann::json delete_token(CampaignService& service, std::int64_t id);
 
 // GET /v1/devices's query parameters as sent (400 invalid_field for an unknown state, a bad campaign id,
-// a search that is not hex, a limit outside 1..10000 or a negative offset).
+// a search that is not hex, a match other than prefix/contains, a limit outside 1..10000 or a negative
+// offset).
 struct DeviceListParams {
-  std::optional<std::string> state, campaign, search, limit, offset;
+  std::optional<std::string> state, campaign, search, match, limit, offset;
 };
 nlohmann::json list_devices(CampaignService& service, const DeviceListParams& params);
 nlohmann::json device(CampaignService& service, std::string_view se_id);

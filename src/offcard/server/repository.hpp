@@ -120,12 +120,17 @@ struct ImageRow {
   std::int64_t t = 0;
 };
 
+// How the device list's SE id search matches: anywhere in the id (a scan of the candidates), or at its
+// start (a range of the SE id index).
+enum class SeIdMatch { contains, prefix };
+
 // Which targets the device list shows (GET /v1/devices): every filter optional; one page when `limit`
 // is set, in the list's order (campaign, then wave rank).
 struct TargetQuery {
   std::optional<std::string> campaign_id;
   std::optional<api::DeviceState> state;
-  std::optional<std::string> se_id_part;  // lower-case hex digits the SE id contains
+  std::optional<std::string> se_id_part;  // lower-case hex digits the SE id contains or starts with
+  SeIdMatch se_id_match = SeIdMatch::contains;
   std::optional<std::int64_t> limit;
   std::int64_t offset = 0;
 };
@@ -168,7 +173,10 @@ class Repository {
   // Decision log and timeline.
   void add_event(const std::string& campaign_id, std::int64_t t, const std::optional<std::string>& se_id,
                  const std::string& kind, const std::optional<api::DeviceState>& decision, const std::string& detail);
-  std::vector<EventRow> events(const std::string& campaign_id, std::int64_t after_id, std::int64_t limit);
+  // The campaign's events after `after_id`, oldest first; only those whose decision is one of `decisions`
+  // when it is not empty.
+  std::vector<EventRow> events(const std::string& campaign_id, std::int64_t after_id, std::int64_t limit,
+                               const std::vector<api::DeviceState>& decisions = {});
   void add_timeline_sample(const std::string& campaign_id, const TimelineRow& sample);
   std::vector<TimelineRow> timeline(const std::string& campaign_id);
 

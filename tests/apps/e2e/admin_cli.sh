@@ -93,7 +93,13 @@ PY
 admin device list --search 4E00000002 --json >"$work/search.json" || fail "device search"
 "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["se_id"] for x in d["devices"]]==["ad4d494e00000002"] and d["total"]==1, d' \
   "$work/search.json" || fail "search: $(cat "$work/search.json")"
-for bad in "limit=0" "limit=10001" "offset=-1" "q=zz" "q=" "state=sleeping" "campaign=12"; do
+# --prefix: the start of the id only (4E00000002 is inside one id, at the start of none).
+admin device list --search AD4D494E --prefix --json >"$work/prefix.json" || fail "device prefix search"
+"$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["total"]==2 and len(d["devices"])==2, d' \
+  "$work/prefix.json" || fail "prefix search: $(cat "$work/prefix.json")"
+admin device list --search 4E00000002 --prefix --json >"$work/prefix-none.json" || fail "device prefix search"
+grep -q '"total": *0' "$work/prefix-none.json" || fail "prefix search matched inside the id: $(cat "$work/prefix-none.json")"
+for bad in "limit=0" "limit=10001" "offset=-1" "q=zz" "q=" "state=sleeping" "campaign=12" "q=ad&match=start"; do
   status=$(curl -s -o "$work/bad.json" -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/admin.token")" \
     "$url/v1/devices?$bad")
   [ "$status" = 400 ] && grep -q invalid_field "$work/bad.json" || fail "GET /v1/devices?$bad answered $status: $(cat "$work/bad.json")"
@@ -124,6 +130,7 @@ expect_exit 2 "malformed campaign id" -- admin campaign show 1234
 grep -q "32 hex" "$work/err" || fail "bad id message: $(cat "$work/err")"
 expect_exit 2 "bad state filter" -- admin device list --state sleeping
 expect_exit 2 "search not hex" -- admin device list --search xyz
+expect_exit 2 "--prefix without --search" -- admin device list --prefix
 expect_exit 2 "malformed SE id" -- admin device show 123
 expect_exit 2 "no token" -- env -u SEFLEET_ADMIN_TOKEN "$bin" admin campaign list --server "$url"
 grep -q "token-file" "$work/err" || fail "no-token message: $(cat "$work/err")"

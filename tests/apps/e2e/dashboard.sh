@@ -24,6 +24,7 @@ get /v1/devices >"$work/devices.json"
 get "/v1/campaigns/$campaign" >"$work/campaign.json"
 get "/v1/campaigns/$campaign/timeline" >"$work/timeline.json"
 get "/v1/campaigns/$campaign/events" >"$work/events.json"
+get "/v1/campaigns/$campaign/events?decision=retry,quarantined,unreachable" >"$work/failures.json"
 # The page itself is served without a token, the API is not.
 page=$(curl -fsS "$url/") || fail "GET / failed"
 grep -q '<title>sefleet dashboard</title>' <<<"$page" || fail "GET / does not serve the dashboard"
@@ -145,13 +146,19 @@ if samples:
     for key in ("updated", "in_progress", "failed", "quarantined", "unreachable"):
         shown = text(page, f"chart-last-{key}")
         check(shown is not None and shown.endswith(f": {last[key]}"), f"chart legend {key}: {shown}, API {last[key]}")
+# The page reads only the failure events (the server filters by decision): that answer must be exactly
+# the failures among all events, and the table exactly that answer.
 events = load("events.json")["events"]
-failures = [e for e in events if e.get("decision") in ("retry", "quarantined", "unreachable")]
+failures = load("failures.json")["events"]
+check(failures == [e for e in events if e.get("decision") in ("retry", "quarantined", "unreachable")],
+      "events?decision= differs from the failures among all events")
 check(page.by_id.get("failures", {}).get("attrs", {}).get("data-count") == str(len(failures)),
       f"failures: API {len(failures)}")
 for e in failures:
     if e.get("detail"):
         check(e["detail"] in text(page, "failures"), f"failure reason missing: {e['detail']}")
+    if e.get("se_id"):
+        check(e["se_id"] in text(page, "failures"), f"failing SE missing: {e['se_id']}")
 # The demo makes some SEs fail on purpose: the page must have something to show.
 check(len(failures) >= 1, "the demo produced no failure to display")
 

@@ -88,6 +88,20 @@ def run(b):
     b.wait(f"location.hash.includes('q=') && document.querySelector('#devices-total').textContent === "
            f"'{api('/v1/devices?limit=50&q=' + target[-8:])['total']}' && "
            f"document.querySelector('#device-list tbody tr').dataset.se === '{target}'", "the search by SE id")
+    # "starts with": the same digits match nothing (they are the id's end), the id's first digits match.
+    b.choose("#filter-match", "prefix")
+    b.click("#device-filter button[type=submit]")
+    b.wait("location.hash.includes('match=prefix') && document.querySelector('#devices-total').textContent === "
+           f"'{api('/v1/devices?limit=50&match=prefix&q=' + target[-8:])['total']}'", "the prefix search")
+    check(b.text("#devices-total") == "0", "a prefix search matched digits at the end of the id")
+    b.type("#filter-q", target[:6])
+    b.click("#device-filter button[type=submit]")
+    starting = api("/v1/devices?limit=50&match=prefix&q=" + target[:6])
+    b.wait(f"location.hash.includes('q={target[:6]}') && document.querySelector('#devices-total').textContent === "
+           f"'{starting['total']}'", "the prefix search by the id's start")
+    shown = b.js("Array.from(document.querySelectorAll('#device-list tbody tr')).map(r => r.dataset.se)")
+    check(target in shown and shown == [d["se_id"] for d in starting["devices"]], "prefix rows differ from the API's")
+    b.choose("#filter-match", "")
 
     # Only pages were asked for: never every device.
     device_requests = b.js("performance.getEntriesByType('resource').map(e => e.name)"

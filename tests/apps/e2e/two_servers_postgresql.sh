@@ -3,7 +3,9 @@
 # the same moment on an empty schema (their migrations take turns), the campaign is uploaded through one,
 # two terminals deliver to 20 SEs (`sefleet card run --listen`), ten through each server; every SE is
 # updated once, both servers show the same counts, and a pause made through one server is obeyed
-# through the other at once (no process-local state decides it). Needs SEFLEET_TEST_PG_URL
+# through the other at once (no process-local state decides it); B serves the PSE of the campaign
+# uploaded through A with the same bytes and ETag, and refuses within 1 s a terminal token revoked through
+# A that it had just accepted (docs/operations.md "Running several servers"). Needs SEFLEET_TEST_PG_URL
 # (scripts/test.sh starts a PostgreSQL for the tests); a private schema keeps it apart from other tests.
 set -uo pipefail
 source "$(dirname "$0")/../../support/e2e_processes.sh"
@@ -49,6 +51,38 @@ admin "$url_b" token create --name "line B" --campaign "$campaign" --json >"$wor
   fail "token through server B"
 /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/token.json" >"$work/terminal.token"
 chmod 600 "$work/terminal.token"
+
+# --- the campaign uploaded through A is served by B: the same PSE bytes under the same ETag -------------
+pse_from() {  # pse_from URL NAME: the PSE into $work/NAME.pse, its headers into $work/NAME.headers
+  curl -fsS -D "$work/$2.headers" -o "$work/$2.pse" -H "Authorization: Bearer $(cat "$work/terminal.token")" \
+    "$1/v1/campaigns/$campaign/pse" || fail "PSE through $2"
+  tr -d '\r' <"$work/$2.headers" | awk 'tolower($1) == "etag:" {print $2}'
+}
+etag_a=$(pse_from "$url_a" pse-a)
+etag_b=$(pse_from "$url_b" pse-b)
+[ -n "$etag_a" ] && [ "$etag_a" = "$etag_b" ] || fail "PSE ETag through A '$etag_a', through B '$etag_b'"
+cmp -s "$work/pse-a.pse" "$work/pse-b.pse" || fail "the two servers serve different PSE bytes"
+[ "$etag_a" = "\"$(sha256sum "$work/pse-a.pse" | cut -d' ' -f1)\"" ] || fail "ETag $etag_a is not the PSE's SHA-256"
+
+# --- a token revoked through A is refused by B (which had just accepted it) within its 1 s cache ------
+admin "$url_a" token create --name "to revoke" --campaign "$campaign" --json >"$work/revoked.json" ||
+  fail "token through A"
+revoked_id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/revoked.json")
+revoked=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/revoked.json")
+status_with() {  # status_with URL TOKEN: the status of GET campaign
+  curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $2" "$1/v1/campaigns/$campaign"
+}
+[ "$(status_with "$url_b" "$revoked")" = 200 ] || fail "server B refused a fresh token"
+admin "$url_a" token revoke "$revoked_id" >/dev/null || fail "revoke through A"
+revoked_at=$(date +%s%N)
+[ "$(status_with "$url_a" "$revoked")" = 401 ] || fail "server A still accepts the token it revoked"
+until [ "$(status_with "$url_b" "$revoked")" = 401 ]; do
+  [ $(($(date +%s%N) - revoked_at)) -lt 3000000000 ] || fail "server B still accepts a token revoked through A after 3 s"
+  sleep 0.1
+done
+waited_ms=$((($(date +%s%N) - revoked_at) / 1000000))
+# The cache keeps a token at most 1 s; the rest is the margin for a loaded machine.
+[ "$waited_ms" -le 2000 ] || fail "server B refused the revoked token only after $waited_ms ms"
 
 # --- a pause made through A is obeyed through B -------------------------------------------------------
 admin "$url_a" campaign pause "$campaign" >/dev/null || fail "pause through A"

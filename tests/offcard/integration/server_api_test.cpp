@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sqlite3.h>
+#include <algorithm>
 
 #include <memory>
 #include <string>
@@ -275,6 +276,61 @@ TEST_P(ServerApi, OperatorControlsAreCheckedAndLogged) {
   const json events = body(get(base + "/events"));  // kept: the loop must not iterate a temporary's member
   for (const auto& event : events.at("events")) kinds.push_back(event.at("kind"));
   EXPECT_EQ(kinds, (std::vector<std::string>{"campaign_created", "paused", "resumed", "cancelled"}));
+}
+
+TEST_P(ServerApi, DeviceSearchMatchesAnywhereOrAtTheStart) {
+  json campaign = campaign_body(1);
+  campaign["targets"] = {"0102030405060708", "0102030405060709", "aa01020304050607", "ff00000000000000"};
+  auto created = post("/v1/campaigns", campaign.dump());
+  ASSERT_EQ(created->status, 201) << created->body;
+  const auto found = [&](const std::string& query) {
+    const json answer = body(get("/v1/devices?limit=10&" + query));
+    std::vector<std::string> ids;
+    for (const auto& device : answer.at("devices")) ids.push_back(device.at("se_id"));
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(answer.at("total"), ids.size()) << query;
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(found("q=0102"), (Ids{"0102030405060708", "0102030405060709", "aa01020304050607"}));
+  EXPECT_EQ(found("q=0102&match=contains"), found("q=0102"));
+  EXPECT_EQ(found("q=0102&match=prefix"), (Ids{"0102030405060708", "0102030405060709"}));
+  EXPECT_EQ(found("q=AA01&match=prefix"), (Ids{"aa01020304050607"}));
+  EXPECT_EQ(found("q=f&match=prefix"), (Ids{"ff00000000000000"}));
+  EXPECT_EQ(found("q=0607&match=prefix"), Ids{});
+  EXPECT_EQ(found("q=0102030405060709&match=prefix"), (Ids{"0102030405060709"}));
+  EXPECT_EQ(found("q=010203040506070900&match=prefix"), Ids{});
+  EXPECT_EQ(found("q=0&match=prefix&state=pending"), (Ids{"0102030405060708", "0102030405060709"}));
+  expect_refusal(get("/v1/devices?q=0102&match=start"), 400, "invalid_field", "match");
+}
+
+TEST_P(ServerApi, EventsFilterByDecision) {
+  const std::string id = create_campaign();
+  const std::string base = "/v1/campaigns/" + id;
+  auto authorization = post(base + "/authorizations", kIdentity.dump());
+  ASSERT_EQ(authorization->status, 201) << authorization->body;
+  const json report{{"authorization_id", body(authorization).at("authorization_id")},
+                    {"se_id", "0102030405060708"},
+                    {"total_commands", 9},
+                    {"commands_sent", 0},
+                    {"initialize_update_response", nullptr},
+                    {"authorize_response", nullptr},
+                    {"failed_index", 0},
+                    {"failed_sw", 0},
+                    {"failure", "reader lost"}};
+  ASSERT_EQ(post(base + "/reports", report.dump())->status, 200);
+  const json failures = body(get(base + "/events?decision=retry,quarantined,unreachable"));
+  ASSERT_EQ(failures.at("events").size(), 1u) << failures.dump();
+  EXPECT_EQ(failures.at("events").at(0).at("kind"), "report");
+  EXPECT_EQ(failures.at("events").at(0).at("decision"), "retry");
+  EXPECT_EQ(failures.at("events").at(0).at("se_id"), "0102030405060708");
+  const auto failure_id = failures.at("events").at(0).at("id").get<std::int64_t>();
+  EXPECT_TRUE(body(get(base + "/events?decision=retry&after=" + std::to_string(failure_id))).at("events").empty());
+  EXPECT_TRUE(body(get(base + "/events?decision=updated")).at("events").empty());
+  EXPECT_EQ(body(get(base + "/events?decision=retry,retry,retry")), failures);
+  EXPECT_GT(body(get(base + "/events")).at("events").size(), 1u);  // without the filter: every kind
+  expect_refusal(get(base + "/events?decision=broken"), 400, "invalid_field", "decision");
+  expect_refusal(get(base + "/events?decision=retry,"), 400, "invalid_field", "decision");
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& param_info) {

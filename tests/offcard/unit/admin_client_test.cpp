@@ -33,6 +33,10 @@ TEST(AdminClient, DeviceQueriesBecomeCheckedPaths) {
   query.offset = 100;
   EXPECT_EQ(device_query_path(query),
             "/v1/devices?state=quarantined&campaign=00112233445566778899aabbccddeeff&q=4e0a&limit=50&offset=100");
+  query.search_prefix = true;
+  EXPECT_EQ(device_query_path(query),
+            "/v1/devices?state=quarantined&campaign=00112233445566778899aabbccddeeff&q=4e0a"
+            "&match=prefix&limit=50&offset=100");
 
   DeviceQuery bad;
   bad.search = "4e&x=1";

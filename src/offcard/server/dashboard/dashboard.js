@@ -53,14 +53,14 @@ function route() {
     const p = new URLSearchParams(m[1] || "");
     const offset = Math.max(0, parseInt(p.get("offset") || "0", 10) || 0);
     return { view: "devices", state: p.get("state") || "", campaign: (p.get("campaign") || "").toLowerCase(),
-             q: p.get("q") || "", offset };
+             q: p.get("q") || "", match: p.get("match") === "prefix" ? "prefix" : "", offset };
   }
   return { view: "overview", campaign: null };
 }
 
 function devicesHash(filters) {
   const p = new URLSearchParams();
-  for (const k of ["state", "campaign", "q"]) if (filters[k]) p.set(k, filters[k]);
+  for (const k of ["state", "campaign", "q", "match"]) if (filters[k]) p.set(k, filters[k]);
   if (filters.offset) p.set("offset", String(filters.offset));
   const query = p.toString();
   return "#devices" + (query ? "?" + query : "");
@@ -309,7 +309,7 @@ function renderActions(campaign) {
   if (!open) $("cancel-confirm").hidden = true;
 }
 
-function renderDetail(campaign, samples, events) {
+function renderDetail(campaign, samples, failures) {
   $("detail").hidden = false;
   $("detail-name").textContent = campaign.name;
   $("detail-state-badge").textContent = campaign.state;
@@ -342,8 +342,6 @@ function renderDetail(campaign, samples, events) {
   renderChart(samples, campaign.targets);
 
   // Failures: the decisions that were not a success, with the reason the server logged.
-  const failures = events.filter(
-      (e) => e.decision === "retry" || e.decision === "quarantined" || e.decision === "unreachable");
   const body = $("failures").querySelector("tbody");
   body.replaceChildren();
   for (const e of failures) {
@@ -356,18 +354,21 @@ function renderDetail(campaign, samples, events) {
   $("no-failures").hidden = failures.length !== 0;
 }
 
-// The events of a campaign, every page (the API pages by 1000 with ?after=<id>). They are only ever
-// appended, so a poll asks only for those after the last one it has.
-const eventCache = { campaign: null, events: [] };
-async function allEvents(id) {
-  if (eventCache.campaign !== id) {
-    eventCache.campaign = id;
-    eventCache.events = [];
+// The failure events of a campaign (decision retry, quarantined or unreachable), filtered by the server,
+// every page (the API pages by 1000 with ?after=<id>): the other events (authorizations, successes) are
+// never transferred. Events are only ever appended, so a poll asks only for those after the last one it has.
+const FAILURE_DECISIONS = "retry,quarantined,unreachable";
+const failureCache = { campaign: null, events: [] };
+async function allFailures(id) {
+  if (failureCache.campaign !== id) {
+    failureCache.campaign = id;
+    failureCache.events = [];
   }
-  const events = eventCache.events;
+  const events = failureCache.events;
   for (;;) {
     const after = events.length ? events[events.length - 1].id : null;
-    const page = await api(`/v1/campaigns/${encodeURIComponent(id)}/events` + (after === null ? "" : `?after=${after}`));
+    const page = await api(`/v1/campaigns/${encodeURIComponent(id)}/events?decision=${FAILURE_DECISIONS}` +
+                           (after === null ? "" : `&after=${after}`));
     // Two refreshes may overlap (a navigation during a poll): keep each event once.
     const last = events.length ? events[events.length - 1].id : -Infinity;
     events.push(...page.events.filter((e) => e.id > last));
@@ -521,6 +522,7 @@ async function load(r) {
     if (r.state) p.set("state", r.state);
     if (r.campaign) p.set("campaign", r.campaign);
     if (r.q) p.set("q", r.q);
+    if (r.q && r.match) p.set("match", r.match);  // prefix: a range of the server's SE id index
     const answer = await api("/v1/devices?" + p.toString());
     return [[campaigns, answer], () => {
       fillCampaignOptions(campaigns, filtersFromRoute ? r.campaign : undefined);
@@ -532,9 +534,9 @@ async function load(r) {
   let detail = null;
   if (selected) {
     const id = encodeURIComponent(selected);
-    const [campaign, timeline, events] =
-        await Promise.all([api(`/v1/campaigns/${id}`), api(`/v1/campaigns/${id}/timeline`), allEvents(selected)]);
-    detail = [campaign, timeline.samples, events];
+    const [campaign, timeline, failures] =
+        await Promise.all([api(`/v1/campaigns/${id}`), api(`/v1/campaigns/${id}/timeline`), allFailures(selected)]);
+    detail = [campaign, timeline.samples, failures];
   }
   return [[campaigns, detail], () => {
     renderCampaigns(campaigns, selected);
@@ -555,6 +557,7 @@ function syncFilters(r) {
   if (r.view !== "devices") return;
   $("filter-state").value = r.state;
   $("filter-q").value = r.q;
+  $("filter-match").value = r.match;
   filtersFromRoute = true;  // the campaign choice is set once its options are known
 }
 
@@ -610,7 +613,7 @@ function poll() {
 
 function goToDevices(changes) {
   const r = route();
-  const base = r.view === "devices" ? r : { state: "", campaign: "", q: "", offset: 0 };
+  const base = r.view === "devices" ? r : { state: "", campaign: "", q: "", match: "", offset: 0 };
   window.location.hash = devicesHash(Object.assign({}, base, changes));
 }
 
@@ -638,7 +641,7 @@ $("refresh").addEventListener("click", () => {
 $("device-filter").addEventListener("submit", (event) => {
   event.preventDefault();
   goToDevices({ state: $("filter-state").value, campaign: $("filter-campaign").value,
-                q: $("filter-q").value.trim(), offset: 0 });
+                q: $("filter-q").value.trim(), match: $("filter-match").value, offset: 0 });
 });
 $("devices-prev").addEventListener("click", () => goToDevices({ offset: Math.max(0, route().offset - PAGE_SIZE) }));
 $("devices-next").addEventListener("click", () => goToDevices({ offset: route().offset + PAGE_SIZE }));
