@@ -9,6 +9,9 @@
 //                            --keys DIR [--first-serial S] [--platform HEX16] [--out FILE.json]
 // DIR holds master.hex, kos.hex, kmac.hex (the keys the SEs are personalized with; the server's
 // keystore holds the same master key). Exit 0 when every SE ended updated, 1 otherwise, 2 for usage.
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,10 +20,14 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <latch>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,6 +114,32 @@ SecretBytes key_file(const std::string& path) {
   return SecretBytes(from_hex(first_line(path)));
 }
 
+// Bytes this process's open TCP sockets sent (acknowledged by the peer) and received so far, from
+// TCP_INFO, and which sockets they were. The SEs are in process, so these are the HTTP bytes with the
+// server; a socket closed between two looks would be missing, hence the socket set to compare.
+struct TcpBytes {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  std::set<std::string> sockets;
+};
+
+TcpBytes tcp_bytes() {
+  TcpBytes total;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), ec).string();
+    if (ec || target.rfind("socket:", 0) != 0) continue;
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    const int fd = std::stoi(entry.path().filename().string());
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) continue;
+    total.sent += info.tcpi_bytes_acked;
+    total.received += info.tcpi_bytes_received;
+    total.sockets.insert(target);
+  }
+  return total;
+}
+
 double thread_cpu_seconds() {
   timespec t{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -135,21 +168,39 @@ int main(int argc, char** argv) {
     std::size_t done = 0;
     double personalize_cpu = 0;
     std::exception_ptr failure;
+    std::latch prepared(static_cast<std::ptrdiff_t>(options.terminals));
+    std::latch counting(static_cast<std::ptrdiff_t>(options.terminals));
+    TcpBytes tcp_start;
+    // The clients (and their connections) outlive the threads, for the last look at their sockets.
+    std::vector<std::unique_ptr<term::ApiClient>> clients;
+    for (std::size_t t = 0; t < options.terminals; ++t) {
+      term::SessionOptions session;
+      session.base_url = options.server;
+      session.token = token;
+      clients.push_back(std::make_unique<term::ApiClient>(session));
+    }
     const auto start = Clock::now();
     std::vector<std::thread> threads;
     for (std::size_t t = 0; t < options.terminals; ++t) {
       threads.emplace_back([&, t] {
         try {
-          term::SessionOptions session;
-          session.base_url = options.server;
-          session.token = token;
-          term::ApiClient client(session);
+          term::ApiClient& client = *clients[t];
           term::AgentOptions agent_options;
           agent_options.campaign_id = options.campaign;
           agent_options.cache_dir = std::filesystem::temp_directory_path() /
                                     ("sefleet-fleet-terminal-" + std::to_string(::getpid()) + "-" + std::to_string(t));
           term::Agent agent(client, agent_options, start);
-          agent.prepare();
+          try {
+            agent.prepare();
+          } catch (...) {
+            prepared.count_down();
+            counting.count_down();
+            throw;
+          }
+          // Every agent has its PSE: from here on the process's I/O is the per-SE HTTP traffic.
+          prepared.arrive_and_wait();
+          if (t == 0) tcp_start = tcp_bytes();
+          counting.arrive_and_wait();
           double own_personalize = 0;
           for (std::size_t n = next++; n < options.ses; n = next++) {
             sim::FleetConfig config = batch;
@@ -182,6 +233,7 @@ int main(int argc, char** argv) {
     for (auto& thread : threads) thread.join();
     if (failure) std::rethrow_exception(failure);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const TcpBytes tcp_end = tcp_bytes();
     const nlohmann::json summary{{"ses", options.ses},
                                  {"terminals", options.terminals},
                                  {"campaign_seconds", seconds},
@@ -189,6 +241,9 @@ int main(int argc, char** argv) {
                                  {"finals", finals},
                                  {"attempts", attempts},
                                  {"personalize_cpu_seconds", personalize_cpu},
+                                 {"http_bytes_from_server", tcp_end.received - tcp_start.received},
+                                 {"http_bytes_to_server", tcp_end.sent - tcp_start.sent},
+                                 {"http_same_connections", tcp_end.sockets == tcp_start.sockets},
                                  {"failures", failures}};
     if (!options.out.empty()) std::ofstream(options.out) << summary.dump(2) << "\n";
     std::cout << summary.dump(2) << "\n";

@@ -167,6 +167,10 @@ print(f"   campaign: {fleet['campaign_seconds']:.1f} s = {fleet['ses_per_hour']:
 per = lambda s: f"{s:.2f} s = {s / ses * 1e3:.3f} ms/SE"
 print(f"   CPU during the campaign: server {per(server_cpu)}; PostgreSQL {per(pg_cpu)}; terminal process {per(term_cpu)}"
       f" (of which SE personalization {per(fleet['personalize_cpu_seconds'])})")
+if "http_bytes_to_server" in fleet:
+    same = "the same connections throughout" if fleet["http_same_connections"] else "connections were reopened: a lower bound"
+    print(f"   HTTP traffic once the PSE is cached (TCP_INFO of the terminal's sockets, {same}): "
+          f"{fleet['http_bytes_to_server'] / ses:.0f} B/SE to the server, {fleet['http_bytes_from_server'] / ses:.0f} B/SE from it")
 print(f"   peak RSS: server {server_hwm / 1024:.0f} MiB, terminal process {term_hwm / 1024:.0f} MiB, "
       f"largest PostgreSQL process {pg_hwm / 1024:.0f} MiB")
 print(f"   {'table':<22} {'rows empty':>10} {'before':>10} {'after':>10} {'rows/SE':>8} {'bytes before':>13} {'bytes after':>12} {'bytes/SE':>9}")
