@@ -11,7 +11,8 @@
 # nothing else during the run) and of the wrk processes: on a 2-core machine the three share the cores.
 # A first line `GET /v1/health` against one server (no database, no keystore) shows the HTTP ceiling.
 #   PG_URL=postgresql://... bench/scripts/server_authorizations_pg.sh [BUILD_DIR] [DURATION_S, 10] [CONNECTIONS, 8] [TARGETS, 10000]
-# Environment: SERVERS="1 2" (server counts, in order); SERVER_URLS="http://A http://B" measures servers
+# Environment: SERVERS="1 2" (server counts, in order; "1 2 1 2" alternates them, so that a machine
+# other work also loads spreads that load over both); SERVER_URLS="http://A http://B" measures servers
 # already running instead (ADMIN_TOKEN_FILE and a master key labelled MASTER_KEY, default "master", in
 # their keystore; then PG_URL is only used for the CPU of the cluster and may be empty); PG_DATA
 # (the cluster's data directory, default: found from the URL's port).
@@ -115,7 +116,9 @@ LUA
 
 echo "# $(machine_line) at the start; wrk for ${duration}s, $connections connections in all, $targets targets"
 results=()
+run=0
 for k in $counts; do
+  run=$((run + 1))
   urls=()
   server_pids=()
   if [ -n "$external" ]; then
@@ -123,7 +126,7 @@ for k in $counts; do
     urls=("${all_urls[@]:0:$k}")
     [ "${#urls[@]}" -eq "$k" ] || { echo "SERVER_URLS lists fewer than $k servers" >&2; exit 2; }
   else
-    schema="auth_bench_$$_$k"
+    schema="auth_bench_$$_$run"
     schemas+=("$schema")
     psql -q "$pg_url" -c "CREATE SCHEMA $schema"
     db_url="$pg_url?options=-csearch_path%3D$schema"
@@ -139,7 +142,7 @@ for k in $counts; do
   "$bin" admin campaign upload "$work/package.sfcp" --master-key "$master" --targets-file "$work/targets.txt" \
     --name "auth-bench-$k" --json --server "${urls[0]}" --token-file "$work/admin.token" >"$work/upload-$k.json"
   campaign=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload-$k.json")
-  if [ "$k" = "$(echo "$counts" | awk '{print $1}')" ]; then
+  if [ "$run" = 1 ]; then
     echo "-- GET /v1/health, one server, wrk -t1 -c$connections"
     /usr/bin/time -f "%U %S" -o "$work/health.time" wrk -t1 -c"$connections" -d"${duration}s" --latency "${urls[0]}/v1/health" >"$work/health.txt"
     echo "health: $(awk '/Requests\/sec/ {print $2}' "$work/health.txt")/s, p50 $(awk '$1 == "50%" {print $2}' "$work/health.txt"), p99 $(awk '$1 == "99%" {print $2}' "$work/health.txt")"
@@ -191,5 +194,8 @@ done
 echo "== summary ($(machine_line) at the end)"
 printf '%s\n' "${results[@]}"
 if [ "$(echo "$counts" | wc -w)" -ge 2 ]; then
-  printf '%s\n' "${results[@]}" | awk '{r[NR] = $3; k[NR] = $1} END {for (i = 2; i <= NR; i++) printf "%s servers / %s: %.3f\n", k[i], k[1], r[i] / r[1]}'
+  # The ratio of each server count's summed rates to the first count's (over its runs).
+  printf '%s\n' "${results[@]}" | awk '{r[$1] += $3; n[$1]++; if (!($1 in seen)) {seen[$1] = 1; order[++m] = $1}}
+    END {for (i = 2; i <= m; i++) printf "%s servers / %s: %.3f (mean %.0f/s vs %.0f/s)\n", order[i], order[1],
+         (r[order[i]] / n[order[i]]) / (r[order[1]] / n[order[1]]), r[order[i]] / n[order[i]], r[order[1]] / n[order[1]]}'
 fi
