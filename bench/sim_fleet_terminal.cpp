@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -189,10 +190,11 @@ int main(int argc, char** argv) {
           agent_options.campaign_id = options.campaign;
           agent_options.cache_dir = std::filesystem::temp_directory_path() /
                                     ("sefleet-fleet-terminal-" + std::to_string(::getpid()) + "-" + std::to_string(t));
-          term::Agent agent(client, agent_options, start);
+          std::optional<term::Agent> prepared_agent;
           try {
-            agent.prepare();
-          } catch (...) {
+            prepared_agent.emplace(client, agent_options, start);
+            prepared_agent->prepare();
+          } catch (...) {  // the other threads must not wait for this one at the latches
             prepared.count_down();
             counting.count_down();
             throw;
@@ -201,6 +203,7 @@ int main(int argc, char** argv) {
           prepared.arrive_and_wait();
           if (t == 0) tcp_start = tcp_bytes();
           counting.arrive_and_wait();
+          term::Agent& agent = *prepared_agent;
           double own_personalize = 0;
           for (std::size_t n = next++; n < options.ses; n = next++) {
             sim::FleetConfig config = batch;
