@@ -40,10 +40,31 @@ using Point = std::unique_ptr<EC_POINT, PointFree>;
 
 char kCurve[] = "prime256v1";
 
-Group p256_group() {
-  Group group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
-  if (!group) detail::throw_openssl("P-256 group");
-  return group;
+// One P-256 group for the process. Building a group sets up its Montgomery contexts, about a fifth of
+// the time of an ECDH; once built it is only read (OpenSSL's multiplications take it const), so every
+// key and thread shares it. It is OpenSSL's named-curve group, i.e. the nistz256 code where the CPU
+// has it, with the precomputed table of the generator that `openssl speed` uses too.
+const EC_GROUP* p256_group() {
+  static const Group group = [] {
+    Group made(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+    if (!made) detail::throw_openssl("P-256 group");
+    return made;
+  }();
+  return group.get();
+}
+
+// A 65-byte 04 || X || Y encoding of a point of P-256. oct2point refuses coordinates that are not on
+// the curve; 04 || X || Y cannot encode the point at infinity, and P-256's group has prime order, so
+// such a point is a valid public key (no subgroup check needed).
+bool decodes_to_curve_point(ByteView point) {
+  if (point.size() != kP256PointSize || point[0] != 0x04) return false;
+  const EC_GROUP* group = p256_group();
+  Point p(EC_POINT_new(group));
+  const bool on_curve = p && EC_POINT_oct2point(group, p.get(), point.data(), point.size(), nullptr) == 1 &&
+                        EC_POINT_is_on_curve(group, p.get(), nullptr) == 1 &&
+                        EC_POINT_is_at_infinity(group, p.get()) == 0;
+  if (!on_curve) ERR_clear_error();
+  return on_curve;
 }
 
 detail::Pkey from_params(OSSL_PARAM* params, int selection, const char* what) {
@@ -53,6 +74,16 @@ detail::Pkey from_params(OSSL_PARAM* params, int selection, const char* what) {
     detail::throw_openssl(what);
   }
   return detail::Pkey(raw);
+}
+
+// An EVP_PKEY holding only P-256's domain parameters, made once: the template of the public keys.
+EVP_PKEY* p256_parameters() {
+  static const detail::Pkey parameters = [] {
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, kCurve, 0),
+                           OSSL_PARAM_construct_end()};
+    return from_params(params, EVP_PKEY_KEY_PARAMETERS, "P-256 parameters");
+  }();
+  return parameters.get();
 }
 
 Bytes get_public_point(EVP_PKEY* key) {
@@ -73,20 +104,20 @@ P256PublicKey P256PublicKey::from_uncompressed(ByteView point) {
                 "P-256 public key must be 65 bytes starting with 04, got " + std::to_string(point.size()) + " bytes");
   }
   // Check the point is on the curve before OpenSSL accepts it.
-  auto group = p256_group();
-  Point p(EC_POINT_new(group.get()));
-  if (!p || EC_POINT_oct2point(group.get(), p.get(), point.data(), point.size(), nullptr) != 1 ||
-      EC_POINT_is_on_curve(group.get(), p.get(), nullptr) != 1) {
-    ERR_clear_error();
+  if (!decodes_to_curve_point(point)) {
     throw Error(Errc::crypto_error, "P-256 public key is not a point on the curve");
   }
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, kCurve, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
-    detail::throw_openssl("P-256 public key params");
+  // A copy of the parameters-only key, given the point: copying a key copies its group, where
+  // importing one by group name (EVP_PKEY_fromdata) builds a new group every time.
+  detail::Pkey key(EVP_PKEY_dup(p256_parameters()));
+  if (!key || EVP_PKEY_set1_encoded_public_key(key.get(), point.data(), point.size()) != 1) {
+    detail::throw_openssl("P-256 public key import");
   }
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  return P256PublicKey(from_params(params.get(), EVP_PKEY_PUBLIC_KEY, "P-256 public key import"));
+  return P256PublicKey(std::move(key));
+}
+
+bool is_p256_point(ByteView point) {
+  return decodes_to_curve_point(point);
 }
 
 Bytes P256PublicKey::uncompressed() const {
@@ -123,16 +154,16 @@ P256PrivateKey P256PrivateKey::from_scalar(ByteView scalar) {
   if (scalar.size() != kP256ScalarSize) {
     throw Error(Errc::crypto_error, "P-256 private scalar must be 32 bytes");
   }
-  auto group = p256_group();
-  Bn d(BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), nullptr));
-  if (!d || BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group.get())) >= 0) {
+  const EC_GROUP* group = p256_group();
+  const detail::Bn d = detail::bn_from(scalar);  // constant-time flag: a secret
+  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) {
     throw Error(Errc::crypto_error, "P-256 private scalar out of range");
   }
-  Point q(EC_POINT_new(group.get()));
+  Point q(EC_POINT_new(group));
   Bytes q_bytes(kP256PointSize);
-  if (!q || EC_POINT_mul(group.get(), q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
-      EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, q_bytes.data(), q_bytes.size(),
-                         nullptr) != kP256PointSize) {
+  if (!q || EC_POINT_mul(group, q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
+      EC_POINT_point2oct(group, q.get(), POINT_CONVERSION_UNCOMPRESSED, q_bytes.data(), q_bytes.size(), nullptr) !=
+          kP256PointSize) {
     detail::throw_openssl("P-256 public point");
   }
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
@@ -191,13 +222,21 @@ Bytes P256PrivateKey::public_uncompressed() const {
 
 SecretBytes ecdh_p256(const P256PrivateKey& own, const P256PublicKey& peer) {
   detail::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, own.handle(), nullptr));
-  std::size_t length = 0;
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.handle()) != 1 ||
-      EVP_PKEY_derive(ctx.get(), nullptr, &length) != 1 || length != kP256ScalarSize) {
+  // No second validation of the peer: a P256PublicKey is a point on the curve other than infinity
+  // (from_uncompressed checked it), which on P-256 (cofactor 1) is all a public key must be. The
+  // check EVP_PKEY_derive_set_peer would add is a full public-key check, whose n Q = O test costs as
+  // much as the ECDH itself and cannot fail for such a point.
+  constexpr int kPeerAlreadyValidated = 0;
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+      EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.handle(), kPeerAlreadyValidated) != 1) {
     detail::throw_openssl("ECDH P-256");
   }
-  SecretBytes out(length);
-  if (EVP_PKEY_derive(ctx.get(), out.data(), &length) != 1) detail::throw_openssl("ECDH P-256");
+  SecretBytes out(kP256ScalarSize);
+  std::size_t length = out.size();
+  // The one failure a valid peer point can cause is a shared point at infinity (refused by OpenSSL).
+  if (EVP_PKEY_derive(ctx.get(), out.data(), &length) != 1 || length != kP256ScalarSize) {
+    detail::throw_openssl("ECDH P-256");
+  }
   return out;
 }
 

@@ -54,6 +54,10 @@ class P256PrivateKey {
   detail::Pkey key_;
 };
 
+// Whether `point` is 04 || X || Y of a point on P-256 (what from_uncompressed accepts), without
+// making a key of it.
+bool is_p256_point(ByteView point);
+
 // The X coordinate of the shared point (32 bytes), as ECKA-DH / SP 800-56A define Z.
 SecretBytes ecdh_p256(const P256PrivateKey& own, const P256PublicKey& peer);
 

@@ -29,13 +29,13 @@ bool is_scp11_command(const iso7816::CommandApdu& command) noexcept {
 
 iso7816::ResponseApdu scp11_command(const IsdCall& call, Scp11Channels& channels) {
   const auto& command = call.command;
-  scp11::Scp11CardChannel& channel = channels[call.ctx.channel()];
-  const auto stored = stored_keys(call);
-  if (!stored) {
+  scp11::Scp11CardChannel& channel = channels.channels[call.ctx.channel()];
+  channels.keys = Scp11Store::load(call.state.store(), channels.keys);
+  if (!channels.keys) {
     channel.reset();
     return iso7816::ResponseApdu(sw::kReferencedDataNotFound);
   }
-  const scp11::Scp11CardKeys keys = stored->card_keys();
+  const scp11::Scp11CardKeys keys = channels.keys->card_keys();
   if (command.ins == scp11::kInsPerformSecurityOperation) return channel.perform_security_operation(command, keys);
 
   gp::Scp03Card* session = call.ctx.secure_channel();

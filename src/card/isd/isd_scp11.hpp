@@ -6,14 +6,20 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "card/isd/isd_command.hpp"
+#include "card/state/scp11_store.hpp"
 #include "gp/scp11/scp11_card.hpp"
 
 namespace sefleet::card::isd {
 
-// RAM only: the OCE chain received so far on each logical channel.
-using Scp11Channels = std::map<std::uint8_t, gp::scp11::Scp11CardChannel>;
+// RAM only: the OCE chain received so far on each logical channel, and the card's SCP11 keys as last
+// loaded from the store (the SD key is parsed again only when the stored one changes).
+struct Scp11Channels {
+  std::map<std::uint8_t, gp::scp11::Scp11CardChannel> channels;
+  std::optional<Scp11Store> keys;
+};
 
 // True for the commands scp11_command() handles.
 bool is_scp11_command(const iso7816::CommandApdu& command) noexcept;

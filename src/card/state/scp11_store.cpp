@@ -41,6 +41,10 @@ void Scp11Store::personalize(nvm::NvmStore& store, const Scp11Profile& profile, 
 }
 
 std::optional<Scp11Store> Scp11Store::load(const nvm::NvmStore& store) {
+  return load(store, std::nullopt);
+}
+
+std::optional<Scp11Store> Scp11Store::load(const nvm::NvmStore& store, const std::optional<Scp11Store>& previous) {
   const auto kvn = store.get(kKvn);
   if (!kvn) return std::nullopt;
   if (kvn->size() != 1) corrupt(store, kKvn, "is not one byte");
@@ -48,13 +52,18 @@ std::optional<Scp11Store> Scp11Store::load(const nvm::NvmStore& store) {
   out.kvn_ = (*kvn)[0];
   auto scalar = store.get(kSdKey);
   if (!scalar || scalar->size() != crypto::kP256ScalarSize) corrupt(store, kSdKey, "is missing or not 32 bytes");
-  try {
-    out.sd_key_ = std::make_shared<const crypto::P256PrivateKey>(crypto::P256PrivateKey::from_scalar(*scalar));
-  } catch (const Error&) {
-    secure_zero(scalar->data(), scalar->size());
-    corrupt(store, kSdKey, "is not a P-256 private key");
-  }
+  out.sd_scalar_ = SecretBytes(*scalar);
   secure_zero(scalar->data(), scalar->size());
+  if (previous && constant_time_equal(previous->sd_scalar_.view(), out.sd_scalar_.view())) {
+    out.sd_key_ = previous->sd_key_;
+  } else {
+    try {
+      out.sd_key_ =
+          std::make_shared<const crypto::P256PrivateKey>(crypto::P256PrivateKey::from_scalar(out.sd_scalar_.view()));
+    } catch (const Error&) {
+      corrupt(store, kSdKey, "is not a P-256 private key");
+    }
+  }
   out.certificates_ = store.get(kCertificates).value_or(Bytes{});
   if (const auto oce = store.get(kOce)) {
     if (oce->size() != 1 + crypto::kP256PointSize) corrupt(store, kOce, "is not KVN || P-256 point");

@@ -26,6 +26,10 @@ class Scp11Store {
   // The stored material, or nullopt when the card has none. Throws Error(Errc::integrity_error)
   // naming the object that is malformed.
   static std::optional<Scp11Store> load(const nvm::NvmStore& store);
+  // The same, reusing the parsed SD key of `previous` (an earlier load) when the stored scalar is still
+  // the one it was parsed from: parsing a private key costs about half an ECDH, too much to
+  // repeat on every authenticate command.
+  static std::optional<Scp11Store> load(const nvm::NvmStore& store, const std::optional<Scp11Store>& previous);
 
   std::uint8_t kvn() const noexcept { return kvn_; }
   const crypto::P256PrivateKey& sd_key() const noexcept { return *sd_key_; }
@@ -40,6 +44,7 @@ class Scp11Store {
   Scp11Store() = default;
   std::uint8_t kvn_ = 0;
   std::shared_ptr<const crypto::P256PrivateKey> sd_key_;
+  SecretBytes sd_scalar_;  // what sd_key_ was parsed from (compared by the reusing load)
   Bytes certificates_;
   std::optional<std::uint8_t> oce_kvn_;
   Bytes oce_ca_pk_;

@@ -16,7 +16,7 @@ Scp11Host::Scp11Host(Scp11HostOptions options, Bytes card_key, std::optional<Oce
                      crypto::Random& random)
     : options_(std::move(options)), card_key_(std::move(card_key)), oce_(std::move(oce)), random_(random) {
   try {
-    (void)crypto::P256PublicKey::from_uncompressed(card_key_);
+    card_public_.emplace(crypto::P256PublicKey::from_uncompressed(card_key_));
   } catch (const Error&) {
     throw Error(Errc::invalid_argument, "SCP11 host: the card key is not an uncompressed P-256 point");
   }
@@ -85,8 +85,9 @@ void Scp11Host::complete(const iso7816::ResponseApdu& response) {
   }
   const KeyAgreementParams params{options_.variant, kKeyUsageSecureMessaging, kKeyTypeAes, options_.key_length,
                                   options_.host_id};
-  const SecretBytes z = host_shared_secret(options_.variant, *ephemeral_, oce_ ? oce_->key.get() : nullptr,
-                                           answer.ephemeral_sd_key, card_key_);
+  const SecretBytes z =
+      host_shared_secret(options_.variant, *ephemeral_, oce_ ? oce_->key.get() : nullptr,
+                         crypto::P256PublicKey::from_uncompressed(answer.ephemeral_sd_key), *card_public_);
   Scp11SessionKeys keys = derive_session_keys(z.view(), params);
   const crypto::Mac16 expected = compute_receipt(keys.receipt_key.view(), sent_data_, answer.ephemeral_sd_key);
   if (!constant_time_equal(ByteView(expected.data(), expected.size()), answer.receipt)) {

@@ -77,6 +77,7 @@ class Scp11Host {
 
   Scp11HostOptions options_;
   Bytes card_key_;
+  std::optional<crypto::P256PublicKey> card_public_;  // card_key_, parsed once for every session
   std::optional<OceCredentials> oce_;
   crypto::Random& random_;
   State state_ = State::idle;

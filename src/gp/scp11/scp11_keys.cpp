@@ -10,8 +10,8 @@ SecretBytes slice(const SecretBytes& all, std::size_t index, std::size_t length)
   return SecretBytes(all.view().subspan(index * length, length));
 }
 
-SecretBytes ecdh(const crypto::P256PrivateKey& own, ByteView peer_point) {
-  return crypto::ecdh_p256(own, crypto::P256PublicKey::from_uncompressed(peer_point));
+crypto::P256PublicKey parse_point(ByteView point) {
+  return crypto::P256PublicKey::from_uncompressed(point);
 }
 
 SecretBytes join(const SecretBytes& first, const SecretBytes& second) {
@@ -54,21 +54,31 @@ crypto::Mac16 compute_receipt(ByteView receipt_key, ByteView authenticate_data, 
 SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ephemeral_oce_key,
                                const crypto::P256PrivateKey* static_oce_key, ByteView sd_response_key,
                                ByteView static_sd_key) {
-  const SecretBytes first = ecdh(ephemeral_oce_key, sd_response_key);
-  if (!authenticates_oce(variant)) return join(first, ecdh(ephemeral_oce_key, static_sd_key));
+  return host_shared_secret(variant, ephemeral_oce_key, static_oce_key, parse_point(sd_response_key),
+                            parse_point(static_sd_key));
+}
+
+SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ephemeral_oce_key,
+                               const crypto::P256PrivateKey* static_oce_key,
+                               const crypto::P256PublicKey& sd_response_key,
+                               const crypto::P256PublicKey& static_sd_key) {
+  const SecretBytes first = crypto::ecdh_p256(ephemeral_oce_key, sd_response_key);
+  if (!authenticates_oce(variant)) return join(first, crypto::ecdh_p256(ephemeral_oce_key, static_sd_key));
   if (static_oce_key == nullptr) {
     throw Error(Errc::invalid_argument, variant_name(variant) + " needs the OCE's static key");
   }
-  return join(first, ecdh(*static_oce_key, static_sd_key));
+  return join(first, crypto::ecdh_p256(*static_oce_key, static_sd_key));
 }
 
 SecretBytes card_shared_secret(Variant variant, const crypto::P256PrivateKey& answer_key,
                                const crypto::P256PrivateKey& static_sd_key, ByteView ephemeral_oce_key,
                                const std::optional<Bytes>& static_oce_key) {
-  const SecretBytes first = ecdh(answer_key, ephemeral_oce_key);
-  if (!authenticates_oce(variant)) return join(first, ecdh(static_sd_key, ephemeral_oce_key));
+  // ePK.OCE.ECKA is parsed (and checked) once for both of SCP11b's ECDH.
+  const crypto::P256PublicKey ephemeral = parse_point(ephemeral_oce_key);
+  const SecretBytes first = crypto::ecdh_p256(answer_key, ephemeral);
+  if (!authenticates_oce(variant)) return join(first, crypto::ecdh_p256(static_sd_key, ephemeral));
   if (!static_oce_key) throw Error(Errc::state_error, variant_name(variant) + " needs the OCE's certified key");
-  return join(first, ecdh(static_sd_key, *static_oce_key));
+  return join(first, crypto::ecdh_p256(static_sd_key, parse_point(*static_oce_key)));
 }
 
 }  // namespace sefleet::gp::scp11

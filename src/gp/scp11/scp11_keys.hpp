@@ -44,6 +44,11 @@ crypto::Mac16 compute_receipt(ByteView receipt_key, ByteView authenticate_data, 
 SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ephemeral_oce_key,
                                const crypto::P256PrivateKey* static_oce_key, ByteView sd_response_key,
                                ByteView static_sd_key);
+// The same with the card's keys already parsed (a host parses PK.SD.ECKA once, not per session).
+SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ephemeral_oce_key,
+                               const crypto::P256PrivateKey* static_oce_key,
+                               const crypto::P256PublicKey& sd_response_key,
+                               const crypto::P256PublicKey& static_sd_key);
 
 // Z on the card. `answer_key` is the key whose public point the card returns (eSK.SD, or SK.SD in
 // SCP11c); `static_oce_key` is PK.OCE.ECKA from the verified certificate (required for a and c).

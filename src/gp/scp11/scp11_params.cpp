@@ -30,9 +30,7 @@ void check_point(ByteView point, const char* what) {
   if (point.size() != crypto::kP256PointSize || point[0] != 0x04) {
     throw Error(Errc::parse_error, std::string("SCP11: ") + what + " is not an uncompressed P-256 point");
   }
-  try {
-    (void)crypto::P256PublicKey::from_uncompressed(point);
-  } catch (const Error&) {
+  if (!crypto::is_p256_point(point)) {
     throw Error(Errc::parse_error, std::string("SCP11: ") + what + " is not on P-256");
   }
 }

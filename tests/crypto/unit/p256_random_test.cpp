@@ -91,6 +91,27 @@ TEST(P256, KeyEncodingsAndRefusals) {
   EXPECT_THROW(P256PublicKey::from_uncompressed(compressed_prefix), Error);
 }
 
+TEST(P256, PointCheckAgreesWithTheImport) {
+  const Bytes good = from_hex(kRfc6979Public);
+  EXPECT_TRUE(is_p256_point(good));
+  Bytes off_curve = good;
+  off_curve[64] ^= 0x01;
+  Bytes compressed_prefix = good;
+  compressed_prefix[0] = 0x02;
+  Bytes zeros(kP256PointSize, 0x00);
+  zeros[0] = 0x04;
+  for (const Bytes& bad : {off_curve, compressed_prefix, zeros, Bytes(good.begin(), good.end() - 1), Bytes{}}) {
+    EXPECT_FALSE(is_p256_point(bad)) << to_hex(bad);
+    EXPECT_THROW(P256PublicKey::from_uncompressed(bad), Error) << to_hex(bad);
+  }
+  // Public keys are copies of one shared parameters-only key: each keeps its own point.
+  const auto first = P256PublicKey::from_uncompressed(good);
+  const auto second = P256PrivateKey::generate().public_key();
+  EXPECT_EQ(to_hex(first.uncompressed()), kRfc6979Public);
+  EXPECT_NE(second.uncompressed(), first.uncompressed());
+  EXPECT_EQ(to_hex(P256PublicKey::from_uncompressed(good).uncompressed()), kRfc6979Public);
+}
+
 TEST(DeterministicRandom, KnownAnswerAndReproducibility) {
   // The documented construction, AES-256-CTR with key SHA-256(seed) and a zero counter block, as
   // computed independently (python3-cryptography) for seed "sefleet deterministic".
