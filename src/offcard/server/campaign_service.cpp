@@ -13,6 +13,7 @@
 #include "offcard/keystore/key_ref.hpp"
 #include "offcard/server/api_error.hpp"
 #include "offcard/server/rollout_policy.hpp"
+#include "offcard/server/timeline_thinning.hpp"
 
 namespace sefleet::offcard::server {
 namespace {
@@ -332,7 +333,7 @@ api::Timeline CampaignService::timeline(const std::string& id) {
     return repo.timeline(id);
   });
   api::Timeline timeline;
-  for (const auto& s : rows) {
+  for (const auto& s : thin_timeline(std::move(rows))) {
     timeline.samples.push_back(
         api::TimelineSample{s.t, s.updated, s.failed, s.quarantined, s.in_progress, s.unreachable});
   }

@@ -431,16 +431,20 @@ std::vector<EventRow> Repository::events(const std::string& campaign_id, std::in
 }
 
 void Repository::add_timeline_sample(const std::string& campaign_id, const TimelineRow& s) {
+  // One row per campaign and second: a later change in the same second replaces the counts (the
+  // campaign row's counts are written in the same transaction, so the last writer has the newest).
   tx_.exec(
       "INSERT INTO timeline (campaign_id, t, updated, failed, quarantined, in_progress, unreachable) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, t) DO UPDATE SET updated = excluded.updated, "
+      "failed = excluded.failed, quarantined = excluded.quarantined, in_progress = excluded.in_progress, "
+      "unreachable = excluded.unreachable",
       {campaign_id, s.t, s.updated, s.failed, s.quarantined, s.in_progress, s.unreachable});
 }
 
 std::vector<TimelineRow> Repository::timeline(const std::string& campaign_id) {
   std::vector<TimelineRow> out;
   for (const auto& r : tx_.query("SELECT t, updated, failed, quarantined, in_progress, unreachable FROM timeline "
-                                 "WHERE campaign_id = $1 ORDER BY id",
+                                 "WHERE campaign_id = $1 ORDER BY t",
                                  {campaign_id})) {
     out.push_back(TimelineRow{r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.integer(4), r.integer(5)});
   }

@@ -204,6 +204,16 @@ CREATE INDEX targets_state ON targets (state, campaign_id, rank);
 CREATE INDEX events_decision ON events (campaign_id, decision, id)
 )sql";
 
+// Migration 5: at most one timeline sample per campaign and second (the newest counts of that
+// second). A sample was written after every change of device states, two rows per SE and about 180
+// bytes of every timeline answer per SE; the samples of one second are now one row, updated in place.
+// Rows already stored keep the last sample of each second; the answer is ordered by time.
+constexpr std::string_view kTimelinePerSecond = R"sql(
+DELETE FROM timeline WHERE id NOT IN (SELECT MAX(id) FROM timeline GROUP BY campaign_id, t);
+DROP INDEX timeline_campaign;
+CREATE UNIQUE INDEX timeline_second ON timeline (campaign_id, t)
+)sql";
+
 std::string expand(std::string_view templ, bool postgresql) {
   std::string out(templ);
   const auto replace_all = [&out](std::string_view from, std::string_view to) {
@@ -227,6 +237,7 @@ const std::vector<db::Migration>& server_migrations() {
       {3, "campaign files in their own table", expand(kCampaignFiles, false), expand(kCampaignFiles, true)},
       {4, "device list and failure indexes", std::string(kDeviceListIndexesSqlite),
        std::string(kDeviceListIndexesPostgresql)},
+      {5, "one timeline sample per second", expand(kTimelinePerSecond, false), expand(kTimelinePerSecond, true)},
   };
   return migrations;
 }

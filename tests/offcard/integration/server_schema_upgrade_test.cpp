@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "offcard/server/db/database.hpp"
@@ -110,6 +111,47 @@ TEST_P(ServerSchemaUpgrade, MigrationTwoKeepsEarlierReportsAsAuthenticatedAndCou
                                            api::DeviceState::updated, "again", 103});
   }),
                Error);
+}
+
+// The timeline migration keeps the last sample of each campaign and second, and from then on a
+// sample of a second already stored replaces it; the answer is ordered by time.
+TEST_P(ServerSchemaUpgrade, TimelineKeepsOneSamplePerCampaignAndSecond) {
+  const auto& migrations = server_migrations();
+  std::size_t before = 0;
+  while (before < migrations.size() && migrations[before].name != "one timeline sample per second") ++before;
+  ASSERT_LT(before, migrations.size());
+  db::migrate(*database_, std::vector<db::Migration>(migrations.begin(), migrations.begin() + before));
+  const std::string a(32, 'a'), b(32, 'b');
+  database_->run([&](db::Transaction& tx) {
+    constexpr std::string_view kInsert =
+        "INSERT INTO timeline (campaign_id, t, updated, failed, quarantined, in_progress, unreachable) "
+        "VALUES ($1, $2, $3, 0, 0, 0, 0)";
+    for (const auto& [campaign, t, updated] : std::vector<std::tuple<std::string, std::int64_t, std::int64_t>>{
+             {a, 10, 1}, {a, 10, 2}, {b, 10, 7}, {a, 11, 3}, {a, 10, 4}, {a, 12, 5}, {a, 12, 6}}) {
+      tx.exec(kInsert, {campaign, t, updated});
+    }
+  });
+  db::migrate(*database_, migrations);
+  database_->run([&](db::Transaction& tx) {
+    Repository repo(tx);
+    const auto timeline = repo.timeline(a);
+    ASSERT_EQ(timeline.size(), 3u);  // the last stored sample of seconds 10, 11 and 12
+    EXPECT_EQ(timeline[0].t, 10);
+    EXPECT_EQ(timeline[0].updated, 4);
+    EXPECT_EQ(timeline[1].updated, 3);
+    EXPECT_EQ(timeline[2].updated, 6);
+    repo.add_timeline_sample(a, TimelineRow{11, 8, 1, 2, 3, 4});
+    repo.add_timeline_sample(a, TimelineRow{13, 9, 0, 0, 0, 0});
+    const auto after = repo.timeline(a);
+    ASSERT_EQ(after.size(), 4u);
+    EXPECT_EQ(after[1].t, 11);
+    EXPECT_EQ(after[1].updated, 8);
+    EXPECT_EQ(after[1].failed, 1);
+    EXPECT_EQ(after[1].unreachable, 4);
+    EXPECT_EQ(after[3].t, 13);
+    ASSERT_EQ(repo.timeline(b).size(), 1u);
+    EXPECT_EQ(repo.timeline(b)[0].updated, 7);
+  });
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Dialect>& param) {
