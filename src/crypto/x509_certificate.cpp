@@ -105,6 +105,14 @@ bool X509Certificate::signed_by(const P256PublicKey& issuer) const {
   return result == 1;
 }
 
+Bytes X509Certificate::serial() const {
+  const detail::Bn number(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr));
+  if (!number) detail::throw_openssl("certificate serial");
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(number.get())));
+  if (!out.empty()) BN_bn2bin(number.get(), out.data());
+  return out;
+}
+
 std::string X509Certificate::subject() const {
   return name_text(X509_get_subject_name(cert_.get()));
 }

@@ -31,6 +31,8 @@ class X509Certificate {
   Bytes p256_public_key() const;
   // Whether the certificate's signature verifies under `issuer` (false for a wrong or malformed one).
   bool signed_by(const P256PublicKey& issuer) const;
+  // The serial number: the magnitude of the INTEGER, big-endian, without leading zero bytes.
+  Bytes serial() const;
   // One-line distinguished names, for messages and `card info`.
   std::string subject() const;
   std::string issuer() const;
