@@ -60,6 +60,12 @@ ResponseApdu Scp11CardChannel::perform_security_operation(const CommandApdu& com
                   "PERFORM SECURITY OPERATION: " + certificate->description() + " does not verify");
   }
   const bool last = (command.p2 & kMoreCertificates) == 0;
+  // Amendment F: the OCE's own certificate is for key agreement, the ones above it sign certificates.
+  if (last ? !certificate->permits_key_agreement() : !certificate->permits_certificate_signing()) {
+    return refuse(sw::kSecurityStatusNotSatisfied, "PERFORM SECURITY OPERATION: the key usage of " +
+                                                       certificate->description() + " does not allow " +
+                                                       (last ? "key agreement" : "certificate signing"));
+  }
   if (last && keys.oce_allowlist) {
     bool listed = false;
     for (const Bytes& serial : *keys.oce_allowlist) listed = listed || serial == certificate->serial();

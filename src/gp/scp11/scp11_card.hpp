@@ -7,7 +7,8 @@
 //   6A88  unknown KVN (P1) or key identifier (P2), or no SCP11 key on the card
 //   6A80  malformed data: TLV, parameters, point, certificate; parameters this card does not run;
 //         tag 90 naming another variant than the KID
-//   6982  a certificate that does not verify under the CA key or its issuer; an OCE leaf whose serial
+//   6982  a certificate that does not verify under the CA key or its issuer; a key usage that does not
+//         fit (the leaf: key agreement, the others: certificate signing); an OCE leaf whose serial
 //         number the CA key's allowlist does not hold; MUTUAL AUTHENTICATE without a verified OCE
 //         chain; an SCP11a/c variant on a card without PK.CA-KLOC.ECDSA
 //   6A86  PERFORM SECURITY OPERATION for a key identifier that is not a CA key's (10, 20..2F)

@@ -114,6 +114,8 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
     }
     out.subject_ = x509.subject();
     out.serial_ = x509.serial();
+    out.key_agreement_ = x509.allows_key_agreement();
+    out.certificate_signing_ = x509.allows_certificate_signing();
     return out;
   }
   const auto outer = objects_of(encoded, "certificate");
@@ -155,6 +157,8 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   out.public_key_ = fields.public_key;
   out.subject_ = "5F20=" + to_hex(fields.subject_identifier);
   out.serial_ = without_leading_zeros(fields.serial);
+  constexpr std::uint8_t kKeyAgreement = 0x80;  // 95 = 0080: key agreement
+  out.key_agreement_ = !fields.key_usage.empty() && (fields.key_usage.back() & kKeyAgreement) != 0;
   out.gp_fields_ = std::move(fields);
   return out;
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "card/nvm/nvm_store.hpp"
+#include "card/state/scp11_store.hpp"
 #include "card/virtual_card.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
@@ -407,6 +409,46 @@ TEST_F(IsdScp11KeysTest, OneCertificateInChainedPerformSecurityOperations) {
   EXPECT_EQ(sw, 0x6A80);
 }
 
+TEST_F(IsdScp11KeysTest, KeyUsageOfTheOceCertificates) {
+  const auto& w = world();
+  auto upload = [&](const Bytes& certificate, bool more) {
+    return plain(CommandApdu(0x80, 0x2A, kOceKvn, more ? 0x90 : 0x10, certificate)).sw;
+  };
+  // X.509 leaves: key agreement allowed, or only signatures.
+  EXPECT_EQ(
+      upload(crypto::X509Certificate::issue(w.oce->public_key(), "OCE", w.oce_ca, "OCE CA", 30, "critical,keyAgreement")
+                 .der(),
+             false),
+      0x9000);
+  EXPECT_EQ(upload(crypto::X509Certificate::issue(w.oce->public_key(), "OCE", w.oce_ca, "OCE CA", 30,
+                                                  "critical,digitalSignature")
+                       .der(),
+                   false),
+            0x6982);
+  // An X.509 intermediate must allow certificate signing.
+  const auto intermediate = P256PrivateKey::generate();
+  EXPECT_EQ(upload(crypto::X509Certificate::issue(intermediate.public_key(), "CA 2", w.oce_ca, "OCE CA", 30,
+                                                  "critical,keyCertSign")
+                       .der(),
+                   true),
+            0x9000);
+  EXPECT_EQ(upload(crypto::X509Certificate::issue(intermediate.public_key(), "CA 2", w.oce_ca, "OCE CA", 30,
+                                                  "critical,digitalSignature")
+                       .der(),
+                   true),
+            0x6982);
+  // A GlobalPlatform-format leaf: 95 must have the key agreement bit (0080).
+  scp11::GpCertificateFields fields;
+  fields.serial = Bytes{0x01};
+  fields.ca_kloc_identifier = Bytes(20, 0xCA);
+  fields.subject_identifier = Bytes(20, 0x0E);
+  fields.public_key = w.oce->public_uncompressed();
+  fields.key_usage = Bytes{0x00, 0x02};
+  EXPECT_EQ(upload(scp11::make_gp_certificate(fields, w.oce_ca), false), 0x6982);
+  fields.key_usage = Bytes{0x00, 0x80};
+  EXPECT_EQ(upload(scp11::make_gp_certificate(fields, w.oce_ca), false), 0x9000);
+}
+
 TEST_F(IsdScp11KeysTest, KeysSurviveARestartAndCardInfoListsThemWithoutPrivateKeys) {
   auto host = open(scp11::Variant::a);
   ASSERT_TRUE(host);
@@ -441,6 +483,48 @@ TEST_F(IsdScp11KeysTest, KeysSurviveARestartAndCardInfoListsThemWithoutPrivateKe
   EXPECT_TRUE(found);
   EXPECT_EQ(summary.dump().find(to_hex(world().new_sd.scalar().view())), std::string::npos);
   EXPECT_EQ(summary.dump().find(to_hex(world().sd.scalar().view())), std::string::npos);
+}
+
+// A card state written with the first layout (one key pair under scp11/kvn + scp11/sk_sd, the chain
+// in scp11/certs, the OCE CA key in scp11/oce) reads as the same keys, and the first change rewrites
+// it in the per-key layout.
+TEST_F(IsdScp11KeysTest, TheFirstLayoutIsReadAndReplacedByTheFirstChange) {
+  const Bytes chain =
+      crypto::X509Certificate::issue(world().sd.public_key(), "SD ECKA", world().oce_ca, "card CA", 30).der();
+  {
+    nvm::NvmStore& store = card_->store();
+    store.begin();
+    for (const std::string& name : store.keys()) {
+      if (name.starts_with("scp11/")) store.erase(name);
+    }
+    store.write("scp11/kvn", Bytes{kSdKvn});
+    const SecretBytes scalar = world().sd.scalar();
+    store.write("scp11/sk_sd", scalar.view());
+    store.write("scp11/certs", chain);
+    store.write("scp11/oce", concat({Bytes{kOceKvn}, world().oce_ca.public_uncompressed()}));
+    store.commit();
+  }
+  reopen();
+  const auto loaded = Scp11Store::load(card_->store());
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->keys().size(), 4u);
+  for (const std::uint8_t kid : {0x11, 0x13, 0x15}) {
+    const Scp11Key* key = loaded->find({kid, kSdKvn});
+    ASSERT_NE(key, nullptr);
+    EXPECT_EQ(key->public_key, world().sd.public_uncompressed());
+    EXPECT_EQ(key->certificates, chain);
+  }
+  auto host = open(scp11::Variant::a);
+  ASSERT_TRUE(host);
+  ASSERT_EQ(
+      secure(*host, CommandApdu(0x80, 0xD8, 0x00, 0x10, public_key_data(0x12, world().new_ca.public_uncompressed())))
+          .sw,
+      0x9000);
+  EXPECT_FALSE(card_->store().contains("scp11/kvn"));
+  EXPECT_FALSE(card_->store().contains("scp11/sk_sd"));
+  EXPECT_TRUE(card_->store().contains("scp11/sk/1303"));
+  EXPECT_EQ(card_->store().get("scp11/certs/1103"), chain);
+  EXPECT_EQ(Scp11Store::load(card_->store())->keys().size(), 5u);
 }
 
 }  // namespace
