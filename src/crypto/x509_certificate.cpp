@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "core/error.hpp"
 #include "crypto/openssl_util.hpp"
@@ -49,12 +50,31 @@ X509Certificate X509Certificate::from_der(ByteView der) {
   return X509Certificate(std::move(cert), Bytes(der.begin(), der.end()));
 }
 
+namespace {
+
+bool add_key_usage(X509* cert, const std::string& key_usage) {
+  X509V3_CTX context;
+  X509V3_set_ctx_nodb(&context);
+  X509V3_set_ctx(&context, cert, cert, nullptr, nullptr, 0);
+  std::unique_ptr<X509_EXTENSION, decltype(&X509_EXTENSION_free)> extension(
+      X509V3_EXT_conf_nid(nullptr, &context, NID_key_usage, key_usage.c_str()), &X509_EXTENSION_free);
+  return extension && X509_add_ext(cert, extension.get(), -1) == 1;
+}
+
+bool key_usage_allows(X509* cert, std::uint32_t usage) {
+  if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0) return true;
+  return (X509_get_key_usage(cert) & usage) != 0;
+}
+
+}  // namespace
+
 X509Certificate X509Certificate::self_signed(const P256PrivateKey& key, const std::string& common_name, int days) {
   return issue(key.public_key(), common_name, key, common_name, days);
 }
 
 X509Certificate X509Certificate::issue(const P256PublicKey& subject, const std::string& subject_name,
-                                       const P256PrivateKey& issuer_key, const std::string& issuer_name, int days) {
+                                       const P256PrivateKey& issuer_key, const std::string& issuer_name, int days,
+                                       const std::string& key_usage) {
   std::shared_ptr<X509> cert(X509_new(), Free{});
   if (!cert) detail::throw_openssl("X509_new");
   unsigned char serial_bytes[16];
@@ -72,6 +92,7 @@ X509Certificate X509Certificate::issue(const P256PublicKey& subject, const std::
       X509_NAME_add_entry_by_txt(subject_dn, "CN", MBSTRING_UTF8, subject_cn, -1, -1, 0) != 1 ||
       X509_NAME_add_entry_by_txt(issuer_dn, "CN", MBSTRING_UTF8, issuer_cn, -1, -1, 0) != 1 ||
       X509_set_pubkey(cert.get(), subject.handle()) != 1 ||
+      (!key_usage.empty() && !add_key_usage(cert.get(), key_usage)) ||
       X509_sign(cert.get(), issuer_key.handle(), EVP_sha256()) <= 0) {
     detail::throw_openssl("X.509 certificate");
   }
@@ -103,6 +124,22 @@ bool X509Certificate::signed_by(const P256PublicKey& issuer) const {
   const int result = X509_verify(cert_.get(), issuer.handle());
   ERR_clear_error();
   return result == 1;
+}
+
+bool X509Certificate::allows_key_agreement() const {
+  return key_usage_allows(cert_.get(), KU_KEY_AGREEMENT);
+}
+
+bool X509Certificate::allows_certificate_signing() const {
+  return key_usage_allows(cert_.get(), KU_KEY_CERT_SIGN);
+}
+
+Bytes X509Certificate::serial() const {
+  const detail::Bn number(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr));
+  if (!number) detail::throw_openssl("certificate serial");
+  Bytes out(static_cast<std::size_t>(BN_num_bytes(number.get())));
+  if (!out.empty()) BN_bn2bin(number.get(), out.data());
+  return out;
 }
 
 std::string X509Certificate::subject() const {

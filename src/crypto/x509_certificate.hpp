@@ -21,9 +21,12 @@ class X509Certificate {
   // A self-signed certificate of `key` (ECDSA with SHA-256), subject and issuer CN = `common_name`,
   // valid from now for `days`, with a random 16-byte serial number.
   static X509Certificate self_signed(const P256PrivateKey& key, const std::string& common_name, int days);
-  // The same for `subject` (CN = `subject_name`) signed by `issuer_key` under the issuer CN `issuer_name`.
+  // The same for `subject` (CN = `subject_name`) signed by `issuer_key` under the issuer CN `issuer_name`,
+  // with a key usage extension when `key_usage` is given (OpenSSL's notation, e.g.
+  // "critical,keyAgreement").
   static X509Certificate issue(const P256PublicKey& subject, const std::string& subject_name,
-                               const P256PrivateKey& issuer_key, const std::string& issuer_name, int days);
+                               const P256PrivateKey& issuer_key, const std::string& issuer_name, int days,
+                               const std::string& key_usage = {});
 
   const Bytes& der() const noexcept { return der_; }
   // The subject public key as an uncompressed P-256 point; Error(Errc::unsupported) for another key
@@ -31,6 +34,11 @@ class X509Certificate {
   Bytes p256_public_key() const;
   // Whether the certificate's signature verifies under `issuer` (false for a wrong or malformed one).
   bool signed_by(const P256PublicKey& issuer) const;
+  // What the key usage extension allows; without the extension every use is allowed (RFC 5280 §4.2.1.3).
+  bool allows_key_agreement() const;
+  bool allows_certificate_signing() const;
+  // The serial number: the magnitude of the INTEGER, big-endian, without leading zero bytes.
+  Bytes serial() const;
   // One-line distinguished names, for messages and `card info`.
   std::string subject() const;
   std::string issuer() const;

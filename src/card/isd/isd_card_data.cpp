@@ -49,15 +49,20 @@ Bytes card_capability_information(const CardState& state) {
       .encode();
 }
 
-Bytes key_information_template(const CardState& state) {
-  Tlv kit = Tlv::constructed(0xE0);
+Bytes key_information_template(const CardState& state, ByteView more_entries) {
+  Bytes entries;
   for (const auto& [kvn, set] : state.key_sets()) {
     const auto length = static_cast<std::uint8_t>(set.keys.key_size());
     for (const std::uint8_t id : {gp::kKeyIdEnc, gp::kKeyIdMac, gp::kKeyIdDek}) {
-      kit.add(Tlv::primitive(0xC0, Bytes{id, kvn, 0x88, length}));
+      append(entries, Tlv::primitive(0xC0, Bytes{id, kvn, 0x88, length}).encode());
     }
   }
-  return kit.encode();
+  append(entries, more_entries);
+  Bytes kit;
+  iso7816::encode_tag(kit, 0xE0);
+  iso7816::encode_length(kit, entries.size());
+  append(kit, entries);
+  return kit;
 }
 
 Bytes sequence_counter(const CardState& state) {

@@ -17,8 +17,9 @@ Bytes file_control_information(const CardState& state);
 Bytes card_recognition_data(const CardState& state);
 // 67 { A0 { 80 03, 81 i, 82 07 } }.
 Bytes card_capability_information(const CardState& state);
-// E0 { C0 04 <id> <kvn> 88 <length> ... } for ENC, MAC, DEK of every key set.
-Bytes key_information_template(const CardState& state);
+// E0 { C0 04 <id> <kvn> 88 <length> ... } for ENC, MAC, DEK of every key set, then `more_entries`
+// (the C0 objects of the SCP11 keys).
+Bytes key_information_template(const CardState& state, ByteView more_entries = {});
 // C1 03 <counter of the default key set>.
 Bytes sequence_counter(const CardState& state);
 Bytes card_image_number(const CardState& state);  // 45 <se_id>

@@ -22,6 +22,9 @@ class JavaCardVm;
 
 namespace sefleet::card::isd {
 
+struct Scp11ChannelState;  // isd_scp11.hpp
+using Scp11Channels = std::map<std::uint8_t, Scp11ChannelState>;
+
 // The ISD's RAM view of the card's one broadcast context (broadcast-channel.md §5.1-5.3): the
 // ticket of the context that is loading the staging area, the channel it runs on, and BK-MAC, which
 // the staging record keeps (profile 3) only once CHANGE MODE back completes it. After a power cycle
@@ -64,6 +67,8 @@ struct IsdCall {
   // given a VM (IssuerSecurityDomain::enable_java_card).
   javacard::JavaCardVm* vm = nullptr;
   PendingLoads* loads = nullptr;
+  // The SCP11 setup state of each channel (which session authenticated the OCE).
+  const Scp11Channels* scp11 = nullptr;
 };
 
 // 6E00 unless CLA is of the GlobalPlatform (proprietary) class: the card management commands are 80/84.

@@ -5,11 +5,15 @@
 
 #include "card/isd/isd_card_data.hpp"
 #include "card/isd/isd_command.hpp"
+#include "card/isd/isd_scp11.hpp"
 #include "iso7816/status_words.hpp"
 #include "iso7816/tlv.hpp"
 
 namespace sefleet::card::isd {
 namespace {
+
+constexpr std::uint16_t kTagCaKlocIdentifiers = 0xFF33;
+constexpr std::uint16_t kTagCaKlccIdentifiers = 0xFF34;
 
 // The whole data object P1-P2 names, or nothing for the objects this card does not keep: C2
 // (confirmation counter: no Receipt Generation privilege), 5F50 (no SD manager URL), FF21 (the NVM
@@ -34,8 +38,11 @@ std::optional<Bytes> data_object(const IsdCall& call, std::uint16_t tag) {
       return key_diversification_data(state);
     case 0x00D3:
       return current_security_level(call.ctx.security_level());
-    case 0x00E0:
-      return key_information_template(state);
+    case 0x00E0: {
+      Bytes scp11_entries;
+      append_scp11_key_information(call, scp11_entries);
+      return key_information_template(state, scp11_entries);
+    }
     case 0x9F7F:
       return card_production_life_cycle(state);
     case 0xDF70:
@@ -48,6 +55,18 @@ std::optional<Bytes> data_object(const IsdCall& call, std::uint16_t tag) {
 }  // namespace
 
 iso7816::ResponseApdu get_data(const IsdCall& call) {
+  const auto tag = static_cast<std::uint16_t>((call.command.p1 << 8) | call.command.p2);
+  if (tag == kTagCaKlocIdentifiers || tag == kTagCaKlccIdentifiers) {
+    // GP's tags FF33 / FF34 start with FF, which BER-TLV parsers (ours too) refuse: built by hand.
+    std::optional<Bytes> pairs = ca_identifiers(call, tag == kTagCaKlccIdentifiers);
+    if (!pairs) return iso7816::ResponseApdu(iso7816::sw::kReferencedDataNotFound);
+    require_no_data(call);
+    if (!call.command.is_proprietary_class()) return iso7816::ResponseApdu(std::move(*pairs), iso7816::sw::kOk);
+    Bytes object{call.command.p1, call.command.p2};
+    iso7816::encode_length(object, pairs->size());
+    append(object, *pairs);
+    return iso7816::ResponseApdu(std::move(object), iso7816::sw::kOk);
+  }
   std::optional<Bytes> object = data_object(call, static_cast<std::uint16_t>((call.command.p1 << 8) | call.command.p2));
   if (!object) return iso7816::ResponseApdu(iso7816::sw::kReferencedDataNotFound);
   require_no_data(call);  // no object here takes a tag list

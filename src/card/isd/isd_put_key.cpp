@@ -5,11 +5,14 @@
 // the static Key-DEK of the session's key set (AES-CBC, zero ICV); its key component block is either
 // "length of the key, ciphertext of the padded key" (GPCS Table 11-70) or, when its length is a
 // multiple of 16, the ciphertext alone (Table 11-71). Layout and refusals: docs/isd.md "PUT KEY".
+// ECC keys (key types B0 / B1, SCP11) are isd_put_key_ecc.cpp's.
 #include <array>
 #include <optional>
 #include <vector>
 
 #include "card/isd/isd_command.hpp"
+#include "card/isd/isd_put_key_fields.hpp"
+#include "card/state/scp11_store.hpp"
 #include "core/secret.hpp"
 #include "crypto/aes.hpp"
 #include "gp/scp03_card.hpp"
@@ -23,88 +26,13 @@ namespace {
 namespace sw = iso7816::sw;
 
 constexpr std::uint8_t kKeyTypeAes = 0x88;
-constexpr std::uint8_t kKeyTypeExtended = 0xFF;  // 'FF xx': the extended format (Table 11-69)
 constexpr std::size_t kAesKcvLength = 3;
 constexpr std::size_t kAesBlock = 16;
 
-[[noreturn]] void wrong_data(const char* why) {
-  throw StatusWordError(sw::kWrongData, why);
-}
-
-// Reads the PUT KEY data field front to back; running past the end is wrong data.
-class FieldReader {
- public:
-  explicit FieldReader(ByteView data) : data_(data) {}
-  bool done() const noexcept { return at_ == data_.size(); }
-  std::uint8_t peek() const {
-    if (done()) wrong_data("PUT KEY: key data field truncated");
-    return data_[at_];
-  }
-  std::uint8_t byte() {
-    const std::uint8_t value = peek();
-    ++at_;
-    return value;
-  }
-  ByteView take(std::size_t count) {
-    if (data_.size() - at_ < count) wrong_data("PUT KEY: key data field truncated");
-    const ByteView out = data_.subspan(at_, count);
-    at_ += count;
-    return out;
-  }
-  // A BER length as GPCS §11.8.2.3.1 codes it: '01'..'80' (128 in one byte for backward
-  // compatibility), '81 80'..'81 FF', '82 0100'..'82 FFFF'.
-  std::size_t length() {
-    const std::uint8_t first = byte();
-    if (first >= 0x01 && first <= 0x80) return first;
-    if (first == 0x81) {
-      const std::uint8_t value = byte();
-      if (value < 0x80) wrong_data("PUT KEY: length not minimally coded");
-      return value;
-    }
-    if (first == 0x82) {
-      const std::size_t high = byte();  // two statements: the operands of | are unsequenced
-      const std::size_t value = (high << 8) | byte();
-      if (value < 0x100) wrong_data("PUT KEY: length not minimally coded");
-      return value;
-    }
-    wrong_data("PUT KEY: bad length");
-  }
-  ByteView rest() {
-    const ByteView out = data_.subspan(at_);
-    at_ = data_.size();
-    return out;
-  }
-
- private:
-  ByteView data_;
-  std::size_t at_ = 0;
-};
-
-// One key data field in the basic format (GPCS Table 11-68): its key components (type, key component
-// block) and the key check value.
-struct KeyComponent {
-  std::uint8_t type = 0;
-  ByteView block;
-};
-struct KeyDataField {
-  std::vector<KeyComponent> components;
-  ByteView kcv;
-};
-
-KeyDataField read_key_data_field(FieldReader& reader) {
-  KeyDataField field;
-  if (reader.peek() == kKeyTypeExtended) wrong_data("PUT KEY: the extended key format (FF xx) is not supported");
-  // Key types are 80..FE, key check value lengths 00..7F: the next byte tells which follows.
-  while (reader.peek() >= 0x80) {
-    const std::uint8_t type = reader.byte();
-    if (type == kKeyTypeExtended) wrong_data("PUT KEY: the extended key format (FF xx) is not supported");
-    const std::size_t length = reader.length();
-    field.components.push_back({type, reader.take(length)});
-  }
-  if (field.components.empty()) wrong_data("PUT KEY: key data field without a key type");
-  field.kcv = reader.take(reader.byte());
-  return field;
-}
+using put_key_fields::FieldReader;
+using put_key_fields::KeyDataField;
+using put_key_fields::read_key_data_field;
+using put_key_fields::wrong_data;
 
 // The clear AES key of one key component block, decrypted under the Key-DEK (GPCS §11.8.2.3.3).
 SecretBytes decrypt_aes_component(ByteView block, crypto::Aes& dek) {
@@ -218,6 +146,9 @@ iso7816::ResponseApdu put_key(const IsdCall& call) {
   const std::uint8_t new_kvn = cmd.data[0];
   if (new_kvn == 0 || new_kvn > 0x7F) wrong_data("PUT KEY: new KVN must be 01..7F");
   if (new_kvn != replaced_kvn && state.find_key_set(new_kvn) != nullptr) wrong_data("PUT KEY: new KVN already in use");
+  if (const auto scp11 = Scp11Store::load(state.store()); scp11 && scp11->uses_kvn(new_kvn)) {
+    wrong_data("PUT KEY: new KVN belongs to SCP11 keys");
+  }
   if (replaced == nullptr && state.key_sets().size() >= kMaxKeySets) {
     throw StatusWordError(sw::kNotEnoughMemory, "PUT KEY: key set table full");
   }

@@ -42,7 +42,7 @@ std::uint16_t IssuerSecurityDomain::selection_gate(const RegistryEntry& entry) c
 
 iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& command, AppletContext& ctx) {
   isd::drop_ended_loads(loads_);
-  const isd::IsdCall call{command, ctx, state_, broadcast_, instances_, host_, vm_, &loads_};
+  const isd::IsdCall call{command, ctx, state_, broadcast_, instances_, host_, vm_, &loads_, &scp11_};
   // GP §5.1.1.5: a TERMINATED card's ISD answers GET DATA only.
   if (state_.life_cycle() == gp::card_life_cycle::kTerminated && command.ins != kInsSelect &&
       command.ins != kInsGetData) {
@@ -62,13 +62,13 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
         response = isd::get_status(call);
         break;
       case kInsPutKey:
-        response = isd::put_key(call);
+        response = isd::is_ecc_put_key(command) ? isd::put_ecc_key(call) : isd::put_key(call);
         break;
       case kInsDelete:
         response = isd::delete_objects(call);
         break;
       case kInsStoreData:
-        response = isd::store_data(call);
+        response = isd::is_scp11_store_data(command) ? isd::store_scp11_data(call) : isd::store_data(call);
         break;
       case kInsSetStatus:
         response = isd::set_status(call);
@@ -82,7 +82,7 @@ iso7816::ResponseApdu IssuerSecurityDomain::process(const iso7816::CommandApdu& 
       case gp::scp11::kInsPerformSecurityOperation:
       case gp::scp11::kInsMutualAuthenticate:
       case gp::scp11::kInsInternalAuthenticate:
-        if (isd::is_scp11_command(command)) response = isd::scp11_command(call, scp11_);
+        if (isd::is_scp11_command(command)) response = isd::scp11_command(call, scp11_, scp11_keys_);
         break;
       case gp::broadcast::kInsChangeMode:
         response = isd::change_mode(call);

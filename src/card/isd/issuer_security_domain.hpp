@@ -56,9 +56,10 @@ class IssuerSecurityDomain final : public Applet {
   AppletInstances* instances_ = nullptr;
   AppletHost* host_ = nullptr;
   javacard::JavaCardVm* vm_ = nullptr;
-  isd::BroadcastLink broadcast_;  // RAM only: lost with the ISD object, as on a real power cycle
-  isd::PendingLoads loads_;       // RAM only, per channel; each ends with the session that began it
-  isd::Scp11Channels scp11_;      // RAM only, per channel: the OCE certificate chain received so far
+  isd::BroadcastLink broadcast_;          // RAM only: lost with the ISD object, as on a real power cycle
+  isd::PendingLoads loads_;               // RAM only, per channel; each ends with the session that began it
+  isd::Scp11Channels scp11_;              // RAM only, per channel: the OCE certificate chain received so far
+  std::optional<Scp11Store> scp11_keys_;  // RAM only: the SCP11 keys last loaded, for their parsed private keys
 };
 
 }  // namespace sefleet::card

@@ -25,7 +25,7 @@ bool is_setup_command(const CommandApdu& command) noexcept {
 void Scp11CardChannel::reset() noexcept {
   oce_key_.reset();
   chain_complete_ = false;
-  chain_kvn_ = 0;
+  chain_key_ = 0;
 }
 
 ResponseApdu Scp11CardChannel::refuse(std::uint16_t status, const std::string& reason) {
@@ -35,16 +35,18 @@ ResponseApdu Scp11CardChannel::refuse(std::uint16_t status, const std::string& r
 }
 
 ResponseApdu Scp11CardChannel::perform_security_operation(const CommandApdu& command, const Scp11CardKeys& keys) {
-  if ((command.p2 & ~kMoreCertificates) != kKidOceCa) {
-    return refuse(sw::kIncorrectP1P2, "PERFORM SECURITY OPERATION: P2 is not the OCE CA key (10)");
+  const std::uint8_t kid = command.p2 & ~kMoreCertificates;
+  if (kid != kKidOceCa && (kid < kKidFirstAdditionalCa || kid > kKidLastAdditionalCa)) {
+    return refuse(sw::kIncorrectP1P2, "PERFORM SECURITY OPERATION: P2 is not a CA key (10, 20..2F)");
   }
-  if (!keys.oce_ca_key || command.p1 != keys.oce_kvn) {
+  if (!keys.oce_ca_key || command.p1 != keys.oce_kvn || kid != keys.oce_kid) {
     return refuse(sw::kReferencedDataNotFound, "PERFORM SECURITY OPERATION: no OCE CA key with this KVN");
   }
   // The first certificate of a chain, or one following a complete chain, starts a new chain.
-  if (!oce_key_ || chain_complete_ || chain_kvn_ != command.p1) {
+  const auto chain_key = static_cast<std::uint16_t>((command.p1 << 8) | kid);
+  if (!oce_key_ || chain_complete_ || chain_key_ != chain_key) {
     reset();
-    chain_kvn_ = command.p1;
+    chain_key_ = chain_key;
   }
   std::optional<Scp11Certificate> certificate;
   try {
@@ -57,8 +59,23 @@ ResponseApdu Scp11CardChannel::perform_security_operation(const CommandApdu& com
     return refuse(sw::kSecurityStatusNotSatisfied,
                   "PERFORM SECURITY OPERATION: " + certificate->description() + " does not verify");
   }
+  const bool last = (command.p2 & kMoreCertificates) == 0;
+  // Amendment F: the OCE's own certificate is for key agreement, the ones above it sign certificates.
+  if (last ? !certificate->permits_key_agreement() : !certificate->permits_certificate_signing()) {
+    return refuse(sw::kSecurityStatusNotSatisfied, "PERFORM SECURITY OPERATION: the key usage of " +
+                                                       certificate->description() + " does not allow " +
+                                                       (last ? "key agreement" : "certificate signing"));
+  }
+  if (last && keys.oce_allowlist) {
+    bool listed = false;
+    for (const Bytes& serial : *keys.oce_allowlist) listed = listed || serial == certificate->serial();
+    if (!listed) {
+      return refuse(sw::kSecurityStatusNotSatisfied, "PERFORM SECURITY OPERATION: the serial number of " +
+                                                         certificate->description() + " is not in the allowlist");
+    }
+  }
   oce_key_ = certificate->public_key();
-  chain_complete_ = (command.p2 & kMoreCertificates) == 0;
+  chain_complete_ = last;
   return ResponseApdu(sw::kOk);
 }
 

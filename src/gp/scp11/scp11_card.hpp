@@ -7,9 +7,11 @@
 //   6A88  unknown KVN (P1) or key identifier (P2), or no SCP11 key on the card
 //   6A80  malformed data: TLV, parameters, point, certificate; parameters this card does not run;
 //         tag 90 naming another variant than the KID
-//   6982  a certificate that does not verify under the CA key or its issuer; MUTUAL AUTHENTICATE
-//         without a verified OCE chain; an SCP11a/c variant on a card without PK.CA-KLOC.ECDSA
-//   6A86  PERFORM SECURITY OPERATION for another key identifier than the OCE CA's (10)
+//   6982  a certificate that does not verify under the CA key or its issuer; a key usage that does not
+//         fit (the leaf: key agreement, the others: certificate signing); an OCE leaf whose serial
+//         number the CA key's allowlist does not hold; MUTUAL AUTHENTICATE without a verified OCE
+//         chain; an SCP11a/c variant on a card without PK.CA-KLOC.ECDSA
+//   6A86  PERFORM SECURITY OPERATION for a key identifier that is not a CA key's (10, 20..2F)
 // Any refusal drops the chain received so far; a successful authentication consumes it (each session
 // presents its own).
 #pragma once
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/bytes.hpp"
 #include "core/secret.hpp"
@@ -29,12 +32,16 @@
 
 namespace sefleet::gp::scp11 {
 
-// What the card holds for SCP11 (one SD key pair, usable under the three KIDs, and one OCE CA key).
+// The card's keys a command names (the card looks them up by P1/P2 and fills what it has): the SD key
+// pair of an authenticate command, or the CA key of a PERFORM SECURITY OPERATION.
 struct Scp11CardKeys {
   std::uint8_t kvn = 0x01;                         // KVN of SK.SD.ECKA
   const crypto::P256PrivateKey* sd_key = nullptr;  // SK.SD.ECKA
-  std::uint8_t oce_kvn = 0x10;                     // KVN of PK.CA-KLOC.ECDSA
-  std::optional<Bytes> oce_ca_key;                 // PK.CA-KLOC.ECDSA; without it only SCP11b runs
+  std::uint8_t oce_kid = kKidOceCa;                // KID of the CA key: 10 (PK.CA-KLOC.ECDSA) or 20..2F
+  std::uint8_t oce_kvn = 0x10;                     // its KVN
+  std::optional<Bytes> oce_ca_key;                 // the CA key; without it only SCP11b runs
+  // When set, the serial numbers (without leading zero bytes) the OCE leaf certificate may have.
+  std::optional<std::vector<Bytes>> oce_allowlist;
 };
 
 // A session the key agreement established.
@@ -52,7 +59,7 @@ bool is_setup_command(const iso7816::CommandApdu& command) noexcept;
 
 class Scp11CardChannel {
  public:
-  // PERFORM SECURITY OPERATION: P1 = the OCE CA key's KVN, P2 = its KID (10) with b8 set when more
+  // PERFORM SECURITY OPERATION: P1 = the CA key's KVN, P2 = its KID (10, 20..2F) with b8 set when more
   // certificates follow; the data is one certificate, root first. Returns 9000 or the refusal.
   iso7816::ResponseApdu perform_security_operation(const iso7816::CommandApdu& command, const Scp11CardKeys& keys);
 
@@ -72,7 +79,7 @@ class Scp11CardChannel {
 
   std::optional<Bytes> oce_key_;  // the key of the last certificate verified so far
   bool chain_complete_ = false;   // the last certificate (P2 b8 = 0) has arrived
-  std::uint8_t chain_kvn_ = 0;
+  std::uint16_t chain_key_ = 0;   // KVN << 8 | KID of the CA key the chain is presented under
   std::string last_refusal_;
 };
 

@@ -94,6 +94,12 @@ void put(Bytes& out, iso7816::Tag tag, ByteView value) {
 
 }  // namespace
 
+Bytes without_leading_zeros(ByteView number) {
+  std::size_t first = 0;
+  while (first < number.size() && number[first] == 0x00) ++first;
+  return Bytes(number.begin() + static_cast<std::ptrdiff_t>(first), number.end());
+}
+
 Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   if (encoded.empty()) throw Error(Errc::parse_error, "empty certificate");
   Scp11Certificate out;
@@ -107,6 +113,9 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
       throw Error(Errc::parse_error, std::string("X.509 certificate: ") + error.what());
     }
     out.subject_ = x509.subject();
+    out.serial_ = x509.serial();
+    out.key_agreement_ = x509.allows_key_agreement();
+    out.certificate_signing_ = x509.allows_certificate_signing();
     return out;
   }
   const auto outer = objects_of(encoded, "certificate");
@@ -147,6 +156,9 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   out.signature_ = raw_signature(children[signature_index].value);
   out.public_key_ = fields.public_key;
   out.subject_ = "5F20=" + to_hex(fields.subject_identifier);
+  out.serial_ = without_leading_zeros(fields.serial);
+  constexpr std::uint8_t kKeyAgreement = 0x80;  // 95 = 0080: key agreement
+  out.key_agreement_ = !fields.key_usage.empty() && (fields.key_usage.back() & kKeyAgreement) != 0;
   out.gp_fields_ = std::move(fields);
   return out;
 }

@@ -47,6 +47,15 @@ class Scp11Certificate {
   CertificateFormat format() const noexcept { return format_; }
   const Bytes& encoded() const noexcept { return encoded_; }
   const Bytes& public_key() const noexcept { return public_key_; }  // uncompressed P-256 point
+  // The serial number (GP: 93; X.509: the INTEGER's magnitude), without leading zero bytes, so that
+  // both formats compare with an allowlist entry however its host encoded it.
+  const Bytes& serial() const noexcept { return serial_; }
+  // Key usage, as Amendment F asks the card to check it: an OCE leaf must allow key agreement, a
+  // certificate above it certificate signing. X.509: the key usage extension (absent: any use);
+  // GlobalPlatform format: key agreement is the 0080 bit of 95. The GP coding of certificate signing
+  // is not checked (no public reference of it was at hand), so a GP intermediate always passes.
+  bool permits_key_agreement() const noexcept { return key_agreement_; }
+  bool permits_certificate_signing() const noexcept { return certificate_signing_; }
   // GlobalPlatform format only.
   const std::optional<GpCertificateFields>& gp_fields() const noexcept { return gp_fields_; }
   // Whether the signature verifies under `issuer`.
@@ -59,11 +68,18 @@ class Scp11Certificate {
   CertificateFormat format_ = CertificateFormat::gp;
   Bytes encoded_;
   Bytes public_key_;
+  Bytes serial_;
+  bool key_agreement_ = true;
+  bool certificate_signing_ = true;
   std::optional<GpCertificateFields> gp_fields_;
   Bytes signed_data_;  // GP: the data objects before 5F37
   Bytes signature_;    // GP: r || s
   std::string subject_;
 };
+
+// A big-endian number without its leading zero bytes (serial numbers as certificates and allowlists
+// code them: an INTEGER's content may start with 00 to stay positive).
+Bytes without_leading_zeros(ByteView number);
 
 // Splits a concatenation of certificates and parses each; throws like Scp11Certificate::parse.
 std::vector<Scp11Certificate> parse_certificate_chain(ByteView concatenated);

@@ -26,7 +26,9 @@ enum class Variant { a, b, c };
 inline constexpr std::uint8_t kKidScp11a = 0x11;
 inline constexpr std::uint8_t kKidScp11b = 0x13;
 inline constexpr std::uint8_t kKidScp11c = 0x15;
-inline constexpr std::uint8_t kKidOceCa = 0x10;  // PK.CA-KLOC.ECDSA
+inline constexpr std::uint8_t kKidOceCa = 0x10;              // PK.CA-KLOC.ECDSA
+inline constexpr std::uint8_t kKidFirstAdditionalCa = 0x20;  // 20..2F: further CA / OCE keys
+inline constexpr std::uint8_t kKidLastAdditionalCa = 0x2F;
 
 inline constexpr std::uint8_t kInsPerformSecurityOperation = 0x2A;
 inline constexpr std::uint8_t kInsMutualAuthenticate = 0x82;

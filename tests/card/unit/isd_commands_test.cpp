@@ -304,7 +304,7 @@ TEST_F(IsdTest, DeleteKeySets) {
   EXPECT_EQ(del(from_hex("C80131")).sw, 0x6A80);
   EXPECT_EQ(del({}).sw, 0x6700);
   EXPECT_EQ(del(from_hex("D20131"), 0x80).sw, 0x6A86);
-  EXPECT_EQ(del(from_hex("D20131"), 0x00, 0x01).sw, 0x6A86);
+  EXPECT_EQ(del(from_hex("D20131"), 0x00, 0x02).sw, 0x6A86);
   EXPECT_EQ(del(from_hex("4F08A000000151000000")).sw, 0x6985);
   EXPECT_EQ(del(from_hex("4F05A000000999")).sw, 0x6A88);
   const auto ok = del(from_hex("D20131"));

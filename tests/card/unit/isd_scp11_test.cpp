@@ -303,7 +303,9 @@ TEST(IsdScp11Card, InitGeneratesAKeyAndASelfSignedCertificateAndInfoShowsThem) {
   EXPECT_FALSE(scp11_info.contains("oce"));
   const auto stored = Scp11Store::load(card.store());
   ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(summary.dump().find(to_hex(stored->sd_key().scalar().view())), std::string::npos);
+  const auto sd_key = stored->find({scp11::kKidScp11b, 0x01});
+  ASSERT_NE(sd_key, nullptr);
+  EXPECT_EQ(summary.dump().find(to_hex(sd_key->private_key->scalar().view())), std::string::npos);
   // Without an OCE CA key the card runs SCP11b only: PERFORM SECURITY OPERATION is 6A88.
   card.endpoint().power_on();
   ASSERT_EQ(test::select_isd(card.endpoint()).sw, 0x9000);

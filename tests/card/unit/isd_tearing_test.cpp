@@ -1,5 +1,5 @@
-// Power loss at every physical write of PUT KEY, STORE DATA and SET STATUS: after reopening, the
-// committed state is exactly the one before or exactly the one after the command, and the card still
+// Power loss at every physical write of PUT KEY (SCP03 key set, SCP11 key pair), STORE DATA and SET STATUS: after
+// reopening, the committed state is exactly the one before or exactly the one after the command, and the card still
 // opens an SCP03 session (with the keys that state holds) and answers.
 #include <gtest/gtest.h>
 
@@ -7,6 +7,8 @@
 
 #include "card/nvm/nvm_store.hpp"
 #include "card/virtual_card.hpp"
+#include "crypto/aes.hpp"
+#include "crypto/p256.hpp"
 #include "isd_test_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -105,6 +107,17 @@ TEST_F(IsdTearingTest, PutKeyReplacingTheKeySet) {
   check_every_write(
       {CommandApdu(0x80, 0xD8, 0x30, 0x81, test::put_key_data(replacement, test::test_profile().scp03.dek.view()), 256),
        replacement});
+}
+
+// An SCP11 key pair (PUT KEY of an ECC private key, as yubikit sends it, under the static Key-DEK):
+// the card's first SCP11 key, written in one transaction.
+TEST_F(IsdTearingTest, PutKeyOfAnScp11KeyPair) {
+  const auto key = crypto::P256PrivateKey::generate();
+  crypto::Aes dek(test::test_profile().scp03.dek.view());
+  Bytes data{0x05, 0xB1, 0x20};
+  append(data, dek.cbc_encrypt(Bytes(16, 0x00), key.scalar().view()));
+  append(data, from_hex("F0010000"));
+  check_every_write({CommandApdu(0x80, 0xD8, 0x00, 0x13, data, 256), test::test_profile().scp03});
 }
 
 TEST_F(IsdTearingTest, StoreData) {

@@ -1,5 +1,5 @@
-// The card's stored SCP11 keys loaded again with the previous load at hand: the parsed SD key is
-// reused while the stored scalar is the same, and parsed afresh (and checked) once it changed.
+// The card's stored SCP11 keys loaded again with the previous load at hand: a parsed SD key is reused
+// while its stored scalar is the same, and parsed afresh (and checked) once it changed.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -15,6 +15,9 @@
 namespace sefleet::card {
 namespace {
 
+constexpr Scp11KeyRef kScp11b{0x13, 0x01};
+constexpr Scp11KeyRef kScp11a{0x11, 0x01};
+
 nvm::NvmStore personalized_store(const crypto::P256PrivateKey& sd_key) {
   auto device = std::make_unique<nvm::MemoryDevice>();
   nvm::NvmStore::format(*device);
@@ -27,28 +30,34 @@ nvm::NvmStore personalized_store(const crypto::P256PrivateKey& sd_key) {
 
 void replace_scalar(nvm::NvmStore& store, ByteView scalar) {
   store.begin();
-  store.write("scp11/sk_sd", scalar);
+  store.write("scp11/sk/1301", scalar);
   store.commit();
+}
+
+const crypto::P256PrivateKey* parsed(const std::optional<Scp11Store>& store, Scp11KeyRef ref) {
+  const Scp11Key* key = store ? store->find(ref) : nullptr;
+  return key != nullptr ? key->private_key.get() : nullptr;
 }
 
 TEST(Scp11Store, ALoadWithThePreviousReusesTheParsedKeyUntilTheStoredKeyChanges) {
   const auto first_key = crypto::P256PrivateKey::generate();
   nvm::NvmStore store = personalized_store(first_key);
   const std::optional<Scp11Store> first = Scp11Store::load(store);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->sd_key().public_uncompressed(), first_key.public_uncompressed());
+  ASSERT_NE(parsed(first, kScp11b), nullptr);
+  EXPECT_EQ(parsed(first, kScp11b)->public_uncompressed(), first_key.public_uncompressed());
 
-  const std::optional<Scp11Store> again = Scp11Store::load(store, first);
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(&again->sd_key(), &first->sd_key());  // the same parsed key, not a new parse
+  const std::optional<Scp11Store> again = Scp11Store::load(store, &*first);
+  ASSERT_NE(parsed(again, kScp11b), nullptr);
+  EXPECT_EQ(parsed(again, kScp11b), parsed(first, kScp11b));  // the same parsed key, not a new parse
 
   const auto second_key = crypto::P256PrivateKey::generate();
   replace_scalar(store, second_key.scalar().view());
-  const std::optional<Scp11Store> changed = Scp11Store::load(store, again);
-  ASSERT_TRUE(changed.has_value());
-  EXPECT_NE(&changed->sd_key(), &first->sd_key());
-  EXPECT_EQ(changed->sd_key().public_uncompressed(), second_key.public_uncompressed());
-  EXPECT_EQ(changed->card_keys().sd_key, &changed->sd_key());
+  const std::optional<Scp11Store> changed = Scp11Store::load(store, &*again);
+  ASSERT_NE(parsed(changed, kScp11b), nullptr);
+  EXPECT_NE(parsed(changed, kScp11b), parsed(first, kScp11b));
+  EXPECT_EQ(parsed(changed, kScp11b)->public_uncompressed(), second_key.public_uncompressed());
+  EXPECT_EQ(changed->find(kScp11b)->public_key, second_key.public_uncompressed());
+  EXPECT_EQ(parsed(changed, kScp11a), parsed(first, kScp11a));  // the unchanged key of KID 11 is kept
 }
 
 TEST(Scp11Store, ACorruptKeyIsRefusedEvenWithAPreviousLoad) {
@@ -56,9 +65,9 @@ TEST(Scp11Store, ACorruptKeyIsRefusedEvenWithAPreviousLoad) {
   const std::optional<Scp11Store> first = Scp11Store::load(store);
   ASSERT_TRUE(first.has_value());
   replace_scalar(store, Bytes(32, 0xFF));  // above the order of P-256
-  EXPECT_THROW(Scp11Store::load(store, first), Error);
+  EXPECT_THROW(Scp11Store::load(store, &*first), Error);
   replace_scalar(store, Bytes(31, 0x01));
-  EXPECT_THROW(Scp11Store::load(store, first), Error);
+  EXPECT_THROW(Scp11Store::load(store, &*first), Error);
 }
 
 }  // namespace
