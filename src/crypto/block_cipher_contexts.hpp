@@ -1,8 +1,12 @@
 // Internal: the expanded-key contexts of one block-cipher key (AES, DES, 3DES) in ECB and CBC, both
-// directions. Each context is created on first use and then re-initialised with only an IV, which keeps
-// its key schedule: a long-lived cipher object costs no key expansion per call.
+// directions. Each context is created on first use and keeps its key schedule: a long-lived cipher
+// object costs no key expansion per call. A new CBC chain does not re-initialise the context either
+// (OpenSSL's re-initialisation with an IV costs more than enciphering a short command): the context
+// goes on from its last chaining value, and the first block of the new chain is corrected for the
+// difference between that value and the new IV (see begin()).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -19,6 +23,9 @@ class BlockCipherContexts {
   // `cipher(mode, key_size)` returns the fetched EVP cipher; `name` starts every error message.
   using CipherLookup = const EVP_CIPHER* (*)(BlockMode mode, std::size_t key_size);
   BlockCipherContexts(const char* name, std::size_t block_size, ByteView key, CipherLookup cipher);
+  ~BlockCipherContexts();
+  BlockCipherContexts(BlockCipherContexts&&) noexcept = default;
+  BlockCipherContexts& operator=(BlockCipherContexts&&) noexcept = default;
 
   std::size_t key_size() const noexcept { return key_.size(); }
   std::size_t block_size() const noexcept { return block_size_; }
@@ -33,13 +40,26 @@ class BlockCipherContexts {
   void proceed(BlockMode mode, bool encrypt, ByteView in, std::uint8_t* out);
 
  private:
+  static constexpr std::size_t kMaxBlock = 16;
+  using Block = std::array<std::uint8_t, kMaxBlock>;
+  // Where a CBC context stands: the chaining value it will use for its next block (its last
+  // ciphertext block, or its IV before any), and the IV the caller's chain started from, still to be
+  // applied to the chain's first block (`restart`).
+  struct Chain {
+    Block value{};
+    Block iv{};
+    bool restart = false;
+  };
   EVP_CIPHER_CTX* context(BlockMode mode, bool encrypt);
+  void proceed_cbc(EVP_CIPHER_CTX* ctx, Chain& chain, bool encrypt, ByteView in, std::uint8_t* out);
+  void update(EVP_CIPHER_CTX* ctx, ByteView in, std::uint8_t* out);
 
   const char* name_;
   std::size_t block_size_;
   SecretBytes key_;
   CipherLookup cipher_;
   CipherCtx contexts_[4];
+  Chain chains_[2];  // CBC decrypt, CBC encrypt
 };
 
 }  // namespace sefleet::crypto::detail

@@ -50,7 +50,10 @@ std::string file_header_problem(ByteView header) {
 }
 
 Bytes encode_slot(const CommitSlot& slot) {
-  Bytes out(kSlotMagic.begin(), kSlotMagic.end());
+  // Every commit encodes a slot: one allocation of its final size, not one per field.
+  Bytes out;
+  out.reserve(kSlotSize);
+  out.assign(kSlotMagic.begin(), kSlotMagic.end());
   put_be32(out, 0);  // reserved
   put_be64(out, slot.generation);
   put_be64(out, slot.base);

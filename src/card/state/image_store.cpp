@@ -274,6 +274,9 @@ void ImageStore::append_block(Bytes&& chunk) {
   }
   const bool new_segment = segments_ == 0 || last_segment_size_ + size > kStagingSegmentSize;
   const std::size_t segment = new_segment ? segments_ : segments_ - 1;
+  // A segment is filled by many short blocks: giving its first block the segment's whole capacity
+  // lets the committed object grow in place instead of being copied each time its vector doubles.
+  if (new_segment) chunk.reserve(kStagingSegmentSize);
   nvm::run_transaction(store_, [&] {
     store_.append(segment_name(segment), std::move(chunk));
     store_.append(kBlockSizes, length);

@@ -210,7 +210,9 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
     return std::nullopt;
   };
 
-  const auto authorization = database_.run([&](db::Transaction& tx) {
+  // Only reads: a read-only transaction takes no write lock and commits nothing (the writing
+  // transaction below checks again).
+  const auto authorization = database_.read([&](db::Transaction& tx) {
     Repository repo(tx);
     auto duplicate = check_authorization(repo);
     return std::make_pair(duplicate, repo.find_authorization(authorization_id));

@@ -72,10 +72,18 @@ Bytes image_body(std::size_t size, crypto::Random& random) {
   return random.bytes(size);
 }
 
+// An SE's NVM medium at its largest during an update: the staged stream (the image and about 7 % of
+// framing) journaled block by block, before the compaction that follows activation, is a little over
+// twice the image; the rest is the personalization and the snapshot. Three images and 64 KiB cover it.
+std::size_t medium_capacity(std::size_t image_size) {
+  return 3 * image_size + 64 * 1024;
+}
+
 FleetConfig fleet_config(std::size_t size, const SecretBytes& master, const SecretBytes& kos, const SecretBytes& kmac,
-                         const Bytes& platform, std::uint32_t first_serial) {
+                         const Bytes& platform, std::uint32_t first_serial, std::size_t image_size) {
   FleetConfig config;
   config.size = size;
+  config.medium_capacity = medium_capacity(image_size);
   config.master_key = master;
   config.platform_id = platform;
   config.platform_keys.version = 1;
@@ -139,11 +147,11 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
   design_store->import_key("kmac", kmac, offcard::KeyUsage::mac);
 
   const std::size_t good = options.ses - options.wrong_platform;
-  VirtualFleet fleet(fleet_config(good, master, kos, kmac, kPlatform, 1));
+  VirtualFleet fleet(fleet_config(good, master, kos, kmac, kPlatform, 1, options.image_size));
   std::unique_ptr<VirtualFleet> other;
   if (options.wrong_platform > 0) {
-    other = std::make_unique<VirtualFleet>(
-        fleet_config(options.wrong_platform, master, kos, kmac, kOtherPlatform, static_cast<std::uint32_t>(good + 1)));
+    other = std::make_unique<VirtualFleet>(fleet_config(options.wrong_platform, master, kos, kmac, kOtherPlatform,
+                                                        static_cast<std::uint32_t>(good + 1), options.image_size));
   }
 
   offcard::CampaignDesign design;

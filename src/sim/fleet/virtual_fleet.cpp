@@ -1,5 +1,6 @@
 #include "sim/fleet/virtual_fleet.hpp"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -53,7 +54,9 @@ VirtualFleet::VirtualFleet(FleetConfig config) : config_(std::move(config)) {
   for (std::size_t n = 0; n < config_.size; ++n) {
     auto member = std::make_unique<Member>();
     member->profile = fleet_member_profile(config_, config_.first_serial + static_cast<std::uint32_t>(n));
-    auto device = std::make_unique<card::nvm::MemoryDevice>("se-" + std::to_string(n));
+    auto medium = std::make_shared<Bytes>();
+    medium->reserve(config_.medium_capacity);
+    auto device = std::make_unique<card::nvm::MemoryDevice>(medium, "se-" + std::to_string(n));
     member->medium = device->medium();
     card::nvm::NvmStore::format(*device);
     {

@@ -30,6 +30,10 @@ struct FleetConfig {
   card::PlatformKeys platform_keys;  // version, Kos, Kmac shared by the batch
   bool allow_downgrade = false;
   std::uint32_t first_serial = 1;  // SE n gets se_id "SEFL" ‖ (first_serial + n, 4 bytes BE)
+  // Bytes reserved up front for each SE's RAM medium (0: none). The NVM journal grows the medium by
+  // one record per commit; a medium that outgrows its capacity moves to a buffer twice as large, which
+  // copies every byte and touches fresh pages. Reserving costs no memory until the bytes are written.
+  std::size_t medium_capacity = 0;
 };
 
 class VirtualFleet {
