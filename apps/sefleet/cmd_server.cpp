@@ -2,11 +2,13 @@
 //   server --listen HOST:PORT [--db URL] [--keystore SPEC [--passphrase-file F]] [--admin-token-file F]
 //          [--tls-cert F --tls-key F] [--threads N] [--io-threads N] [--max-connections N]
 //          [--header-timeout S] [--body-timeout S] [--idle-timeout S] [--write-timeout S]
+//          [--card-ca F --session-kek LABEL]
 // Secrets never come from the command line (they would show in `ps`): the keystore spec and its
 // passphrase/PIN follow offcard/keystore/keystore_spec.hpp; the admin token comes from a file (or is
 // generated and printed once). SIGINT/SIGTERM stop it gracefully.
 #include <poll.h>
 
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -14,13 +16,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "command.hpp"
 #include "core/error.hpp"
+#include "core/hex.hpp"
 #include "core/secret.hpp"
+#include "crypto/p256.hpp"
+#include "crypto/x509_certificate.hpp"
+#include "offcard/keystore/key_ref.hpp"
 #include "offcard/keystore/keystore_spec.hpp"
 #include "offcard/server/server.hpp"
 #include "offcard/server/tokens.hpp"
@@ -47,6 +54,8 @@ struct ServerOptions {
   std::string passphrase_file;
   std::string tls_cert;
   std::string tls_key;
+  std::string card_ca;      // online authorization: the SEs' SCP11 certificate CA key file
+  std::string session_kek;  // online authorization: the keystore label sealing session states
   std::size_t threads = 8;
   std::size_t io_threads = 2;
   offcard::server::http::HttpLimits limits;
@@ -56,6 +65,32 @@ struct ServerOptions {
   std::int64_t idle_timeout_s = seconds_of(limits.idle_timeout);
   std::int64_t write_timeout_s = seconds_of(limits.write_timeout);
 };
+
+// The card CA key file: the uncompressed P-256 point in hex (whitespace ignored), or an X.509
+// certificate (DER) whose key it is.
+Bytes read_card_ca_key(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io_error, "--card-ca: cannot read " + path);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes point;
+  try {
+    if (!content.empty() && static_cast<unsigned char>(content[0]) == 0x30) {
+      point = crypto::X509Certificate::from_der(bytes_of(content)).p256_public_key();
+    } else {
+      std::string hex;
+      for (char c : content) {
+        if (std::isspace(static_cast<unsigned char>(c)) == 0) hex.push_back(c);
+      }
+      point = from_hex(hex);
+    }
+    (void)crypto::P256PublicKey::from_uncompressed(point);
+  } catch (const Error& error) {
+    throw Error(
+        Errc::invalid_argument,
+        "--card-ca " + path + ": expected a P-256 point in hex or an X.509 DER certificate (" + error.what() + ")");
+  }
+  return point;
+}
 
 std::string read_admin_token(const std::string& path) {
   std::ifstream in(path);
@@ -93,6 +128,18 @@ void run_server(const ServerOptions& options) {
   if (!options.tls_cert.empty()) {
     config.tls_certificate = options.tls_cert;
     config.tls_private_key = options.tls_key;
+  }
+  if (options.card_ca.empty() != options.session_kek.empty()) {
+    throw Error(Errc::invalid_argument, "--card-ca and --session-kek go together (online authorization)");
+  }
+  if (!options.card_ca.empty()) {
+    config.online = offcard::server::OnlineAuthorizationConfig{read_card_ca_key(options.card_ca),
+                                                               offcard::parse_key_ref(options.session_kek)};
+    const auto kek = keystore->info(config.online->session_kek.label);
+    if (!offcard::allows(kek.usage, offcard::KeyUsage::wrap)) {
+      throw Error(Errc::invalid_argument, "--session-kek " + options.session_kek + " has usage " +
+                                              offcard::key_usage_text(kek.usage) + "; it needs wrap");
+    }
   }
   transport::StopSignal stop;
   offcard::server::Server server(config);
@@ -133,6 +180,11 @@ const RegisterCommand registration{
                       "File whose first line is the admin token (else one is generated and printed once)");
       cmd->add_option("--tls-cert", options->tls_cert, "PEM certificate: serve HTTPS");
       cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
+      cmd->add_option("--card-ca", options->card_ca,
+                      "Online authorization over SCP11: file of the CA key SEs' certificates verify under "
+                      "(P-256 point in hex, or an X.509 DER certificate)");
+      cmd->add_option("--session-kek", options->session_kek,
+                      "Online authorization: keystore label of the AES key (usage wrap) sealing session states");
       cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")
           ->capture_default_str()
           ->check(CLI::Range(1, 256));

@@ -72,15 +72,44 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   paut.commands[1].cla = 0x84;
   engine.begin(ea_mac);
 
+  WrappedAuthorization wrapped = wrap_authorization(engine, input.change_mode, input.authorize);
+  paut.commands[2] = std::move(wrapped.change_mode);
+  paut.commands[3] = std::move(wrapped.authorize);
+  check.authorize_counter = wrapped.authorize_counter;
+  check.authorize_chaining_value = wrapped.authorize_chaining_value;
+  return paut;
+}
+
+WrappedAuthorization wrap_authorization(SecureMessaging& engine, const ChangeModeToBroadcast& change_mode,
+                                        const AuthorizeAction& authorize) {
+  WrappedAuthorization out;
   // Le = 00: at levels 13/33 the 9000 of CHANGE MODE carries an R-MAC (8 or 16 bytes), which a
   // command without Le would get as 61xx (ISO case 3) instead of 9000.
-  paut.commands[2] = engine.wrap_command(
-      gp_command(kInsChangeMode, kChangeModeToBroadcast, encode_change_mode_to_broadcast(input.change_mode), 256));
-  paut.commands[3] =
-      engine.wrap_command(gp_command(kInsAuthorizeAction, 0x00, encode_authorize_action(input.authorize), 256));
-  check.authorize_counter = engine.full_counter();
-  check.authorize_chaining_value = engine.mac_chaining_value();
-  return paut;
+  out.change_mode = engine.wrap_command(
+      gp_command(kInsChangeMode, kChangeModeToBroadcast, encode_change_mode_to_broadcast(change_mode), 256));
+  out.authorize = engine.wrap_command(gp_command(kInsAuthorizeAction, 0x00, encode_authorize_action(authorize), 256));
+  out.authorize_counter = engine.full_counter();
+  out.authorize_chaining_value = engine.mac_chaining_value();
+  return out;
+}
+
+void verify_authorize_response(const SessionKeys& session, Scp03Mode mode, std::uint8_t security_level,
+                               const Scp03Counter& authorize_counter, const crypto::Mac16& authorize_chaining_value,
+                               const CampaignId& campaign_id, const iso7816::ResponseApdu& authorize_response,
+                               PautVerdict& verdict) {
+  verdict.authorize_sw = authorize_response.sw;
+  if (authorize_response.sw != sw::kOk && authorize_response.sw != sw::kVerificationFailed) {
+    return;  // error status words carry no R-MAC and no status object
+  }
+  SecureMessaging engine(session, mode, security_level);
+  engine.resume(authorize_counter, authorize_chaining_value);
+  const iso7816::ResponseApdu plain = engine.unwrap_response(authorize_response);
+  ImageStatus status = parse_image_status(plain.data);
+  if (status.campaign_id != campaign_id) {
+    throw Error(Errc::integrity_error, "AUTHORIZE ACTION response: status object of campaign " +
+                                           to_hex(status.campaign_id) + ", expected " + to_hex(campaign_id));
+  }
+  verdict.status = status;
 }
 
 PautVerdict verify_paut_answers(const StaticKeySet& keys, const PautCheck& check,
@@ -104,19 +133,8 @@ PautVerdict verify_paut_answers(const StaticKeySet& keys, const PautCheck& check
   verdict.card_authenticated = true;
   if (!authorize_response) return verdict;
 
-  verdict.authorize_sw = authorize_response->sw;
-  if (authorize_response->sw != sw::kOk && authorize_response->sw != sw::kVerificationFailed) {
-    return verdict;  // error status words carry no R-MAC and no status object
-  }
-  SecureMessaging engine(session, mode, check.security_level);
-  engine.resume(check.authorize_counter, check.authorize_chaining_value);
-  const iso7816::ResponseApdu plain = engine.unwrap_response(*authorize_response);
-  ImageStatus status = parse_image_status(plain.data);
-  if (status.campaign_id != check.campaign_id) {
-    throw Error(Errc::integrity_error, "AUTHORIZE ACTION response: status object of campaign " +
-                                           to_hex(status.campaign_id) + ", expected " + to_hex(check.campaign_id));
-  }
-  verdict.status = status;
+  verify_authorize_response(session, mode, check.security_level, check.authorize_counter,
+                            check.authorize_chaining_value, check.campaign_id, *authorize_response, verdict);
   return verdict;
 }
 

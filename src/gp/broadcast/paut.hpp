@@ -64,6 +64,21 @@ struct Paut {
 // session), or messages the encoders refuse.
 Paut build_paut(const StaticKeySet& keys, const PautInput& input);
 
+// CHANGE MODE 01 and AUTHORIZE ACTION wrapped by an open session's engine: the last two PAUT
+// commands, for any secure channel that runs SCP03's secure messaging (an SCP03 session after
+// EXTERNAL AUTHENTICATE, an SCP11 session after the receipt). Also the counter and chaining value the
+// R-MAC of AUTHORIZE ACTION's response is checked with (verify_authorize_response).
+struct WrappedAuthorization {
+  iso7816::CommandApdu change_mode;
+  iso7816::CommandApdu authorize;
+  Scp03Counter authorize_counter{};
+  crypto::Mac16 authorize_chaining_value{};
+};
+
+// Throws Error(Errc::invalid_argument) for messages the encoders refuse.
+WrappedAuthorization wrap_authorization(SecureMessaging& engine, const ChangeModeToBroadcast& change_mode,
+                                        const AuthorizeAction& authorize);
+
 // The outcome of checking an SE's answers against a PautCheck.
 struct PautVerdict {
   bool card_authenticated = false;    // the INITIALIZE UPDATE response carries the expected cryptogram
@@ -75,6 +90,15 @@ struct PautVerdict {
 // fields) and, when `authorize_response` is given, its R-MAC/R-ENC and status object. Throws
 // Error(Errc::integrity_error) naming what does not verify (a forged or altered answer), and
 // Error(Errc::protocol_error) for a malformed one. `keys` are the SE's static keys, derived again.
+// Checks AUTHORIZE ACTION's response in the session of `session` keys (mode, level) resumed at the
+// counter and chaining value wrap_authorization returned: R-MAC, R-ENC and a status object of
+// `campaign_id`. Sets `verdict.authorize_sw`, and `verdict.status` for 9000 and 6300 (the status words
+// that carry an authenticated status object). Throws like verify_paut_answers.
+void verify_authorize_response(const SessionKeys& session, Scp03Mode mode, std::uint8_t security_level,
+                               const Scp03Counter& authorize_counter, const crypto::Mac16& authorize_chaining_value,
+                               const CampaignId& campaign_id, const iso7816::ResponseApdu& authorize_response,
+                               PautVerdict& verdict);
+
 PautVerdict verify_paut_answers(const StaticKeySet& keys, const PautCheck& check,
                                 const iso7816::ResponseApdu& initialize_update_response,
                                 const std::optional<iso7816::ResponseApdu>& authorize_response);

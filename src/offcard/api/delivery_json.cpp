@@ -72,15 +72,19 @@ AuthorizationGrant read_authorization_grant(const json& body) {
 
 json to_json(const ReportRequest& request) {
   const DeliveryReport& d = request.delivery;
-  return json{{"authorization_id", request.authorization_id},
-              {"se_id", lower_hex(request.se_id)},
-              {"total_commands", d.total_commands},
-              {"commands_sent", d.commands_sent},
-              {"initialize_update_response", optional_response(d.initialize_update_response)},
-              {"authorize_response", optional_response(d.authorize_response)},
-              {"failed_index", d.failed_index ? json(*d.failed_index) : json(nullptr)},
-              {"failed_sw", d.failed_sw},
-              {"failure", d.failure}};
+  json out{{"authorization_id", request.authorization_id},
+           {"se_id", lower_hex(request.se_id)},
+           {"total_commands", d.total_commands},
+           {"commands_sent", d.commands_sent},
+           {"initialize_update_response", optional_response(d.initialize_update_response)},
+           {"authorize_response", optional_response(d.authorize_response)},
+           {"failed_index", d.failed_index ? json(*d.failed_index) : json(nullptr)},
+           {"failed_sw", d.failed_sw},
+           {"failure", d.failure}};
+  // Only an online authorization's report has it: the JSON (and the hash of a resent report) of an
+  // offline one stays as it was.
+  if (d.authenticate_response) out["authenticate_response"] = optional_response(d.authenticate_response);
+  return out;
 }
 
 ReportRequest read_report_request(const json& body) {
@@ -94,6 +98,7 @@ ReportRequest read_report_request(const json& body) {
   if (d.commands_sent > d.total_commands) r.fail("commands_sent", "above total_commands");
   d.initialize_update_response = read_response(r, "initialize_update_response");
   d.authorize_response = read_response(r, "authorize_response");
+  d.authenticate_response = read_response(r, "authenticate_response");
   if (auto index = r.optional_integer("failed_index", 0, kMaxCommands))
     d.failed_index = static_cast<std::size_t>(*index);
   d.failed_sw = static_cast<std::uint16_t>(r.optional_integer("failed_sw", 0, 0xFFFF).value_or(0));

@@ -36,6 +36,16 @@ ReportRequest read_report_request(const nlohmann::json& body);
 ReportAnswer read_report_answer(const nlohmann::json& body);
 ErrorBody read_error_body(const nlohmann::json& body);
 
+// Online authorization (online_json.cpp).
+nlohmann::json to_json(const OnlineSessionRequest& request);
+nlohmann::json to_json(const SessionStart& start);
+nlohmann::json to_json(const SessionAnswer& answer);
+nlohmann::json to_json(const OnlineGrant& grant);
+OnlineSessionRequest read_online_session_request(const nlohmann::json& body);
+SessionStart read_session_start(const nlohmann::json& body);
+SessionAnswer read_session_answer(const nlohmann::json& body);
+OnlineGrant read_online_grant(const nlohmann::json& body);
+
 // Tokens and devices (admin_json.cpp).
 nlohmann::json to_json(const TokenCreate& request);
 nlohmann::json to_json(const TokenCreated& created);

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "iso7816/apdu.hpp"
 #include "offcard/api/enums.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/online_session.hpp"
 #include "offcard/campaign/terminal_role.hpp"
 
 namespace sefleet::offcard::api {
@@ -159,6 +161,33 @@ struct AuthorizationGrant {
   EncodedPaut paut;  // PAUT[0..3], sent as PAUT[0..2] || PSE || PAUT[3]
   std::int64_t expires_at = 0;
   friend bool operator==(const AuthorizationGrant&, const AuthorizationGrant&) = default;
+};
+
+// Online authorization (scp11.md "Online authorization"). POST /v1/campaigns/{id}/sessions: the body
+// is offcard::OnlineSessionRequest (online_session.hpp).
+struct SessionStart {
+  std::string session_id;       // 32 hex
+  std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE)
+  Bytes state;                  // the session state sealed under the server's session KEK: sent back with the answer
+  std::int64_t expires_at = 0;
+  friend bool operator==(const SessionStart&, const SessionStart&) = default;
+};
+
+// POST /v1/campaigns/{id}/sessions/{session_id}
+struct SessionAnswer {
+  Bytes se_id;
+  Bytes state;                     // SessionStart::state, as received
+  iso7816::ResponseApdu response;  // the SE's answer to the last setup command (data || SW)
+  friend bool operator==(const SessionAnswer&, const SessionAnswer&) = default;
+};
+
+struct OnlineGrant {
+  std::string authorization_id;  // 32 hex; the report names it
+  PautAction action = PautAction::activate;
+  std::array<Bytes, 2>
+      paut;  // CHANGE MODE, AUTHORIZE ACTION in the session: sent as CHANGE MODE || PSE || AUTHORIZE ACTION
+  std::int64_t expires_at = 0;
+  friend bool operator==(const OnlineGrant&, const OnlineGrant&) = default;
 };
 
 // POST /v1/campaigns/{id}/reports

@@ -156,6 +156,15 @@ bc::Paut PautIssuer::issue(const SeAuthorizationRequest& request, bc::Action act
   return bc::build_paut(keys, input);
 }
 
+bc::WrappedAuthorization PautIssuer::wrap_authorization(gp::SecureMessaging& engine, bc::Action action) const {
+  if (action != bc::Action::verify_and_activate && action != bc::Action::verify_only) {
+    refuse("HSM: unknown AUTHORIZE ACTION action " + std::to_string(static_cast<unsigned>(action)));
+  }
+  bc::AuthorizeAction authorize = authorize_;
+  authorize.action = action;
+  return bc::wrap_authorization(engine, change_mode_, authorize);
+}
+
 bc::PautVerdict verify_se_answers(Keystore& keystore, const KeyRef& master, const SeAuthorizationRequest& request,
                                   const bc::PautCheck& check, const iso7816::ResponseApdu& initialize_update_response,
                                   const std::optional<iso7816::ResponseApdu>& authorize_response) {

@@ -71,6 +71,12 @@ class PautIssuer {
   gp::broadcast::Paut issue(const SeAuthorizationRequest& request) const;
   gp::broadcast::Paut issue(const SeAuthorizationRequest& request, gp::broadcast::Action action) const;
 
+  // CHANGE MODE 01 and AUTHORIZE ACTION (with `action`) wrapped in a session the caller opened:
+  // an online authorization (online_session.hpp), where the SE's session keys come from SCP11's key
+  // agreement instead of its static SCP03 keys.
+  gp::broadcast::WrappedAuthorization wrap_authorization(gp::SecureMessaging& engine,
+                                                         gp::broadcast::Action action) const;
+
   const CampaignTerms& terms() const noexcept { return terms_; }
   const PautOptions& options() const noexcept { return options_; }
 

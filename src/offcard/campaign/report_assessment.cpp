@@ -24,6 +24,8 @@ DeliveryOutcome outcome_of_result(std::uint8_t code) {
   }
 }
 
+Assessment assess_authenticated(const gp::broadcast::PautVerdict& verdict, const DeliveryReport& report);
+
 }  // namespace
 
 std::string_view outcome_name(DeliveryOutcome outcome) noexcept {
@@ -75,6 +77,37 @@ Assessment assess_delivery(Keystore& keystore, const KeyRef& master_key, const S
     assessment.reason = "INITIALIZE UPDATE answered " + sw::status_word_name(report.initialize_update_response->sw);
     return assessment;
   }
+  return assess_authenticated(verdict, report);
+}
+
+Assessment assess_online_delivery(const OnlineCheck& check, const DeliveryReport& report) {
+  Assessment assessment;
+  if (!report.authenticate_response) {
+    assessment.outcome = DeliveryOutcome::interrupted;
+    assessment.reason = report.failure.empty() ? "no authenticate response" : report.failure;
+    return assessment;
+  }
+  gp::broadcast::PautVerdict verdict;
+  try {
+    verdict = verify_online_answers(check, *report.authenticate_response, report.authorize_response);
+  } catch (const OnlineSessionError& e) {
+    assessment.outcome = DeliveryOutcome::not_authenticated;
+    assessment.reason = e.what();
+    return assessment;
+  }
+  if (!verdict.card_authenticated) {
+    // The server wrapped the commands only after a verified receipt: an error status word here is made up.
+    assessment.outcome = DeliveryOutcome::not_authenticated;
+    assessment.reason = "authenticate command answered " + sw::status_word_name(report.authenticate_response->sw);
+    return assessment;
+  }
+  return assess_authenticated(verdict, report);
+}
+
+namespace {
+
+Assessment assess_authenticated(const gp::broadcast::PautVerdict& verdict, const DeliveryReport& report) {
+  Assessment assessment;
   assessment.authenticated = true;
   if (verdict.status) {
     assessment.status = verdict.status;
@@ -92,5 +125,7 @@ Assessment assess_delivery(Keystore& keystore, const KeyRef& master_key, const S
   assessment.reason = report.failure.empty() ? "the delivery stopped before AUTHORIZE ACTION" : report.failure;
   return assessment;
 }
+
+}  // namespace
 
 }  // namespace sefleet::offcard

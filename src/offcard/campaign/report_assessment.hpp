@@ -12,6 +12,7 @@
 #include "gp/broadcast/campaign_messages.hpp"
 #include "gp/broadcast/paut.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/online_session.hpp"
 #include "offcard/campaign/terminal_role.hpp"
 #include "offcard/keystore/keystore.hpp"
 
@@ -47,5 +48,10 @@ struct Assessment {
 // with the reason. Throws only for keystore failures (unknown master key, ...).
 Assessment assess_delivery(Keystore& keystore, const KeyRef& master_key, const SeAuthorizationRequest& request,
                            const gp::broadcast::PautCheck& check, const DeliveryReport& report);
+
+// The same for an online authorization: `report.authenticate_response` in place of the INITIALIZE
+// UPDATE response (its receipt must be the one the server verified), the status object checked under
+// the session keys of `check`.
+Assessment assess_online_delivery(const OnlineCheck& check, const DeliveryReport& report);
 
 }  // namespace sefleet::offcard

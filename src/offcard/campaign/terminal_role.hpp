@@ -38,6 +38,9 @@ struct DeliveryReport {
   std::size_t total_commands = 0;  // PAUT (4) + PSE
   std::size_t commands_sent = 0;
   std::optional<iso7816::ResponseApdu> initialize_update_response;
+  // An online authorization (online_session.hpp): the SE's answer to the SCP11 authenticate command,
+  // which stands where an offline PAUT has the INITIALIZE UPDATE response.
+  std::optional<iso7816::ResponseApdu> authenticate_response;
   std::optional<iso7816::ResponseApdu> authorize_response;
   // The first command answered with an unexpected status word (index in the merged sequence), or an
   // exception from the channel (sw 0, with the message).

@@ -12,6 +12,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "offcard/api/json_codec.hpp"
+#include "offcard/campaign/online_session_state.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/report_assessment.hpp"
 #include "offcard/server/api_error.hpp"
@@ -50,13 +51,99 @@ std::optional<std::string> reason_of(const TargetRow& target) {
 
 }  // namespace
 
+bool CampaignService::preloads(const CampaignRow& c) {
+  return c.activation_mode == api::ActivationMode::deferred && !c.activated;
+}
+
+TargetRow CampaignService::admit(Repository& repo, CampaignRow& c, const std::string& se_id, std::int64_t t) {
+  using api::Refusal;
+  const std::string& id = c.id;
+  apply_activation_time(repo, c, t);
+  if (c.state == CampaignState::cancelled) throw refusal(Refusal::cancelled, "campaign " + id + " is cancelled");
+  auto target = repo.find_target(id, se_id);
+  if (!target) throw refusal(Refusal::not_a_target, "SE " + se_id + " is not a target of campaign " + id);
+  const bool preload = preloads(c);
+  if (target->state == DeviceState::updated) {
+    throw refusal(Refusal::already_updated, "SE " + se_id + " is already updated", reason_of(*target));
+  }
+  if (target->state == DeviceState::staged && preload) {
+    throw refusal(Refusal::already_updated, "SE " + se_id + " is preloaded; it waits for the activation",
+                  reason_of(*target));
+  }
+  if (target->state == DeviceState::quarantined) {
+    if (target->attempts >= c.policy.max_attempts) {
+      throw refusal(Refusal::attempts_exhausted,
+                    "SE " + se_id + " failed " + std::to_string(target->attempts) + " times and is quarantined",
+                    reason_of(*target));
+    }
+    throw refusal(Refusal::quarantined, "SE " + se_id + " is quarantined", reason_of(*target));
+  }
+  if (target->state == DeviceState::unreachable) {
+    throw refusal(
+        Refusal::unreachable,
+        "SE " + se_id + " is unreachable (an operator may release it: POST /v1/devices/" + se_id + "/release)",
+        reason_of(*target));
+  }
+  if (c.state == CampaignState::paused) {
+    throw refusal(Refusal::paused, "campaign " + id + " is paused: " + c.pause_reason.value_or(""), c.pause_reason,
+                  kRetryAfterSeconds);
+  }
+  // A completed campaign has only final targets: the checks above already said which; this is a guard.
+  if (c.state == CampaignState::completed) throw refusal(Refusal::cancelled, "campaign " + id + " is completed");
+  const api::RolloutPlan plan = plan_of(c);
+  const std::int64_t admitted = admitted_count(plan, c.current_wave, c.target_count);
+  if (target->rank >= admitted) {
+    throw refusal(Refusal::not_in_wave, "SE " + se_id + " is not in wave " + std::to_string(c.current_wave) + " yet",
+                  "wave " + std::to_string(c.current_wave) + " admits " + std::to_string(admitted) + " of " +
+                      std::to_string(c.target_count) + " targets",
+                  kRetryAfterSeconds);
+  }
+  if (target->retry_at && t < *target->retry_at) {
+    throw refusal(Refusal::backoff,
+                  "SE " + se_id + ": no PAUT before " + std::to_string(*target->retry_at) +
+                      " (back-off after an unverified failure)",
+                  reason_of(*target), static_cast<int>(*target->retry_at - t));
+  }
+  return *target;
+}
+
+AuthorizationRow CampaignService::new_authorization(const Caller& caller, const std::string& id,
+                                                    const std::string& se_id, bool preload, std::int64_t t) {
+  AuthorizationRow a;
+  a.id = lower_hex(crypto::SystemRandom().bytes(api::kAuthorizationIdSize));
+  a.campaign_id = id;
+  a.se_id = se_id;
+  if (!caller.admin) a.token_id = caller.token_id;
+  a.action = preload ? api::PautAction::preload : api::PautAction::activate;
+  a.issued_at = t;
+  a.expires_at = t + kAuthorizationLifetime;
+  return a;
+}
+
+void CampaignService::record_authorization(Repository& repo, CampaignRow& c, TargetRow& target,
+                                           const AuthorizationRow& a) {
+  repo.insert_authorization(a);
+
+  const DeviceState previous = target.state;
+  move_state(c, target.state, DeviceState::authorized);
+  target.state = DeviceState::authorized;
+  target.last_authorization = a.id;
+  target.updated_at = a.issued_at;
+  repo.save_target(target);
+  // A fresh PAUT for an SE already authorized changes no counter of the campaign: no write of its row.
+  if (previous != DeviceState::authorized) repo.save_campaign_state(c);
+  repo.add_event(a.campaign_id, a.issued_at, a.se_id, "authorization", std::nullopt,
+                 std::string(api::name(a.action)) + " PAUT " + a.id + " (was " + std::string(api::name(previous)) +
+                     ", " + std::to_string(target.attempts) + " authenticated and " +
+                     std::to_string(target.unverified_attempts) + " unverified failures)");
+  if (previous != DeviceState::authorized) sample_timeline(repo, c, a.issued_at);
+}
+
 api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const std::string& id,
                                                    const SeAuthorizationRequest& request) {
-  using api::Refusal;
   require_scope(caller, id);
   const std::string se_id = lower_hex(request.se_id);
   const auto ctx = context(id);
-  crypto::SystemRandom random;
   // The PAUT and its stored file: the keystore's work, the larger part of an authorization.
   struct IssuedPaut {
     gp::broadcast::Paut paut;
@@ -85,86 +172,21 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
-    apply_activation_time(repo, c, t);
-    if (c.state == CampaignState::cancelled) throw refusal(Refusal::cancelled, "campaign " + id + " is cancelled");
-    auto target = repo.find_target(id, se_id);
-    if (!target) throw refusal(Refusal::not_a_target, "SE " + se_id + " is not a target of campaign " + id);
-    const bool preload = c.activation_mode == api::ActivationMode::deferred && !c.activated;
-    if (target->state == DeviceState::updated) {
-      throw refusal(Refusal::already_updated, "SE " + se_id + " is already updated", reason_of(*target));
-    }
-    if (target->state == DeviceState::staged && preload) {
-      throw refusal(Refusal::already_updated, "SE " + se_id + " is preloaded; it waits for the activation",
-                    reason_of(*target));
-    }
-    if (target->state == DeviceState::quarantined) {
-      if (target->attempts >= c.policy.max_attempts) {
-        throw refusal(Refusal::attempts_exhausted,
-                      "SE " + se_id + " failed " + std::to_string(target->attempts) + " times and is quarantined",
-                      reason_of(*target));
-      }
-      throw refusal(Refusal::quarantined, "SE " + se_id + " is quarantined", reason_of(*target));
-    }
-    if (target->state == DeviceState::unreachable) {
-      throw refusal(
-          Refusal::unreachable,
-          "SE " + se_id + " is unreachable (an operator may release it: POST /v1/devices/" + se_id + "/release)",
-          reason_of(*target));
-    }
-    if (c.state == CampaignState::paused) {
-      throw refusal(Refusal::paused, "campaign " + id + " is paused: " + c.pause_reason.value_or(""), c.pause_reason,
-                    kRetryAfterSeconds);
-    }
-    // A completed campaign has only final targets: the checks above already said which; this is a guard.
-    if (c.state == CampaignState::completed) throw refusal(Refusal::cancelled, "campaign " + id + " is completed");
-    const api::RolloutPlan plan = plan_of(c);
-    const std::int64_t admitted = admitted_count(plan, c.current_wave, c.target_count);
-    if (target->rank >= admitted) {
-      throw refusal(Refusal::not_in_wave, "SE " + se_id + " is not in wave " + std::to_string(c.current_wave) + " yet",
-                    "wave " + std::to_string(c.current_wave) + " admits " + std::to_string(admitted) + " of " +
-                        std::to_string(c.target_count) + " targets",
-                    kRetryAfterSeconds);
-    }
-    if (target->retry_at && t < *target->retry_at) {
-      throw refusal(Refusal::backoff,
-                    "SE " + se_id + ": no PAUT before " + std::to_string(*target->retry_at) +
-                        " (back-off after an unverified failure)",
-                    reason_of(*target), static_cast<int>(*target->retry_at - t));
-    }
+    auto target = admit(repo, c, se_id, t);
+    const bool preload = preloads(c);
     const auto action = preload ? gp::broadcast::Action::verify_only : gp::broadcast::Action::verify_and_activate;
     std::optional<IssuedPaut> issued_here;
     if (!issued_early || preload) issued_here = issue(action);  // (an immediate campaign never preloads)
     const IssuedPaut& issued = issued_here ? *issued_here : *issued_early;
     const gp::broadcast::Paut& paut = issued.paut;
 
-    AuthorizationRow a;
-    a.id = lower_hex(random.bytes(api::kAuthorizationIdSize));
-    a.campaign_id = id;
-    a.se_id = se_id;
-    if (!caller.admin) a.token_id = caller.token_id;
-    a.action = preload ? api::PautAction::preload : api::PautAction::activate;
-    a.issued_at = t;
-    a.expires_at = t + kAuthorizationLifetime;
+    AuthorizationRow a = new_authorization(caller, id, se_id, preload, t);
     a.kdd = lower_hex(request.kdd);
     a.kvn = request.kvn;
     a.scp_i = request.i;
     a.sequence_counter = request.sequence_counter;
     a.paut = issued.file;
-    repo.insert_authorization(a);
-
-    const DeviceState previous = target->state;
-    move_state(c, target->state, DeviceState::authorized);
-    target->state = DeviceState::authorized;
-    target->last_authorization = a.id;
-    target->updated_at = t;
-    repo.save_target(*target);
-    // A fresh PAUT for an SE already authorized changes no counter of the campaign: no write of its row.
-    if (previous != DeviceState::authorized) repo.save_campaign_state(c);
-    repo.add_event(id, t, se_id, "authorization", std::nullopt,
-                   std::string(api::name(a.action)) + " PAUT " + a.id + " (was " + std::string(api::name(previous)) +
-                       ", " + std::to_string(target->attempts) + " authenticated and " +
-                       std::to_string(target->unverified_attempts) + " unverified failures)");
-    if (previous != DeviceState::authorized) sample_timeline(repo, c, t);
+    record_authorization(repo, c, target, a);
 
     api::AuthorizationGrant grant;
     grant.authorization_id = a.id;
@@ -222,14 +244,22 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
 
   // Verification through the HSM, outside the transaction (it derives keys, the database waits not).
   const auto ctx = context(id);
-  SeAuthorizationRequest identity;
-  identity.se_id = from_hex(a.se_id);
-  identity.kdd = from_hex(a.kdd);
-  identity.kvn = static_cast<std::uint8_t>(a.kvn);
-  identity.i = static_cast<std::uint8_t>(a.scp_i);
-  identity.sequence_counter = static_cast<std::uint32_t>(a.sequence_counter);
-  const gp::broadcast::PautCheck check = parse_paut_file(a.paut).paut.check;
-  const Assessment assessment = assess_delivery(keystore_, ctx->master, identity, check, request.delivery);
+  const auto assess = [&] {
+    if (a.scp_i == kOnlineAuthorizationScpI) {
+      const OnlineCheck check = open_online_check(keystore_, require_online().session_kek, a.paut,
+                                                  online_check_binding(id, authorization_id));
+      return assess_online_delivery(check, request.delivery);
+    }
+    SeAuthorizationRequest identity;
+    identity.se_id = from_hex(a.se_id);
+    identity.kdd = from_hex(a.kdd);
+    identity.kvn = static_cast<std::uint8_t>(a.kvn);
+    identity.i = static_cast<std::uint8_t>(a.scp_i);
+    identity.sequence_counter = static_cast<std::uint32_t>(a.sequence_counter);
+    const gp::broadcast::PautCheck check = parse_paut_file(a.paut).paut.check;
+    return assess_delivery(keystore_, ctx->master, identity, check, request.delivery);
+  };
+  const Assessment assessment = assess();
   const api::Evidence evidence = assessment.authenticated ? api::Evidence::authenticated : api::Evidence::unverified;
 
   return database_.run([&](db::Transaction& tx) {

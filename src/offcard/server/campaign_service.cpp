@@ -57,8 +57,12 @@ api::ImageInfo image_of(const CampaignRow& row) {
 }  // namespace
 
 CampaignService::CampaignService(db::Database& database, Keystore& keystore, std::string admin_token_hash,
-                                 std::function<std::int64_t()> now)
-    : database_(database), keystore_(keystore), admin_token_hash_(std::move(admin_token_hash)), now_(std::move(now)) {}
+                                 std::function<std::int64_t()> now, std::optional<OnlineAuthorizationConfig> online)
+    : database_(database),
+      keystore_(keystore),
+      admin_token_hash_(std::move(admin_token_hash)),
+      now_(std::move(now)),
+      online_(std::move(online)) {}
 
 void CampaignService::require_scope(const Caller& caller, const std::string& id) const {
   if (!caller.admin && caller.campaigns.count(id) == 0) {

@@ -21,6 +21,7 @@
 #include "core/bytes.hpp"
 #include "offcard/api/messages.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/online_session.hpp"
 #include "offcard/keystore/keystore.hpp"
 #include "offcard/server/db/database.hpp"
 #include "offcard/server/repository.hpp"
@@ -40,10 +41,18 @@ struct StoredFile {
   std::string sha256;
 };
 
+// Online authorization (scp11.md "Online authorization"): the key that SEs' SCP11 certificate chains
+// must verify under, and the keystore KEK (usage wrap) that seals session states and report checks.
+struct OnlineAuthorizationConfig {
+  Bytes card_ca_key;  // uncompressed P-256 point
+  KeyRef session_kek;
+};
+
 class CampaignService {
  public:
+  // Without `online`, the session routes answer 409 online_unavailable.
   CampaignService(db::Database& database, Keystore& keystore, std::string admin_token_hash,
-                  std::function<std::int64_t()> now);
+                  std::function<std::int64_t()> now, std::optional<OnlineAuthorizationConfig> online = std::nullopt);
 
   // "Bearer" token → Caller; ApiError 401 (missing_token / invalid_token).
   Caller authenticate(const std::optional<std::string>& bearer_token);
@@ -72,7 +81,14 @@ class CampaignService {
   StoredFile pse(const Caller& caller, const std::string& id);
   StoredFile pmob(const Caller& caller, const std::string& id);  // 404 when the campaign has none
   api::AuthorizationGrant authorize(const Caller& caller, const std::string& id, const SeAuthorizationRequest& request);
+  // A report names an offline or an online authorization: the stored check says which.
   api::ReportAnswer report(const Caller& caller, const std::string& id, const api::ReportRequest& request);
+  // Online authorization (campaign_online.cpp): the session's setup commands, then, with the SE's
+  // answer, CHANGE MODE and AUTHORIZE ACTION in the session. The refusals of authorize() apply to
+  // both; 400/403/410 for a session that does not verify (docs/api.md).
+  api::SessionStart start_session(const Caller& caller, const std::string& id, const OnlineSessionRequest& request);
+  api::OnlineGrant finish_session(const Caller& caller, const std::string& id, const std::string& session_id,
+                                  const api::SessionAnswer& answer);
 
  private:
   // What never changes for a campaign, kept in memory: the PAUT issuer (one per campaign: it holds the
@@ -95,12 +111,25 @@ class CampaignService {
   // Pauses an active campaign whose current wave passes a threshold (rollout_policy.hpp).
   void check_wave_thresholds(Repository& repo, CampaignRow& row, std::int64_t now);
   void sample_timeline(Repository& repo, const CampaignRow& row, std::int64_t now);
+  // Whether the campaign's authorizations preload (deferred activation not yet reached).
+  static bool preloads(const CampaignRow& row);
+  // The refusals of an authorization, offline or online (activation time applied first); returns the
+  // admitted target.
+  TargetRow admit(Repository& repo, CampaignRow& row, const std::string& se_id, std::int64_t now);
+  static AuthorizationRow new_authorization(const Caller& caller, const std::string& id, const std::string& se_id,
+                                            bool preload, std::int64_t now);
+  // Stores the authorization and moves the target to `authorized` (counters, event, timeline).
+  void record_authorization(Repository& repo, CampaignRow& row, TargetRow& target, const AuthorizationRow& a);
+  const OnlineAuthorizationConfig& require_online() const;
+  // The binding of sealed online blobs: campaign, terminal token, session.
+  static Bytes online_binding(const Caller& caller, const std::string& id, const std::string& session_id);
   std::int64_t now() const { return now_(); }
 
   db::Database& database_;
   Keystore& keystore_;
   std::string admin_token_hash_;
   std::function<std::int64_t()> now_;
+  std::optional<OnlineAuthorizationConfig> online_;
 
   std::mutex cache_mutex_;
   std::map<std::string, std::shared_ptr<const CampaignContext>> contexts_;
@@ -117,6 +146,9 @@ class CampaignService {
 
 // How long a server trusts a terminal token it has looked up without reading it again.
 inline constexpr std::chrono::milliseconds kTokenCacheLifetime{1000};
+
+// The binding of an online authorization's sealed report check (campaign_online.cpp).
+Bytes online_check_binding(const std::string& campaign_id, const std::string& authorization_id);
 
 // The campaign object of the API for a stored campaign.
 api::Campaign campaign_view(const CampaignRow& row);

@@ -167,6 +167,15 @@ void install_routes(http::Router& router, CampaignService& service) {
     return HttpResponse::json(201,
                               views::authorize(service, caller_of(request), campaign_id(request), json_body(request)));
   });
+  add("POST", kCampaign + "/sessions", Access::token, kTerminalBodyLimit, [&service](const HttpRequest& request) {
+    return HttpResponse::json(
+        201, views::start_session(service, caller_of(request), campaign_id(request), json_body(request)));
+  });
+  add("POST", kCampaign + "/sessions/{hex32}", Access::token, kTerminalBodyLimit,
+      [&service](const HttpRequest& request) {
+        return HttpResponse::json(201, views::finish_session(service, caller_of(request), campaign_id(request),
+                                                             lower(request.params.at(1)), json_body(request)));
+      });
   add("POST", kCampaign + "/reports", Access::token, kTerminalBodyLimit, [&service](const HttpRequest& request) {
     return HttpResponse::json(200,
                               views::report(service, caller_of(request), campaign_id(request), json_body(request)));

@@ -91,6 +91,16 @@ json report(CampaignService& service, const Caller& caller, const std::string& i
   return api::to_json(service.report(caller, id, read([&] { return api::read_report_request(body); })));
 }
 
+json start_session(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
+  return api::to_json(service.start_session(caller, id, read([&] { return api::read_online_session_request(body); })));
+}
+
+json finish_session(CampaignService& service, const Caller& caller, const std::string& id,
+                    const std::string& session_id, const json& body) {
+  return api::to_json(
+      service.finish_session(caller, id, session_id, read([&] { return api::read_session_answer(body); })));
+}
+
 json create_token(CampaignService& service, const json& body) {
   return api::to_json(service.create_token(read([&] { return api::read_token_create(body); })));
 }

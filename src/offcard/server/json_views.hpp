@@ -35,6 +35,10 @@ nlohmann::json authorize(CampaignService& service, const Caller& caller, const s
                          const nlohmann::json& body);
 nlohmann::json report(CampaignService& service, const Caller& caller, const std::string& id,
                       const nlohmann::json& body);
+nlohmann::json start_session(CampaignService& service, const Caller& caller, const std::string& id,
+                             const nlohmann::json& body);
+nlohmann::json finish_session(CampaignService& service, const Caller& caller, const std::string& id,
+                              const std::string& session_id, const nlohmann::json& body);
 
 nlohmann::json create_token(CampaignService& service, const nlohmann::json& body);
 nlohmann::json list_tokens(CampaignService& service);

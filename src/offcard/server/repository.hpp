@@ -72,10 +72,16 @@ struct AuthorizationRow {
   std::int64_t expires_at = 0;
   std::string kdd;
   std::int64_t kvn = 0;
-  std::int64_t scp_i = 0;
+  std::int64_t scp_i = 0;  // kOnlineAuthorizationScpI for an online authorization
   std::int64_t sequence_counter = 0;
-  Bytes paut;  // serialize_paut_file: the commands and the PautCheck
+  // serialize_paut_file (the commands and the PautCheck); for an online authorization the OnlineCheck
+  // sealed under the session KEK (online_session_state.hpp).
+  Bytes paut;
 };
+
+// The SCP03 "i" of an online authorization's row: 00, which no SCP03 key set has (an SCP11 session
+// has no "i"; its kdd is empty and its kvn is the SCP11 key's).
+inline constexpr std::int64_t kOnlineAuthorizationScpI = 0;
 
 // One report as received (several per authorization: an unverified one never blocks a later one).
 struct ReportRow {

@@ -37,8 +37,8 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
   // One connection per worker, and two for requests that finish while the next ones start.
   impl_->database = db::open_database(config.database_url, config.threads + 2);
   db::migrate(*impl_->database, server_migrations());
-  impl_->service =
-      std::make_unique<CampaignService>(*impl_->database, *config.keystore, token_hash(config.admin_token), config.now);
+  impl_->service = std::make_unique<CampaignService>(*impl_->database, *config.keystore, token_hash(config.admin_token),
+                                                     config.now, config.online);
   install_routes(impl_->router, *impl_->service);
   http::HttpServerConfig http_config;
   http_config.host = config.host;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "offcard/keystore/keystore.hpp"
+#include "offcard/server/campaign_service.hpp"
 #include "offcard/server/http/http_limits.hpp"
 
 namespace sefleet::offcard::server {
@@ -28,6 +29,8 @@ struct ServerConfig {
   std::size_t threads = 8;     // workers running the routes' database and keystore work
   std::size_t io_threads = 2;  // threads waiting for every connection's bytes
   http::HttpLimits limits;     // deadlines, connection cap, header limit (http_limits.hpp)
+  // Online authorization over SCP11 (the session routes): the card CA key and the session KEK.
+  std::optional<OnlineAuthorizationConfig> online;
   // Clock (Unix seconds) for expiry/activation times and the timeline; tests inject one.
   std::function<std::int64_t()> now = nullptr;
 };

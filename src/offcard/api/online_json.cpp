@@ -1,0 +1,108 @@
+// JSON of the online authorization routes (docs/api.md "Online authorization").
+#include "core/error.hpp"
+#include "gp/scp11/scp11_params.hpp"
+#include "offcard/api/json_codec.hpp"
+#include "offcard/campaign/package_format.hpp"
+
+namespace sefleet::offcard::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
+constexpr std::size_t kMaxCertificatesSize = 8192;  // a few certificates of a P-256 chain
+constexpr std::size_t kMaxStateSize = 1024;         // a sealed session state is a few hundred bytes
+constexpr std::size_t kMaxApduSize = 4 + 3 + 65535 + 3;
+constexpr std::size_t kMaxResponseSize = 65536 + 2;
+constexpr std::size_t kMaxSetupCommands = 16;  // SCP11a: the OCE chain's certificates and the authenticate
+
+std::string variant_text(gp::scp11::Variant variant) {
+  switch (variant) {
+    case gp::scp11::Variant::a:
+      return "11a";
+    case gp::scp11::Variant::b:
+      return "11b";
+    case gp::scp11::Variant::c:
+      return "11c";
+  }
+  return "11b";
+}
+
+}  // namespace
+
+json to_json(const OnlineSessionRequest& request) {
+  return json{{"se_id", lower_hex(request.se_id)},
+              {"certificates", lower_hex(request.certificates)},
+              {"kvn", request.kvn},
+              {"variant", variant_text(request.variant)}};
+}
+
+OnlineSessionRequest read_online_session_request(const json& body) {
+  const JsonReader r(body);
+  OnlineSessionRequest request;
+  request.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
+  request.certificates = r.hex("certificates", 1, kMaxCertificatesSize);
+  request.kvn = static_cast<std::uint8_t>(r.integer("kvn", 1, 255));
+  const auto variant = gp::scp11::parse_variant(r.string("variant", 1, 8));
+  if (!variant) r.fail("variant", "expected 11a, 11b or 11c");
+  request.variant = *variant;
+  return request;
+}
+
+json to_json(const SessionStart& start) {
+  json commands = json::array();
+  for (const auto& command : start.commands) commands.push_back(lower_hex(command));
+  return json{{"session_id", start.session_id},
+              {"commands", commands},
+              {"state", lower_hex(start.state)},
+              {"expires_at", start.expires_at}};
+}
+
+SessionStart read_session_start(const json& body) {
+  const JsonReader r(body);
+  SessionStart start;
+  start.session_id = lower_hex(r.hex("session_id", kAuthorizationIdSize, kAuthorizationIdSize));
+  for (const auto& command : r.array("commands", kMaxSetupCommands)) {
+    start.commands.push_back(hex_value(command.value, command.path, 4, kMaxApduSize));
+  }
+  if (start.commands.empty()) r.fail("commands", "expected at least one command");
+  start.state = r.hex("state", 1, kMaxStateSize);
+  start.expires_at = r.integer("expires_at", 0, kMaxTime);
+  return start;
+}
+
+json to_json(const SessionAnswer& answer) {
+  return json{{"se_id", lower_hex(answer.se_id)},
+              {"state", lower_hex(answer.state)},
+              {"response", lower_hex(answer.response.encode())}};
+}
+
+SessionAnswer read_session_answer(const json& body) {
+  const JsonReader r(body);
+  SessionAnswer answer;
+  answer.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
+  answer.state = r.hex("state", 1, kMaxStateSize);
+  answer.response = iso7816::ResponseApdu::parse(r.hex("response", 2, kMaxResponseSize));
+  return answer;
+}
+
+json to_json(const OnlineGrant& grant) {
+  return json{{"authorization_id", grant.authorization_id},
+              {"action", name(grant.action)},
+              {"paut", json::array({lower_hex(grant.paut[0]), lower_hex(grant.paut[1])})},
+              {"expires_at", grant.expires_at}};
+}
+
+OnlineGrant read_online_grant(const json& body) {
+  const JsonReader r(body);
+  OnlineGrant grant;
+  grant.authorization_id = lower_hex(r.hex("authorization_id", kAuthorizationIdSize, kAuthorizationIdSize));
+  grant.action = r.enumeration<PautAction>("action");
+  const auto paut = r.array("paut", 2);
+  if (paut.size() != 2) r.fail("paut", "expected CHANGE MODE and AUTHORIZE ACTION");
+  for (std::size_t k = 0; k < 2; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxApduSize);
+  grant.expires_at = r.integer("expires_at", 0, kMaxTime);
+  return grant;
+}
+
+}  // namespace sefleet::offcard::api

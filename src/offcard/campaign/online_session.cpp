@@ -1,0 +1,183 @@
+#include "offcard/campaign/online_session.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/hex.hpp"
+#include "crypto/x509_certificate.hpp"
+#include "gp/scp11/scp11_certificate.hpp"
+#include "gp/scp11/scp11_keys.hpp"
+#include "iso7816/status_words.hpp"
+
+namespace sefleet::offcard {
+namespace {
+
+namespace bc = gp::broadcast;
+namespace scp11 = gp::scp11;
+
+constexpr std::size_t kMaxSeIdSize = 64;
+constexpr std::uint8_t kGpClass = 0x80;
+constexpr std::size_t kSessionKeyLength = 16;  // AES-128 session keys, SCP11's default
+// SCP11 runs SCP03's secure messaging with 8-byte MACs (the host and card roles of gp/scp11 do too).
+constexpr gp::Scp03Mode kOnlineMode = gp::Scp03Mode::s8;
+
+[[noreturn]] void refuse(Errc code, OnlineRefusal reason, const std::string& message) {
+  throw OnlineSessionError(code, reason, "online session: " + message);
+}
+
+scp11::KeyAgreementParams agreement_params(scp11::Variant variant) {
+  return scp11::KeyAgreementParams{variant, scp11::kKeyUsageSecureMessaging, scp11::kKeyTypeAes, kSessionKeyLength, {}};
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The leaf names the SE (see the header): 5F20 = SE id, or the X.509 subject CN `card init` writes.
+void check_leaf_names_se(const scp11::Scp11Certificate& leaf, ByteView se_id) {
+  if (leaf.format() == scp11::CertificateFormat::gp) {
+    const Bytes& subject = leaf.gp_fields()->subject_identifier;
+    if (subject.size() == se_id.size() && std::equal(subject.begin(), subject.end(), se_id.begin())) return;
+    refuse(Errc::integrity_error, OnlineRefusal::se_id_mismatch,
+           "the SE's certificate names subject " + to_hex(subject) + ", not SE " + to_hex(se_id));
+  }
+  const std::string subject = crypto::X509Certificate::from_der(leaf.encoded()).subject();
+  if (equal_ignoring_case(subject, "/CN=sefleet SD " + to_hex(se_id))) return;
+  refuse(Errc::integrity_error, OnlineRefusal::se_id_mismatch,
+         "the SE's certificate names " + subject + ", not SE " + to_hex(se_id));
+}
+
+}  // namespace
+
+std::string_view online_refusal_name(OnlineRefusal reason) {
+  switch (reason) {
+    case OnlineRefusal::bad_request:
+      return "bad_request";
+    case OnlineRefusal::chain_not_verified:
+      return "chain_not_verified";
+    case OnlineRefusal::se_id_mismatch:
+      return "se_id_mismatch";
+    case OnlineRefusal::card_refused:
+      return "card_refused";
+    case OnlineRefusal::wrong_receipt:
+      return "wrong_receipt";
+    case OnlineRefusal::expired:
+      return "session_expired";
+    case OnlineRefusal::forged_report:
+      return "forged_report";
+  }
+  return "bad_request";
+}
+
+OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
+                                        crypto::Random& random) {
+  if (request.se_id.empty() || request.se_id.size() > kMaxSeIdSize) {
+    refuse(Errc::invalid_argument, OnlineRefusal::bad_request,
+           "SE identity must be 1 to 64 bytes, got " + std::to_string(request.se_id.size()));
+  }
+  if (request.kvn == 0) refuse(Errc::invalid_argument, OnlineRefusal::bad_request, "key version 00 names no key");
+  if (request.variant != scp11::Variant::b) {
+    refuse(Errc::unsupported, OnlineRefusal::bad_request,
+           scp11::variant_name(request.variant) + " needs a static OCE key; online sessions run SCP11b");
+  }
+  std::vector<scp11::Scp11Certificate> chain;
+  try {
+    chain = scp11::parse_certificate_chain(request.certificates);
+  } catch (const Error& error) {
+    refuse(Errc::parse_error, OnlineRefusal::bad_request, std::string("SE certificates: ") + error.what());
+  }
+  if (chain.empty()) refuse(Errc::invalid_argument, OnlineRefusal::bad_request, "the SE sent no certificate");
+  OnlineSessionStart start;
+  OnlineSessionState& state = start.state;
+  try {
+    state.card_key = scp11::verify_certificate_chain(chain, card_ca);
+  } catch (const Error& error) {
+    refuse(Errc::integrity_error, OnlineRefusal::chain_not_verified,
+           "SE " + to_hex(request.se_id) + ": " + error.what());
+  }
+  check_leaf_names_se(chain.back(), request.se_id);
+
+  const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::generate(random);
+  state.se_id = request.se_id;
+  state.variant = request.variant;
+  state.kvn = request.kvn;
+  state.authenticate_data =
+      scp11::encode_authenticate_data({agreement_params(request.variant), ephemeral.public_uncompressed()});
+  state.ephemeral_key = ephemeral.scalar();
+  start.commands.emplace_back(kGpClass, scp11::kInsInternalAuthenticate, request.kvn, scp11::key_id(request.variant),
+                              state.authenticate_data, 256);
+  return start;
+}
+
+OnlineAuthorization finish_online_session(const OnlineSessionState& state,
+                                          const iso7816::ResponseApdu& authenticate_response, const PautIssuer& issuer,
+                                          bc::Action action) {
+  if (!authenticate_response.ok()) {
+    refuse(Errc::protocol_error, OnlineRefusal::card_refused,
+           "SE " + to_hex(state.se_id) +
+               " refused the authenticate command: " + iso7816::sw::status_word_name(authenticate_response.sw));
+  }
+  scp11::AuthenticateResponse answer;
+  try {
+    answer = scp11::parse_authenticate_response(authenticate_response.data);
+  } catch (const Error& error) {
+    refuse(Errc::protocol_error, OnlineRefusal::bad_request, error.what());
+  }
+  const auto params = agreement_params(state.variant);
+  std::optional<scp11::Scp11SessionKeys> keys;
+  try {
+    const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::from_scalar(state.ephemeral_key.view());
+    const SecretBytes z =
+        scp11::host_shared_secret(state.variant, ephemeral, nullptr, answer.ephemeral_sd_key, state.card_key);
+    keys.emplace(scp11::derive_session_keys(z.view(), params));
+  } catch (const Error& error) {
+    refuse(Errc::protocol_error, OnlineRefusal::bad_request, std::string("SE key: ") + error.what());
+  }
+  const crypto::Mac16 receipt =
+      scp11::compute_receipt(keys->receipt_key.view(), state.authenticate_data, answer.ephemeral_sd_key);
+  if (!constant_time_equal(ByteView(receipt.data(), receipt.size()), answer.receipt)) {
+    refuse(Errc::integrity_error, OnlineRefusal::wrong_receipt,
+           "SE " + to_hex(state.se_id) + ": wrong receipt (not the SE whose certificate was verified)");
+  }
+
+  gp::SecureMessaging engine(keys->session, kOnlineMode, kOnlineSecurityLevel);
+  engine.begin(receipt);
+  bc::WrappedAuthorization wrapped = issuer.wrap_authorization(engine, action);
+
+  OnlineAuthorization out;
+  out.change_mode = std::move(wrapped.change_mode);
+  out.authorize = std::move(wrapped.authorize);
+  out.check.se_id = state.se_id;
+  out.check.receipt = receipt;
+  out.check.keys = std::move(keys->session);
+  out.check.authorize_counter = wrapped.authorize_counter;
+  out.check.authorize_chaining_value = wrapped.authorize_chaining_value;
+  out.check.campaign_id = issuer.terms().campaign_id;
+  return out;
+}
+
+bc::PautVerdict verify_online_answers(const OnlineCheck& check, const iso7816::ResponseApdu& authenticate_response,
+                                      const std::optional<iso7816::ResponseApdu>& authorize_response) {
+  bc::PautVerdict verdict;
+  if (!authenticate_response.ok()) return verdict;  // nothing to authenticate
+  try {
+    const scp11::AuthenticateResponse answer = scp11::parse_authenticate_response(authenticate_response.data);
+    if (!constant_time_equal(ByteView(check.receipt.data(), check.receipt.size()), answer.receipt)) {
+      refuse(Errc::integrity_error, OnlineRefusal::forged_report,
+             "reported authenticate response: receipt differs from the session's (not this SE's session)");
+    }
+    verdict.card_authenticated = true;
+    if (!authorize_response) return verdict;
+    bc::verify_authorize_response(check.keys, kOnlineMode, kOnlineSecurityLevel, check.authorize_counter,
+                                  check.authorize_chaining_value, check.campaign_id, *authorize_response, verdict);
+  } catch (const OnlineSessionError&) {
+    throw;
+  } catch (const Error& error) {
+    refuse(error.code(), OnlineRefusal::forged_report, std::string("report: ") + error.what());
+  }
+  return verdict;
+}
+
+}  // namespace sefleet::offcard

@@ -1,0 +1,274 @@
+// Online authorization over loopback HTTP (docs/api.md "Online authorization"), SQLite: the session
+// routes and the report of an SCP11b session against gp's SCP11 card role, and each refusal (chain,
+// SE id, receipt, expired or altered or borrowed session state, rollout refusals, forged report).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <cctype>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.hpp"
+#include "core/hex.hpp"
+#include "core/secret.hpp"
+#include "crypto/p256.hpp"
+#include "gp/broadcast/campaign_messages.hpp"
+#include "gp/scp11/scp11_card.hpp"
+#include "gp/scp11/scp11_certificate.hpp"
+#include "gp/secure_messaging.hpp"
+#include "iso7816/status_words.hpp"
+#include "offcard/campaign/design_system.hpp"
+#include "offcard/campaign/package_format.hpp"
+#include "offcard/keystore/software_keystore.hpp"
+#include "offcard/server/base64.hpp"
+#include "offcard/server/server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sefleet::test {
+namespace {
+
+namespace bc = gp::broadcast;
+namespace scp11 = gp::scp11;
+using crypto::P256PrivateKey;
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+using nlohmann::json;
+
+const std::string kAdmin = "admin-token-of-the-online-test";
+const std::string kSeA = "0102030405060708";
+const std::string kSeB = "0102030405060709";
+
+Bytes package_file() {
+  auto keys = offcard::SoftwareKeystore::in_memory();
+  keys->import_key("kos", SecretBytes(Bytes(16, 0x11)), offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);
+  keys->import_key("kmac", SecretBytes(Bytes(16, 0x22)), offcard::KeyUsage::mac);
+  offcard::CampaignDesign design;
+  design.manifest.type = bc::ImageType::os;
+  design.manifest.version = 7;
+  design.manifest.name = "online-test";
+  design.body = Bytes(500, 0x5A);
+  design.profile = bc::Profile::campaign_key;
+  design.kos = offcard::KeyRef::current("kos");
+  design.kmac = offcard::KeyRef::current("kmac");
+  design.platform_key_version = 1;
+  design.chunk_size = 100;
+  return offcard::serialize_campaign_package(offcard::design_campaign(*keys, design));
+}
+
+struct Pki {
+  P256PrivateKey ca = P256PrivateKey::generate();
+  P256PrivateKey other_ca = P256PrivateKey::generate();
+};
+const Pki& pki() {
+  static const Pki instance;
+  return instance;
+}
+
+// An SE offering SCP11b: its key pair, its certificate (GP format, 5F20 = SE id) and, once it answered
+// INTERNAL AUTHENTICATE, the session's card-side SCP03 engine.
+class Se {
+ public:
+  explicit Se(const std::string& se_id, const P256PrivateKey& signer = pki().ca, std::string subject = "")
+      : id_(from_hex(se_id)) {
+    scp11::GpCertificateFields fields;
+    fields.serial = Bytes{0x01};
+    fields.ca_kloc_identifier = Bytes(20, 0xCA);
+    fields.subject_identifier = subject.empty() ? id_ : from_hex(subject);
+    fields.public_key = key_.public_uncompressed();
+    certificate_ = scp11::make_gp_certificate(fields, signer);
+  }
+  json session_request() const {
+    return json{
+        {"se_id", to_lower(to_hex(id_))}, {"certificates", to_hex(certificate_)}, {"kvn", 1}, {"variant", "11b"}};
+  }
+  ResponseApdu answer(const std::string& command_hex) {
+    scp11::Scp11CardKeys keys;
+    keys.kvn = 0x01;
+    keys.sd_key = &key_;
+    std::optional<scp11::Scp11Established> established;
+    const ResponseApdu response =
+        channel_.authenticate(CommandApdu::parse(from_hex(command_hex)), keys, crypto::system_random(), established);
+    if (established) {
+      engine_ = std::make_unique<gp::SecureMessaging>(established->keys, gp::Scp03Mode::s8, 0x33);
+      engine_->begin(established->receipt);
+    }
+    return response;
+  }
+  // Runs CHANGE MODE and AUTHORIZE ACTION and answers an activated status of the campaign.
+  ResponseApdu authorize(const json& paut) {
+    const auto change_mode = engine_->unwrap_command(CommandApdu::parse(from_hex(paut.at(0).get<std::string>())));
+    EXPECT_TRUE(change_mode.has_value());
+    const auto campaign = bc::parse_change_mode_to_broadcast(change_mode->data).campaign_id;
+    (void)engine_->wrap_response(ResponseApdu(iso7816::sw::kOk));
+    const auto authorize = engine_->unwrap_command(CommandApdu::parse(from_hex(paut.at(1).get<std::string>())));
+    EXPECT_TRUE(authorize.has_value());
+    bc::ImageStatus status;
+    status.campaign_id = campaign;
+    status.active_version = 7;
+    return engine_->wrap_response(ResponseApdu(bc::encode_image_status(status), iso7816::sw::kOk));
+  }
+
+  static std::string to_lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  }
+
+ private:
+  Bytes id_;
+  P256PrivateKey key_ = P256PrivateKey::generate();
+  Bytes certificate_;
+  scp11::Scp11CardChannel channel_;
+  std::unique_ptr<gp::SecureMessaging> engine_;
+};
+
+std::string hex_of(const ResponseApdu& response) {
+  return to_hex(response.encode());
+}
+
+class ServerOnline : public ::testing::Test {
+ protected:
+  ServerOnline() : hsm_(offcard::SoftwareKeystore::in_memory()) {
+    hsm_->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
+    hsm_->import_key("session-kek", SecretBytes(Bytes(16, 0x5E)), offcard::KeyUsage::wrap);
+    offcard::server::ServerConfig config;
+    config.database_url = "sqlite:" + (dir_.path() / "online.db").string();
+    config.keystore = hsm_.get();
+    config.admin_token = kAdmin;
+    config.threads = 2;
+    config.online = offcard::server::OnlineAuthorizationConfig{pki().ca.public_uncompressed(),
+                                                               offcard::KeyRef::current("session-kek")};
+    config.now = [this] { return now_.load(); };
+    server_ = std::make_unique<offcard::server::Server>(config);
+    server_->start();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    auto created = post("/v1/campaigns", json{{"name", "online"},
+                                              {"package", offcard::server::base64_encode(package_file())},
+                                              {"master_key", "master"},
+                                              {"targets", {kSeA, kSeB}}}
+                                             .dump());
+    EXPECT_EQ(created->status, 201) << created->body;
+    campaign_ = json::parse(created->body).at("id");
+    auto token = post("/v1/tokens", json{{"name", "t"}, {"campaigns", {campaign_}}}.dump());
+    token_ = json::parse(token->body).at("token");
+  }
+
+  httplib::Result post(const std::string& path, const std::string& body, const std::string& token = kAdmin) {
+    return client_->Post(path.c_str(), {{"Authorization", "Bearer " + token}}, body, "application/json");
+  }
+  std::string route(const std::string& tail) const { return "/v1/campaigns/" + campaign_ + tail; }
+  static json body(const httplib::Result& result) { return json::parse(result->body); }
+  static void expect_refusal(const httplib::Result& result, int status, const std::string& reason) {
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, status) << result->body;
+    EXPECT_EQ(json::parse(result->body).value("reason", ""), reason) << result->body;
+  }
+  json start(Se& se, const std::string& token) {
+    auto started = post(route("/sessions"), se.session_request().dump(), token);
+    EXPECT_EQ(started->status, 201) << started->body;
+    return body(started);
+  }
+  static json answer_of(const json& started, const std::string& se_id, const ResponseApdu& response) {
+    return json{{"se_id", se_id}, {"state", started.at("state")}, {"response", hex_of(response)}};
+  }
+
+  std::atomic<std::int64_t> now_{1'900'000'000};
+  TempDir dir_;
+  std::unique_ptr<offcard::SoftwareKeystore> hsm_;
+  std::unique_ptr<offcard::server::Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string campaign_;
+  std::string token_;
+};
+
+TEST_F(ServerOnline, Scp11bSessionAuthorizesAndTheReportIsAuthenticated) {
+  Se se(kSeA);
+  const json started = start(se, token_);
+  ASSERT_EQ(started.at("commands").size(), 1u);
+  EXPECT_EQ(started.at("expires_at"), now_.load() + 120);
+  const ResponseApdu answer = se.answer(started.at("commands").at(0));
+  ASSERT_TRUE(answer.ok());
+  auto granted = post(route("/sessions/" + started.at("session_id").get<std::string>()),
+                      answer_of(started, kSeA, answer).dump(), token_);
+  ASSERT_EQ(granted->status, 201) << granted->body;
+  const json grant = body(granted);
+  EXPECT_EQ(grant.at("action"), "activate");
+  ASSERT_EQ(grant.at("paut").size(), 2u);
+  const ResponseApdu status = se.authorize(grant.at("paut"));
+
+  json report{{"authorization_id", grant.at("authorization_id")},
+              {"se_id", kSeA},
+              {"total_commands", 8},
+              {"commands_sent", 8},
+              {"authenticate_response", hex_of(answer)},
+              {"authorize_response", hex_of(status)}};
+  // A status whose R-MAC the terminal altered is not believed.
+  json forged = report;
+  ResponseApdu altered = status;
+  altered.data.back() ^= 0x01;
+  forged["authorize_response"] = hex_of(altered);
+  auto unverified = post(route("/reports"), forged.dump(), token_);
+  ASSERT_EQ(unverified->status, 200) << unverified->body;
+  EXPECT_EQ(body(unverified).at("outcome"), "not_authenticated");
+  EXPECT_EQ(body(unverified).at("evidence"), "unverified");
+
+  auto reported = post(route("/reports"), report.dump(), token_);
+  ASSERT_EQ(reported->status, 200) << reported->body;
+  EXPECT_EQ(body(reported).at("outcome"), "activated");
+  EXPECT_EQ(body(reported).at("evidence"), "authenticated");
+  EXPECT_EQ(body(reported).at("decision"), "updated");
+  // The SE is updated: another session's answer is refused like an authorization.
+  Se again(kSeA);
+  const json restarted = start(again, token_);
+  expect_refusal(post(route("/sessions/" + restarted.at("session_id").get<std::string>()),
+                      answer_of(restarted, kSeA, again.answer(restarted.at("commands").at(0))).dump(), token_),
+                 409, "already_updated");
+}
+
+TEST_F(ServerOnline, RefusesChainsThatDoNotVerifyOrNameAnotherSe) {
+  Se foreign(kSeA, pki().other_ca);
+  expect_refusal(post(route("/sessions"), foreign.session_request().dump(), token_), 403, "chain_not_verified");
+  Se borrowed(kSeA, pki().ca, kSeB);  // a genuine certificate of SE B presented for SE A
+  expect_refusal(post(route("/sessions"), borrowed.session_request().dump(), token_), 403, "se_id_mismatch");
+  json scp11a = Se(kSeA).session_request();
+  scp11a["variant"] = "11a";
+  expect_refusal(post(route("/sessions"), scp11a.dump(), token_), 400, "invalid_session");
+}
+
+TEST_F(ServerOnline, RefusesAWrongReceiptAndBadSessionStates) {
+  Se se(kSeA);
+  const json started = start(se, token_);
+  const std::string path = route("/sessions/" + started.at("session_id").get<std::string>());
+  ResponseApdu answer = se.answer(started.at("commands").at(0));
+  ResponseApdu wrong = answer;
+  wrong.data.back() ^= 0x01;
+  expect_refusal(post(path, answer_of(started, kSeA, wrong).dump(), token_), 403, "wrong_receipt");
+  expect_refusal(post(path, answer_of(started, kSeA, ResponseApdu(0x6982)).dump(), token_), 409, "card_refused");
+  // The state is sealed for this session, campaign and token.
+  json altered = answer_of(started, kSeA, answer);
+  std::string state = altered.at("state");
+  state[10] = state[10] == '0' ? '1' : '0';
+  altered["state"] = state;
+  expect_refusal(post(path, altered.dump(), token_), 400, "invalid_session");
+  expect_refusal(post(route("/sessions/" + std::string(32, 'a')), answer_of(started, kSeA, answer).dump(), token_), 400,
+                 "invalid_session");
+  expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), kAdmin), 400, "invalid_session");
+  expect_refusal(post(path, answer_of(started, kSeB, answer).dump(), token_), 403, "se_id_mismatch");
+  now_ += 121;
+  expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), token_), 410, "session_expired");
+}
+
+TEST_F(ServerOnline, TheRolloutRefusalsApply) {
+  ASSERT_EQ(post(route("/pause"), "")->status, 200);
+  Se se(kSeA);
+  const json started = start(se, token_);
+  expect_refusal(post(route("/sessions/" + started.at("session_id").get<std::string>()),
+                      answer_of(started, kSeA, se.answer(started.at("commands").at(0))).dump(), token_),
+                 409, "paused");
+}
+
+}  // namespace
+}  // namespace sefleet::test
