@@ -22,8 +22,13 @@ run() { timeout 60 "$bin" "$@" || fail "'$*' failed"; }
 openssl ecparam -name prime256v1 -genkey -noout -out "$work/sec1.pem" 2>/dev/null || fail "openssl ecparam"
 openssl pkcs8 -topk8 -nocrypt -in "$work/sec1.pem" -out "$work/pkcs8.pem" || fail "openssl pkcs8"
 openssl pkey -in "$work/sec1.pem" -pubout -out "$work/expected_pub.pem" || fail "openssl pkey"
-scalar=$(openssl ec -in "$work/sec1.pem" -text -noout 2>/dev/null | sed -n '/priv:/,/pub:/p' | grep -v ':$' |
-  tr -d ' :\n' | sed 's/^00\(.\{64\}\)$/\1/')
+scalar=$(/usr/bin/python3 - "$work/sec1.pem" <<'PY'
+import sys
+from cryptography.hazmat.primitives import serialization
+key = serialization.load_pem_private_key(open(sys.argv[1], "rb").read(), None)
+print(key.private_numbers().private_value.to_bytes(32, "big").hex())
+PY
+)
 [ ${#scalar} -eq 64 ] || fail "scalar from openssl: '$scalar'"
 printf '%s\n' "$scalar" >"$work/scalar.hex"
 openssl ecparam -name secp384r1 -genkey -noout -out "$work/p384.pem" 2>/dev/null || fail "openssl p384"

@@ -49,7 +49,7 @@ write("not_oce.pem", cert(key(), "OCE", oce_ca, "OCE CA").public_bytes(pem))
 write("oce.key", oce.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 write("sd_point.hex", point(sd).encode())
 scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
-write("profile.json", ('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
+write("profile.json", (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
   '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
   '"scp03": {"kvn": "30", "i": "70", "enc": "404142434445464748494A4B4C4D4E4F", '
   '"mac": "404142434445464748494A4B4C4D4E4F", "dek": "404142434445464748494A4B4C4D4E4F"}, '
