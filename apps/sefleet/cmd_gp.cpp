@@ -50,9 +50,9 @@ void authenticate(GpConnection& connection, const GpCommonOptions& options) {
 void require_keys(const GpCommonOptions& options, const std::string& what) {
   if (!options.keys.any() && !options.scp11.chosen()) {
     throw CLI::ValidationError("keys", what +
-                                           " needs a secure channel: SCP03 (--key, --enc/--mac/--dek, --kdf3, "
-                                           "--key-file or $SEFLEET_KEY; --key default for a card on the test key) "
-                                           "or SCP11 (--scp 11a|11b|11c)");
+                                           " needs an SCP03 session (--key, --enc/--mac/--dek, --kdf3, --key-file "
+                                           "or $SEFLEET_KEY; --key default for a card on the test key) or an SCP11 "
+                                           "session (--scp 11a|11b|11c)");
   }
 }
 

@@ -199,8 +199,8 @@ void run_gp_info(const GpCommonOptions& options, bool registry_only) {
     json["registry"] = registry_json(registry);
   } else {
     unavailable["registry"] =
-        "GET STATUS needs a secure channel: give --key, --enc/--mac/--dek, --kdf3, --key-file or $SEFLEET_KEY "
-        "(SCP03), or --scp 11a|11b|11c";
+        "GET STATUS needs an SCP03 session (--key, --enc/--mac/--dek, --kdf3, --key-file or $SEFLEET_KEY) or an "
+        "SCP11 session (--scp 11a|11b|11c)";
   }
   json["unavailable"] = unavailable;
   if (options.json) {
