@@ -16,6 +16,7 @@
 #include "core/hex.hpp"
 #include "gp/host/gp_session.hpp"
 #include "iso7816/status_words.hpp"
+#include "scp11_options.hpp"
 #include "transport/pcsc_context.hpp"
 
 namespace sefleet::cli {
@@ -24,6 +25,7 @@ namespace {
 struct ApduOptions {
   ConnectionOptions connection;
   KeyOptions keys;
+  Scp11Options scp11;
   std::vector<std::string> apdus;
   std::string script;
   bool json = false;
@@ -103,7 +105,11 @@ void run_apdu(const ApduOptions& options) {
   std::optional<gp::StaticKeyResolver> resolver;
   gp::Scp03HostOptions host_options;
   Bytes aid;
-  if (options.keys.any()) {
+  std::optional<gp::host::Scp11ChannelOptions> scp11;
+  if (options.scp11.chosen()) {
+    scp11 = make_scp11_channel_options(options.scp11, options.keys);
+    aid = selected_aid(options.keys);
+  } else if (options.keys.any()) {
     resolver = make_key_resolver(options.keys);
     host_options = make_host_options(options.keys);
     aid = selected_aid(options.keys);
@@ -120,7 +126,17 @@ void run_apdu(const ApduOptions& options) {
   }));
 
   nlohmann::json secure_channel = nullptr;
-  if (resolver) {
+  if (scp11) {
+    session.select(aid);
+    session.open_scp11_channel(*scp11);
+    secure_channel = scp11_channel_json(*scp11, session.scp11_channel().card_key());
+    secure_channel["aid"] = to_hex(session.selected_aid());
+    if (!options.json) {
+      std::cout << "# SCP" << options.scp11.scp << " session open: SD " << to_hex(session.selected_aid())
+                << ", key version " << secure_channel["kvn"].get<std::string>() << ", AES-"
+                << options.scp11.key_length * 8 << " session keys\n";
+    }
+  } else if (resolver) {
     session.select(aid);
     session.open_secure_channel(*resolver, host_options);
     const auto& info = session.channel().host().card_info();
@@ -172,8 +188,8 @@ void run_apdu(const ApduOptions& options) {
 const RegisterCommand registration{
     "apdu", [](CLI::App& root) {
       auto options = std::make_shared<ApduOptions>();
-      auto* cmd =
-          root.add_subcommand("apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 session");
+      auto* cmd = root.add_subcommand(
+          "apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 or SCP11 session");
       cmd->footer(
           "APDUs are hex, spaces allowed (quote them). With a key option the ISD (--aid) is selected, SCP03 is\n"
           "opened and every APDU is wrapped; the plain command and response are printed (-v adds the wire form\n"
@@ -183,9 +199,13 @@ const RegisterCommand registration{
           "  sefleet apdu --list-readers\n"
           "  sefleet apdu --reader 'Virtual PCD' '00A4040008A000000151000000' '80CA006600'\n"
           "  sefleet apdu --tcp 127.0.0.1:9025 --key 404142434445464748494A4B4C4D4E4F '80F24002024F0000'\n"
-          "  sefleet apdu --tcp 127.0.0.1:9025 --kdf3 MASTERHEX --level 13 -f script.apdu --json");
+          "  sefleet apdu --tcp 127.0.0.1:9025 --kdf3 MASTERHEX --level 13 -f script.apdu --json\n"
+          "  sefleet apdu --tcp 127.0.0.1:9025 --scp 11b --card-ca card-ca.pem '80CA006600'\n"
+          "  sefleet apdu --tcp 127.0.0.1:9025 --scp 11a --card-ca card-ca.pem --oce-key keystore:oce \\\n"
+          "      --keystore 'pkcs11:/usr/lib/softhsm/libsofthsm2.so?token=hsm&pin-file=pin' --oce-cert oce.pem ...");
       add_connection_options(*cmd, options->connection);
       add_key_options(*cmd, options->keys);
+      add_scp11_options(*cmd, options->scp11);
       cmd->add_option("apdus", options->apdus, "APDUs in hex, sent in order (after those of --script)");
       cmd->add_option("-f,--script", options->script, "File with one APDU per line ('#' comments, blank lines ignored)")
           ->check(CLI::ExistingFile);

@@ -13,6 +13,7 @@ namespace sefleet::cli {
 void add_gp_common_options(CLI::App& command, GpCommonOptions& options, const std::string& default_level) {
   add_connection_options(command, options.connection);
   add_key_options(command, options.keys, default_level);
+  add_scp11_options(command, options.scp11);
   command.add_flag("--json", options.json, "Print the result as JSON");
   command.add_flag("-v,--verbose,-d,--debug", options.verbose, "Print every APDU on the wire to stderr (>> / <<)");
 }
@@ -20,7 +21,9 @@ void add_gp_common_options(CLI::App& command, GpCommonOptions& options, const st
 GpConnection connect_gp(const GpCommonOptions& options) {
   const Bytes aid = selected_aid(options.keys);
   GpConnection connection;
-  if (options.keys.any()) {
+  if (options.scp11.chosen()) {
+    connection.scp11 = make_scp11_channel_options(options.scp11, options.keys);
+  } else if (options.keys.any()) {
     connection.keys = make_key_resolver(options.keys);
     connection.host_options = make_host_options(options.keys);
   }
@@ -36,19 +39,29 @@ GpConnection connect_gp(const GpCommonOptions& options) {
 }
 
 void authenticate(GpConnection& connection, const GpCommonOptions& options) {
+  if (connection.scp11) {
+    connection.session->open_scp11_channel(*connection.scp11);
+    return;
+  }
   if (!connection.keys) require_keys(options, "this command");
   connection.session->open_secure_channel(*connection.keys, connection.host_options);
 }
 
 void require_keys(const GpCommonOptions& options, const std::string& what) {
-  if (!options.keys.any()) {
+  if (!options.keys.any() && !options.scp11.chosen()) {
     throw CLI::ValidationError("keys", what +
                                            " needs an SCP03 session (--key, --enc/--mac/--dek, --kdf3, --key-file "
-                                           "or $SEFLEET_KEY; --key default for a card on the test key)");
+                                           "or $SEFLEET_KEY; --key default for a card on the test key) or an SCP11 "
+                                           "session (--scp 11a|11b|11c)");
   }
 }
 
 nlohmann::json secure_channel_json(const GpConnection& connection) {
+  if (connection.scp11) {
+    nlohmann::json json = scp11_channel_json(*connection.scp11, connection.session->scp11_channel().card_key());
+    json["aid"] = to_hex(connection.session->selected_aid());
+    return json;
+  }
   const auto& channel = connection.session->channel();
   const auto& info = channel.host().card_info();
   return {{"aid", to_hex(connection.session->selected_aid())},

@@ -1,8 +1,9 @@
 // sefleet hsm: the operator's key management on a keystore (software file or PKCS#11 token): init,
-// generate, import, list, rotate, delete, and derive-scp03 (an SE's SCP03 keys from the master key,
-// for its personalization). Secrets never come from the command line: passphrases and
-// PINs from files or environment variables, imported key values from a file (keystore_spec.hpp).
-// Nothing here ever prints a key value: `list` shows label, size, usage, versions and KCVs.
+// generate, import, list, rotate, delete, public (an EC key's public point), and derive-scp03 (an SE's
+// SCP03 keys from the master key, for its personalization). Keys are AES keys or P-256 key pairs
+// (--ec: SCP11 OCE keys, certificate issuers). Secrets never come from the command line: passphrases
+// and PINs from files or environment variables, imported key values from a file (keystore_spec.hpp).
+// Nothing here ever prints a secret: `list` shows label, algorithm, size, usage, versions and KCVs.
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -15,6 +16,7 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "crypto/ec_pem.hpp"
 #include "gp/static_keys.hpp"
 #include "offcard/keystore/key_ref.hpp"
 #include "offcard/keystore/keystore_spec.hpp"
@@ -40,6 +42,10 @@ struct HsmOptions {
   std::size_t size = 16;
   std::string usage = "mac";
   std::optional<std::string> value_file;
+  std::optional<std::string> ec_private_file;
+  bool ec = false;
+  std::string algorithm;
+  bool pem = false;
   std::uint32_t version = 0;
   std::string kdd;
   std::string kvn = "30";
@@ -74,6 +80,39 @@ SecretBytes read_key_value_file(const std::string& path) {
   }
 }
 
+// A P-256 private key from a file: PEM (PKCS#8 or SEC1) or the 32-byte scalar as hex; the file must be
+// private like any secret.
+SecretBytes read_ec_private_file(const std::string& path) {
+  const SecretBytes raw = offcard::read_secret_file(path, "EC private key");
+  const std::string_view text(reinterpret_cast<const char*>(raw.data()), raw.size());
+  if (crypto::looks_like_pem(text)) {
+    try {
+      return crypto::p256_private_scalar_from_pem(text);
+    } catch (const Error& e) {
+      throw Error(e.code(), path + ": " + e.what());
+    }
+  }
+  SecretBytes scalar = read_key_value_file(path);
+  if (scalar.size() != offcard::kEcP256ScalarSize) {
+    throw Error(Errc::parse_error, path +
+                                       " must hold a P-256 private key: a PEM, or the 32-byte scalar as 64 hex "
+                                       "digits (got " +
+                                       std::to_string(scalar.size()) + " bytes)");
+  }
+  return scalar;
+}
+
+// --ec or --algorithm ec-p256 (aes is the default).
+bool wants_ec(const HsmOptions& options) {
+  if (options.algorithm.empty() || options.algorithm == "aes") return options.ec;
+  if (options.algorithm == "ec-p256") return true;
+  throw CLI::ValidationError("--algorithm", "use aes or ec-p256, got '" + options.algorithm + "'");
+}
+
+std::string algorithm_text(const offcard::KeyInfo& key) {
+  return key.is_ec() ? std::string(offcard::kEcP256Algorithm) : "AES-" + std::to_string(key.size * 8);
+}
+
 std::uint8_t parse_hex_byte_option(const std::string& text, const std::string& option) {
   Bytes value;
   try {
@@ -94,6 +133,7 @@ nlohmann::json key_json(const offcard::KeyInfo& key) {
                         {"origin", std::string(offcard::key_origin_text(v.origin))},
                         {"retired", v.retired},
                         {"kcv", to_hex(ByteView(v.kcv.data(), v.kcv.size()))}});
+    if (!v.public_point.empty()) versions.back()["public_key"] = to_hex(v.public_point);
   }
   return {{"label", key.label},
           {"algorithm", key.algorithm},
@@ -109,7 +149,7 @@ void print_key(const offcard::KeyInfo& key, bool json) {
     return;
   }
   const auto& current = key.current();
-  std::cout << key.label << ": AES-" << key.size * 8 << ", usage " << offcard::key_usage_text(key.usage)
+  std::cout << key.label << ": " << algorithm_text(key) << ", usage " << offcard::key_usage_text(key.usage)
             << ", current version " << current.version << " (" << offcard::key_origin_text(current.origin) << ", KCV "
             << to_hex(ByteView(current.kcv.data(), current.kcv.size())) << "), " << key.versions.size()
             << " version(s)\n";
@@ -132,15 +172,30 @@ void run_init(const HsmOptions& options) {
   if (!(m.aes_cmac || m.aes_cmac_general) || !m.aes_key_wrap || !m.aes_ecb || !m.aes_cbc) {
     throw Error(Errc::unsupported, "the token lacks a mechanism the keystore needs (see the list above)");
   }
+  if (!m.ec_key_pair_gen || !m.ecdh1_derive || !m.ecdsa) {
+    std::cout << "note: without CKM_EC_KEY_PAIR_GEN, CKM_ECDH1_DERIVE and CKM_ECDSA, EC keys (--ec) are not usable\n";
+  }
   std::cout << "token ready\n";
 }
 
 void run_generate(const HsmOptions& options) {
+  if (wants_ec(options)) {
+    auto store = open_store(options);
+    print_key(store->generate_ec(options.label), options.json);
+    return;
+  }
   auto store = open_store(options);
   print_key(store->generate(options.label, options.size, offcard::parse_key_usage(options.usage)), options.json);
 }
 
 void run_import(const HsmOptions& options) {
+  if (options.ec_private_file) {
+    const SecretBytes scalar = read_ec_private_file(*options.ec_private_file);
+    auto store = open_store(options);
+    print_key(store->import_ec(options.label, scalar), options.json);
+    return;
+  }
+  if (!options.value_file) throw CLI::ValidationError("import", "give --value-file (AES) or --ec-private (P-256)");
   const SecretBytes value = read_key_value_file(*options.value_file);
   auto store = open_store(options);
   print_key(store->import_key(options.label, value, offcard::parse_key_usage(options.usage)), options.json);
@@ -157,7 +212,7 @@ void run_list(const HsmOptions& options) {
   }
   std::cout << store->location() << ": " << keys.size() << " key(s)\n";
   for (const auto& key : keys) {
-    std::cout << "  " << key.label << "  AES-" << key.size * 8 << "  usage " << offcard::key_usage_text(key.usage)
+    std::cout << "  " << key.label << "  " << algorithm_text(key) << "  usage " << offcard::key_usage_text(key.usage)
               << "\n";
     for (const auto& v : key.versions) {
       std::cout << "    v" << v.version << "  " << (v.retired ? "retired" : "current") << "  "
@@ -170,6 +225,7 @@ void run_list(const HsmOptions& options) {
 void run_rotate(const HsmOptions& options) {
   std::optional<SecretBytes> value;
   if (options.value_file) value = read_key_value_file(*options.value_file);
+  if (options.ec_private_file) value = read_ec_private_file(*options.ec_private_file);
   auto store = open_store(options);
   print_key(value ? store->rotate_import(options.label, *value) : store->rotate(options.label), options.json);
 }
@@ -182,6 +238,26 @@ void run_delete(const HsmOptions& options) {
   }
   store->delete_key(options.label);
   std::cout << "deleted key '" << options.label << "' (every version) from " << store->location() << "\n";
+}
+
+// The public point of an EC key: hex (04 || x || y), or a SubjectPublicKeyInfo PEM.
+void run_public(const HsmOptions& options) {
+  const offcard::KeyRef ref = [&] {
+    try {
+      return offcard::parse_key_ref(options.label);
+    } catch (const Error& e) {
+      throw CLI::ValidationError("LABEL", e.what());
+    }
+  }();
+  auto store = open_store(options);
+  const Bytes point = store->ec_public_key(ref);
+  if (options.pem) {
+    std::cout << crypto::p256_public_key_pem(point);
+  } else if (options.json) {
+    std::cout << nlohmann::json{{"label", ref.text()}, {"public_key", to_hex(point)}}.dump(2) << "\n";
+  } else {
+    std::cout << to_hex(point) << "\n";
+  }
 }
 
 // The SE's SCP03 keys, kdf3-diversified from the master key inside the keystore (the server's HSM
@@ -250,7 +326,7 @@ CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string&
 
 void setup_hsm(CLI::App& root) {
   auto* hsm = root.add_subcommand(
-      "hsm", "Key management on a keystore: init, generate, import, list, rotate, delete, derive-scp03");
+      "hsm", "Key management on a keystore: init, generate, import, list, rotate, delete, public, derive-scp03");
   hsm->require_subcommand(1);
   hsm->footer(kSpecHelp);
 
@@ -259,31 +335,51 @@ void setup_hsm(CLI::App& root) {
       ->callback([init_options] { run_init(*init_options); });
 
   auto gen = std::make_shared<HsmOptions>();
-  auto* generate = add_command(*hsm, "generate", "Generate a new AES key inside the keystore", gen);
+  auto* generate =
+      add_command(*hsm, "generate", "Generate a new AES key, or a P-256 key pair (--ec), inside the keystore", gen);
   generate->add_option("--label", gen->label, "Key label")->required();
-  generate->add_option("--size", gen->size, "Key size in bytes")->check(CLI::IsMember({16, 24, 32}));
-  generate->add_option("--usage", gen->usage, "Comma-separated: mac, wrap, encrypt (or all)");
+  auto* size = generate->add_option("--size", gen->size, "AES key size in bytes")->check(CLI::IsMember({16, 24, 32}));
+  auto* usage =
+      generate->add_option("--usage", gen->usage, "AES key usage, comma-separated: mac, wrap, encrypt (or all)");
+  auto* ec = generate->add_flag("--ec", gen->ec, "A P-256 key pair (ECDH and ECDSA; the private key never leaves)");
+  auto* algorithm = generate->add_option("--algorithm", gen->algorithm, "aes (default) or ec-p256 (as --ec)")
+                        ->check(CLI::IsMember({"aes", "ec-p256"}));
+  ec->excludes(size)->excludes(usage)->excludes(algorithm);
   generate->add_flag("--json", gen->json, "Print the key description as JSON");
   generate->callback([gen] { run_generate(*gen); });
 
   auto imp = std::make_shared<HsmOptions>();
-  auto* import_cmd =
-      add_command(*hsm, "import", "Import an AES key value from a file (hex), never extractable again", imp);
+  auto* import_cmd = add_command(
+      *hsm, "import", "Import an AES key (--value-file) or a P-256 private key (--ec-private), never extractable again",
+      imp);
   import_cmd->add_option("--label", imp->label, "Key label")->required();
-  import_cmd->add_option("--value-file", imp->value_file, "File holding the key as hex (mode 0600)")->required();
-  import_cmd->add_option("--usage", imp->usage, "Comma-separated: mac, wrap, encrypt (or all)");
+  auto* value_file =
+      import_cmd->add_option("--value-file", imp->value_file, "File holding the AES key as hex (mode 0600)");
+  auto* ec_private = import_cmd->add_option(
+      "--ec-private", imp->ec_private_file,
+      "File holding a P-256 private key (mode 0600): PEM (PKCS#8 or SEC1) or the 32-byte scalar as hex");
+  auto* import_usage =
+      import_cmd->add_option("--usage", imp->usage, "AES key usage, comma-separated: mac, wrap, encrypt (or all)");
+  value_file->excludes(ec_private);
+  ec_private->excludes(import_usage);
   import_cmd->add_flag("--json", imp->json, "Print the key description as JSON");
   import_cmd->callback([imp] { run_import(*imp); });
 
   auto lst = std::make_shared<HsmOptions>();
-  auto* list = add_command(*hsm, "list", "List keys: label, size, usage, versions, KCV (never a key value)", lst);
+  auto* list =
+      add_command(*hsm, "list", "List keys: label, algorithm, size, usage, versions, KCV (never a key value)", lst);
   list->add_flag("--json", lst->json, "Print JSON");
   list->callback([lst] { run_list(*lst); });
 
   auto rot = std::make_shared<HsmOptions>();
   auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
   rotate->add_option("--label", rot->label, "Key label")->required();
-  rotate->add_option("--value-file", rot->value_file, "File holding the new value as hex (mode 0600)");
+  auto* rotate_value =
+      rotate->add_option("--value-file", rot->value_file, "File holding the new AES value as hex (mode 0600)");
+  rotate
+      ->add_option("--ec-private", rot->ec_private_file,
+                   "EC key: file holding the new P-256 private key (PEM or hex scalar, mode 0600)")
+      ->excludes(rotate_value);
   rotate->add_flag("--json", rot->json, "Print the key description as JSON");
   rotate->callback([rot] { run_rotate(*rot); });
 
@@ -293,6 +389,13 @@ void setup_hsm(CLI::App& root) {
   remove->add_option("--version", del->version, "Delete only this retired version");
   remove->add_flag("--json", del->json, "Print the key description as JSON");
   remove->callback([del] { run_delete(*del); });
+
+  auto pub = std::make_shared<HsmOptions>();
+  auto* public_cmd = add_command(*hsm, "public", "Print the public point of an EC key (hex 04||x||y, or --pem)", pub);
+  public_cmd->add_option("LABEL,--label", pub->label, "The EC key: LABEL or LABEL@vN")->required();
+  auto* pem = public_cmd->add_flag("--pem", pub->pem, "Print a SubjectPublicKeyInfo PEM");
+  public_cmd->add_flag("--json", pub->json, "Print {\"label\", \"public_key\"}")->excludes(pem);
+  public_cmd->callback([pub] { run_public(*pub); });
 
   auto drv = std::make_shared<HsmOptions>();
   auto* derive = add_command(*hsm, "derive-scp03",

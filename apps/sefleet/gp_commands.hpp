@@ -16,6 +16,7 @@
 #include "gp/host/gp_session.hpp"
 #include "gp/host/put_key.hpp"
 #include "gp/scp03_host.hpp"
+#include "scp11_options.hpp"
 #include "transport/card_channel.hpp"
 
 namespace sefleet::cli {
@@ -23,6 +24,7 @@ namespace sefleet::cli {
 struct GpCommonOptions {
   ConnectionOptions connection;
   KeyOptions keys;
+  Scp11Options scp11;
   bool json = false;
   bool verbose = false;
 };
@@ -37,15 +39,18 @@ struct GpConnection {
   Bytes fci;
   std::optional<gp::StaticKeyResolver> keys;  // from the key options, when any was given
   gp::Scp03HostOptions host_options;
+  std::optional<gp::host::Scp11ChannelOptions> scp11;  // --scp 11a|11b|11c, checked before the card is touched
+
+  bool has_credentials() const { return keys.has_value() || scp11.has_value(); }
 };
 
 // Connects and selects. Key options are validated first so that a usage error never touches the card.
 GpConnection connect_gp(const GpCommonOptions& options);
-// Opens SCP03 with the key options (which must be present: ValidationError otherwise).
+// Opens SCP03 with the key options, or SCP11 with --scp 11x (one must be given: ValidationError otherwise).
 void authenticate(GpConnection& connection, const GpCommonOptions& options);
 // ValidationError (exit 2) naming `what` when no key option is given.
 void require_keys(const GpCommonOptions& options, const std::string& what);
-// {"aid","kvn","i","level","kdd"} of the open channel.
+// {"aid","kvn","i","level","kdd"} of the open SCP03 channel, or {"aid","scp","kvn","key_length","card_key"}.
 nlohmann::json secure_channel_json(const GpConnection& connection);
 
 // The actions, shared by the subcommands and the GlobalPlatformPro form.

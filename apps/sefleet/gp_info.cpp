@@ -189,7 +189,7 @@ void run_gp_info(const GpCommonOptions& options, bool registry_only) {
   json["atr"] = to_hex(connection.atr);
   json["selected_aid"] = to_hex(session.selected_aid());
   json["secure_channel"] = nullptr;
-  if (connection.keys) {
+  if (connection.has_credentials()) {
     authenticate(connection, options);
     json["secure_channel"] = secure_channel_json(connection);
     const auto registry = gp::host::read_registry(session);
@@ -199,7 +199,8 @@ void run_gp_info(const GpCommonOptions& options, bool registry_only) {
     json["registry"] = registry_json(registry);
   } else {
     unavailable["registry"] =
-        "GET STATUS needs an SCP03 session: give --key, --enc/--mac/--dek, --kdf3, --key-file or $SEFLEET_KEY";
+        "GET STATUS needs an SCP03 session (--key, --enc/--mac/--dek, --kdf3, --key-file or $SEFLEET_KEY) or an "
+        "SCP11 session (--scp 11a|11b|11c)";
   }
   json["unavailable"] = unavailable;
   if (options.json) {

@@ -33,6 +33,11 @@ SecretBytes new_key_from_hex(const std::string& text, const std::string& option)
 }
 
 void run_gp_put_key(const GpCommonOptions& options, gp::host::PutKeyRequest request, bool replace_current) {
+  if (options.scp11.chosen()) {
+    throw CLI::ValidationError("--scp",
+                               "PUT KEY of an SCP03 key set needs an SCP03 session (cards refuse it under "
+                               "SCP11); PUT KEY of ECC keys is not implemented");
+  }
   GpConnection connection = connect_gp(options);
   authenticate(connection, options);
   if (replace_current) {

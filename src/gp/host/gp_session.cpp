@@ -96,6 +96,11 @@ const SecureChannelProcessor& GpSession::channel() const {
   return *channel_;
 }
 
+const Scp11ChannelProcessor& GpSession::scp11_channel() const {
+  if (!scp11_) throw Error(Errc::state_error, "GP session: no SCP11 channel is open");
+  return *scp11_;
+}
+
 const StaticKeySet& GpSession::static_keys() const {
   if (!keys_used_ || !secure()) throw Error(Errc::state_error, "GP session: no secure channel is open");
   return *keys_used_;

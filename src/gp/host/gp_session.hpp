@@ -63,6 +63,8 @@ class GpSession {
   bool secure() const noexcept { return (channel_ && channel_->is_open()) || (scp11_ && scp11_->is_open()); }
   // The open channel (state, card info); throws Error(Errc::state_error) without one.
   const SecureChannelProcessor& channel() const;
+  // The open SCP11 channel (PK.SD.ECKA it authenticated); throws Error(Errc::state_error) without one.
+  const Scp11ChannelProcessor& scp11_channel() const;
   // The static key set the open channel was authenticated with (for PUT KEY's DEK).
   const StaticKeySet& static_keys() const;
 

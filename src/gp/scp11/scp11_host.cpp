@@ -10,6 +10,21 @@ constexpr std::uint8_t kSecurityLevel = 0x33;  // what key usage 3C sets up
 constexpr std::uint8_t kGpClass = 0x80;
 constexpr std::uint8_t kMoreCertificates = 0x80;
 
+// Z of SCP11a/c when SK.OCE.ECKA is not in this process: ShSee = ECDH(eSK.OCE, ePK.SD) here, ShSes =
+// ECDH(SK.OCE, PK.SD) from the OCE key's holder.
+SecretBytes shared_secret_by_agreement(const crypto::P256PrivateKey& ephemeral_oce_key,
+                                       const StaticOceAgreement& static_agreement, ByteView sd_response_key,
+                                       ByteView static_sd_key) {
+  SecretBytes z = crypto::ecdh_p256(ephemeral_oce_key, crypto::P256PublicKey::from_uncompressed(sd_response_key));
+  const SecretBytes static_part = static_agreement(static_sd_key);
+  if (static_part.size() != crypto::kP256ScalarSize) {
+    throw Error(Errc::crypto_error,
+                "the OCE key's ECDH gave " + std::to_string(static_part.size()) + " bytes instead of 32");
+  }
+  z.append(static_part.view());
+  return z;
+}
+
 }  // namespace
 
 Scp11Host::Scp11Host(Scp11HostOptions options, Bytes card_key, std::optional<OceCredentials> oce,
@@ -26,7 +41,8 @@ Scp11Host::Scp11Host(Scp11HostOptions options, Bytes card_key, std::optional<Oce
   } catch (const Error& error) {
     throw Error(Errc::invalid_argument, error.what());
   }
-  if (authenticates_oce(options_.variant) && (!oce_ || !oce_->key || oce_->certificates.empty())) {
+  if (authenticates_oce(options_.variant) &&
+      (!oce_ || (!oce_->key && !oce_->static_agreement) || oce_->certificates.empty())) {
     throw Error(Errc::invalid_argument,
                 variant_name(options_.variant) + " needs the OCE key and its certificate chain");
   }
@@ -85,9 +101,12 @@ void Scp11Host::complete(const iso7816::ResponseApdu& response) {
   }
   const KeyAgreementParams params{options_.variant, kKeyUsageSecureMessaging, kKeyTypeAes, options_.key_length,
                                   options_.host_id};
+  const bool agreement_elsewhere = authenticates_oce(options_.variant) && !oce_->key;
   const SecretBytes z =
-      host_shared_secret(options_.variant, *ephemeral_, oce_ ? oce_->key.get() : nullptr,
-                         crypto::P256PublicKey::from_uncompressed(answer.ephemeral_sd_key), *card_public_);
+      agreement_elsewhere
+          ? shared_secret_by_agreement(*ephemeral_, oce_->static_agreement, answer.ephemeral_sd_key, card_key_)
+          : host_shared_secret(options_.variant, *ephemeral_, oce_ ? oce_->key.get() : nullptr,
+                               crypto::P256PublicKey::from_uncompressed(answer.ephemeral_sd_key), *card_public_);
   Scp11SessionKeys keys = derive_session_keys(z.view(), params);
   const crypto::Mac16 expected = compute_receipt(keys.receipt_key.view(), sent_data_, answer.ephemeral_sd_key);
   if (!constant_time_equal(ByteView(expected.data(), expected.size()), answer.receipt)) {

@@ -14,6 +14,7 @@
 // a bad R-MAC or response ciphertext.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -37,12 +38,18 @@ struct Scp11HostOptions {
   std::uint8_t channel = 0;      // logical channel 0..19
 };
 
-// The OCE's credentials for SCP11a/c: SK.OCE.ECKA and its certificate chain (root first, leaf last,
-// the leaf certifying SK.OCE.ECKA's public key), presented to the card under the CA key `ca_kvn`.
+// ECDH(SK.OCE.ECKA, point): the 32-byte x-coordinate, computed where SK.OCE.ECKA lives (a keystore
+// or a PKCS#11 token), so the private key need not be in this process.
+using StaticOceAgreement = std::function<SecretBytes(ByteView sd_point)>;
+
+// The OCE's credentials for SCP11a/c: SK.OCE.ECKA (`key`, or `static_agreement` computing with it
+// elsewhere; `key` wins when both are set) and its certificate chain (root first, leaf last, the leaf
+// certifying SK.OCE.ECKA's public key), presented to the card under the CA key `ca_kvn`.
 struct OceCredentials {
   std::shared_ptr<const crypto::P256PrivateKey> key;
   std::vector<Bytes> certificates;
   std::uint8_t ca_kvn = 0x10;
+  StaticOceAgreement static_agreement;
 };
 
 class Scp11Host {

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/aes.hpp"
+#include "crypto/ec_key.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -76,11 +77,17 @@ KeyOrigin parse_origin(const std::string& text, const std::string& where) {
   fail(where + ": unknown origin '" + text + "'");
 }
 
+const crypto::EcCurve& p256() {
+  static const crypto::EcCurve curve = crypto::EcCurve::named(crypto::NamedCurve::secp256r1);
+  return curve;
+}
+
 }  // namespace
 
 KeyInfo StoredKey::info() const {
   KeyInfo out;
   out.label = label;
+  out.algorithm = algorithm;
   out.size = size;
   out.usage = usage;
   out.extractable = false;
@@ -90,7 +97,12 @@ KeyInfo StoredKey::info() const {
     vi.created = v.created;
     vi.origin = v.origin;
     vi.retired = &v != &versions.back();
-    vi.kcv = aes_kcv(v.value.view());
+    if (is_ec()) {
+      vi.public_point = crypto::EcPrivateKey::from_scalar(p256(), v.value.view()).public_point();
+      vi.kcv = ec_key_check_value(vi.public_point);
+    } else {
+      vi.kcv = aes_kcv(v.value.view());
+    }
     out.versions.push_back(vi);
   }
   return out;
@@ -127,7 +139,7 @@ SecretBytes serialize_key_material(const KeyMaterial& material) {
   for (const auto& key : material.keys) {
     json k = json::object();
     k["label"] = key.label;
-    k["algorithm"] = "AES";
+    k["algorithm"] = key.algorithm;
     k["size"] = key.size;
     k["usage"] = key_usage_text(key.usage);
     k["versions"] = json::array();
@@ -168,15 +180,23 @@ KeyMaterial parse_key_material(const SecretBytes& json_text) {
     const std::string where = "key '" + key.label + "'";
     if (!is_valid_key_label(key.label)) fail(where + ": invalid label");
     if (material.find(key.label) != nullptr) fail(where + ": duplicate label");
-    if (field<std::string>(k, "algorithm", where) != "AES") fail(where + ": algorithm must be AES");
+    key.algorithm = field<std::string>(k, "algorithm", where);
     key.size = field<std::size_t>(k, "size", where);
-    if (!crypto::is_aes_key_size(key.size)) fail(where + ": size must be 16, 24 or 32");
-    try {
-      key.usage = parse_key_usage(field<std::string>(k, "usage", where));
-    } catch (const Error& e) {
-      fail(where + ": " + e.what());
+    const std::string usage = field<std::string>(k, "usage", where);
+    if (key.is_ec()) {
+      if (key.size != kEcP256ScalarSize) fail(where + ": size of an EC-P256 key must be 32");
+      if (usage != key_usage_text(KeyUsage::ec)) fail(where + ": usage of an EC-P256 key must be agree,sign");
+      key.usage = KeyUsage::ec;
+    } else {
+      if (key.algorithm != kAesAlgorithm) fail(where + ": algorithm must be AES or EC-P256");
+      if (!crypto::is_aes_key_size(key.size)) fail(where + ": size must be 16, 24 or 32");
+      try {
+        key.usage = parse_key_usage(usage);
+      } catch (const Error& e) {
+        fail(where + ": " + e.what());
+      }
+      if (key.usage == KeyUsage::none) fail(where + ": no usage");
     }
-    if (key.usage == KeyUsage::none) fail(where + ": no usage");
     if (!k.contains("versions") || !k["versions"].is_array() || k["versions"].empty()) {
       fail(where + ": 'versions' must be a non-empty array");
     }
@@ -192,6 +212,13 @@ KeyMaterial parse_key_material(const SecretBytes& json_text) {
       if (!jv.contains("value") || !jv["value"].is_string()) fail(vwhere + ": missing value");
       v.value = secret_from_hex(jv["value"].get_ref<const std::string&>(), vwhere);
       if (v.value.size() != key.size) fail(vwhere + ": value length differs from the key size");
+      if (key.is_ec()) {
+        try {
+          (void)crypto::EcPrivateKey::from_scalar(p256(), v.value.view());
+        } catch (const Error&) {
+          fail(vwhere + ": value is not a P-256 private scalar");
+        }
+      }
       key.versions.push_back(std::move(v));
     }
     material.keys.push_back(std::move(key));

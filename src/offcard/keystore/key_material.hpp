@@ -7,6 +7,9 @@
 //    "keys": [{"label": "kos", "algorithm": "AES", "size": 16, "usage": "mac,wrap,encrypt",
 //              "versions": [{"version": 1, "created": 1700000000, "origin": "generated",
 //                            "value": "<hex>"}]}]}
+//
+// An EC key has "algorithm": "EC-P256", "size": 32, "usage": "agree,sign", and its private scalar as
+// each version's value (the public point is derived from it when needed).
 #pragma once
 
 #include <cstdint>
@@ -27,10 +30,12 @@ struct StoredKeyVersion {
 
 struct StoredKey {
   std::string label;
+  std::string algorithm = std::string(kAesAlgorithm);  // or kEcP256Algorithm
   std::size_t size = 0;
   KeyUsage usage = KeyUsage::none;
   std::vector<StoredKeyVersion> versions;  // strictly ascending version numbers, never empty
 
+  bool is_ec() const noexcept { return algorithm == kEcP256Algorithm; }
   KeyInfo info() const;                                       // public description with KCVs; no secret bytes
   const StoredKeyVersion* find(std::uint32_t version) const;  // 0 = current
 };

@@ -5,6 +5,8 @@
 
 #include "core/error.hpp"
 #include "crypto/aes.hpp"
+#include "crypto/ec_key.hpp"
+#include "crypto/hash.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -33,6 +35,11 @@ void check_ref(const KeyRef& ref) {
   check_key_label(ref.label);
 }
 
+const crypto::EcCurve& p256() {
+  static const crypto::EcCurve curve = crypto::EcCurve::named(crypto::NamedCurve::secp256r1);
+  return curve;
+}
+
 void check_block_args(BlockMode mode, ByteView iv, std::size_t length, const char* what) {
   if (mode == BlockMode::ecb && !iv.empty()) {
     throw Error(Errc::invalid_argument, std::string(what) + ": AES-ECB takes no IV");
@@ -59,6 +66,8 @@ std::string key_usage_text(KeyUsage usage) {
   add(KeyUsage::mac, "mac");
   add(KeyUsage::wrap, "wrap");
   add(KeyUsage::encrypt, "encrypt");
+  add(KeyUsage::agree, "agree");
+  add(KeyUsage::sign, "sign");
   return out.empty() ? "none" : out;
 }
 
@@ -94,6 +103,20 @@ Kcv aes_kcv(ByteView key) {
   std::fill(std::begin(block), std::end(block), std::uint8_t{0x01});
   aes.encrypt_block(block, block);
   return Kcv{block[0], block[1], block[2]};
+}
+
+void check_key_algorithm(std::string_view key_name, std::string_view algorithm, KeyUsage wanted) {
+  const bool wants_ec = allows(KeyUsage::ec, wanted) && wanted != KeyUsage::none;
+  const bool is_ec = algorithm == kEcP256Algorithm;
+  if (wants_ec == is_ec) return;
+  const std::string operation = wants_ec ? "ECDH, ECDSA and the public key" : "AES-CMAC, kdf3, AES-KW and AES-ECB/CBC";
+  throw Error(Errc::invalid_argument, "key '" + std::string(key_name) + "' is an " + std::string(algorithm) + " key; " +
+                                          operation + " need" + (wants_ec ? " an EC-P256" : " an AES") + " key");
+}
+
+Kcv ec_key_check_value(ByteView public_point) {
+  const auto digest = crypto::sha256(public_point);
+  return Kcv{digest[0], digest[1], digest[2]};
 }
 
 const KeyVersionInfo& KeyInfo::current() const {
@@ -234,6 +257,50 @@ Bytes Keystore::random(std::size_t count) {
   }
   if (count == 0) return {};
   return do_random(count);
+}
+
+KeyInfo Keystore::generate_ec(std::string_view label) {
+  check_key_label(label);
+  return do_create_ec(std::string(label), nullptr, {});
+}
+
+KeyInfo Keystore::import_ec(std::string_view label, const SecretBytes& private_scalar) {
+  check_key_label(label);
+  if (private_scalar.size() != kEcP256ScalarSize) {
+    throw Error(Errc::invalid_argument,
+                "a P-256 private key is a 32-byte scalar, got " + std::to_string(private_scalar.size()) + " bytes");
+  }
+  // Derives the public point, and refuses 0 and scalars >= n (Error(invalid_argument)).
+  const auto key = crypto::EcPrivateKey::from_scalar(p256(), private_scalar.view());
+  const Bytes point = key.public_point();
+  return do_create_ec(std::string(label), &private_scalar, point);
+}
+
+Bytes Keystore::ec_public_key(const KeyRef& key) {
+  check_ref(key);
+  return do_ec_public_key(key);
+}
+
+SecretBytes Keystore::ecdh(const KeyRef& key, ByteView peer_point) {
+  check_ref(key);
+  if (peer_point.size() != kEcP256PointSize || peer_point[0] != 0x04) {
+    throw Error(Errc::invalid_argument, "ECDH with '" + key.text() +
+                                            "': the peer key must be an uncompressed P-256 point (65 bytes, 04 || x "
+                                            "|| y), got " +
+                                            std::to_string(peer_point.size()) + " bytes");
+  }
+  try {
+    (void)crypto::EcPublicKey::from_point(p256(), peer_point);
+  } catch (const Error& e) {
+    throw Error(Errc::invalid_argument,
+                "ECDH with '" + key.text() + "': the peer key is not a point of P-256 (" + e.what() + ")");
+  }
+  return do_ecdh(key, peer_point);
+}
+
+Bytes Keystore::ecdsa_sign_sha256(const KeyRef& key, ByteView message) {
+  check_ref(key);
+  return do_ecdsa_sign_sha256(key, message);
 }
 
 }  // namespace sefleet::offcard

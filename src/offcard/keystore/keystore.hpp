@@ -1,10 +1,12 @@
-// The symmetric keystore used by the design system and the HSM role: named AES keys with versions,
-// and the cryptographic operations the broadcast protocol needs, performed with a stored key that
-// never leaves the store (CMAC, kdf3 diversification, AES-KW, AES-ECB/CBC, random).
+// The keystore used by the design system and the HSM role: named AES keys with versions, and the
+// cryptographic operations the broadcast protocol needs, performed with a stored key that never leaves
+// the store (CMAC, kdf3 diversification, AES-KW, AES-ECB/CBC, random); and named P-256 key pairs
+// (algorithm "EC-P256") for SCP11's OCE keys and certificate issuing (ECDH, ECDSA-SHA-256), whose
+// private scalar never leaves the store either.
 //
 // Implementations: SoftwareKeystore (software_keystore.hpp: one encrypted file, the embedded default,
-// or memory only). A PKCS#11 keystore (any token, SoftHSM2 in CI) is planned behind this same
-// interface. docs/keystores.md describes formats and security properties.
+// or memory only) and Pkcs11Keystore (pkcs11_keystore.hpp: any token, SoftHSM2 in CI).
+// docs/keystores.md describes formats and security properties.
 //
 // Versions: a key label has versions 1, 2, ...; the newest is current, every older one is retired.
 // Retired versions stay usable when named explicitly (KeyRef::at), so campaigns prepared under an
@@ -28,8 +30,9 @@
 namespace sefleet::offcard {
 
 // What a key may be used for. `mac` covers AES-CMAC and kdf3 (which is CMAC-based); `wrap` covers
-// AES-KW wrap and unwrap; `encrypt` covers AES-ECB/CBC encrypt and decrypt.
-enum class KeyUsage : std::uint8_t { none = 0, mac = 1, wrap = 2, encrypt = 4, all = 7 };
+// AES-KW wrap and unwrap; `encrypt` covers AES-ECB/CBC encrypt and decrypt. `all` is every AES usage.
+// EC key pairs always have `agree` (ECDH) and `sign` (ECDSA), and nothing else.
+enum class KeyUsage : std::uint8_t { none = 0, mac = 1, wrap = 2, encrypt = 4, all = 7, agree = 8, sign = 16, ec = 24 };
 
 constexpr KeyUsage operator|(KeyUsage a, KeyUsage b) {
   return static_cast<KeyUsage>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
@@ -38,10 +41,21 @@ constexpr bool allows(KeyUsage granted, KeyUsage wanted) {
   return (static_cast<std::uint8_t>(granted) & static_cast<std::uint8_t>(wanted)) == static_cast<std::uint8_t>(wanted);
 }
 
-// "mac,wrap,encrypt" style text (canonical order); "none" for no usage.
+// "mac,wrap,encrypt" (or "agree,sign") style text (canonical order); "none" for no usage.
 std::string key_usage_text(KeyUsage usage);
-// Parses a comma-separated list of mac, wrap, encrypt, or "all". Throws Error(invalid_argument).
+// Parses a comma-separated list of mac, wrap, encrypt, or "all" (the usages of an AES key).
+// Throws Error(invalid_argument).
 KeyUsage parse_key_usage(std::string_view text);
+
+// Error(invalid_argument) when the key `key_name` of `algorithm` is asked for a usage of the other
+// algorithm (an AES operation on an EC key, or an EC operation on an AES key); stores call it first.
+void check_key_algorithm(std::string_view key_name, std::string_view algorithm, KeyUsage wanted);
+
+// KeyInfo::algorithm of the two kinds of key.
+inline constexpr std::string_view kAesAlgorithm = "AES";
+inline constexpr std::string_view kEcP256Algorithm = "EC-P256";
+inline constexpr std::size_t kEcP256ScalarSize = 32;
+inline constexpr std::size_t kEcP256PointSize = 65;
 
 enum class KeyOrigin { generated, imported };
 std::string_view key_origin_text(KeyOrigin origin);
@@ -50,6 +64,9 @@ std::string_view key_origin_text(KeyOrigin origin);
 // AES-ECB(key, 16 bytes of 01). Identifies a key without revealing it.
 using Kcv = std::array<std::uint8_t, 3>;
 Kcv aes_kcv(ByteView key);
+// The check value of an EC key version: the first 3 bytes of SHA-256 over its uncompressed public
+// point (identifies the key pair in `hsm list` as the KCV does an AES key).
+Kcv ec_key_check_value(ByteView public_point);
 
 struct KeyVersionInfo {
   std::uint32_t version = 0;
@@ -57,19 +74,21 @@ struct KeyVersionInfo {
   bool retired = false;      // true for every version except the newest
   KeyOrigin origin = KeyOrigin::generated;
   Kcv kcv{};
+  Bytes public_point;  // EC keys: the uncompressed public point (65 bytes); empty for AES keys
 };
 
 // Public description of a key: never contains secret bytes.
 struct KeyInfo {
   std::string label;
-  std::string algorithm = "AES";
-  std::size_t size = 0;  // bytes: 16, 24 or 32
+  std::string algorithm = std::string(kAesAlgorithm);  // or kEcP256Algorithm
+  std::size_t size = 0;                                // bytes: 16, 24 or 32 (AES); 32 (EC-P256 scalar)
   KeyUsage usage = KeyUsage::none;
   bool extractable = false;              // whether the store would ever export the key value (never, in both stores)
   std::vector<KeyVersionInfo> versions;  // ascending; the last is current
 
   const KeyVersionInfo& current() const;
   const KeyVersionInfo* find_version(std::uint32_t version) const;
+  bool is_ec() const noexcept { return algorithm == kEcP256Algorithm; }
 };
 
 // Names a key for an operation: a label and a version, 0 meaning "the current version".
@@ -114,6 +133,7 @@ class Keystore {
   // A new key (version 1) with a value given by an operator; the store never exports it afterwards.
   KeyInfo import_key(std::string_view label, const SecretBytes& value, KeyUsage usage);
   // A new current version (random, or the given value); older versions become retired but stay usable.
+  // For an EC key the new version is a new key pair (the value: a 32-byte private scalar).
   KeyInfo rotate(std::string_view label);
   KeyInfo rotate_import(std::string_view label, const SecretBytes& value);
   // Removes every version of a key.
@@ -145,6 +165,22 @@ class Keystore {
   // Random bytes from the store's generator (the token's RNG for PKCS#11).
   Bytes random(std::size_t count);
 
+  // --- P-256 key pairs ---------------------------------------------------------------------------
+  // AES operations refuse an EC key, and these refuse an AES key (Error(invalid_argument) naming both).
+
+  // A new P-256 key pair (version 1); algorithm "EC-P256" in KeyInfo. Error(state_error) if it exists.
+  KeyInfo generate_ec(std::string_view label);
+  // Imports a P-256 private scalar (32 bytes, big-endian, in [1, n-1]); the public point is derived.
+  KeyInfo import_ec(std::string_view label, const SecretBytes& private_scalar);
+  // The uncompressed public point (65 bytes, 04 || x || y).
+  Bytes ec_public_key(const KeyRef& key);
+  // ECDH with a stored private key: the 32-byte x-coordinate of d * peer. `peer_point`: an
+  // uncompressed point (65 bytes), validated; Error(invalid_argument) when it is not on the curve.
+  SecretBytes ecdh(const KeyRef& key, ByteView peer_point);
+  // ECDSA with SHA-256 over `message` with a stored private key; the signature DER-encoded
+  // (SEQUENCE { r, s }), as X.509 and GlobalPlatform certificates carry it.
+  Bytes ecdsa_sign_sha256(const KeyRef& key, ByteView message);
+
  protected:
   // Implementations: arguments are already checked (label syntax, sizes, KDD length, data lengths).
   virtual std::vector<KeyInfo> do_list() = 0;
@@ -161,6 +197,13 @@ class Keystore {
   virtual Bytes do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView plaintext) = 0;
   virtual SecretBytes do_decrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView ciphertext) = 0;
   virtual Bytes do_random(std::size_t count) = 0;
+  // `private_scalar` null: generate the key pair in the store; else a valid scalar, with its public
+  // point already derived (`public_point`, empty when generating).
+  virtual KeyInfo do_create_ec(const std::string& label, const SecretBytes* private_scalar, ByteView public_point) = 0;
+  virtual Bytes do_ec_public_key(const KeyRef& key) = 0;
+  // `peer_point` is a validated uncompressed P-256 point.
+  virtual SecretBytes do_ecdh(const KeyRef& key, ByteView peer_point) = 0;
+  virtual Bytes do_ecdsa_sign_sha256(const KeyRef& key, ByteView message) = 0;
 };
 
 }  // namespace sefleet::offcard

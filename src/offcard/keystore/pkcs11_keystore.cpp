@@ -9,80 +9,12 @@
 #include "core/error.hpp"
 #include "gp/kdf3.hpp"
 #include "offcard/keystore/pkcs11_key_id.hpp"
+#include "offcard/keystore/pkcs11_template.hpp"
 
 namespace sefleet::offcard {
 namespace {
 
-// Lengths for PKCS#11 (CK_ULONG is unsigned long; size_t is the same type here but need not be).
-CK_ULONG ck_len(std::size_t size) {
-  return size;
-}
-
-CK_BBOOL kTrue = CK_TRUE;
-CK_BBOOL kFalse = CK_FALSE;
-
-CK_ATTRIBUTE flag(CK_ATTRIBUTE_TYPE type, bool on) {
-  return CK_ATTRIBUTE{type, on ? &kTrue : &kFalse, sizeof(CK_BBOOL)};
-}
-
-template <typename T>
-CK_ATTRIBUTE value_of(CK_ATTRIBUTE_TYPE type, T& value) {
-  return CK_ATTRIBUTE{type, &value, sizeof value};
-}
-
-CK_ATTRIBUTE bytes_of(CK_ATTRIBUTE_TYPE type, ByteView bytes) {
-  // PKCS#11 templates are not const-qualified; the token only reads them.
-  return CK_ATTRIBUTE{type, const_cast<std::uint8_t*>(bytes.data()), ck_len(bytes.size())};
-}
-
-// A non-null pointer for data that may be empty (some tokens refuse a null pointer with length 0).
-unsigned char* data_pointer(ByteView data) {
-  static unsigned char empty = 0;
-  return data.empty() ? &empty : const_cast<unsigned char*>(data.data());
-}
-
-// A temporary object marker: a generated key carries it until its KCV is known, so a concurrent
-// scan (another process) never lists a half-made key.
-const Bytes kPendingId{'S', 'F', 'K', '-', 'p', 'e', 'n', 'd', 'i', 'n', 'g'};
-
-std::int64_t now() {
-  return std::int64_t{std::time(nullptr)};
-}
-
-std::string version_name(const std::string& label, std::uint32_t version) {
-  return label + "@v" + std::to_string(version);
-}
-
-// Ends a C_FindObjects search on every path, so the session stays usable after an error.
-class FindGuard {
- public:
-  FindGuard(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE session) : p11_(p11), session_(session) {}
-  ~FindGuard() { p11_->C_FindObjectsFinal(session_); }
-  FindGuard(const FindGuard&) = delete;
-  FindGuard& operator=(const FindGuard&) = delete;
-
- private:
-  CK_FUNCTION_LIST_PTR p11_;
-  CK_SESSION_HANDLE session_;
-};
-
-// Destroys a session object (the data of a wrap/unwrap) on every path.
-class ObjectGuard {
- public:
-  ObjectGuard(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
-      : p11_(p11), session_(session), object_(object) {}
-  ~ObjectGuard() {
-    if (object_ != CK_INVALID_HANDLE) p11_->C_DestroyObject(session_, object_);
-  }
-  ObjectGuard(const ObjectGuard&) = delete;
-  ObjectGuard& operator=(const ObjectGuard&) = delete;
-  void release() noexcept { object_ = CK_INVALID_HANDLE; }
-
- private:
-  CK_FUNCTION_LIST_PTR p11_;
-  CK_SESSION_HANDLE session_;
-  CK_OBJECT_HANDLE object_;
-};
+using namespace pkcs11_detail;
 
 // True when C_UnwrapKey's answer means "the wrapped data does not verify under this KEK" rather than
 // a problem with the session or the token.
@@ -92,21 +24,6 @@ bool is_unwrap_integrity_failure(CK_RV rv) {
 }
 
 }  // namespace
-
-// A session borrowed from the pool for one operation and returned afterwards (a PKCS#11 session runs
-// one operation at a time; several threads therefore need several sessions).
-class Pkcs11Keystore::Session {
- public:
-  explicit Session(Pkcs11Keystore& store) : store_(store), handle_(store.acquire_session()) {}
-  ~Session() { store_.release_session(handle_); }
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
-  operator CK_SESSION_HANDLE() const noexcept { return handle_; }
-
- private:
-  Pkcs11Keystore& store_;
-  CK_SESSION_HANDLE handle_;
-};
 
 Pkcs11Keystore::Pkcs11Keystore(std::shared_ptr<Pkcs11Module> module) : module_(std::move(module)) {}
 
@@ -134,6 +51,9 @@ std::unique_ptr<Pkcs11Keystore> Pkcs11Keystore::open(const Pkcs11Config& config)
   store->mechanisms_.aes_key_wrap = has(CKM_AES_KEY_WRAP);
   store->mechanisms_.aes_ecb = has(CKM_AES_ECB);
   store->mechanisms_.aes_cbc = has(CKM_AES_CBC);
+  store->mechanisms_.ec_key_pair_gen = has(CKM_EC_KEY_PAIR_GEN);
+  store->mechanisms_.ecdh1_derive = has(CKM_ECDH1_DERIVE);
+  store->mechanisms_.ecdsa = has(CKM_ECDSA);
 
   // The first session logs in (the login covers every session of this application on the token) and
   // stays open while this object lives, so the login does too.
@@ -157,7 +77,8 @@ std::string Pkcs11Keystore::mechanism_summary() const {
   return item("CKM_AES_KEY_GEN", mechanisms_.aes_key_gen) + ", " + item("CKM_AES_CMAC", mechanisms_.aes_cmac) + ", " +
          item("CKM_AES_CMAC_GENERAL", mechanisms_.aes_cmac_general) + ", " +
          item("CKM_AES_KEY_WRAP", mechanisms_.aes_key_wrap) + ", " + item("CKM_AES_ECB", mechanisms_.aes_ecb) + ", " +
-         item("CKM_AES_CBC", mechanisms_.aes_cbc);
+         item("CKM_AES_CBC", mechanisms_.aes_cbc) + ", " + item("CKM_EC_KEY_PAIR_GEN", mechanisms_.ec_key_pair_gen) +
+         ", " + item("CKM_ECDH1_DERIVE", mechanisms_.ecdh1_derive) + ", " + item("CKM_ECDSA", mechanisms_.ecdsa);
 }
 
 std::string Pkcs11Keystore::token_summary() const {
@@ -201,17 +122,7 @@ Pkcs11Keystore::Objects Pkcs11Keystore::scan_token(CK_SESSION_HANDLE session) co
   CK_OBJECT_CLASS key_class = CKO_SECRET_KEY;
   CK_KEY_TYPE key_type = CKK_AES;
   CK_ATTRIBUTE search[] = {value_of(CKA_CLASS, key_class), value_of(CKA_KEY_TYPE, key_type)};
-  std::vector<CK_OBJECT_HANDLE> handles;
-  {
-    check_ckr(p11()->C_FindObjectsInit(session, search, 2), "C_FindObjectsInit");
-    FindGuard guard(p11(), session);
-    CK_OBJECT_HANDLE batch[64];
-    CK_ULONG found = 0;
-    do {
-      check_ckr(p11()->C_FindObjects(session, batch, 64, &found), "C_FindObjects");
-      handles.insert(handles.end(), batch, batch + found);
-    } while (found > 0);
-  }
+  const std::vector<CK_OBJECT_HANDLE> handles = find_objects(p11(), session, search, 2);
   Objects objects;
   for (const CK_OBJECT_HANDLE handle : handles) {
     CK_ATTRIBUTE sizes[] = {{CKA_LABEL, nullptr, 0}, {CKA_ID, nullptr, 0}};
@@ -244,6 +155,7 @@ Pkcs11Keystore::Objects Pkcs11Keystore::scan_token(CK_SESSION_HANDLE session) co
     object.usage = usage;
     objects[label].push_back(object);
   }
+  scan_ec_keys(session, objects);
   for (auto& [label, versions] : objects) {
     std::sort(versions.begin(), versions.end(),
               [](const VersionObject& a, const VersionObject& b) { return a.version < b.version; });
@@ -282,6 +194,7 @@ Pkcs11Keystore::VersionObject Pkcs11Keystore::resolve(const KeyRef& ref, KeyUsag
     if (!label_known) throw Error(Errc::not_found, "no key '" + ref.label + "' in " + location());
     throw Error(Errc::not_found, "key '" + ref.label + "' has no version " + std::to_string(ref.version));
   }
+  check_key_algorithm(version_name(ref.label, object->version), object->ec ? kEcP256Algorithm : kAesAlgorithm, usage);
   if (!allows(object->usage, usage)) {
     throw Error(Errc::invalid_argument, "key '" + version_name(ref.label, object->version) + "' (usage " +
                                             key_usage_text(object->usage) + ") may not be used for " +
@@ -296,6 +209,7 @@ KeyInfo Pkcs11Keystore::info_locked(const std::string& label) const {
   const auto& versions = found->second;
   KeyInfo info;
   info.label = label;
+  info.algorithm = versions.back().ec ? kEcP256Algorithm : kAesAlgorithm;
   info.size = versions.back().size;
   info.usage = versions.back().usage;
   info.extractable = false;  // created CKA_EXTRACTABLE=FALSE, CKA_SENSITIVE=TRUE; the token keeps it so
@@ -306,6 +220,7 @@ KeyInfo Pkcs11Keystore::info_locked(const std::string& label) const {
     version.retired = v.version != versions.back().version;
     version.origin = v.origin;
     version.kcv = v.kcv;
+    version.public_point = v.public_point;
     info.versions.push_back(version);
   }
   return info;
@@ -434,10 +349,25 @@ KeyInfo Pkcs11Keystore::do_rotate(const std::string& label, const SecretBytes* v
                                             " bytes; the new version must have the same size, got " +
                                             std::to_string(value->size()));
   }
-  create_version(label, current.version + 1, current.size, current.usage, value);
+  if (current.ec) {
+    create_ec_version(label, current.version + 1, value);
+  } else {
+    create_version(label, current.version + 1, current.size, current.usage, value);
+  }
   refresh();
   std::shared_lock lock(objects_mutex_);
   return info_locked(label);
+}
+
+void Pkcs11Keystore::destroy_version(CK_SESSION_HANDLE session, const std::string& label,
+                                     const VersionObject& version) {
+  const std::string name = version_name(label, version.version);
+  // The private (or secret) key first: without it the version is gone even if the public half stays.
+  check_ckr(p11()->C_DestroyObject(session, version.handle), "C_DestroyObject for key '" + name + "'");
+  if (version.public_handle != CK_INVALID_HANDLE) {
+    check_ckr(p11()->C_DestroyObject(session, version.public_handle),
+              "C_DestroyObject for the public key of '" + name + "'");
+  }
 }
 
 void Pkcs11Keystore::do_delete(const std::string& label) {
@@ -452,10 +382,7 @@ void Pkcs11Keystore::do_delete(const std::string& label) {
   }
   {
     Session session(*this);
-    for (const auto& v : versions) {
-      check_ckr(p11()->C_DestroyObject(session, v.handle),
-                "C_DestroyObject for key '" + version_name(label, v.version) + "'");
-    }
+    for (const auto& v : versions) destroy_version(session, label, v);
   }
   refresh();
 }
@@ -482,8 +409,7 @@ KeyInfo Pkcs11Keystore::do_delete_version(const std::string& label, std::uint32_
   }
   {
     Session session(*this);
-    check_ckr(p11()->C_DestroyObject(session, target.handle),
-              "C_DestroyObject for key '" + version_name(label, version) + "'");
+    destroy_version(session, label, target);
   }
   refresh();
   std::shared_lock lock(objects_mutex_);

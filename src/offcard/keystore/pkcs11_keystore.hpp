@@ -6,7 +6,11 @@
 // AES-KW with C_WrapKey / C_UnwrapKey CKM_AES_KEY_WRAP over a short-lived session object holding the
 // data (C_Encrypt with CKM_AES_KEY_WRAP would need CKA_ENCRYPT on the KEK, which would also let it do
 // raw ECB/CBC, so the wrap usage is kept apart); ECB/CBC with C_Encrypt CKM_AES_ECB/CKM_AES_CBC;
-// random bytes from C_GenerateRandom. An operation whose mechanism the token lacks fails with
+// random bytes from C_GenerateRandom. P-256 key pairs (pkcs11_ec_keys.cpp): a CKO_PRIVATE_KEY (sensitive,
+// not extractable, CKA_DERIVE and CKA_SIGN) and its CKO_PUBLIC_KEY, generated with CKM_EC_KEY_PAIR_GEN or
+// created from an imported scalar; ECDH with C_DeriveKey CKM_ECDH1_DERIVE (CKD_NULL) into a short-lived
+// session object whose value (the x-coordinate) is read; ECDSA with C_Sign CKM_ECDSA over a SHA-256
+// hash computed on the host. An operation whose mechanism the token lacks fails with
 // Error(unsupported) naming it; open() never fails for a missing mechanism (`hsm init` lists them).
 //
 // Threads: the module is initialized with CKF_OS_LOCKING_OK; each operation borrows a session from a
@@ -45,6 +49,9 @@ struct Pkcs11Mechanisms {
   bool aes_key_wrap = false;
   bool aes_ecb = false;
   bool aes_cbc = false;
+  bool ec_key_pair_gen = false;
+  bool ecdh1_derive = false;
+  bool ecdsa = false;
 };
 
 class Pkcs11Keystore final : public Keystore {
@@ -77,13 +84,20 @@ class Pkcs11Keystore final : public Keystore {
   Bytes do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView plaintext) override;
   SecretBytes do_decrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView ciphertext) override;
   Bytes do_random(std::size_t count) override;
+  KeyInfo do_create_ec(const std::string& label, const SecretBytes* private_scalar, ByteView public_point) override;
+  Bytes do_ec_public_key(const KeyRef& key) override;
+  SecretBytes do_ecdh(const KeyRef& key, ByteView peer_point) override;
+  Bytes do_ecdsa_sign_sha256(const KeyRef& key, ByteView message) override;
 
  private:
   class Session;  // a pooled session borrowed for one operation
 
-  // One key version on the token.
+  // One key version on the token: an AES secret key, or an EC private key and its public key.
   struct VersionObject {
-    CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
+    CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;         // the secret or private key
+    CK_OBJECT_HANDLE public_handle = CK_INVALID_HANDLE;  // EC only
+    bool ec = false;
+    Bytes public_point;  // EC only: uncompressed
     std::uint32_t version = 0;
     std::int64_t created = 0;
     KeyOrigin origin = KeyOrigin::generated;
@@ -101,12 +115,17 @@ class Pkcs11Keystore final : public Keystore {
   CK_MECHANISM block_mechanism(BlockMode mode, ByteView iv) const;
 
   Objects scan_token(CK_SESSION_HANDLE session) const;
+  // Adds the EC key pairs of the token to `objects` (pkcs11_ec_keys.cpp).
+  void scan_ec_keys(CK_SESSION_HANDLE session, Objects& objects) const;
   void refresh();
   // The object of `ref`, checked for `usage`; rescans once when the label or version is unknown.
   VersionObject resolve(const KeyRef& ref, KeyUsage usage);
   KeyInfo info_locked(const std::string& label) const;  // objects_mutex_ held
   KeyInfo create_version(const std::string& label, std::uint32_t version, std::size_t size, KeyUsage usage,
                          const SecretBytes* value);
+  // A new EC key pair version: generated on the token (`scalar` null) or created from `scalar`.
+  void create_ec_version(const std::string& label, std::uint32_t version, const SecretBytes* scalar);
+  void destroy_version(CK_SESSION_HANDLE session, const std::string& label, const VersionObject& version);
   crypto::Mac16 sign_cmac(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key, ByteView data, const std::string& name);
 
   std::shared_ptr<Pkcs11Module> module_;

@@ -7,6 +7,9 @@
 #include "core/error.hpp"
 #include "crypto/aes.hpp"
 #include "crypto/cmac.hpp"
+#include "crypto/ec_key.hpp"
+#include "crypto/ecdh.hpp"
+#include "crypto/ecdsa.hpp"
 #include "crypto/keywrap.hpp"
 #include "crypto/random.hpp"
 #include "gp/kdf3.hpp"
@@ -19,8 +22,10 @@ namespace sefleet::offcard {
 // not thread-safe) and the key schedule runs once per object, not once per call.
 struct SoftwareKeystore::KeyObjects {
   std::string name;  // "label@vN", for messages
+  std::string algorithm;
   KeyUsage usage = KeyUsage::none;
   SecretBytes value;
+  std::optional<crypto::EcPrivateKey> ec;  // EC keys: the key pair, built once (thread-safe to share)
 
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<crypto::Cmac>> cmacs;
@@ -83,6 +88,16 @@ SecretBytes fresh_key(std::size_t size) {
   SecretBytes key(size);
   crypto::system_random().fill(key.mutable_view());
   return key;
+}
+
+const crypto::EcCurve& p256() {
+  static const crypto::EcCurve curve = crypto::EcCurve::named(crypto::NamedCurve::secp256r1);
+  return curve;
+}
+
+// A new P-256 private scalar from the system generator (uniform in [1, n-1]).
+SecretBytes fresh_ec_scalar() {
+  return crypto::EcPrivateKey::generate(p256()).scalar();
 }
 
 void check_passphrase(const SecretBytes& passphrase) {
@@ -153,14 +168,18 @@ void SoftwareKeystore::rebuild_handles() {
       if (const auto old = handles_.find(key.label); old != handles_.end()) {
         const std::string name = key.label + "@v" + std::to_string(v.version);
         for (const auto& o : old->second) {
-          if (o->name == name && o->usage == key.usage && o->value == v.value) kept = o;
+          if (o->name == name && o->algorithm == key.algorithm && o->usage == key.usage && o->value == v.value) {
+            kept = o;
+          }
         }
       }
       if (!kept) {
         kept = std::make_shared<KeyObjects>();
         kept->name = key.label + "@v" + std::to_string(v.version);
+        kept->algorithm = key.algorithm;
         kept->usage = key.usage;
         kept->value = v.value;
+        if (key.is_ec()) kept->ec = crypto::EcPrivateKey::from_scalar(p256(), v.value.view());
       }
       versions.push_back(std::move(kept));
     }
@@ -201,6 +220,7 @@ std::shared_ptr<SoftwareKeystore::KeyObjects> SoftwareKeystore::resolve(const Ke
     }
     if (!key) throw Error(Errc::not_found, "key '" + ref.label + "' has no version " + std::to_string(ref.version));
   }
+  check_key_algorithm(key->name, key->algorithm, usage);
   if (!allows(key->usage, usage)) {
     throw Error(Errc::invalid_argument, "key '" + key->name + "' (usage " + key_usage_text(key->usage) +
                                             ") may not be used for " + key_usage_text(usage));
@@ -256,7 +276,13 @@ KeyInfo SoftwareKeystore::do_rotate(const std::string& label, const SecretBytes*
     version.version = key.versions.back().version + 1;
     version.created = now();
     version.origin = value != nullptr ? KeyOrigin::imported : KeyOrigin::generated;
-    version.value = value != nullptr ? *value : fresh_key(key.size);
+    if (key.is_ec()) {
+      // A new key pair; an imported scalar is checked (0 and values >= n are refused).
+      version.value = value != nullptr ? *value : fresh_ec_scalar();
+      (void)crypto::EcPrivateKey::from_scalar(p256(), version.value.view());
+    } else {
+      version.value = value != nullptr ? *value : fresh_key(key.size);
+    }
     key.versions.push_back(std::move(version));
     return label;
   });
@@ -330,6 +356,42 @@ SecretBytes SoftwareKeystore::do_decrypt(const KeyRef& key, BlockMode mode, Byte
 
 Bytes SoftwareKeystore::do_random(std::size_t count) {
   return random_.bytes(count);
+}
+
+KeyInfo SoftwareKeystore::do_create_ec(const std::string& label, const SecretBytes* private_scalar,
+                                       ByteView /*public_point: derived again from the stored scalar*/) {
+  return mutate([&](KeyMaterial& material) {
+    if (material.find(label) != nullptr) {
+      throw Error(Errc::state_error, "key '" + label + "' already exists in " + location());
+    }
+    StoredKey key;
+    key.label = label;
+    key.algorithm = std::string(kEcP256Algorithm);
+    key.size = kEcP256ScalarSize;
+    key.usage = KeyUsage::ec;
+    StoredKeyVersion version;
+    version.version = 1;
+    version.created = now();
+    version.origin = private_scalar != nullptr ? KeyOrigin::imported : KeyOrigin::generated;
+    version.value = private_scalar != nullptr ? *private_scalar : fresh_ec_scalar();
+    key.versions.push_back(std::move(version));
+    material.keys.push_back(std::move(key));
+    return label;
+  });
+}
+
+Bytes SoftwareKeystore::do_ec_public_key(const KeyRef& key) {
+  return resolve(key, KeyUsage::ec)->ec->public_point();
+}
+
+SecretBytes SoftwareKeystore::do_ecdh(const KeyRef& key, ByteView peer_point) {
+  const auto objects = resolve(key, KeyUsage::agree);
+  return crypto::ecdh(*objects->ec, peer_point, crypto::EcdhOutput::x);
+}
+
+Bytes SoftwareKeystore::do_ecdsa_sign_sha256(const KeyRef& key, ByteView message) {
+  const auto objects = resolve(key, KeyUsage::sign);
+  return crypto::ecdsa_sign(*objects->ec, crypto::DigestAlgorithm::sha256, message);
 }
 
 }  // namespace sefleet::offcard

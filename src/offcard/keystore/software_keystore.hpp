@@ -68,15 +68,20 @@ class SoftwareKeystore final : public Keystore {
   Bytes do_encrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView plaintext) override;
   SecretBytes do_decrypt(const KeyRef& key, BlockMode mode, ByteView iv, ByteView ciphertext) override;
   Bytes do_random(std::size_t count) override;
+  KeyInfo do_create_ec(const std::string& label, const SecretBytes* private_scalar, ByteView public_point) override;
+  Bytes do_ec_public_key(const KeyRef& key) override;
+  SecretBytes do_ecdh(const KeyRef& key, ByteView peer_point) override;
+  Bytes do_ecdsa_sign_sha256(const KeyRef& key, ByteView message) override;
 
  private:
-  struct KeyObjects;  // one key version's value and its pooled AES/CMAC objects
+  struct KeyObjects;  // one key version's value and its pooled AES/CMAC objects, or its EC key pair
   // Resolved key versions, by label then version (ascending): rebuilt after every change.
   using Handles = std::map<std::string, std::vector<std::shared_ptr<KeyObjects>>, std::less<>>;
 
   SoftwareKeystore() = default;
 
-  // The key version `ref` names, checked for `usage`. Error(not_found) / Error(invalid_argument).
+  // The key version `ref` names, checked for `usage` (and so for its algorithm).
+  // Error(not_found) / Error(invalid_argument).
   std::shared_ptr<KeyObjects> resolve(const KeyRef& ref, KeyUsage usage) const;
   // Applies `change` to the content (reloaded from the file under its lock first), persists it and
   // refreshes the handles. `change` returns the label whose KeyInfo is reported (empty: none).

@@ -110,7 +110,7 @@ class IsdScp11KeysTest : public ::testing::Test {
     options.kvn = kvn;
     std::optional<scp11::OceCredentials> oce;
     if (scp11::authenticates_oce(variant)) {
-      oce = scp11::OceCredentials{world().oce, {oce_leaf(ca == nullptr ? world().oce_ca : *ca, 0x01)}, ca_kvn};
+      oce = scp11::OceCredentials{world().oce, {oce_leaf(ca == nullptr ? world().oce_ca : *ca, 0x01)}, ca_kvn, {}};
     }
     auto host = std::make_unique<scp11::Scp11Host>(options, card_key, oce);
     for (const auto& upload : host->certificate_uploads()) {
@@ -187,7 +187,7 @@ TEST_F(IsdScp11KeysTest, PutKeyOfCaKeysThenScp11aUnderThem) {
   options.variant = scp11::Variant::a;
   options.kvn = kSdKvn;
   scp11::Scp11Host raw(options, world().sd.public_uncompressed(),
-                       scp11::OceCredentials{world().oce, {oce_leaf(world().new_ca, 0x02)}, 0x13});
+                       scp11::OceCredentials{world().oce, {oce_leaf(world().new_ca, 0x02)}, 0x13, {}});
   CommandApdu upload = raw.certificate_uploads().front();
   upload.p2 = 0x21;
   ASSERT_EQ(plain(upload).sw, 0x9000);
@@ -345,10 +345,10 @@ TEST_F(IsdScp11KeysTest, StoreDataOfTheCertificateStoreAllowlistAndCaIssuer) {
   options.variant = scp11::Variant::a;
   options.kvn = kSdKvn;
   scp11::Scp11Host unlisted(options, world().sd.public_uncompressed(),
-                            scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x01)}, kOceKvn});
+                            scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x01)}, kOceKvn, {}});
   EXPECT_EQ(plain(unlisted.certificate_uploads().front()).sw, 0x6982);
   scp11::Scp11Host listed(options, world().sd.public_uncompressed(),
-                          scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x02)}, kOceKvn});
+                          scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x02)}, kOceKvn, {}});
   EXPECT_EQ(plain(listed.certificate_uploads().front()).sw, 0x9000);
   listed.complete(plain(listed.authenticate()));
   ASSERT_EQ(listed.state(), scp11::Scp11Host::State::open);
@@ -382,7 +382,7 @@ TEST_F(IsdScp11KeysTest, OneCertificateInChainedPerformSecurityOperations) {
   options.variant = scp11::Variant::a;
   options.kvn = kSdKvn;
   scp11::Scp11Host host(options, world().sd.public_uncompressed(),
-                        scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x01)}, kOceKvn});
+                        scp11::OceCredentials{world().oce, {oce_leaf(world().oce_ca, 0x01)}, kOceKvn, {}});
   const CommandApdu upload = host.certificate_uploads().front();
   ASSERT_GT(upload.data.size(), 150u);
   const ByteView certificate(upload.data);

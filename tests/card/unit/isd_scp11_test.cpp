@@ -104,7 +104,7 @@ class IsdScp11Test : public ::testing::Test {
     out.host.kvn = kSdKvn;
     out.host.key_length = key_length;
     out.card_ca_key = keys().card_ca.public_uncompressed();
-    if (scp11::authenticates_oce(variant)) out.oce = scp11::OceCredentials{keys().oce, oce_chain(), kOceKvn};
+    if (scp11::authenticates_oce(variant)) out.oce = scp11::OceCredentials{keys().oce, oce_chain(), kOceKvn, {}};
     return out;
   }
 

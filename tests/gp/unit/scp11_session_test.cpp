@@ -83,7 +83,7 @@ Scp11Host make_host(Variant variant, std::uint8_t key_length = 16) {
   options.variant = variant;
   options.key_length = key_length;
   std::optional<OceCredentials> oce;
-  if (authenticates_oce(variant)) oce = OceCredentials{world().oce, {oce_certificate(world().oce_ca)}, 0x10};
+  if (authenticates_oce(variant)) oce = OceCredentials{world().oce, {oce_certificate(world().oce_ca)}, 0x10, {}};
   return Scp11Host(options, world().sd.public_uncompressed(), oce);
 }
 
@@ -196,6 +196,45 @@ TEST(Scp11Session, CardRefusals) {
   mutual_b.ins = kInsMutualAuthenticate;
   EXPECT_EQ(card.send(mutual_b).sw, 0x6A88);
   EXPECT_EQ(card.scp03().state(), Scp03Card::State::idle);
+}
+
+TEST(Scp11Session, TheStaticOceEcdhMayRunWhereTheOceKeyLives) {
+  // The OCE key stays with its holder (a keystore or token in the CLI): the host only calls it.
+  for (Variant variant : {Variant::a, Variant::c}) {
+    int calls = 0;
+    OceCredentials oce{nullptr, {oce_certificate(world().oce_ca)}, 0x10, {}};
+    oce.static_agreement = [&calls](ByteView sd_point) {
+      ++calls;
+      return crypto::ecdh_p256(*world().oce, crypto::P256PublicKey::from_uncompressed(sd_point));
+    };
+    Scp11HostOptions options;
+    options.variant = variant;
+    Scp11Host host(options, world().sd.public_uncompressed(), oce);
+    Card card;
+    establish(card, host);
+    EXPECT_EQ(calls, 1);
+    const ResponseApdu plain = host.unwrap(card.send(host.wrap(CommandApdu(0x80, 0xCA, 0x00, 0x66, Bytes{1, 2}))));
+    EXPECT_EQ(plain.data, (Bytes{1, 2}));
+  }
+  // A holder answering with another key's result gives another Z: the receipt does not match.
+  OceCredentials wrong{nullptr, {oce_certificate(world().oce_ca)}, 0x10, {}};
+  wrong.static_agreement = [](ByteView sd_point) {
+    return crypto::ecdh_p256(P256PrivateKey::generate(), crypto::P256PublicKey::from_uncompressed(sd_point));
+  };
+  Scp11HostOptions options;
+  options.variant = Variant::a;
+  Scp11Host host(options, world().sd.public_uncompressed(), wrong);
+  Card card;
+  for (const auto& upload : host.certificate_uploads()) ASSERT_EQ(card.send(upload).sw, 0x9000);
+  const ResponseApdu answer = card.send(host.authenticate());
+  ASSERT_EQ(answer.sw, 0x9000);
+  try {
+    host.complete(answer);
+    ADD_FAILURE() << "a wrong static ECDH opened a session";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("wrong receipt"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(host.state(), Scp11Host::State::failed);
 }
 
 TEST(Scp11Session, HostOptionsThatCannotWorkAreRefused) {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# `sefleet apdu` and `sefleet gp` over SCP11 against a virtual SE (`sefleet card run --listen`) whose
+# profile holds an SD key certified by a card CA and an OCE CA key. The certificates and keys are made
+# here with python3-cryptography (X.509, P-256), independently of sefleet. Checked: apdu --scp 11b
+# (card chain verified under the card CA certificate, and with --card-key), gp -l --scp 11a with the
+# OCE key in a file and in a SoftHSM2 token (ECDH on the token), and the refusals: a wrong card CA, an
+# OCE certificate from another CA, a missing OCE key, an OCE chain that does not certify the key.
+set -uo pipefail
+bin=${SEFLEET_BIN:?}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+work=$(mktemp -d)
+card_pid=""
+stop_card() {
+  if [ -n "$card_pid" ]; then kill "$card_pid" 2>/dev/null; wait "$card_pid" 2>/dev/null; card_pid=""; fi
+}
+trap 'stop_card; rm -rf "$work"' EXIT
+umask 077
+
+/usr/bin/python3 - "$work" <<'PY' || fail "making the test PKI"
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+work = sys.argv[1]
+def key():
+    return ec.generate_private_key(ec.SECP256R1())
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+def cert(subject_key, subject, issuer_key, issuer):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+            .public_key(subject_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(issuer_key, hashes.SHA256()))
+def point(k):
+    return k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint).hex()
+def write(path, data):
+    with open(f"{work}/{path}", "wb") as f:
+        f.write(data)
+pem = serialization.Encoding.PEM
+card_ca, wrong_ca, sd, oce_ca, other_ca, oce = key(), key(), key(), key(), key(), key()
+write("card_ca.pem", cert(card_ca, "card CA", card_ca, "card CA").public_bytes(pem))
+write("wrong_ca.pem", cert(wrong_ca, "card CA", wrong_ca, "card CA").public_bytes(pem))
+sd_cert = cert(sd, "SD", card_ca, "card CA")
+write("oce.pem", cert(oce, "OCE", oce_ca, "OCE CA").public_bytes(pem))
+write("oce_other_ca.pem", cert(oce, "OCE", other_ca, "OCE CA").public_bytes(pem))
+write("not_oce.pem", cert(key(), "OCE", oce_ca, "OCE CA").public_bytes(pem))
+write("oce.key", oce.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+write("sd_point.hex", point(sd).encode())
+scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
+write("profile.json", (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
+  '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
+  '"scp03": {"kvn": "30", "i": "70", "enc": "404142434445464748494A4B4C4D4E4F", '
+  '"mac": "404142434445464748494A4B4C4D4E4F", "dek": "404142434445464748494A4B4C4D4E4F"}, '
+  '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"], "oce": {"kvn": "10", "ca_pk": "%s"}}, '
+  '"allow_downgrade": false}') % (scalar, sd_cert.public_bytes(serialization.Encoding.DER).hex(), point(oce_ca))).encode())
+PY
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tcp=127.0.0.1:$port
+timeout 20 "$bin" card init --state "$work/state" --profile "$work/profile.json" >/dev/null || fail "card init failed"
+"$bin" card run --state "$work/state" --listen "$tcp" >>"$work/card.log" 2>&1 &
+card_pid=$!
+for _ in $(seq 100); do
+  timeout 5 "$bin" apdu --tcp "$tcp" >/dev/null 2>&1 && break
+  kill -0 "$card_pid" 2>/dev/null || fail "card run exited: $(cat "$work/card.log")"
+  sleep 0.1
+done
+
+run() { timeout 30 "$bin" "$@"; }
+expect() {  # expect STATUS PATTERN -- command...
+  local want=$1 pattern=$2; shift 3
+  local err status
+  err=$(timeout 30 "$bin" "$@" 2>&1 >/dev/null); status=$?
+  [ "$status" -eq "$want" ] || fail "'$*': exit $status, expected $want ($err)"
+  grep -qiE -- "$pattern" <<<"$err" || fail "'$*': message does not match '$pattern': $err"
+}
+oce=(--oce-key "$work/oce.key" --oce-cert "$work/oce.pem")
+
+# SCP11b: the card's chain verified under the card CA; commands protected.
+out=$(run apdu --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem" --expect-ok 80CA006600) ||
+  fail "apdu --scp 11b exited $?: $out"
+grep -q "SCP11b session open" <<<"$out" || fail "no SCP11b session: $out"
+grep -q "^< 66.* 9000" <<<"$out" || fail "card recognition data under SCP11b: $out"
+json=$(run apdu --tcp "$tcp" --scp 11b --card-key "$(cat "$work/sd_point.hex")" --key-length 32 --json 80CA006600) ||
+  fail "apdu --scp 11b --card-key exited $?"
+/usr/bin/python3 - "$json" "$(cat "$work/sd_point.hex")" <<'PY' || fail "--json secure_channel: $json"
+import json, sys
+j = json.loads(sys.argv[1])
+sc = j["secure_channel"]
+assert sc["scp"] == "11b" and sc["key_length"] == 32 and sc["card_key"].lower() == sys.argv[2].lower(), sc
+assert j["exchanges"][0]["sw"] == "9000", j
+PY
+
+# SCP11a: the OCE key in a file, then in a SoftHSM2 token.
+out=$(run gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" "${oce[@]}") || fail "gp -l --scp 11a exited $?: $out"
+grep -q "A000000151000000" <<<"$out" || fail "gp -l over SCP11a lists no ISD: $out"
+module=/usr/lib/softhsm/libsofthsm2.so
+mkdir -p "$work/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" >"$work/softhsm2.conf"
+export SOFTHSM2_CONF="$work/softhsm2.conf"
+softhsm2-util --init-token --free --label scp11 --pin 123456 --so-pin 654321 >/dev/null || fail "token init"
+printf '123456\n' >"$work/pin"
+p11="pkcs11:$module?token=scp11&pin-file=$work/pin"
+run hsm import --keystore "$p11" --label oce --ec-private "$work/oce.key" >/dev/null || fail "hsm import of the OCE key"
+out=$(run gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key keystore:oce --keystore "$p11" \
+  --oce-cert "$work/oce.pem") || fail "gp -l --scp 11a with the OCE key in SoftHSM2 exited $?: $out"
+grep -q "A000000151000000" <<<"$out" || fail "gp -l over SCP11a (token) lists no ISD: $out"
+
+# Refusals.
+expect 1 "verif" -- apdu --tcp "$tcp" --scp 11b --card-ca "$work/wrong_ca.pem" 80CA006600
+expect 1 "6982" -- gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key "$work/oce.key" \
+  --oce-cert "$work/oce_other_ca.pem"
+expect 1 "not the OCE key" -- gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key "$work/oce.key" \
+  --oce-cert "$work/not_oce.pem"
+expect 2 "needs the OCE private key" -- gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" \
+  --oce-cert "$work/oce.pem"
+expect 2 "--card-ca" -- apdu --tcp "$tcp" --scp 11b 80CA006600
+expect 2 "do not apply" -- apdu --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem" --key default 80CA006600
+expect 2 "SCP11b does not authenticate the OCE" -- apdu --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem" \
+  "${oce[@]}" 80CA006600
+expect 2 "keystore" -- gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key keystore:oce \
+  --oce-cert "$work/oce.pem"
+expect 1 "no key 'nope'" -- gp -l --tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key keystore:nope \
+  --keystore "$p11" --oce-cert "$work/oce.pem"
+kill -0 "$card_pid" 2>/dev/null || fail "the card died: $(cat "$work/card.log")"
+echo "SCP11 CLI: ok"
