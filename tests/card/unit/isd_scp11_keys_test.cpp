@@ -405,7 +405,7 @@ TEST_F(IsdScp11KeysTest, OneCertificateInChainedPerformSecurityOperations) {
   EXPECT_EQ(part(0x80, 100, certificate.size()), 0x6A80);
   // More than a certificate can be.
   std::uint16_t sw = 0x9000;
-  for (int i = 0; i < 20 && sw == 0x9000; ++i) sw = part(0x90, 0, 250);
+  for (int i = 0; i < 40 && sw == 0x9000; ++i) sw = part(0x90, 0, certificate.size());
   EXPECT_EQ(sw, 0x6A80);
 }
 
