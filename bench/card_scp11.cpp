@@ -122,7 +122,7 @@ void BM_IsdScp11aEstablish(benchmark::State& state) {
   Card card;
   if (!card.selected()) state.SkipWithError("SELECT ISD");
   scp11::Scp11Host host(host_options(scp11::Variant::a), keys().sd.public_uncompressed(),
-                        scp11::OceCredentials{keys().oce, oce_chain(), kOceKvn});
+                        scp11::OceCredentials{keys().oce, oce_chain(), kOceKvn, {}});
   std::vector<Bytes> commands;
   for (const auto& upload : host.certificate_uploads()) commands.push_back(upload.encode());
   commands.push_back(host.authenticate().encode());

@@ -129,7 +129,7 @@ void BM_HostScp11bEstablish(benchmark::State& state) {
 BENCHMARK(BM_HostScp11bEstablish)->Unit(benchmark::kMicrosecond);
 
 void BM_CardScp11aEstablish(benchmark::State& state) {
-  scp11::OceCredentials oce{keys().oce, oce_chain(), kOceKvn};
+  scp11::OceCredentials oce{keys().oce, oce_chain(), kOceKvn, {}};
   scp11::Scp11Host host(host_options(scp11::Variant::a), keys().sd.public_uncompressed(), oce);
   const std::vector<CommandApdu> uploads = host.certificate_uploads();
   const CommandApdu command = host.authenticate();
