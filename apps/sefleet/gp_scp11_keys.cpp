@@ -90,6 +90,14 @@ void print_done(const GpConnection& connection, const GpCommonOptions& options, 
   }
 }
 
+// "AES-128" for a symmetric key; "ECC-private 32 bytes"; the key parameter reference F0 carries the
+// curve (00: P-256) where the length would be.
+std::string component_text(const gp::host::KeyComponent& c) {
+  if (c.type == 0xF0) return c.length == 0 ? "P-256" : "key parameters " + std::to_string(c.length);
+  if (c.type >= 0xA0) return gp::host::key_type_name(c.type) + " " + std::to_string(c.length) + " bytes";
+  return gp::host::key_type_name(c.type) + "-" + std::to_string(c.length * 8);
+}
+
 void list_keys(const GpCommonOptions& options) {
   GpConnection connection = connect_gp(options);
   if (connection.has_credentials()) authenticate(connection, options);
@@ -101,9 +109,7 @@ void list_keys(const GpCommonOptions& options) {
     std::string text;
     for (const auto& c : key.components) {
       components.push_back({{"type", gp::host::key_type_name(c.type)}, {"length", c.length}});
-      text += (text.empty() ? "" : ", ") + gp::host::key_type_name(c.type) +
-              (c.type == 0xF0 ? (c.length == 0 ? " P-256" : " " + std::to_string(c.length))
-                              : "-" + std::to_string(c.length * 8));
+      text += (text.empty() ? "" : ", ") + component_text(c);
     }
     list.push_back({{"kid", to_hex(Bytes{key.id})}, {"kvn", to_hex(Bytes{key.version})}, {"components", components}});
     if (!options.json) {
