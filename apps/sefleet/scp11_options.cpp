@@ -105,10 +105,10 @@ Bytes read_public_key(const std::string& text, const std::string& option) {
 
 // A P-256 private key from a file of mode 0600: PEM, or the scalar as 64 hex digits.
 crypto::P256PrivateKey private_key_from_file(const std::string& path, const std::string& option) {
-  const SecretBytes raw = offcard::read_secret_file(path, "private key");
-  SecretBytes scalar;
-  const std::string_view text(reinterpret_cast<const char*>(raw.data()), raw.size());
   try {
+    const SecretBytes raw = offcard::read_secret_file(path, "private key");
+    SecretBytes scalar;
+    const std::string_view text(reinterpret_cast<const char*>(raw.data()), raw.size());
     if (crypto::looks_like_pem(text)) {
       scalar = crypto::p256_private_scalar_from_pem(text);
     } else if (auto hex = hex_content(raw.view()); hex && hex->size() == crypto::kP256ScalarSize) {
