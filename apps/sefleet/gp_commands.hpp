@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -66,6 +68,23 @@ void run_gp_delete(const GpCommonOptions& options, const Bytes& aid, bool relate
 SecretBytes new_key_from_hex(const std::string& text, const std::string& option);
 // An AID option (5..16 bytes of hex): ValidationError naming `option` otherwise.
 Bytes aid_option(const std::string& text, const std::string& option);
+
+// SCP11 key management actions of the one-command form (gp_scp11_keys.cpp).
+struct Scp11KeyActions {
+  std::vector<std::string> put_sd_key;  // KID/KVN FILE
+  std::string new_sd_key;               // KID/KVN
+  std::vector<std::string> put_ca_key;  // KID/KVN FILE|HEX
+  bool replace = false;
+  std::string delete_key;                // KID/KVN, KID or /KVN
+  std::vector<std::string> store_certs;  // KID/KVN FILE...
+  std::vector<std::string> allowlist;    // KID/KVN SERIAL...|none
+  bool list_keys = false;
+};
+void add_scp11_key_actions(CLI::App& gp, Scp11KeyActions& actions);
+// Each action's option name and whether it was given (for the one-action-at-a-time check).
+std::vector<std::pair<const char*, bool>> scp11_key_action_names(const Scp11KeyActions& actions);
+// Runs the one action given (ValidationError for a usage error, before the card is touched).
+void run_scp11_key_action(const GpCommonOptions& options, const Scp11KeyActions& actions);
 
 void setup_gp_gppro(CLI::App& gp);  // gp_gppro.cpp: `sefleet gp -l`, `gp --lock KEY` ...
 void setup_gp_info(CLI::App& gp);

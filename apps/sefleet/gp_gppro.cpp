@@ -27,6 +27,7 @@ struct GpProOptions {
   std::string put_key, replace_key;
   std::string new_keyver;
   bool lock_card = false, unlock_card = false, secure_card = false, initialize_card = false;
+  Scp11KeyActions scp11_keys;
 };
 
 // The new key set of --lock/--lock-enc.../--unlock/--put-key/--replace-key, version `kvn` (0: the
@@ -69,17 +70,22 @@ std::uint8_t new_key_version(const GpProOptions& o, bool required) {
 
 void run(const GpProOptions& o) {
   const bool lock = !o.lock.empty() || !o.lock_enc.empty() || !o.lock_mac.empty() || !o.lock_dek.empty();
-  const std::vector<std::pair<const char*, bool>> actions{{"-i/--info", o.info},
-                                                          {"-l/--list", o.list},
-                                                          {"--delete", !o.delete_aid.empty()},
-                                                          {"--lock", lock},
-                                                          {"--unlock", o.unlock},
-                                                          {"--put-key", !o.put_key.empty()},
-                                                          {"--replace-key", !o.replace_key.empty()},
-                                                          {"--lock-card", o.lock_card},
-                                                          {"--unlock-card", o.unlock_card},
-                                                          {"--secure-card", o.secure_card},
-                                                          {"--initialize-card", o.initialize_card}};
+  std::vector<std::pair<const char*, bool>> actions{{"-i/--info", o.info},
+                                                    {"-l/--list", o.list},
+                                                    {"--delete", !o.delete_aid.empty()},
+                                                    {"--lock", lock},
+                                                    {"--unlock", o.unlock},
+                                                    {"--put-key", !o.put_key.empty()},
+                                                    {"--replace-key", !o.replace_key.empty()},
+                                                    {"--lock-card", o.lock_card},
+                                                    {"--unlock-card", o.unlock_card},
+                                                    {"--secure-card", o.secure_card},
+                                                    {"--initialize-card", o.initialize_card}};
+  bool scp11_key_action = false;
+  for (const auto& action : scp11_key_action_names(o.scp11_keys)) {
+    actions.push_back(action);
+    scp11_key_action = scp11_key_action || action.second;
+  }
   std::vector<std::string> given;
   for (const auto& [name, set] : actions) {
     if (set) given.emplace_back(name);
@@ -98,7 +104,9 @@ void run(const GpProOptions& o) {
     throw CLI::ValidationError("--new-keyver", "goes with --lock, --unlock, --put-key or --replace-key");
   }
 
-  if (o.info || o.list) {
+  if (scp11_key_action) {
+    run_scp11_key_action(o.common, o.scp11_keys);
+  } else if (o.info || o.list) {
     run_gp_info(o.common, o.list);
   } else if (!o.delete_aid.empty()) {
     const Bytes aid = aid_option(o.delete_aid, "--delete");
@@ -158,6 +166,7 @@ void setup_gp_gppro(CLI::App& gp) {
   gp.add_flag("--unlock-card", o->unlock_card, "GlobalPlatformPro form: SET STATUS SECURED from CARD_LOCKED");
   gp.add_flag("--secure-card", o->secure_card, "GlobalPlatformPro form: SET STATUS SECURED");
   gp.add_flag("--initialize-card", o->initialize_card, "GlobalPlatformPro form: SET STATUS INITIALIZED");
+  add_scp11_key_actions(gp, o->scp11_keys);
   gp.footer(
       "Two forms: subcommands (`sefleet gp info --tcp ...`), or GlobalPlatformPro's one-command form with the\n"
       "action as an option of gp itself (`sefleet gp -l --key default --tcp ...`). Keys: -k/--key HEX|default,\n"
@@ -168,7 +177,10 @@ void setup_gp_gppro(CLI::App& gp) {
       "  sefleet gp -i --tcp 127.0.0.1:9025\n"
       "  sefleet gp -l --tcp 127.0.0.1:9025 --key default\n"
       "  sefleet gp --lock 00112233445566778899AABBCCDDEEFF --tcp 127.0.0.1:9025 --key default\n"
-      "  sefleet gp --delete F0534600010101 --tcp 127.0.0.1:9025 --key-file card.key");
+      "  sefleet gp --delete F0534600010101 --tcp 127.0.0.1:9025 --key-file card.key\n"
+      "  sefleet gp --list-keys --tcp 127.0.0.1:9025\n"
+      "  sefleet gp --new-sd-key 13/02 --scp 11a --card-ca ca.pem --oce-key oce.key --oce-cert oce.pem --tcp ...\n"
+      "  sefleet gp --put-ca-key 10/12 ca.pem --key-file card.key --tcp 127.0.0.1:9025");
 
   // An option given to gp in front of a subcommand would not reach the subcommand: refused.
   CLI::App* gp_app = &gp;

@@ -103,6 +103,25 @@ Bytes read_public_key(const std::string& text, const std::string& option) {
   return read_certificates(text, option).back().public_key();
 }
 
+// A P-256 private key from a file of mode 0600: PEM, or the scalar as 64 hex digits.
+crypto::P256PrivateKey private_key_from_file(const std::string& path, const std::string& option) {
+  try {
+    const SecretBytes raw = offcard::read_secret_file(path, "private key");
+    SecretBytes scalar;
+    const std::string_view text(reinterpret_cast<const char*>(raw.data()), raw.size());
+    if (crypto::looks_like_pem(text)) {
+      scalar = crypto::p256_private_scalar_from_pem(text);
+    } else if (auto hex = hex_content(raw.view()); hex && hex->size() == crypto::kP256ScalarSize) {
+      scalar = SecretBytes::take(*hex);
+    } else {
+      throw Error(Errc::parse_error, "expected a PEM private key or the 32-byte scalar as 64 hex digits");
+    }
+    return crypto::P256PrivateKey::from_scalar(scalar.view());
+  } catch (const Error& e) {
+    throw Error(Errc::parse_error, option + " " + path + ": " + e.what());
+  }
+}
+
 void refuse_scp03_keys(const KeyOptions& keys, const std::string& scp) {
   if (!keys.key.empty() || !keys.enc.empty() || !keys.mac.empty() || !keys.dek.empty() || !keys.kdf3.empty() ||
       !keys.key_file.empty() || !keys.key_kdf.empty()) {
@@ -136,24 +155,10 @@ std::pair<gp::scp11::OceCredentials, Bytes> oce_key(const Scp11Options& options)
     oce.static_agreement = [store, ref](ByteView sd_point) { return store->ecdh(ref, sd_point); };
     return {std::move(oce), point};
   }
-  const SecretBytes raw = offcard::read_secret_file(options.oce_key, "OCE private key");
-  SecretBytes scalar;
-  const std::string_view text(reinterpret_cast<const char*>(raw.data()), raw.size());
-  try {
-    if (crypto::looks_like_pem(text)) {
-      scalar = crypto::p256_private_scalar_from_pem(text);
-    } else if (auto hex = hex_content(raw.view()); hex && hex->size() == crypto::kP256ScalarSize) {
-      scalar = SecretBytes::take(*hex);
-    } else {
-      throw Error(Errc::parse_error, "expected a PEM private key or the 32-byte scalar as 64 hex digits");
-    }
-    auto key = std::make_shared<const crypto::P256PrivateKey>(crypto::P256PrivateKey::from_scalar(scalar.view()));
-    const Bytes point = key->public_uncompressed();
-    oce.key = std::move(key);
-    return {std::move(oce), point};
-  } catch (const Error& e) {
-    throw Error(Errc::parse_error, "--oce-key " + options.oce_key + ": " + e.what());
-  }
+  auto key = std::make_shared<const crypto::P256PrivateKey>(private_key_from_file(options.oce_key, "--oce-key"));
+  const Bytes point = key->public_uncompressed();
+  oce.key = std::move(key);
+  return {std::move(oce), point};
 }
 
 }  // namespace
@@ -249,6 +254,20 @@ nlohmann::json scp11_channel_json(const gp::host::Scp11ChannelOptions& options, 
           {"kvn", to_hex(Bytes{options.host.kvn})},
           {"key_length", options.host.key_length},
           {"card_key", to_hex(card_key)}};
+}
+
+crypto::P256PrivateKey read_p256_private_key(const std::string& path, const std::string& option) {
+  return private_key_from_file(path, option);
+}
+
+Bytes read_p256_public_key(const std::string& text, const std::string& option) {
+  return read_public_key(text, option);
+}
+
+std::vector<Bytes> read_certificate_file(const std::string& path, const std::string& option) {
+  std::vector<Bytes> out;
+  for (const auto& certificate : read_certificates(path, option)) out.push_back(certificate.encoded());
+  return out;
 }
 
 }  // namespace sefleet::cli

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "card_connection.hpp"
+#include "crypto/p256.hpp"
 #include "gp/host/scp11_channel_processor.hpp"
 
 namespace sefleet::cli {
@@ -44,5 +45,15 @@ gp::host::Scp11ChannelOptions make_scp11_channel_options(const Scp11Options& opt
 
 // {"scp", "kvn", "key_length", "card_key"} of an open SCP11 session, for --json and messages.
 nlohmann::json scp11_channel_json(const gp::host::Scp11ChannelOptions& options, const Bytes& card_key);
+
+// The file readers of the options above, for the key management of `gp` (gp_scp11_keys.cpp); each
+// throws Error(Errc::parse_error) naming `option` and the file.
+// A P-256 private key from a file of mode 0600 (offcard::read_secret_file): PEM or 64 hex digits.
+crypto::P256PrivateKey read_p256_private_key(const std::string& path, const std::string& option);
+// A P-256 public point: hex on the command line, or a file with a PEM public key, a hex point or
+// certificates (the key of the last one).
+Bytes read_p256_public_key(const std::string& text, const std::string& option);
+// The certificates of a file (PEM, DER X.509 or 7F21, binary or hex), encoded, in file order.
+std::vector<Bytes> read_certificate_file(const std::string& path, const std::string& option);
 
 }  // namespace sefleet::cli

@@ -152,6 +152,37 @@ Bytes GpSession::put_key(const PutKeyRequest& request) {
   return response.data;
 }
 
+const SecretBytes& GpSession::data_encryption_key() const {
+  if (scp11_ && scp11_->is_open()) return scp11_->host().session_dek();
+  return static_keys().dek;
+}
+
+void GpSession::put_sd_key_pair(const EcKeyReference& where, const SecretBytes& scalar) {
+  const auto response = expect_ok(make_put_sd_key_pair(where, scalar, data_encryption_key()), "PUT KEY");
+  verify_put_ec_key_response(where, response.data);
+}
+
+void GpSession::put_ca_key(const EcKeyReference& where, ByteView point) {
+  if (!secure()) throw Error(Errc::state_error, "PUT KEY needs an open secure channel");
+  const auto response = expect_ok(make_put_ca_key(where, point), "PUT KEY");
+  verify_put_ec_key_response(where, response.data);
+}
+
+void GpSession::delete_keys(std::optional<std::uint8_t> kid, std::optional<std::uint8_t> kvn) {
+  if (!secure()) throw Error(Errc::state_error, "DELETE of keys needs an open secure channel");
+  expect_ok(make_delete_keys(kid, kvn), "DELETE key");
+}
+
+void GpSession::store_certificates(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& certificates) {
+  if (!secure()) throw Error(Errc::state_error, "STORE DATA needs an open secure channel");
+  expect_ok(make_store_certificates(kid, kvn, certificates), "STORE DATA (certificates)");
+}
+
+void GpSession::store_allowlist(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& serials) {
+  if (!secure()) throw Error(Errc::state_error, "STORE DATA needs an open secure channel");
+  expect_ok(make_store_allowlist(kid, kvn, serials), "STORE DATA (allowlist)");
+}
+
 void GpSession::set_card_status(std::uint8_t state) {
   expect_ok(make_set_card_status(state), "SET STATUS");
 }

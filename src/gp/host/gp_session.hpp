@@ -20,6 +20,7 @@
 #include "gp/host/get_status.hpp"
 #include "gp/host/put_key.hpp"
 #include "gp/host/scp11_channel_processor.hpp"
+#include "gp/host/scp11_keys.hpp"
 #include "gp/host/secure_channel_processor.hpp"
 #include "gp/scp03_host.hpp"
 #include "iso7816/apdu.hpp"
@@ -83,6 +84,19 @@ class GpSession {
   // CardRefusal naming the status word; wrong KCVs throw Error(Errc::protocol_error). Returns the response data (KVN ||
   // KCVs).
   Bytes put_key(const PutKeyRequest& request);
+
+  // The DEK sensitive data travels under: the static Key-DEK of an SCP03 session, S-DEK of an SCP11
+  // session. Throws Error(Errc::state_error) without an open channel.
+  const SecretBytes& data_encryption_key() const;
+
+  // SCP11 key management (scp11_keys.hpp), inside an open channel (Error(Errc::state_error)
+  // otherwise; the card refuses them under SCP11b). A refusal throws CardRefusal naming the status
+  // word; a wrong answer to PUT KEY throws Error(Errc::protocol_error).
+  void put_sd_key_pair(const EcKeyReference& where, const SecretBytes& scalar);
+  void put_ca_key(const EcKeyReference& where, ByteView point);
+  void delete_keys(std::optional<std::uint8_t> kid, std::optional<std::uint8_t> kvn);
+  void store_certificates(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& certificates);
+  void store_allowlist(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& serials);
 
   // SET STATUS of the card life cycle (P1 80). Throws CardRefusal unless 9000.
   void set_card_status(std::uint8_t state);

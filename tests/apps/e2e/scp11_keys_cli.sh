@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SCP11 key management with `sefleet gp` against a virtual SE (`sefleet card run --listen`): a new SD
+# key pair generated on the host and put over SCP11a, then an SCP11b session opened with it; an SD key
+# pair from a private key file put over SCP03; a CA key put and its allowlist stored over SCP11a; the
+# key list with the types; DELETE. Refusals: no session, SCP11b (6982), a missing / world-readable /
+# malformed key file, a wrong KID, deleting twice (6A88). Keys and certificates are made with
+# python3-cryptography, independently of sefleet.
+set -uo pipefail
+bin=${SEFLEET_BIN:?}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+work=$(mktemp -d)
+card_pid=""
+stop_card() {
+  if [ -n "$card_pid" ]; then kill "$card_pid" 2>/dev/null; wait "$card_pid" 2>/dev/null; card_pid=""; fi
+}
+trap 'stop_card; rm -rf "$work"' EXIT
+umask 077
+
+/usr/bin/python3 - "$work" <<'PY' || fail "making the test PKI"
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+work = sys.argv[1]
+def key():
+    return ec.generate_private_key(ec.SECP256R1())
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+def cert(subject_key, subject, issuer_key, issuer):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+            .public_key(subject_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(issuer_key, hashes.SHA256()))
+def point(k):
+    return k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint).hex()
+def write(path, data):
+    with open(f"{work}/{path}", "wb") as f:
+        f.write(data)
+pem = serialization.Encoding.PEM
+card_ca, sd, oce_ca, oce, new_ca, file_sd = key(), key(), key(), key(), key(), key()
+write("card_ca.pem", cert(card_ca, "card CA", card_ca, "card CA").public_bytes(pem))
+sd_cert = cert(sd, "SD", card_ca, "card CA")
+write("oce.pem", cert(oce, "OCE", oce_ca, "OCE CA").public_bytes(pem))
+write("oce.key", oce.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+write("new_ca_pub.pem", new_ca.public_key().public_bytes(pem, serialization.PublicFormat.SubjectPublicKeyInfo))
+write("file_sd.key", file_sd.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+write("file_sd_point.hex", point(file_sd).encode())
+scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
+write("profile.json", (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
+  '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
+  '"scp03": {"kvn": "30", "i": "70", "enc": "404142434445464748494A4B4C4D4E4F", '
+  '"mac": "404142434445464748494A4B4C4D4E4F", "dek": "404142434445464748494A4B4C4D4E4F"}, '
+  '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"], "oce": {"kvn": "10", "ca_pk": "%s"}}, '
+  '"allow_downgrade": false}') % (scalar, sd_cert.public_bytes(serialization.Encoding.DER).hex(), point(oce_ca))).encode())
+PY
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tcp=127.0.0.1:$port
+timeout 20 "$bin" card init --state "$work/state" --profile "$work/profile.json" >/dev/null || fail "card init failed"
+"$bin" card run --state "$work/state" --listen "$tcp" >>"$work/card.log" 2>&1 &
+card_pid=$!
+for _ in $(seq 100); do
+  timeout 5 "$bin" apdu --tcp "$tcp" >/dev/null 2>&1 && break
+  kill -0 "$card_pid" 2>/dev/null || fail "card run exited: $(cat "$work/card.log")"
+  sleep 0.1
+done
+
+run() { timeout 30 "$bin" "$@"; }
+expect() {  # expect STATUS PATTERN -- command...
+  local want=$1 pattern=$2; shift 3
+  local err status
+  err=$(timeout 30 "$bin" "$@" 2>&1 >/dev/null); status=$?
+  [ "$status" -eq "$want" ] || fail "'$*': exit $status, expected $want ($err)"
+  grep -qiE -- "$pattern" <<<"$err" || fail "'$*': message does not match '$pattern': $err"
+}
+scp11a=(--tcp "$tcp" --scp 11a --card-ca "$work/card_ca.pem" --oce-key "$work/oce.key" --oce-cert "$work/oce.pem")
+scp03=(--tcp "$tcp" --key default)
+
+# A new SCP11b key pair (KID 13, KVN 02) generated on the host, put over SCP11a; SCP11b opens with it.
+out=$(run gp --new-sd-key 13/02 "${scp11a[@]}") || fail "gp --new-sd-key exited $?: $out"
+point=$(sed -n 's/^PK.SD.ECKA //p' <<<"$out")
+[ ${#point} -eq 130 ] || fail "no public key printed: $out"
+out=$(run apdu --tcp "$tcp" --scp 11b --scp11-kvn 02 --card-key "$point" --expect-ok 80CA006600) ||
+  fail "SCP11b with the new key pair exited $?: $out"
+grep -q "SCP11b session open" <<<"$out" || fail "no SCP11b session with the new key: $out"
+
+# An SD key pair from a PEM file (mode 0600), over SCP03; then replaced by itself under the same KVN.
+run gp --put-sd-key 13/03 "$work/file_sd.key" "${scp03[@]}" >/dev/null || fail "gp --put-sd-key over SCP03"
+run gp --put-sd-key 13/03 "$work/file_sd.key" --replace "${scp03[@]}" >/dev/null || fail "gp --put-sd-key --replace"
+out=$(run apdu --tcp "$tcp" --scp 11b --scp11-kvn 03 --card-key "$(cat "$work/file_sd_point.hex")" \
+  --expect-ok 80CA006600) || fail "SCP11b with the key pair from the file exited $?: $out"
+
+# A CA key (KID 20, KVN 05) from a PEM public key and its allowlist, over SCP11a.
+run gp --put-ca-key 20/05 "$work/new_ca_pub.pem" "${scp11a[@]}" >/dev/null || fail "gp --put-ca-key"
+run gp --allowlist 20/05 8002 01 "${scp11a[@]}" >/dev/null || fail "gp --allowlist"
+
+# The list: SCP03 AES keys and the ECC keys with their types.
+out=$(run gp --list-keys "${scp03[@]}") || fail "gp --list-keys exited $?: $out"
+grep -q "^KID 13  KVN 02  ECC-private 32 bytes, P-256" <<<"$out" || fail "--list-keys lacks 13/02: $out"
+grep -q "^KID 20  KVN 05  ECC-public 65 bytes, P-256" <<<"$out" || fail "--list-keys lacks 20/05: $out"
+grep -q "^KID 01  KVN 30  AES-128" <<<"$out" || fail "--list-keys lacks the SCP03 keys: $out"
+json=$(run gp --list-keys --json "${scp03[@]}") || fail "gp --list-keys --json"
+grep -q '"kid": "13"' <<<"$json" || fail "--list-keys --json: $json"
+
+# DELETE; a second time the card has no such key.
+run gp --delete-key 13/02 "${scp11a[@]}" >/dev/null || fail "gp --delete-key"
+out=$(run gp --list-keys "${scp03[@]}")
+grep -q "^KID 13  KVN 02" <<<"$out" && fail "13/02 still listed after DELETE: $out"
+expect 1 "6A88" -- gp --delete-key 13/02 "${scp11a[@]}"
+
+# Refusals.
+expect 2 "needs an SCP03 session" -- gp --put-ca-key 20/06 "$work/new_ca_pub.pem" --tcp "$tcp"
+expect 1 "6982" -- gp --delete-key 20/05 --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem"
+expect 1 "put-sd-key .*not found" -- gp --put-sd-key 13/04 "$work/missing.key" "${scp03[@]}"
+chmod 0644 "$work/file_sd.key"
+expect 1 "group or others" -- gp --put-sd-key 13/04 "$work/file_sd.key" "${scp03[@]}"
+printf 'not a key\n' >"$work/bad.key"
+expect 1 "PEM private key" -- gp --put-sd-key 13/04 "$work/bad.key" "${scp03[@]}"
+expect 1 "put-ca-key .*bad.key" -- gp --put-ca-key 20/06 "$work/bad.key" "${scp03[@]}"
+expect 2 "KID 11 .*13.*15" -- gp --new-sd-key 12/01 "${scp03[@]}"
+expect 2 "KID 10 or 20..2F" -- gp --put-ca-key 13/01 "$work/new_ca_pub.pem" "${scp03[@]}"
+expect 2 "one action at a time" -- gp --list-keys -l "${scp03[@]}"
+kill -0 "$card_pid" 2>/dev/null || fail "the card died: $(cat "$work/card.log")"
+echo "SCP11 key management CLI: ok"
