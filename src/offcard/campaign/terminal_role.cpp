@@ -165,9 +165,10 @@ DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const 
 
 std::optional<Scp11Offer> read_scp11_offer(transport::CardChannel& channel) {
   const auto keys = gp::host::parse_key_information(get_data(channel, 0x00E0, "E0 (key information)"));
-  const auto key = std::find_if(keys.begin(), keys.end(), [](const auto& k) { return k.id == kScp11bKeyId; });
+  const auto key = std::find_if(keys.begin(), keys.end(), [](const auto& k) { return k.id == gp::scp11::kKidScp11b; });
   if (key == keys.end()) return std::nullopt;
-  const ResponseApdu store = exchange(channel, gp::host::make_get_certificate_store(kScp11bKeyId, key->version));
+  const ResponseApdu store =
+      exchange(channel, gp::host::make_get_certificate_store(gp::scp11::kKidScp11b, key->version));
   if (store.sw == sw::kReferencedDataNotFound) return std::nullopt;
   if (store.sw != sw::kOk) {
     throw Error(Errc::protocol_error,

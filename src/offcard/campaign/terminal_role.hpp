@@ -68,9 +68,6 @@ DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const 
 
 // ---- online authorization (online_session.hpp, scp11.md "Online authorization") ----
 
-// The key identifier of SCP11b's SD key (PK.SD.ECKA); the online sessions run SCP11b.
-inline constexpr std::uint8_t kScp11bKeyId = 0x13;
-
 // What an SE offers for an online session: its SCP11b key version and that key's certificate chain.
 struct Scp11Offer {
   std::uint8_t kvn = 0;

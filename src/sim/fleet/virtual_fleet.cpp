@@ -45,6 +45,7 @@ card::CardProfile fleet_member_profile(const FleetConfig& config, std::uint32_t 
   profile.platform_keys.kmac = config.platform_keys.kmac;
   profile.allow_downgrade = config.allow_downgrade;
   profile.atr = card::default_atr();
+  if (config.scp11) profile.scp11 = config.scp11(profile);
   return profile;
 }
 
