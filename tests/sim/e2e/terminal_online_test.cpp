@@ -120,6 +120,17 @@ TEST(TerminalOnline, OnlineModeRefusesAnSeWithoutScp11AndAServerWithoutSessions)
   bench.server.reset();
   bench.start_server(0);
   term::ApiClient client(bench.terminal_session());
+  auto forced = bench.agent_options();
+  forced.mode = term::AuthorizationMode::online;
+  term::Agent online(client, forced);
+  online.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    if (!offers_scp11(bench, n)) continue;
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = online.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::error) << result.final_line();
+    EXPECT_NE(result.reason.find("card CA key"), std::string::npos) << result.reason;
+  }
   term::Agent automatic(client, bench.agent_options());
   automatic.prepare();
   for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
