@@ -17,7 +17,7 @@ run hsm import --keystore "$hsm" --label session-kek --value-file "$work/session
 build_package 3.0 "$work/wallet-3.sfcp"
 build_package 2.0 "$work/wallet-2.sfcp"
 
-# The card CA (its point for --card-ca) and, for SEs 3 and 4, the "scp11" member of their profiles.
+# The card CA (its X.509 DER certificate for --card-ca) and, for SEs 3 and 4, the "scp11" member of their profiles.
 "$py" - "$work" 5343414C45000003 5343414C45000004 <<'PY' || fail "making the test PKI"
 import datetime, sys
 from cryptography import x509
@@ -28,9 +28,11 @@ work = sys.argv[1]
 def name(cn):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 ca = ec.generate_private_key(ec.SECP256R1())
-point = ca.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-open(f"{work}/card_ca.hex", "w").write(point.hex())
 now = datetime.datetime.now(datetime.timezone.utc)
+ca_cert = (x509.CertificateBuilder().subject_name(name("card CA")).issuer_name(name("card CA"))
+           .public_key(ca.public_key()).serial_number(x509.random_serial_number())
+           .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30)).sign(ca, hashes.SHA256()))
+open(f"{work}/card_ca.der", "wb").write(ca_cert.public_bytes(serialization.Encoding.DER))
 for se_id in sys.argv[2:]:
     sd = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder().subject_name(name("sefleet SD " + se_id)).issuer_name(name("card CA"))
@@ -54,7 +56,7 @@ for n in 1 2 3 4; do
   tcp+=(--tcp "127.0.0.1:$se_port")
 done
 
-start_server server "sqlite:$work/server.db" --card-ca "$work/card_ca.hex" --session-kek session-kek
+start_server server "sqlite:$work/server.db" --card-ca "$work/card_ca.der" --session-kek session-kek
 wait_healthy "$server_url"
 admin() { run admin "$@" --server "$server_url" --token-file "$work/admin.token"; }
 upload() {  # upload PACKAGE: the campaign id
