@@ -6,6 +6,7 @@
 
 #include "card/nvm/nvm_store.hpp"
 #include "card/state/card_state.hpp"
+#include "card/state/scp11_store.hpp"
 #include "core/error.hpp"
 #include "gp/kdf3.hpp"
 #include "transport/in_process_channel.hpp"
@@ -63,6 +64,7 @@ VirtualFleet::VirtualFleet(FleetConfig config) : config_(std::move(config)) {
     {
       card::nvm::NvmStore store(std::move(device));
       card::CardState::personalize(store, member->profile);
+      if (member->profile.scp11) card::Scp11Store::personalize(store, *member->profile.scp11, member->profile.se_id);
     }
     members_.push_back(std::move(member));
     reopen(n);
