@@ -31,6 +31,7 @@
 #include "offcard/keystore/keystore_spec.hpp"
 #include "offcard/server/server.hpp"
 #include "offcard/server/tokens.hpp"
+#include "scp11_options.hpp"
 #include "transport/host_port.hpp"
 #include "transport/stop_signal.hpp"
 
@@ -68,28 +69,10 @@ struct ServerOptions {
 
 // The card CA key file: the uncompressed P-256 point in hex (whitespace ignored), or an X.509
 // certificate (DER) whose key it is.
+// The card CA's public key for online authorization: a file with a PEM public key, a hex point or
+// certificates (PEM, DER or 7F21; the key of the last one), read as `gp --card-ca` reads it.
 Bytes read_card_ca_key(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, "--card-ca: cannot read " + path);
-  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Bytes point;
-  try {
-    if (!content.empty() && static_cast<unsigned char>(content[0]) == 0x30) {
-      point = crypto::X509Certificate::from_der(bytes_of(content)).p256_public_key();
-    } else {
-      std::string hex;
-      for (char c : content) {
-        if (std::isspace(static_cast<unsigned char>(c)) == 0) hex.push_back(c);
-      }
-      point = from_hex(hex);
-    }
-    (void)crypto::P256PublicKey::from_uncompressed(point);
-  } catch (const Error& error) {
-    throw Error(
-        Errc::invalid_argument,
-        "--card-ca " + path + ": expected a P-256 point in hex or an X.509 DER certificate (" + error.what() + ")");
-  }
-  return point;
+  return read_p256_public_key(path, "--card-ca");
 }
 
 std::string read_admin_token(const std::string& path) {
@@ -182,7 +165,7 @@ const RegisterCommand registration{
       cmd->add_option("--tls-key", options->tls_key, "PEM private key of --tls-cert");
       cmd->add_option("--card-ca", options->card_ca,
                       "Online authorization over SCP11: file of the CA key SEs' certificates verify under "
-                      "(P-256 point in hex, or an X.509 DER certificate)");
+                      "(a certificate in PEM, DER or 7F21, a PEM public key, or the P-256 point in hex)");
       cmd->add_option("--session-kek", options->session_kek,
                       "Online authorization: keystore label of the AES key (usage wrap) sealing session states");
       cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")

@@ -1,17 +1,20 @@
 // sefleet terminal: the terminal agent. Downloads (and caches) the campaign's PSE, then for each SE
-// reached through a PC/SC reader or a TCP address: reads its identity, asks the server for a PAUT,
+// reached through a PC/SC reader or a TCP address: reads its identity, asks the server for a PAUT (or,
+// for an SE offering SCP11b, runs an online session through the server: scp11.md),
 // sends PAUT[0..2] ‖ PSE ‖ PAUT[3] with a progress bar, reports what the SE answered and follows the
 // server's decision. SEs the server holds back (not in the current wave, campaign paused, back-off)
 // wait while the others are served (offcard/terminal/scheduler.hpp). It holds a bearer token and
 // public bytes, never a key. Ends with one line per SE: where it ended and why.
 //   sefleet terminal --server URL [--cacert FILE] [--token-file F | $SEFLEET_TOKEN] --campaign ID
 //                    (--reader NAME... | --tcp HOST:PORT... | all PC/SC readers)
-//                    [--cache DIR] [--retries N] [--max-wait SECONDS] [--json]
+//                    [--cache DIR] [--retries N] [--max-wait SECONDS] [--authorization auto|offline|online]
+//                    [--json]
 #include <unistd.h>
 
 #include <csignal>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +47,7 @@ struct TerminalOptions {
   std::string cache = ".sefleet-cache";
   unsigned retries = 3;
   unsigned max_wait = 300;
+  term::AuthorizationMode mode = term::AuthorizationMode::automatic;
   bool json = false;
 };
 
@@ -67,6 +71,7 @@ nlohmann::json result_json(const term::SeResult& r) {
   for (const auto& a : r.history) {
     attempts.push_back(
         {{"label", a.label()},
+         {"authorization", a.online ? "online" : "offline"},
          {"outcome", a.outcome ? nlohmann::json(offcard::api::name(*a.outcome)) : nlohmann::json(nullptr)},
          {"evidence", a.evidence ? nlohmann::json(offcard::api::name(*a.evidence)) : nlohmann::json(nullptr)},
          {"commands_sent", a.commands_sent},
@@ -107,6 +112,7 @@ void run_terminal(const TerminalOptions& options) {
   agent_options.campaign_id = options.campaign;
   agent_options.cache_dir = options.cache;
   agent_options.max_attempts_per_se = options.retries;
+  agent_options.mode = options.mode;
   std::size_t last_percent = 101;
   agent_options.progress = [&](const std::string& name, std::size_t sent, std::size_t total) {
     if (options.json) return;
@@ -207,6 +213,14 @@ const RegisterCommand registration{
       cmd->add_option("--max-wait", options->max_wait, "Seconds the run waits for SEs the server holds back (0: never)")
           ->capture_default_str()
           ->check(CLI::Range(0, 86400));
+      const std::map<std::string, term::AuthorizationMode> modes{{"auto", term::AuthorizationMode::automatic},
+                                                                 {"offline", term::AuthorizationMode::offline},
+                                                                 {"online", term::AuthorizationMode::online}};
+      cmd->add_option("--authorization", options->mode,
+                      "auto: online over SCP11b for SEs offering an SCP11b key with certificates when the server "
+                      "accepts sessions, else offline PAUT; offline or online force one")
+          ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
+          ->default_str("auto");
       cmd->add_flag("--json", options->json, "Print the per-SE results as JSON");
       cmd->callback([options] {
         if (!options->token_on_command_line.empty()) {

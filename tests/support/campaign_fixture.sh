@@ -35,15 +35,15 @@ build_package() {
     --chunk-size 200 -o "$2" >/dev/null || fail "campaign build $1"
 }
 
-# start_se NAME SE_ID KDD: an SE whose SCP03 keys are diversified from the master key, listening on TCP;
-# sets $se_port.
+# start_se NAME SE_ID KDD [EXTRA]: an SE whose SCP03 keys are diversified from the master key, listening
+# on TCP; EXTRA adds members to its profile (e.g. '"scp11": {...},'); sets $se_port.
 start_se() {
-  local name=$1 se_id=$2 kdd=$3
+  local name=$1 se_id=$2 kdd=$3 extra=${4:-}
   timeout 60 "$bin" hsm derive-scp03 --keystore "$hsm" --label master --kdd "$kdd" -o "$work/$name.keys" \
     >/dev/null || fail "hsm derive-scp03 $name"
   cat >"$work/$name.json" <<JSON
 {"se_id": "$se_id", "kdd": "$kdd", "isd_aid": "A000000151000000", "platform_id": "0102030405060708",
- "scp03": {"i": "70"}, "platform_keys": {"version": 1, "kos": "$fixture_kos", "kmac": "$fixture_kmac"},
+ "scp03": {"i": "70"}, $extra "platform_keys": {"version": 1, "kos": "$fixture_kos", "kmac": "$fixture_kmac"},
  "allow_downgrade": false}
 JSON
   timeout 60 "$bin" card init --state "$work/$name" --profile "$work/$name.json" --scp03-keys "$work/$name.keys" \
@@ -53,16 +53,17 @@ JSON
   pids+=($!)
 }
 
-# start_server NAME DB_URL: `sefleet server` with the admin token in $work/admin.token (created once);
-# sets $server_url once it answers /v1/health.
+# start_server NAME DB_URL [SERVER OPTION...]: `sefleet server` with the admin token in $work/admin.token
+# (created once); sets $server_url (wait_healthy waits for it).
 start_server() {
   local name=$1 db=$2
+  shift 2
   [ -f "$work/admin.token" ] || secret admin.token "admin-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   local port
   port=$(free_port)
   server_url=http://127.0.0.1:$port
   "$bin" server --listen "127.0.0.1:$port" --db "$db" --keystore "$hsm" --admin-token-file "$work/admin.token" \
-    >"$work/$name.log" 2>&1 &
+    "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 

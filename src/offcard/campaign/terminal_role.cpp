@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "gp/host/card_data.hpp"
+#include "gp/host/scp11_channel_processor.hpp"
 #include "iso7816/chaining.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -64,6 +66,44 @@ bool is_expected(std::size_t index, std::size_t total, std::uint16_t status) {
   return status == sw::kOk;
 }
 
+// The SCP03 key identifiers (GPCS Amendment D): the default key set is among them; an SE with SCP11
+// keys lists those (KIDs 11..15) in the same E0 template.
+bool is_scp03_key(const gp::host::KeyInfo& key) {
+  return key.id >= 0x01 && key.id <= 0x03;
+}
+
+// Sends `commands` as the commands first_index.. of the report's sequence of report.total_commands;
+// the last of that sequence is AUTHORIZE ACTION. Records the answers; false at the first unexpected
+// status word (recorded as the failure). `on_answer` sees each answer with its index.
+bool send_sequence(transport::CardChannel& channel, const std::vector<ByteView>& commands, std::size_t first_index,
+                   DeliveryReport& report, const DeliveryProgress& progress,
+                   const std::function<void(std::size_t, const ResponseApdu&)>& on_answer) {
+  for (std::size_t k = 0; k < commands.size(); ++k) {
+    const std::size_t index = first_index + k;
+    const ResponseApdu response = exchange_raw(channel, commands[k]);
+    report.commands_sent = index + 1;
+    on_answer(index, response);
+    if (index + 1 == report.total_commands) report.authorize_response = response;
+    if (progress) progress(report.commands_sent, report.total_commands);
+    if (!is_expected(index, report.total_commands, response.sw)) {
+      report.failed_index = index;
+      report.failed_sw = response.sw;
+      report.failure = "command " + std::to_string(index) + " answered " + sw::status_word_name(response.sw);
+      return false;
+    }
+  }
+  return true;
+}
+
+// SELECT of the ISD as the first step of a delivery: false (with the failure recorded) when refused.
+bool select_for_delivery(transport::CardChannel& channel, ByteView isd_aid, DeliveryReport& report) {
+  const ResponseApdu selected = exchange(channel, select_by_aid(isd_aid));
+  if (selected.sw == sw::kOk) return true;
+  report.failed_sw = selected.sw;
+  report.failure = "SELECT of the ISD refused: " + sw::status_word_name(selected.sw);
+  return false;
+}
+
 }  // namespace
 
 SeAuthorizationRequest read_se_identity(transport::CardChannel& channel, ByteView isd_aid) {
@@ -85,8 +125,12 @@ SeAuthorizationRequest read_se_identity(transport::CardChannel& channel, ByteVie
   request.i = scp03->i;
   const auto keys = gp::host::parse_key_information(get_data(channel, 0x00E0, "E0 (key information)"));
   if (keys.empty()) throw Error(Errc::protocol_error, "the SE reports no key set");
-  request.kvn = keys.front().version;
-  for (const auto& key : keys) request.kvn = std::min(request.kvn, key.version);  // the default set
+  // The default set: the lowest version among the SCP03 keys (all keys when none is tagged as one).
+  const bool has_scp03 = std::any_of(keys.begin(), keys.end(), is_scp03_key);
+  request.kvn = 0xFF;
+  for (const auto& key : keys) {
+    if (!has_scp03 || is_scp03_key(key)) request.kvn = std::min(request.kvn, key.version);
+  }
   request.sequence_counter = gp::host::parse_sequence_counter(get_data(channel, 0x00C1, "C1 (sequence counter)"));
   return request;
 }
@@ -108,30 +152,80 @@ DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const 
   DeliveryReport report;
   report.total_commands = merged.size();
   try {
-    const ResponseApdu selected = exchange(channel, select_by_aid(isd_aid));
-    if (selected.sw != sw::kOk) {
-      report.failed_sw = selected.sw;
-      report.failure = "SELECT of the ISD refused: " + sw::status_word_name(selected.sw);
-      return report;
-    }
-    for (std::size_t index = 0; index < merged.size(); ++index) {
-      const ResponseApdu response = exchange_raw(channel, merged[index]);
-      report.commands_sent = index + 1;
+    if (!select_for_delivery(channel, isd_aid, report)) return report;
+    send_sequence(channel, merged, 0, report, progress, [&](std::size_t index, const ResponseApdu& response) {
       if (index == 0) report.initialize_update_response = response;
-      if (index + 1 == merged.size()) report.authorize_response = response;
-      if (progress) progress(report.commands_sent, report.total_commands);
-      if (!is_expected(index, merged.size(), response.sw)) {
-        report.failed_index = index;
-        report.failed_sw = response.sw;
-        report.failure = "command " + std::to_string(index) + " answered " + sw::status_word_name(response.sw);
-        return report;
-      }
-    }
+    });
   } catch (const std::exception& e) {
     report.failed_index = report.commands_sent;
     report.failure = std::string("channel failure: ") + e.what();
   }
   return report;
+}
+
+std::optional<Scp11Offer> read_scp11_offer(transport::CardChannel& channel) {
+  const auto keys = gp::host::parse_key_information(get_data(channel, 0x00E0, "E0 (key information)"));
+  const auto key = std::find_if(keys.begin(), keys.end(), [](const auto& k) { return k.id == gp::scp11::kKidScp11b; });
+  if (key == keys.end()) return std::nullopt;
+  const ResponseApdu store =
+      exchange(channel, gp::host::make_get_certificate_store(gp::scp11::kKidScp11b, key->version));
+  if (store.sw == sw::kReferencedDataNotFound) return std::nullopt;
+  if (store.sw != sw::kOk) {
+    throw Error(Errc::protocol_error,
+                "SE refused GET DATA BF21 (certificate store): " + sw::status_word_name(store.sw));
+  }
+  Scp11Offer offer;
+  offer.kvn = key->version;
+  offer.certificates = gp::host::certificate_store_content(store.data);
+  if (offer.certificates.empty()) return std::nullopt;  // a key without a chain: no server can verify it
+  return offer;
+}
+
+OnlineSessionRequest online_session_request(ByteView se_id, const Scp11Offer& offer) {
+  OnlineSessionRequest request;
+  request.se_id.assign(se_id.begin(), se_id.end());
+  request.certificates = offer.certificates;
+  request.kvn = offer.kvn;
+  request.variant = gp::scp11::Variant::b;
+  return request;
+}
+
+DeliveryReport begin_online_delivery(transport::CardChannel& channel, ByteView isd_aid,
+                                     const std::vector<Bytes>& setup_commands, std::size_t pse_commands,
+                                     const DeliveryProgress& progress) {
+  DeliveryReport report;
+  report.total_commands = setup_commands.size() + 2 + pse_commands;  // setup ‖ CHANGE MODE ‖ PSE ‖ AUTHORIZE
+  if (setup_commands.empty()) {
+    report.failure = "the server sent no setup command";
+    return report;
+  }
+  try {
+    if (!select_for_delivery(channel, isd_aid, report)) return report;
+    const std::vector<ByteView> setup(setup_commands.begin(), setup_commands.end());
+    send_sequence(channel, setup, 0, report, progress, [&](std::size_t index, const ResponseApdu& response) {
+      if (index + 1 == setup.size()) report.authenticate_response = response;
+    });
+  } catch (const std::exception& e) {
+    report.failed_index = report.commands_sent;
+    report.failure = std::string("channel failure: ") + e.what();
+  }
+  return report;
+}
+
+void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report, const std::array<Bytes, 2>& paut,
+                            const std::vector<Bytes>& pse, const DeliveryProgress& progress) {
+  std::vector<ByteView> merged;
+  merged.reserve(pse.size() + 2);
+  merged.emplace_back(paut[0]);
+  for (const Bytes& command : pse) merged.emplace_back(command);
+  merged.emplace_back(paut[1]);
+  const std::size_t first_index = report.total_commands - merged.size();
+  try {
+    send_sequence(channel, merged, first_index, report, progress, [](std::size_t, const ResponseApdu&) {});
+  } catch (const std::exception& e) {
+    report.failed_index = report.commands_sent;
+    report.failure = std::string("channel failure: ") + e.what();
+  }
 }
 
 }  // namespace sefleet::offcard

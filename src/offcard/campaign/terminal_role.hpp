@@ -16,6 +16,7 @@
 #include "core/bytes.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/online_session.hpp"
 #include "transport/card_channel.hpp"
 
 namespace sefleet::offcard {
@@ -64,5 +65,36 @@ std::vector<ByteView> merge_data_sets(const EncodedPaut& paut, const std::vector
 // RESPONSE. Never throws for what the SE answers; channel errors end the delivery and are reported.
 DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const EncodedPaut& paut,
                        const std::vector<Bytes>& pse, const DeliveryProgress& progress = {});
+
+// ---- online authorization (online_session.hpp, scp11.md "Online authorization") ----
+
+// What an SE offers for an online session: its SCP11b key version and that key's certificate chain.
+struct Scp11Offer {
+  std::uint8_t kvn = 0;
+  Bytes certificates;  // the BF21 content: root first, leaf last
+};
+
+// With the ISD selected (read_se_identity): GET DATA E0 for an SCP11b key (KID 13), then GET DATA BF21
+// for its certificate store. nullopt when the SE has no such key or no chain for it (6A88). Throws
+// Error(Errc::protocol_error) for another refusal or a malformed answer.
+std::optional<Scp11Offer> read_scp11_offer(transport::CardChannel& channel);
+
+// The start request for the server: the SE id of read_se_identity and the offer.
+OnlineSessionRequest online_session_request(ByteView se_id, const Scp11Offer& offer);
+
+// The online delivery, around the server's round trip:
+//   begin    SELECT of the ISD, then the session's setup commands (SCP11b: INTERNAL AUTHENTICATE);
+//            the answer of the last one is `authenticate_response`;
+//   finish   CHANGE MODE ‖ PSE ‖ AUTHORIZE ACTION, with the two commands the server wrapped in the
+//            session (the ISD stays selected: a SELECT would close the session).
+// The indices of the report count the setup commands first, then the merged sequence; the expected
+// answers and the stop at the first unexpected status word are deliver()'s. Neither throws for what
+// the SE answers; channel errors end the delivery and are reported.
+DeliveryReport begin_online_delivery(transport::CardChannel& channel, ByteView isd_aid,
+                                     const std::vector<Bytes>& setup_commands, std::size_t pse_commands,
+                                     const DeliveryProgress& progress = {});
+// Call only when begin left no failure; `paut` is CHANGE MODE, AUTHORIZE ACTION.
+void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report, const std::array<Bytes, 2>& paut,
+                            const std::vector<Bytes>& pse, const DeliveryProgress& progress = {});
 
 }  // namespace sefleet::offcard

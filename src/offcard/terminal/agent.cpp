@@ -43,6 +43,18 @@ std::string_view status_name(SeStatus status) noexcept {
   return "unknown";
 }
 
+std::string_view mode_name(AuthorizationMode mode) noexcept {
+  switch (mode) {
+    case AuthorizationMode::automatic:
+      return "auto";
+    case AuthorizationMode::offline:
+      return "offline";
+    case AuthorizationMode::online:
+      return "online";
+  }
+  return "unknown";
+}
+
 std::string AttemptRecord::label() const {
   if (refusal) return "refused:" + std::string(api::name(*refusal));
   if (decision) return std::string(api::name(*decision));
@@ -136,17 +148,27 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     transport::CardChannel& channel = se.connect();
     const SeAuthorizationRequest request = read_se_identity(channel, gp::isd_aid());
     result.se_id = api::lower_hex(request.se_id);
-    const AuthorizationAnswer answer = client_.authorize(campaign_.id, request);
-    if (answer.refused) return refused(result, std::move(record), *answer.refused);
-    const api::AuthorizationGrant& grant = *answer.granted;
     const std::string name = se.name();
-    api::ReportRequest report;
-    report.authorization_id = grant.authorization_id;
-    report.se_id = request.se_id;
-    report.delivery =
-        deliver(channel, gp::isd_aid(), grant.paut, pse_.commands, [&](std::size_t sent, std::size_t total) {
-          if (options_.progress) options_.progress(name, sent, total);
-        });
+    std::optional<AuthorizationRefusal> refusal;
+    std::optional<api::ReportRequest> delivered;
+    const std::optional<Scp11Offer> offer = online_offer(channel);
+    if (offer) {
+      record.online = true;
+      try {
+        delivered = deliver_online(channel, request, *offer, name, refusal);
+      } catch (const ApiError& e) {
+        // A server without sessions: automatic mode falls back to the offline PAUT for this and the next SEs.
+        if (e.reason() != "online_unavailable" || options_.mode == AuthorizationMode::online) throw;
+        sessions_unavailable_ = true;
+        record.online = false;
+      }
+    } else if (options_.mode == AuthorizationMode::online) {
+      return finish(result, SeStatus::error,
+                    "SE " + result.se_id + " offers no SCP11b key with a certificate chain (online mode)");
+    }
+    if (!record.online) delivered = deliver_offline(channel, request, name, refusal);
+    if (refusal) return refused(result, std::move(record), *refusal);
+    const api::ReportRequest& report = *delivered;
     ++result.attempts;
     record.commands_sent = report.delivery.commands_sent;
     record.total_commands = report.delivery.total_commands;
@@ -190,6 +212,61 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     if (used + 1 >= options_.max_attempts_per_se) return finish(result, SeStatus::error, e.what());
     return Step{Step::Next::again, std::chrono::seconds(0), false};
   }
+}
+
+std::optional<Scp11Offer> Agent::online_offer(transport::CardChannel& channel) const {
+  if (options_.mode == AuthorizationMode::offline) return std::nullopt;
+  if (sessions_unavailable_ && options_.mode == AuthorizationMode::automatic) return std::nullopt;
+  return read_scp11_offer(channel);
+}
+
+std::optional<api::ReportRequest> Agent::deliver_online(transport::CardChannel& channel,
+                                                        const SeAuthorizationRequest& se, const Scp11Offer& offer,
+                                                        const std::string& name,
+                                                        std::optional<AuthorizationRefusal>& refusal) {
+  const auto progress = [&](std::size_t sent, std::size_t total) {
+    if (options_.progress) options_.progress(name, sent, total);
+  };
+  const api::SessionStart started = client_.start_session(campaign_.id, online_session_request(se.se_id, offer));
+  api::ReportRequest report;
+  report.se_id = se.se_id;
+  report.delivery = begin_online_delivery(channel, gp::isd_aid(), started.commands, pse_.commands.size(), progress);
+  if (!report.delivery.authenticate_response || !report.delivery.authenticate_response->ok()) {
+    // No session: the server has no authorization to report against; the SE's refusal is the failure.
+    throw Error(Errc::protocol_error, "SE " + api::lower_hex(se.se_id) + ": online session setup failed: " +
+                                          (report.delivery.failure.empty() ? "no answer" : report.delivery.failure));
+  }
+  api::SessionAnswer answer;
+  answer.se_id = se.se_id;
+  answer.state = started.state;
+  answer.response = *report.delivery.authenticate_response;
+  const OnlineAuthorizationAnswer granted = client_.finish_session(campaign_.id, started.session_id, answer);
+  if (granted.refused) {
+    refusal = granted.refused;
+    return std::nullopt;
+  }
+  report.authorization_id = granted.granted->authorization_id;
+  finish_online_delivery(channel, report.delivery, granted.granted->paut, pse_.commands, progress);
+  return report;
+}
+
+std::optional<api::ReportRequest> Agent::deliver_offline(transport::CardChannel& channel,
+                                                         const SeAuthorizationRequest& se, const std::string& name,
+                                                         std::optional<AuthorizationRefusal>& refusal) {
+  const AuthorizationAnswer answer = client_.authorize(campaign_.id, se);
+  if (answer.refused) {
+    refusal = answer.refused;
+    return std::nullopt;
+  }
+  const api::AuthorizationGrant& grant = *answer.granted;
+  api::ReportRequest report;
+  report.authorization_id = grant.authorization_id;
+  report.se_id = se.se_id;
+  report.delivery =
+      deliver(channel, gp::isd_aid(), grant.paut, pse_.commands, [&](std::size_t sent, std::size_t total) {
+        if (options_.progress) options_.progress(name, sent, total);
+      });
+  return report;
 }
 
 void Agent::give_up(SeResult& result, std::chrono::seconds waited) const {

@@ -26,10 +26,18 @@
 
 namespace sefleet::offcard::terminal {
 
+// How an SE is authorized (scp11.md "Online authorization"). automatic: online over SCP11b when the SE
+// offers an SCP11b key with its certificate chain and the server accepts sessions, else an offline
+// PAUT; offline and online force one (online fails for an SE that offers no SCP11b key, or a server
+// without sessions).
+enum class AuthorizationMode { automatic, offline, online };
+std::string_view mode_name(AuthorizationMode mode) noexcept;
+
 struct AgentOptions {
   std::string campaign_id;
   std::filesystem::path cache_dir;   // PSE cache
   unsigned max_attempts_per_se = 3;  // deliveries per SE in this run (the server's own limits also bound it)
+  AuthorizationMode mode = AuthorizationMode::automatic;
   // Called after each command sent to an SE: (endpoint name, sent, total).
   std::function<void(const std::string&, std::size_t, std::size_t)> progress;
 };
@@ -41,6 +49,7 @@ struct AttemptRecord {
   std::optional<api::Evidence> evidence;     // whether the server could verify it
   std::optional<api::DeviceState> decision;  // the SE's state after the report
   bool error = false;                        // the SE or the server could not be reached
+  bool online = false;                       // authorized online (an SCP11b session), not by an offline PAUT
   std::size_t commands_sent = 0;
   std::size_t total_commands = 0;
   std::string failure;  // the channel's or SE's failure, the refusal's message, or the error
@@ -120,6 +129,17 @@ class Agent {
  private:
   Step finish(SeResult& result, SeStatus status, std::string reason) const;
   Step refused(SeResult& result, AttemptRecord record, const AuthorizationRefusal& refusal);
+  // Whether this SE goes online: reads its SCP11b offer unless the mode or the server rules it out.
+  std::optional<Scp11Offer> online_offer(transport::CardChannel& channel) const;
+  // Online: session start, setup commands, session finish, delivery. The grant's refusal, or the
+  // report to send (nullopt with `refusal` set when the server refused).
+  std::optional<api::ReportRequest> deliver_online(transport::CardChannel& channel, const SeAuthorizationRequest& se,
+                                                   const Scp11Offer& offer, const std::string& name,
+                                                   std::optional<AuthorizationRefusal>& refusal);
+  // Offline: the PAUT, then deliver().
+  std::optional<api::ReportRequest> deliver_offline(transport::CardChannel& channel, const SeAuthorizationRequest& se,
+                                                    const std::string& name,
+                                                    std::optional<AuthorizationRefusal>& refusal);
 
   ApiClient& client_;
   AgentOptions options_;
@@ -128,6 +148,7 @@ class Agent {
   PseFile pse_;
   std::optional<Bytes> pmob_;
   bool prepared_ = false;
+  bool sessions_unavailable_ = false;  // the server answered online_unavailable (automatic mode falls back)
 };
 
 }  // namespace sefleet::offcard::terminal

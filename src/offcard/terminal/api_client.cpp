@@ -227,18 +227,10 @@ Bytes ApiClient::download_pmob(const api::Campaign& info) {
   return bytes;
 }
 
-AuthorizationAnswer ApiClient::authorize(const std::string& campaign_id, const SeAuthorizationRequest& request) {
-  const auto answer = session_.request("POST", campaign_path(campaign_id) + "/authorizations", api::to_json(request));
-  const std::string what = "authorization for SE " + hex(request.se_id);
-  if (answer.status == 201) {
-    return AuthorizationAnswer{
-        read(answer, 201, what, [](const nlohmann::json& body) { return api::read_authorization_grant(body); }),
-        std::nullopt};
-  }
-  if (answer.status != 409) throw api_error(answer, what);
+std::optional<AuthorizationRefusal> ApiClient::rollout_refusal(const HttpAnswer& answer, const std::string& what) {
   const ApiError error = api_error(answer, what);
   const auto reason = api::from_name<api::Refusal>(error.reason());
-  if (!reason) throw ApiError(Errc::protocol_error, 409, error.reason(), what + ": unknown refusal: " + error.what());
+  if (!reason) return std::nullopt;
   AuthorizationRefusal refusal;
   refusal.reason = *reason;
   refusal.message = error.what();
@@ -248,7 +240,45 @@ AuthorizationAnswer ApiClient::authorize(const std::string& campaign_id, const S
   } catch (const std::exception& e) {
     throw ApiError(Errc::protocol_error, 409, "bad_json", what + ": unexpected refusal body: " + e.what());
   }
+  return refusal;
+}
+
+AuthorizationAnswer ApiClient::authorize(const std::string& campaign_id, const SeAuthorizationRequest& request) {
+  const auto answer = session_.request("POST", campaign_path(campaign_id) + "/authorizations", api::to_json(request));
+  const std::string what = "authorization for SE " + hex(request.se_id);
+  if (answer.status == 201) {
+    return AuthorizationAnswer{
+        read(answer, 201, what, [](const nlohmann::json& body) { return api::read_authorization_grant(body); }),
+        std::nullopt};
+  }
+  if (answer.status != 409) throw api_error(answer, what);
+  auto refusal = rollout_refusal(answer, what);
+  if (!refusal) {
+    const ApiError error = api_error(answer, what);
+    throw ApiError(Errc::protocol_error, 409, error.reason(), what + ": unknown refusal: " + error.what());
+  }
   return AuthorizationAnswer{std::nullopt, std::move(refusal)};
+}
+
+api::SessionStart ApiClient::start_session(const std::string& campaign_id, const OnlineSessionRequest& request) {
+  return read(session_.request("POST", campaign_path(campaign_id) + "/sessions", api::to_json(request)), 201,
+              "online session for SE " + hex(request.se_id),
+              [](const nlohmann::json& body) { return api::read_session_start(body); });
+}
+
+OnlineAuthorizationAnswer ApiClient::finish_session(const std::string& campaign_id, const std::string& session_id,
+                                                    const api::SessionAnswer& answer) {
+  const auto reply =
+      session_.request("POST", campaign_path(campaign_id) + "/sessions/" + session_id, api::to_json(answer));
+  const std::string what = "online authorization for SE " + hex(answer.se_id);
+  if (reply.status == 201) {
+    return OnlineAuthorizationAnswer{
+        read(reply, 201, what, [](const nlohmann::json& body) { return api::read_online_grant(body); }), std::nullopt};
+  }
+  if (reply.status == 409) {
+    if (auto refusal = rollout_refusal(reply, what)) return OnlineAuthorizationAnswer{std::nullopt, std::move(refusal)};
+  }
+  throw api_error(reply, what);
 }
 
 api::ReportAnswer ApiClient::report(const std::string& campaign_id, const api::ReportRequest& request) {

@@ -37,6 +37,12 @@ struct AuthorizationAnswer {
   std::optional<AuthorizationRefusal> refused;
 };
 
+// The answer to the second step of an online session: the grant, or the rollout's refusal (409).
+struct OnlineAuthorizationAnswer {
+  std::optional<api::OnlineGrant> granted;
+  std::optional<AuthorizationRefusal> refused;
+};
+
 class ApiClient {
  public:
   explicit ApiClient(SessionOptions options) : session_(std::move(options)) {}
@@ -58,6 +64,14 @@ class ApiClient {
   // POST /authorizations: the grant (201), or the refusal (409) as it came, with its Retry-After: the
   // caller decides whether and when to ask again (scheduler.hpp). Other answers throw ApiError.
   AuthorizationAnswer authorize(const std::string& campaign_id, const SeAuthorizationRequest& request);
+  // Online authorization (docs/api.md "Online authorization"). POST /sessions: the setup commands and
+  // the sealed state (201); every other answer throws ApiError (409 online_unavailable: the server
+  // has no card CA key or session KEK).
+  api::SessionStart start_session(const std::string& campaign_id, const OnlineSessionRequest& request);
+  // POST /sessions/{id} with the SE's answer: the grant (201) or a rollout refusal (409, as for
+  // authorize()); the session's own refusals (403, 400, 409 card_refused, 410) throw ApiError.
+  OnlineAuthorizationAnswer finish_session(const std::string& campaign_id, const std::string& session_id,
+                                           const api::SessionAnswer& answer);
   // POST /reports; idempotent on the server, so it is safely retried on 503 / connection errors.
   api::ReportAnswer report(const std::string& campaign_id, const api::ReportRequest& request);
 
@@ -79,6 +93,10 @@ class ApiClient {
   // The JSON of an answer with status `expected`, read by `reader`; ApiError otherwise.
   template <typename Reader>
   auto read(const HttpAnswer& answer, int expected, const std::string& what, Reader&& reader);
+
+  // A 409 naming a rollout refusal (api::Refusal), read with its detail and Retry-After; nullopt for
+  // another reason.
+  static std::optional<AuthorizationRefusal> rollout_refusal(const HttpAnswer& answer, const std::string& what);
 
   HttpSession session_;
 };

@@ -6,6 +6,7 @@
 
 #include "card/nvm/nvm_store.hpp"
 #include "card/state/card_state.hpp"
+#include "card/state/scp11_store.hpp"
 #include "core/error.hpp"
 #include "gp/kdf3.hpp"
 #include "transport/in_process_channel.hpp"
@@ -45,6 +46,7 @@ card::CardProfile fleet_member_profile(const FleetConfig& config, std::uint32_t 
   profile.platform_keys.kmac = config.platform_keys.kmac;
   profile.allow_downgrade = config.allow_downgrade;
   profile.atr = card::default_atr();
+  if (config.scp11) profile.scp11 = config.scp11(profile);
   return profile;
 }
 
@@ -62,6 +64,7 @@ VirtualFleet::VirtualFleet(FleetConfig config) : config_(std::move(config)) {
     {
       card::nvm::NvmStore store(std::move(device));
       card::CardState::personalize(store, member->profile);
+      if (member->profile.scp11) card::Scp11Store::personalize(store, *member->profile.scp11, member->profile.se_id);
     }
     members_.push_back(std::move(member));
     reopen(n);

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -34,6 +35,9 @@ struct FleetConfig {
   // one record per commit; a medium that outgrows its capacity moves to a buffer twice as large, which
   // copies every byte and touches fresh pages. Reserving costs no memory until the bytes are written.
   std::size_t medium_capacity = 0;
+  // The SCP11 keys and certificates of an SE, given its profile so far (identity, KDD); none: the SE
+  // has SCP03 keys only. A mixed fleet (some SEs offering SCP11) answers some SEs and not others.
+  std::function<std::optional<card::Scp11Profile>(const card::CardProfile&)> scp11;
 };
 
 class VirtualFleet {

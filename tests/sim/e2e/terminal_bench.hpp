@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "crypto/random.hpp"
@@ -31,13 +32,24 @@ struct TerminalBench {
   static inline const std::string kAdmin = "sfa_terminal_bench_admin_token";
 
   // `size` SEs of the campaign's platform, then `wrong_platform` SEs of another one; `configure`
-  // adjusts the campaign before it is created.
+  // adjusts the campaign before it is created. With `online`, the server accepts online sessions
+  // (its card CA key and a session KEK) and `online->scp11` gives SEs of the fleet SCP11 keys.
+  struct Online {
+    Bytes card_ca_key;  // uncompressed P-256 point
+    std::function<std::optional<card::Scp11Profile>(const card::CardProfile&)> scp11;
+  };
   explicit TerminalBench(std::size_t size, std::size_t wrong_platform = 0,
-                         const std::function<void(offcard::api::CampaignCreate&)>& configure = {}) {
+                         const std::function<void(offcard::api::CampaignCreate&)>& configure = {},
+                         std::optional<Online> online = std::nullopt) {
     crypto::SystemRandom random;
     const SecretBytes master(random.bytes(16)), kos(random.bytes(16)), kmac(random.bytes(16));
     hsm = offcard::SoftwareKeystore::in_memory();
     hsm->import_key("kmaster", master, offcard::KeyUsage::mac);
+    if (online) {
+      hsm->import_key("session-kek", SecretBytes(random.bytes(16)), offcard::KeyUsage::wrap);
+      online_config =
+          offcard::server::OnlineAuthorizationConfig{online->card_ca_key, offcard::KeyRef::current("session-kek")};
+    }
     auto design_store = offcard::SoftwareKeystore::in_memory();
     design_store->import_key("kos", kos, offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);
     design_store->import_key("kmac", kmac, offcard::KeyUsage::mac);
@@ -50,6 +62,7 @@ struct TerminalBench {
       config.platform_keys.kos = kos;
       config.platform_keys.kmac = kmac;
       config.first_serial = first_serial;
+      if (online) config.scp11 = online->scp11;
       return std::make_unique<sim::VirtualFleet>(std::move(config));
     };
     fleet = fleet_of(size, kPlatform, 1);
@@ -87,6 +100,7 @@ struct TerminalBench {
     config.admin_token = kAdmin;
     config.threads = 4;
     config.now = [this] { return clock.load(); };
+    config.online = online_config;
     server = std::make_unique<offcard::server::Server>(config);
     server->start();
     url = server->base_url();
@@ -122,6 +136,7 @@ struct TerminalBench {
   std::atomic<std::int64_t> clock{1'800'000'000};
   TempDir dir;
   std::unique_ptr<offcard::SoftwareKeystore> hsm;
+  std::optional<offcard::server::OnlineAuthorizationConfig> online_config;
   std::unique_ptr<sim::VirtualFleet> fleet;
   std::unique_ptr<sim::VirtualFleet> other;
   offcard::CampaignPackage package;

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# One `sefleet terminal` run over a mixed fleet on one server (SQLite) started with a card CA key and a
+# session KEK: two SEs with SCP03 keys only (offline PAUTs) and two that also hold an SCP11 SD key
+# certified by the card CA (online authorization over SCP11b). All four are updated once, the SCP11
+# ones online; a second run finds them all already updated; a rollback image (an older version)
+# relayed online is refused by the SEs and counted by no one. The card CA, the SD keys and their
+# X.509 certificates (subject CN "sefleet SD <SE id>") are made here with python3-cryptography.
+set -uo pipefail
+source "$(dirname "$0")/../../support/e2e_processes.sh"
+source "$(dirname "$0")/../../support/campaign_fixture.sh"
+run() { timeout 60 "$bin" "$@"; }
+
+make_keystores
+secret session_kek.hex 606162636465666768696A6B6C6D6E6F
+run hsm import --keystore "$hsm" --label session-kek --value-file "$work/session_kek.hex" --usage wrap >/dev/null ||
+  fail "hsm import session-kek"
+build_package 3.0 "$work/wallet-3.sfcp"
+build_package 2.0 "$work/wallet-2.sfcp"
+
+# The card CA (its X.509 DER certificate for --card-ca) and, for SEs 3 and 4, the "scp11" member of their profiles.
+"$py" - "$work" 5343414C45000003 5343414C45000004 <<'PY' || fail "making the test PKI"
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+work = sys.argv[1]
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+ca = ec.generate_private_key(ec.SECP256R1())
+now = datetime.datetime.now(datetime.timezone.utc)
+ca_cert = (x509.CertificateBuilder().subject_name(name("card CA")).issuer_name(name("card CA"))
+           .public_key(ca.public_key()).serial_number(x509.random_serial_number())
+           .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30)).sign(ca, hashes.SHA256()))
+open(f"{work}/card_ca.der", "wb").write(ca_cert.public_bytes(serialization.Encoding.DER))
+for se_id in sys.argv[2:]:
+    sd = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name("sefleet SD " + se_id)).issuer_name(name("card CA"))
+            .public_key(sd.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(ca, hashes.SHA256()))
+    scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
+    der = cert.public_bytes(serialization.Encoding.DER).hex()
+    open(f"{work}/{se_id}.scp11", "w").write(
+        '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"]},' % (scalar, der))
+PY
+
+targets=()
+tcp=()
+for n in 1 2 3 4; do
+  se_id=$(printf '5343414C45%06X' "$n")
+  extra=""
+  [ -f "$work/$se_id.scp11" ] && extra=$(cat "$work/$se_id.scp11")
+  start_se "se$n" "$se_id" "$(printf '00112233445566%06X' "$n")" "$extra"
+  targets+=(--target "$se_id")
+  tcp+=(--tcp "127.0.0.1:$se_port")
+done
+
+start_server server "sqlite:$work/server.db" --card-ca "$work/card_ca.der" --session-kek session-kek
+wait_healthy "$server_url"
+admin() { run admin "$@" --server "$server_url" --token-file "$work/admin.token"; }
+upload() {  # upload PACKAGE: the campaign id
+  admin campaign upload "$1" --master-key master "${targets[@]}" --name "$(basename "$1")" --json >"$work/upload.json" ||
+    fail "upload $1: $(cat "$work/upload.json")"
+  "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload.json"
+}
+terminal_token() {  # terminal_token CAMPAIGN: $work/terminal.token for it
+  admin token create --name "line $1" --campaign "$1" --json >"$work/token.json" || fail "token create"
+  "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$work/token.json" >"$work/terminal.token"
+  chmod 600 "$work/terminal.token"
+}
+terminal() {  # terminal CAMPAIGN OUT: one run over the four SEs, JSON into OUT
+  run terminal --server "$server_url" --token-file "$work/terminal.token" --campaign "$1" "${tcp[@]}" \
+    --cache "$work/cache" --retries 1 --max-wait 0 --json >"$2" 2>"$2.err"
+}
+
+# --- the mixed fleet: SCP03-only SEs offline, SCP11 SEs online, all updated once ----------------------
+campaign=$(upload "$work/wallet-3.sfcp")
+terminal_token "$campaign"
+terminal "$campaign" "$work/run1.json" || fail "terminal run: $(cat "$work/run1.json.err")"
+"$py" - "$work/run1.json" <<'PY' || fail "first run: $(cat "$work/run1.json")"
+import json, sys
+runs = {r["se_id"]: r for r in json.load(open(sys.argv[1]))["results"]}
+assert len(runs) == 4, runs.keys()
+for se_id, r in runs.items():
+    assert r["final"] == "updated", (se_id, r["final_line"])
+    modes = [a["authorization"] for a in r["history"]]
+    expected = "online" if se_id[-1] in "34" else "offline"
+    assert modes == [expected], (se_id, modes)
+PY
+admin campaign show "$campaign" --json >"$work/show.json" || fail "campaign show"
+"$py" -c 'import json,sys; p=json.load(open(sys.argv[1]))["progress"]; assert p["updated"] == 4, p' "$work/show.json" ||
+  fail "progress: $(cat "$work/show.json")"
+terminal "$campaign" "$work/run2.json"
+"$py" - "$work/run2.json" <<'PY' || fail "second run: $(cat "$work/run2.json")"
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+assert [r["final"] for r in results] == ["already_updated"] * 4, [r["final_line"] for r in results]
+PY
+
+# --- a rollback image relayed online: refused by the SEs, counted updated by no one ----------------------
+online_targets=(--target 5343414C45000003 --target 5343414C45000004)
+admin campaign upload "$work/wallet-2.sfcp" --master-key master "${online_targets[@]}" --name rollback --json \
+  >"$work/upload.json" || fail "upload rollback: $(cat "$work/upload.json")"
+rollback=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/upload.json")
+terminal_token "$rollback"
+tcp=("${tcp[@]:4}")  # SEs 3 and 4
+run terminal --server "$server_url" --token-file "$work/terminal.token" --campaign "$rollback" "${tcp[@]}" \
+  --cache "$work/cache" --retries 1 --max-wait 0 --authorization online --json >"$work/run3.json" 2>"$work/run3.err"
+"$py" - "$work/run3.json" <<'PY' || fail "rollback run: $(cat "$work/run3.json" "$work/run3.err")"
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+assert len(results) == 2
+for r in results:
+    assert r["final"] != "updated", r["final_line"]
+    assert r["history"] and all(a["authorization"] == "online" for a in r["history"]), r["history"]
+    assert r["history"][-1]["evidence"] == "authenticated", r["history"]
+    assert r["outcome"] != "activated", r
+PY
+admin campaign show "$rollback" --json >"$work/show.json" || fail "campaign show rollback"
+"$py" -c 'import json,sys; p=json.load(open(sys.argv[1]))["progress"]; assert p["updated"] == 0, p' "$work/show.json" ||
+  fail "rollback progress: $(cat "$work/show.json")"
+echo "terminal online authorization: ok"

@@ -1,0 +1,221 @@
+// The terminal agent's online authorization (scp11.md "Online authorization"), end to end over real
+// HTTP with the real management server (SQLite, software keystore) and virtual SEs: in a mixed fleet
+// the SEs offering SCP11b go online and the SCP03-only ones get offline PAUTs, all are updated once;
+// a forged receipt is refused by the server, and a tampered PSE block relayed in an online session
+// is not activated.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/p256.hpp"
+#include "gp/scp03_types.hpp"
+#include "gp/scp11/scp11_certificate.hpp"
+#include "offcard/campaign/terminal_role.hpp"
+#include "offcard/terminal/http_session.hpp"
+#include "terminal_bench.hpp"
+
+namespace sefleet {
+namespace {
+
+namespace term = offcard::terminal;
+using offcard::api::DeviceState;
+using term::SeStatus;
+using Bench = test::TerminalBench;
+
+const crypto::P256PrivateKey& card_ca() {
+  static const crypto::P256PrivateKey key = crypto::P256PrivateKey::generate();
+  return key;
+}
+
+// SCP11 keys for the SEs with an odd last byte of their id: a key pair and its GP-format certificate
+// naming the SE (5F20 = SE id), signed by the card CA the server trusts.
+std::optional<card::Scp11Profile> scp11_for_odd(const card::CardProfile& profile) {
+  if ((profile.se_id.back() & 1) == 0) return std::nullopt;
+  const crypto::P256PrivateKey key = crypto::P256PrivateKey::generate();
+  gp::scp11::GpCertificateFields fields;
+  fields.serial = Bytes{0x01};
+  fields.ca_kloc_identifier = Bytes(20, 0xCA);
+  fields.subject_identifier = profile.se_id;
+  fields.public_key = key.public_uncompressed();
+  card::Scp11Profile scp11;
+  scp11.kvn = 0x01;
+  scp11.sk_sd_ecka = key.scalar();
+  scp11.certificates.push_back(gp::scp11::make_gp_certificate(fields, card_ca()));
+  return scp11;
+}
+
+Bench::Online online_setup() {
+  return Bench::Online{card_ca().public_uncompressed(), scp11_for_odd};
+}
+
+bool offers_scp11(Bench& bench, std::size_t index) {
+  return (bench.fleet->profile(index).se_id.back() & 1) != 0;
+}
+
+TEST(TerminalOnline, MixedFleetGoesOnlineWhereOfferedAndOfflineElsewhereAllUpdatedOnce) {
+  Bench bench(4, 0, {}, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::size_t online = 0;
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    EXPECT_EQ(result.outcome, offcard::DeliveryOutcome::activated);
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_EQ(result.history[0].online, offers_scp11(bench, n)) << "SE " << n;
+    online += result.history[0].online ? 1 : 0;
+  }
+  EXPECT_EQ(online, 2u);
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 4);
+  // Updated once: asking again is refused, online or not.
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    EXPECT_EQ(agent.update(endpoint).status, SeStatus::already_updated);
+  }
+}
+
+TEST(TerminalOnline, OfflineModeUsesPautsForScp11SesToo) {
+  Bench bench(2, 0, {}, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  auto options = bench.agent_options();
+  options.mode = term::AuthorizationMode::offline;
+  term::Agent agent(client, options);
+  agent.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_FALSE(result.history[0].online);
+  }
+}
+
+TEST(TerminalOnline, OnlineModeRefusesAnSeWithoutScp11AndAServerWithoutSessions) {
+  {
+    Bench bench(2, 0, {}, online_setup());
+    term::ApiClient client(bench.terminal_session());
+    auto options = bench.agent_options();
+    options.mode = term::AuthorizationMode::online;
+    term::Agent agent(client, options);
+    agent.prepare();
+    for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+      sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+      const term::SeResult result = agent.update(endpoint);
+      if (offers_scp11(bench, n)) {
+        EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+      } else {
+        EXPECT_EQ(result.status, SeStatus::error);
+        EXPECT_NE(result.reason.find("offers no SCP11b key"), std::string::npos) << result.reason;
+      }
+    }
+  }
+  // A server without a card CA key: automatic mode falls back to PAUTs, online mode fails.
+  Bench::Online keys_only = online_setup();
+  Bench bench(2, 0, {}, keys_only);
+  bench.online_config.reset();
+  bench.server.reset();
+  bench.start_server(0);
+  term::ApiClient client(bench.terminal_session());
+  auto forced = bench.agent_options();
+  forced.mode = term::AuthorizationMode::online;
+  term::Agent online(client, forced);
+  online.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    if (!offers_scp11(bench, n)) continue;
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = online.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::error) << result.final_line();
+    EXPECT_NE(result.reason.find("card CA key"), std::string::npos) << result.reason;
+  }
+  term::Agent automatic(client, bench.agent_options());
+  automatic.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = automatic.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    EXPECT_FALSE(result.history.at(0).online);
+  }
+}
+
+// The first SE offering SCP11 in a fresh bench, its offer and the session the server started.
+struct StartedSession {
+  std::size_t index = 0;
+  offcard::SeAuthorizationRequest identity;
+  offcard::api::SessionStart start;
+  offcard::DeliveryReport delivery;
+};
+
+StartedSession start_session(Bench& bench, term::ApiClient& client, std::size_t pse_commands) {
+  StartedSession s;
+  while (!offers_scp11(bench, s.index)) ++s.index;
+  transport::CardChannel& channel = bench.fleet->channel(s.index);
+  s.identity = offcard::read_se_identity(channel, gp::isd_aid());
+  const auto offer = offcard::read_scp11_offer(channel);
+  EXPECT_TRUE(offer.has_value());
+  s.start = client.start_session(bench.campaign_id, offcard::online_session_request(s.identity.se_id, *offer));
+  s.delivery = offcard::begin_online_delivery(channel, gp::isd_aid(), s.start.commands, pse_commands);
+  EXPECT_TRUE(s.delivery.authenticate_response && s.delivery.authenticate_response->ok());
+  return s;
+}
+
+TEST(TerminalOnline, ForgedReceiptIsRefused) {
+  Bench bench(2, 0, {}, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  StartedSession s = start_session(bench, client, agent.pse().commands.size());
+  offcard::api::SessionAnswer answer;
+  answer.se_id = s.identity.se_id;
+  answer.state = s.start.state;
+  answer.response = *s.delivery.authenticate_response;
+  answer.response.data.back() ^= 0x01;  // the receipt is the answer's last object
+  try {
+    (void)client.finish_session(bench.campaign_id, s.start.session_id, answer);
+    FAIL() << "a forged receipt was accepted";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.status(), 403);
+    EXPECT_EQ(e.reason(), "wrong_receipt");
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
+}
+
+TEST(TerminalOnline, TamperedPseBlockInAnOnlineSessionIsNotActivated) {
+  Bench bench(2, 0, {}, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::vector<Bytes> pse = agent.pse().commands;
+  ASSERT_GT(pse.size(), 3u);
+  pse[pse.size() / 2].back() ^= 0x5A;  // one byte of a block in the middle
+  StartedSession s = start_session(bench, client, pse.size());
+  offcard::api::SessionAnswer answer;
+  answer.se_id = s.identity.se_id;
+  answer.state = s.start.state;
+  answer.response = *s.delivery.authenticate_response;
+  const auto granted = client.finish_session(bench.campaign_id, s.start.session_id, answer);
+  ASSERT_TRUE(granted.granted.has_value());
+  offcard::finish_online_delivery(bench.fleet->channel(s.index), s.delivery, granted.granted->paut, pse);
+  offcard::api::ReportRequest report;
+  report.authorization_id = granted.granted->authorization_id;
+  report.se_id = s.identity.se_id;
+  report.delivery = s.delivery;
+  const auto decision = client.report(bench.campaign_id, report);
+  EXPECT_NE(decision.outcome, offcard::DeliveryOutcome::activated) << decision.reason;
+  EXPECT_NE(decision.decision, DeviceState::updated) << decision.reason;
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
+
+  // The SE kept its old image and the next (honest) run updates it online.
+  sim::demo::FleetEndpoint endpoint(*bench.fleet, s.index, "se");
+  bench.fleet->reopen(s.index);
+  bench.clock += 3600;  // past any back-off
+  const term::SeResult result = agent.update(endpoint, std::chrono::seconds(0));
+  EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+  EXPECT_TRUE(result.history.back().online);
+}
+
+}  // namespace
+}  // namespace sefleet
