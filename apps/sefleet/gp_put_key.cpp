@@ -36,7 +36,7 @@ void run_gp_put_key(const GpCommonOptions& options, gp::host::PutKeyRequest requ
   if (options.scp11.chosen()) {
     throw CLI::ValidationError("--scp",
                                "PUT KEY of an SCP03 key set needs an SCP03 session (cards refuse it under "
-                               "SCP11); PUT KEY of ECC keys is not implemented");
+                               "SCP11); ECC keys are put with --put-sd-key, --new-sd-key or --put-ca-key");
   }
   GpConnection connection = connect_gp(options);
   authenticate(connection, options);
