@@ -17,24 +17,11 @@ trap 'stop_card; rm -rf "$work"' EXIT
 umask 077
 
 /usr/bin/python3 - "$work" <<'PY' || fail "making the test PKI"
-import datetime, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["SEFLEET_SOURCE_DIR"], "tests", "support"))
+from cryptography.hazmat.primitives import serialization
+from test_pki import cert, key, point
 work = sys.argv[1]
-def key():
-    return ec.generate_private_key(ec.SECP256R1())
-def name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-def cert(subject_key, subject, issuer_key, issuer):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
-            .public_key(subject_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
-            .sign(issuer_key, hashes.SHA256()))
-def point(k):
-    return k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint).hex()
 def write(path, data):
     with open(f"{work}/{path}", "wb") as f:
         f.write(data)

@@ -19,28 +19,18 @@ build_package 2.0 "$work/wallet-2.sfcp"
 
 # The card CA (its X.509 DER certificate for --card-ca) and, for SEs 3 and 4, the "scp11" member of their profiles.
 "$py" - "$work" 5343414C45000003 5343414C45000004 <<'PY' || fail "making the test PKI"
-import datetime, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["SEFLEET_SOURCE_DIR"], "tests", "support"))
+from cryptography.hazmat.primitives import serialization
+from test_pki import cert, key
 work = sys.argv[1]
-def name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-ca = ec.generate_private_key(ec.SECP256R1())
-now = datetime.datetime.now(datetime.timezone.utc)
-ca_cert = (x509.CertificateBuilder().subject_name(name("card CA")).issuer_name(name("card CA"))
-           .public_key(ca.public_key()).serial_number(x509.random_serial_number())
-           .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30)).sign(ca, hashes.SHA256()))
-open(f"{work}/card_ca.der", "wb").write(ca_cert.public_bytes(serialization.Encoding.DER))
+ca = key()
+open(f"{work}/card_ca.der", "wb").write(cert(ca, "card CA", ca, "card CA").public_bytes(serialization.Encoding.DER))
 for se_id in sys.argv[2:]:
-    sd = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name("sefleet SD " + se_id)).issuer_name(name("card CA"))
-            .public_key(sd.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
-            .sign(ca, hashes.SHA256()))
+    sd = key()
+    sd_cert = cert(sd, "sefleet SD " + se_id, ca, "card CA")
     scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
-    der = cert.public_bytes(serialization.Encoding.DER).hex()
+    der = sd_cert.public_bytes(serialization.Encoding.DER).hex()
     open(f"{work}/{se_id}.scp11", "w").write(
         '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"]},' % (scalar, der))
 PY
