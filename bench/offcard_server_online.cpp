@@ -37,12 +37,12 @@
 #include "offcard/keystore/software_keystore.hpp"
 #include "offcard/server/base64.hpp"
 #include "offcard/server/server.hpp"
+#include "server_bench_campaign.hpp"
 
 namespace {
 
 using namespace sefleet;
 using nlohmann::json;
-namespace bc = gp::broadcast;
 namespace scp11 = gp::scp11;
 
 const std::string kAdmin = "benchmark-admin-token";
@@ -108,20 +108,7 @@ void start_server(const benchmark::State&) {
   r->server = std::make_unique<offcard::server::Server>(config);
   r->server->start();
 
-  auto design_keys = offcard::SoftwareKeystore::in_memory();
-  design_keys->import_key("kos", SecretBytes(Bytes(16, 0x11)), offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);
-  design_keys->import_key("kmac", SecretBytes(Bytes(16, 0x22)), offcard::KeyUsage::mac);
-  offcard::CampaignDesign design;
-  design.manifest.type = bc::ImageType::application;
-  design.manifest.version = 2;
-  design.manifest.name = "bench";
-  design.body = Bytes(4096, 0x5A);
-  design.profile = bc::Profile::platform_key;
-  design.kos = offcard::KeyRef::current("kos");
-  design.kmac = offcard::KeyRef::current("kmac");
-  design.platform_key_version = 1;
-  design.chunk_size = 200;
-  const Bytes package = offcard::serialize_campaign_package(offcard::design_campaign(*design_keys, design));
+  const Bytes package = bench::server_bench_campaign_package();
   json ids = json::array();
   for (std::size_t n = 0; n < kTargets; ++n) ids.push_back(se_id(n));
   httplib::Client client("127.0.0.1", r->server->port());
