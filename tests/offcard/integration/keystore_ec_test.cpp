@@ -16,6 +16,7 @@
 #include "crypto/ec_key.hpp"
 #include "crypto/ecdh.hpp"
 #include "crypto/ecdsa.hpp"
+#include "keystore_fixture.hpp"
 #include "offcard/keystore/pkcs11_keystore.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 #include "softhsm_token.hpp"
@@ -24,8 +25,10 @@
 namespace sefleet::offcard {
 namespace {
 
+using testing::error_of;
 using testing::kSoftHsmModule;
 using testing::kTokenPin;
+using testing::open_token;
 using testing::SoftHsmToken;
 
 const crypto::EcCurve& p256() {
@@ -38,41 +41,7 @@ const Bytes kScalar = from_hex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b12
 // n, the order of P-256: not a valid scalar.
 const Bytes kOrder = from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
 
-std::unique_ptr<Pkcs11Keystore> open_token(const SoftHsmToken& token) {
-  return Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), SecretBytes(bytes_of(kTokenPin))});
-}
-
-template <typename F>
-std::string error_of(F&& f, Errc expected) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), expected) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return {};
-}
-
-class EcKeystore : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "pkcs11") {
-      token_.emplace();
-      store_ = open_token(*token_);
-    } else {
-      store_ = SoftwareKeystore::in_memory();
-    }
-  }
-  void TearDown() override {
-    store_.reset();  // before the token directory goes
-    token_.reset();
-  }
-  Keystore& store() { return *store_; }
-
-  std::optional<SoftHsmToken> token_;
-  std::unique_ptr<Keystore> store_;
-};
+class EcKeystore : public testing::EitherKeystore {};
 
 TEST_P(EcKeystore, GeneratesAP256KeyPair) {
   const KeyInfo info = store().generate_ec("oce");

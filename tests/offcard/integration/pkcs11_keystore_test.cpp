@@ -17,6 +17,7 @@
 #include "crypto/keywrap.hpp"
 #include "gp/broadcast/broadcast_keys.hpp"
 #include "gp/kdf3.hpp"
+#include "keystore_fixture.hpp"
 #include "offcard/campaign/hsm_role.hpp"
 #include "offcard/keystore/pkcs11_keystore.hpp"
 #include "offcard/keystore/software_keystore.hpp"
@@ -25,8 +26,10 @@
 namespace sefleet::offcard {
 namespace {
 
+using testing::error_of;
 using testing::kSoftHsmModule;
 using testing::kTokenPin;
+using testing::open_token;
 using testing::SoftHsmToken;
 
 Bytes pattern(std::size_t size, std::uint8_t first) {
@@ -39,43 +42,9 @@ SecretBytes pin_of(const char* text) {
   return SecretBytes(bytes_of(text));
 }
 
-std::unique_ptr<Pkcs11Keystore> open_token(const SoftHsmToken& token) {
-  return Pkcs11Keystore::open(Pkcs11Config{kSoftHsmModule, token.label(), pin_of(kTokenPin)});
-}
-
-template <typename F>
-std::string error_of(F&& f, Errc expected) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), expected) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return {};
-}
-
 // --- the shared behaviour suite --------------------------------------------------------------------
 
-class KeystoreBehaviour : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "pkcs11") {
-      token_.emplace();
-      store_ = open_token(*token_);
-    } else {
-      store_ = SoftwareKeystore::in_memory();
-    }
-  }
-  void TearDown() override {
-    store_.reset();  // before the token directory goes
-    token_.reset();
-  }
-  Keystore& store() { return *store_; }
-
-  std::optional<SoftHsmToken> token_;
-  std::unique_ptr<Keystore> store_;
-};
+class KeystoreBehaviour : public testing::EitherKeystore {};
 
 TEST_P(KeystoreBehaviour, GenerateImportListInfo) {
   EXPECT_EQ(store().kind(), GetParam());
