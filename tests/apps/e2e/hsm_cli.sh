@@ -10,13 +10,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 umask 077
 
-expect() {  # expect STATUS PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local err status
-  err=$(timeout 60 "$bin" "$@" 2>&1 >/dev/null); status=$?
-  [ "$status" -eq "$want" ] || fail "'$*': exit $status, expected $want ($err)"
-  grep -qiE -- "$pattern" <<<"$err" || fail "'$*': message does not match '$pattern': $err"
-}
+# shellcheck source=../../support/cli_expect.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/cli_expect.sh"
 run() { timeout 60 "$bin" "$@" || fail "'$*' failed"; }
 
 value=000102030405060708090A0B0C0D0E0F

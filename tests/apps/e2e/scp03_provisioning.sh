@@ -9,13 +9,8 @@ set -uo pipefail
 # shellcheck source=../../support/host_card_env.sh
 source "${SEFLEET_SOURCE_DIR:?}/tests/support/host_card_env.sh"
 
-expect() {  # expect STATUS PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local err status
-  err=$(timeout 60 "$bin" "$@" 2>&1 >/dev/null); status=$?
-  [ "$status" -eq "$want" ] || fail "'$*': exit $status, expected $want ($err)"
-  grep -qiE -- "$pattern" <<<"$err" || fail "'$*': message does not match '$pattern': $err"
-}
+# shellcheck source=../../support/cli_expect.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/cli_expect.sh"
 
 (umask 077; printf '%s\n' "$master" >"$work/master.hex")
 export SEFLEET_PASSPHRASE="provisioning test"

@@ -56,13 +56,8 @@ for _ in $(seq 100); do
 done
 
 run() { timeout 30 "$bin" "$@"; }
-expect() {  # expect STATUS PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local err status
-  err=$(timeout 30 "$bin" "$@" 2>&1 >/dev/null); status=$?
-  [ "$status" -eq "$want" ] || fail "'$*': exit $status, expected $want ($err)"
-  grep -qiE -- "$pattern" <<<"$err" || fail "'$*': message does not match '$pattern': $err"
-}
+# shellcheck source=../../support/cli_expect.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/cli_expect.sh"
 oce=(--oce-key "$work/oce.key" --oce-cert "$work/oce.pem")
 
 # SCP11b: the card's chain verified under the card CA; commands protected.
