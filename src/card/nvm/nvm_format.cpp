@@ -49,19 +49,24 @@ std::string file_header_problem(ByteView header) {
   return {};
 }
 
-Bytes encode_slot(const CommitSlot& slot) {
-  // Every commit encodes a slot: one allocation of its final size, not one per field.
-  Bytes out;
-  out.reserve(kSlotSize);
-  out.assign(kSlotMagic.begin(), kSlotMagic.end());
-  put_be32(out, 0);  // reserved
-  put_be64(out, slot.generation);
-  put_be64(out, slot.base);
-  put_be64(out, slot.end);
-  put_be64(out, slot.last_sequence);
-  out.resize(kSlotSize - 4, 0);
-  seal(out);
+SlotBytes encode_slot_bytes(const CommitSlot& slot) {
+  SlotBytes out{};  // the reserved fields stay zero
+  std::copy(kSlotMagic.begin(), kSlotMagic.end(), out.begin());
+  const auto put64 = [&out](std::size_t at, std::uint64_t value) {
+    for (std::size_t i = 0; i < 8; ++i) out[at + i] = static_cast<std::uint8_t>(value >> (56 - 8 * i));
+  };
+  put64(8, slot.generation);
+  put64(16, slot.base);
+  put64(24, slot.end);
+  put64(32, slot.last_sequence);
+  const std::uint32_t crc = crc32c(ByteView(out).first(kSlotSize - 4));
+  for (std::size_t i = 0; i < 4; ++i) out[kSlotSize - 4 + i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
   return out;
+}
+
+Bytes encode_slot(const CommitSlot& slot) {
+  const SlotBytes bytes = encode_slot_bytes(slot);
+  return Bytes(bytes.begin(), bytes.end());
 }
 
 std::optional<CommitSlot> decode_slot(ByteView bytes) {
@@ -75,7 +80,15 @@ std::optional<CommitSlot> decode_slot(ByteView bytes) {
 }
 
 RecordWriter::RecordWriter(RecordType type, std::uint64_t sequence) {
-  framing_.reserve(256);
+  framing_.reserve(512);
+  reset(type, sequence);
+}
+
+void RecordWriter::reset(RecordType type, std::uint64_t sequence) {
+  framing_.clear();
+  references_.clear();
+  referenced_bytes_ = 0;
+  count_ = 0;
   sefleet::append(framing_, static_cast<std::uint8_t>(type));
   framing_.insert(framing_.end(), 3, 0);
   put_be32(framing_, 0);  // payload length, patched by finish()
@@ -123,13 +136,26 @@ void RecordWriter::finish() {
   };
   patch32(4, static_cast<std::uint32_t>(size() - kRecordHeaderSize));
   patch32(kRecordHeaderSize, count_);
+  // The checksum runs over the pieces where they are, in order: no joined copy of the record.
   std::uint32_t crc = 0;
-  for (const ByteView piece : pieces()) crc = crc32c(piece, crc);
+  std::size_t at = 0;
+  for (const Reference& reference : references_) {
+    crc = crc32c(ByteView(framing_).subspan(at, reference.at - at), crc);
+    crc = crc32c(reference.value, crc);
+    at = reference.at;
+  }
+  crc = crc32c(ByteView(framing_).subspan(at), crc);
   put_be32(framing_, crc);
 }
 
 std::vector<ByteView> RecordWriter::pieces() const {
   std::vector<ByteView> out;
+  pieces(out);
+  return out;
+}
+
+void RecordWriter::pieces(std::vector<ByteView>& out) const {
+  out.clear();
   out.reserve(2 * references_.size() + 1);
   std::size_t at = 0;
   for (const Reference& reference : references_) {
@@ -138,7 +164,6 @@ std::vector<ByteView> RecordWriter::pieces() const {
     at = reference.at;
   }
   out.push_back(ByteView(framing_).subspan(at));
-  return out;
 }
 
 Bytes RecordWriter::bytes() const {

@@ -2,6 +2,7 @@
 // decoding, no I/O: the store decides what to write where and when to sync.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct CommitSlot {
 };
 
 Bytes encode_slot(const CommitSlot& slot);
+// The same in a fixed array: a commit writes its slot without a heap allocation.
+using SlotBytes = std::array<std::uint8_t, kSlotSize>;
+SlotBytes encode_slot_bytes(const CommitSlot& slot);
 // nullopt when the slot's magic or checksum is wrong (never written, torn, or corrupt).
 std::optional<CommitSlot> decode_slot(ByteView bytes);
 
@@ -61,6 +65,9 @@ class RecordWriter {
   static constexpr std::size_t kReferencedValueSize = 512;
 
   RecordWriter(RecordType type, std::uint64_t sequence);
+  // Starts a new record in the same object: the buffers keep their capacity, so a store that writes
+  // one small record per commit builds it without allocating.
+  void reset(RecordType type, std::uint64_t sequence);
   // The value is `value` followed by `continuation` (a snapshot of an object with bytes appended in
   // the same commit joins the two without copying either).
   void put(std::string_view key, ByteView value, ByteView continuation = {});
@@ -72,6 +79,8 @@ class RecordWriter {
   // The finished record: its bytes are the concatenation of pieces(), size() in total. The views
   // are valid while the writer and the referenced values are.
   std::vector<ByteView> pieces() const;
+  // The same into `out` (cleared first), whose capacity a caller can keep from one record to the next.
+  void pieces(std::vector<ByteView>& out) const;
   std::size_t size() const noexcept { return framing_.size() + referenced_bytes_; }
   // The record as one buffer (a copy), for tests and diagnostics.
   Bytes bytes() const;

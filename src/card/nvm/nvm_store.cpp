@@ -212,23 +212,6 @@ bool NvmStore::contains(std::string_view key) const {
   return state_.find(key) != state_.end();
 }
 
-std::size_t NvmStore::current_size(std::string_view key) const {
-  const auto committed = state_.find(key);
-  const std::size_t committed_size = committed == state_.end() ? 0 : committed->second.size();
-  if (!in_transaction_) return committed_size;
-  const auto found = pending_.find(key);
-  if (found == pending_.end()) return committed_size;
-  switch (found->second.kind) {
-    case Change::Kind::put:
-      return found->second.bytes.size();
-    case Change::Kind::erase:
-      return 0;
-    case Change::Kind::append:
-      break;
-  }
-  return committed_size + found->second.bytes.size();
-}
-
 std::vector<std::string> NvmStore::keys() const {
   std::vector<std::string> out;
   for (const auto& [key, value] : state_) {
@@ -242,6 +225,24 @@ std::vector<std::string> NvmStore::keys() const {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+NvmStore::Change& NvmStore::add_pending(Pending::iterator hint, std::string_view key, Change change) {
+  if (spare_nodes_.empty()) return pending_.emplace_hint(hint, std::string(key), std::move(change))->second;
+  Pending::node_type node = std::move(spare_nodes_.back());
+  spare_nodes_.pop_back();
+  node.key().assign(key);
+  node.mapped() = std::move(change);
+  return pending_.insert(hint, std::move(node))->second;
+}
+
+void NvmStore::recycle(Pending::node_type&& node) {
+  // A few nodes cover the small transactions; a large one does not leave thousands behind.
+  constexpr std::size_t kSpareNodes = 8;
+  if (spare_nodes_.size() >= kSpareNodes) return;  // the node is freed here
+  node.key().clear();
+  node.mapped().bytes = Bytes{};  // a value left in the node is not kept alive until the next commit
+  spare_nodes_.push_back(std::move(node));
 }
 
 void NvmStore::begin() {
@@ -262,20 +263,30 @@ void NvmStore::write(std::string_view key, Bytes&& value) {
     throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(value.size()) +
                                             " bytes exceeds the limit of " + std::to_string(format::kMaxValueSize));
   }
-  if (const auto found = pending_.find(key); found != pending_.end()) {
-    found->second = Change{Change::Kind::put, std::move(value)};
+  if (const auto found = pending_.lower_bound(key); found != pending_.end() && found->first == key) {
+    found->second.kind = Change::Kind::put;
+    found->second.bytes = std::move(value);
   } else {
-    pending_.emplace(std::string(key), Change{Change::Kind::put, std::move(value)});
+    const auto committed = state_.find(key);
+    add_pending(found, key,
+                Change{Change::Kind::put, std::move(value), committed == state_.end() ? nullptr : &*committed});
   }
 }
 
 void NvmStore::erase(std::string_view key) {
   require_transaction("erase");
   check_key(key);
-  if (state_.find(key) != state_.end()) {
-    pending_.insert_or_assign(std::string(key), Change{Change::Kind::erase, {}});
-  } else if (const auto found = pending_.find(key); found != pending_.end()) {
-    pending_.erase(found);  // created and erased in the same transaction: nothing to record
+  const auto found = pending_.lower_bound(key);
+  const bool pending = found != pending_.end() && found->first == key;
+  if (const auto committed = state_.find(key); committed != state_.end()) {
+    if (pending) {
+      found->second.kind = Change::Kind::erase;
+      found->second.bytes = Bytes{};
+    } else {
+      add_pending(found, key, Change{Change::Kind::erase, {}, &*committed});
+    }
+  } else if (pending) {
+    recycle(pending_.extract(found));  // created and erased in the same transaction: nothing to record
   }
 }
 
@@ -286,21 +297,36 @@ void NvmStore::append(std::string_view key, ByteView tail) {
 void NvmStore::append(std::string_view key, Bytes&& tail) {
   require_transaction("append");
   check_key(key);
-  const std::size_t size = current_size(key);
+  const auto found = pending_.lower_bound(key);
+  const bool pending = found != pending_.end() && found->first == key;
+  State::value_type* committed = nullptr;
+  if (pending) {
+    committed = found->second.committed;
+  } else if (const auto entry = state_.find(key); entry != state_.end()) {
+    committed = &*entry;
+  }
+  // The size the value has with the open transaction applied.
+  std::size_t size = committed == nullptr ? 0 : committed->second.size();
+  if (pending) {
+    const Change& change = found->second;
+    size = change.kind == Change::Kind::put     ? change.bytes.size()
+           : change.kind == Change::Kind::erase ? 0
+                                                : size + change.bytes.size();
+  }
   if (tail.size() > format::kMaxValueSize - size) {
     throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(size) +
                                             " bytes cannot grow by " + std::to_string(tail.size()) +
                                             " beyond the limit of " + std::to_string(format::kMaxValueSize));
   }
-  const auto found = pending_.find(key);
-  if (found == pending_.end()) {
-    pending_.emplace(std::string(key), Change{Change::Kind::append, std::move(tail)});
+  if (!pending) {
+    add_pending(found, key, Change{Change::Kind::append, std::move(tail), committed});
     return;
   }
   Change& change = found->second;
   // After an erase in the same transaction the object starts again from nothing: a put of `tail`.
   if (change.kind == Change::Kind::erase) {
-    change = Change{Change::Kind::put, std::move(tail)};
+    change.kind = Change::Kind::put;  // still over the committed entry, which the put replaces
+    change.bytes = std::move(tail);
     return;
   }
   sefleet::append(change.bytes, tail);
@@ -308,7 +334,7 @@ void NvmStore::append(std::string_view key, Bytes&& tail) {
 
 void NvmStore::abort() {
   require_transaction("abort");
-  pending_.clear();
+  while (!pending_.empty()) recycle(pending_.extract(pending_.begin()));
   in_transaction_ = false;
 }
 
@@ -338,23 +364,23 @@ void NvmStore::sync() {
 void NvmStore::publish(std::uint64_t offset, const format::RecordWriter& record, const CommitSlot& next) {
   // Sync 1: the record (or snapshot) must be durable before any slot points at it; otherwise the
   // device could persist the slot first and a power loss would leave it naming garbage.
-  const std::vector<ByteView> pieces = record.pieces();
-  device_->write_gather(offset, pieces);
+  record.pieces(gather_);
+  device_->write_gather(offset, gather_);
   sync();
   // Sync 2: the commit point. The slot is the only thing that makes the new bytes part of the state.
-  device_->write(slot_offset(next.generation), format::encode_slot(next));
+  const format::SlotBytes slot = format::encode_slot_bytes(next);
+  device_->write(slot_offset(next.generation), slot);
   sync();
 }
 
 std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
   std::uint64_t ops = live_op_bytes_;
   for (const auto& [key, change] : overlay) {
-    const auto found = state_.find(key);
-    if (change.kind == Change::Kind::append && found != state_.end()) {
+    if (change.kind == Change::Kind::append && change.committed != nullptr) {
       ops += change.bytes.size();
       continue;
     }
-    if (found != state_.end()) ops -= format::put_op_size(key.size(), found->second.size());
+    if (change.committed != nullptr) ops -= format::put_op_size(key.size(), change.committed->second.size());
     if (change.kind != Change::Kind::erase) ops += format::put_op_size(key.size(), change.bytes.size());
   }
   return format::kEmptyRecordSize + ops;
@@ -371,7 +397,7 @@ format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pen
     }
   }
   for (const auto& [key, change] : overlay) {
-    if (change.kind == Change::Kind::put || (change.kind == Change::Kind::append && state_.find(key) == state_.end())) {
+    if (change.kind == Change::Kind::put || (change.kind == Change::Kind::append && change.committed == nullptr)) {
       writer.put(key, change.bytes);
     }
   }
@@ -383,7 +409,8 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   const std::uint64_t sequence = slot_.last_sequence + 1;
   // The record refers to the values in `changes` (and a snapshot to those in the state), which stay
   // where they are until apply() moves them into the state after the commit.
-  format::RecordWriter record(format::RecordType::transaction, sequence);
+  format::RecordWriter& record = record_;
+  record.reset(format::RecordType::transaction, sequence);
   for (const auto& [key, change] : changes) {
     switch (change.kind) {
       case Change::Kind::put:
@@ -436,24 +463,24 @@ void NvmStore::apply(Pending&& changes) {
     auto node = changes.extract(changes.begin());  // key and value move on, neither is copied
     std::string& key = node.key();
     Change& change = node.mapped();
-    const auto found = state_.lower_bound(key);
-    const bool exists = found != state_.end() && found->first == key;
-    if (exists && change.kind == Change::Kind::append) {
+    State::value_type* const committed = change.committed;
+    if (committed != nullptr && change.kind == Change::Kind::append) {
       live_op_bytes_ += change.bytes.size();
-      sefleet::append(found->second, change.bytes);
-      continue;
-    }
-    if (exists) live_op_bytes_ -= format::put_op_size(key.size(), found->second.size());
-    if (change.kind == Change::Kind::erase) {
-      if (exists) state_.erase(found);
-      continue;
-    }
-    live_op_bytes_ += format::put_op_size(key.size(), change.bytes.size());
-    if (exists) {
-      found->second = std::move(change.bytes);
+      sefleet::append(committed->second, change.bytes);
     } else {
-      state_.emplace_hint(found, std::move(key), std::move(change.bytes));
+      if (committed != nullptr) live_op_bytes_ -= format::put_op_size(key.size(), committed->second.size());
+      if (change.kind == Change::Kind::erase) {
+        if (committed != nullptr) state_.erase(key);
+      } else {
+        live_op_bytes_ += format::put_op_size(key.size(), change.bytes.size());
+        if (committed != nullptr) {
+          committed->second = std::move(change.bytes);
+        } else {
+          state_.emplace(std::move(key), std::move(change.bytes));
+        }
+      }
     }
+    recycle(std::move(node));
   }
   stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;
 }

@@ -82,15 +82,23 @@ class NvmStore {
   const std::string& name() const;
 
  private:
+  using State = std::map<std::string, Bytes, std::less<>>;
   // One key's change in the open transaction.
   struct Change {
     enum class Kind : std::uint8_t { put, erase, append } kind;
     Bytes bytes;  // put: the new value; append: the bytes to add to the committed value
+    // The key's committed entry (null when it has none), found once when the change is made: the
+    // state does not change while a transaction is open, and its nodes never move, so the commit
+    // needs no look-up of its own.
+    State::value_type* committed = nullptr;
   };
   using Pending = std::map<std::string, Change, std::less<>>;
 
-  // Size of the value `key` has with the open transaction applied (0 when absent).
-  std::size_t current_size(std::string_view key) const;
+  // Adds a change for a key not yet in pending_ at `hint` (its lower bound), reusing a node of an
+  // earlier commit when there is one.
+  Change& add_pending(Pending::iterator hint, std::string_view key, Change change);
+  // Keeps the emptied node of an applied or dropped change for the next transaction.
+  void recycle(Pending::node_type&& node);
 
   void recover();
   void replay(ByteView area, const format::CommitSlot& slot);
@@ -109,9 +117,15 @@ class NvmStore {
   std::unique_ptr<NvmDevice> device_;
   NvmOptions options_;
   format::CommitSlot slot_;
-  std::map<std::string, Bytes, std::less<>> state_;
+  State state_;
   std::uint64_t live_op_bytes_ = 0;  // sum of put_op_size over state_ (snapshot size minus framing)
   Pending pending_;
+  // Kept from one commit to the next so that a small transaction (a short block appended: two keys,
+  // a few hundred bytes) allocates nothing for its bookkeeping: the map nodes of the changes, the
+  // record's buffer and the list of pieces of the gathered write.
+  std::vector<Pending::node_type> spare_nodes_;
+  format::RecordWriter record_{format::RecordType::transaction, 0};
+  std::vector<ByteView> gather_;
   bool in_transaction_ = false;
   // Set when an I/O error or power loss interrupted a commit: memory may no longer match the file,
   // so the object refuses everything until the store is reopened (which recovers).

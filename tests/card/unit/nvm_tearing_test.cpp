@@ -61,6 +61,23 @@ void append_transaction(NvmStore& store) {
   store.commit();
 }
 
+// A transaction made after an aborted one on the same store object, so that its changes live in the
+// map nodes the aborted one left for reuse: an erase and then an append over a committed object (a
+// put of the new bytes), appends to committed and missing objects, a name too long to be kept inline.
+void transaction_after_abort(NvmStore& store) {
+  store.begin();
+  store.append("log/0", pattern(239, 12));
+  store.write("stream/aborted", pattern(600, 13));
+  store.erase("isd/lifecycle");
+  store.abort();
+  store.begin();
+  store.erase("log/1");
+  store.append("log/1", pattern(239, 14));
+  store.append("log/0", pattern(239, 15));
+  store.append("img/a-name-longer-than-fifteen", Bytes{1, 2, 3, 4});
+  store.commit();
+}
+
 // Committed state with a journal much larger than the state itself (the same keys rewritten), so
 // that a low compaction threshold makes the next commit compact.
 void base_state(NvmStore& store) {
@@ -200,6 +217,14 @@ TEST_F(NvmTearingTest, AppendTransactionAppended) {
 TEST_F(NvmTearingTest, AppendTransactionThatCompacts) {
   // The snapshot carries each appended object whole: its committed value followed by the new bytes.
   run(Scenario{base_state, NvmOptions{1024}, append_transaction, 2, 1});
+}
+
+TEST_F(NvmTearingTest, TransactionInReusedNodesAppended) {
+  run(Scenario{base_state, NvmOptions{}, transaction_after_abort, 2, 0});
+}
+
+TEST_F(NvmTearingTest, TransactionInReusedNodesThatCompacts) {
+  run(Scenario{base_state, NvmOptions{1024}, transaction_after_abort, 2, 1});
 }
 
 TEST_F(NvmTearingTest, ExplicitCompaction) {
