@@ -16,7 +16,8 @@ constexpr std::uint64_t kMaxMediumSize = std::uint64_t{1} << 32;
 
 MemoryDevice::MemoryDevice(std::string name) : MemoryDevice(std::make_shared<Bytes>(), std::move(name)) {}
 
-MemoryDevice::MemoryDevice(Medium medium, std::string name) : medium_(std::move(medium)), name_(std::move(name)) {
+MemoryDevice::MemoryDevice(Medium medium, std::string name, std::shared_ptr<MediumPool> pool)
+    : medium_(std::move(medium)), name_(std::move(name)), pool_(std::move(pool)) {
   if (!medium_) throw Error(Errc::invalid_argument, "MemoryDevice: null medium");
 }
 
@@ -42,8 +43,16 @@ void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> 
   }
   Bytes& medium = *medium_;
   if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
-  // Grow geometrically, as one append at a time would: the journal appends a record per commit.
-  if (offset + total > medium.capacity()) medium.reserve(std::max<std::size_t>(offset + total, 2 * medium.capacity()));
+  if (offset + total > medium.capacity()) {
+    if (pool_ && offset + total <= pool_->buffer_capacity()) {
+      Bytes larger = pool_->take();
+      larger.assign(medium.begin(), medium.end());
+      medium.swap(larger);
+    } else {
+      // Grow geometrically, as one append at a time would: the journal appends a record per commit.
+      medium.reserve(std::max<std::size_t>(offset + total, 2 * medium.capacity()));
+    }
+  }
   // Overwrite what exists, append the rest: appending (the journal's usual case) copies each byte once
   // instead of zero-filling the new space first.
   std::size_t at = offset;
@@ -57,7 +66,18 @@ void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> 
 
 void MemoryDevice::truncate(std::uint64_t size) {
   if (size > kMaxMediumSize) throw Error(Errc::io_error, name_ + ": truncate beyond the maximum medium size");
-  medium_->resize(size, 0x00);
+  Bytes& medium = *medium_;
+  medium.resize(size, 0x00);
+  // A compaction to the front leaves most of a large buffer behind the end: the state moves into a
+  // buffer of its own size (and a quarter more, room for the journal to grow a little) and the large
+  // one goes back to the pool for the next medium that grows.
+  if (pool_ && medium.capacity() >= pool_->buffer_capacity() && size <= medium.capacity() / 2) {
+    Bytes smaller;
+    smaller.reserve(size + size / 4);  // below the pool's size: size is at most half of it
+    smaller.assign(medium.begin(), medium.end());
+    medium.swap(smaller);
+    pool_->give(std::move(smaller));
+  }
 }
 
 }  // namespace sefleet::card::nvm

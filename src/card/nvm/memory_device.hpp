@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "card/nvm/medium_pool.hpp"
 #include "card/nvm/nvm_device.hpp"
 
 namespace sefleet::card::nvm {
@@ -18,8 +19,11 @@ class MemoryDevice final : public NvmDevice {
 
   // A device on a fresh, empty medium.
   explicit MemoryDevice(std::string name = "memory");
-  // A device on an existing medium (its bytes are shared, not copied).
-  MemoryDevice(Medium medium, std::string name = "memory");
+  // A device on an existing medium (its bytes are shared, not copied). With a `pool`, a medium that
+  // outgrows its buffer moves into one of the pool's (when that is large enough), and a medium that a
+  // truncate leaves at most half full moves into a buffer of its own size and hands the large one
+  // back (MediumPool); the bytes the medium holds are the same either way.
+  MemoryDevice(Medium medium, std::string name = "memory", std::shared_ptr<MediumPool> pool = nullptr);
 
   void read(std::uint64_t offset, MutableByteView out) override;
   void write(std::uint64_t offset, ByteView data) override;
@@ -35,6 +39,7 @@ class MemoryDevice final : public NvmDevice {
  private:
   Medium medium_;
   std::string name_;
+  std::shared_ptr<MediumPool> pool_;
   std::uint64_t syncs_ = 0;
 };
 

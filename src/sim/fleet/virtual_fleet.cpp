@@ -52,13 +52,13 @@ card::CardProfile fleet_member_profile(const FleetConfig& config, std::uint32_t 
 
 VirtualFleet::VirtualFleet(FleetConfig config) : config_(std::move(config)) {
   if (config_.platform_id.size() != 8) throw Error(Errc::invalid_argument, "fleet: platform id must be 8 bytes");
+  if (config_.medium_capacity != 0) pool_ = std::make_shared<card::nvm::MediumPool>(config_.medium_capacity);
   members_.reserve(config_.size);
   for (std::size_t n = 0; n < config_.size; ++n) {
     auto member = std::make_unique<Member>();
     member->profile = fleet_member_profile(config_, config_.first_serial + static_cast<std::uint32_t>(n));
     auto medium = std::make_shared<Bytes>();
-    medium->reserve(config_.medium_capacity);
-    auto device = std::make_unique<card::nvm::MemoryDevice>(medium, "se-" + std::to_string(n));
+    auto device = std::make_unique<card::nvm::MemoryDevice>(medium, "se-" + std::to_string(n), pool_);
     member->medium = device->medium();
     card::nvm::NvmStore::format(*device);
     {
@@ -90,7 +90,7 @@ void VirtualFleet::reopen(std::size_t index, const card::VirtualCardOptions& opt
   member.channel.reset();  // powers the old card off first
   member.card.reset();
   member.card.emplace(card::VirtualCard::open(
-      std::make_unique<card::nvm::MemoryDevice>(member.medium, "se-" + std::to_string(index)), options));
+      std::make_unique<card::nvm::MemoryDevice>(member.medium, "se-" + std::to_string(index), pool_), options));
   member.channel =
       std::make_unique<transport::InProcessChannel>(member.card->endpoint(), "se-" + std::to_string(index));
 }

@@ -31,9 +31,11 @@ struct FleetConfig {
   card::PlatformKeys platform_keys;  // version, Kos, Kmac shared by the batch
   bool allow_downgrade = false;
   std::uint32_t first_serial = 1;  // SE n gets se_id "SEFL" ‖ (first_serial + n, 4 bytes BE)
-  // Bytes reserved up front for each SE's RAM medium (0: none). The NVM journal grows the medium by
-  // one record per commit; a medium that outgrows its capacity moves to a buffer twice as large, which
-  // copies every byte and touches fresh pages. Reserving costs no memory until the bytes are written.
+  // Size of the RAM medium buffers the SEs share through one card::nvm::MediumPool (0: no pool, each
+  // medium grows on its own). The NVM journal grows a medium by one record per commit; a medium that
+  // outgrows its buffer moves to one twice as large, which copies every byte and touches fresh pages.
+  // With the pool a growing medium moves once into a buffer of this size, and hands it back when a
+  // compaction leaves it mostly empty, so the next SE writes its journal into pages already mapped.
   std::size_t medium_capacity = 0;
   // The SCP11 keys and certificates of an SE, given its profile so far (identity, KDD); none: the SE
   // has SCP03 keys only. A mixed fleet (some SEs offering SCP11) answers some SEs and not others.
@@ -60,10 +62,13 @@ class VirtualFleet {
   void reopen(std::size_t index, const card::VirtualCardOptions& options = {});
   // Physical NVM writes of SE `index` since it was (re)opened.
   std::uint64_t physical_writes(std::size_t index);
+  // The shared medium buffers (null without medium_capacity).
+  const card::nvm::MediumPool* medium_pool() const noexcept { return pool_.get(); }
 
  private:
   struct Member;
   FleetConfig config_;
+  std::shared_ptr<card::nvm::MediumPool> pool_;  // null without medium_capacity
   std::vector<std::unique_ptr<Member>> members_;
 };
 
