@@ -44,7 +44,9 @@ void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> 
   Bytes& medium = *medium_;
   if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
   if (offset + total > medium.capacity()) {
-    if (pool_ && offset + total <= pool_->buffer_capacity()) {
+    // A small medium (a personalization, a state between updates) grows on its own; one that grows
+    // past a sixteenth of the pool's size is on its way to an update's peak and takes a pool buffer.
+    if (pool_ && offset + total <= pool_->buffer_capacity() && offset + total > pool_->buffer_capacity() / 16) {
       Bytes larger = pool_->take();
       larger.assign(medium.begin(), medium.end());
       medium.swap(larger);

@@ -20,9 +20,9 @@ class MemoryDevice final : public NvmDevice {
   // A device on a fresh, empty medium.
   explicit MemoryDevice(std::string name = "memory");
   // A device on an existing medium (its bytes are shared, not copied). With a `pool`, a medium that
-  // outgrows its buffer moves into one of the pool's (when that is large enough), and a medium that a
-  // truncate leaves at most half full moves into a buffer of its own size and hands the large one
-  // back (MediumPool); the bytes the medium holds are the same either way.
+  // outgrows its buffer beyond a sixteenth of the pool's size moves into one of the pool's (when that
+  // is large enough), and a medium that a truncate leaves at most half full moves into a buffer of
+  // its own size and hands the large one back (MediumPool); the bytes it holds are the same either way.
   MemoryDevice(Medium medium, std::string name = "memory", std::shared_ptr<MediumPool> pool = nullptr);
 
   void read(std::uint64_t offset, MutableByteView out) override;
