@@ -75,9 +75,10 @@ struct Scp11KeyActions {
   std::string new_sd_key;               // KID/KVN
   std::vector<std::string> put_ca_key;  // KID/KVN FILE|HEX
   bool replace = false;
-  std::string delete_key;                // KID/KVN, KID or /KVN
-  std::vector<std::string> store_certs;  // KID/KVN FILE...
-  std::vector<std::string> allowlist;    // KID/KVN SERIAL...|none
+  std::string delete_key;                    // KID/KVN, KID or /KVN
+  std::vector<std::string> store_certs;      // KID/KVN FILE...
+  std::vector<std::string> allowlist;        // KID/KVN SERIAL...|none
+  std::vector<std::string> store_ca_issuer;  // KID/KVN HEX
   bool list_keys = false;
 };
 void add_scp11_key_actions(CLI::App& gp, Scp11KeyActions& actions);

@@ -1,6 +1,7 @@
 // SCP11 key management in GlobalPlatformPro's one-command form of `sefleet gp` (gp_gppro.cpp): PUT KEY
 // of an SD key pair (from a private key file, or generated on the host) or of a CA / OCE public key,
-// DELETE of keys by KID/KVN, STORE DATA of a certificate store or an allowlist, and the key list
+// DELETE of keys by KID/KVN, STORE DATA of a certificate store, an allowlist or a CA issuer
+// identifier, and the key list
 // (GET DATA E0 with the key types). Everything but the list runs inside an SCP03 or SCP11a/c session
 // (the card refuses them under SCP11b); arguments and files are checked before the card is touched.
 #include <iostream>
@@ -79,6 +80,28 @@ Bytes serial_number(const std::string& text) {
   }
 }
 
+// An SD key pair or a CA / OCE key: what a CA issuer identifier may belong to.
+KeyRef scp11_key(const std::string& text, const std::string& option) {
+  KeyRef ref = parse_key_ref(text, option, false);
+  if (!gp::host::is_scp11_sd_kid(*ref.kid) && !gp::host::is_scp11_ca_kid(*ref.kid)) {
+    throw CLI::ValidationError(option, "an SCP11 key has KID 11, 13, 15 (SD key pair), 10 or 20..2F (CA / OCE key)");
+  }
+  return ref;
+}
+
+Bytes ca_issuer_identifier(const std::string& text) {
+  Bytes identifier;
+  try {
+    identifier = from_hex(text);
+  } catch (const Error&) {
+    throw CLI::ValidationError("--store-ca-issuer", "the identifier is hex (e.g. a 20-byte SKI), got '" + text + "'");
+  }
+  if (identifier.empty() || identifier.size() > 127) {
+    throw CLI::ValidationError("--store-ca-issuer", "the identifier is 1..127 bytes");
+  }
+  return identifier;
+}
+
 void print_done(const GpConnection& connection, const GpCommonOptions& options, nlohmann::json result,
                 const std::string& text) {
   if (options.json) {
@@ -146,17 +169,18 @@ void add_scp11_key_actions(CLI::App& gp, Scp11KeyActions& a) {
                 "SCP11: STORE DATA of the allowlist of CA key KID/KVN: KID/KVN SERIAL... (hex; KID/KVN alone "
                 "is refused, give 'none' to clear it)")
       ->expected(2, 64);
+  gp.add_option("--store-ca-issuer", a.store_ca_issuer,
+                "SCP11: STORE DATA of the CA issuer identifier of key KID/KVN: KID/KVN HEX (the CA's subject key "
+                "identifier; KLCC for an SD key pair, KLOC for a CA / OCE key; GET DATA FF34 / FF33 lists it)")
+      ->expected(2);
   gp.add_flag("--list-keys", a.list_keys, "List the keys (GET DATA E0) with their types: SCP03 AES and SCP11 ECC");
 }
 
 std::vector<std::pair<const char*, bool>> scp11_key_action_names(const Scp11KeyActions& a) {
-  return {{"--put-sd-key", !a.put_sd_key.empty()},
-          {"--new-sd-key", !a.new_sd_key.empty()},
-          {"--put-ca-key", !a.put_ca_key.empty()},
-          {"--delete-key", !a.delete_key.empty()},
-          {"--store-certs", !a.store_certs.empty()},
-          {"--allowlist", !a.allowlist.empty()},
-          {"--list-keys", a.list_keys}};
+  return {{"--put-sd-key", !a.put_sd_key.empty()},           {"--new-sd-key", !a.new_sd_key.empty()},
+          {"--put-ca-key", !a.put_ca_key.empty()},           {"--delete-key", !a.delete_key.empty()},
+          {"--store-certs", !a.store_certs.empty()},         {"--allowlist", !a.allowlist.empty()},
+          {"--store-ca-issuer", !a.store_ca_issuer.empty()}, {"--list-keys", a.list_keys}};
 }
 
 void run_scp11_key_action(const GpCommonOptions& options, const Scp11KeyActions& a) {
@@ -240,6 +264,20 @@ void run_scp11_key_action(const GpCommonOptions& options, const Scp11KeyActions&
                {{"kid", to_hex(Bytes{*ref.kid})}, {"kvn", to_hex(Bytes{*ref.kvn})}, {"serials", listed}},
                "stored the allowlist of KID " + to_hex(Bytes{*ref.kid}) + " KVN " + to_hex(Bytes{*ref.kvn}) + " (" +
                    std::to_string(serials.size()) + " serial number(s))");
+  } else if (!a.store_ca_issuer.empty()) {
+    const KeyRef ref = scp11_key(a.store_ca_issuer[0], "--store-ca-issuer");
+    const Bytes identifier = ca_issuer_identifier(a.store_ca_issuer[1]);
+    const bool klcc = gp::host::is_scp11_sd_kid(*ref.kid);
+    GpConnection connection = connect_gp(options);
+    authenticate(connection, options);
+    connection.session->store_ca_issuer(*ref.kid, *ref.kvn, identifier);
+    print_done(connection, options,
+               {{"kid", to_hex(Bytes{*ref.kid})},
+                {"kvn", to_hex(Bytes{*ref.kvn})},
+                {"ca", klcc ? "KLCC" : "KLOC"},
+                {"identifier", to_hex(identifier)}},
+               std::string("stored the ") + (klcc ? "KLCC" : "KLOC") + " CA issuer identifier of KID " +
+                   to_hex(Bytes{*ref.kid}) + " KVN " + to_hex(Bytes{*ref.kvn}));
   }
 }
 

@@ -183,6 +183,11 @@ void GpSession::store_allowlist(std::uint8_t kid, std::uint8_t kvn, const std::v
   expect_ok(make_store_allowlist(kid, kvn, serials), "STORE DATA (allowlist)");
 }
 
+void GpSession::store_ca_issuer(std::uint8_t kid, std::uint8_t kvn, ByteView identifier) {
+  if (!secure()) throw Error(Errc::state_error, "STORE DATA needs an open secure channel");
+  expect_ok(make_store_ca_issuer(kid, kvn, identifier), "STORE DATA (CA issuer)");
+}
+
 void GpSession::set_card_status(std::uint8_t state) {
   expect_ok(make_set_card_status(state), "SET STATUS");
 }

@@ -97,6 +97,7 @@ class GpSession {
   void delete_keys(std::optional<std::uint8_t> kid, std::optional<std::uint8_t> kvn);
   void store_certificates(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& certificates);
   void store_allowlist(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& serials);
+  void store_ca_issuer(std::uint8_t kid, std::uint8_t kvn, ByteView identifier);
 
   // SET STATUS of the card life cycle (P1 80). Throws CardRefusal unless 9000.
   void set_card_status(std::uint8_t state);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "gp/host/secured_command_transmit.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
 #include "iso7816/status_words.hpp"
 #include "iso7816/tlv.hpp"
@@ -51,7 +52,7 @@ Scp11ChannelProcessor::Scp11ChannelProcessor(iso7816::ApduExchange link, Scp11Ch
 }
 
 iso7816::ResponseApdu Scp11ChannelProcessor::send_wire(const iso7816::CommandApdu& wire) {
-  return iso7816::transmit(link_, wire, transmit_);
+  return transmit_secured(link_, wire, transmit_);
 }
 
 Bytes Scp11ChannelProcessor::authenticated_card_key() {

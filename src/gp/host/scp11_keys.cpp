@@ -126,4 +126,19 @@ iso7816::CommandApdu make_store_allowlist(std::uint8_t kid, std::uint8_t kvn, co
   return store_data(std::move(data));
 }
 
+iso7816::CommandApdu make_store_ca_issuer(std::uint8_t kid, std::uint8_t kvn, ByteView identifier) {
+  // The identifier and the key reference go inside A6, whose length is one byte here.
+  constexpr std::size_t kLongestIdentifier = 0x7F;
+  if (identifier.empty() || identifier.size() > kLongestIdentifier) {
+    throw Error(Errc::invalid_argument, "STORE DATA CA issuer: the identifier is 1..127 bytes");
+  }
+  Bytes control;
+  append_tlv(control, 0x80, Bytes{static_cast<std::uint8_t>(is_scp11_sd_kid(kid) ? 0x01 : 0x00)});
+  append_tlv(control, 0x42, identifier);
+  append_tlv(control, 0x83, Bytes{kid, kvn});
+  Bytes data;
+  append_tlv(data, 0xA6, control);
+  return store_data(std::move(data));
+}
+
 }  // namespace sefleet::gp::host

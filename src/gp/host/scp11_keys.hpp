@@ -1,8 +1,8 @@
 // SCP11 key management from the host (GPCS Amd F §7.1, with the bytes yubikit's SecurityDomainSession
 // sends): PUT KEY of an SD key pair (KID 11/13/15, the private scalar encrypted under the session's
 // DEK) or of a CA / OCE public key (KID 10, 20..2F), DELETE of such keys, and STORE DATA of the
-// certificate store of an SD key or the allowlist of a CA key. Transport-free encoders; GpSession
-// sends them (gp_session.hpp).
+// certificate store of an SD key, the allowlist of a CA key or the CA issuer identifier of a key.
+// Transport-free encoders; GpSession sends them (gp_session.hpp).
 #pragma once
 
 #include <cstdint>
@@ -51,5 +51,11 @@ iso7816::CommandApdu make_store_certificates(std::uint8_t kid, std::uint8_t kvn,
 // set gets a leading 00 (a positive INTEGER, as in the certificates). An empty list clears it.
 // Throws Error(Errc::invalid_argument) for an empty serial.
 iso7816::CommandApdu make_store_allowlist(std::uint8_t kid, std::uint8_t kvn, const std::vector<Bytes>& serials);
+// 00 E2 90 00  A6 {80 {00|01} 42 {identifier} 83 {KID KVN}}: the identifier (subject key identifier)
+// of the CA behind key KID/KVN, which the card lists with GET DATA FF33 (80 = 00, KLOC: the CA of OCE
+// certificates, for a CA / OCE key) or FF34 (80 = 01, KLCC: the CA of the card's certificate, for an
+// SD key pair), as yubikit chooses 80 from the KID. Throws Error(Errc::invalid_argument) for an
+// empty identifier or one longer than 127 bytes.
+iso7816::CommandApdu make_store_ca_issuer(std::uint8_t kid, std::uint8_t kvn, ByteView identifier);
 
 }  // namespace sefleet::gp::host

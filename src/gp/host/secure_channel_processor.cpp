@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "gp/host/secured_command_transmit.hpp"
 #include "iso7816/status_words.hpp"
 
 namespace sefleet::gp::host {
@@ -16,7 +17,7 @@ SecureChannelProcessor::SecureChannelProcessor(iso7816::ApduExchange link, std::
 }
 
 iso7816::ResponseApdu SecureChannelProcessor::send_wire(const iso7816::CommandApdu& wire) {
-  return iso7816::transmit(link_, wire, options_);
+  return transmit_secured(link_, wire, options_);
 }
 
 void SecureChannelProcessor::open() {

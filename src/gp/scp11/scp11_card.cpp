@@ -66,6 +66,17 @@ ResponseApdu Scp11CardChannel::perform_security_operation(const CommandApdu& com
                                                        certificate->description() + " does not allow " +
                                                        (last ? "key agreement" : "certificate signing"));
   }
+  // Restrictions (BF20): a certificate that signs certificates carries none (Amendment F); an OCE
+  // leaf's would restrict the commands of the session, in a coding the card cannot read, so only an
+  // empty BF20 (no restriction) is accepted rather than a session with unknown limits ignored.
+  if (!last && certificate->has_restrictions()) {
+    return refuse(sw::kSecurityStatusNotSatisfied, "PERFORM SECURITY OPERATION: " + certificate->description() +
+                                                       " signs certificates but carries restrictions (BF20)");
+  }
+  if (last && certificate->has_restriction_content()) {
+    return refuse(sw::kSecurityStatusNotSatisfied, "PERFORM SECURITY OPERATION: " + certificate->description() +
+                                                       " carries restrictions (BF20) the card cannot apply");
+  }
   if (last && keys.oce_allowlist) {
     bool listed = false;
     for (const Bytes& serial : *keys.oce_allowlist) listed = listed || serial == certificate->serial();

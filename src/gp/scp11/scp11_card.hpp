@@ -8,7 +8,8 @@
 //   6A80  malformed data: TLV, parameters, point, certificate; parameters this card does not run;
 //         tag 90 naming another variant than the KID
 //   6982  a certificate that does not verify under the CA key or its issuer; a key usage that does not
-//         fit (the leaf: key agreement, the others: certificate signing); an OCE leaf whose serial
+//         fit (the leaf: key agreement, the others: certificate signing); restrictions (BF20) in a
+//         certificate above the leaf, or non-empty ones in the leaf; an OCE leaf whose serial
 //         number the CA key's allowlist does not hold; MUTUAL AUTHENTICATE without a verified OCE
 //         chain; an SCP11a/c variant on a card without PK.CA-KLOC.ECDSA
 //   6A86  PERFORM SECURITY OPERATION for a key identifier that is not a CA key's (10, 20..2F)

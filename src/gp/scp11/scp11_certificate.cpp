@@ -144,6 +144,9 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   fields.key_usage = required(fields_before, kTagKeyUsage);
   fields.effective_date = optional_field(fields_before, kTagEffectiveDate);
   fields.expiration_date = optional_field(fields_before, kTagExpirationDate);
+  if (const TlvView* restrictions = find(fields_before, kTagRestrictions)) {
+    fields.restrictions = Bytes(restrictions->value.begin(), restrictions->value.end());
+  }
   const TlvView* public_key = find(fields_before, kTagPublicKey);
   if (public_key == nullptr) malformed("7F49 public key missing");
   fields.public_key = parse_point(public_key->value);
@@ -157,8 +160,9 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   out.public_key_ = fields.public_key;
   out.subject_ = "5F20=" + to_hex(fields.subject_identifier);
   out.serial_ = without_leading_zeros(fields.serial);
-  constexpr std::uint8_t kKeyAgreement = 0x80;  // 95 = 0080: key agreement
-  out.key_agreement_ = !fields.key_usage.empty() && (fields.key_usage.back() & kKeyAgreement) != 0;
+  const Bytes& usage = fields.key_usage;  // not empty (required)
+  out.key_agreement_ = usage.size() >= 2 && (usage[1] & kGpKeyUsageKeyAgreement) != 0;
+  out.certificate_signing_ = (usage[0] & kGpKeyUsageSignatureVerification) == kGpKeyUsageSignatureVerification;
   out.gp_fields_ = std::move(fields);
   return out;
 }
@@ -204,6 +208,7 @@ Bytes make_gp_certificate(const GpCertificateFields& fields, const crypto::P256P
   put(signed_data, kTagKeyUsage, fields.key_usage);
   if (!fields.effective_date.empty()) put(signed_data, kTagEffectiveDate, fields.effective_date);
   if (!fields.expiration_date.empty()) put(signed_data, kTagExpirationDate, fields.expiration_date);
+  if (fields.restrictions) put(signed_data, kTagRestrictions, *fields.restrictions);
   Bytes key;
   put(key, kTagPoint, fields.public_key);
   put(key, kTagKeyParameterReference, Bytes{kParameterP256});

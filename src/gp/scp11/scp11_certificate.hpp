@@ -10,6 +10,10 @@
 //
 // A chain is the certificates one after the other, root first and leaf last (the BF21 content of GET
 // DATA, the PERFORM SECURITY OPERATION uploads). Dates are not checked: a card has no trusted clock.
+//
+// Key usage (95) of the GP format is GPCS's key usage qualifier: byte 1 b8 verification and b2
+// digital signature ('82': the key verifies signatures, as a CA-KLOC certificate's key verifies the
+// certificates below it), byte 2 b8 key agreement ('00 80', CERT.OCE.ECKA and CERT.SD.ECKA).
 #pragma once
 
 #include <optional>
@@ -25,6 +29,8 @@ enum class CertificateFormat { gp, x509 };
 
 inline constexpr std::uint32_t kTagGpCertificate = 0x7F21;
 inline constexpr std::uint32_t kTagCertificateStore = 0xBF21;
+inline constexpr std::uint8_t kGpKeyUsageSignatureVerification = 0x82;  // byte 1 of 95
+inline constexpr std::uint8_t kGpKeyUsageKeyAgreement = 0x80;           // byte 2 of 95
 
 // The fields of a GlobalPlatform-format certificate.
 struct GpCertificateFields {
@@ -34,7 +40,10 @@ struct GpCertificateFields {
   Bytes key_usage{0x00, 0x80};  // 95: key agreement
   Bytes effective_date;         // 5F25, optional (empty: absent)
   Bytes expiration_date;        // 5F24, optional
-  Bytes public_key;             // 7F49/B0, uncompressed P-256 point
+  // BF20, Amendment F's authorizations / restrictions of an SCP11c OCE; absent (nullopt) or present,
+  // possibly empty. The value is kept as it was encoded.
+  std::optional<Bytes> restrictions;
+  Bytes public_key;  // 7F49/B0, uncompressed P-256 point
 };
 
 class Scp11Certificate {
@@ -51,13 +60,18 @@ class Scp11Certificate {
   // both formats compare with an allowlist entry however its host encoded it.
   const Bytes& serial() const noexcept { return serial_; }
   // Key usage, as Amendment F asks the card to check it: an OCE leaf must allow key agreement, a
-  // certificate above it certificate signing. X.509: the key usage extension (absent: any use);
-  // GlobalPlatform format: key agreement is the 0080 bit of 95. The GP coding of certificate signing
-  // is not checked (no public reference of it was at hand), so a GP intermediate always passes.
+  // certificate above it certificate signing. X.509: the key usage extension (absent: any use),
+  // keyAgreement and keyCertSign. GlobalPlatform format: key agreement is 95 = 'xx 80' (two bytes,
+  // b8 of the second), certificate signing 95 = '82..' (b8 and b2 of the first byte: signature
+  // verification), so a one-byte '82' is not a key agreement key.
   bool permits_key_agreement() const noexcept { return key_agreement_; }
   bool permits_certificate_signing() const noexcept { return certificate_signing_; }
   // GlobalPlatform format only.
   const std::optional<GpCertificateFields>& gp_fields() const noexcept { return gp_fields_; }
+  // Whether the certificate carries BF20 restrictions (GlobalPlatform format; X.509 never does), and
+  // whether any with content.
+  bool has_restrictions() const noexcept { return gp_fields_ && gp_fields_->restrictions.has_value(); }
+  bool has_restriction_content() const noexcept { return has_restrictions() && !gp_fields_->restrictions->empty(); }
   // Whether the signature verifies under `issuer`.
   bool signed_by(const crypto::P256PublicKey& issuer) const;
   // "GP 5F20=..." or "X.509 /CN=...", for messages and `card info`.

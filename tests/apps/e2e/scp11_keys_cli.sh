@@ -2,9 +2,11 @@
 # SCP11 key management with `sefleet gp` against a virtual SE (`sefleet card run --listen`): a new SD
 # key pair generated on the host and put over SCP11a, then an SCP11b session opened with it; an SD key
 # pair from a private key file put over SCP03; a CA key put and its allowlist stored over SCP11a; the
-# key list with the types; DELETE. Refusals: no session, SCP11b (6982), a missing / world-readable /
-# malformed key file, a wrong KID, deleting twice (6A88). Keys and certificates are made with
-# python3-cryptography, independently of sefleet.
+# key list with the types; DELETE; a new certificate chain of the SD key stored, read back (GET DATA
+# BF21) and checked by an SCP11b session under its new CA; CA issuer identifiers stored and listed
+# (GET DATA FF33 / FF34). Refusals: no session, SCP11b (6982), a missing / world-readable / malformed
+# key file, a wrong KID, deleting twice (6A88), a chain that does not certify the key (6A80), a bad
+# identifier. Keys and certificates are made with python3-cryptography, independently of sefleet.
 set -uo pipefail
 bin=${SEFLEET_BIN:?}
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -19,6 +21,7 @@ umask 077
 /usr/bin/python3 - "$work" <<'PY' || fail "making the test PKI"
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["SEFLEET_SOURCE_DIR"], "tests", "support"))
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from test_pki import cert, key, point
 work = sys.argv[1]
@@ -34,6 +37,15 @@ write("oce.key", oce.private_bytes(pem, serialization.PrivateFormat.PKCS8, seria
 write("new_ca_pub.pem", new_ca.public_key().public_bytes(pem, serialization.PublicFormat.SubjectPublicKeyInfo))
 write("file_sd.key", file_sd.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 write("file_sd_point.hex", point(file_sd).encode())
+# A second chain of the SD key: card CA 2 -> intermediate -> SD, stored with --store-certs.
+der = serialization.Encoding.DER
+card_ca2, intermediate = key(), key()
+write("card_ca2.pem", cert(card_ca2, "card CA 2", card_ca2, "card CA 2").public_bytes(pem))
+chain2 = [cert(intermediate, "card intermediate", card_ca2, "card CA 2"), cert(sd, "SD 2", intermediate, "card intermediate")]
+write("chain2.pem", b"".join(c.public_bytes(pem) for c in chain2))
+write("chain2.hex", b"".join(c.public_bytes(der) for c in chain2).hex().upper().encode())
+for name, k in (("oce_ca", oce_ca), ("card_ca2", card_ca2)):
+    write(f"{name}.ski", x509.SubjectKeyIdentifier.from_public_key(k.public_key()).digest.hex().upper().encode())
 scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
 write("profile.json", (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
   '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
@@ -92,9 +104,38 @@ out=$(run gp --list-keys "${scp03[@]}")
 grep -q "^KID 13  KVN 02" <<<"$out" && fail "13/02 still listed after DELETE: $out"
 expect 1 "6A88" -- gp --delete-key 13/02 "${scp11a[@]}"
 
+# A new chain of the SD key (KID 13, KVN 01): stored, read back as stored, checked by SCP11b under the
+# new card CA; the old card CA no longer verifies it.
+out=$(run gp --store-certs 13/01 "$work/chain2.pem" "${scp11a[@]}") || fail "gp --store-certs exited $?: $out"
+grep -q "stored 2 certificate(s) for KID 13 KVN 01" <<<"$out" || fail "gp --store-certs: $out"
+json=$(run apdu --tcp "$tcp" --json 00CABF2106A6048302130100) || fail "GET DATA BF21 exited $?: $json"
+/usr/bin/python3 - "$json" "$(cat "$work/chain2.hex")" <<'PY' || fail "GET DATA BF21 is not the stored chain: $json"
+import json, sys
+exchange = json.loads(sys.argv[1])["exchanges"][0]
+assert exchange["sw"] == "9000" and exchange["response"].upper() == sys.argv[2], exchange
+PY
+out=$(run apdu --tcp "$tcp" --scp 11b --card-ca "$work/card_ca2.pem" --expect-ok 80CA006600) ||
+  fail "SCP11b under the new chain's CA exited $?: $out"
+grep -q "SCP11b session open" <<<"$out" || fail "no SCP11b session under the new chain: $out"
+expect 1 "verif" -- apdu --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem" 80CA006600
+expect 1 "6A80" -- gp --store-certs 13/01 "$work/oce.pem" "${scp11a[@]}"
+
+# CA issuer identifiers: KLOC for the OCE CA key (GET DATA FF33), KLCC for the SD key (FF34).
+oce_ski=$(cat "$work/oce_ca.ski")
+card_ski=$(cat "$work/card_ca2.ski")
+out=$(run gp --store-ca-issuer 10/10 "$oce_ski" "${scp11a[@]}") || fail "gp --store-ca-issuer 10/10 exited $?: $out"
+grep -q "stored the KLOC CA issuer identifier of KID 10 KVN 10" <<<"$out" || fail "gp --store-ca-issuer: $out"
+run gp --store-ca-issuer 13/01 "$card_ski" "${scp03[@]}" >/dev/null || fail "gp --store-ca-issuer 13/01"
+out=$(run apdu --tcp "$tcp" --expect-ok 00CAFF3300 00CAFF3400) || fail "GET DATA FF33 / FF34 exited $?: $out"
+grep -q "^< 4214${oce_ski}83021010 9000" <<<"$out" || fail "GET DATA FF33 lacks the OCE CA: $out"
+grep -q "^< 4214${card_ski}83021301 9000" <<<"$out" || fail "GET DATA FF34 lacks the card CA: $out"
+expect 1 "6A88" -- gp --store-ca-issuer 20/07 "$oce_ski" "${scp11a[@]}"
+expect 2 "store-ca-issuer.*hex" -- gp --store-ca-issuer 10/10 XYZ "${scp11a[@]}"
+expect 2 "store-ca-issuer.*KID 11, 13, 15" -- gp --store-ca-issuer 12/01 "$oce_ski" "${scp11a[@]}"
+
 # Refusals.
 expect 2 "needs an SCP03 session" -- gp --put-ca-key 20/06 "$work/new_ca_pub.pem" --tcp "$tcp"
-expect 1 "6982" -- gp --delete-key 20/05 --tcp "$tcp" --scp 11b --card-ca "$work/card_ca.pem"
+expect 1 "6982" -- gp --delete-key 20/05 --tcp "$tcp" --scp 11b --card-ca "$work/card_ca2.pem"
 expect 1 "put-sd-key .*not found" -- gp --put-sd-key 13/04 "$work/missing.key" "${scp03[@]}"
 chmod 0644 "$work/file_sd.key"
 expect 1 "group or others" -- gp --put-sd-key 13/04 "$work/file_sd.key" "${scp03[@]}"

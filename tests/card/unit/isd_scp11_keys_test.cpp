@@ -449,6 +449,65 @@ TEST_F(IsdScp11KeysTest, KeyUsageOfTheOceCertificates) {
   EXPECT_EQ(upload(scp11::make_gp_certificate(fields, w.oce_ca), false), 0x9000);
 }
 
+// GlobalPlatform-format chains of two levels: the intermediate's 95 must be '82' (signature
+// verification: it certifies the OCE key), the leaf's '00 80' (key agreement); restrictions (BF20)
+// only as an empty object in the leaf.
+TEST_F(IsdScp11KeysTest, GpFormatChainsOfTwoLevelsCheckKeyUsageAndRestrictions) {
+  const auto& w = world();
+  const auto intermediate = P256PrivateKey::generate();
+  auto fields_of = [](const P256PrivateKey& subject, Bytes key_usage, std::optional<Bytes> restrictions = {}) {
+    scp11::GpCertificateFields fields;
+    fields.serial = Bytes{0x01};
+    fields.ca_kloc_identifier = Bytes(20, 0xCA);
+    fields.subject_identifier = Bytes(20, 0x21);
+    fields.key_usage = std::move(key_usage);
+    fields.restrictions = std::move(restrictions);
+    fields.public_key = subject.public_uncompressed();
+    return fields;
+  };
+  auto upload = [&](const scp11::GpCertificateFields& fields, const P256PrivateKey& signer, bool more) {
+    return plain(CommandApdu(0x80, 0x2A, kOceKvn, more ? 0x90 : 0x10, scp11::make_gp_certificate(fields, signer))).sw;
+  };
+  const auto ca_signer = fields_of(intermediate, Bytes{0x82});
+  const auto oce_leaf_fields = fields_of(*w.oce, Bytes{0x00, 0x80});
+
+  // An intermediate that certifies keys ('82') and the OCE leaf under it: a whole SCP11a session.
+  scp11::Scp11HostOptions options;
+  options.variant = scp11::Variant::a;
+  options.kvn = kSdKvn;
+  scp11::Scp11Host host(options, w.sd.public_uncompressed(),
+                        scp11::OceCredentials{w.oce,
+                                              {scp11::make_gp_certificate(ca_signer, w.oce_ca),
+                                               scp11::make_gp_certificate(oce_leaf_fields, intermediate)},
+                                              kOceKvn,
+                                              {}});
+  for (const auto& command : host.certificate_uploads()) ASSERT_EQ(plain(command).sw, 0x9000);
+  host.complete(plain(host.authenticate()));
+  ASSERT_EQ(host.state(), scp11::Scp11Host::State::open);
+  EXPECT_EQ(secure(host, CommandApdu(0x80, 0xF2, 0x80, 0x02, from_hex("4F00"), 256)).sw, 0x9000);
+
+  // The other way: an intermediate for key agreement only, or for verification without digital
+  // signature ('80'), may not certify the OCE key.
+  EXPECT_EQ(upload(fields_of(intermediate, Bytes{0x00, 0x80}), w.oce_ca, true), 0x6982);
+  EXPECT_EQ(upload(fields_of(intermediate, Bytes{0x80}), w.oce_ca, true), 0x6982);
+  // After a refusal the chain starts again under the CA key: a good intermediate, then a leaf whose
+  // one-byte '82' is signature verification, not key agreement.
+  EXPECT_EQ(upload(ca_signer, w.oce_ca, true), 0x9000);
+  EXPECT_EQ(upload(fields_of(*w.oce, Bytes{0x82}), intermediate, false), 0x6982);
+
+  // Restrictions: none in a certificate that signs certificates, not even an empty BF20.
+  EXPECT_EQ(upload(fields_of(intermediate, Bytes{0x82}, Bytes{}), w.oce_ca, true), 0x6982);
+  // In the leaf an empty BF20 restricts nothing; one with content is refused (no public coding).
+  EXPECT_EQ(upload(ca_signer, w.oce_ca, true), 0x9000);
+  EXPECT_EQ(upload(fields_of(*w.oce, Bytes{0x00, 0x80}, Bytes{}), intermediate, false), 0x9000);
+  EXPECT_EQ(upload(ca_signer, w.oce_ca, true), 0x9000);
+  EXPECT_EQ(upload(fields_of(*w.oce, Bytes{0x00, 0x80}, from_hex("800101")), intermediate, false), 0x6982);
+  // A refused leaf leaves no chain for MUTUAL AUTHENTICATE.
+  scp11::Scp11Host late(options, w.sd.public_uncompressed(),
+                        scp11::OceCredentials{w.oce, {oce_leaf(w.oce_ca, 0x01)}, kOceKvn, {}});
+  EXPECT_EQ(plain(late.authenticate()).sw, 0x6982);
+}
+
 TEST_F(IsdScp11KeysTest, KeysSurviveARestartAndCardInfoListsThemWithoutPrivateKeys) {
   auto host = open(scp11::Variant::a);
   ASSERT_TRUE(host);

@@ -111,5 +111,17 @@ TEST(HostScp11Keys, StoreAllowlistAsTheCardsTestSendsIt) {
   EXPECT_THROW(make_store_allowlist(0x10, 0x10, {Bytes{}}), Error);
 }
 
+TEST(HostScp11Keys, StoreCaIssuerAsTheCardsTestSendsIt) {
+  // yubikit's store_ca_issuer((10, 10), ski): 80 00 (KLOC) for a CA key, as the card test sends it.
+  const auto kloc = make_store_ca_issuer(0x10, 0x10, from_hex("11223344"));
+  EXPECT_EQ(to_hex(Bytes{kloc.cla, kloc.ins, kloc.p1, kloc.p2}), "00E29000");
+  EXPECT_EQ(to_hex(kloc.data), "A60D80010042041122334483021010");
+  // 80 01 (KLCC) for an SD key pair.
+  EXPECT_EQ(to_hex(make_store_ca_issuer(0x13, 0x01, Bytes(20, 0xAB)).data),
+            "A61D8001014214" + to_hex(Bytes(20, 0xAB)) + "83021301");
+  EXPECT_THROW(make_store_ca_issuer(0x10, 0x10, Bytes{}), Error);
+  EXPECT_THROW(make_store_ca_issuer(0x10, 0x10, Bytes(128, 0x01)), Error);
+}
+
 }  // namespace
 }  // namespace sefleet::gp::host

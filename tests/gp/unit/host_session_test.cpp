@@ -1,6 +1,7 @@
 // GpSession and SecureChannelProcessor against the real card role of SCP03 (gp::Scp03Card): sessions
 // at every security level, GET STATUS paging over 6310, GET RESPONSE below secure messaging, 6Cxx
-// re-wrapping, PUT KEY whose new keys then open a session, SET STATUS, and the refusals.
+// re-wrapping, a long secured command in one extended APDU, PUT KEY whose new keys then open a
+// session, SET STATUS, and the refusals.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -105,6 +106,21 @@ TEST(HostGpSession, WrongLeIsReWrappedNotReplayed) {
   const auto r = f.session.get_data(0xFF01);  // Le 00 -> 6C10 -> wrapped again with Le 10
   ASSERT_TRUE(r.ok()) << iso7816::sw::status_word_name(r.sw);
   EXPECT_EQ(r.data, Bytes(16, 0xA5));
+  EXPECT_EQ(f.session.get_status(StatusScope::applications).size(), 5u);  // MAC chain intact
+}
+
+// A secured command longer than a short APDU goes as one extended APDU (its C-MAC covers the whole
+// command), not as an ISO chain of parts: the card unwraps it and the MAC chain stays in step.
+TEST(HostGpSession, ALongSecuredCommandGoesInOneExtendedApdu) {
+  Fixture f;
+  f.session.select();
+  f.session.open_secure_channel(test_keys(0x30, 0x10), options(0x33));
+  f.card.wire_log.clear();
+  const auto r = f.session.transmit(CommandApdu(0x80, 0xE2, 0x90, 0x00, Bytes(400, 0x5A)));
+  EXPECT_EQ(r.sw, iso7816::sw::kInsNotSupported);  // unwrapped and answered by the application
+  ASSERT_EQ(f.card.wire_log.size(), 1u);
+  EXPECT_EQ(f.card.wire_log[0].cla, 0x84);  // no chaining bit
+  EXPECT_GT(f.card.wire_log[0].data.size(), 400u);
   EXPECT_EQ(f.session.get_status(StatusScope::applications).size(), 5u);  // MAC chain intact
 }
 

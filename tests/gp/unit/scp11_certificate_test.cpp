@@ -138,6 +138,47 @@ TEST(Scp11Certificate, MalformedGpCertificatesAreParseErrors) {
   EXPECT_EQ(rejected(wrong_tag), Errc::parse_error);
 }
 
+// 95 as GPCS's key usage qualifier: '82' (byte 1: verification, digital signature) signs certificates,
+// '00 80' (byte 2 b8) agrees keys; BF20 is read, empty or not, and kept in the signed data.
+TEST(Scp11Certificate, GpKeyUsageAndRestrictions) {
+  const auto ca = P256PrivateKey::generate();
+  const auto subject = P256PrivateKey::generate();
+  auto parsed = [&](Bytes key_usage, std::optional<Bytes> restrictions = {}) {
+    GpCertificateFields fields = fields_for(subject, 5);
+    fields.key_usage = std::move(key_usage);
+    fields.restrictions = std::move(restrictions);
+    return Scp11Certificate::parse(make_gp_certificate(fields, ca));
+  };
+  const auto ca_certificate = parsed(Bytes{0x82});
+  EXPECT_TRUE(ca_certificate.permits_certificate_signing());
+  EXPECT_FALSE(ca_certificate.permits_key_agreement());
+  EXPECT_FALSE(ca_certificate.has_restrictions());
+  const auto oce = parsed(Bytes{0x00, 0x80});
+  EXPECT_TRUE(oce.permits_key_agreement());
+  EXPECT_FALSE(oce.permits_certificate_signing());
+  EXPECT_TRUE(parsed(Bytes{0x82, 0x80}).permits_key_agreement());
+  EXPECT_TRUE(parsed(Bytes{0x82, 0x80}).permits_certificate_signing());
+  EXPECT_FALSE(parsed(Bytes{0x80}).permits_certificate_signing());  // verification, not of signatures
+  EXPECT_FALSE(parsed(Bytes{0x02}).permits_certificate_signing());
+  EXPECT_FALSE(parsed(Bytes{0x3C}).permits_key_agreement());
+
+  const auto empty = parsed(Bytes{0x00, 0x80}, Bytes{});
+  EXPECT_TRUE(empty.has_restrictions());
+  EXPECT_FALSE(empty.has_restriction_content());
+  const auto restricted = parsed(Bytes{0x00, 0x80}, from_hex("800101"));
+  EXPECT_TRUE(restricted.has_restriction_content());
+  EXPECT_EQ(*restricted.gp_fields()->restrictions, from_hex("800101"));
+  EXPECT_TRUE(restricted.signed_by(ca.public_key()));
+  // BF20 comes before 7F49, as Amendment F orders the fields; it is covered by the signature.
+  const auto fields = fields_of(restricted.encoded());
+  ASSERT_EQ(fields.size(), 8u);
+  EXPECT_EQ(fields[5].tag, 0xBF20u);
+  EXPECT_EQ(fields[6].tag, 0x7F49u);
+  auto tampered = fields;
+  tampered[5].encoded = encode_tlv(0xBF20, Bytes{});
+  EXPECT_FALSE(Scp11Certificate::parse(certificate_of(tampered)).signed_by(ca.public_key()));
+}
+
 TEST(Scp11Certificate, X509ChainVerifiesThroughOpenSsl) {
   const auto ca = P256PrivateKey::generate();
   const auto intermediate = P256PrivateKey::generate();
