@@ -1,12 +1,13 @@
 // The state the runtime keeps per logical channel: open or not, the applet selected on it, its own
-// SCP03 session (nothing on one channel touches another channel's session), and the part of a long
-// response still waiting for GET RESPONSE.
+// SCP03 session (nothing on one channel touches another channel's session), the part of a long
+// response still waiting for GET RESPONSE, and the parts of a protected command chain collected so far.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "card/runtime/secured_command_chain.hpp"
 #include "core/bytes.hpp"
 #include "gp/scp03_card.hpp"
 
@@ -35,6 +36,7 @@ struct LogicalChannel {
   Bytes aid;                                      // its registry AID (empty when none)
   std::unique_ptr<gp::Scp03Card> secure_channel;  // only for applets that use or drive the secure channel
   PendingResponse pending;
+  SecuredCommandChain secured_chain;
 };
 
 }  // namespace sefleet::card

@@ -41,6 +41,19 @@ std::optional<std::uint16_t> refuse_runtime_class(const ClassByte& cls) {
   return std::nullopt;
 }
 
+// For an applet using the channel's session: a part of a protected command chain is collected until
+// the chain is whole (secured_command_chain.hpp); any other command ends an unfinished chain.
+SecuredCommandChain::Step next_secured_command(LogicalChannel& channel, CommandApdu&& command) {
+  const auto cls = decode_class(command.cla);
+  const bool protected_in_session =
+      cls && cls->secure_messaging && channel.secure_channel->state() == gp::Scp03Card::State::open;
+  if (!protected_in_session) {
+    channel.secured_chain.discard();
+    return {std::move(command), sw::kOk};
+  }
+  return channel.secured_chain.accept(std::move(command), cls->chaining);
+}
+
 }  // namespace
 
 Runtime::Runtime(RuntimeConfig config)
@@ -118,6 +131,7 @@ void Runtime::end_session() noexcept {
     if (channel.secure_channel) channel.secure_channel->terminate();
     channel.secure_channel.reset();
     channel.pending.discard();
+    channel.secured_chain.discard();
     channel.applet = nullptr;
     channel.aid.clear();
     channel.open = false;
@@ -244,6 +258,7 @@ Bytes Runtime::dispatch(ByteView raw) {
   LogicalChannel& channel = channels_[number];
   clock_->charge(SeOperation::apdu_dispatch);
   if (cls->interindustry && command->ins == iso7816::kInsGetResponse) {
+    channel.secured_chain.discard();
     if (!channel.pending.active && channel.applet != nullptr && channel.applet->handles_get_response()) {
       return dispatch_to_applet(channel, number, std::move(*command));
     }
@@ -251,6 +266,10 @@ Bytes Runtime::dispatch(ByteView raw) {
     return serve_get_response(*command, channel.pending);
   }
   channel.pending.discard();  // any other command ends the previous response
+  if (cls->interindustry &&
+      (command->ins == kInsManageChannel || (command->ins == kInsSelect && command->p1 == kSelectByDfName))) {
+    channel.secured_chain.discard();
+  }
   if (cls->interindustry && command->ins == kInsManageChannel) {
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
     return handle_manage_channel(number, *command);
@@ -264,14 +283,20 @@ Bytes Runtime::dispatch(ByteView raw) {
 }
 
 Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApdu&& command) {
+  Applet& applet = *channel.applet;
+  const bool session_applet = channel.secure_channel && applet.uses_secure_channel();
+  if (session_applet) {
+    auto step = next_secured_command(channel, std::move(command));
+    if (!step.command) return status(step.sw);  // a part collected, or a broken chain refused
+    command = std::move(*step.command);
+  }
   deferred_->begin_command(channel.aid);  // the check on the next command, before process() runs
   RuntimeContext ctx(*this, number);
-  Applet& applet = *channel.applet;
   // The response is delivered against the command's Le and encoding; its data field moves on.
   CommandApdu header(command.cla, command.ins, command.p1, command.p2, {}, command.ne);
   header.extended = command.extended;
   ResponseApdu response;
-  if (channel.secure_channel && applet.uses_secure_channel()) {
+  if (session_applet) {
     response = channel.secure_channel->process(std::move(command), [&](CommandApdu& plain) {
       Apdu apdu(plain);
       return call_process(applet, plain, ctx, apdu);

@@ -4,6 +4,8 @@
 // session opened with a key set PUT KEY added. Every refusal with its status word.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -375,6 +377,69 @@ TEST_F(IsdScp11KeysTest, StoreDataOfTheCertificateStoreAllowlistAndCaIssuer) {
   auto card_only = open(scp11::Variant::b);
   ASSERT_TRUE(card_only);
   EXPECT_EQ(secure(*card_only, CommandApdu(0x00, 0xE2, 0x90, 0x00, from_hex("A604830210107000"))).sw, 0x6982);
+}
+
+// On a link limited to short APDUs, yubikit protects a long command first and then splits it over
+// chained APDUs (CLA b5 on every part but the last; intermediate parts answered 9000): the card
+// reassembles the chain before checking its C-MAC. A chain broken by another command is refused with
+// 6883 and leaves the session open; one longer than an extended Lc codes is refused with 6700.
+TEST_F(IsdScp11KeysTest, ProtectedCommandSplitOverAChainAsYubikitSendsItOnShortLinks) {
+  auto host = open(scp11::Variant::a);
+  ASSERT_TRUE(host);
+  const Bytes certificate =
+      crypto::X509Certificate::issue(world().sd.public_key(), "SD ECKA", world().oce_ca, "card CA", 30).der();
+  Bytes data = from_hex("A60483021303BF21");
+  iso7816::encode_length(data, certificate.size());
+  append(data, certificate);
+  const CommandApdu wrapped = host->wrap(CommandApdu(0x00, 0xE2, 0x90, 0x00, data));
+  ASSERT_GT(wrapped.data.size(), 255u);
+  const auto send_chained = [&](const CommandApdu& whole, std::size_t stop_after_parts) {
+    ResponseApdu last(0x9000);
+    std::size_t parts = 0;
+    for (std::size_t offset = 0; offset < whole.data.size() && parts < stop_after_parts; offset += 255, ++parts) {
+      const std::size_t size = std::min<std::size_t>(255, whole.data.size() - offset);
+      const bool more = offset + size < whole.data.size();
+      CommandApdu part(static_cast<std::uint8_t>(whole.cla | (more ? 0x10 : 0x00)), whole.ins, whole.p1, whole.p2,
+                       Bytes(whole.data.begin() + static_cast<std::ptrdiff_t>(offset),
+                             whole.data.begin() + static_cast<std::ptrdiff_t>(offset + size)));
+      if (!more) part.ne = 256;
+      last = plain(part);
+      if (more) {
+        EXPECT_EQ(last.sw, 0x9000) << "part " << parts;
+      }
+    }
+    return last;
+  };
+  // The whole chain: stored, as the same command sent in one extended APDU would be.
+  ResponseApdu stored = send_chained(wrapped, SIZE_MAX);
+  while ((stored.sw & 0xFF00) == 0x6100) {
+    const auto more = plain(CommandApdu(0x00, 0xC0, 0x00, 0x00, {}, stored.sw & 0xFF ? stored.sw & 0xFF : 256));
+    append(stored.data, more.data);
+    stored.sw = more.sw;
+  }
+  EXPECT_EQ(host->unwrap(stored).sw, 0x9000);
+  const auto read = secure(*host, CommandApdu(0x00, 0xCA, 0xBF, 0x21, from_hex("A60483021303"), 256));
+  ASSERT_EQ(read.sw, 0x9000);
+  EXPECT_EQ(read.data, certificate);
+  // A chain of another certificate broken by another command after its first part: 6883, and nothing
+  // of it reaches the card's store (read in a new session: the host counted the abandoned command).
+  const Bytes other =
+      crypto::X509Certificate::issue(world().sd.public_key(), "SD ECKA 2", world().oce_ca, "card CA", 30).der();
+  Bytes other_data = from_hex("A60483021303BF21");
+  iso7816::encode_length(other_data, other.size());
+  append(other_data, other);
+  EXPECT_EQ(send_chained(host->wrap(CommandApdu(0x00, 0xE2, 0x90, 0x00, other_data)), 1).sw, 0x9000);
+  EXPECT_EQ(plain(CommandApdu(0x84, 0xCA, 0x00, 0x66, {}, 256)).sw, 0x6883);
+  auto next = open(scp11::Variant::a);
+  ASSERT_TRUE(next);
+  const auto unchanged = secure(*next, CommandApdu(0x00, 0xCA, 0xBF, 0x21, from_hex("A60483021303"), 256));
+  ASSERT_EQ(unchanged.sw, 0x9000);
+  EXPECT_EQ(unchanged.data, certificate);
+  // More than 65,535 bytes of chained data: 6700 on the part that passes the limit.
+  CommandApdu huge(0x94, 0xE2, 0x90, 0x00, Bytes(255, 0x00));
+  std::uint16_t sw = 0x9000;
+  for (int part = 0; part < 258 && sw == 0x9000; ++part) sw = plain(huge).sw;
+  EXPECT_EQ(sw, 0x6700);
 }
 
 TEST_F(IsdScp11KeysTest, OneCertificateInChainedPerformSecurityOperations) {
