@@ -1,8 +1,8 @@
 // The terminal agent's online authorization (scp11.md "Online authorization"), end to end over real
 // HTTP with the real management server (SQLite, software keystore) and virtual SEs: in a mixed fleet
 // the SEs offering SCP11b go online and the SCP03-only ones get offline PAUTs, all are updated once;
-// a forged receipt is refused by the server, and a tampered PSE block relayed in an online session
-// is not activated.
+// a forged receipt is refused by the server, and a tampered PSE block or an integrity code that does not
+// match the image, relayed in an online session, is not activated.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -12,6 +12,8 @@
 #include "crypto/p256.hpp"
 #include "gp/scp03_types.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
+#include "offcard/api/json_reader.hpp"
+#include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/terminal_role.hpp"
 #include "offcard/terminal/http_session.hpp"
 #include "terminal_bench.hpp"
@@ -215,6 +217,51 @@ TEST(TerminalOnline, TamperedPseBlockInAnOnlineSessionIsNotActivated) {
   const term::SeResult result = agent.update(endpoint, std::chrono::seconds(0));
   EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
   EXPECT_TRUE(result.history.back().online);
+}
+
+// The campaign's wrapped integrity code altered before upload: every SE unwraps a code that does not
+// match the image it received (as the offline negatives of broadcast_fleet_test.cpp do).
+void forge_integrity_code(offcard::api::CampaignCreate& create) {
+  offcard::CampaignPackage package = offcard::parse_campaign_package(create.package);
+  package.terms.integrity_code.back() ^= 0x01;
+  create.package = offcard::serialize_campaign_package(package);
+}
+
+TEST(TerminalOnline, BadIntegrityCodeOnlineIsRecordedAsOfflineAndNothingIsActivated) {
+  Bench bench(2, 0, forge_integrity_code, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::vector<offcard::api::DeviceEntry> entries;
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    term::SeResult result;
+    (void)agent.step(endpoint, result);
+    ASSERT_EQ(result.history.size(), 1u) << result.final_line();
+    const term::AttemptRecord& attempt = result.history[0];
+    EXPECT_EQ(attempt.online, offers_scp11(bench, n)) << "SE " << n;
+    // The SE's R-MAC'd status says it discarded the data: an authenticated failure, retried.
+    EXPECT_EQ(attempt.outcome, offcard::DeliveryOutcome::integrity_mismatch) << attempt.failure;
+    EXPECT_EQ(attempt.evidence, offcard::api::Evidence::authenticated);
+    EXPECT_EQ(attempt.decision, DeviceState::retry);
+    const auto record = bench.admin().device(offcard::api::lower_hex(bench.fleet->profile(n).se_id));
+    EXPECT_TRUE(record.images.empty()) << "SE " << n << " recorded with an image";
+    ASSERT_EQ(record.campaigns.size(), 1u);
+    entries.push_back(record.campaigns[0]);
+    ASSERT_EQ(record.history.size(), 1u);
+    ASSERT_EQ(record.history[0].reports.size(), 1u);
+    EXPECT_TRUE(record.history[0].reports[0].counted);
+  }
+  // Online and offline record the same decision.
+  ASSERT_EQ(entries.size(), 2u);
+  for (const auto& entry : entries) {
+    EXPECT_EQ(entry.state, DeviceState::retry);
+    EXPECT_EQ(entry.attempts, 1);
+    EXPECT_EQ(entry.unverified_attempts, 0);
+    EXPECT_NE(entry.reason.find("integrity_mismatch"), std::string::npos) << entry.reason;
+  }
+  EXPECT_EQ(entries[0].reason, entries[1].reason);
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
 }
 
 }  // namespace
