@@ -1,6 +1,7 @@
 // sefleet terminal: the terminal agent. Downloads (and caches) the campaign's PSE, then for each SE
 // reached through a PC/SC reader or a TCP address: reads its identity, asks the server for a PAUT (or,
-// for an SE offering SCP11b, runs an online session through the server: scp11.md),
+// for an SE offering SCP11b or with a random SCP03 card challenge, runs an online session through the
+// server: scp11.md),
 // sends PAUT[0..2] ‖ PSE ‖ PAUT[3] with a progress bar, reports what the SE answered and follows the
 // server's decision. SEs the server holds back (not in the current wave, campaign paused, back-off)
 // wait while the others are served (offcard/terminal/scheduler.hpp). It holds a bearer token and
@@ -218,7 +219,8 @@ const RegisterCommand registration{
                                                                  {"online", term::AuthorizationMode::online}};
       cmd->add_option("--authorization", options->mode,
                       "auto: online over SCP11b for SEs offering an SCP11b key with certificates when the server "
-                      "accepts sessions, else offline PAUT; offline or online force one")
+                      "accepts sessions, online over SCP03 for SEs whose SCP03 card challenge is random, else "
+                      "offline PAUT; offline or online force one")
           ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
           ->default_str("auto");
       cmd->add_flag("--json", options->json, "Print the per-SE results as JSON");

@@ -31,7 +31,8 @@ iso7816::CommandApdu gp_command(std::uint8_t ins, std::uint8_t p1, Bytes data, s
 
 Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   keys.validate();
-  if ((input.i & iparam::kPseudoRandomChallenge) == 0) {
+  const bool predicted = input.card_challenge.empty();
+  if (predicted && (input.i & iparam::kPseudoRandomChallenge) == 0) {
     throw Error(Errc::invalid_argument,
                 "PAUT: the SE's i parameter has no pseudo-random card challenge; "
                 "a PAUT cannot be computed before the SE answers");
@@ -44,7 +45,10 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   if (input.host_challenge.size() != half) {
     throw Error(Errc::invalid_argument, "PAUT: host challenge must be " + std::to_string(half) + " bytes");
   }
-  if (input.sequence_counter >= kMaxSequenceCounter) {
+  if (!predicted && input.card_challenge.size() != half) {
+    throw Error(Errc::invalid_argument, "PAUT: card challenge must be " + std::to_string(half) + " bytes");
+  }
+  if (predicted && input.sequence_counter >= kMaxSequenceCounter) {
     throw Error(Errc::invalid_argument, "PAUT: the SE's sequence counter is exhausted");
   }
 
@@ -53,10 +57,11 @@ Paut build_paut(const StaticKeySet& keys, const PautInput& input) {
   check.kvn = keys.kvn;
   check.i = input.i;
   check.security_level = input.security_level;
-  check.sequence_counter = input.sequence_counter + 1;
+  check.sequence_counter = predicted ? input.sequence_counter + 1 : input.sequence_counter;
   check.host_challenge = input.host_challenge;
   check.card_challenge =
-      pseudo_random_card_challenge(keys.enc.view(), mode, check.sequence_counter, input.invoking_aid);
+      predicted ? pseudo_random_card_challenge(keys.enc.view(), mode, check.sequence_counter, input.invoking_aid)
+                : input.card_challenge;
   check.campaign_id = input.authorize.campaign_id;
 
   const SessionKeys session = derive_session_keys(keys, check.host_challenge, check.card_challenge);
@@ -119,7 +124,9 @@ PautVerdict verify_paut_answers(const StaticKeySet& keys, const PautCheck& check
   if (initialize_update_response.sw != sw::kOk) return verdict;  // nothing to authenticate
   const auto iu = InitializeUpdateResponse::parse(initialize_update_response.data);
   const Scp03Mode mode = mode_of(check.i);
-  if (iu.kvn != check.kvn || iu.i != check.i || iu.sequence_counter != check.sequence_counter ||
+  // An SE with a random challenge sends no counter (parse() insists on it for the pseudo-random one):
+  // its check holds 0 (PautInput::sequence_counter).
+  if (iu.kvn != check.kvn || iu.i != check.i || iu.sequence_counter.value_or(0) != check.sequence_counter ||
       !constant_time_equal(iu.card_challenge, check.card_challenge)) {
     throw Error(Errc::integrity_error,
                 "INITIALIZE UPDATE response: key version, i, sequence counter or card "

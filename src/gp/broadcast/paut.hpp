@@ -7,7 +7,10 @@
 //   PAUT[2] CHANGE MODE          84 7C 01 00 ..  (C-MAC, C-DECRYPTION)
 //   PAUT[3] AUTHORIZE ACTION     84 7E 00 00 .. 00
 //
-// This works because the card challenge is pseudo-random (i = 70): KDF(K-ENC, counter + 1, AID). The
+// This works because the card challenge is pseudo-random (i = 70): KDF(K-ENC, counter + 1, AID). For an
+// SE whose challenge is random (i = 60), PAUT[1..3] can only be computed once the SE answered PAUT[0]:
+// PautInput::card_challenge then carries the challenge of that answer (online SCP03, scp11.md "Online
+// authorization"), and everything else is computed as for a PAUT. The
 // diversified counter and chaining value of PAUT[3] are those after PAUT[2], since the broadcast
 // commands run on their own context and the diversified one is restored unchanged (§7).
 //
@@ -32,9 +35,14 @@ namespace sefleet::gp::broadcast {
 
 struct PautInput {
   // The SE's sequence counter as GET DATA 00C1 reports it now; PAUT[0] makes the SE use counter + 1.
+  // With card_challenge: the counter the SE's INITIALIZE UPDATE response carries (0 when it carries
+  // none: a random challenge), used as is.
   std::uint32_t sequence_counter = 0;
-  Bytes host_challenge;                // 8 bytes (S8) or 16 (S16), fresh per attempt
-  std::uint8_t i = 0x70;               // the SE's "i"; must have the pseudo-random challenge bit
+  Bytes host_challenge;  // 8 bytes (S8) or 16 (S16), fresh per attempt
+  // Empty: predicted from the counter (the pseudo-random challenge). Otherwise the card challenge of the
+  // SE's answer to PAUT[0], already sent with `host_challenge` (same size).
+  Bytes card_challenge;
+  std::uint8_t i = 0x70;               // the SE's "i"; without card_challenge it needs the pseudo-random bit
   std::uint8_t security_level = 0x33;  // 13 or 33 (§4)
   Bytes invoking_aid = isd_aid();
   ChangeModeToBroadcast change_mode;
@@ -48,7 +56,7 @@ struct PautCheck {
   std::uint8_t security_level = 0x33;
   std::uint32_t sequence_counter = 0;  // the counter the SE uses for this session (input + 1)
   Bytes host_challenge;
-  Bytes card_challenge;                      // predicted
+  Bytes card_challenge;                      // predicted, or the SE's (PautInput::card_challenge)
   Scp03Counter authorize_counter{};          // the diversified counter of PAUT[3]
   crypto::Mac16 authorize_chaining_value{};  // the full C-MAC of PAUT[3] (the R-MAC's chain input)
   CampaignId campaign_id{};
@@ -59,9 +67,10 @@ struct Paut {
   PautCheck check;
 };
 
-// Throws Error(Errc::invalid_argument) for an "i" without the pseudo-random challenge, a level other
-// than 13 or 33, a host challenge of the wrong length, a counter at FFFFFF (the SE cannot open another
-// session), or messages the encoders refuse.
+// Throws Error(Errc::invalid_argument) for an "i" without the pseudo-random challenge (unless the card
+// challenge is given), a level other than 13 or 33, a host or card challenge of the wrong length, a
+// counter at FFFFFF when the challenge is to be predicted (the SE cannot open another session), or
+// messages the encoders refuse.
 Paut build_paut(const StaticKeySet& keys, const PautInput& input);
 
 // CHANGE MODE 01 and AUTHORIZE ACTION wrapped by an open session's engine: the last two PAUT

@@ -45,6 +45,11 @@ OnlineSessionRequest read_online_session_request(const nlohmann::json& body);
 SessionStart read_session_start(const nlohmann::json& body);
 SessionAnswer read_session_answer(const nlohmann::json& body);
 OnlineGrant read_online_grant(const nlohmann::json& body);
+// The start request of an online SCP03 session ("protocol": "scp03", se_id, kdd, kvn, i).
+nlohmann::json scp03_session_request_json(const SeAuthorizationRequest& request);
+SeAuthorizationRequest read_scp03_session_request(const nlohmann::json& body);
+// "protocol" of a session route's body: absent for SCP11; MessageError for another value.
+OnlineProtocol read_online_protocol(const nlohmann::json& body);
 
 // Tokens and devices (admin_json.cpp).
 nlohmann::json to_json(const TokenCreate& request);

@@ -164,7 +164,10 @@ struct AuthorizationGrant {
 };
 
 // Online authorization (scp11.md "Online authorization"). POST /v1/campaigns/{id}/sessions: the body
-// is offcard::OnlineSessionRequest (online_session.hpp).
+// is offcard::OnlineSessionRequest (online_session.hpp), or, with "protocol": "scp03", an
+// offcard::SeAuthorizationRequest without its sequence counter (online_scp03_session.hpp).
+// The protocol of an online session: "protocol" in the session routes' requests, absent for SCP11.
+enum class OnlineProtocol { scp11, scp03 };
 struct SessionStart {
   std::string session_id;       // 32 hex
   std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE)
@@ -176,8 +179,9 @@ struct SessionStart {
 // POST /v1/campaigns/{id}/sessions/{session_id}
 struct SessionAnswer {
   Bytes se_id;
-  Bytes state;                     // SessionStart::state, as received
-  iso7816::ResponseApdu response;  // the SE's answer to the last setup command (data || SW)
+  Bytes state;                                      // SessionStart::state, as received
+  iso7816::ResponseApdu response;                   // the SE's answer to the last setup command (data || SW)
+  OnlineProtocol protocol = OnlineProtocol::scp11;  // the start request's
   friend bool operator==(const SessionAnswer&, const SessionAnswer&) = default;
 };
 
@@ -186,6 +190,8 @@ struct OnlineGrant {
   PautAction action = PautAction::activate;
   std::array<Bytes, 2>
       paut;  // CHANGE MODE, AUTHORIZE ACTION in the session: sent as CHANGE MODE || PSE || AUTHORIZE ACTION
+  // Sent before CHANGE MODE (online SCP03: EXTERNAL AUTHENTICATE); empty for SCP11.
+  std::vector<Bytes> session_commands;
   std::int64_t expires_at = 0;
   friend bool operator==(const OnlineGrant&, const OnlineGrant&) = default;
 };

@@ -1,5 +1,6 @@
 // JSON of the online authorization routes (docs/api.md "Online authorization").
 #include "core/error.hpp"
+#include "gp/scp03_types.hpp"
 #include "gp/scp11/scp11_params.hpp"
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
@@ -28,7 +29,35 @@ std::string variant_text(gp::scp11::Variant variant) {
   return "11b";
 }
 
+constexpr const char* kProtocolScp03 = "scp03";
+
 }  // namespace
+
+OnlineProtocol read_online_protocol(const json& body) {
+  const JsonReader r(body);
+  const auto protocol = r.optional_string("protocol", 1, 8);
+  if (!protocol || *protocol == "scp11") return OnlineProtocol::scp11;
+  if (*protocol == kProtocolScp03) return OnlineProtocol::scp03;
+  r.fail("protocol", "expected scp11 or scp03");
+}
+
+json scp03_session_request_json(const SeAuthorizationRequest& request) {
+  return json{{"protocol", kProtocolScp03},
+              {"se_id", lower_hex(request.se_id)},
+              {"kdd", lower_hex(request.kdd)},
+              {"kvn", request.kvn},
+              {"i", request.i}};
+}
+
+SeAuthorizationRequest read_scp03_session_request(const json& body) {
+  const JsonReader r(body);
+  SeAuthorizationRequest request;
+  request.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
+  request.kdd = r.hex("kdd", gp::kKddSize, gp::kKddSize);
+  request.kvn = static_cast<std::uint8_t>(r.integer("kvn", 1, 255));
+  request.i = static_cast<std::uint8_t>(r.integer("i", 0, 255));
+  return request;
+}
 
 json to_json(const OnlineSessionRequest& request) {
   return json{{"se_id", lower_hex(request.se_id)},
@@ -72,9 +101,11 @@ SessionStart read_session_start(const json& body) {
 }
 
 json to_json(const SessionAnswer& answer) {
-  return json{{"se_id", lower_hex(answer.se_id)},
-              {"state", lower_hex(answer.state)},
-              {"response", lower_hex(answer.response.encode())}};
+  json out{{"se_id", lower_hex(answer.se_id)},
+           {"state", lower_hex(answer.state)},
+           {"response", lower_hex(answer.response.encode())}};
+  if (answer.protocol == OnlineProtocol::scp03) out["protocol"] = kProtocolScp03;
+  return out;
 }
 
 SessionAnswer read_session_answer(const json& body) {
@@ -83,14 +114,21 @@ SessionAnswer read_session_answer(const json& body) {
   answer.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
   answer.state = r.hex("state", 1, kMaxStateSize);
   answer.response = iso7816::ResponseApdu::parse(r.hex("response", 2, kMaxResponseSize));
+  answer.protocol = read_online_protocol(body);
   return answer;
 }
 
 json to_json(const OnlineGrant& grant) {
-  return json{{"authorization_id", grant.authorization_id},
-              {"action", name(grant.action)},
-              {"paut", json::array({lower_hex(grant.paut[0]), lower_hex(grant.paut[1])})},
-              {"expires_at", grant.expires_at}};
+  json out{{"authorization_id", grant.authorization_id},
+           {"action", name(grant.action)},
+           {"paut", json::array({lower_hex(grant.paut[0]), lower_hex(grant.paut[1])})},
+           {"expires_at", grant.expires_at}};
+  if (!grant.session_commands.empty()) {
+    json commands = json::array();
+    for (const auto& command : grant.session_commands) commands.push_back(lower_hex(command));
+    out["session_commands"] = commands;
+  }
+  return out;
 }
 
 OnlineGrant read_online_grant(const json& body) {
@@ -101,6 +139,11 @@ OnlineGrant read_online_grant(const json& body) {
   const auto paut = r.array("paut", 2);
   if (paut.size() != 2) r.fail("paut", "expected CHANGE MODE and AUTHORIZE ACTION");
   for (std::size_t k = 0; k < 2; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxApduSize);
+  if (r.has("session_commands")) {
+    for (const auto& command : r.array("session_commands", kMaxSetupCommands)) {
+      grant.session_commands.push_back(hex_value(command.value, command.path, 4, kMaxApduSize));
+    }
+  }
   grant.expires_at = r.integer("expires_at", 0, kMaxTime);
   return grant;
 }

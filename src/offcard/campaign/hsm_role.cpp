@@ -9,6 +9,7 @@
 #include "gp/broadcast/broadcast_keys.hpp"
 #include "gp/broadcast/pse.hpp"
 #include "gp/scp03_types.hpp"
+#include "iso7816/status_words.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -63,7 +64,7 @@ void check_options(const PautOptions& options) {
 
 }  // namespace
 
-void check_authorization_request(const SeAuthorizationRequest& request) {
+void check_se_identity(const SeAuthorizationRequest& request) {
   if (request.se_id.empty() || request.se_id.size() > kMaxSeIdSize) {
     refuse("HSM: SE identity must be 1 to 64 bytes, got " + std::to_string(request.se_id.size()));
   }
@@ -76,6 +77,10 @@ void check_authorization_request(const SeAuthorizationRequest& request) {
   if (!gp::is_valid_i_parameter(request.i)) {
     refuse("HSM: " + se_name(request) + ": SCP03 parameter i = " + to_hex(Bytes{request.i}) + " is not supported");
   }
+}
+
+void check_authorization_request(const SeAuthorizationRequest& request) {
+  check_se_identity(request);
   if ((request.i & gp::iparam::kPseudoRandomChallenge) == 0) {
     refuse("HSM: " + se_name(request) + ": i = " + to_hex(Bytes{request.i}) +
            " has no pseudo-random card challenge, so no PAUT can be computed before the SE answers");
@@ -156,6 +161,45 @@ bc::Paut PautIssuer::issue(const SeAuthorizationRequest& request, bc::Action act
   return bc::build_paut(keys, input);
 }
 
+bc::Paut PautIssuer::issue_for_answer(const SeAuthorizationRequest& request, ByteView host_challenge,
+                                      const iso7816::ResponseApdu& initialize_update_response,
+                                      bc::Action action) const {
+  check_se_identity(request);
+  if (action != bc::Action::verify_and_activate && action != bc::Action::verify_only) {
+    refuse("HSM: unknown AUTHORIZE ACTION action " + std::to_string(static_cast<unsigned>(action)));
+  }
+  if (!gp::i_supports_level(request.i, options_.security_level)) {
+    refuse("HSM: " + se_name(request) + ": i = " + to_hex(Bytes{request.i}) + " does not support security level " +
+           to_hex(Bytes{options_.security_level}));
+  }
+  if (!initialize_update_response.ok()) {
+    throw Error(Errc::protocol_error, "HSM: " + se_name(request) + " refused INITIALIZE UPDATE: " +
+                                          iso7816::sw::status_word_name(initialize_update_response.sw));
+  }
+  const auto answer = gp::InitializeUpdateResponse::parse(initialize_update_response.data);
+  if (answer.kvn != request.kvn || answer.i != request.i ||
+      !std::equal(answer.key_diversification_data.begin(), answer.key_diversification_data.end(), request.kdd.begin(),
+                  request.kdd.end())) {
+    throw Error(Errc::integrity_error, "HSM: " + se_name(request) +
+                                           ": the INITIALIZE UPDATE answer names another key set (key version, i "
+                                           "or key diversification data)");
+  }
+  const gp::StaticKeySet keys = keystore_.derive_kdf3(master_, request.kdd, request.kvn);
+  bc::PautInput input;
+  input.sequence_counter = answer.sequence_counter.value_or(0);
+  input.host_challenge.assign(host_challenge.begin(), host_challenge.end());
+  input.card_challenge = answer.card_challenge;
+  input.i = request.i;
+  input.security_level = options_.security_level;
+  input.change_mode = change_mode_;
+  input.authorize = authorize_;
+  input.authorize.action = action;
+  bc::Paut paut = bc::build_paut(keys, input);
+  // The card cryptogram before anything leaves: verify_paut_answers throws for a wrong one.
+  (void)bc::verify_paut_answers(keys, paut.check, initialize_update_response, std::nullopt);
+  return paut;
+}
+
 bc::WrappedAuthorization PautIssuer::wrap_authorization(gp::SecureMessaging& engine, bc::Action action) const {
   if (action != bc::Action::verify_and_activate && action != bc::Action::verify_only) {
     refuse("HSM: unknown AUTHORIZE ACTION action " + std::to_string(static_cast<unsigned>(action)));
@@ -168,7 +212,8 @@ bc::WrappedAuthorization PautIssuer::wrap_authorization(gp::SecureMessaging& eng
 bc::PautVerdict verify_se_answers(Keystore& keystore, const KeyRef& master, const SeAuthorizationRequest& request,
                                   const bc::PautCheck& check, const iso7816::ResponseApdu& initialize_update_response,
                                   const std::optional<iso7816::ResponseApdu>& authorize_response) {
-  check_authorization_request(request);
+  // Not check_authorization_request: the check, not the request, says which card challenge was used.
+  check_se_identity(request);
   if (request.kvn != check.kvn) {
     refuse("HSM: " + se_name(request) + ": request key version " + to_hex(Bytes{request.kvn}) +
            " differs from the PAUT's " + to_hex(Bytes{check.kvn}));

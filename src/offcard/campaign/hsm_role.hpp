@@ -46,6 +46,9 @@ struct SeAuthorizationRequest {
 // not 10 bytes, kvn 0, an "i" this implementation does not know or without the pseudo-random
 // challenge, a sequence counter at FFFFFF or above (the SE cannot open another session).
 void check_authorization_request(const SeAuthorizationRequest& request);
+// The identity part of the above (SE id, KDD, key version, a known "i"): all an SE's answers need to
+// be checked, whatever its card challenge.
+void check_se_identity(const SeAuthorizationRequest& request);
 
 struct PautOptions {
   std::uint8_t security_level = 0x33;  // 13 or 33 (§4); must be supported by each SE's "i"
@@ -71,6 +74,19 @@ class PautIssuer {
   gp::broadcast::Paut issue(const SeAuthorizationRequest& request) const;
   gp::broadcast::Paut issue(const SeAuthorizationRequest& request, gp::broadcast::Action action) const;
 
+  // Online SCP03 (online_scp03_session.hpp): the PAUT of an SE whose card challenge is random, once
+  // it answered PAUT[0] (INITIALIZE UPDATE with `host_challenge`) with `initialize_update_response`.
+  // The SE's key version, i and KDD in the answer must be the request's; the card cryptogram is
+  // verified under the SE's static keys, derived through the keystore, before PAUT[1..3] are computed
+  // for the answer's card challenge. `request.sequence_counter` is not used (the answer's counter is,
+  // when it has one). Throws Error(Errc::invalid_argument) for a bad request (check_se_identity, a
+  // level its "i" cannot run), Error(Errc::protocol_error) for a malformed answer or one with an
+  // error status word, and Error(Errc::integrity_error) for an answer that is not the SE's (key
+  // information, KDD or card cryptogram).
+  gp::broadcast::Paut issue_for_answer(const SeAuthorizationRequest& request, ByteView host_challenge,
+                                       const iso7816::ResponseApdu& initialize_update_response,
+                                       gp::broadcast::Action action) const;
+
   // CHANGE MODE 01 and AUTHORIZE ACTION (with `action`) wrapped in a session the caller opened:
   // an online authorization (online_session.hpp), where the SE's session keys come from SCP11's key
   // agreement instead of its static SCP03 keys.
@@ -94,7 +110,7 @@ class PautIssuer {
 // The server's check of an SE's answers to a PAUT (card cryptogram of INITIALIZE UPDATE, and R-MAC
 // and status object of AUTHORIZE ACTION when given): derives the SE's static keys again through the
 // keystore and runs gp::broadcast::verify_paut_answers. Error(Errc::invalid_argument) for a bad
-// request (check_authorization_request) or a request whose key version differs from the check's;
+// request (check_se_identity) or a request whose key version differs from the check's;
 // Error(Errc::integrity_error / protocol_error) as verify_paut_answers throws them.
 gp::broadcast::PautVerdict verify_se_answers(Keystore& keystore, const KeyRef& master,
                                              const SeAuthorizationRequest& request,

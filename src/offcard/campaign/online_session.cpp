@@ -67,6 +67,8 @@ std::string_view online_refusal_name(OnlineRefusal reason) {
       return "session_expired";
     case OnlineRefusal::forged_report:
       return "forged_report";
+    case OnlineRefusal::wrong_cryptogram:
+      return "wrong_cryptogram";
   }
   return "bad_request";
 }

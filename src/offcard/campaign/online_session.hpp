@@ -54,6 +54,7 @@ enum class OnlineRefusal {
   wrong_receipt,       // the receipt does not verify (not the certified SE, or an altered answer)
   expired,             // the sealed state is past its lifetime (online_session_state.hpp)
   forged_report,       // a reported answer does not verify (receipt or R-MAC)
+  wrong_cryptogram,    // online SCP03: the card cryptogram does not verify (online_scp03_session.hpp)
 };
 std::string_view online_refusal_name(OnlineRefusal reason);
 

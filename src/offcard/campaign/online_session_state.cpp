@@ -1,140 +1,40 @@
 #include "offcard/campaign/online_session_state.hpp"
 
-#include <algorithm>
-#include <array>
 #include <string>
 
-#include "core/hex.hpp"
+#include "offcard/campaign/sealed_state.hpp"
 
 namespace sefleet::offcard {
 namespace {
 
-constexpr std::uint8_t kVersion = 0x01;
-constexpr std::uint8_t kKindSession = 0x01;
-constexpr std::uint8_t kKindCheck = 0x02;
-constexpr std::size_t kKeyWrapBlock = 8;
-
-[[noreturn]] void malformed(const std::string& what) {
-  throw OnlineSessionError(Errc::integrity_error, OnlineRefusal::bad_request, "online session state: " + what);
-}
-
-// Builds the plain blob in wiped memory: it carries eSK.OCE or session keys.
-class Writer {
- public:
-  void byte(std::uint8_t value) { out_.append(ByteView(&value, 1)); }
-  void time(std::int64_t value) {
-    for (int shift = 56; shift >= 0; shift -= 8)
-      byte(static_cast<std::uint8_t>(static_cast<std::uint64_t>(value) >> shift));
-  }
-  void field(ByteView value) {
-    if (value.size() > 0xFFFF) throw Error(Errc::invalid_argument, "online session state: field over 65535 bytes");
-    byte(static_cast<std::uint8_t>(value.size() >> 8));
-    byte(static_cast<std::uint8_t>(value.size()));
-    out_.append(value);
-  }
-  SecretBytes finish() {
-    byte(0x80);
-    while (out_.size() % kKeyWrapBlock != 0) byte(0x00);
-    return std::move(out_);
-  }
-
- private:
-  SecretBytes out_;
-};
-
-class Reader {
- public:
-  explicit Reader(ByteView in) : in_(in) {}
-  std::uint8_t byte() {
-    if (pos_ >= in_.size()) malformed("truncated");
-    return in_[pos_++];
-  }
-  std::int64_t time() {
-    std::uint64_t value = 0;
-    for (int k = 0; k < 8; ++k) value = (value << 8) | byte();
-    return static_cast<std::int64_t>(value);
-  }
-  ByteView field() {
-    const std::size_t size = (static_cast<std::size_t>(byte()) << 8) | byte();
-    if (in_.size() - pos_ < size) malformed("truncated");
-    const ByteView out = in_.subspan(pos_, size);
-    pos_ += size;
-    return out;
-  }
-  template <std::size_t N>
-  void fixed(std::array<std::uint8_t, N>& out) {
-    const ByteView value = field();
-    if (value.size() != N) malformed("a field of " + std::to_string(value.size()) + " bytes, not " + std::to_string(N));
-    std::copy(value.begin(), value.end(), out.begin());
-  }
-  // The padding: 80 then zeros to the end.
-  void finish() {
-    if (byte() != 0x80) malformed("bad padding");
-    while (pos_ < in_.size()) {
-      if (in_[pos_++] != 0x00) malformed("bad padding");
-    }
-  }
-
- private:
-  ByteView in_;
-  std::size_t pos_ = 0;
-};
-
-Bytes seal(Keystore& keystore, const KeyRef& kek, SecretBytes plain) {
-  return keystore.wrap(kek, plain.view());
-}
+using sealed::malformed;
+using sealed::Reader;
+using sealed::Writer;
 
 Bytes copy_of(ByteView view) {
   return Bytes(view.begin(), view.end());
-}
-
-// Unwraps a blob; the caller reads and checks its header (check_header, check_binding).
-SecretBytes open(Keystore& keystore, const KeyRef& kek, ByteView sealed) {
-  if (sealed.size() < 3 * kKeyWrapBlock || sealed.size() % kKeyWrapBlock != 0) malformed("not a sealed blob");
-  try {
-    return keystore.unwrap(kek, sealed);
-  } catch (const Error& error) {
-    if (error.code() != Errc::integrity_error) throw;
-    malformed("does not verify under '" + kek.text() + "' (altered, or sealed by another key)");
-  }
-}
-
-void check_header(Reader& in, std::uint8_t kind) {
-  if (in.byte() != kVersion || in.byte() != kind) malformed("unknown version or kind");
-}
-
-void check_binding(Reader& in, ByteView binding) {
-  const ByteView sealed_for = in.field();
-  if (sealed_for.size() != binding.size() || !std::equal(sealed_for.begin(), sealed_for.end(), binding.begin())) {
-    malformed("sealed for another campaign or terminal");
-  }
 }
 
 }  // namespace
 
 Bytes seal_online_session(Keystore& keystore, const KeyRef& kek, const OnlineSessionState& state, ByteView binding,
                           std::int64_t expires_at) {
-  Writer out;
-  out.byte(kVersion);
-  out.byte(kKindSession);
-  out.time(expires_at);
-  out.field(binding);
+  Writer out(sealed::kKindScp11Session, expires_at, binding);
   out.field(state.se_id);
   out.byte(gp::scp11::scp_parameter(state.variant));
   out.byte(state.kvn);
   out.field(state.card_key);
   out.field(state.authenticate_data);
   out.field(state.ephemeral_key.view());
-  return seal(keystore, kek, out.finish());
+  return out.seal(keystore, kek);
 }
 
-OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, ByteView sealed, ByteView binding,
+OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, ByteView sealed_blob, ByteView binding,
                                        std::int64_t now) {
-  const SecretBytes plain = open(keystore, kek, sealed);
+  const SecretBytes plain = sealed::open(keystore, kek, sealed_blob);
   Reader in(plain.view());
-  check_header(in, kKindSession);
-  const std::int64_t expires_at = in.time();
-  check_binding(in, binding);
+  const std::int64_t expires_at = sealed::read_header(in, sealed::kKindScp11Session);
+  sealed::check_binding(in, binding);
   if (now >= expires_at) {
     throw OnlineSessionError(Errc::state_error, OnlineRefusal::expired,
                              "online session: expired " + std::to_string(now - expires_at) + " s ago");
@@ -153,11 +53,7 @@ OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, By
 }
 
 Bytes seal_online_check(Keystore& keystore, const KeyRef& kek, const OnlineCheck& check, ByteView binding) {
-  Writer out;
-  out.byte(kVersion);
-  out.byte(kKindCheck);
-  out.time(0);
-  out.field(binding);
+  Writer out(sealed::kKindScp11Check, 0, binding);
   out.field(check.se_id);
   out.field(ByteView(check.receipt.data(), check.receipt.size()));
   out.field(check.keys.s_enc.view());
@@ -166,15 +62,14 @@ Bytes seal_online_check(Keystore& keystore, const KeyRef& kek, const OnlineCheck
   out.field(ByteView(check.authorize_counter.data(), check.authorize_counter.size()));
   out.field(ByteView(check.authorize_chaining_value.data(), check.authorize_chaining_value.size()));
   out.field(ByteView(check.campaign_id.data(), check.campaign_id.size()));
-  return seal(keystore, kek, out.finish());
+  return out.seal(keystore, kek);
 }
 
-OnlineCheck open_online_check(Keystore& keystore, const KeyRef& kek, ByteView sealed, ByteView binding) {
-  const SecretBytes plain = open(keystore, kek, sealed);
+OnlineCheck open_online_check(Keystore& keystore, const KeyRef& kek, ByteView sealed_blob, ByteView binding) {
+  const SecretBytes plain = sealed::open(keystore, kek, sealed_blob);
   Reader in(plain.view());
-  check_header(in, kKindCheck);
-  (void)in.time();  // a check does not expire: the report may come later than the session
-  check_binding(in, binding);
+  (void)sealed::read_header(in, sealed::kKindScp11Check);  // a check does not expire: the report may come later
+  sealed::check_binding(in, binding);
   OnlineCheck check;
   check.se_id = copy_of(in.field());
   in.fixed(check.receipt);

@@ -1,12 +1,8 @@
 // The state of an online session between its two steps, and the check of its report, as opaque blobs
 // sealed under a keystore KEK (AES-KW, RFC 3394: encrypted and authenticated), so that a server keeps
 // nothing in memory and any server sharing the keystore can take the next step. eSK.OCE and the
-// session keys exist in clear only inside this process, in SecretBytes.
-//
-//   sealed = AES-KW(KEK, version 01 || kind || expires_at (8, big-endian Unix seconds)
-//                        || L binding || L fields... || 80 00.. to a multiple of 8)
-//
-// with L x = 2-byte length || x. `binding` is the caller's context (the server: campaign id and the
+// session keys exist in clear only inside this process, in SecretBytes. The blobs are
+// sealed_state.hpp's (kinds 01: session, 02: check). `binding` is the caller's context (the server: campaign id and the
 // terminal's token), checked on opening: a blob sealed for one campaign or terminal opens for no other.
 #pragma once
 

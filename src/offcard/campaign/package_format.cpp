@@ -272,16 +272,20 @@ PautFile read_paut_body(FieldReader& in) {
   bc::PautCheck& check = file.paut.check;
   check.kvn = in.u8("kvn");
   check.i = in.u8("i");
-  if (!gp::is_valid_i_parameter(check.i) || (check.i & gp::iparam::kPseudoRandomChallenge) == 0) {
-    in.refuse("i", "byte " + hex2(check.i) + " is not a valid i with the pseudo-random card challenge");
-  }
+  if (!gp::is_valid_i_parameter(check.i)) in.refuse("i", "byte " + hex2(check.i) + " is not a valid i");
+  // A random card challenge (online SCP03): the SE answered PAUT[0] before PAUT[1..3] were computed.
+  const bool pseudo_random = (check.i & gp::iparam::kPseudoRandomChallenge) != 0;
   check.security_level = in.u8("security level");
   if (check.security_level != 0x13 && check.security_level != 0x33) {
     in.refuse("security level", "byte " + hex2(check.security_level) + " is neither 13 nor 33");
   }
   check.sequence_counter = in.u32("sequence counter");
-  if (check.sequence_counter == 0 || check.sequence_counter > gp::kMaxSequenceCounter) {
+  if (pseudo_random && (check.sequence_counter == 0 || check.sequence_counter > gp::kMaxSequenceCounter)) {
     in.refuse("sequence counter", std::to_string(check.sequence_counter) + " is outside 1..FFFFFF");
+  }
+  if (!pseudo_random && check.sequence_counter != 0) {
+    in.refuse("sequence counter", std::to_string(check.sequence_counter) + " with a random card challenge (i " +
+                                      hex2(check.i) + "), which reports none: expected 0");
   }
   const std::size_t challenge = gp::half_block_size(gp::mode_of(check.i));
   const ByteView host = in.bytes8("host challenge");

@@ -214,8 +214,15 @@ DeliveryReport begin_online_delivery(transport::CardChannel& channel, ByteView i
 
 void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report, const std::array<Bytes, 2>& paut,
                             const std::vector<Bytes>& pse, const DeliveryProgress& progress) {
+  finish_online_delivery(channel, report, {}, paut, pse, progress);
+}
+
+void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report,
+                            const std::vector<Bytes>& session_commands, const std::array<Bytes, 2>& paut,
+                            const std::vector<Bytes>& pse, const DeliveryProgress& progress) {
   std::vector<ByteView> merged;
-  merged.reserve(pse.size() + 2);
+  merged.reserve(session_commands.size() + pse.size() + 2);
+  for (const Bytes& command : session_commands) merged.emplace_back(command);
   merged.emplace_back(paut[0]);
   for (const Bytes& command : pse) merged.emplace_back(command);
   merged.emplace_back(paut[1]);

@@ -96,5 +96,10 @@ DeliveryReport begin_online_delivery(transport::CardChannel& channel, ByteView i
 // Call only when begin left no failure; `paut` is CHANGE MODE, AUTHORIZE ACTION.
 void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report, const std::array<Bytes, 2>& paut,
                             const std::vector<Bytes>& pse, const DeliveryProgress& progress = {});
+// Online SCP03: `session_commands` (EXTERNAL AUTHENTICATE) first, then as above. begin's
+// `pse_commands` counted them.
+void finish_online_delivery(transport::CardChannel& channel, DeliveryReport& report,
+                            const std::vector<Bytes>& session_commands, const std::array<Bytes, 2>& paut,
+                            const std::vector<Bytes>& pse, const DeliveryProgress& progress = {});
 
 }  // namespace sefleet::offcard

@@ -19,8 +19,7 @@ namespace {
 
 using api::lower_hex;
 
-// Time for the terminal to relay one command and its answer.
-constexpr std::int64_t kSessionLifetime = 120;
+}  // namespace
 
 ApiError online_refusal(const OnlineSessionError& error) {
   const auto reason = std::string(online_refusal_name(error.reason()));
@@ -29,6 +28,7 @@ ApiError online_refusal(const OnlineSessionError& error) {
     case OnlineRefusal::se_id_mismatch:
     case OnlineRefusal::wrong_receipt:
     case OnlineRefusal::forged_report:
+    case OnlineRefusal::wrong_cryptogram:
       return ApiError(403, reason, error.what());
     case OnlineRefusal::card_refused:
       return ApiError(409, reason, error.what());
@@ -39,8 +39,6 @@ ApiError online_refusal(const OnlineSessionError& error) {
   }
   return ApiError(400, "invalid_session", error.what());
 }
-
-}  // namespace
 
 const OnlineAuthorizationConfig& CampaignService::require_online() const {
   if (!online_) {
@@ -74,7 +72,7 @@ api::SessionStart CampaignService::start_session(const Caller& caller, const std
   }
   api::SessionStart out;
   out.session_id = lower_hex(crypto::SystemRandom().bytes(api::kAuthorizationIdSize));
-  out.expires_at = now() + kSessionLifetime;
+  out.expires_at = now() + kOnlineSessionLifetime;
   for (const auto& command : started.commands) out.commands.push_back(command.encode());
   out.state = seal_online_session(keystore_, online.session_kek, started.state,
                                   online_binding(caller, id, out.session_id), out.expires_at);

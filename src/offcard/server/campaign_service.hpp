@@ -23,6 +23,7 @@
 #include "offcard/campaign/hsm_role.hpp"
 #include "offcard/campaign/online_session.hpp"
 #include "offcard/keystore/keystore.hpp"
+#include "offcard/server/api_error.hpp"
 #include "offcard/server/db/database.hpp"
 #include "offcard/server/repository.hpp"
 
@@ -89,6 +90,13 @@ class CampaignService {
   api::SessionStart start_session(const Caller& caller, const std::string& id, const OnlineSessionRequest& request);
   api::OnlineGrant finish_session(const Caller& caller, const std::string& id, const std::string& session_id,
                                   const api::SessionAnswer& answer);
+  // Online SCP03 (campaign_online_scp03.cpp), for an SE whose card challenge is random: INITIALIZE
+  // UPDATE, then, with the SE's answer, EXTERNAL AUTHENTICATE, CHANGE MODE and AUTHORIZE ACTION. The
+  // report is checked as an offline PAUT's.
+  api::SessionStart start_scp03_session(const Caller& caller, const std::string& id,
+                                        const SeAuthorizationRequest& request);
+  api::OnlineGrant finish_scp03_session(const Caller& caller, const std::string& id, const std::string& session_id,
+                                        const api::SessionAnswer& answer);
 
  private:
   // What never changes for a campaign, kept in memory: the PAUT issuer (one per campaign: it holds the
@@ -146,6 +154,12 @@ class CampaignService {
 
 // How long a server trusts a terminal token it has looked up without reading it again.
 inline constexpr std::chrono::milliseconds kTokenCacheLifetime{1000};
+
+// How long a started online session lasts: time for the terminal to relay one command and its answer.
+inline constexpr std::int64_t kOnlineSessionLifetime = 120;
+
+// The API error of a refused online step (campaign_online.cpp): 400, 403, 409 or 410 with its reason.
+ApiError online_refusal(const OnlineSessionError& error);
 
 // The binding of an online authorization's sealed report check (campaign_online.cpp).
 Bytes online_check_binding(const std::string& campaign_id, const std::string& authorization_id);

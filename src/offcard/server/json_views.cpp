@@ -92,13 +92,20 @@ json report(CampaignService& service, const Caller& caller, const std::string& i
 }
 
 json start_session(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
+  if (read([&] { return api::read_online_protocol(body); }) == api::OnlineProtocol::scp03) {
+    return api::to_json(
+        service.start_scp03_session(caller, id, read([&] { return api::read_scp03_session_request(body); })));
+  }
   return api::to_json(service.start_session(caller, id, read([&] { return api::read_online_session_request(body); })));
 }
 
 json finish_session(CampaignService& service, const Caller& caller, const std::string& id,
                     const std::string& session_id, const json& body) {
-  return api::to_json(
-      service.finish_session(caller, id, session_id, read([&] { return api::read_session_answer(body); })));
+  const api::SessionAnswer answer = read([&] { return api::read_session_answer(body); });
+  if (answer.protocol == api::OnlineProtocol::scp03) {
+    return api::to_json(service.finish_scp03_session(caller, id, session_id, answer));
+  }
+  return api::to_json(service.finish_session(caller, id, session_id, answer));
 }
 
 json create_token(CampaignService& service, const json& body) {

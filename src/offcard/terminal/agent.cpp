@@ -1,6 +1,7 @@
 #include "offcard/terminal/agent.hpp"
 
 #include <exception>
+#include <utility>
 
 #include "core/error.hpp"
 #include "gp/scp03_types.hpp"
@@ -152,10 +153,14 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     std::optional<AuthorizationRefusal> refusal;
     std::optional<api::ReportRequest> delivered;
     const std::optional<Scp11Offer> offer = online_offer(channel);
-    if (offer) {
+    // No PAUT can be computed for a random card challenge: such an SE goes online over SCP03.
+    const bool random_challenge = (request.i & gp::iparam::kPseudoRandomChallenge) == 0 &&
+                                  options_.mode != AuthorizationMode::offline && !sessions_unavailable_;
+    if (offer || random_challenge) {
       record.online = true;
       try {
-        delivered = deliver_online(channel, request, *offer, name, refusal);
+        delivered = offer ? deliver_online(channel, request, *offer, name, refusal)
+                          : deliver_online_scp03(channel, request, name, refusal);
       } catch (const ApiError& e) {
         // A server without sessions: automatic mode falls back to the offline PAUT for this and the next SEs.
         if (e.reason() != "online_unavailable" || options_.mode == AuthorizationMode::online) throw;
@@ -164,7 +169,9 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
       }
     } else if (options_.mode == AuthorizationMode::online) {
       return finish(result, SeStatus::error,
-                    "SE " + result.se_id + " offers no SCP11b key with a certificate chain (online mode)");
+                    "SE " + result.se_id +
+                        " offers no SCP11b key with a certificate chain and its SCP03 challenge is "
+                        "pseudo-random (online mode)");
     }
     if (!record.online) delivered = deliver_offline(channel, request, name, refusal);
     if (refusal) return refused(result, std::move(record), *refusal);
@@ -247,6 +254,39 @@ std::optional<api::ReportRequest> Agent::deliver_online(transport::CardChannel& 
   }
   report.authorization_id = granted.granted->authorization_id;
   finish_online_delivery(channel, report.delivery, granted.granted->paut, pse_.commands, progress);
+  return report;
+}
+
+std::optional<api::ReportRequest> Agent::deliver_online_scp03(transport::CardChannel& channel,
+                                                              const SeAuthorizationRequest& se, const std::string& name,
+                                                              std::optional<AuthorizationRefusal>& refusal) {
+  const auto progress = [&](std::size_t sent, std::size_t total) {
+    if (options_.progress) options_.progress(name, sent, total);
+  };
+  const api::SessionStart started = client_.start_scp03_session(campaign_.id, se);
+  api::ReportRequest report;
+  report.se_id = se.se_id;
+  // After INITIALIZE UPDATE: EXTERNAL AUTHENTICATE ‖ CHANGE MODE ‖ PSE ‖ AUTHORIZE ACTION.
+  report.delivery = begin_online_delivery(channel, gp::isd_aid(), started.commands, pse_.commands.size() + 1, progress);
+  // The INITIALIZE UPDATE answer stands where a PAUT's does: the server checks the report as a PAUT's.
+  report.delivery.initialize_update_response = std::exchange(report.delivery.authenticate_response, std::nullopt);
+  if (!report.delivery.initialize_update_response || !report.delivery.initialize_update_response->ok()) {
+    throw Error(Errc::protocol_error, "SE " + api::lower_hex(se.se_id) + ": INITIALIZE UPDATE failed: " +
+                                          (report.delivery.failure.empty() ? "no answer" : report.delivery.failure));
+  }
+  api::SessionAnswer answer;
+  answer.se_id = se.se_id;
+  answer.state = started.state;
+  answer.response = *report.delivery.initialize_update_response;
+  answer.protocol = api::OnlineProtocol::scp03;
+  const OnlineAuthorizationAnswer granted = client_.finish_session(campaign_.id, started.session_id, answer);
+  if (granted.refused) {
+    refusal = granted.refused;
+    return std::nullopt;
+  }
+  report.authorization_id = granted.granted->authorization_id;
+  finish_online_delivery(channel, report.delivery, granted.granted->session_commands, granted.granted->paut,
+                         pse_.commands, progress);
   return report;
 }
 

@@ -27,9 +27,10 @@
 namespace sefleet::offcard::terminal {
 
 // How an SE is authorized (scp11.md "Online authorization"). automatic: online over SCP11b when the SE
-// offers an SCP11b key with its certificate chain and the server accepts sessions, else an offline
-// PAUT; offline and online force one (online fails for an SE that offers no SCP11b key, or a server
-// without sessions).
+// offers an SCP11b key with its certificate chain and the server accepts sessions, else online over
+// SCP03 when the SE's SCP03 card challenge is random (no PAUT can be computed for it), else an offline
+// PAUT; offline and online force one (online fails for an SE that offers neither, or a server without
+// sessions).
 enum class AuthorizationMode { automatic, offline, online };
 std::string_view mode_name(AuthorizationMode mode) noexcept;
 
@@ -136,6 +137,11 @@ class Agent {
   std::optional<api::ReportRequest> deliver_online(transport::CardChannel& channel, const SeAuthorizationRequest& se,
                                                    const Scp11Offer& offer, const std::string& name,
                                                    std::optional<AuthorizationRefusal>& refusal);
+  // Online SCP03 (an SE with a random card challenge): INITIALIZE UPDATE from the server, then
+  // EXTERNAL AUTHENTICATE ‖ CHANGE MODE ‖ PSE ‖ AUTHORIZE ACTION. As deliver_online otherwise.
+  std::optional<api::ReportRequest> deliver_online_scp03(transport::CardChannel& channel,
+                                                         const SeAuthorizationRequest& se, const std::string& name,
+                                                         std::optional<AuthorizationRefusal>& refusal);
   // Offline: the PAUT, then deliver().
   std::optional<api::ReportRequest> deliver_offline(transport::CardChannel& channel, const SeAuthorizationRequest& se,
                                                     const std::string& name,

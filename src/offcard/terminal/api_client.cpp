@@ -266,6 +266,14 @@ api::SessionStart ApiClient::start_session(const std::string& campaign_id, const
               [](const nlohmann::json& body) { return api::read_session_start(body); });
 }
 
+api::SessionStart ApiClient::start_scp03_session(const std::string& campaign_id,
+                                                 const SeAuthorizationRequest& request) {
+  return read(
+      session_.request("POST", campaign_path(campaign_id) + "/sessions", api::scp03_session_request_json(request)), 201,
+      "online SCP03 session for SE " + hex(request.se_id),
+      [](const nlohmann::json& body) { return api::read_session_start(body); });
+}
+
 OnlineAuthorizationAnswer ApiClient::finish_session(const std::string& campaign_id, const std::string& session_id,
                                                     const api::SessionAnswer& answer) {
   const auto reply =

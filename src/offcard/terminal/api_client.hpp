@@ -68,6 +68,8 @@ class ApiClient {
   // the sealed state (201); every other answer throws ApiError (409 online_unavailable: the server
   // has no card CA key or session KEK).
   api::SessionStart start_session(const std::string& campaign_id, const OnlineSessionRequest& request);
+  // The same route for an online SCP03 session ("protocol": "scp03"): INITIALIZE UPDATE and the state.
+  api::SessionStart start_scp03_session(const std::string& campaign_id, const SeAuthorizationRequest& request);
   // POST /sessions/{id} with the SE's answer: the grant (201) or a rollout refusal (409, as for
   // authorize()); the session's own refusals (403, 400, 409 card_refused, 410) throw ApiError.
   OnlineAuthorizationAnswer finish_session(const std::string& campaign_id, const std::string& session_id,

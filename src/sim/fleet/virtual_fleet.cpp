@@ -39,7 +39,7 @@ card::CardProfile fleet_member_profile(const FleetConfig& config, std::uint32_t 
   profile.kdd.insert(profile.kdd.end(), number.begin(), number.end());
   profile.isd_aid = gp::isd_aid();
   profile.platform_id = config.platform_id;
-  profile.scp03_i = config.scp03_i;
+  profile.scp03_i = config.scp03_i_of ? config.scp03_i_of(profile) : config.scp03_i;
   profile.scp03 = gp::kdf3_diversify(config.master_key.view(), profile.kdd, config.kvn);
   profile.platform_keys.version = config.platform_keys.version;
   profile.platform_keys.kos = config.platform_keys.kos;

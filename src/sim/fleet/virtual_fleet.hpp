@@ -40,6 +40,9 @@ struct FleetConfig {
   // The SCP11 keys and certificates of an SE, given its profile so far (identity, KDD); none: the SE
   // has SCP03 keys only. A mixed fleet (some SEs offering SCP11) answers some SEs and not others.
   std::function<std::optional<card::Scp11Profile>(const card::CardProfile&)> scp11;
+  // An SE's SCP03 "i" given its profile so far, instead of `scp03_i`: a fleet mixing SEs with a
+  // pseudo-random card challenge (70) and a random one (60).
+  std::function<std::uint8_t(const card::CardProfile&)> scp03_i_of;
 };
 
 class VirtualFleet {

@@ -354,6 +354,89 @@ TEST(BroadcastPaut, RefusesInputsThatCannotWork) {
   EXPECT_THROW(build_paut(keys, input), Error) << "counter exhausted";
 }
 
+// Online SCP03: an SE whose card challenge is random (i = 60, 61) answers INITIALIZE UPDATE first;
+// PAUT[1..3] are then computed for the challenge of that answer and run exactly as a PAUT's do.
+class RandomChallengeFlow : public ::testing::TestWithParam<std::uint8_t> {
+ protected:
+  FlowConfig config() const {
+    FlowConfig config;
+    config.i = GetParam();
+    return config;
+  }
+  // PAUT[0] as the server sends it before knowing the challenge, and the SE's answer.
+  ResponseApdu initialize_update(BroadcastSe& se, const PautInput& input) {
+    return se.send(CommandApdu(0x80, kInsInitializeUpdate, keys.kvn, 0x00, input.host_challenge, 256));
+  }
+  static PautInput answered(PautInput input, const ResponseApdu& iu) {
+    const auto parsed = InitializeUpdateResponse::parse(iu.data);
+    input.card_challenge = parsed.card_challenge;
+    input.sequence_counter = parsed.sequence_counter.value_or(0);
+    return input;
+  }
+
+  StaticKeySet keys = make_keys(16);
+  BroadcastKeys bk = make_broadcast_keys(16);
+};
+
+TEST_P(RandomChallengeFlow, CommandsComputedForTheAnswerRunOnTheCardAndVerify) {
+  BroadcastSe se(make_keys(16), GetParam());
+  const PautInput input = make_paut_input(config(), bk, 0);
+  const ResponseApdu iu = initialize_update(se, input);
+  ASSERT_EQ(iu.sw, 0x9000);
+  EXPECT_FALSE(InitializeUpdateResponse::parse(iu.data).sequence_counter.has_value()) << "a random challenge";
+
+  const Paut paut = build_paut(keys, answered(input, iu));
+  EXPECT_EQ(paut.commands[0].encode(),
+            CommandApdu(0x80, kInsInitializeUpdate, keys.kvn, 0x00, input.host_challenge, 256).encode());
+  EXPECT_EQ(paut.check.sequence_counter, 0u);
+  ASSERT_EQ(se.send(paut.commands[1]).sw, 0x9000) << se.card->last_refusal();
+  ASSERT_EQ(se.send(paut.commands[2]).sw, 0x9000) << se.card->last_refusal();
+  for (const auto& command : build_pse(bk, make_start(), make_stream(config().stream_size), config().chunk, false)) {
+    ASSERT_EQ(se.send(command).sw, 0x9000) << se.card->last_refusal();
+  }
+  const ResponseApdu aa = se.send(paut.commands[3]);
+  ASSERT_EQ(aa.sw, 0x9000) << se.card->last_refusal();
+
+  const PautVerdict verdict = verify_paut_answers(keys, paut.check, iu, aa);
+  EXPECT_TRUE(verdict.card_authenticated);
+  ASSERT_TRUE(verdict.status.has_value());
+  EXPECT_EQ(verdict.status->active_version, 7u);
+
+  // The server's checks: an altered card cryptogram, another SE's keys, an altered R-MAC.
+  ResponseApdu forged_iu = iu;
+  forged_iu.data.back() ^= 0x01;
+  EXPECT_THROW(verify_paut_answers(keys, paut.check, forged_iu, std::nullopt), Error);
+  EXPECT_THROW(verify_paut_answers(make_keys(16, 0x30, 0x70), paut.check, iu, std::nullopt), Error);
+  ResponseApdu forged_aa = aa;
+  forged_aa.data.front() ^= 0x01;
+  EXPECT_THROW(verify_paut_answers(keys, paut.check, iu, forged_aa), Error);
+}
+
+TEST_P(RandomChallengeFlow, CommandsOfAnEarlierAnswerAreRefusedByTheCard) {
+  BroadcastSe se(make_keys(16), GetParam());
+  const PautInput input = make_paut_input(config(), bk, 0);
+  const ResponseApdu first = initialize_update(se, input);
+  const ResponseApdu second = initialize_update(se, input);  // same host challenge, a new card challenge
+  ASSERT_EQ(second.sw, 0x9000);
+  ASSERT_NE(InitializeUpdateResponse::parse(first.data).card_challenge,
+            InitializeUpdateResponse::parse(second.data).card_challenge);
+  const Paut stale = build_paut(keys, answered(input, first));
+  EXPECT_EQ(se.send(stale.commands[1]).sw, 0x6300) << "host cryptogram of the earlier challenge";
+  EXPECT_THROW(verify_paut_answers(keys, stale.check, second, std::nullopt), Error);
+}
+
+TEST_P(RandomChallengeFlow, RefusesAChallengeOfTheWrongSizeOrNoChallenge) {
+  PautInput input = make_paut_input(config(), bk, 0);
+  EXPECT_THROW(build_paut(keys, input), Error) << "a random challenge cannot be predicted";
+  input.card_challenge = Bytes(half_block_size(mode_of(GetParam())) + 1, 0x11);
+  EXPECT_THROW(build_paut(keys, input), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(RandomChallenge, RandomChallengeFlow, ::testing::Values(0x60, 0x61),
+                         [](const ::testing::TestParamInfo<std::uint8_t>& param_info) {
+                           return param_info.param == 0x60 ? std::string("S8") : std::string("S16");
+                         });
+
 TEST(Scp03CounterArithmetic, IncrementCarriesThroughAll128Bits) {
   Scp03Counter counter{};
   counter.fill(0xFF);

@@ -1,6 +1,7 @@
 // Online authorization over loopback HTTP (docs/api.md "Online authorization"), SQLite: the session
 // routes and the report of an SCP11b session against gp's SCP11 card role, and each refusal (chain,
-// SE id, receipt, expired or altered or borrowed session state, rollout refusals, forged report).
+// SE id, receipt, expired or altered or borrowed session state, rollout refusals, forged report); the
+// same routes for online SCP03 against gp's SCP03 card role with a random card challenge.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -17,6 +18,8 @@
 #include "core/secret.hpp"
 #include "crypto/p256.hpp"
 #include "gp/broadcast/campaign_messages.hpp"
+#include "gp/card_key_registry.hpp"
+#include "gp/scp03_card.hpp"
 #include "gp/scp11/scp11_card.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
 #include "gp/secure_messaging.hpp"
@@ -259,6 +262,110 @@ TEST_F(ServerOnline, RefusesAWrongReceiptAndBadSessionStates) {
   expect_refusal(post(path, answer_of(started, kSeB, answer).dump(), token_), 403, "se_id_mismatch");
   now_ += 121;
   expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), token_), 410, "session_expired");
+}
+
+// An SE with SCP03 only and a random card challenge (i = 60), its keys derived from the campaign's
+// master key; the application answers CHANGE MODE with 9000 and AUTHORIZE ACTION with an activated
+// status of the campaign CHANGE MODE named.
+class Scp03Se {
+ public:
+  Scp03Se(offcard::Keystore& hsm, const std::string& se_id) : id_(se_id) {
+    registry_.put(hsm.derive_kdf3(offcard::KeyRef::current("master"), kdd_, 0x30));
+    gp::Scp03CardConfig config;
+    config.i = 0x60;
+    config.key_diversification_data = kdd_;
+    card_ = std::make_unique<gp::Scp03Card>(registry_, config);
+  }
+  json session_request() const {
+    return json{{"protocol", "scp03"}, {"se_id", id_}, {"kdd", to_hex(kdd_)}, {"kvn", 0x30}, {"i", 0x60}};
+  }
+  ResponseApdu send(const json& command_hex) {
+    return card_->process(CommandApdu::parse(from_hex(command_hex.get<std::string>())), [this](CommandApdu& plain) {
+      if (plain.ins == bc::kInsChangeMode) campaign_ = bc::parse_change_mode_to_broadcast(plain.data).campaign_id;
+      if (plain.ins != bc::kInsAuthorizeAction) return ResponseApdu(iso7816::sw::kOk);
+      bc::ImageStatus status;
+      status.campaign_id = campaign_;
+      status.active_version = 7;
+      return ResponseApdu(bc::encode_image_status(status), iso7816::sw::kOk);
+    });
+  }
+
+ private:
+  std::string id_;
+  Bytes kdd_ = Bytes{0x5E, 0xF1, 0, 0, 0, 0, 0, 0, 0, 0x09};
+  gp::InMemoryKeyRegistry registry_;
+  std::unique_ptr<gp::Scp03Card> card_;
+  bc::CampaignId campaign_{};
+};
+
+TEST_F(ServerOnline, Scp03SessionForARandomChallengeAuthorizesAndTheReportIsAuthenticated) {
+  Scp03Se se(*hsm_, kSeA);
+  auto started_result = post(route("/sessions"), se.session_request().dump(), token_);
+  ASSERT_EQ(started_result->status, 201) << started_result->body;
+  const json started = body(started_result);
+  ASSERT_EQ(started.at("commands").size(), 1u);
+  const ResponseApdu iu = se.send(started.at("commands").at(0));
+  ASSERT_TRUE(iu.ok());
+  const std::string path = route("/sessions/" + started.at("session_id").get<std::string>());
+  json answer = answer_of(started, kSeA, iu);
+  answer["protocol"] = "scp03";
+
+  // Refusals first: a wrong card cryptogram, a card refusal, the state taken for an SCP11 session's.
+  ResponseApdu wrong = iu;
+  wrong.data.back() ^= 0x01;
+  json wrong_answer = answer_of(started, kSeA, wrong);
+  wrong_answer["protocol"] = "scp03";
+  expect_refusal(post(path, wrong_answer.dump(), token_), 403, "wrong_cryptogram");
+  json refused = answer_of(started, kSeA, ResponseApdu(0x6A88));
+  refused["protocol"] = "scp03";
+  expect_refusal(post(path, refused.dump(), token_), 409, "card_refused");
+  expect_refusal(post(path, answer_of(started, kSeA, iu).dump(), token_), 400, "invalid_session");
+
+  auto granted = post(path, answer.dump(), token_);
+  ASSERT_EQ(granted->status, 201) << granted->body;
+  const json grant = body(granted);
+  ASSERT_EQ(grant.at("session_commands").size(), 1u);
+  ASSERT_EQ(grant.at("paut").size(), 2u);
+  ASSERT_EQ(se.send(grant.at("session_commands").at(0)).sw, iso7816::sw::kOk);
+  ASSERT_EQ(se.send(grant.at("paut").at(0)).sw, iso7816::sw::kOk);
+  const ResponseApdu status = se.send(grant.at("paut").at(1));
+  ASSERT_TRUE(status.ok());
+
+  json report{{"authorization_id", grant.at("authorization_id")},
+              {"se_id", kSeA},
+              {"total_commands", 9},
+              {"commands_sent", 9},
+              {"initialize_update_response", hex_of(iu)},
+              {"authorize_response", hex_of(status)}};
+  json forged = report;
+  ResponseApdu altered = status;
+  altered.data.back() ^= 0x01;
+  forged["authorize_response"] = hex_of(altered);
+  auto unverified = post(route("/reports"), forged.dump(), token_);
+  ASSERT_EQ(unverified->status, 200) << unverified->body;
+  EXPECT_EQ(body(unverified).at("evidence"), "unverified");
+  auto reported = post(route("/reports"), report.dump(), token_);
+  ASSERT_EQ(reported->status, 200) << reported->body;
+  EXPECT_EQ(body(reported).at("outcome"), "activated");
+  EXPECT_EQ(body(reported).at("evidence"), "authenticated");
+  EXPECT_EQ(body(reported).at("decision"), "updated");
+}
+
+TEST_F(ServerOnline, Scp03SessionRefusesBadRequests) {
+  json request = Scp03Se(*hsm_, kSeA).session_request();
+  request["i"] = 0x00;  // no R-MAC: the broadcast flow cannot run
+  expect_refusal(post(route("/sessions"), request.dump(), token_), 400, "invalid_session");
+  request["i"] = 0x60;
+  request["kdd"] = "0102";
+  expect_refusal(post(route("/sessions"), request.dump(), token_), 400, "invalid_field");
+  request = Scp03Se(*hsm_, kSeA).session_request();
+  request["protocol"] = "scp02";
+  expect_refusal(post(route("/sessions"), request.dump(), token_), 400, "invalid_field");
+  // A random challenge gets no offline PAUT.
+  json offline = Scp03Se(*hsm_, kSeA).session_request();
+  offline.erase("protocol");
+  offline["sequence_counter"] = 0;
+  expect_refusal(post(route("/authorizations"), offline.dump(), token_), 400, "invalid_field");
 }
 
 TEST_F(ServerOnline, TheRolloutRefusalsApply) {

@@ -32,6 +32,11 @@ PautFile small_paut(const CampaignTerms& terms, std::uint8_t i = 0x70) {
   input.sequence_counter = 41;
   input.i = i;
   input.host_challenge = random.bytes(gp::half_block_size(gp::mode_of(i)));
+  if ((i & gp::iparam::kPseudoRandomChallenge) == 0) {
+    // A random card challenge (online SCP03): the SE's answer gave it, with no counter.
+    input.card_challenge = random.bytes(gp::half_block_size(gp::mode_of(i)));
+    input.sequence_counter = 0;
+  }
   input.change_mode.profile = terms.profile;
   input.change_mode.campaign_id = terms.campaign_id;
   input.change_mode.broadcast_keys = SecretBytes(terms.wrapped_broadcast_keys);
@@ -137,7 +142,7 @@ TEST(CampaignFiles, PseTermsAndPautRoundTrip) {
   prepared.wrapped_broadcast_keys = Bytes(56, 0x77);
   expect_same_terms(parse_campaign_terms(serialize_campaign_terms(prepared)), prepared);
 
-  for (const std::uint8_t i : {std::uint8_t{0x70}, std::uint8_t{0x71}}) {
+  for (const std::uint8_t i : {std::uint8_t{0x70}, std::uint8_t{0x71}, std::uint8_t{0x60}, std::uint8_t{0x61}}) {
     const PautFile paut = small_paut(package.terms, i);
     expect_same_paut(parse_paut_file(serialize_paut_file(paut)), paut);
   }
@@ -376,7 +381,8 @@ TEST(CampaignFiles, RefusesPautFilesThatDisagreeWithTheirCheck) {
   };
   bad("SE id: 0 bytes, outside 1..64", [](PautFile& p) { p.se_id.clear(); });
   bad("SE id: 65 bytes", [](PautFile& p) { p.se_id.assign(65, 1); });
-  bad("i: byte 60", [](PautFile& p) { p.paut.check.i = 0x60; });
+  bad("i: byte 80", [](PautFile& p) { p.paut.check.i = 0x80; });
+  bad("sequence counter: 42 with a random card challenge", [](PautFile& p) { p.paut.check.i = 0x60; });
   bad("security level: byte 03", [](PautFile& p) { p.paut.check.security_level = 0x03; });
   bad("sequence counter: 16777216 is outside", [](PautFile& p) { p.paut.check.sequence_counter = 0x1000000; });
   bad("host challenge: 16 bytes", [](PautFile& p) { p.paut.check.host_challenge.resize(16); });

@@ -33,10 +33,12 @@ struct TerminalBench {
 
   // `size` SEs of the campaign's platform, then `wrong_platform` SEs of another one; `configure`
   // adjusts the campaign before it is created. With `online`, the server accepts online sessions
-  // (its card CA key and a session KEK) and `online->scp11` gives SEs of the fleet SCP11 keys.
+  // (its card CA key and a session KEK), `online->scp11` gives SEs of the fleet SCP11 keys and
+  // `online->scp03_i` their SCP03 "i" (70 when absent; 60: a random card challenge).
   struct Online {
     Bytes card_ca_key;  // uncompressed P-256 point
     std::function<std::optional<card::Scp11Profile>(const card::CardProfile&)> scp11;
+    std::function<std::uint8_t(const card::CardProfile&)> scp03_i = {};
   };
   explicit TerminalBench(std::size_t size, std::size_t wrong_platform = 0,
                          const std::function<void(offcard::api::CampaignCreate&)>& configure = {},
@@ -62,7 +64,10 @@ struct TerminalBench {
       config.platform_keys.kos = kos;
       config.platform_keys.kmac = kmac;
       config.first_serial = first_serial;
-      if (online) config.scp11 = online->scp11;
+      if (online) {
+        config.scp11 = online->scp11;
+        config.scp03_i_of = online->scp03_i;
+      }
       return std::make_unique<sim::VirtualFleet>(std::move(config));
     };
     fleet = fleet_of(size, kPlatform, 1);

@@ -1,17 +1,20 @@
 // The terminal agent's online authorization (scp11.md "Online authorization"), end to end over real
 // HTTP with the real management server (SQLite, software keystore) and virtual SEs: in a mixed fleet
 // the SEs offering SCP11b go online and the SCP03-only ones get offline PAUTs, all are updated once;
-// a forged receipt is refused by the server, and a tampered PSE block relayed in an online session
-// is not activated.
+// a forged receipt is refused by the server, and a tampered PSE block or an integrity code that does not
+// match the image, relayed in an online session, is not activated.
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/p256.hpp"
 #include "gp/scp03_types.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
+#include "offcard/api/json_reader.hpp"
+#include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/terminal_role.hpp"
 #include "offcard/terminal/http_session.hpp"
 #include "terminal_bench.hpp"
@@ -47,7 +50,7 @@ std::optional<card::Scp11Profile> scp11_for_odd(const card::CardProfile& profile
 }
 
 Bench::Online online_setup() {
-  return Bench::Online{card_ca().public_uncompressed(), scp11_for_odd};
+  return Bench::Online{card_ca().public_uncompressed(), scp11_for_odd, {}};
 }
 
 bool offers_scp11(Bench& bench, std::size_t index) {
@@ -215,6 +218,185 @@ TEST(TerminalOnline, TamperedPseBlockInAnOnlineSessionIsNotActivated) {
   const term::SeResult result = agent.update(endpoint, std::chrono::seconds(0));
   EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
   EXPECT_TRUE(result.history.back().online);
+}
+
+// ---- online SCP03: an SE whose SCP03 card challenge is random ----
+
+// A fleet of three: SE 1 has SCP03 with a pseudo-random challenge (i = 70: an offline PAUT), SE 2 SCP03
+// with a random one (i = 60: online SCP03), SE 3 SCP11b (online SCP11).
+constexpr std::size_t kPseudoRandomSe = 0;
+constexpr std::size_t kRandomChallengeSe = 1;
+constexpr std::size_t kScp11Se = 2;
+
+Bench::Online three_protocols() {
+  const auto last = [](const card::CardProfile& profile) { return profile.se_id.back(); };
+  return Bench::Online{
+      card_ca().public_uncompressed(),
+      [last](const card::CardProfile& profile) {
+        return last(profile) == 3 ? scp11_for_odd(profile) : std::optional<card::Scp11Profile>();
+      },
+      [last](const card::CardProfile& profile) { return static_cast<std::uint8_t>(last(profile) == 2 ? 0x60 : 0x70); }};
+}
+
+TEST(TerminalOnlineScp03, FleetOfThreeProtocolsIsUpdatedOnceEach) {
+  Bench bench(3, 0, {}, three_protocols());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << "SE " << n << ": " << result.final_line();
+    EXPECT_EQ(result.outcome, offcard::DeliveryOutcome::activated);
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_EQ(result.history[0].online, n == kRandomChallengeSe || n == kScp11Se) << "SE " << n;
+    EXPECT_EQ(result.history[0].evidence, offcard::api::Evidence::authenticated);
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 3);
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    EXPECT_EQ(agent.update(endpoint).status, SeStatus::already_updated) << "SE " << n;
+  }
+  // Offline mode cannot serve the random-challenge SE: the server refuses to compute its PAUT.
+  Bench offline_bench(3, 0, {}, three_protocols());
+  term::ApiClient offline_client(offline_bench.terminal_session());
+  auto options = offline_bench.agent_options();
+  options.mode = term::AuthorizationMode::offline;
+  term::Agent offline(offline_client, options);
+  offline.prepare();
+  sim::demo::FleetEndpoint endpoint(*offline_bench.fleet, kRandomChallengeSe, "se");
+  EXPECT_FALSE(offline.update(endpoint).success());
+  EXPECT_EQ(offline_bench.progress()[DeviceState::updated], 0);
+}
+
+// An online SCP03 session of the random-challenge SE up to the SE's INITIALIZE UPDATE answer.
+StartedSession start_scp03_session(Bench& bench, term::ApiClient& client, std::size_t pse_commands) {
+  StartedSession s;
+  s.index = kRandomChallengeSe;
+  transport::CardChannel& channel = bench.fleet->channel(s.index);
+  s.identity = offcard::read_se_identity(channel, gp::isd_aid());
+  EXPECT_EQ(s.identity.i, 0x60);
+  s.start = client.start_scp03_session(bench.campaign_id, s.identity);
+  s.delivery = offcard::begin_online_delivery(channel, gp::isd_aid(), s.start.commands, pse_commands + 1);
+  s.delivery.initialize_update_response = std::exchange(s.delivery.authenticate_response, std::nullopt);
+  EXPECT_TRUE(s.delivery.initialize_update_response && s.delivery.initialize_update_response->ok());
+  return s;
+}
+
+offcard::api::SessionAnswer scp03_answer(const StartedSession& s) {
+  offcard::api::SessionAnswer answer;
+  answer.se_id = s.identity.se_id;
+  answer.state = s.start.state;
+  answer.response = *s.delivery.initialize_update_response;
+  answer.protocol = offcard::api::OnlineProtocol::scp03;
+  return answer;
+}
+
+TEST(TerminalOnlineScp03, WrongCardCryptogramIsRefused) {
+  Bench bench(3, 0, {}, three_protocols());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  StartedSession s = start_scp03_session(bench, client, agent.pse().commands.size());
+  offcard::api::SessionAnswer answer = scp03_answer(s);
+  answer.response.data.back() ^= 0x01;  // the card cryptogram ends the answer (no counter with i = 60)
+  try {
+    (void)client.finish_session(bench.campaign_id, s.start.session_id, answer);
+    FAIL() << "a wrong card cryptogram was accepted";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.status(), 403);
+    EXPECT_EQ(e.reason(), "wrong_cryptogram");
+  }
+  // The same answer as an SCP11 session's: the state does not open as one.
+  answer = scp03_answer(s);
+  answer.protocol = offcard::api::OnlineProtocol::scp11;
+  try {
+    (void)client.finish_session(bench.campaign_id, s.start.session_id, answer);
+    FAIL() << "an SCP03 session's state was taken for an SCP11 one";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
+}
+
+TEST(TerminalOnlineScp03, TamperedPseBlockIsNotActivated) {
+  Bench bench(3, 0, {}, three_protocols());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::vector<Bytes> pse = agent.pse().commands;
+  ASSERT_GT(pse.size(), 3u);
+  pse[pse.size() / 2].back() ^= 0x5A;
+  StartedSession s = start_scp03_session(bench, client, pse.size());
+  const auto granted = client.finish_session(bench.campaign_id, s.start.session_id, scp03_answer(s));
+  ASSERT_TRUE(granted.granted.has_value());
+  ASSERT_EQ(granted.granted->session_commands.size(), 1u);
+  offcard::finish_online_delivery(bench.fleet->channel(s.index), s.delivery, granted.granted->session_commands,
+                                  granted.granted->paut, pse);
+  ASSERT_TRUE(s.delivery.failed_index.has_value());
+  EXPECT_EQ(*s.delivery.failed_index, 3 + pse.size() / 2) << "IU, EA, CHANGE MODE, then the block";
+  offcard::api::ReportRequest report;
+  report.authorization_id = granted.granted->authorization_id;
+  report.se_id = s.identity.se_id;
+  report.delivery = s.delivery;
+  const auto decision = client.report(bench.campaign_id, report);
+  EXPECT_EQ(decision.evidence, offcard::api::Evidence::authenticated) << decision.reason;
+  EXPECT_NE(decision.outcome, offcard::DeliveryOutcome::activated) << decision.reason;
+  EXPECT_NE(decision.decision, DeviceState::updated) << decision.reason;
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
+
+  // The SE kept its old image and the next (honest) run updates it online.
+  sim::demo::FleetEndpoint endpoint(*bench.fleet, s.index, "se");
+  bench.fleet->reopen(s.index);
+  bench.clock += 3600;
+  const term::SeResult result = agent.update(endpoint, std::chrono::seconds(0));
+  EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+  EXPECT_TRUE(result.history.back().online);
+}
+
+// The campaign's wrapped integrity code altered before upload: every SE unwraps a code that does not
+// match the image it received (as the offline negatives of broadcast_fleet_test.cpp do).
+void forge_integrity_code(offcard::api::CampaignCreate& create) {
+  offcard::CampaignPackage package = offcard::parse_campaign_package(create.package);
+  package.terms.integrity_code.back() ^= 0x01;
+  create.package = offcard::serialize_campaign_package(package);
+}
+
+TEST(TerminalOnline, BadIntegrityCodeOnlineIsRecordedAsOfflineAndNothingIsActivated) {
+  Bench bench(2, 0, forge_integrity_code, online_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::vector<offcard::api::DeviceEntry> entries;
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    term::SeResult result;
+    (void)agent.step(endpoint, result);
+    ASSERT_EQ(result.history.size(), 1u) << result.final_line();
+    const term::AttemptRecord& attempt = result.history[0];
+    EXPECT_EQ(attempt.online, offers_scp11(bench, n)) << "SE " << n;
+    // The SE's R-MAC'd status says it discarded the data: an authenticated failure, retried.
+    EXPECT_EQ(attempt.outcome, offcard::DeliveryOutcome::integrity_mismatch) << attempt.failure;
+    EXPECT_EQ(attempt.evidence, offcard::api::Evidence::authenticated);
+    EXPECT_EQ(attempt.decision, DeviceState::retry);
+    const auto record = bench.admin().device(offcard::api::lower_hex(bench.fleet->profile(n).se_id));
+    EXPECT_TRUE(record.images.empty()) << "SE " << n << " recorded with an image";
+    ASSERT_EQ(record.campaigns.size(), 1u);
+    entries.push_back(record.campaigns[0]);
+    ASSERT_EQ(record.history.size(), 1u);
+    ASSERT_EQ(record.history[0].reports.size(), 1u);
+    EXPECT_TRUE(record.history[0].reports[0].counted);
+  }
+  // Online and offline record the same decision.
+  ASSERT_EQ(entries.size(), 2u);
+  for (const auto& entry : entries) {
+    EXPECT_EQ(entry.state, DeviceState::retry);
+    EXPECT_EQ(entry.attempts, 1);
+    EXPECT_EQ(entry.unverified_attempts, 0);
+    EXPECT_NE(entry.reason.find("integrity_mismatch"), std::string::npos) << entry.reason;
+  }
+  EXPECT_EQ(entries[0].reason, entries[1].reason);
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
 }
 
 }  // namespace
