@@ -9,7 +9,10 @@
 namespace sefleet::offcard {
 namespace {
 
-constexpr std::uint8_t kVersion = 0x01;
+// Session version 02 carries the OCE key reference of SCP11a/c (a 01 session, at most minutes old,
+// is refused as malformed: the terminal starts a new one). Checks, which the database keeps, stay 01.
+constexpr std::uint8_t kSessionVersion = 0x02;
+constexpr std::uint8_t kCheckVersion = 0x01;
 constexpr std::uint8_t kKindSession = 0x01;
 constexpr std::uint8_t kKindCheck = 0x02;
 constexpr std::size_t kKeyWrapBlock = 8;
@@ -99,8 +102,8 @@ SecretBytes open(Keystore& keystore, const KeyRef& kek, ByteView sealed) {
   }
 }
 
-void check_header(Reader& in, std::uint8_t kind) {
-  if (in.byte() != kVersion || in.byte() != kind) malformed("unknown version or kind");
+void check_header(Reader& in, std::uint8_t version, std::uint8_t kind) {
+  if (in.byte() != version || in.byte() != kind) malformed("unknown version or kind");
 }
 
 void check_binding(Reader& in, ByteView binding) {
@@ -115,7 +118,7 @@ void check_binding(Reader& in, ByteView binding) {
 Bytes seal_online_session(Keystore& keystore, const KeyRef& kek, const OnlineSessionState& state, ByteView binding,
                           std::int64_t expires_at) {
   Writer out;
-  out.byte(kVersion);
+  out.byte(kSessionVersion);
   out.byte(kKindSession);
   out.time(expires_at);
   out.field(binding);
@@ -125,6 +128,7 @@ Bytes seal_online_session(Keystore& keystore, const KeyRef& kek, const OnlineSes
   out.field(state.card_key);
   out.field(state.authenticate_data);
   out.field(state.ephemeral_key.view());
+  out.field(bytes_of(state.oce_key));
   return seal(keystore, kek, out.finish());
 }
 
@@ -132,7 +136,7 @@ OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, By
                                        std::int64_t now) {
   const SecretBytes plain = open(keystore, kek, sealed);
   Reader in(plain.view());
-  check_header(in, kKindSession);
+  check_header(in, kSessionVersion, kKindSession);
   const std::int64_t expires_at = in.time();
   check_binding(in, binding);
   if (now >= expires_at) {
@@ -148,13 +152,18 @@ OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, By
   state.card_key = copy_of(in.field());
   state.authenticate_data = copy_of(in.field());
   state.ephemeral_key = SecretBytes(in.field());
+  const ByteView oce_key = in.field();
+  state.oce_key.assign(oce_key.begin(), oce_key.end());
+  if (gp::scp11::authenticates_oce(state.variant) == state.oce_key.empty()) {
+    malformed("an OCE key reference is present exactly for SCP11a/c");
+  }
   in.finish();
   return state;
 }
 
 Bytes seal_online_check(Keystore& keystore, const KeyRef& kek, const OnlineCheck& check, ByteView binding) {
   Writer out;
-  out.byte(kVersion);
+  out.byte(kCheckVersion);
   out.byte(kKindCheck);
   out.time(0);
   out.field(binding);
@@ -172,7 +181,7 @@ Bytes seal_online_check(Keystore& keystore, const KeyRef& kek, const OnlineCheck
 OnlineCheck open_online_check(Keystore& keystore, const KeyRef& kek, ByteView sealed, ByteView binding) {
   const SecretBytes plain = open(keystore, kek, sealed);
   Reader in(plain.view());
-  check_header(in, kKindCheck);
+  check_header(in, kCheckVersion, kKindCheck);
   (void)in.time();  // a check does not expire: the report may come later than the session
   check_binding(in, binding);
   OnlineCheck check;

@@ -3,8 +3,10 @@
 // nothing in memory and any server sharing the keystore can take the next step. eSK.OCE and the
 // session keys exist in clear only inside this process, in SecretBytes.
 //
-//   sealed = AES-KW(KEK, version 01 || kind || expires_at (8, big-endian Unix seconds)
+//   sealed = AES-KW(KEK, version || kind || expires_at (8, big-endian Unix seconds)
 //                        || L binding || L fields... || 80 00.. to a multiple of 8)
+//
+// (version 02 for a session, whose fields end with the OCE key reference; 01 for a check)
 //
 // with L x = 2-byte length || x. `binding` is the caller's context (the server: campaign id and the
 // terminal's token), checked on opening: a blob sealed for one campaign or terminal opens for no other.
