@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "gp/scp11/scp11_params.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/api/enums.hpp"
 #include "offcard/campaign/hsm_role.hpp"
@@ -167,9 +168,12 @@ struct AuthorizationGrant {
 // is offcard::OnlineSessionRequest (online_session.hpp).
 struct SessionStart {
   std::string session_id;       // 32 hex
-  std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE)
+  std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE; SCP11a/c:
+                                // PERFORM SECURITY OPERATION per OCE certificate, then MUTUAL AUTHENTICATE)
   Bytes state;                  // the session state sealed under the server's session KEK: sent back with the answer
   std::int64_t expires_at = 0;
+  // The variant the server chose among the SE's offers (absent from older servers' answers: 11b).
+  gp::scp11::Variant variant = gp::scp11::Variant::b;
   friend bool operator==(const SessionStart&, const SessionStart&) = default;
 };
 
