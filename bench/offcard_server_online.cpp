@@ -104,7 +104,7 @@ void start_server(const benchmark::State&) {
   config.keystore = r->hsm.get();
   config.admin_token = kAdmin;
   config.online = offcard::server::OnlineAuthorizationConfig{r->fleet->ca.public_uncompressed(),
-                                                             offcard::KeyRef::current("session-kek")};
+                                                             offcard::KeyRef::current("session-kek"), std::nullopt};
   r->server = std::make_unique<offcard::server::Server>(config);
   r->server->start();
 

@@ -20,6 +20,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "command.hpp"
 #include "core/error.hpp"
@@ -57,6 +59,10 @@ struct ServerOptions {
   std::string tls_key;
   std::string card_ca;      // online authorization: the SEs' SCP11 certificate CA key file
   std::string session_kek;  // online authorization: the keystore label sealing session states
+  // Online SCP11a/c: the OCE key in this server's keystore, its chain and the SEs' OCE CA key version.
+  std::string oce_key;
+  std::vector<std::string> oce_certs;
+  std::string oce_kvn = "10";
   std::size_t threads = 8;
   std::size_t io_threads = 2;
   offcard::server::http::HttpLimits limits;
@@ -73,6 +79,26 @@ struct ServerOptions {
 // certificates (PEM, DER or 7F21; the key of the last one), read as `gp --card-ca` reads it.
 Bytes read_card_ca_key(const std::string& path) {
   return read_p256_public_key(path, "--card-ca");
+}
+
+// --oce-key LABEL[@vN] (or keystore:LABEL[@vN], as `gp --oce-key` names a keystore key): a P-256
+// key of the server's keystore, whose ECDH runs there; the last --oce-cert must certify it.
+offcard::OnlineOceKey read_oce_key(offcard::Keystore& keystore, const ServerOptions& options) {
+  constexpr std::string_view kKeystorePrefix = "keystore:";
+  std::string_view label = options.oce_key;
+  if (label.substr(0, kKeystorePrefix.size()) == kKeystorePrefix) label.remove_prefix(kKeystorePrefix.size());
+  offcard::OnlineOceKey oce;
+  oce.key = offcard::parse_key_ref(label);
+  const auto info = keystore.info(oce.key.label);
+  if (!offcard::allows(info.usage, offcard::KeyUsage::agree)) {
+    throw Error(Errc::invalid_argument, "--oce-key " + options.oce_key + " has usage " +
+                                            offcard::key_usage_text(info.usage) + "; it needs agree (a P-256 key)");
+  }
+  const OceChain chain = read_oce_chain(options.oce_certs);
+  check_oce_chain_certifies(chain, keystore.ec_public_key(oce.key));
+  oce.certificates = chain.certificates;
+  oce.ca_kvn = parse_hex_byte(options.oce_kvn, "--oce-kvn");
+  return oce;
 }
 
 std::string read_admin_token(const std::string& path) {
@@ -116,13 +142,20 @@ void run_server(const ServerOptions& options) {
     throw Error(Errc::invalid_argument, "--card-ca and --session-kek go together (online authorization)");
   }
   if (!options.card_ca.empty()) {
-    config.online = offcard::server::OnlineAuthorizationConfig{read_card_ca_key(options.card_ca),
-                                                               offcard::parse_key_ref(options.session_kek)};
+    config.online = offcard::server::OnlineAuthorizationConfig{
+        read_card_ca_key(options.card_ca), offcard::parse_key_ref(options.session_kek), std::nullopt};
     const auto kek = keystore->info(config.online->session_kek.label);
     if (!offcard::allows(kek.usage, offcard::KeyUsage::wrap)) {
       throw Error(Errc::invalid_argument, "--session-kek " + options.session_kek + " has usage " +
                                               offcard::key_usage_text(kek.usage) + "; it needs wrap");
     }
+  }
+  if (options.oce_key.empty() != options.oce_certs.empty()) {
+    throw Error(Errc::invalid_argument, "--oce-key and --oce-cert go together (online SCP11a/c)");
+  }
+  if (!options.oce_key.empty()) {
+    if (!config.online) throw Error(Errc::invalid_argument, "--oce-key needs --card-ca and --session-kek");
+    config.online->oce = read_oce_key(*keystore, options);
   }
   transport::StopSignal stop;
   offcard::server::Server server(config);
@@ -168,6 +201,15 @@ const RegisterCommand registration{
                       "(a certificate in PEM, DER or 7F21, a PEM public key, or the P-256 point in hex)");
       cmd->add_option("--session-kek", options->session_kek,
                       "Online authorization: keystore label of the AES key (usage wrap) sealing session states");
+      cmd->add_option("--oce-key", options->oce_key,
+                      "Online SCP11a/c: keystore label[@vN] of the OCE's P-256 key (usage agree; its ECDH runs in "
+                      "the keystore, the key never leaves it); with --oce-cert, --card-ca and --session-kek");
+      cmd->add_option("--oce-cert", options->oce_certs,
+                      "Online SCP11a/c: the OCE certificate chain presented to SEs, root first, leaf (certifying "
+                      "--oce-key) last: files of PEM, DER X.509 or 7F21 (hex or binary); repeatable");
+      cmd->add_option("--oce-kvn", options->oce_kvn,
+                      "Online SCP11a/c: KVN of the SEs' OCE CA key (P1 of PERFORM SECURITY OPERATION, hex)")
+          ->capture_default_str();
       cmd->add_option("--threads", options->threads, "Workers running requests (database and keystore work)")
           ->capture_default_str()
           ->check(CLI::Range(1, 256));

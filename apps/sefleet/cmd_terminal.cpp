@@ -1,7 +1,7 @@
 // sefleet terminal: the terminal agent. Downloads (and caches) the campaign's PSE, then for each SE
 // reached through a PC/SC reader or a TCP address: reads its identity, asks the server for a PAUT (or,
-// for an SE offering SCP11b or with a random SCP03 card challenge, runs an online session through the
-// server: scp11.md),
+// for an SE offering SCP11, runs an online SCP11a/b/c session through the server, and for an SE with
+// a random SCP03 card challenge an online SCP03 one: scp11.md),
 // sends PAUT[0..2] ‖ PSE ‖ PAUT[3] with a progress bar, reports what the SE answered and follows the
 // server's decision. SEs the server holds back (not in the current wave, campaign paused, back-off)
 // wait while the others are served (offcard/terminal/scheduler.hpp). It holds a bearer token and
@@ -73,6 +73,9 @@ nlohmann::json result_json(const term::SeResult& r) {
     attempts.push_back(
         {{"label", a.label()},
          {"authorization", a.online ? "online" : "offline"},
+         {"scp", a.variant  ? nlohmann::json(gp::scp11::variant_name(*a.variant))
+                 : a.online ? nlohmann::json("03")
+                            : nlohmann::json(nullptr)},
          {"outcome", a.outcome ? nlohmann::json(offcard::api::name(*a.outcome)) : nlohmann::json(nullptr)},
          {"evidence", a.evidence ? nlohmann::json(offcard::api::name(*a.evidence)) : nlohmann::json(nullptr)},
          {"commands_sent", a.commands_sent},
@@ -218,9 +221,9 @@ const RegisterCommand registration{
                                                                  {"offline", term::AuthorizationMode::offline},
                                                                  {"online", term::AuthorizationMode::online}};
       cmd->add_option("--authorization", options->mode,
-                      "auto: online over SCP11b for SEs offering an SCP11b key with certificates when the server "
-                      "accepts sessions, online over SCP03 for SEs whose SCP03 card challenge is random, else "
-                      "offline PAUT; offline or online force one")
+                      "auto: online over SCP11 (11a when the server holds an OCE key, else 11b) for SEs offering "
+                      "an SCP11 key with certificates when the server accepts sessions, online over SCP03 for SEs "
+                      "whose SCP03 card challenge is random, else offline PAUT; offline or online force one")
           ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
           ->default_str("auto");
       cmd->add_flag("--json", options->json, "Print the per-SE results as JSON");

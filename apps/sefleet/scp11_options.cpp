@@ -229,20 +229,10 @@ gp::host::Scp11ChannelOptions make_scp11_channel_options(const Scp11Options& opt
   if (!options.card_ca.empty()) out.card_ca_key = read_public_key(options.card_ca, "--card-ca");
   if (!options.card_key.empty()) out.card_key = read_public_key(options.card_key, "--card-key");
   if (gp::scp11::authenticates_oce(variant)) {
-    std::vector<Bytes> chain;
-    Bytes leaf_key;
-    for (const auto& path : options.oce_certs) {
-      for (const auto& certificate : read_certificates(path, "--oce-cert")) {
-        chain.push_back(certificate.encoded());
-        leaf_key = certificate.public_key();
-      }
-    }
+    OceChain chain = read_oce_chain(options.oce_certs);
     auto [oce, point] = oce_key(options);
-    if (leaf_key != point) {
-      throw Error(Errc::invalid_argument,
-                  "the last --oce-cert certifies the key " + to_hex(leaf_key) + ", not the OCE key " + to_hex(point));
-    }
-    oce.certificates = std::move(chain);
+    check_oce_chain_certifies(chain, point);
+    oce.certificates = std::move(chain.certificates);
     oce.ca_kvn = oce_kvn;
     out.oce = std::move(oce);
   }
@@ -268,6 +258,25 @@ std::vector<Bytes> read_certificate_file(const std::string& path, const std::str
   std::vector<Bytes> out;
   for (const auto& certificate : read_certificates(path, option)) out.push_back(certificate.encoded());
   return out;
+}
+
+OceChain read_oce_chain(const std::vector<std::string>& paths) {
+  OceChain chain;
+  for (const auto& path : paths) {
+    for (const auto& certificate : read_certificates(path, "--oce-cert")) {
+      chain.certificates.push_back(certificate.encoded());
+      chain.leaf_key = certificate.public_key();
+    }
+  }
+  if (chain.certificates.empty()) throw Error(Errc::invalid_argument, "--oce-cert: no certificate in the files given");
+  return chain;
+}
+
+void check_oce_chain_certifies(const OceChain& chain, const Bytes& oce_key) {
+  if (chain.leaf_key != oce_key) {
+    throw Error(Errc::invalid_argument, "the last --oce-cert certifies the key " + to_hex(chain.leaf_key) +
+                                            ", not the OCE key " + to_hex(oce_key));
+  }
 }
 
 }  // namespace sefleet::cli

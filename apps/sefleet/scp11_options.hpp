@@ -56,4 +56,14 @@ Bytes read_p256_public_key(const std::string& text, const std::string& option);
 // The certificates of a file (PEM, DER X.509 or 7F21, binary or hex), encoded, in file order.
 std::vector<Bytes> read_certificate_file(const std::string& path, const std::string& option);
 
+// The OCE certificate chain of --oce-cert files (root first, leaf last) and the key its leaf
+// certifies; Error(parse_error) as read_certificate_file, Error(invalid_argument) for no certificate.
+struct OceChain {
+  std::vector<Bytes> certificates;
+  Bytes leaf_key;  // uncompressed P-256 point
+};
+OceChain read_oce_chain(const std::vector<std::string>& paths);
+// Error(invalid_argument) when the chain's leaf does not certify `oce_key` (the point of --oce-key).
+void check_oce_chain_certifies(const OceChain& chain, const Bytes& oce_key);
+
 }  // namespace sefleet::cli

@@ -10,11 +10,33 @@ constexpr std::uint8_t kSecurityLevel = 0x33;  // what key usage 3C sets up
 constexpr std::uint8_t kGpClass = 0x80;
 constexpr std::uint8_t kMoreCertificates = 0x80;
 
-// Z of SCP11a/c when SK.OCE.ECKA is not in this process: ShSee = ECDH(eSK.OCE, ePK.SD) here, ShSes =
-// ECDH(SK.OCE, PK.SD) from the OCE key's holder.
-SecretBytes shared_secret_by_agreement(const crypto::P256PrivateKey& ephemeral_oce_key,
-                                       const StaticOceAgreement& static_agreement, ByteView sd_response_key,
-                                       ByteView static_sd_key) {
+}  // namespace
+
+std::vector<iso7816::CommandApdu> certificate_upload_commands(const std::vector<Bytes>& certificates,
+                                                              std::uint8_t ca_kvn, std::uint8_t channel) {
+  std::vector<iso7816::CommandApdu> commands;
+  const std::uint8_t cla = iso7816::cla_for_channel(kGpClass, channel, false);
+  for (std::size_t i = 0; i < certificates.size(); ++i) {
+    const bool more = i + 1 < certificates.size();
+    iso7816::CommandApdu command(cla, kInsPerformSecurityOperation, ca_kvn,
+                                 static_cast<std::uint8_t>(kKidOceCa | (more ? kMoreCertificates : 0)),
+                                 certificates[i]);
+    command.extended = command.data.size() > iso7816::kMaxShortData;
+    commands.push_back(std::move(command));
+  }
+  return commands;
+}
+
+iso7816::CommandApdu authenticate_command(Variant variant, std::uint8_t kvn, ByteView data, std::uint8_t channel) {
+  const bool mutual = authenticates_oce(variant);
+  return iso7816::CommandApdu(iso7816::cla_for_channel(kGpClass, channel, false),
+                              mutual ? kInsMutualAuthenticate : kInsInternalAuthenticate, kvn, key_id(variant),
+                              Bytes(data.begin(), data.end()), 256);
+}
+
+SecretBytes oce_shared_secret_by_agreement(const crypto::P256PrivateKey& ephemeral_oce_key,
+                                           const StaticOceAgreement& static_agreement, ByteView sd_response_key,
+                                           ByteView static_sd_key) {
   SecretBytes z = crypto::ecdh_p256(ephemeral_oce_key, crypto::P256PublicKey::from_uncompressed(sd_response_key));
   const SecretBytes static_part = static_agreement(static_sd_key);
   if (static_part.size() != crypto::kP256ScalarSize) {
@@ -24,8 +46,6 @@ SecretBytes shared_secret_by_agreement(const crypto::P256PrivateKey& ephemeral_o
   z.append(static_part.view());
   return z;
 }
-
-}  // namespace
 
 Scp11Host::Scp11Host(Scp11HostOptions options, Bytes card_key, std::optional<OceCredentials> oce,
                      crypto::Random& random)
@@ -57,18 +77,8 @@ void Scp11Host::fail(Errc code, const std::string& message) {
 }
 
 std::vector<iso7816::CommandApdu> Scp11Host::certificate_uploads() const {
-  std::vector<iso7816::CommandApdu> commands;
-  if (!authenticates_oce(options_.variant)) return commands;
-  const std::uint8_t cla = iso7816::cla_for_channel(kGpClass, options_.channel, false);
-  for (std::size_t i = 0; i < oce_->certificates.size(); ++i) {
-    const bool more = i + 1 < oce_->certificates.size();
-    iso7816::CommandApdu command(cla, kInsPerformSecurityOperation, oce_->ca_kvn,
-                                 static_cast<std::uint8_t>(kKidOceCa | (more ? kMoreCertificates : 0)),
-                                 oce_->certificates[i]);
-    command.extended = command.data.size() > iso7816::kMaxShortData;
-    commands.push_back(std::move(command));
-  }
-  return commands;
+  if (!authenticates_oce(options_.variant)) return {};
+  return certificate_upload_commands(oce_->certificates, oce_->ca_kvn, options_.channel);
 }
 
 iso7816::CommandApdu Scp11Host::authenticate() {
@@ -78,10 +88,7 @@ iso7816::CommandApdu Scp11Host::authenticate() {
                                   options_.host_id};
   sent_data_ = encode_authenticate_data({params, ephemeral_->public_uncompressed()});
   state_ = State::awaiting_response;
-  const bool mutual = authenticates_oce(options_.variant);
-  return iso7816::CommandApdu(iso7816::cla_for_channel(kGpClass, options_.channel, false),
-                              mutual ? kInsMutualAuthenticate : kInsInternalAuthenticate, options_.kvn,
-                              key_id(options_.variant), sent_data_, 256);
+  return authenticate_command(options_.variant, options_.kvn, sent_data_, options_.channel);
 }
 
 void Scp11Host::complete(const iso7816::ResponseApdu& response) {
@@ -104,7 +111,7 @@ void Scp11Host::complete(const iso7816::ResponseApdu& response) {
   const bool agreement_elsewhere = authenticates_oce(options_.variant) && !oce_->key;
   const SecretBytes z =
       agreement_elsewhere
-          ? shared_secret_by_agreement(*ephemeral_, oce_->static_agreement, answer.ephemeral_sd_key, card_key_)
+          ? oce_shared_secret_by_agreement(*ephemeral_, oce_->static_agreement, answer.ephemeral_sd_key, card_key_)
           : host_shared_secret(options_.variant, *ephemeral_, oce_ ? oce_->key.get() : nullptr,
                                crypto::P256PublicKey::from_uncompressed(answer.ephemeral_sd_key), *card_public_);
   Scp11SessionKeys keys = derive_session_keys(z.view(), params);

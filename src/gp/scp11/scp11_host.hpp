@@ -52,6 +52,22 @@ struct OceCredentials {
   StaticOceAgreement static_agreement;
 };
 
+// The commands of the OCE role, for a caller that keeps the session state itself (an online session
+// split over two requests): PERFORM SECURITY OPERATION uploading `certificates` (root first) under the
+// CA key `ca_kvn`, one command per certificate, b8 of P2 set on all but the last, extended length when
+// a certificate does not fit a short command; and the authenticate command carrying `data`
+// (encode_authenticate_data): MUTUAL AUTHENTICATE for a and c, INTERNAL AUTHENTICATE for b.
+std::vector<iso7816::CommandApdu> certificate_upload_commands(const std::vector<Bytes>& certificates,
+                                                              std::uint8_t ca_kvn, std::uint8_t channel = 0);
+iso7816::CommandApdu authenticate_command(Variant variant, std::uint8_t kvn, ByteView data, std::uint8_t channel = 0);
+
+// Z of SCP11a/c when SK.OCE.ECKA is not in this process: ShSee = ECDH(eSK.OCE, `sd_response_key`)
+// here, ShSss = ECDH(SK.OCE, `static_sd_key`) from the OCE key's holder. Throws Error(crypto_error)
+// when the agreement does not give 32 bytes; point errors propagate.
+SecretBytes oce_shared_secret_by_agreement(const crypto::P256PrivateKey& ephemeral_oce_key,
+                                           const StaticOceAgreement& static_agreement, ByteView sd_response_key,
+                                           ByteView static_sd_key);
+
 class Scp11Host {
  public:
   enum class State { idle, awaiting_response, open, failed };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "gp/scp11/scp11_params.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/api/enums.hpp"
 #include "offcard/campaign/hsm_role.hpp"
@@ -170,9 +171,13 @@ struct AuthorizationGrant {
 enum class OnlineProtocol { scp11, scp03 };
 struct SessionStart {
   std::string session_id;       // 32 hex
-  std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE)
+  std::vector<Bytes> commands;  // the setup commands for the SE (SCP11b: INTERNAL AUTHENTICATE; SCP11a/c:
+                                // PERFORM SECURITY OPERATION per OCE certificate, then MUTUAL AUTHENTICATE)
   Bytes state;                  // the session state sealed under the server's session KEK: sent back with the answer
   std::int64_t expires_at = 0;
+  // SCP11: the variant the server chose among the SE's offers (absent from older servers' answers,
+  // which ran SCP11b only); nullopt for an online SCP03 session.
+  std::optional<gp::scp11::Variant> variant;
   friend bool operator==(const SessionStart&, const SessionStart&) = default;
 };
 

@@ -16,6 +16,7 @@ constexpr std::size_t kMaxStateSize = 1024;         // a sealed session state is
 constexpr std::size_t kMaxApduSize = 4 + 3 + 65535 + 3;
 constexpr std::size_t kMaxResponseSize = 65536 + 2;
 constexpr std::size_t kMaxSetupCommands = 16;  // SCP11a: the OCE chain's certificates and the authenticate
+constexpr std::size_t kMaxOffers = 8;          // the key sets of KIDs 11, 13 and 15, a few versions each
 
 std::string variant_text(gp::scp11::Variant variant) {
   switch (variant) {
@@ -30,6 +31,11 @@ std::string variant_text(gp::scp11::Variant variant) {
 }
 
 constexpr const char* kProtocolScp03 = "scp03";
+gp::scp11::Variant read_variant(const JsonReader& r) {
+  const auto variant = gp::scp11::parse_variant(r.string("variant", 1, 8));
+  if (!variant) r.fail("variant", "expected 11a, 11b or 11c");
+  return *variant;
+}
 
 }  // namespace
 
@@ -60,10 +66,20 @@ SeAuthorizationRequest read_scp03_session_request(const json& body) {
 }
 
 json to_json(const OnlineSessionRequest& request) {
-  return json{{"se_id", lower_hex(request.se_id)},
-              {"certificates", lower_hex(request.certificates)},
-              {"kvn", request.kvn},
-              {"variant", variant_text(request.variant)}};
+  json out{{"se_id", lower_hex(request.se_id)},
+           {"certificates", lower_hex(request.certificates)},
+           {"kvn", request.kvn},
+           {"variant", variant_text(request.variant)}};
+  if (!request.offers.empty()) {
+    json offers = json::array();
+    for (const auto& offer : request.offers) {
+      offers.push_back(json{{"variant", variant_text(offer.variant)},
+                            {"kvn", offer.kvn},
+                            {"certificates", lower_hex(offer.certificates)}});
+    }
+    out["offers"] = std::move(offers);
+  }
+  return out;
 }
 
 OnlineSessionRequest read_online_session_request(const json& body) {
@@ -72,19 +88,29 @@ OnlineSessionRequest read_online_session_request(const json& body) {
   request.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
   request.certificates = r.hex("certificates", 1, kMaxCertificatesSize);
   request.kvn = static_cast<std::uint8_t>(r.integer("kvn", 1, 255));
-  const auto variant = gp::scp11::parse_variant(r.string("variant", 1, 8));
-  if (!variant) r.fail("variant", "expected 11a, 11b or 11c");
-  request.variant = *variant;
+  request.variant = read_variant(r);
+  if (r.has("offers")) {
+    for (const auto& element : r.array("offers", kMaxOffers)) {
+      const JsonReader o(element.value, element.path);
+      OnlineOffer offer;
+      offer.variant = read_variant(o);
+      offer.kvn = static_cast<std::uint8_t>(o.integer("kvn", 1, 255));
+      offer.certificates = o.hex("certificates", 1, kMaxCertificatesSize);
+      request.offers.push_back(std::move(offer));
+    }
+  }
   return request;
 }
 
 json to_json(const SessionStart& start) {
   json commands = json::array();
   for (const auto& command : start.commands) commands.push_back(lower_hex(command));
-  return json{{"session_id", start.session_id},
-              {"commands", commands},
-              {"state", lower_hex(start.state)},
-              {"expires_at", start.expires_at}};
+  json out{{"session_id", start.session_id},
+           {"commands", commands},
+           {"state", lower_hex(start.state)},
+           {"expires_at", start.expires_at}};
+  if (start.variant) out["variant"] = variant_text(*start.variant);
+  return out;
 }
 
 SessionStart read_session_start(const json& body) {
@@ -97,6 +123,7 @@ SessionStart read_session_start(const json& body) {
   if (start.commands.empty()) r.fail("commands", "expected at least one command");
   start.state = r.hex("state", 1, kMaxStateSize);
   start.expires_at = r.integer("expires_at", 0, kMaxTime);
+  if (r.has("variant")) start.variant = read_variant(r);
   return start;
 }
 

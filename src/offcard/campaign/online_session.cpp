@@ -6,6 +6,7 @@
 #include "core/hex.hpp"
 #include "crypto/x509_certificate.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
+#include "gp/scp11/scp11_host.hpp"
 #include "gp/scp11/scp11_keys.hpp"
 #include "iso7816/status_words.hpp"
 
@@ -16,7 +17,6 @@ namespace bc = gp::broadcast;
 namespace scp11 = gp::scp11;
 
 constexpr std::size_t kMaxSeIdSize = 64;
-constexpr std::uint8_t kGpClass = 0x80;
 constexpr std::size_t kSessionKeyLength = 16;  // AES-128 session keys, SCP11's default
 // SCP11 runs SCP03's secure messaging with 8-byte MACs (the host and card roles of gp/scp11 do too).
 constexpr gp::Scp03Mode kOnlineMode = gp::Scp03Mode::s8;
@@ -55,6 +55,8 @@ std::string_view online_refusal_name(OnlineRefusal reason) {
   switch (reason) {
     case OnlineRefusal::bad_request:
       return "bad_request";
+    case OnlineRefusal::no_common_variant:
+      return "no_common_variant";
     case OnlineRefusal::chain_not_verified:
       return "chain_not_verified";
     case OnlineRefusal::se_id_mismatch:
@@ -73,20 +75,35 @@ std::string_view online_refusal_name(OnlineRefusal reason) {
   return "bad_request";
 }
 
+std::optional<OnlineOffer> choose_online_offer(const OnlineSessionRequest& request, bool oce_key_available) {
+  std::vector<OnlineOffer> offers{OnlineOffer{request.variant, request.kvn, request.certificates}};
+  offers.insert(offers.end(), request.offers.begin(), request.offers.end());
+  // SCP11a and c authenticate the server to the SE too; a before c, whose card key is static.
+  for (const scp11::Variant preferred : {scp11::Variant::a, scp11::Variant::c, scp11::Variant::b}) {
+    if (scp11::authenticates_oce(preferred) && !oce_key_available) continue;
+    const auto offer =
+        std::find_if(offers.begin(), offers.end(), [&](const OnlineOffer& o) { return o.variant == preferred; });
+    if (offer != offers.end()) return *offer;
+  }
+  return std::nullopt;
+}
+
 OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
-                                        crypto::Random& random) {
+                                        const OnlineOceKey* oce, crypto::Random& random) {
   if (request.se_id.empty() || request.se_id.size() > kMaxSeIdSize) {
     refuse(Errc::invalid_argument, OnlineRefusal::bad_request,
            "SE identity must be 1 to 64 bytes, got " + std::to_string(request.se_id.size()));
   }
-  if (request.kvn == 0) refuse(Errc::invalid_argument, OnlineRefusal::bad_request, "key version 00 names no key");
-  if (request.variant != scp11::Variant::b) {
-    refuse(Errc::unsupported, OnlineRefusal::bad_request,
-           scp11::variant_name(request.variant) + " needs a static OCE key; online sessions run SCP11b");
+  const bool oce_ready = oce != nullptr && !oce->certificates.empty();
+  const std::optional<OnlineOffer> offer = choose_online_offer(request, oce_ready);
+  if (!offer) {
+    refuse(Errc::unsupported, OnlineRefusal::no_common_variant,
+           "the SE offers only SCP11a/c, which need an OCE key this server is not configured with");
   }
+  if (offer->kvn == 0) refuse(Errc::invalid_argument, OnlineRefusal::bad_request, "key version 00 names no key");
   std::vector<scp11::Scp11Certificate> chain;
   try {
-    chain = scp11::parse_certificate_chain(request.certificates);
+    chain = scp11::parse_certificate_chain(offer->certificates);
   } catch (const Error& error) {
     refuse(Errc::parse_error, OnlineRefusal::bad_request, std::string("SE certificates: ") + error.what());
   }
@@ -103,19 +120,22 @@ OnlineSessionStart start_online_session(const OnlineSessionRequest& request, con
 
   const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::generate(random);
   state.se_id = request.se_id;
-  state.variant = request.variant;
-  state.kvn = request.kvn;
+  state.variant = offer->variant;
+  state.kvn = offer->kvn;
   state.authenticate_data =
-      scp11::encode_authenticate_data({agreement_params(request.variant), ephemeral.public_uncompressed()});
+      scp11::encode_authenticate_data({agreement_params(offer->variant), ephemeral.public_uncompressed()});
   state.ephemeral_key = ephemeral.scalar();
-  start.commands.emplace_back(kGpClass, scp11::kInsInternalAuthenticate, request.kvn, scp11::key_id(request.variant),
-                              state.authenticate_data, 256);
+  if (scp11::authenticates_oce(offer->variant)) {
+    state.oce_key = oce->key.text();
+    start.commands = scp11::certificate_upload_commands(oce->certificates, oce->ca_kvn);
+  }
+  start.commands.push_back(scp11::authenticate_command(offer->variant, offer->kvn, state.authenticate_data));
   return start;
 }
 
 OnlineAuthorization finish_online_session(const OnlineSessionState& state,
                                           const iso7816::ResponseApdu& authenticate_response, const PautIssuer& issuer,
-                                          bc::Action action) {
+                                          bc::Action action, const scp11::StaticOceAgreement& static_agreement) {
   if (!authenticate_response.ok()) {
     refuse(Errc::protocol_error, OnlineRefusal::card_refused,
            "SE " + to_hex(state.se_id) +
@@ -127,12 +147,24 @@ OnlineAuthorization finish_online_session(const OnlineSessionState& state,
   } catch (const Error& error) {
     refuse(Errc::protocol_error, OnlineRefusal::bad_request, error.what());
   }
+  const bool static_oce = scp11::authenticates_oce(state.variant);
+  if (static_oce && !static_agreement) {
+    refuse(Errc::invalid_argument, OnlineRefusal::bad_request,
+           scp11::variant_name(state.variant) + " needs the OCE key's agreement");
+  }
+  // SCP11c: the SE answers with its static key, the one its verified certificate holds.
+  if (state.variant == scp11::Variant::c && answer.ephemeral_sd_key != state.card_key) {
+    refuse(Errc::integrity_error, OnlineRefusal::wrong_receipt,
+           "SE " + to_hex(state.se_id) + " answered SCP11c with another key than its certified one");
+  }
   const auto params = agreement_params(state.variant);
   std::optional<scp11::Scp11SessionKeys> keys;
   try {
     const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::from_scalar(state.ephemeral_key.view());
-    const SecretBytes z =
-        scp11::host_shared_secret(state.variant, ephemeral, nullptr, answer.ephemeral_sd_key, state.card_key);
+    const SecretBytes z = static_oce ? scp11::oce_shared_secret_by_agreement(ephemeral, static_agreement,
+                                                                             answer.ephemeral_sd_key, state.card_key)
+                                     : scp11::host_shared_secret(state.variant, ephemeral, nullptr,
+                                                                 answer.ephemeral_sd_key, state.card_key);
     keys.emplace(scp11::derive_session_keys(z.view(), params));
   } catch (const Error& error) {
     refuse(Errc::protocol_error, OnlineRefusal::bad_request, std::string("SE key: ") + error.what());

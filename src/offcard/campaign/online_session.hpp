@@ -4,11 +4,15 @@
 // terminal, and wraps CHANGE MODE 01 and AUTHORIZE ACTION in that session; the PSE between them stays
 // the campaign's broadcast bytes.
 //
-//   start   the SE's certificate chain (GET DATA BF21) verified up to the card CA key and bound to
-//           the SE id; eSK.OCE generated; the setup commands returned (SCP11b: INTERNAL AUTHENTICATE)
-//           with the state the second step needs.
-//   finish  the SE's answer (5F49 ePK.SD || 86 receipt): the receipt verified, the session keys
-//           derived, CHANGE MODE and AUTHORIZE ACTION wrapped with the receipt as first chaining value.
+//   start   the variant chosen among the SE's offers (SCP11a, then SCP11c when the server holds an
+//           OCE key, then SCP11b); the SE's certificate chain (GET DATA BF21) verified up to the card
+//           CA key and bound to the SE id; eSK.OCE generated; the setup commands returned (SCP11b:
+//           INTERNAL AUTHENTICATE; SCP11a/c: PERFORM SECURITY OPERATION with each certificate of the
+//           OCE chain, then MUTUAL AUTHENTICATE) with the state the second step needs.
+//   finish  the SE's answer (5F49 ePK.SD || 86 receipt): the session keys derived (SCP11a/c: the
+//           static agreement ShSss = ECDH(SK.OCE, PK.SD) runs where SK.OCE is, the server's
+//           keystore), the receipt verified, CHANGE MODE and AUTHORIZE ACTION wrapped with the receipt
+//           as first chaining value.
 //   report  the R-MAC (and R-ENC) of AUTHORIZE ACTION's response under the session keys, and the
 //           receipt the terminal reports equal to the one verified in finish.
 //
@@ -37,10 +41,12 @@
 #include "gp/broadcast/campaign_messages.hpp"
 #include "gp/broadcast/paut.hpp"
 #include "gp/scp03_derivation.hpp"
+#include "gp/scp11/scp11_host.hpp"
 #include "gp/scp11/scp11_params.hpp"
 #include "gp/secure_messaging.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/keystore/keystore.hpp"
 
 namespace sefleet::offcard {
 
@@ -48,6 +54,7 @@ namespace sefleet::offcard {
 // OnlineSessionError (an Error whose code() says the kind, and reason() which check failed).
 enum class OnlineRefusal {
   bad_request,         // malformed or unsupported input (sizes, KVN, variant, certificates, state)
+  no_common_variant,   // the SE offers only SCP11a/c and the server holds no OCE key
   chain_not_verified,  // the SE's chain does not verify under the card CA key
   se_id_mismatch,      // the chain verifies but its leaf names another SE
   card_refused,        // the SE answered the authenticate command with an error status word
@@ -68,15 +75,40 @@ class OnlineSessionError : public Error {
   OnlineRefusal reason_;
 };
 
-// What the terminal read from an SE that offers SCP11.
+// One SCP11 key set an SE offers: its variant (KID 11, 13 or 15), KVN and certificate chain.
+struct OnlineOffer {
+  gp::scp11::Variant variant = gp::scp11::Variant::b;
+  std::uint8_t kvn = 0x01;
+  Bytes certificates;  // GET DATA BF21 value: the chain of CERT.SD.ECKA, root first, leaf last
+
+  friend bool operator==(const OnlineOffer&, const OnlineOffer&) = default;
+};
+
+// What the terminal read from an SE that offers SCP11: one offer in the first fields (the one any
+// server runs, SCP11b, when the SE has it) and every further one in `offers`; the server chooses.
 struct OnlineSessionRequest {
   Bytes se_id;         // GET DATA 45, 1..64 bytes
   Bytes certificates;  // GET DATA BF21 value: the chain of CERT.SD.ECKA, root first, leaf last
   std::uint8_t kvn = 0x01;
   gp::scp11::Variant variant = gp::scp11::Variant::b;
+  std::vector<OnlineOffer> offers;  // further key sets the SE offers (none: the first fields only)
 };
 
-// The session after start: what finish needs. Holds eSK.OCE: the caller keeps it sealed.
+// The OCE side of SCP11a/c: the static key SK.OCE.ECKA stays in the server's keystore (usage agree;
+// only this reference leaves it) and its certificate chain is presented to the SE under the SE's CA
+// key `ca_kvn` (KID 10).
+struct OnlineOceKey {
+  KeyRef key;
+  std::vector<Bytes> certificates;  // root first, leaf (certifying the key's public point) last
+  std::uint8_t ca_kvn = 0x10;
+};
+
+// The offer an online session runs: SCP11a, then SCP11c when `oce_key_available`, then SCP11b;
+// nullopt when none fits (only SCP11a/c offered to a server without an OCE key).
+std::optional<OnlineOffer> choose_online_offer(const OnlineSessionRequest& request, bool oce_key_available);
+
+// The session after start: what finish needs. Holds eSK.OCE: the caller keeps it sealed. SK.OCE is
+// never in it, only the keystore reference of the key the OCE chain certifies (SCP11a/c).
 struct OnlineSessionState {
   Bytes se_id;
   gp::scp11::Variant variant = gp::scp11::Variant::b;
@@ -84,19 +116,23 @@ struct OnlineSessionState {
   Bytes card_key;             // PK.SD.ECKA, from the verified chain
   Bytes authenticate_data;    // the data field of the authenticate command sent (the receipt covers it)
   SecretBytes ephemeral_key;  // eSK.OCE.ECKA, 32-byte scalar
+  std::string oce_key;        // SCP11a/c: KeyRef text of SK.OCE.ECKA; empty for SCP11b
 };
 
 struct OnlineSessionStart {
-  // SCP11b: INTERNAL AUTHENTICATE. The terminal sends them in order after SELECT of the ISD.
+  // SCP11b: INTERNAL AUTHENTICATE; SCP11a/c: PERFORM SECURITY OPERATION per OCE certificate, then
+  // MUTUAL AUTHENTICATE. The terminal sends them in order after SELECT of the ISD and stops at the
+  // first status word other than 9000.
   std::vector<iso7816::CommandApdu> commands;
   OnlineSessionState state;
 };
 
-// Verifies and binds the chain and opens the key agreement. Refuses (OnlineSessionError) a bad request
-// (SE id size, KVN 00, a variant other than SCP11b: SCP11a/c need a static OCE key this role does not
-// hold yet, certificates that do not parse), a chain that does not verify under `card_ca`, and a leaf
-// that names another SE.
+// Chooses the offer (choose_online_offer), verifies and binds its chain and opens the key agreement.
+// `oce` is the server's OCE key (nullptr: SCP11b only). Refuses (OnlineSessionError) a bad request (SE
+// id size, KVN 00, certificates that do not parse), only SCP11a/c offered without `oce`
+// (no_common_variant), a chain that does not verify under `card_ca`, and a leaf that names another SE.
 OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
+                                        const OnlineOceKey* oce = nullptr,
                                         crypto::Random& random = crypto::system_random());
 
 // What the server keeps to verify the report (secret: the session keys; seal it).
@@ -119,11 +155,15 @@ struct OnlineAuthorization {
 inline constexpr std::uint8_t kOnlineSecurityLevel = 0x33;
 
 // Checks the SE's answer to the authenticate command and wraps the issuer's CHANGE MODE and
-// AUTHORIZE ACTION (`action`) in the session. Refuses (OnlineSessionError) a refusal status word, a
-// malformed answer, and a wrong receipt (not the SE whose chain was verified, or an altered answer).
+// AUTHORIZE ACTION (`action`) in the session. SCP11a/c need `static_agreement`, the ECDH with
+// SK.OCE.ECKA (state.oce_key) done by the keystore holding it. Refuses (OnlineSessionError) a refusal
+// status word, a malformed answer, an SCP11c answer with another key than the certified PK.SD.ECKA,
+// SCP11a/c without the agreement, and a wrong receipt (not the SE whose chain was verified, or an
+// altered answer).
 OnlineAuthorization finish_online_session(const OnlineSessionState& state,
                                           const iso7816::ResponseApdu& authenticate_response, const PautIssuer& issuer,
-                                          gp::broadcast::Action action);
+                                          gp::broadcast::Action action,
+                                          const gp::scp11::StaticOceAgreement& static_agreement = {});
 
 // The report: `authenticate_response` as the terminal reports it (its receipt must be the verified
 // one: card_authenticated) and, when the SE got that far, AUTHORIZE ACTION's response (R-MAC, R-ENC,

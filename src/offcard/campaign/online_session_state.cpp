@@ -26,6 +26,7 @@ Bytes seal_online_session(Keystore& keystore, const KeyRef& kek, const OnlineSes
   out.field(state.card_key);
   out.field(state.authenticate_data);
   out.field(state.ephemeral_key.view());
+  out.field(bytes_of(state.oce_key));  // the keystore reference of SK.OCE (SCP11a/c), never the key
   return out.seal(keystore, kek);
 }
 
@@ -48,6 +49,11 @@ OnlineSessionState open_online_session(Keystore& keystore, const KeyRef& kek, By
   state.card_key = copy_of(in.field());
   state.authenticate_data = copy_of(in.field());
   state.ephemeral_key = SecretBytes(in.field());
+  const ByteView oce_key = in.field();
+  state.oce_key.assign(oce_key.begin(), oce_key.end());
+  if (gp::scp11::authenticates_oce(state.variant) == state.oce_key.empty()) {
+    malformed("an OCE key reference is present exactly for SCP11a/c");
+  }
   in.finish();
   return state;
 }

@@ -2,7 +2,8 @@
 // sealed under a keystore KEK (AES-KW, RFC 3394: encrypted and authenticated), so that a server keeps
 // nothing in memory and any server sharing the keystore can take the next step. eSK.OCE and the
 // session keys exist in clear only inside this process, in SecretBytes. The blobs are
-// sealed_state.hpp's (kinds 01: session, 02: check). `binding` is the caller's context (the server: campaign id and the
+// sealed_state.hpp's (kinds 04: session, whose fields end with the OCE key reference of
+// SCP11a/c; 02: check). `binding` is the caller's context (the server: campaign id and the
 // terminal's token), checked on opening: a blob sealed for one campaign or terminal opens for no other.
 #pragma once
 

@@ -22,7 +22,9 @@ namespace sefleet::offcard::sealed {
 
 inline constexpr std::uint8_t kVersion = 0x01;
 // The kinds of blob (one byte each, never reused).
-inline constexpr std::uint8_t kKindScp11Session = 0x01;
+// 01 was the SCP11 session before it carried the OCE key reference: such a blob (minutes old at most)
+// is refused as malformed and the terminal starts a new session.
+inline constexpr std::uint8_t kKindScp11Session = 0x04;
 inline constexpr std::uint8_t kKindScp11Check = 0x02;
 inline constexpr std::uint8_t kKindScp03Session = 0x03;
 

@@ -163,30 +163,48 @@ DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const 
   return report;
 }
 
-std::optional<Scp11Offer> read_scp11_offer(transport::CardChannel& channel) {
+std::vector<OnlineOffer> read_scp11_offers(transport::CardChannel& channel) {
+  std::vector<OnlineOffer> offers;
   const auto keys = gp::host::parse_key_information(get_data(channel, 0x00E0, "E0 (key information)"));
-  const auto key = std::find_if(keys.begin(), keys.end(), [](const auto& k) { return k.id == gp::scp11::kKidScp11b; });
-  if (key == keys.end()) return std::nullopt;
-  const ResponseApdu store =
-      exchange(channel, gp::host::make_get_certificate_store(gp::scp11::kKidScp11b, key->version));
-  if (store.sw == sw::kReferencedDataNotFound) return std::nullopt;
-  if (store.sw != sw::kOk) {
-    throw Error(Errc::protocol_error,
-                "SE refused GET DATA BF21 (certificate store): " + sw::status_word_name(store.sw));
+  // SCP11a/c authenticate the OCE by a chain the SE verifies under a CA key (KID 10, or 20..2F): an SE
+  // that lists none cannot run them, whatever SD keys it lists.
+  const bool has_oce_ca = std::any_of(keys.begin(), keys.end(), [](const auto& k) {
+    return k.id == gp::scp11::kKidOceCa ||
+           (k.id >= gp::scp11::kKidFirstAdditionalCa && k.id <= gp::scp11::kKidLastAdditionalCa);
+  });
+  for (const auto& key : keys) {
+    const auto variant = gp::scp11::variant_of_key_id(key.id);
+    if (!variant || (gp::scp11::authenticates_oce(*variant) && !has_oce_ca)) continue;
+    const ResponseApdu store = exchange(channel, gp::host::make_get_certificate_store(key.id, key.version));
+    if (store.sw == sw::kReferencedDataNotFound) continue;
+    if (store.sw != sw::kOk) {
+      throw Error(Errc::protocol_error,
+                  "SE refused GET DATA BF21 (certificate store): " + sw::status_word_name(store.sw));
+    }
+    OnlineOffer offer;
+    offer.variant = *variant;
+    offer.kvn = key.version;
+    offer.certificates = gp::host::certificate_store_content(store.data);
+    if (offer.certificates.empty()) continue;  // a key without a chain: no server can verify it
+    offers.push_back(std::move(offer));
   }
-  Scp11Offer offer;
-  offer.kvn = key->version;
-  offer.certificates = gp::host::certificate_store_content(store.data);
-  if (offer.certificates.empty()) return std::nullopt;  // a key without a chain: no server can verify it
-  return offer;
+  return offers;
 }
 
-OnlineSessionRequest online_session_request(ByteView se_id, const Scp11Offer& offer) {
+OnlineSessionRequest online_session_request(ByteView se_id, const std::vector<OnlineOffer>& offers) {
+  if (offers.empty()) throw Error(Errc::invalid_argument, "online session request without an SCP11 offer");
+  // SCP11b in the first fields: a server that reads only those still runs it.
+  const auto first = std::find_if(offers.begin(), offers.end(),
+                                  [](const OnlineOffer& o) { return o.variant == gp::scp11::Variant::b; });
+  const OnlineOffer& lead = first != offers.end() ? *first : offers.front();
   OnlineSessionRequest request;
   request.se_id.assign(se_id.begin(), se_id.end());
-  request.certificates = offer.certificates;
-  request.kvn = offer.kvn;
-  request.variant = gp::scp11::Variant::b;
+  request.certificates = lead.certificates;
+  request.kvn = lead.kvn;
+  request.variant = lead.variant;
+  for (const OnlineOffer& offer : offers) {
+    if (&offer != &lead) request.offers.push_back(offer);
+  }
   return request;
 }
 

@@ -68,23 +68,23 @@ DeliveryReport deliver(transport::CardChannel& channel, ByteView isd_aid, const 
 
 // ---- online authorization (online_session.hpp, scp11.md "Online authorization") ----
 
-// What an SE offers for an online session: its SCP11b key version and that key's certificate chain.
-struct Scp11Offer {
-  std::uint8_t kvn = 0;
-  Bytes certificates;  // the BF21 content: root first, leaf last
-};
+// With the ISD selected (read_se_identity): GET DATA E0 for the SE's SCP11 keys (KIDs 11, 13 and 15,
+// i.e. SCP11a, b and c), then GET DATA BF21 for each one's certificate chain. Keys without a chain are
+// left out (no server could verify them), and SCP11a/c keys of an SE that lists no OCE CA key (KID 10,
+// 20..2F; it could not verify an OCE chain); empty when the SE offers none. Throws
+// Error(Errc::protocol_error) for a refusal other than 6A88 or a malformed answer.
+std::vector<OnlineOffer> read_scp11_offers(transport::CardChannel& channel);
 
-// With the ISD selected (read_se_identity): GET DATA E0 for an SCP11b key (KID 13), then GET DATA BF21
-// for its certificate store. nullopt when the SE has no such key or no chain for it (6A88). Throws
-// Error(Errc::protocol_error) for another refusal or a malformed answer.
-std::optional<Scp11Offer> read_scp11_offer(transport::CardChannel& channel);
-
-// The start request for the server: the SE id of read_se_identity and the offer.
-OnlineSessionRequest online_session_request(ByteView se_id, const Scp11Offer& offer);
+// The start request for the server: the SE id of read_se_identity and every offer, the SCP11b one (which
+// every server runs) in the first fields when there is one. The server chooses among them and says
+// which in its answer. `offers` must not be empty.
+OnlineSessionRequest online_session_request(ByteView se_id, const std::vector<OnlineOffer>& offers);
 
 // The online delivery, around the server's round trip:
-//   begin    SELECT of the ISD, then the session's setup commands (SCP11b: INTERNAL AUTHENTICATE);
-//            the answer of the last one is `authenticate_response`;
+//   begin    SELECT of the ISD, then the session's setup commands (SCP11b: INTERNAL AUTHENTICATE;
+//            SCP11a/c: PERFORM SECURITY OPERATION per OCE certificate, then MUTUAL AUTHENTICATE),
+//            stopping at the first refusal (a PSO refused: no authenticate command is sent); the
+//            answer of the last one is `authenticate_response`;
 //   finish   CHANGE MODE ‖ PSE ‖ AUTHORIZE ACTION, with the two commands the server wrapped in the
 //            session (the ISD stays selected: a SELECT would close the session).
 // The indices of the report count the setup commands first, then the merged sequence; the expected

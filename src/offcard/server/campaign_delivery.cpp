@@ -245,10 +245,16 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
   // Verification through the HSM, outside the transaction (it derives keys, the database waits not).
   const auto ctx = context(id);
   const auto assess = [&] {
-    if (a.scp_i == kOnlineAuthorizationScpI) {
-      const OnlineCheck check = open_online_check(keystore_, require_online().session_kek, a.paut,
+    // The protocol the authorization ran decides how its report is verified.
+    if (scp11_protocol_variant(a.protocol)) {
+      if (!a.online_check) throw Error(Errc::state_error, "authorization " + authorization_id + " has no online check");
+      const OnlineCheck check = open_online_check(keystore_, require_online().session_kek, *a.online_check,
                                                   online_check_binding(id, authorization_id));
       return assess_online_delivery(check, request.delivery);
+    }
+    if (a.protocol != kProtocolScp03Paut && a.protocol != kProtocolScp03Online) {
+      throw Error(Errc::state_error,
+                  "authorization " + authorization_id + " was issued by protocol '" + a.protocol + "', unknown here");
     }
     SeAuthorizationRequest identity;
     identity.se_id = from_hex(a.se_id);

@@ -11,6 +11,7 @@
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/online_session.hpp"
 #include "offcard/campaign/online_session_state.hpp"
+#include "offcard/keystore/key_ref.hpp"
 #include "offcard/server/api_error.hpp"
 #include "offcard/server/campaign_service.hpp"
 
@@ -31,6 +32,7 @@ ApiError online_refusal(const OnlineSessionError& error) {
     case OnlineRefusal::wrong_cryptogram:
       return ApiError(403, reason, error.what());
     case OnlineRefusal::card_refused:
+    case OnlineRefusal::no_common_variant:
       return ApiError(409, reason, error.what());
     case OnlineRefusal::expired:
       return ApiError(410, reason, error.what());
@@ -66,13 +68,15 @@ api::SessionStart CampaignService::start_session(const Caller& caller, const std
   // recorded: this step writes nothing.
   OnlineSessionStart started;
   try {
-    started = start_online_session(request, crypto::P256PublicKey::from_uncompressed(online.card_ca_key));
+    started = start_online_session(request, crypto::P256PublicKey::from_uncompressed(online.card_ca_key),
+                                   online.oce ? &*online.oce : nullptr);
   } catch (const OnlineSessionError& error) {
     throw online_refusal(error);
   }
   api::SessionStart out;
   out.session_id = lower_hex(crypto::SystemRandom().bytes(api::kAuthorizationIdSize));
   out.expires_at = now() + kOnlineSessionLifetime;
+  out.variant = started.state.variant;
   for (const auto& command : started.commands) out.commands.push_back(command.encode());
   out.state = seal_online_session(keystore_, online.session_kek, started.state,
                                   online_binding(caller, id, out.session_id), out.expires_at);
@@ -97,9 +101,16 @@ api::OnlineGrant CampaignService::finish_session(const Caller& caller, const std
   }
   const std::string se_id = lower_hex(state.se_id);
   const auto ctx = context(id);
+  // SCP11a/c: ShSss = ECDH(SK.OCE, PK.SD) runs in the keystore holding SK.OCE (the reference the
+  // session was started with, sealed in its state).
+  gp::scp11::StaticOceAgreement static_agreement;
+  if (!state.oce_key.empty()) {
+    const KeyRef oce_key = parse_key_ref(state.oce_key);
+    static_agreement = [this, oce_key](ByteView sd_point) { return keystore_.ecdh(oce_key, sd_point); };
+  }
   const auto finish = [&](gp::broadcast::Action action) {
     try {
-      return finish_online_session(state, answer.response, *ctx->issuer, action);
+      return finish_online_session(state, answer.response, *ctx->issuer, action, static_agreement);
     } catch (const OnlineSessionError& error) {
       throw online_refusal(error);
     }
@@ -124,7 +135,8 @@ api::OnlineGrant CampaignService::finish_session(const Caller& caller, const std
     AuthorizationRow a = new_authorization(caller, id, se_id, preload, t);
     a.kvn = state.kvn;
     a.scp_i = kOnlineAuthorizationScpI;
-    a.paut = seal_online_check(keystore_, online.session_kek, finished.check, online_check_binding(id, a.id));
+    set_online_check(a, online_protocol_name(state.variant),
+                     seal_online_check(keystore_, online.session_kek, finished.check, online_check_binding(id, a.id)));
     record_authorization(repo, c, target, a);
 
     api::OnlineGrant grant;

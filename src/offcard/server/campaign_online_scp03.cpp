@@ -2,7 +2,7 @@
 // session routes for an SE whose SCP03 card challenge is random. As for SCP11, the state between the
 // two steps travels with the terminal, sealed under the session KEK. What the report needs is the
 // PautCheck of the commands computed in the second step: public values, stored as an offline PAUT's
-// file and checked by the same report path (a random-challenge "i" in the authorization says which).
+// file and checked by the same report path; the row's protocol says it was computed online.
 #include <optional>
 #include <string>
 
@@ -96,6 +96,7 @@ api::OnlineGrant CampaignService::finish_scp03_session(const Caller& caller, con
     a.scp_i = state.se.i;
     a.sequence_counter = check.sequence_counter;
     a.paut = finished.file;
+    a.protocol = std::string(kProtocolScp03Online);
     record_authorization(repo, c, target, a);
 
     api::OnlineGrant grant;

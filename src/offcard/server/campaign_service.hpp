@@ -43,10 +43,12 @@ struct StoredFile {
 };
 
 // Online authorization (scp11.md "Online authorization"): the key that SEs' SCP11 certificate chains
-// must verify under, and the keystore KEK (usage wrap) that seals session states and report checks.
+// must verify under, the keystore KEK (usage wrap) that seals session states and report checks, and
+// for SCP11a/c the OCE's static key in the keystore (usage agree) with its certificate chain.
 struct OnlineAuthorizationConfig {
   Bytes card_ca_key;  // uncompressed P-256 point
   KeyRef session_kek;
+  std::optional<OnlineOceKey> oce;  // none: SCP11b sessions only
 };
 
 class CampaignService {

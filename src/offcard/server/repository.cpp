@@ -16,6 +16,9 @@ Value opt(const std::optional<std::string>& text) {
 Value opt(const std::optional<std::int64_t>& number) {
   return number ? Value(*number) : Value(std::monostate{});
 }
+Value opt(const std::optional<Bytes>& blob) {
+  return blob ? Value(*blob) : Value(std::monostate{});
+}
 template <typename E>
 Value word(E value) {
   return Value(std::string(api::name(value)));
@@ -112,7 +115,8 @@ TargetRow target_from(const db::Row& r) {
 }
 
 constexpr std::string_view kAuthorizationColumns =
-    "id, campaign_id, se_id, token_id, action, issued_at, expires_at, kdd, kvn, scp_i, sequence_counter, paut";
+    "id, campaign_id, se_id, token_id, action, issued_at, expires_at, kdd, kvn, scp_i, sequence_counter, paut, "
+    "protocol, online_check";
 
 AuthorizationRow authorization_from(const db::Row& r) {
   AuthorizationRow a;
@@ -128,6 +132,8 @@ AuthorizationRow authorization_from(const db::Row& r) {
   a.scp_i = r.integer(9);
   a.sequence_counter = r.integer(10);
   a.paut = r.blob(11);
+  a.protocol = r.text(12);
+  a.online_check = r.optional_blob(13);
   return a;
 }
 
@@ -151,6 +157,31 @@ ReportRow report_from(const db::Row& r) {
 }
 
 }  // namespace
+
+std::string online_protocol_name(gp::scp11::Variant variant) {
+  switch (variant) {
+    case gp::scp11::Variant::a:
+      return "scp11a";
+    case gp::scp11::Variant::b:
+      return "scp11b";
+    case gp::scp11::Variant::c:
+      return "scp11c";
+  }
+  return "scp11b";
+}
+
+std::optional<gp::scp11::Variant> scp11_protocol_variant(std::string_view protocol) {
+  for (const auto variant : {gp::scp11::Variant::a, gp::scp11::Variant::b, gp::scp11::Variant::c}) {
+    if (protocol == online_protocol_name(variant)) return variant;
+  }
+  return std::nullopt;
+}
+
+void set_online_check(AuthorizationRow& a, std::string protocol, Bytes sealed_check) {
+  a.protocol = std::move(protocol);
+  a.online_check = std::move(sealed_check);
+  a.paut.clear();
+}
 
 void Repository::insert_campaign(const CampaignRow& c, const Bytes& pse_file, const std::optional<Bytes>& pmob) {
   std::vector<Value> values{c.id,
@@ -345,9 +376,9 @@ std::vector<TargetRow> Repository::targets_of_se(const std::string& se_id) {
 
 void Repository::insert_authorization(const AuthorizationRow& a) {
   static const std::string kInsert =
-      sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(12), ")"});
+      sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(14), ")"});
   tx_.exec(kInsert, {a.id, a.campaign_id, a.se_id, opt(a.token_id), word(a.action), a.issued_at, a.expires_at, a.kdd,
-                     a.kvn, a.scp_i, a.sequence_counter, a.paut});
+                     a.kvn, a.scp_i, a.sequence_counter, a.paut, a.protocol, opt(a.online_check)});
 }
 
 std::optional<AuthorizationRow> Repository::find_authorization(const std::string& id) {

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "gp/scp11/scp11_params.hpp"
 #include "offcard/api/enums.hpp"
 #include "offcard/api/messages.hpp"
 #include "offcard/server/db/database.hpp"
@@ -62,6 +64,15 @@ struct TargetRow {
   std::int64_t updated_at = 0;
 };
 
+// AuthorizationRow::protocol: an offline PAUT (SCP03 with a pseudo-random challenge), a PAUT computed
+// online for an SCP03 SE with a random card challenge (its report is checked as an offline PAUT's), or
+// an online session of SCP11a/b/c ("scp11a", ...).
+inline constexpr std::string_view kProtocolScp03Paut = "scp03-paut";
+inline constexpr std::string_view kProtocolScp03Online = "scp03-online";
+std::string online_protocol_name(gp::scp11::Variant variant);
+// The SCP11 variant of an online protocol name; nullopt for any other protocol.
+std::optional<gp::scp11::Variant> scp11_protocol_variant(std::string_view protocol);
+
 struct AuthorizationRow {
   std::string id;
   std::string campaign_id;
@@ -72,16 +83,23 @@ struct AuthorizationRow {
   std::int64_t expires_at = 0;
   std::string kdd;
   std::int64_t kvn = 0;
-  std::int64_t scp_i = 0;  // kOnlineAuthorizationScpI for an online authorization
+  std::int64_t scp_i = 0;  // kOnlineAuthorizationScpI for an SCP11 online authorization
   std::int64_t sequence_counter = 0;
-  // serialize_paut_file (the commands and the PautCheck); for an online authorization the OnlineCheck
-  // sealed under the session KEK (online_session_state.hpp).
+  // serialize_paut_file (the commands and the PautCheck) of an offline PAUT; empty for an online one.
   Bytes paut;
+  // Which protocol issued it (kProtocolScp03Paut, or an online one: online_protocol_name) and, for an
+  // online authorization, its check sealed under the session KEK (online_session_state.hpp).
+  std::string protocol = std::string(kProtocolScp03Paut);
+  std::optional<Bytes> online_check;
 };
 
-// The SCP03 "i" of an online authorization's row: 00, which no SCP03 key set has (an SCP11 session
-// has no "i"; its kdd is empty and its kvn is the SCP11 key's).
+// The SCP03 "i" of an SCP11 online authorization's row: 00, which no SCP03 key set has (an SCP11
+// session has no "i"; its kdd is empty and its kvn is the SCP11 key's).
 inline constexpr std::int64_t kOnlineAuthorizationScpI = 0;
+
+// Records an online authorization's protocol and sealed check in its row (whatever the protocol: the
+// report path opens the check of the protocol the row names).
+void set_online_check(AuthorizationRow& a, std::string protocol, Bytes sealed_check);
 
 // One report as received (several per authorization: an unverified one never blocks a later one).
 struct ReportRow {

@@ -214,6 +214,16 @@ DROP INDEX timeline_campaign;
 CREATE UNIQUE INDEX timeline_second ON timeline (campaign_id, t)
 )sql";
 
+// Migration 6: an authorization names the protocol that issued it (AuthorizationRow::protocol) and an
+// online one keeps its sealed check in a column of its own instead of the PAUT file's. Every online
+// authorization stored so far ran SCP11b (scp_i 00, the only online variant before); their check
+// moves out of paut, which stays empty for them.
+constexpr std::string_view kAuthorizationProtocol = R"sql(
+ALTER TABLE authorizations ADD COLUMN protocol TEXT NOT NULL DEFAULT 'scp03-paut';
+ALTER TABLE authorizations ADD COLUMN online_check {BLOB};
+UPDATE authorizations SET protocol = 'scp11b', online_check = paut, paut = {EMPTY_BLOB} WHERE scp_i = 0
+)sql";
+
 std::string expand(std::string_view templ, bool postgresql) {
   std::string out(templ);
   const auto replace_all = [&out](std::string_view from, std::string_view to) {
@@ -225,6 +235,7 @@ std::string expand(std::string_view templ, bool postgresql) {
   replace_all("{BLOB}", postgresql ? "BYTEA" : "BLOB");
   replace_all("{INT}", postgresql ? "BIGINT" : "INTEGER");
   replace_all("{REAL}", postgresql ? "DOUBLE PRECISION" : "REAL");
+  replace_all("{EMPTY_BLOB}", postgresql ? "'\\x'::bytea" : "X''");
   return out;
 }
 
@@ -238,6 +249,8 @@ const std::vector<db::Migration>& server_migrations() {
       {4, "device list and failure indexes", std::string(kDeviceListIndexesSqlite),
        std::string(kDeviceListIndexesPostgresql)},
       {5, "one timeline sample per second", expand(kTimelinePerSecond, false), expand(kTimelinePerSecond, true)},
+      {6, "authorization protocol and online check", expand(kAuthorizationProtocol, false),
+       expand(kAuthorizationProtocol, true)},
   };
   return migrations;
 }

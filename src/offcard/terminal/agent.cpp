@@ -152,25 +152,28 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     const std::string name = se.name();
     std::optional<AuthorizationRefusal> refusal;
     std::optional<api::ReportRequest> delivered;
-    const std::optional<Scp11Offer> offer = online_offer(channel);
+    const std::vector<OnlineOffer> offers = online_offers(channel);
     // No PAUT can be computed for a random card challenge: such an SE goes online over SCP03.
-    const bool random_challenge = (request.i & gp::iparam::kPseudoRandomChallenge) == 0 &&
+    const bool random_challenge = offers.empty() && (request.i & gp::iparam::kPseudoRandomChallenge) == 0 &&
                                   options_.mode != AuthorizationMode::offline && !sessions_unavailable_;
-    if (offer || random_challenge) {
+    if (!offers.empty() || random_challenge) {
       record.online = true;
       try {
-        delivered = offer ? deliver_online(channel, request, *offer, name, refusal)
-                          : deliver_online_scp03(channel, request, name, refusal);
+        delivered = !offers.empty() ? deliver_online(channel, request, offers, name, refusal, record)
+                                    : deliver_online_scp03(channel, request, name, refusal);
       } catch (const ApiError& e) {
-        // A server without sessions: automatic mode falls back to the offline PAUT for this and the next SEs.
-        if (e.reason() != "online_unavailable" || options_.mode == AuthorizationMode::online) throw;
-        sessions_unavailable_ = true;
+        // A server without sessions: automatic mode falls back to the offline PAUT for this and the next
+        // SEs; without a variant this SE offers (SCP11a/c only, no OCE key there): for this SE.
+        const bool no_sessions = e.reason() == "online_unavailable";
+        if ((!no_sessions && e.reason() != "no_common_variant") || options_.mode == AuthorizationMode::online) throw;
+        sessions_unavailable_ = sessions_unavailable_ || no_sessions;
         record.online = false;
+        record.variant.reset();
       }
     } else if (options_.mode == AuthorizationMode::online) {
       return finish(result, SeStatus::error,
                     "SE " + result.se_id +
-                        " offers no SCP11b key with a certificate chain and its SCP03 challenge is "
+                        " offers no SCP11 key with a certificate chain and its SCP03 challenge is "
                         "pseudo-random (online mode)");
     }
     if (!record.online) delivered = deliver_offline(channel, request, name, refusal);
@@ -221,25 +224,28 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
   }
 }
 
-std::optional<Scp11Offer> Agent::online_offer(transport::CardChannel& channel) const {
-  if (options_.mode == AuthorizationMode::offline) return std::nullopt;
-  if (sessions_unavailable_ && options_.mode == AuthorizationMode::automatic) return std::nullopt;
-  return read_scp11_offer(channel);
+std::vector<OnlineOffer> Agent::online_offers(transport::CardChannel& channel) const {
+  if (options_.mode == AuthorizationMode::offline) return {};
+  if (sessions_unavailable_ && options_.mode == AuthorizationMode::automatic) return {};
+  return read_scp11_offers(channel);
 }
 
 std::optional<api::ReportRequest> Agent::deliver_online(transport::CardChannel& channel,
-                                                        const SeAuthorizationRequest& se, const Scp11Offer& offer,
-                                                        const std::string& name,
-                                                        std::optional<AuthorizationRefusal>& refusal) {
+                                                        const SeAuthorizationRequest& se,
+                                                        const std::vector<OnlineOffer>& offers, const std::string& name,
+                                                        std::optional<AuthorizationRefusal>& refusal,
+                                                        AttemptRecord& record) {
   const auto progress = [&](std::size_t sent, std::size_t total) {
     if (options_.progress) options_.progress(name, sent, total);
   };
-  const api::SessionStart started = client_.start_session(campaign_.id, online_session_request(se.se_id, offer));
+  const api::SessionStart started = client_.start_session(campaign_.id, online_session_request(se.se_id, offers));
+  record.variant = started.variant.value_or(gp::scp11::Variant::b);  // older servers ran SCP11b only
   api::ReportRequest report;
   report.se_id = se.se_id;
   report.delivery = begin_online_delivery(channel, gp::isd_aid(), started.commands, pse_.commands.size(), progress);
   if (!report.delivery.authenticate_response || !report.delivery.authenticate_response->ok()) {
-    // No session: the server has no authorization to report against; the SE's refusal is the failure.
+    // No session (the SE refused the OCE chain or the authenticate command): the server has no
+    // authorization to report against; the SE's refusal is the failure.
     throw Error(Errc::protocol_error, "SE " + api::lower_hex(se.se_id) + ": online session setup failed: " +
                                           (report.delivery.failure.empty() ? "no answer" : report.delivery.failure));
   }

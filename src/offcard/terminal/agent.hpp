@@ -26,11 +26,12 @@
 
 namespace sefleet::offcard::terminal {
 
-// How an SE is authorized (scp11.md "Online authorization"). automatic: online over SCP11b when the SE
-// offers an SCP11b key with its certificate chain and the server accepts sessions, else online over
-// SCP03 when the SE's SCP03 card challenge is random (no PAUT can be computed for it), else an offline
-// PAUT; offline and online force one (online fails for an SE that offers neither, or a server without
-// sessions).
+// How an SE is authorized (scp11.md "Online authorization"). automatic: online when the SE offers an
+// SCP11 key (KID 11, 13 or 15) with its certificate chain and the server accepts sessions (the server
+// chooses the variant: SCP11a when it holds an OCE key, else SCP11b), else online over SCP03 when the
+// SE's SCP03 card challenge is random (no PAUT can be computed for it), else an offline PAUT; offline
+// and online force one (online fails for an SE that offers neither, or a server without sessions or
+// without a variant the SE offers).
 enum class AuthorizationMode { automatic, offline, online };
 std::string_view mode_name(AuthorizationMode mode) noexcept;
 
@@ -45,12 +46,13 @@ struct AgentOptions {
 
 // One attempt as the agent saw it: refused, reported (with the server's verdict), or failed.
 struct AttemptRecord {
-  std::optional<api::Refusal> refusal;       // the authorization was refused: nothing was sent
-  std::optional<DeliveryOutcome> outcome;    // the server's reading of the report
-  std::optional<api::Evidence> evidence;     // whether the server could verify it
-  std::optional<api::DeviceState> decision;  // the SE's state after the report
-  bool error = false;                        // the SE or the server could not be reached
-  bool online = false;                       // authorized online (an SCP11b session), not by an offline PAUT
+  std::optional<api::Refusal> refusal;        // the authorization was refused: nothing was sent
+  std::optional<DeliveryOutcome> outcome;     // the server's reading of the report
+  std::optional<api::Evidence> evidence;      // whether the server could verify it
+  std::optional<api::DeviceState> decision;   // the SE's state after the report
+  bool error = false;                         // the SE or the server could not be reached
+  bool online = false;                        // authorized online (an SCP11 session), not by an offline PAUT
+  std::optional<gp::scp11::Variant> variant;  // online: the SCP11 variant the server chose
   std::size_t commands_sent = 0;
   std::size_t total_commands = 0;
   std::string failure;  // the channel's or SE's failure, the refusal's message, or the error
@@ -130,13 +132,13 @@ class Agent {
  private:
   Step finish(SeResult& result, SeStatus status, std::string reason) const;
   Step refused(SeResult& result, AttemptRecord record, const AuthorizationRefusal& refusal);
-  // Whether this SE goes online: reads its SCP11b offer unless the mode or the server rules it out.
-  std::optional<Scp11Offer> online_offer(transport::CardChannel& channel) const;
+  // Whether this SE goes online: reads its SCP11 offers unless the mode or the server rules it out.
+  std::vector<OnlineOffer> online_offers(transport::CardChannel& channel) const;
   // Online: session start, setup commands, session finish, delivery. The grant's refusal, or the
   // report to send (nullopt with `refusal` set when the server refused).
   std::optional<api::ReportRequest> deliver_online(transport::CardChannel& channel, const SeAuthorizationRequest& se,
-                                                   const Scp11Offer& offer, const std::string& name,
-                                                   std::optional<AuthorizationRefusal>& refusal);
+                                                   const std::vector<OnlineOffer>& offers, const std::string& name,
+                                                   std::optional<AuthorizationRefusal>& refusal, AttemptRecord& record);
   // Online SCP03 (an SE with a random card challenge): INITIALIZE UPDATE from the server, then
   // EXTERNAL AUTHENTICATE ‖ CHANGE MODE ‖ PSE ‖ AUTHORIZE ACTION. As deliver_online otherwise.
   std::optional<api::ReportRequest> deliver_online_scp03(transport::CardChannel& channel,

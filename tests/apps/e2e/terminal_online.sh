@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# One `sefleet terminal` run over a mixed fleet on one server (SQLite) started with a card CA key and a
-# session KEK: two SEs with SCP03 keys only (offline PAUTs) and two that also hold an SCP11 SD key
-# certified by the card CA (online authorization over SCP11b). All four are updated once, the SCP11
-# ones online; a second run finds them all already updated; a rollback image (an older version)
-# relayed online is refused by the SEs and counted by no one. The card CA, the SD keys and their
-# X.509 certificates (subject CN "sefleet SD <SE id>") are made here with python3-cryptography.
+# One `sefleet terminal` run over a mixed fleet on one server (SQLite) started with a card CA key, a
+# session KEK and an OCE key (in its keystore) with its certificate: two SEs with SCP03 keys only
+# (offline PAUTs) and two that also hold an SCP11 SD key certified by the card CA, SE 3 without and
+# SE 4 with the OCE CA key (online authorization over SCP11b and SCP11a). All four are updated once,
+# the SCP11 ones online in their variant; a second run finds them all already updated; a rollback
+# image (an older version) relayed online is refused by the SEs and counted by no one. The card CA,
+# the SD keys and their X.509 certificates (subject CN "sefleet SD <SE id>"), the OCE CA, key and
+# certificate are made here with python3-cryptography.
 set -uo pipefail
 source "$(dirname "$0")/../../support/e2e_processes.sh"
 source "$(dirname "$0")/../../support/campaign_fixture.sh"
@@ -22,18 +24,24 @@ build_package 2.0 "$work/wallet-2.sfcp"
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["SEFLEET_SOURCE_DIR"], "tests", "support"))
 from cryptography.hazmat.primitives import serialization
-from test_pki import cert, key
+from test_pki import cert, key, point
 work = sys.argv[1]
 ca = key()
 open(f"{work}/card_ca.der", "wb").write(cert(ca, "card CA", ca, "card CA").public_bytes(serialization.Encoding.DER))
+oce_ca, oce = key(), key()
+open(f"{work}/oce.pem", "wb").write(cert(oce, "sefleet server", oce_ca, "OCE CA").public_bytes(serialization.Encoding.PEM))
+with open(os.open(f"{work}/oce.key", os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+    out.write(oce.private_numbers().private_value.to_bytes(32, "big").hex() + "\n")
 for se_id in sys.argv[2:]:
     sd = key()
     sd_cert = cert(sd, "sefleet SD " + se_id, ca, "card CA")
     scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
     der = sd_cert.public_bytes(serialization.Encoding.DER).hex()
+    oce_member = ', "oce": {"kvn": "10", "ca_pk": "%s"}' % point(oce_ca) if se_id.endswith("4") else ""
     open(f"{work}/{se_id}.scp11", "w").write(
-        '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"]},' % (scalar, der))
+        '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"]%s},' % (scalar, der, oce_member))
 PY
+run hsm import --keystore "$hsm" --label oce --ec-private "$work/oce.key" >/dev/null || fail "hsm import oce"
 
 targets=()
 tcp=()
@@ -46,7 +54,8 @@ for n in 1 2 3 4; do
   tcp+=(--tcp "127.0.0.1:$se_port")
 done
 
-start_server server "sqlite:$work/server.db" --card-ca "$work/card_ca.der" --session-kek session-kek
+start_server server "sqlite:$work/server.db" --card-ca "$work/card_ca.der" --session-kek session-kek \
+  --oce-key oce --oce-cert "$work/oce.pem"
 wait_healthy "$server_url"
 admin() { run admin "$@" --server "$server_url" --token-file "$work/admin.token"; }
 upload() {  # upload PACKAGE: the campaign id
@@ -64,7 +73,7 @@ terminal() {  # terminal CAMPAIGN OUT: one run over the four SEs, JSON into OUT
     --cache "$work/cache" --retries 1 --max-wait 0 --json >"$2" 2>"$2.err"
 }
 
-# --- the mixed fleet: SCP03-only SEs offline, SCP11 SEs online, all updated once ----------------------
+# --- the mixed fleet: SCP03-only SEs offline, SCP11 SEs online (11b, 11a), all updated once ------------
 campaign=$(upload "$work/wallet-3.sfcp")
 terminal_token "$campaign"
 terminal "$campaign" "$work/run1.json" || fail "terminal run: $(cat "$work/run1.json.err")"
@@ -77,6 +86,8 @@ for se_id, r in runs.items():
     modes = [a["authorization"] for a in r["history"]]
     expected = "online" if se_id[-1] in "34" else "offline"
     assert modes == [expected], (se_id, modes)
+    variants = [a["scp"] for a in r["history"]]
+    assert variants == [{"3": "SCP11b", "4": "SCP11a"}.get(se_id[-1])], (se_id, variants)
 PY
 admin campaign show "$campaign" --json >"$work/show.json" || fail "campaign show"
 "$py" -c 'import json,sys; p=json.load(open(sys.argv[1]))["progress"]; assert p["updated"] == 4, p' "$work/show.json" ||

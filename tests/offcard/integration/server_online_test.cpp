@@ -1,7 +1,8 @@
 // Online authorization over loopback HTTP (docs/api.md "Online authorization"), SQLite: the session
-// routes and the report of an SCP11b session against gp's SCP11 card role, and each refusal (chain,
-// SE id, receipt, expired or altered or borrowed session state, rollout refusals, forged report); the
-// same routes for online SCP03 against gp's SCP03 card role with a random card challenge.
+// routes and the report of SCP11b and SCP11a/c sessions against gp's SCP11 card role, the server's
+// choice among the SE's offers, and each refusal (chain, SE id, OCE chain, receipt, expired or altered
+// or borrowed session state, rollout refusals, forged report); the same routes for online SCP03
+// against gp's SCP03 card role with a random card challenge.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -65,18 +66,31 @@ Bytes package_file() {
 struct Pki {
   P256PrivateKey ca = P256PrivateKey::generate();
   P256PrivateKey other_ca = P256PrivateKey::generate();
+  P256PrivateKey oce_ca = P256PrivateKey::generate();  // the SEs' PK.CA-KLOC.ECDSA
+  P256PrivateKey oce = P256PrivateKey::generate();     // SK.OCE.ECKA, imported into the server's keystore
 };
 const Pki& pki() {
   static const Pki instance;
   return instance;
 }
 
-// An SE offering SCP11b: its key pair, its certificate (GP format, 5F20 = SE id) and, once it answered
-// INTERNAL AUTHENTICATE, the session's card-side SCP03 engine.
+Bytes oce_certificate() {
+  scp11::GpCertificateFields fields;
+  fields.serial = Bytes{0x0C, 0xE1};
+  fields.ca_kloc_identifier = Bytes(20, 0x0C);
+  fields.subject_identifier = bytes_of("sefleet server");
+  fields.public_key = pki().oce.public_uncompressed();
+  return scp11::make_gp_certificate(fields, pki().oce_ca);
+}
+
+// An SE offering SCP11 (its key pair serves KIDs 11, 13 and 15): its certificate (GP format, 5F20 = SE
+// id), the OCE CA key it checks uploaded chains under and, once it answered the authenticate command,
+// the session's card-side SCP03 engine.
 class Se {
  public:
-  explicit Se(const std::string& se_id, const P256PrivateKey& signer = pki().ca, std::string subject = "")
-      : id_(from_hex(se_id)) {
+  explicit Se(const std::string& se_id, const P256PrivateKey& signer = pki().ca, std::string subject = "",
+              const P256PrivateKey& oce_ca = pki().oce_ca)
+      : id_(from_hex(se_id)), oce_ca_(oce_ca.public_uncompressed()) {
     scp11::GpCertificateFields fields;
     fields.serial = Bytes{0x01};
     fields.ca_kloc_identifier = Bytes(20, 0xCA);
@@ -88,10 +102,24 @@ class Se {
     return json{
         {"se_id", to_lower(to_hex(id_))}, {"certificates", to_hex(certificate_)}, {"kvn", 1}, {"variant", "11b"}};
   }
+  // The request listing SCP11b first and SCP11a and c as further offers.
+  json offering_all() const {
+    json request = session_request();
+    request["offers"] = json::array({json{{"variant", "11a"}, {"kvn", 1}, {"certificates", to_hex(certificate_)}},
+                                     json{{"variant", "11c"}, {"kvn", 1}, {"certificates", to_hex(certificate_)}}});
+    return request;
+  }
+  // The setup commands as a terminal sends them: stops at the first refusal, returns the last answer.
+  ResponseApdu setup(const json& commands) {
+    for (std::size_t k = 0; k + 1 < commands.size(); ++k) {
+      const ResponseApdu uploaded =
+          channel_.perform_security_operation(CommandApdu::parse(from_hex(commands.at(k).get<std::string>())), keys());
+      if (!uploaded.ok()) return uploaded;
+    }
+    return answer(commands.back());
+  }
   ResponseApdu answer(const std::string& command_hex) {
-    scp11::Scp11CardKeys keys;
-    keys.kvn = 0x01;
-    keys.sd_key = &key_;
+    const scp11::Scp11CardKeys keys = this->keys();
     std::optional<scp11::Scp11Established> established;
     const ResponseApdu response =
         channel_.authenticate(CommandApdu::parse(from_hex(command_hex)), keys, crypto::system_random(), established);
@@ -121,7 +149,16 @@ class Se {
   }
 
  private:
+  scp11::Scp11CardKeys keys() const {
+    scp11::Scp11CardKeys keys;
+    keys.kvn = 0x01;
+    keys.sd_key = &key_;
+    keys.oce_kvn = 0x10;
+    keys.oce_ca_key = oce_ca_;
+    return keys;
+  }
   Bytes id_;
+  Bytes oce_ca_;
   P256PrivateKey key_ = P256PrivateKey::generate();
   Bytes certificate_;
   scp11::Scp11CardChannel channel_;
@@ -134,16 +171,21 @@ std::string hex_of(const ResponseApdu& response) {
 
 class ServerOnline : public ::testing::Test {
  protected:
-  ServerOnline() : hsm_(offcard::SoftwareKeystore::in_memory()) {
+  // `with_oce_key`: the server holds an OCE key (in its keystore) and chain, and runs SCP11a/c too.
+  explicit ServerOnline(bool with_oce_key = false) : hsm_(offcard::SoftwareKeystore::in_memory()) {
     hsm_->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
     hsm_->import_key("session-kek", SecretBytes(Bytes(16, 0x5E)), offcard::KeyUsage::wrap);
+    hsm_->import_ec("oce", pki().oce.scalar());
     offcard::server::ServerConfig config;
     config.database_url = "sqlite:" + (dir_.path() / "online.db").string();
     config.keystore = hsm_.get();
     config.admin_token = kAdmin;
     config.threads = 2;
     config.online = offcard::server::OnlineAuthorizationConfig{pki().ca.public_uncompressed(),
-                                                               offcard::KeyRef::current("session-kek")};
+                                                               offcard::KeyRef::current("session-kek"), std::nullopt};
+    if (with_oce_key) {
+      config.online->oce = offcard::OnlineOceKey{offcard::KeyRef::current("oce"), {oce_certificate()}, 0x10};
+    }
     config.now = [this] { return now_.load(); };
     server_ = std::make_unique<offcard::server::Server>(config);
     server_->start();
@@ -238,7 +280,107 @@ TEST_F(ServerOnline, RefusesChainsThatDoNotVerifyOrNameAnotherSe) {
   expect_refusal(post(route("/sessions"), borrowed.session_request().dump(), token_), 403, "se_id_mismatch");
   json scp11a = Se(kSeA).session_request();
   scp11a["variant"] = "11a";
-  expect_refusal(post(route("/sessions"), scp11a.dump(), token_), 400, "invalid_session");
+  expect_refusal(post(route("/sessions"), scp11a.dump(), token_), 409, "no_common_variant");
+}
+
+TEST_F(ServerOnline, WithoutAnOceKeyTheServerChoosesScp11bAmongTheOffers) {
+  Se se(kSeA);
+  auto started = post(route("/sessions"), se.offering_all().dump(), token_);
+  ASSERT_EQ(started->status, 201) << started->body;
+  EXPECT_EQ(body(started).at("variant"), "11b");
+  EXPECT_EQ(body(started).at("commands").size(), 1u);
+  json bad_offer = se.offering_all();
+  bad_offer["offers"][0]["variant"] = "12";
+  expect_refusal(post(route("/sessions"), bad_offer.dump(), token_), 400, "invalid_field");
+}
+
+class ServerOnlineWithOceKey : public ServerOnline {
+ protected:
+  ServerOnlineWithOceKey() : ServerOnline(true) {}
+  // Start (the server chooses SCP11a), the SE's setup, finish: the grant and the authenticate answer.
+  std::pair<json, ResponseApdu> grant(Se& se, const json& request) {
+    auto started = post(route("/sessions"), request.dump(), token_);
+    EXPECT_EQ(started->status, 201) << started->body;
+    const json start = body(started);
+    const ResponseApdu answer = se.setup(start.at("commands"));
+    EXPECT_TRUE(answer.ok());
+    auto granted = post(route("/sessions/" + start.at("session_id").get<std::string>()),
+                        answer_of(start, kSeA, answer).dump(), token_);
+    EXPECT_EQ(granted->status, 201) << granted->body;
+    return {body(granted), answer};
+  }
+};
+
+TEST_F(ServerOnlineWithOceKey, Scp11aIsChosenAndItsReportIsAuthenticated) {
+  Se se(kSeA);
+  auto started = post(route("/sessions"), se.offering_all().dump(), token_);
+  ASSERT_EQ(started->status, 201) << started->body;
+  const json start = body(started);
+  EXPECT_EQ(start.at("variant"), "11a");
+  ASSERT_EQ(start.at("commands").size(), 2u);
+  const CommandApdu upload = CommandApdu::parse(from_hex(start.at("commands").at(0).get<std::string>()));
+  EXPECT_EQ(upload.ins, scp11::kInsPerformSecurityOperation);
+  EXPECT_EQ(scp11::Scp11Certificate::parse(upload.data).public_key(), pki().oce.public_uncompressed());
+  const CommandApdu mutual = CommandApdu::parse(from_hex(start.at("commands").at(1).get<std::string>()));
+  EXPECT_EQ(mutual.ins, scp11::kInsMutualAuthenticate);
+  EXPECT_EQ(mutual.p2, scp11::kKidScp11a);
+
+  const ResponseApdu answer = se.setup(start.at("commands"));
+  ASSERT_TRUE(answer.ok());
+  auto granted = post(route("/sessions/" + start.at("session_id").get<std::string>()),
+                      answer_of(start, kSeA, answer).dump(), token_);
+  ASSERT_EQ(granted->status, 201) << granted->body;
+  const json grant = body(granted);
+  const ResponseApdu status = se.authorize(grant.at("paut"));
+  json report{{"authorization_id", grant.at("authorization_id")},
+              {"se_id", kSeA},
+              {"total_commands", 9},
+              {"commands_sent", 9},
+              {"authenticate_response", hex_of(answer)},
+              {"authorize_response", hex_of(status)}};
+  auto reported = post(route("/reports"), report.dump(), token_);
+  ASSERT_EQ(reported->status, 200) << reported->body;
+  EXPECT_EQ(body(reported).at("outcome"), "activated");
+  EXPECT_EQ(body(reported).at("evidence"), "authenticated");
+  EXPECT_EQ(body(reported).at("decision"), "updated");
+}
+
+TEST_F(ServerOnlineWithOceKey, Scp11cRunsWhenTheSeOffersNoScp11a) {
+  Se se(kSeA);
+  json request = se.offering_all();
+  request["offers"].erase(0);
+  const auto [grant, answer] = this->grant(se, request);
+  const ResponseApdu status = se.authorize(grant.at("paut"));
+  json report{{"authorization_id", grant.at("authorization_id")},
+              {"se_id", kSeA},
+              {"total_commands", 9},
+              {"commands_sent", 9},
+              {"authenticate_response", hex_of(answer)},
+              {"authorize_response", hex_of(status)}};
+  auto reported = post(route("/reports"), report.dump(), token_);
+  ASSERT_EQ(reported->status, 200) << reported->body;
+  EXPECT_EQ(body(reported).at("decision"), "updated");
+}
+
+TEST_F(ServerOnlineWithOceKey, AnSeOfAnotherOceCaRefusesTheChainAndAWrongReceiptIsRefused) {
+  Se stranger(kSeA, pki().ca, "", pki().other_ca);
+  auto started = post(route("/sessions"), stranger.offering_all().dump(), token_);
+  ASSERT_EQ(started->status, 201) << started->body;
+  const json start = body(started);
+  const ResponseApdu refused = stranger.setup(start.at("commands"));
+  EXPECT_EQ(refused.sw, iso7816::sw::kSecurityStatusNotSatisfied);  // PERFORM SECURITY OPERATION refused
+  const std::string path = route("/sessions/" + start.at("session_id").get<std::string>());
+  expect_refusal(post(path, answer_of(start, kSeA, refused).dump(), token_), 409, "card_refused");
+
+  Se se(kSeA);
+  auto again = post(route("/sessions"), se.offering_all().dump(), token_);
+  const json restart = body(again);
+  ResponseApdu answer = se.setup(restart.at("commands"));
+  ASSERT_TRUE(answer.ok());
+  answer.data.back() ^= 0x01;
+  expect_refusal(post(route("/sessions/" + restart.at("session_id").get<std::string>()),
+                      answer_of(restart, kSeA, answer).dump(), token_),
+                 403, "wrong_receipt");
 }
 
 TEST_F(ServerOnline, RefusesAWrongReceiptAndBadSessionStates) {

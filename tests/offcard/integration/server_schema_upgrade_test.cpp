@@ -2,6 +2,7 @@
 // the later ones, on both backends: its reports stay, as authenticated and counted ones (they keep
 // blocking a different report, as they did), every new column reads back with its documented default
 // through the repository, and the campaign's PSE is still there once it moved to campaign_files (3).
+// Migrations 5 (timeline) and 6 (authorization protocol) have their own cases.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -151,6 +152,56 @@ TEST_P(ServerSchemaUpgrade, TimelineKeepsOneSamplePerCampaignAndSecond) {
     EXPECT_EQ(after[3].t, 13);
     ASSERT_EQ(repo.timeline(b).size(), 1u);
     EXPECT_EQ(repo.timeline(b)[0].updated, 7);
+  });
+}
+
+// Migration 6: an online authorization stored before it (scp_i 00, its sealed check in paut: all were
+// SCP11b) gets protocol scp11b with the check moved to online_check; a PAUT keeps its file and reads
+// scp03-paut; rows written afterwards keep what they were given.
+TEST_P(ServerSchemaUpgrade, MigrationSixNamesTheProtocolAndMovesTheOnlineCheck) {
+  const auto& migrations = server_migrations();
+  std::size_t before = 0;
+  while (before < migrations.size() && migrations[before].version != 6) ++before;
+  ASSERT_LT(before, migrations.size());
+  db::migrate(*database_, std::vector<db::Migration>(migrations.begin(), migrations.begin() + before));
+  const std::string campaign(32, 'c'), online(32, 'o'), paut(32, 'p');
+  database_->run([&](db::Transaction& tx) {
+    tx.exec(
+        "INSERT INTO campaigns (id, name, created_at, profile, image_json, terms, master_key, security_level, "
+        "waves_json, max_failure_rate, min_reports, max_attempts, activation_mode, activated, state, current_wave, "
+        "wave_reports, wave_failures, target_count, n_pending, n_authorized, n_updated, n_staged, n_retry, "
+        "n_quarantined, pse_sha256, pse_commands) VALUES ($1, 'old', 100, 3, '{}', $2, 'master', 51, '[100]', 1.0, "
+        "5, 3, 'immediate', 0, 'running', 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 'ab', 1)",
+        {campaign, Bytes{1}});
+    constexpr std::string_view kInsert =
+        "INSERT INTO authorizations (id, campaign_id, se_id, action, issued_at, expires_at, kdd, kvn, scp_i, "
+        "sequence_counter, paut) VALUES ($1, $2, $3, 'activate', 100, 1000, $4, 1, $5, 0, $6)";
+    tx.exec(kInsert, {online, campaign, std::string("0102"), std::string(""), std::int64_t{0}, Bytes{0x5E, 0xA1}});
+    tx.exec(kInsert, {paut, campaign, std::string("0103"), std::string("00"), std::int64_t{0x70}, Bytes{0x0F}});
+  });
+  db::migrate(*database_, migrations);
+  database_->run([&](db::Transaction& tx) {
+    Repository repo(tx);
+    const auto a = repo.find_authorization(online);
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->protocol, "scp11b");
+    EXPECT_EQ(a->online_check, (Bytes{0x5E, 0xA1}));
+    EXPECT_TRUE(a->paut.empty());
+    const auto p = repo.find_authorization(paut);
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->protocol, kProtocolScp03Paut);
+    EXPECT_FALSE(p->online_check.has_value());
+    EXPECT_EQ(p->paut, Bytes{0x0F});
+
+    AuthorizationRow scp11a = *a;
+    scp11a.id = std::string(32, 'a');
+    set_online_check(scp11a, online_protocol_name(gp::scp11::Variant::a), Bytes{0x11, 0xA0});
+    repo.insert_authorization(scp11a);
+    const auto stored = repo.find_authorization(scp11a.id);
+    EXPECT_EQ(stored->protocol, "scp11a");
+    EXPECT_EQ(scp11_protocol_variant(stored->protocol), gp::scp11::Variant::a);
+    EXPECT_EQ(stored->online_check, (Bytes{0x11, 0xA0}));
+    EXPECT_FALSE(scp11_protocol_variant(kProtocolScp03Paut).has_value());
   });
 }
 

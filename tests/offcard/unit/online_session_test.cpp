@@ -1,6 +1,8 @@
-// Online authorization over SCP11b, both ways: the HSM role's start / finish / report check against
-// gp's SCP11 card role (Scp11CardChannel) and a card-side SCP03 engine started from the card's
-// receipt, the sealed state between the steps, and every refusal (chain, SE id, receipt, report).
+// Online authorization over SCP11b, SCP11a and SCP11c, both ways: the HSM role's start / finish /
+// report check against gp's SCP11 card role (Scp11CardChannel, which checks the OCE chain uploaded by
+// PERFORM SECURITY OPERATION) and a card-side SCP03 engine started from the card's receipt, the
+// static OCE key in a keystore (its ECDH runs there), the choice among the SE's offers, the sealed
+// state between the steps, and every refusal (chain, SE id, OCE chain, receipt, report).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -43,6 +45,8 @@ struct Pki {
   P256PrivateKey ca = P256PrivateKey::generate();
   P256PrivateKey sd = P256PrivateKey::generate();
   P256PrivateKey other_ca = P256PrivateKey::generate();
+  P256PrivateKey oce_ca = P256PrivateKey::generate();  // the SE's PK.CA-KLOC.ECDSA (KID 10)
+  P256PrivateKey oce = P256PrivateKey::generate();     // SK.OCE.ECKA, imported into the HSM's keystore
 };
 
 const Pki& pki() {
@@ -62,6 +66,16 @@ Bytes gp_leaf(ByteView subject, const P256PrivateKey& signer) {
 
 Bytes x509_leaf(const std::string& common_name) {
   return crypto::X509Certificate::issue(pki().sd.public_key(), common_name, pki().ca, "sefleet card CA", 30).der();
+}
+
+// CERT.OCE.ECKA in GlobalPlatform format, signed by `signer`.
+Bytes oce_certificate(const P256PrivateKey& signer) {
+  scp11::GpCertificateFields fields;
+  fields.serial = Bytes{0x0C, 0xE1};
+  fields.ca_kloc_identifier = Bytes(20, 0x0C);
+  fields.subject_identifier = bytes_of("sefleet server");
+  fields.public_key = pki().oce.public_uncompressed();
+  return scp11::make_gp_certificate(fields, signer);
 }
 
 CampaignTerms terms() {
@@ -84,19 +98,41 @@ struct Hsm {
   Hsm() {
     store->import_key("master", SecretBytes(pattern(16, 0x40)), KeyUsage::mac);
     store->import_key("session-kek", SecretBytes(pattern(16, 0x70)), KeyUsage::wrap);
+    store->import_ec("oce", pki().oce.scalar());
     issuer.emplace(*store, KeyRef::current("master"), terms());
+  }
+  OnlineOceKey oce(const P256PrivateKey& chain_signer = pki().oce_ca) const {
+    return OnlineOceKey{KeyRef::current("oce"), {oce_certificate(chain_signer)}, 0x10};
+  }
+  // ShSss in the keystore, as the server does it: SK.OCE never leaves the store.
+  scp11::StaticOceAgreement agreement() const {
+    return [this](ByteView sd_point) { return store->ecdh(KeyRef::current("oce"), sd_point); };
   }
 };
 
 // The SE: the SCP11 card role and, once it answered, the session's SCP03 engine on the card side.
 class Se {
  public:
+  // The setup commands of a start: PERFORM SECURITY OPERATION (each must be accepted) and the
+  // authenticate command, whose answer is returned.
+  ResponseApdu setup(const std::vector<CommandApdu>& commands) {
+    for (std::size_t k = 0; k + 1 < commands.size(); ++k) {
+      const ResponseApdu uploaded = upload(commands[k]);
+      EXPECT_TRUE(uploaded.ok()) << "certificate " << k << ": " << channel_.last_refusal();
+      if (!uploaded.ok()) return uploaded;
+    }
+    return authenticate(commands.back());
+  }
+  ResponseApdu upload(const CommandApdu& command) {
+    card_keys();
+    return channel_.perform_security_operation(command, keys_);
+  }
   ResponseApdu authenticate(const CommandApdu& command) {
-    keys_.kvn = 0x01;
-    keys_.sd_key = &pki().sd;
+    card_keys();
     std::optional<scp11::Scp11Established> established;
     ResponseApdu response = channel_.authenticate(command, keys_, crypto::system_random(), established);
     if (established) {
+      variant_ = established->variant;
       engine_ = std::make_unique<gp::SecureMessaging>(established->keys, gp::Scp03Mode::s8, 0x33);
       engine_->begin(established->receipt);
     }
@@ -120,7 +156,16 @@ class Se {
     return engine_->wrap_response(ResponseApdu(bc::encode_image_status(status), iso7816::sw::kOk));
   }
 
+  std::optional<scp11::Variant> variant() const { return variant_; }
+
  private:
+  void card_keys() {
+    keys_.kvn = 0x01;
+    keys_.sd_key = &pki().sd;
+    keys_.oce_kvn = 0x10;
+    keys_.oce_ca_key = pki().oce_ca.public_uncompressed();
+  }
+  std::optional<scp11::Variant> variant_;
   scp11::Scp11CardKeys keys_;
   scp11::Scp11CardChannel channel_;
   std::unique_ptr<gp::SecureMessaging> engine_;
@@ -216,7 +261,128 @@ TEST(OnlineSession, RefusesBadRequests) {
   EXPECT_EQ(refusal_of([&] { start_online_session(kvn0, pki().ca.public_key()); }), OnlineRefusal::bad_request);
   OnlineSessionRequest scp11a = request_with(chain);
   scp11a.variant = scp11::Variant::a;
-  EXPECT_EQ(refusal_of([&] { start_online_session(scp11a, pki().ca.public_key()); }), OnlineRefusal::bad_request);
+  // Only SCP11a offered to a server without an OCE key.
+  EXPECT_EQ(refusal_of([&] { start_online_session(scp11a, pki().ca.public_key()); }), OnlineRefusal::no_common_variant);
+}
+
+OnlineSessionRequest offering(std::initializer_list<scp11::Variant> variants) {
+  OnlineSessionRequest request = request_with(gp_leaf(kSeId, pki().ca));
+  request.variant = *variants.begin();
+  for (auto v = variants.begin() + 1; v != variants.end(); ++v) {
+    request.offers.push_back(OnlineOffer{*v, 0x01, gp_leaf(kSeId, pki().ca)});
+  }
+  return request;
+}
+
+TEST(OnlineSession, ChoosesScp11aThenScp11cThenScp11b) {
+  using scp11::Variant;
+  EXPECT_EQ(choose_online_offer(offering({Variant::b, Variant::c, Variant::a}), true)->variant, Variant::a);
+  EXPECT_EQ(choose_online_offer(offering({Variant::b, Variant::c}), true)->variant, Variant::c);
+  EXPECT_EQ(choose_online_offer(offering({Variant::b, Variant::a}), false)->variant, Variant::b);
+  EXPECT_EQ(choose_online_offer(offering({Variant::b}), true)->variant, Variant::b);
+  EXPECT_FALSE(choose_online_offer(offering({Variant::a, Variant::c}), false).has_value());
+  // An offer's own KVN and chain travel with it.
+  OnlineSessionRequest request = offering({Variant::b});
+  request.offers.push_back(OnlineOffer{Variant::a, 0x03, Bytes{0x7F}});
+  const auto chosen = choose_online_offer(request, true);
+  EXPECT_EQ(chosen->kvn, 0x03);
+  EXPECT_EQ(chosen->certificates, Bytes{0x7F});
+}
+
+// SCP11a and SCP11c run end to end: the OCE chain goes up by PERFORM SECURITY OPERATION, the static
+// agreement runs in the keystore, the card verifies CHANGE MODE and AUTHORIZE ACTION in the session
+// and the report verifies.
+class OnlineSessionWithOceKey : public testing::TestWithParam<scp11::Variant> {};
+
+TEST_P(OnlineSessionWithOceKey, RunsEndToEndWithTheOceKeyInTheKeystore) {
+  Hsm hsm;
+  Se se;
+  const OnlineOceKey oce = hsm.oce();
+  const auto start = start_online_session(offering({scp11::Variant::b, GetParam()}), pki().ca.public_key(), &oce);
+  EXPECT_EQ(start.state.variant, GetParam());
+  EXPECT_EQ(start.state.oce_key, "oce");
+  ASSERT_EQ(start.commands.size(), 2u);
+  EXPECT_EQ(start.commands[0].ins, scp11::kInsPerformSecurityOperation);
+  EXPECT_EQ(start.commands[0].p1, 0x10);
+  EXPECT_EQ(start.commands[0].p2, scp11::kKidOceCa);  // the last (only) certificate: b8 clear
+  EXPECT_EQ(start.commands[0].data, oce.certificates[0]);
+  EXPECT_EQ(start.commands[1].ins, scp11::kInsMutualAuthenticate);
+  EXPECT_EQ(start.commands[1].p2, scp11::key_id(GetParam()));
+
+  const ResponseApdu answer = se.setup(start.commands);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(se.variant(), GetParam());
+  if (GetParam() == scp11::Variant::c) {
+    EXPECT_EQ(scp11::parse_authenticate_response(answer.data).ephemeral_sd_key, pki().sd.public_uncompressed());
+  }
+  // Without the OCE key's agreement no session key can be derived.
+  EXPECT_EQ(refusal_of([&] { finish_online_session(start.state, answer, *hsm.issuer, bc::Action::verify_only); }),
+            OnlineRefusal::bad_request);
+  const OnlineAuthorization authorization =
+      finish_online_session(start.state, answer, *hsm.issuer, bc::Action::verify_and_activate, hsm.agreement());
+  const ResponseApdu status = se.run(authorization.change_mode, authorization.authorize, terms().campaign_id);
+  const bc::PautVerdict verdict = verify_online_answers(authorization.check, answer, status);
+  EXPECT_TRUE(verdict.card_authenticated);
+  ASSERT_TRUE(verdict.status.has_value());
+  EXPECT_EQ(verdict.status->active_version, 7u);
+}
+
+TEST_P(OnlineSessionWithOceKey, AChainOfAnotherCaIsRefusedByTheSe) {
+  Hsm hsm;
+  Se se;
+  const OnlineOceKey foreign = hsm.oce(pki().other_ca);
+  const auto start = start_online_session(offering({GetParam()}), pki().ca.public_key(), &foreign);
+  EXPECT_EQ(se.upload(start.commands[0]).sw, iso7816::sw::kSecurityStatusNotSatisfied);
+  // MUTUAL AUTHENTICATE without a verified OCE chain: refused too, and the server refuses that answer.
+  const ResponseApdu refused = se.authenticate(start.commands.back());
+  EXPECT_EQ(refused.sw, iso7816::sw::kSecurityStatusNotSatisfied);
+  EXPECT_EQ(refusal_of([&] {
+              finish_online_session(start.state, refused, *hsm.issuer, bc::Action::verify_only, hsm.agreement());
+            }),
+            OnlineRefusal::card_refused);
+}
+
+TEST_P(OnlineSessionWithOceKey, AWrongReceiptOrAnotherOceKeyIsRefused) {
+  Hsm hsm;
+  Se se;
+  const OnlineOceKey oce = hsm.oce();
+  const auto start = start_online_session(offering({GetParam()}), pki().ca.public_key(), &oce);
+  const ResponseApdu answer = se.setup(start.commands);
+  ASSERT_TRUE(answer.ok());
+  ResponseApdu tampered = answer;
+  tampered.data.back() ^= 0x01;
+  EXPECT_EQ(refusal_of([&] {
+              finish_online_session(start.state, tampered, *hsm.issuer, bc::Action::verify_only, hsm.agreement());
+            }),
+            OnlineRefusal::wrong_receipt);
+  // The agreement of a key other than the certified one derives other keys: the receipt fails.
+  const auto impostor = P256PrivateKey::generate();
+  const scp11::StaticOceAgreement other = [&](ByteView point) {
+    return crypto::ecdh_p256(impostor, crypto::P256PublicKey::from_uncompressed(point));
+  };
+  EXPECT_EQ(
+      refusal_of([&] { finish_online_session(start.state, answer, *hsm.issuer, bc::Action::verify_only, other); }),
+      OnlineRefusal::wrong_receipt);
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, OnlineSessionWithOceKey, testing::Values(scp11::Variant::a, scp11::Variant::c),
+                         [](const testing::TestParamInfo<scp11::Variant>& param) {
+                           return scp11::variant_name(param.param);
+                         });
+
+TEST(OnlineSession, Scp11cRefusesAnAnswerWithAnotherKeyThanTheCertifiedOne) {
+  Hsm hsm;
+  Se se;
+  const OnlineOceKey oce = hsm.oce();
+  const auto start = start_online_session(offering({scp11::Variant::c}), pki().ca.public_key(), &oce);
+  const ResponseApdu answer = se.setup(start.commands);
+  scp11::AuthenticateResponse changed = scp11::parse_authenticate_response(answer.data);
+  changed.ephemeral_sd_key = P256PrivateKey::generate().public_uncompressed();
+  const ResponseApdu forged(scp11::encode_authenticate_response(changed), iso7816::sw::kOk);
+  EXPECT_EQ(refusal_of([&] {
+              finish_online_session(start.state, forged, *hsm.issuer, bc::Action::verify_only, hsm.agreement());
+            }),
+            OnlineRefusal::wrong_receipt);
 }
 
 TEST(OnlineSession, RefusesAWrongReceiptAndACardRefusal) {
@@ -293,6 +459,7 @@ TEST(OnlineSessionState, SealedStateAndCheckRoundTripAndRefuseTampering) {
   EXPECT_EQ(opened.card_key, start.state.card_key);
   EXPECT_EQ(opened.authenticate_data, start.state.authenticate_data);
   EXPECT_TRUE(constant_time_equal(opened.ephemeral_key.view(), scalar.view()));
+  EXPECT_EQ(opened.oce_key, "");
 
   EXPECT_EQ(refusal_of([&] { open_online_session(*hsm.store, kek, sealed, binding, 1000); }), OnlineRefusal::expired);
   EXPECT_EQ(refusal_of([&] { open_online_session(*hsm.store, kek, sealed, bytes_of("campaign c2"), 999); }),
@@ -314,6 +481,23 @@ TEST(OnlineSessionState, SealedStateAndCheckRoundTripAndRefuseTampering) {
   const ResponseApdu status = se.run(authorization.change_mode, authorization.authorize, terms().campaign_id);
   EXPECT_TRUE(verify_online_answers(check, answer, status).status.has_value());
   EXPECT_EQ(refusal_of([&] { open_online_check(*hsm.store, kek, sealed, binding); }), OnlineRefusal::bad_request);
+}
+
+TEST(OnlineSessionState, AnScp11aStateKeepsTheOceKeyReferenceNotTheKey) {
+  Hsm hsm;
+  const KeyRef kek = KeyRef::current("session-kek");
+  const OnlineOceKey oce = hsm.oce();
+  const auto start = start_online_session(offering({scp11::Variant::a}), pki().ca.public_key(), &oce);
+  const Bytes sealed = seal_online_session(*hsm.store, kek, start.state, bytes_of("b"), 1000);
+  const OnlineSessionState opened = open_online_session(*hsm.store, kek, sealed, bytes_of("b"), 1);
+  EXPECT_EQ(opened.variant, scp11::Variant::a);
+  EXPECT_EQ(opened.oce_key, "oce");
+  // An SCP11a state without the reference does not seal into something that opens.
+  OnlineSessionState no_key = start.state;
+  no_key.oce_key.clear();
+  const Bytes broken = seal_online_session(*hsm.store, kek, no_key, bytes_of("b"), 1000);
+  EXPECT_EQ(refusal_of([&] { open_online_session(*hsm.store, kek, broken, bytes_of("b"), 1); }),
+            OnlineRefusal::bad_request);
 }
 
 }  // namespace

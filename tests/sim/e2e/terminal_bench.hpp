@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crypto/random.hpp"
 #include "gp/broadcast/image_manifest.hpp"
@@ -39,6 +40,9 @@ struct TerminalBench {
     Bytes card_ca_key;  // uncompressed P-256 point
     std::function<std::optional<card::Scp11Profile>(const card::CardProfile&)> scp11;
     std::function<std::uint8_t(const card::CardProfile&)> scp03_i = {};
+    // SCP11a/c: the server's OCE key (imported into its keystore as "oce") and its chain; none: SCP11b only.
+    SecretBytes oce_scalar;
+    std::vector<Bytes> oce_certificates;
   };
   explicit TerminalBench(std::size_t size, std::size_t wrong_platform = 0,
                          const std::function<void(offcard::api::CampaignCreate&)>& configure = {},
@@ -49,8 +53,12 @@ struct TerminalBench {
     hsm->import_key("kmaster", master, offcard::KeyUsage::mac);
     if (online) {
       hsm->import_key("session-kek", SecretBytes(random.bytes(16)), offcard::KeyUsage::wrap);
-      online_config =
-          offcard::server::OnlineAuthorizationConfig{online->card_ca_key, offcard::KeyRef::current("session-kek")};
+      online_config = offcard::server::OnlineAuthorizationConfig{online->card_ca_key,
+                                                                 offcard::KeyRef::current("session-kek"), std::nullopt};
+      if (!online->oce_scalar.empty()) {
+        hsm->import_ec("oce", online->oce_scalar);
+        online_config->oce = offcard::OnlineOceKey{offcard::KeyRef::current("oce"), online->oce_certificates, 0x10};
+      }
     }
     auto design_store = offcard::SoftwareKeystore::in_memory();
     design_store->import_key("kos", kos, offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);

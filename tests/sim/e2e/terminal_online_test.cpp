@@ -1,10 +1,13 @@
 // The terminal agent's online authorization (scp11.md "Online authorization"), end to end over real
-// HTTP with the real management server (SQLite, software keystore) and virtual SEs: in a mixed fleet
-// the SEs offering SCP11b go online and the SCP03-only ones get offline PAUTs, all are updated once;
-// a forged receipt is refused by the server, and a tampered PSE block or an integrity code that does not
-// match the image, relayed in an online session, is not activated.
+// HTTP with the real management server (SQLite, software keystore) and virtual SEs: in mixed fleets
+// the SEs offering SCP11 go online (SCP11a where the SE holds an OCE CA key and the server an OCE
+// key, else SCP11b) and the SCP03-only ones get offline PAUTs, all are updated once; an SE whose OCE
+// CA key is another refuses the server's chain and is not updated; a forged receipt is refused by the
+// server, and a tampered PSE block or an integrity code that does not match the image, relayed in an
+// online session, is not activated. SEs whose SCP03 card challenge is random go online over SCP03.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,15 +35,33 @@ const crypto::P256PrivateKey& card_ca() {
   return key;
 }
 
-// SCP11 keys for the SEs with an odd last byte of their id: a key pair and its GP-format certificate
-// naming the SE (5F20 = SE id), signed by the card CA the server trusts.
-std::optional<card::Scp11Profile> scp11_for_odd(const card::CardProfile& profile) {
-  if ((profile.se_id.back() & 1) == 0) return std::nullopt;
+// The SEs' PK.CA-KLOC.ECDSA, the server's OCE key and its certificate (GP format) under that CA.
+struct OcePki {
+  crypto::P256PrivateKey ca = crypto::P256PrivateKey::generate();
+  crypto::P256PrivateKey other_ca = crypto::P256PrivateKey::generate();
+  crypto::P256PrivateKey key = crypto::P256PrivateKey::generate();
+  Bytes certificate() const {
+    gp::scp11::GpCertificateFields fields;
+    fields.serial = Bytes{0x0C, 0xE1};
+    fields.ca_kloc_identifier = Bytes(20, 0x0C);
+    fields.subject_identifier = bytes_of("sefleet server");
+    fields.public_key = key.public_uncompressed();
+    return gp::scp11::make_gp_certificate(fields, ca);
+  }
+};
+const OcePki& oce() {
+  static const OcePki pki;
+  return pki;
+}
+
+// SCP11 keys for an SE: a key pair and its GP-format certificate naming the SE (5F20 = SE id),
+// signed by the card CA the server trusts.
+card::Scp11Profile scp11_keys(const Bytes& se_id) {
   const crypto::P256PrivateKey key = crypto::P256PrivateKey::generate();
   gp::scp11::GpCertificateFields fields;
   fields.serial = Bytes{0x01};
   fields.ca_kloc_identifier = Bytes(20, 0xCA);
-  fields.subject_identifier = profile.se_id;
+  fields.subject_identifier = se_id;
   fields.public_key = key.public_uncompressed();
   card::Scp11Profile scp11;
   scp11.kvn = 0x01;
@@ -49,8 +70,33 @@ std::optional<card::Scp11Profile> scp11_for_odd(const card::CardProfile& profile
   return scp11;
 }
 
+// SCP11 keys (SCP11b only: no OCE CA key) for the SEs with an odd last byte of their id.
+std::optional<card::Scp11Profile> scp11_for_odd(const card::CardProfile& profile) {
+  if ((profile.se_id.back() & 1) == 0) return std::nullopt;
+  return scp11_keys(profile.se_id);
+}
+
 Bench::Online online_setup() {
-  return Bench::Online{card_ca().public_uncompressed(), scp11_for_odd, {}};
+  return Bench::Online{card_ca().public_uncompressed(), scp11_for_odd, {}, {}, {}};
+}
+
+// The kind of SE by the last byte of its id modulo 3: 0 SCP03 only, 1 SCP11 with the OCE CA key (SCP11a
+// runs), 2 SCP11 without one (SCP11b runs).
+enum class SeKind { scp03, scp11a, scp11b };
+SeKind kind_of(ByteView se_id) {
+  return static_cast<SeKind>(se_id.back() % 3);
+}
+
+// A mixed fleet: the SEs of kind scp11a hold `oce_ca` as their PK.CA-KLOC.ECDSA (KVN 10).
+Bench::Online mixed_setup(const crypto::P256PrivateKey& oce_ca = oce().ca) {
+  const Bytes ca_point = oce_ca.public_uncompressed();
+  const auto scp11 = [ca_point](const card::CardProfile& profile) -> std::optional<card::Scp11Profile> {
+    if (kind_of(profile.se_id) == SeKind::scp03) return std::nullopt;
+    card::Scp11Profile out = scp11_keys(profile.se_id);
+    if (kind_of(profile.se_id) == SeKind::scp11a) out.oce_ca_pk = ca_point;
+    return out;
+  };
+  return Bench::Online{card_ca().public_uncompressed(), scp11, {}, oce().key.scalar(), {oce().certificate()}};
 }
 
 bool offers_scp11(Bench& bench, std::size_t index) {
@@ -112,7 +158,7 @@ TEST(TerminalOnline, OnlineModeRefusesAnSeWithoutScp11AndAServerWithoutSessions)
         EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
       } else {
         EXPECT_EQ(result.status, SeStatus::error);
-        EXPECT_NE(result.reason.find("offers no SCP11b key"), std::string::npos) << result.reason;
+        EXPECT_NE(result.reason.find("offers no SCP11 key"), std::string::npos) << result.reason;
       }
     }
   }
@@ -144,7 +190,8 @@ TEST(TerminalOnline, OnlineModeRefusesAnSeWithoutScp11AndAServerWithoutSessions)
   }
 }
 
-// The first SE offering SCP11 in a fresh bench, its offer and the session the server started.
+// The first SE offering SCP11 (of `kind`, when given) in a fresh bench, its offers and the session
+// the server started.
 struct StartedSession {
   std::size_t index = 0;
   offcard::SeAuthorizationRequest identity;
@@ -152,17 +199,95 @@ struct StartedSession {
   offcard::DeliveryReport delivery;
 };
 
-StartedSession start_session(Bench& bench, term::ApiClient& client, std::size_t pse_commands) {
+StartedSession start_session(Bench& bench, term::ApiClient& client, std::size_t pse_commands,
+                             std::optional<SeKind> kind = std::nullopt) {
   StartedSession s;
-  while (!offers_scp11(bench, s.index)) ++s.index;
+  const auto fits = [&](std::size_t n) {
+    const Bytes& id = bench.fleet->profile(n).se_id;
+    return kind ? kind_of(id) == *kind : offers_scp11(bench, n);
+  };
+  while (!fits(s.index)) ++s.index;
   transport::CardChannel& channel = bench.fleet->channel(s.index);
   s.identity = offcard::read_se_identity(channel, gp::isd_aid());
-  const auto offer = offcard::read_scp11_offer(channel);
-  EXPECT_TRUE(offer.has_value());
-  s.start = client.start_session(bench.campaign_id, offcard::online_session_request(s.identity.se_id, *offer));
+  const auto offers = offcard::read_scp11_offers(channel);
+  EXPECT_FALSE(offers.empty());
+  s.start = client.start_session(bench.campaign_id, offcard::online_session_request(s.identity.se_id, offers));
   s.delivery = offcard::begin_online_delivery(channel, gp::isd_aid(), s.start.commands, pse_commands);
-  EXPECT_TRUE(s.delivery.authenticate_response && s.delivery.authenticate_response->ok());
+  EXPECT_TRUE(s.delivery.authenticate_response && s.delivery.authenticate_response->ok()) << s.delivery.failure;
   return s;
+}
+
+TEST(TerminalOnline, MixedFleetScp03OfflineScp11aAndScp11bOnlineEachUpdatedOnce) {
+  Bench bench(6, 0, {}, mixed_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  std::map<SeKind, int> seen;
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    ASSERT_EQ(result.history.size(), 1u);
+    const SeKind kind = kind_of(bench.fleet->profile(n).se_id);
+    ++seen[kind];
+    EXPECT_EQ(result.history[0].online, kind != SeKind::scp03) << "SE " << n;
+    const std::optional<gp::scp11::Variant> expected = kind == SeKind::scp11a   ? std::optional(gp::scp11::Variant::a)
+                                                       : kind == SeKind::scp11b ? std::optional(gp::scp11::Variant::b)
+                                                                                : std::nullopt;
+    EXPECT_EQ(result.history[0].variant, expected) << "SE " << n;
+  }
+  EXPECT_EQ(seen[SeKind::scp03], 2);
+  EXPECT_EQ(seen[SeKind::scp11a], 2);
+  EXPECT_EQ(seen[SeKind::scp11b], 2);
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 6);
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    EXPECT_EQ(agent.update(endpoint).status, SeStatus::already_updated);
+  }
+}
+
+TEST(TerminalOnline, AnSeOfAnotherOceCaRefusesTheChainAndIsNotUpdated) {
+  Bench bench(3, 0, {}, mixed_setup(oce().other_ca));
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    if (kind_of(bench.fleet->profile(n).se_id) != SeKind::scp11a) {
+      EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+      continue;
+    }
+    EXPECT_EQ(result.status, SeStatus::error) << result.final_line();
+    ASSERT_FALSE(result.history.empty());
+    // The terminal stopped at the refused PERFORM SECURITY OPERATION: no authenticate command sent.
+    EXPECT_NE(result.history[0].failure.find("command 0 answered"), std::string::npos) << result.history[0].failure;
+    EXPECT_NE(result.history[0].failure.find("6982"), std::string::npos) << result.history[0].failure;
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 2);
+}
+
+TEST(TerminalOnline, Scp11aForgedReceiptIsRefused) {
+  Bench bench(3, 0, {}, mixed_setup());
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  StartedSession s = start_session(bench, client, agent.pse().commands.size(), SeKind::scp11a);
+  EXPECT_EQ(s.start.variant, gp::scp11::Variant::a);
+  EXPECT_EQ(s.start.commands.size(), 2u);  // PERFORM SECURITY OPERATION, MUTUAL AUTHENTICATE
+  offcard::api::SessionAnswer answer;
+  answer.se_id = s.identity.se_id;
+  answer.state = s.start.state;
+  answer.response = *s.delivery.authenticate_response;
+  answer.response.data.back() ^= 0x01;
+  try {
+    (void)client.finish_session(bench.campaign_id, s.start.session_id, answer);
+    FAIL() << "a forged receipt was accepted";
+  } catch (const term::ApiError& e) {
+    EXPECT_EQ(e.status(), 403);
+    EXPECT_EQ(e.reason(), "wrong_receipt");
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
 }
 
 TEST(TerminalOnline, ForgedReceiptIsRefused) {
@@ -186,15 +311,15 @@ TEST(TerminalOnline, ForgedReceiptIsRefused) {
   EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
 }
 
-TEST(TerminalOnline, TamperedPseBlockInAnOnlineSessionIsNotActivated) {
-  Bench bench(2, 0, {}, online_setup());
+// A tampered block relayed in an SCP11b (fleet of online_setup) or SCP11a (mixed fleet) session.
+void expect_tampered_block_not_activated(Bench& bench, std::optional<SeKind> kind) {
   term::ApiClient client(bench.terminal_session());
   term::Agent agent(client, bench.agent_options());
   agent.prepare();
   std::vector<Bytes> pse = agent.pse().commands;
   ASSERT_GT(pse.size(), 3u);
   pse[pse.size() / 2].back() ^= 0x5A;  // one byte of a block in the middle
-  StartedSession s = start_session(bench, client, pse.size());
+  StartedSession s = start_session(bench, client, pse.size(), kind);
   offcard::api::SessionAnswer answer;
   answer.se_id = s.identity.se_id;
   answer.state = s.start.state;
@@ -235,7 +360,9 @@ Bench::Online three_protocols() {
       [last](const card::CardProfile& profile) {
         return last(profile) == 3 ? scp11_for_odd(profile) : std::optional<card::Scp11Profile>();
       },
-      [last](const card::CardProfile& profile) { return static_cast<std::uint8_t>(last(profile) == 2 ? 0x60 : 0x70); }};
+      [last](const card::CardProfile& profile) { return static_cast<std::uint8_t>(last(profile) == 2 ? 0x60 : 0x70); },
+      {},
+      {}};
 }
 
 TEST(TerminalOnlineScp03, FleetOfThreeProtocolsIsUpdatedOnceEach) {
@@ -397,6 +524,16 @@ TEST(TerminalOnline, BadIntegrityCodeOnlineIsRecordedAsOfflineAndNothingIsActiva
   }
   EXPECT_EQ(entries[0].reason, entries[1].reason);
   EXPECT_EQ(bench.progress()[DeviceState::updated], 0);
+}
+
+TEST(TerminalOnline, TamperedPseBlockInAnScp11bSessionIsNotActivated) {
+  Bench bench(2, 0, {}, online_setup());
+  expect_tampered_block_not_activated(bench, std::nullopt);
+}
+
+TEST(TerminalOnline, TamperedPseBlockInAnScp11aSessionIsNotActivated) {
+  Bench bench(3, 0, {}, mixed_setup());
+  expect_tampered_block_not_activated(bench, SeKind::scp11a);
 }
 
 }  // namespace
