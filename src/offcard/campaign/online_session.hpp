@@ -41,6 +41,7 @@
 #include "gp/secure_messaging.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/verified_chain_cache.hpp"
 
 namespace sefleet::offcard {
 
@@ -94,9 +95,12 @@ struct OnlineSessionStart {
 // Verifies and binds the chain and opens the key agreement. Refuses (OnlineSessionError) a bad request
 // (SE id size, KVN 00, a variant other than SCP11b: SCP11a/c need a static OCE key this role does not
 // hold yet, certificates that do not parse), a chain that does not verify under `card_ca`, and a leaf
-// that names another SE.
+// that names another SE. With `verified_chains`, a chain whose exact bytes verified under the same CA
+// key before is not verified again (its leaf is still parsed and must still name the SE), and a chain
+// that verifies is remembered.
 OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
-                                        crypto::Random& random = crypto::system_random());
+                                        crypto::Random& random = crypto::system_random(),
+                                        VerifiedChainCache* verified_chains = nullptr);
 
 // What the server keeps to verify the report (secret: the session keys; seal it).
 struct OnlineCheck {
