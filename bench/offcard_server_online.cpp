@@ -7,10 +7,13 @@
 //
 //   bench_offcard_server_online --benchmark_min_time=5
 //
-// After each benchmark the latency percentiles of one authorization are printed to stderr.
+// After each benchmark the latency percentiles of one authorization are printed to stderr, with the
+// process's CPU time (server and client threads, user + system) per authorization: on a machine that
+// others load, the CPU cost stays comparable where the rate does not.
 #include <benchmark/benchmark.h>
 #include <httplib.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -88,7 +91,17 @@ std::unique_ptr<Running> g_running;
 std::mutex g_latency_mutex;
 std::vector<double> g_latencies_ms;
 std::atomic<std::size_t> g_next{0};
-std::string g_label;  // the benchmark running (benchmark::State has no name in Google Benchmark 1.7)
+std::string g_label;        // the benchmark running (benchmark::State has no name in Google Benchmark 1.7)
+double g_cpu_at_start = 0;  // process CPU seconds when the server was ready
+
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec);
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 void start_server(const benchmark::State&) {
   auto r = std::make_unique<Running>();
@@ -127,6 +140,7 @@ void start_server(const benchmark::State&) {
   r->campaign = json::parse(created->body).at("id");
   g_running = std::move(r);
   g_latencies_ms.clear();
+  g_cpu_at_start = process_cpu_seconds();
 }
 
 double percentile(std::vector<double>& values, double p) {
@@ -144,6 +158,7 @@ std::string load_average() {
 }
 
 void stop_server(const benchmark::State& state) {
+  const double cpu_seconds = process_cpu_seconds() - g_cpu_at_start;
   std::vector<double> latencies;
   {
     std::lock_guard lock(g_latency_mutex);
@@ -153,7 +168,9 @@ void stop_server(const benchmark::State& state) {
   const double p50 = percentile(latencies, 0.50);
   const double p99 = percentile(latencies, 0.99);
   std::cerr << g_label << " (" << state.threads() << " client threads): " << count << " authorizations, latency p50 "
-            << p50 << " ms, p99 " << p99 << " ms, load average " << load_average() << "\n";
+            << p50 << " ms, p99 " << p99 << " ms, process CPU "
+            << (count == 0 ? 0.0 : 1e3 * cpu_seconds / static_cast<double>(count))
+            << " ms per authorization, load average " << load_average() << "\n";
   g_running->server->stop();
   std::filesystem::remove_all(g_running->dir);
   g_running.reset();

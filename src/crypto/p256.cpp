@@ -67,6 +67,31 @@ bool decodes_to_curve_point(ByteView point) {
   return on_curve;
 }
 
+// The scalar as a constant-time BIGNUM, refused outside [1, n-1].
+detail::Bn checked_scalar(ByteView scalar) {
+  if (scalar.size() != kP256ScalarSize) {
+    throw Error(Errc::crypto_error, "P-256 private scalar must be 32 bytes");
+  }
+  detail::Bn d = detail::bn_from(scalar);  // constant-time flag: a secret
+  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(p256_group())) >= 0) {
+    throw Error(Errc::crypto_error, "P-256 private scalar out of range");
+  }
+  return d;
+}
+
+// d G as 04 || X || Y (the generator's precomputed table makes this the cheap multiplication).
+Bytes public_point_of(const BIGNUM* d) {
+  const EC_GROUP* group = p256_group();
+  Point q(EC_POINT_new(group));
+  Bytes q_bytes(kP256PointSize);
+  if (!q || EC_POINT_mul(group, q.get(), d, nullptr, nullptr, nullptr) != 1 ||
+      EC_POINT_point2oct(group, q.get(), POINT_CONVERSION_UNCOMPRESSED, q_bytes.data(), q_bytes.size(), nullptr) !=
+          kP256PointSize) {
+    detail::throw_openssl("P-256 public point");
+  }
+  return q_bytes;
+}
+
 detail::Pkey from_params(OSSL_PARAM* params, int selection, const char* what) {
   detail::PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* raw = nullptr;
@@ -151,21 +176,8 @@ P256PrivateKey P256PrivateKey::generate(Random& random) {
 }
 
 P256PrivateKey P256PrivateKey::from_scalar(ByteView scalar) {
-  if (scalar.size() != kP256ScalarSize) {
-    throw Error(Errc::crypto_error, "P-256 private scalar must be 32 bytes");
-  }
-  const EC_GROUP* group = p256_group();
-  const detail::Bn d = detail::bn_from(scalar);  // constant-time flag: a secret
-  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) {
-    throw Error(Errc::crypto_error, "P-256 private scalar out of range");
-  }
-  Point q(EC_POINT_new(group));
-  Bytes q_bytes(kP256PointSize);
-  if (!q || EC_POINT_mul(group, q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
-      EC_POINT_point2oct(group, q.get(), POINT_CONVERSION_UNCOMPRESSED, q_bytes.data(), q_bytes.size(), nullptr) !=
-          kP256PointSize) {
-    detail::throw_openssl("P-256 public point");
-  }
+  const detail::Bn d = checked_scalar(scalar);
+  const Bytes q_bytes = public_point_of(d.get());
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, kCurve, 0) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()) != 1 ||
@@ -238,6 +250,49 @@ SecretBytes ecdh_p256(const P256PrivateKey& own, const P256PublicKey& peer) {
     detail::throw_openssl("ECDH P-256");
   }
   return out;
+}
+
+P256ScalarKeyPair generate_p256_scalar_key_pair(Random& random) {
+  // Rejection sampling, as P256PrivateKey::generate(random): a uniformly random scalar in [1, n-1].
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    Bytes drawn = random.bytes(kP256ScalarSize);
+    SecretBytes candidate = SecretBytes::take(drawn);
+    detail::Bn d = detail::bn_from(candidate.view());
+    if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(p256_group())) >= 0) continue;
+    Bytes point = public_point_of(d.get());
+    return P256ScalarKeyPair{std::move(candidate), std::move(point)};
+  }
+  throw Error(Errc::crypto_error, "P-256: random source produced no valid scalar");
+}
+
+SecretBytes ecdh_p256(ByteView own_scalar, ByteView peer_point) {
+  const detail::Bn d = checked_scalar(own_scalar);
+  if (peer_point.size() != kP256PointSize || peer_point[0] != 0x04) {
+    throw Error(Errc::crypto_error, "P-256 public key must be 65 bytes starting with 04, got " +
+                                        std::to_string(peer_point.size()) + " bytes");
+  }
+  const EC_GROUP* group = p256_group();
+  Point peer(EC_POINT_new(group));
+  // As decodes_to_curve_point: on the curve, not infinity (cofactor 1: nothing more to check).
+  if (!peer || EC_POINT_oct2point(group, peer.get(), peer_point.data(), peer_point.size(), nullptr) != 1 ||
+      EC_POINT_is_on_curve(group, peer.get(), nullptr) != 1 || EC_POINT_is_at_infinity(group, peer.get()) != 0) {
+    ERR_clear_error();
+    throw Error(Errc::crypto_error, "P-256 public key is not a point on the curve");
+  }
+  // The multiplication OpenSSL's ECDH derive runs (a variable point times a constant-time scalar).
+  detail::BnCtx ctx(BN_CTX_secure_new());
+  Point shared(EC_POINT_new(group));
+  detail::Bn x = detail::bn_new();
+  if (!ctx || !shared || EC_POINT_mul(group, shared.get(), nullptr, peer.get(), d.get(), ctx.get()) != 1) {
+    detail::throw_openssl("ECDH P-256");
+  }
+  if (EC_POINT_is_at_infinity(group, shared.get()) != 0) {
+    throw Error(Errc::crypto_error, "ECDH P-256: the shared point is at infinity");
+  }
+  if (EC_POINT_get_affine_coordinates(group, shared.get(), x.get(), nullptr, ctx.get()) != 1) {
+    detail::throw_openssl("ECDH P-256");
+  }
+  return detail::secret_bytes_of_bn(x.get(), kP256ScalarSize);
 }
 
 Bytes ecdsa_p256_sign(const P256PrivateKey& key, ByteView message) {

@@ -61,6 +61,23 @@ bool is_p256_point(ByteView point);
 // The X coordinate of the shared point (32 bytes), as ECKA-DH / SP 800-56A define Z.
 SecretBytes ecdh_p256(const P256PrivateKey& own, const P256PublicKey& peer);
 
+// A P-256 key pair as bytes, for a key used once and kept elsewhere between two steps (an ephemeral
+// ECDH key sealed into a state blob): the scalar and its 04 || X || Y point.
+struct P256ScalarKeyPair {
+  SecretBytes scalar;  // 32 bytes, big-endian, in [1, n-1]
+  Bytes point;         // 65 bytes
+};
+
+// A key pair whose scalar comes from `random`, as P256PrivateKey::generate(random) draws it, without
+// an EVP_PKEY: importing a private key into OpenSSL 3 builds a new group from its name each time,
+// which costs most of an ECDH, for a key that only ever does ECDH with its scalar.
+P256ScalarKeyPair generate_p256_scalar_key_pair(Random& random);
+
+// ECDH with a bare scalar (32 bytes in [1, n-1]) and the peer's 04 || X || Y point: the same Z as
+// ecdh_p256 on keys made of them (the peer point is checked as from_uncompressed checks it), computed
+// on the process's one P-256 group. Throws Error(Errc::crypto_error) for a bad scalar or point.
+SecretBytes ecdh_p256(ByteView own_scalar, ByteView peer_point);
+
 // ECDSA with SHA-256 over `message`; the signature is r || s, 32 bytes each.
 Bytes ecdsa_p256_sign(const P256PrivateKey& key, ByteView message);
 

@@ -116,13 +116,17 @@ ResponseApdu Scp11CardChannel::authenticate(const CommandApdu& command, const Sc
     oce_key = oce_key_;
   }
   // SCP11c: the card answers with its static key (the host can prepare its commands without it).
-  std::optional<crypto::P256PrivateKey> ephemeral;
-  if (request.params.variant != Variant::c) ephemeral.emplace(crypto::P256PrivateKey::generate(random));
-  const crypto::P256PrivateKey& answer_key = ephemeral ? *ephemeral : *keys.sd_key;
-  const Bytes answer_point = answer_key.public_uncompressed();
-
-  const SecretBytes z =
-      card_shared_secret(request.params.variant, answer_key, *keys.sd_key, request.ephemeral_oce_key, oce_key);
+  // SCP11a/b: eSK.SD serves this one answer, so it stays bytes (no OpenSSL key object: crypto/p256.hpp).
+  Bytes answer_point;
+  SecretBytes z;
+  if (request.params.variant == Variant::c) {
+    answer_point = keys.sd_key->public_uncompressed();
+    z = card_shared_secret(request.params.variant, *keys.sd_key, *keys.sd_key, request.ephemeral_oce_key, oce_key);
+  } else {
+    crypto::P256ScalarKeyPair ephemeral = crypto::generate_p256_scalar_key_pair(random);
+    answer_point = std::move(ephemeral.point);
+    z = card_shared_secret(request.params.variant, ephemeral.scalar, *keys.sd_key, request.ephemeral_oce_key, oce_key);
+  }
   Scp11SessionKeys derived = derive_session_keys(z.view(), request.params);
   const crypto::Mac16 receipt = compute_receipt(derived.receipt_key.view(), command.data, answer_point);
   reset();

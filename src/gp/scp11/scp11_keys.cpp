@@ -70,6 +70,15 @@ SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ep
   return join(first, crypto::ecdh_p256(*static_oce_key, static_sd_key));
 }
 
+SecretBytes host_shared_secret(Variant variant, const SecretBytes& ephemeral_oce_scalar, ByteView sd_response_key,
+                               ByteView static_sd_key) {
+  if (authenticates_oce(variant)) {
+    throw Error(Errc::invalid_argument, variant_name(variant) + " needs the OCE's static key");
+  }
+  const ByteView scalar = ephemeral_oce_scalar.view();
+  return join(crypto::ecdh_p256(scalar, sd_response_key), crypto::ecdh_p256(scalar, static_sd_key));
+}
+
 SecretBytes card_shared_secret(Variant variant, const crypto::P256PrivateKey& answer_key,
                                const crypto::P256PrivateKey& static_sd_key, ByteView ephemeral_oce_key,
                                const std::optional<Bytes>& static_oce_key) {
@@ -77,6 +86,16 @@ SecretBytes card_shared_secret(Variant variant, const crypto::P256PrivateKey& an
   const crypto::P256PublicKey ephemeral = parse_point(ephemeral_oce_key);
   const SecretBytes first = crypto::ecdh_p256(answer_key, ephemeral);
   if (!authenticates_oce(variant)) return join(first, crypto::ecdh_p256(static_sd_key, ephemeral));
+  if (!static_oce_key) throw Error(Errc::state_error, variant_name(variant) + " needs the OCE's certified key");
+  return join(first, crypto::ecdh_p256(static_sd_key, parse_point(*static_oce_key)));
+}
+
+SecretBytes card_shared_secret(Variant variant, const SecretBytes& ephemeral_sd_scalar,
+                               const crypto::P256PrivateKey& static_sd_key, ByteView ephemeral_oce_key,
+                               const std::optional<Bytes>& static_oce_key) {
+  if (variant == Variant::c) throw Error(Errc::invalid_argument, "SCP11c answers with the SD's static key");
+  const SecretBytes first = crypto::ecdh_p256(ephemeral_sd_scalar.view(), ephemeral_oce_key);
+  if (!authenticates_oce(variant)) return join(first, crypto::ecdh_p256(static_sd_key, parse_point(ephemeral_oce_key)));
   if (!static_oce_key) throw Error(Errc::state_error, variant_name(variant) + " needs the OCE's certified key");
   return join(first, crypto::ecdh_p256(static_sd_key, parse_point(*static_oce_key)));
 }

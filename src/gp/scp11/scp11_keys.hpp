@@ -50,9 +50,19 @@ SecretBytes host_shared_secret(Variant variant, const crypto::P256PrivateKey& ep
                                const crypto::P256PublicKey& sd_response_key,
                                const crypto::P256PublicKey& static_sd_key);
 
+// Z on the host of a variant without a static OCE key (SCP11b; a and c throw Errc::invalid_argument),
+// with eSK.OCE.ECKA as a bare 32-byte scalar and the card's points as bytes: a host that seals the
+// ephemeral scalar between two steps does both ECDH without making OpenSSL keys of it.
+SecretBytes host_shared_secret(Variant variant, const SecretBytes& ephemeral_oce_scalar, ByteView sd_response_key,
+                               ByteView static_sd_key);
+
 // Z on the card. `answer_key` is the key whose public point the card returns (eSK.SD, or SK.SD in
 // SCP11c); `static_oce_key` is PK.OCE.ECKA from the verified certificate (required for a and c).
 SecretBytes card_shared_secret(Variant variant, const crypto::P256PrivateKey& answer_key,
+                               const crypto::P256PrivateKey& static_sd_key, ByteView ephemeral_oce_key,
+                               const std::optional<Bytes>& static_oce_key);
+// The same for SCP11a and b with eSK.SD as a bare 32-byte scalar (c answers with SK.SD: use the above).
+SecretBytes card_shared_secret(Variant variant, const SecretBytes& ephemeral_sd_scalar,
                                const crypto::P256PrivateKey& static_sd_key, ByteView ephemeral_oce_key,
                                const std::optional<Bytes>& static_oce_key);
 

@@ -89,7 +89,8 @@ std::optional<OnlineOffer> choose_online_offer(const OnlineSessionRequest& reque
 }
 
 OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
-                                        const OnlineOceKey* oce, crypto::Random& random) {
+                                        const OnlineOceKey* oce, crypto::Random& random,
+                                        VerifiedChainCache* verified_chains) {
   if (request.se_id.empty() || request.se_id.size() > kMaxSeIdSize) {
     refuse(Errc::invalid_argument, OnlineRefusal::bad_request,
            "SE identity must be 1 to 64 bytes, got " + std::to_string(request.se_id.size()));
@@ -110,21 +111,30 @@ OnlineSessionStart start_online_session(const OnlineSessionRequest& request, con
   if (chain.empty()) refuse(Errc::invalid_argument, OnlineRefusal::bad_request, "the SE sent no certificate");
   OnlineSessionStart start;
   OnlineSessionState& state = start.state;
-  try {
-    state.card_key = scp11::verify_certificate_chain(chain, card_ca);
-  } catch (const Error& error) {
-    refuse(Errc::integrity_error, OnlineRefusal::chain_not_verified,
-           "SE " + to_hex(request.se_id) + ": " + error.what());
+  const Bytes ca_point = verified_chains != nullptr ? card_ca.uncompressed() : Bytes{};
+  std::optional<Bytes> remembered;
+  if (verified_chains != nullptr) remembered = verified_chains->find(ca_point, offer->certificates);
+  if (remembered) {
+    state.card_key = std::move(*remembered);
+  } else {
+    try {
+      state.card_key = scp11::verify_certificate_chain(chain, card_ca);
+    } catch (const Error& error) {
+      refuse(Errc::integrity_error, OnlineRefusal::chain_not_verified,
+             "SE " + to_hex(request.se_id) + ": " + error.what());
+    }
+    if (verified_chains != nullptr) verified_chains->remember(ca_point, offer->certificates, state.card_key);
   }
   check_leaf_names_se(chain.back(), request.se_id);
 
-  const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::generate(random);
+  // eSK.OCE stays bytes: it is sealed into the state and used for two ECDH in finish, never as a key
+  // object (crypto/p256.hpp, generate_p256_scalar_key_pair).
+  crypto::P256ScalarKeyPair ephemeral = crypto::generate_p256_scalar_key_pair(random);
   state.se_id = request.se_id;
   state.variant = offer->variant;
   state.kvn = offer->kvn;
-  state.authenticate_data =
-      scp11::encode_authenticate_data({agreement_params(offer->variant), ephemeral.public_uncompressed()});
-  state.ephemeral_key = ephemeral.scalar();
+  state.authenticate_data = scp11::encode_authenticate_data({agreement_params(offer->variant), ephemeral.point});
+  state.ephemeral_key = std::move(ephemeral.scalar);
   if (scp11::authenticates_oce(offer->variant)) {
     state.oce_key = oce->key.text();
     start.commands = scp11::certificate_upload_commands(oce->certificates, oce->ca_kvn);
@@ -160,11 +170,12 @@ OnlineAuthorization finish_online_session(const OnlineSessionState& state,
   const auto params = agreement_params(state.variant);
   std::optional<scp11::Scp11SessionKeys> keys;
   try {
-    const crypto::P256PrivateKey ephemeral = crypto::P256PrivateKey::from_scalar(state.ephemeral_key.view());
-    const SecretBytes z = static_oce ? scp11::oce_shared_secret_by_agreement(ephemeral, static_agreement,
-                                                                             answer.ephemeral_sd_key, state.card_key)
-                                     : scp11::host_shared_secret(state.variant, ephemeral, nullptr,
-                                                                 answer.ephemeral_sd_key, state.card_key);
+    // SCP11a/c: ShSss runs in the keystore holding SK.OCE, so eSK.OCE becomes a key object here.
+    const SecretBytes z =
+        static_oce
+            ? scp11::oce_shared_secret_by_agreement(crypto::P256PrivateKey::from_scalar(state.ephemeral_key.view()),
+                                                    static_agreement, answer.ephemeral_sd_key, state.card_key)
+            : scp11::host_shared_secret(state.variant, state.ephemeral_key, answer.ephemeral_sd_key, state.card_key);
     keys.emplace(scp11::derive_session_keys(z.view(), params));
   } catch (const Error& error) {
     refuse(Errc::protocol_error, OnlineRefusal::bad_request, std::string("SE key: ") + error.what());

@@ -46,6 +46,7 @@
 #include "gp/secure_messaging.hpp"
 #include "iso7816/apdu.hpp"
 #include "offcard/campaign/hsm_role.hpp"
+#include "offcard/campaign/verified_chain_cache.hpp"
 #include "offcard/keystore/keystore.hpp"
 
 namespace sefleet::offcard {
@@ -131,9 +132,13 @@ struct OnlineSessionStart {
 // `oce` is the server's OCE key (nullptr: SCP11b only). Refuses (OnlineSessionError) a bad request (SE
 // id size, KVN 00, certificates that do not parse), only SCP11a/c offered without `oce`
 // (no_common_variant), a chain that does not verify under `card_ca`, and a leaf that names another SE.
+// With `verified_chains`, a chain whose exact bytes verified under the same CA key before is not
+// verified again (its leaf is still parsed and must still name the SE), and a chain that verifies is
+// remembered.
 OnlineSessionStart start_online_session(const OnlineSessionRequest& request, const crypto::P256PublicKey& card_ca,
                                         const OnlineOceKey* oce = nullptr,
-                                        crypto::Random& random = crypto::system_random());
+                                        crypto::Random& random = crypto::system_random(),
+                                        VerifiedChainCache* verified_chains = nullptr);
 
 // What the server keeps to verify the report (secret: the session keys; seal it).
 struct OnlineCheck {

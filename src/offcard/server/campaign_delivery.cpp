@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -205,10 +206,8 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
   // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex).
   const std::string request_hash = lower_hex(crypto::sha256(bytes_of(api::to_json(request).dump())));
 
-  // Looks the authorization up and answers a resent report from what was stored. A different report is
-  // refused only after an authenticated one: an unverified report (anyone with the token could have
-  // made it up) never stands in the way of the SE's own answer.
-  const auto check_authorization = [&](Repository& repo) -> std::optional<api::ReportAnswer> {
+  // The authorization, refused (404/403) when it is not this token's for this SE and campaign.
+  const auto require_authorization = [&](Repository& repo) {
     auto a = repo.find_authorization(authorization_id);
     if (!a) throw ApiError(404, "not_found", "no authorization " + authorization_id);
     if (a->campaign_id != id || a->se_id != se_id || (!caller.admin && a->token_id != caller.token_id)) {
@@ -216,7 +215,12 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
           403, "forbidden",
           "authorization " + authorization_id + " was not issued to this token for SE " + se_id + " in campaign " + id);
     }
-    const auto stored = repo.reports_of(authorization_id);
+    return std::move(*a);
+  };
+  // A resent report is answered from what was stored. A different report is refused only after an
+  // authenticated one: an unverified report (anyone with the token could have made it up) never stands
+  // in the way of the SE's own answer.
+  const auto answer_if_resent = [&](const std::vector<ReportRow>& stored) -> std::optional<api::ReportAnswer> {
     for (const auto& report : stored) {
       if (report.request_hash != request_hash) continue;
       api::ReportAnswer answer = api::read_report_answer(nlohmann::json::parse(report.answer_json));
@@ -232,19 +236,13 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
     return std::nullopt;
   };
 
-  // Only reads: a read-only transaction takes no write lock and commits nothing (the writing
-  // transaction below checks again).
-  const auto authorization = database_.read([&](db::Transaction& tx) {
-    Repository repo(tx);
-    auto duplicate = check_authorization(repo);
-    return std::make_pair(duplicate, repo.find_authorization(authorization_id));
-  });
-  if (authorization.first) return *authorization.first;
-  const AuthorizationRow& a = *authorization.second;
-
-  // Verification through the HSM, outside the transaction (it derives keys, the database waits not).
-  const auto ctx = context(id);
-  const auto assess = [&] {
+  // One write transaction: the authorization looked up, a resent report answered from what was stored,
+  // the report verified and the decision recorded. The verification (an unwrap or a key derivation
+  // and a few MACs in the keystore) is short next to a transaction of its own, which would read the
+  // same rows again. Its result depends on the stored authorization only, which never changes: a
+  // retried transaction reuses it.
+  std::optional<Assessment> assessed;
+  const auto assess = [&](const AuthorizationRow& a, const CampaignContext& ctx) {
     // The protocol the authorization ran decides how its report is verified.
     if (scp11_protocol_variant(a.protocol)) {
       if (!a.online_check) throw Error(Errc::state_error, "authorization " + authorization_id + " has no online check");
@@ -263,15 +261,19 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
     identity.i = static_cast<std::uint8_t>(a.scp_i);
     identity.sequence_counter = static_cast<std::uint32_t>(a.sequence_counter);
     const gp::broadcast::PautCheck check = parse_paut_file(a.paut).paut.check;
-    return assess_delivery(keystore_, ctx->master, identity, check, request.delivery);
+    return assess_delivery(keystore_, ctx.master, identity, check, request.delivery);
   };
-  const Assessment assessment = assess();
-  const api::Evidence evidence = assessment.authenticated ? api::Evidence::authenticated : api::Evidence::unverified;
 
   return database_.run([&](db::Transaction& tx) {
     Repository repo(tx);
-    if (auto duplicate = check_authorization(repo)) return *duplicate;  // a concurrent resend won the race
+    const AuthorizationRow a = require_authorization(repo);
+    const std::vector<ReportRow> stored = repo.reports_of(authorization_id);
+    if (auto duplicate = answer_if_resent(stored)) return *duplicate;
     CampaignRow c = require_campaign(repo, id);
+    const auto ctx = context(c);  // from the row just read: no transaction of its own
+    if (!assessed) assessed = assess(a, *ctx);
+    const Assessment& assessment = *assessed;
+    const api::Evidence evidence = assessment.authenticated ? api::Evidence::authenticated : api::Evidence::unverified;
     const std::int64_t t = now();
     auto target = repo.find_target(id, se_id);
     if (!target) throw Error(Errc::state_error, "authorization " + authorization_id + " for a non-target SE");
@@ -303,7 +305,7 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
       // One unverified failure per PAUT at most, and only for the SE's newest PAUT: a terminal token
       // cannot multiply them by resending variants or by reporting old PAUTs.
       bool counted_before = false;
-      for (const auto& stored : repo.reports_of(authorization_id)) counted_before = counted_before || stored.counted;
+      for (const auto& report : stored) counted_before = counted_before || report.counted;
       const bool newest = !target->last_authorization || *target->last_authorization == authorization_id;
       if (api::is_final(target->state)) {
         decision.reason = "unverified report recorded only: the SE is already " + std::string(api::name(target->state));

@@ -68,8 +68,8 @@ api::SessionStart CampaignService::start_session(const Caller& caller, const std
   // recorded: this step writes nothing.
   OnlineSessionStart started;
   try {
-    started = start_online_session(request, crypto::P256PublicKey::from_uncompressed(online.card_ca_key),
-                                   online.oce ? &*online.oce : nullptr);
+    started = start_online_session(request, *card_ca_, online.oce ? &*online.oce : nullptr, crypto::system_random(),
+                                   &verified_chains_);
   } catch (const OnlineSessionError& error) {
     throw online_refusal(error);
   }

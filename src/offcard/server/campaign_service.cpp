@@ -62,7 +62,9 @@ CampaignService::CampaignService(db::Database& database, Keystore& keystore, std
       keystore_(keystore),
       admin_token_hash_(std::move(admin_token_hash)),
       now_(std::move(now)),
-      online_(std::move(online)) {}
+      online_(std::move(online)) {
+  if (online_) card_ca_.emplace(crypto::P256PublicKey::from_uncompressed(online_->card_ca_key));
+}
 
 void CampaignService::require_scope(const Caller& caller, const std::string& id) const {
   if (!caller.admin && caller.campaigns.count(id) == 0) {

@@ -140,6 +140,9 @@ class CampaignService {
   std::string admin_token_hash_;
   std::function<std::int64_t()> now_;
   std::optional<OnlineAuthorizationConfig> online_;
+  // The card CA key of `online_`, parsed once; and the SE chains that verified under it.
+  std::optional<crypto::P256PublicKey> card_ca_;
+  VerifiedChainCache verified_chains_;
 
   std::mutex cache_mutex_;
   std::map<std::string, std::shared_ptr<const CampaignContext>> contexts_;

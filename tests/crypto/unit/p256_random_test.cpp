@@ -33,6 +33,41 @@ TEST(P256, EcdhIsSymmetricForGeneratedKeys) {
   EXPECT_EQ(ecdh_p256(a, b.public_key()), ecdh_p256(b, a.public_key()));
 }
 
+TEST(P256, ScalarEcdhMatchesTheNistCavsVector) {
+  const Bytes scalar = from_hex("7d7dc5f71eb29ddaf80d6214632eeae03d9058af1fb6d22ed80badb62bc1a534");
+  const Bytes peer = from_hex(
+      "04700c48f77f56584c5cc632ca65640db91b6bacce3a4df6b42ce7cc838833d287"
+      "db71e509e3fd9b060ddb20ba5c51dcc5948d46fbf640dfe0441782cab85fa4ac");
+  EXPECT_EQ(to_hex(ecdh_p256(scalar, peer).view()), "46FC62106420FF012E54A434FBDD2D25CCC5852060561E68040DD7778997BD7B");
+}
+
+TEST(P256, ScalarKeyPairDrawsWhatGenerateDraws) {
+  DeterministicRandom a(Bytes{0x01, 0x02});
+  DeterministicRandom b(Bytes{0x01, 0x02});
+  const P256ScalarKeyPair pair = generate_p256_scalar_key_pair(a);
+  const P256PrivateKey key = P256PrivateKey::generate(b);
+  EXPECT_EQ(pair.scalar, key.scalar());
+  EXPECT_EQ(pair.point, key.public_uncompressed());
+  const auto peer = P256PrivateKey::generate();
+  EXPECT_EQ(ecdh_p256(pair.scalar.view(), peer.public_uncompressed()), ecdh_p256(peer, key.public_key()));
+}
+
+TEST(P256, ScalarEcdhRefusesBadScalarsAndPoints) {
+  const auto peer = P256PrivateKey::generate().public_uncompressed();
+  const Bytes scalar = from_hex("7d7dc5f71eb29ddaf80d6214632eeae03d9058af1fb6d22ed80badb62bc1a534");
+  const Bytes order = from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  EXPECT_THROW(ecdh_p256(Bytes(32, 0x00), peer), Error);
+  EXPECT_THROW(ecdh_p256(order, peer), Error);
+  EXPECT_THROW(ecdh_p256(Bytes(31, 0x01), peer), Error);
+  Bytes off_curve = peer;
+  off_curve[64] ^= 0x01;
+  EXPECT_THROW(ecdh_p256(scalar, off_curve), Error);
+  EXPECT_THROW(ecdh_p256(scalar, ByteView(peer).first(64)), Error);
+  Bytes compressed_tag = peer;
+  compressed_tag[0] = 0x02;
+  EXPECT_THROW(ecdh_p256(scalar, compressed_tag), Error);
+}
+
 // RFC 6979 A.2.5: P-256 key, SHA-256 signatures of "sample" and "test".
 const char* const kRfc6979Public =
     "0460FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6"

@@ -246,6 +246,77 @@ TEST(OnlineSession, RefusesALeafNamingAnotherSe) {
             OnlineRefusal::se_id_mismatch);
 }
 
+TEST(OnlineSession, ARememberedChainGivesTheSameSession) {
+  VerifiedChainCache verified;
+  const auto request = request_with(gp_leaf(kSeId, pki().ca));
+  const auto first = start_online_session(request, pki().ca.public_key(), nullptr, crypto::system_random(), &verified);
+  EXPECT_EQ(verified.size(), 1u);
+  const auto again = start_online_session(request, pki().ca.public_key(), nullptr, crypto::system_random(), &verified);
+  EXPECT_EQ(verified.size(), 1u);
+  EXPECT_EQ(again.state.card_key, first.state.card_key);
+  EXPECT_EQ(again.state.card_key, pki().sd.public_uncompressed());
+  Hsm hsm;
+  Se se;
+  const ResponseApdu answer = se.authenticate(again.commands[0]);
+  const OnlineAuthorization authorization =
+      finish_online_session(again.state, answer, *hsm.issuer, bc::Action::verify_and_activate);
+  const ResponseApdu status = se.run(authorization.change_mode, authorization.authorize, terms().campaign_id);
+  EXPECT_TRUE(verify_online_answers(authorization.check, answer, status).card_authenticated);
+}
+
+TEST(OnlineSession, ARememberedChainMustStillNameTheSe) {
+  VerifiedChainCache verified;
+  const Bytes chain = gp_leaf(kSeId, pki().ca);
+  (void)start_online_session(request_with(chain), pki().ca.public_key(), nullptr, crypto::system_random(), &verified);
+  OnlineSessionRequest borrowed = request_with(chain);
+  borrowed.se_id = Bytes{0x01, 0x02};
+  EXPECT_EQ(refusal_of([&] {
+              start_online_session(borrowed, pki().ca.public_key(), nullptr, crypto::system_random(), &verified);
+            }),
+            OnlineRefusal::se_id_mismatch);
+}
+
+TEST(OnlineSession, AChainIsRememberedOnlyUnderTheCaItVerifiedUnder) {
+  VerifiedChainCache verified;
+  const Bytes chain = gp_leaf(kSeId, pki().other_ca);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    EXPECT_EQ(refusal_of([&] {
+                start_online_session(request_with(chain), pki().ca.public_key(), nullptr, crypto::system_random(),
+                                     &verified);
+              }),
+              OnlineRefusal::chain_not_verified);
+  }
+  EXPECT_EQ(verified.size(), 0u);
+  // Verified under the other CA, the same bytes are still refused under the server's CA.
+  (void)start_online_session(request_with(chain), pki().other_ca.public_key(), nullptr, crypto::system_random(),
+                             &verified);
+  EXPECT_EQ(verified.size(), 1u);
+  EXPECT_EQ(refusal_of([&] {
+              start_online_session(request_with(chain), pki().ca.public_key(), nullptr, crypto::system_random(),
+                                   &verified);
+            }),
+            OnlineRefusal::chain_not_verified);
+}
+
+TEST(VerifiedChainCache, FindsOnlyTheExactBytesAndDropsTheOldestPastItsCapacity) {
+  VerifiedChainCache cache(2);
+  const Bytes ca(65, 0x04);
+  cache.remember(ca, Bytes{0x01}, Bytes{0xA1});
+  cache.remember(ca, Bytes{0x02}, Bytes{0xA2});
+  EXPECT_EQ(cache.find(ca, Bytes{0x01}), Bytes{0xA1});
+  EXPECT_EQ(cache.find(ca, Bytes{0x01, 0x00}), std::nullopt);
+  EXPECT_EQ(cache.find(Bytes(65, 0x05), Bytes{0x01}), std::nullopt);
+  // The CA point and the chain do not run into each other: (ca || 01, 02) is not (ca, 01 02).
+  Bytes longer_ca = ca;
+  longer_ca.push_back(0x01);
+  cache.remember(longer_ca, Bytes{0x02}, Bytes{0xB2});
+  EXPECT_EQ(cache.find(ca, Bytes{0x01, 0x02}), std::nullopt);
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.find(ca, Bytes{0x01}), std::nullopt);  // the oldest, dropped
+  EXPECT_EQ(cache.find(ca, Bytes{0x02}), Bytes{0xA2});
+  EXPECT_EQ(cache.find(longer_ca, Bytes{0x02}), Bytes{0xB2});
+}
+
 TEST(OnlineSession, RefusesBadRequests) {
   const Bytes chain = gp_leaf(kSeId, pki().ca);
   EXPECT_EQ(refusal_of([&] { start_online_session(request_with(chain, Bytes{}), pki().ca.public_key()); }),
