@@ -74,7 +74,7 @@ nlohmann::json result_json(const term::SeResult& r) {
         {{"label", a.label()},
          {"authorization", a.online ? "online" : "offline"},
          {"scp", a.variant  ? nlohmann::json(gp::scp11::variant_name(*a.variant))
-                 : a.online ? nlohmann::json("03")
+                 : a.online ? nlohmann::json("SCP03")
                             : nlohmann::json(nullptr)},
          {"outcome", a.outcome ? nlohmann::json(offcard::api::name(*a.outcome)) : nlohmann::json(nullptr)},
          {"evidence", a.evidence ? nlohmann::json(offcard::api::name(*a.evidence)) : nlohmann::json(nullptr)},
