@@ -377,6 +377,7 @@ TEST(TerminalOnlineScp03, FleetOfThreeProtocolsIsUpdatedOnceEach) {
     EXPECT_EQ(result.outcome, offcard::DeliveryOutcome::activated);
     ASSERT_EQ(result.history.size(), 1u);
     EXPECT_EQ(result.history[0].online, n != kPseudoRandomSe) << "SE " << n;
+    EXPECT_EQ(result.history[0].variant.has_value(), n == kScp11Se) << "only the SCP11 session names a variant";
     EXPECT_EQ(result.history[0].evidence, offcard::api::Evidence::authenticated);
   }
   EXPECT_EQ(bench.progress()[DeviceState::updated], 3);
