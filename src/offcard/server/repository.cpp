@@ -1,5 +1,7 @@
 #include "offcard/server/repository.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "core/error.hpp"
@@ -37,6 +39,12 @@ std::string placeholders(int n) {
   std::string out;
   for (int k = 1; k <= n; ++k) out += (k > 1 ? ", $" : "$") + std::to_string(k);
   return out;
+}
+
+// One placeholder per column of the comma-separated `columns` of an INSERT, so a column added to the
+// list cannot leave the statement a placeholder short.
+std::string placeholders_for(std::string_view columns) {
+  return placeholders(static_cast<int>(1 + std::count(columns.begin(), columns.end(), ',')));
 }
 
 // A statement's text from parts. Statements with a fixed text are built once (function-local statics):
@@ -158,16 +166,12 @@ ReportRow report_from(const db::Row& r) {
 
 }  // namespace
 
+// The variant's name in lower case: "scp11a", "scp11b", "scp11c".
 std::string online_protocol_name(gp::scp11::Variant variant) {
-  switch (variant) {
-    case gp::scp11::Variant::a:
-      return "scp11a";
-    case gp::scp11::Variant::b:
-      return "scp11b";
-    case gp::scp11::Variant::c:
-      return "scp11c";
-  }
-  return "scp11b";
+  std::string name = gp::scp11::variant_name(variant);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name;
 }
 
 std::optional<gp::scp11::Variant> scp11_protocol_variant(std::string_view protocol) {
@@ -269,7 +273,7 @@ std::optional<Bytes> Repository::load_pmob(const std::string& id) {
 
 void Repository::insert_target(const TargetRow& t) {
   static const std::string kInsert =
-      sql({"INSERT INTO targets (", kTargetColumns, ") VALUES (", placeholders(10), ")"});
+      sql({"INSERT INTO targets (", kTargetColumns, ") VALUES (", placeholders_for(kTargetColumns), ")"});
   tx_.exec(kInsert, {t.campaign_id, t.se_id, t.rank, word(t.state), t.attempts, t.unverified_attempts, opt(t.retry_at),
                      opt(t.last_authorization), t.reason, t.updated_at});
 }
@@ -375,8 +379,8 @@ std::vector<TargetRow> Repository::targets_of_se(const std::string& se_id) {
 }
 
 void Repository::insert_authorization(const AuthorizationRow& a) {
-  static const std::string kInsert =
-      sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (", placeholders(14), ")"});
+  static const std::string kInsert = sql({"INSERT INTO authorizations (", kAuthorizationColumns, ") VALUES (",
+                                          placeholders_for(kAuthorizationColumns), ")"});
   tx_.exec(kInsert, {a.id, a.campaign_id, a.se_id, opt(a.token_id), word(a.action), a.issued_at, a.expires_at, a.kdd,
                      a.kvn, a.scp_i, a.sequence_counter, a.paut, a.protocol, opt(a.online_check)});
 }
@@ -400,7 +404,7 @@ std::vector<AuthorizationRow> Repository::authorizations_of_se(const std::string
 
 void Repository::insert_report(const ReportRow& r) {
   static const std::string kInsert =
-      sql({"INSERT INTO reports (", kReportColumns, ") VALUES (", placeholders(11), ")"});
+      sql({"INSERT INTO reports (", kReportColumns, ") VALUES (", placeholders_for(kReportColumns), ")"});
   tx_.exec(kInsert, {r.authorization_id, r.campaign_id, r.se_id, r.request_hash, r.answer_json, word(r.outcome),
                      word(r.evidence), std::int64_t{r.counted ? 1 : 0}, word(r.decision), r.reason, r.t});
 }
