@@ -18,8 +18,42 @@ quick=0
 step() { printf '\n==== %s (at %d s) ====\n' "$*" "$SECONDS"; }
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# Packages in three groups, one apt at a time: what the release tree needs first, then in the
+# background, while it compiles, the clang tree's compilers and frameworks and the tools the tests
+# run. Each wait below names what the next phase needs. --quick installs everything first.
 step "packages"
-scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
+apt_log=$(mktemp /tmp/sefleet-setup.XXXXXX)
+sanitizer_ready=$apt_log.sanitizer
+# An install still running when the run stops is left to finish (stopping dpkg midway would leave
+# the machine's packages half-configured).
+trap 'rm -f "$apt_log" "$sanitizer_ready"' EXIT
+if [ "$quick" -eq 1 ]; then
+  scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
+else
+  scripts/setup.sh --group product || { echo "setup failed" >&2; exit 1; }
+  (scripts/setup.sh --group sanitizer && touch "$sanitizer_ready" && scripts/setup.sh --group tools) \
+    >"$apt_log" 2>&1 &
+  background_setup=$!
+fi
+# wait_for_packages <what>: returns once the background install has reached <what> (sanitizer) or
+# finished (tools); a failed install stops the run with its output.
+wait_for_packages() {
+  [ -n "${background_setup:-}" ] || return 0
+  step "waiting for packages: $1"
+  while [ "$1" = sanitizer ] && [ ! -e "$sanitizer_ready" ] && kill -0 "$background_setup" 2>/dev/null; do
+    sleep 1
+  done
+  if [ "$1" = sanitizer ] && [ -e "$sanitizer_ready" ]; then
+    return 0
+  fi
+  if ! wait "$background_setup"; then
+    cat "$apt_log" >&2
+    echo "setup failed" >&2
+    exit 1
+  fi
+  cat "$apt_log"
+  background_setup=
+}
 
 # The full run builds the release tree without its tests (they run in the asan tree) and without the
 # benchmarks (nothing runs them in CI; every other release build, --quick included, compiles them);
@@ -40,8 +74,10 @@ else
   step "sefleet demo (release tree)"
   build/release/apps/sefleet/sefleet demo --report "" >/dev/null || { echo "sefleet demo failed" >&2; exit 1; }
   echo "sefleet demo: ok"
+  wait_for_packages sanitizer
   build_tree asan
 fi
+wait_for_packages tools
 
 # Servers the tests use. PostgreSQL refuses to run as root and must reach its directory.
 work=$(mktemp -d /tmp/sefleet-test.XXXXXX)
@@ -49,6 +85,7 @@ chmod 755 "$work"
 cleanup() {
   scripts/pg-sandbox.sh stop "$work/pg" >/dev/null 2>&1 || true
   rm -rf "$work"
+  rm -f "$apt_log" "$sanitizer_ready"
 }
 trap cleanup EXIT
 port=55432
