@@ -126,7 +126,7 @@ void run_upload(const UploadOptions& o) {
 
 void setup_upload(CLI::App& campaign) {
   auto o = std::make_shared<UploadOptions>();
-  auto* cmd = campaign.add_subcommand("upload", "Upload a campaign package (sefleet campaign build) for target SEs");
+  auto* cmd = add_command(campaign, "upload", "Upload a campaign package (sefleet campaign build) for target SEs");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("package", o->package, "Campaign package file (SFCF)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--name", o->name, "Campaign name (default: the package file's name)");
@@ -169,14 +169,14 @@ void setup_upload(CLI::App& campaign) {
   cmd->callback([o] { run_upload(*o); });
 }
 
-struct ShowOptions {
+struct CampaignShowOptions {
   AdminOptions admin;
   std::string id;
 };
 
-void setup_list(CLI::App& campaign) {
+void setup_campaign_list(CLI::App& campaign) {
   auto o = std::make_shared<AdminOptions>();
-  auto* cmd = campaign.add_subcommand("list", "List the campaigns (paused ones first)");
+  auto* cmd = add_command(campaign, "list", "List the campaigns (paused ones first)");
   add_admin_options(*cmd, *o);
   cmd->callback([o] {
     api::CampaignList list = connect_admin(*o).campaigns();
@@ -191,9 +191,9 @@ void setup_list(CLI::App& campaign) {
   });
 }
 
-void setup_show(CLI::App& campaign) {
-  auto o = std::make_shared<ShowOptions>();
-  auto* cmd = campaign.add_subcommand("show", "Show one campaign (--json: the API's campaign object)");
+void setup_campaign_show(CLI::App& campaign) {
+  auto o = std::make_shared<CampaignShowOptions>();
+  auto* cmd = add_command(campaign, "show", "Show one campaign (--json: the API's campaign object)");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("id", o->id, "Campaign id (any case)")->required()->check(campaign_id_check());
   cmd->callback([o] {
@@ -207,8 +207,8 @@ void setup_show(CLI::App& campaign) {
 }
 
 void setup_control(CLI::App& campaign, api::CampaignOperation operation, const std::string& description) {
-  auto o = std::make_shared<ShowOptions>();
-  auto* cmd = campaign.add_subcommand(std::string(api::name(operation)), description);
+  auto o = std::make_shared<CampaignShowOptions>();
+  auto* cmd = add_command(campaign, std::string(api::name(operation)), description);
   add_admin_options(*cmd, o->admin);
   cmd->add_option("id", o->id, "Campaign id (any case)")->required()->check(campaign_id_check());
   cmd->callback([o, operation] {
@@ -273,7 +273,7 @@ void run_watch(const WatchOptions& o) {
 
 void setup_watch(CLI::App& campaign) {
   auto o = std::make_shared<WatchOptions>();
-  auto* cmd = campaign.add_subcommand("watch", "Follow a campaign's progress until it is completed or cancelled");
+  auto* cmd = add_command(campaign, "watch", "Follow a campaign's progress until it is completed or cancelled");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("id", o->id, "Campaign id (any case)")->required()->check(campaign_id_check());
   cmd->add_option("--interval", o->interval, "Seconds between two looks")
@@ -289,11 +289,11 @@ void setup_watch(CLI::App& campaign) {
 }  // namespace
 
 void setup_admin_campaign(CLI::App& admin) {
-  auto* campaign = admin.add_subcommand("campaign", "Campaigns: upload, list, show, pause, resume, cancel, watch");
+  auto* campaign = add_command(admin, "campaign", "Campaigns: upload, list, show, pause, resume, cancel, watch");
   campaign->require_subcommand(1);
   setup_upload(*campaign);
-  setup_list(*campaign);
-  setup_show(*campaign);
+  setup_campaign_list(*campaign);
+  setup_campaign_show(*campaign);
   setup_control(*campaign, api::CampaignOperation::pause, "Pause a campaign (no new PAUTs until resumed)");
   setup_control(*campaign, api::CampaignOperation::resume, "Resume a paused campaign");
   setup_control(*campaign, api::CampaignOperation::cancel, "Cancel a campaign for good (no more PAUTs)");

@@ -5,6 +5,7 @@
 
 #include "admin_commands.hpp"
 #include "admin_render.hpp"
+#include "command.hpp"
 #include "core/error.hpp"
 #include "offcard/api/json_codec.hpp"
 
@@ -29,9 +30,9 @@ std::vector<std::string> state_names() {
   return names;
 }
 
-void setup_list(CLI::App& device) {
+void setup_device_list(CLI::App& device) {
   auto o = std::make_shared<ListOptions>();
-  auto* cmd = device.add_subcommand("list", "List SEs per campaign: filter by state, search by SE id, page");
+  auto* cmd = add_command(device, "list", "List SEs per campaign: filter by state, search by SE id, page");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("--state", o->state, "Only SEs in this state")->check(CLI::IsMember(state_names()));
   cmd->add_option("--campaign", o->campaign, "Only this campaign (id, any case)")->check(campaign_id_check());
@@ -65,14 +66,14 @@ void setup_list(CLI::App& device) {
   });
 }
 
-struct ShowOptions {
+struct DeviceShowOptions {
   AdminOptions admin;
   std::string se_id;
 };
 
-void setup_show(CLI::App& device) {
-  auto o = std::make_shared<ShowOptions>();
-  auto* cmd = device.add_subcommand("show", "One SE: its images, its state in each campaign, every attempt");
+void setup_device_show(CLI::App& device) {
+  auto o = std::make_shared<DeviceShowOptions>();
+  auto* cmd = add_command(device, "show", "One SE: its images, its state in each campaign, every attempt");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("se_id", o->se_id, "SE id (hex, any case)")->required()->check(se_id_check());
   cmd->callback([o] {
@@ -94,7 +95,7 @@ struct ReleaseOptions {
 
 void setup_release(CLI::App& device) {
   auto o = std::make_shared<ReleaseOptions>();
-  auto* cmd = device.add_subcommand("release", "Give a quarantined or unreachable SE PAUTs again");
+  auto* cmd = add_command(device, "release", "Give a quarantined or unreachable SE PAUTs again");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("se_id", o->se_id, "SE id (hex, any case)")->required()->check(se_id_check());
   cmd->add_option("--campaign", o->campaign, "Only in this campaign (default: every one where it is held)")
@@ -119,10 +120,10 @@ void setup_release(CLI::App& device) {
 }  // namespace
 
 void setup_admin_device(CLI::App& admin) {
-  auto* device = admin.add_subcommand("device", "SEs: list, show one's history, release");
+  auto* device = add_command(admin, "device", "SEs: list, show one's history, release");
   device->require_subcommand(1);
-  setup_list(*device);
-  setup_show(*device);
+  setup_device_list(*device);
+  setup_device_show(*device);
   setup_release(*device);
 }
 

@@ -4,6 +4,7 @@
 
 #include "admin_commands.hpp"
 #include "admin_render.hpp"
+#include "command.hpp"
 #include "offcard/api/json_codec.hpp"
 
 namespace sefleet::cli {
@@ -19,7 +20,7 @@ struct CreateOptions {
 
 void setup_create(CLI::App& token) {
   auto o = std::make_shared<CreateOptions>();
-  auto* cmd = token.add_subcommand("create", "Create a terminal token for campaigns (printed once, never stored)");
+  auto* cmd = add_command(token, "create", "Create a terminal token for campaigns (printed once, never stored)");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("--name", o->name, "Name of the terminal or line the token is for")->required();
   cmd->add_option("--campaign", o->campaigns, "Campaign id the token may serve (any case); repeatable")
@@ -37,9 +38,9 @@ void setup_create(CLI::App& token) {
   });
 }
 
-void setup_list(CLI::App& token) {
+void setup_token_list(CLI::App& token) {
   auto o = std::make_shared<AdminOptions>();
-  auto* cmd = token.add_subcommand("list", "List the terminal tokens (never the tokens themselves)");
+  auto* cmd = add_command(token, "list", "List the terminal tokens (never the tokens themselves)");
   add_admin_options(*cmd, *o);
   cmd->callback([o] {
     const api::TokenList list = connect_admin(*o).tokens();
@@ -58,8 +59,8 @@ struct RevokeOptions {
 
 void setup_revoke(CLI::App& token) {
   auto o = std::make_shared<RevokeOptions>();
-  auto* cmd = token.add_subcommand(
-      "revoke", "Revoke a terminal token (refused at once; by other servers on the database within 1 s)");
+  auto* cmd = add_command(token, "revoke",
+                          "Revoke a terminal token (refused at once; by other servers on the database within 1 s)");
   add_admin_options(*cmd, o->admin);
   cmd->add_option("id", o->id, "Token id (from token list)")->required()->check(CLI::PositiveNumber);
   cmd->callback([o] {
@@ -75,10 +76,10 @@ void setup_revoke(CLI::App& token) {
 }  // namespace
 
 void setup_admin_token(CLI::App& admin) {
-  auto* token = admin.add_subcommand("token", "Terminal tokens: create, list, revoke");
+  auto* token = add_command(admin, "token", "Terminal tokens: create, list, revoke");
   token->require_subcommand(1);
   setup_create(*token);
-  setup_list(*token);
+  setup_token_list(*token);
   setup_revoke(*token);
 }
 

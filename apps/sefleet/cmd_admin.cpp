@@ -98,9 +98,9 @@ offcard::admin::AdminClient connect_admin(const AdminOptions& options) {
 
 namespace {
 
-const RegisterCommand registration{
+const RegisterCommand admin_registration{
     "admin", [](CLI::App& root) {
-      auto* admin = root.add_subcommand("admin", "Operate a running management server: campaigns, tokens, devices");
+      auto* admin = add_command(root, "admin", "Operate a running management server: campaigns, tokens, devices");
       admin->require_subcommand(1);
       admin->footer(std::string("The admin token comes from --token-file FILE (mode 0600) or $") +
                     kAdminTokenEnvironmentVariable + ", never from the command line.");

@@ -185,11 +185,11 @@ void run_apdu(const ApduOptions& options) {
   }
 }
 
-const RegisterCommand registration{
+const RegisterCommand apdu_registration{
     "apdu", [](CLI::App& root) {
       auto options = std::make_shared<ApduOptions>();
-      auto* cmd = root.add_subcommand(
-          "apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 or SCP11 session");
+      auto* cmd =
+          add_command(root, "apdu", "Send APDUs to a card (PC/SC or TCP), optionally inside an SCP03 or SCP11 session");
       cmd->footer(
           "APDUs are hex, spaces allowed (quote them). With a key option the ISD (--aid) is selected, SCP03 is\n"
           "opened and every APDU is wrapped; the plain command and response are printed (-v adds the wire form\n"

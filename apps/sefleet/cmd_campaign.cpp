@@ -167,11 +167,11 @@ void run_build(const BuildOptions& options) {
 }
 
 void setup_campaign(CLI::App& root) {
-  auto* campaign = root.add_subcommand("campaign", "Design system: build a campaign package, show one");
+  auto* campaign = add_command(root, "campaign", "Design system: build a campaign package, show one");
   campaign->require_subcommand(1);
 
   auto b = std::make_shared<BuildOptions>();
-  auto* build = campaign->add_subcommand("build", "Build a campaign package from an image body and the platform keys");
+  auto* build = add_command(*campaign, "build", "Build a campaign package from an image body and the platform keys");
   build
       ->add_option("--keystore", b->keystore,
                    "Platform keystore: software:PATH or pkcs11:MODULE?token=LABEL&pin-file=FILE")
@@ -202,7 +202,7 @@ void setup_campaign(CLI::App& root) {
 
   auto file = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  auto* show = campaign->add_subcommand("show", "Print the summary of a campaign package file");
+  auto* show = add_command(*campaign, "show", "Print the summary of a campaign package file");
   show->add_option("file", *file, "Campaign package file")->required();
   show->add_flag("--json", *json, "Print JSON");
   show->callback([file, json] {
@@ -215,7 +215,7 @@ void setup_campaign(CLI::App& root) {
   });
 }
 
-const RegisterCommand registration{"campaign", setup_campaign};
+const RegisterCommand campaign_registration{"campaign", setup_campaign};
 
 }  // namespace
 }  // namespace sefleet::cli

@@ -204,12 +204,12 @@ void print_catalog(bool json) {
   }
 }
 
-void setup(CLI::App& root) {
-  auto* card = root.add_subcommand("card", "Run and personalize the virtual secure element");
+void setup_card(CLI::App& root) {
+  auto* card = add_command(root, "card", "Run and personalize the virtual secure element");
   card->require_subcommand(1);
 
   static std::string init_state, init_profile, init_scp03_keys;
-  auto* init = card->add_subcommand("init", "Personalize a new SE from a profile (refuses an existing state)");
+  auto* init = add_command(*card, "init", "Personalize a new SE from a profile (refuses an existing state)");
   init->footer(
       "--scp03-keys takes the profile's scp03 part from the key file `sefleet hsm derive-scp03` wrote (mode\n"
       "0600; its kdd must be the profile's): the SE gets the keys the server's HSM derives from its master key.\n"
@@ -233,7 +233,7 @@ void setup(CLI::App& root) {
   });
 
   static RunOptions run;
-  auto* run_cmd = card->add_subcommand("run", "Run the SE: as the card of a vpcd reader (pcscd) or a TCP card server");
+  auto* run_cmd = add_command(*card, "run", "Run the SE: as the card of a vpcd reader (pcscd) or a TCP card server");
   run_cmd->add_option("--state", run.state_dir, "The card's state directory (from card init)")->required();
   run_cmd->add_option("--vpcd", run.vpcd, "Connect to the vpcd reader of pcscd at HOST:PORT (e.g. 127.0.0.1:35963)");
   run_cmd->add_option("--listen", run.listen,
@@ -269,7 +269,7 @@ void setup(CLI::App& root) {
   static std::string info_state;
   static bool info_json = false;
   auto* info =
-      card->add_subcommand("info", "Show what a card's state holds (identity, life cycle, key sets; no secrets)");
+      add_command(*card, "info", "Show what a card's state holds (identity, life cycle, key sets; no secrets)");
   info->add_option("--state", info_state, "The card's state directory")->required();
   info->add_flag("--json", info_json, "Machine-readable output");
   info->callback([] {
@@ -286,12 +286,12 @@ void setup(CLI::App& root) {
 
   static bool applets_json = false;
   auto* applets =
-      card->add_subcommand("applets", "List the built-in load files and modules (what `gp install` can instantiate)");
+      add_command(*card, "applets", "List the built-in load files and modules (what `gp install` can instantiate)");
   applets->add_flag("--json", applets_json, "Machine-readable output");
   applets->callback([] { print_catalog(applets_json); });
 }
 
-const RegisterCommand kRegister{"card", setup};
+const RegisterCommand card_registration{"card", setup_card};
 
 }  // namespace
 }  // namespace sefleet::cli

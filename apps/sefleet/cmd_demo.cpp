@@ -155,11 +155,12 @@ void run_demo_command(DemoCliOptions options) {
   if (!result.as_planned()) throw CommandFailed{1};
 }
 
-const RegisterCommand registration{
+const RegisterCommand demo_registration{
     "demo", [](CLI::App& root) {
       auto options = std::make_shared<DemoCliOptions>();
-      auto* cmd = root.add_subcommand(
-          "demo", "The main job: a broadcast campaign to a virtual fleet through the in-process server, with a report");
+      auto* cmd = add_command(
+          root, "demo",
+          "The main job: a broadcast campaign to a virtual fleet through the in-process server, with a report");
       cmd->add_option("--ses", options->demo.ses, "Virtual SEs in the fleet")
           ->capture_default_str()
           ->check(CLI::Range(1, 100000));

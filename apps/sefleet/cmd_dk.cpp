@@ -157,10 +157,10 @@ void run_dk(const DkOptions& options) {
             << " ms, baseline run " << fixed3(comparison.baseline.wall_total_ms) << " ms\n";
 }
 
-void setup(CLI::App& root) {
+void setup_dk(CLI::App& root) {
   static DkOptions options;
-  auto* dk = root.add_subcommand(
-      "dk", "Digital-key scenario: phone -> reader -> CAN -> ECU SE, with and without deferred execution");
+  auto* dk = add_command(root, "dk",
+                         "Digital-key scenario: phone -> reader -> CAN -> ECU SE, with and without deferred execution");
   dk->add_flag("--json", options.json,
                "JSON output: {\"runs\": {\"deferred\", \"baseline\"}, \"wall\"} (docs/digital-key.md)");
   dk->add_option("--svg", options.svg, "Write the SVG timeline (deferred run above the baseline) to FILE");
@@ -185,7 +185,7 @@ void setup(CLI::App& root) {
   dk->callback([] { run_dk(options); });
 }
 
-const RegisterCommand kRegister{"dk", setup};
+const RegisterCommand dk_registration{"dk", setup_dk};
 
 }  // namespace
 }  // namespace sefleet::cli

@@ -73,10 +73,10 @@ nlohmann::json secure_channel_json(const GpConnection& connection) {
 
 namespace {
 
-const RegisterCommand registration{
+const RegisterCommand gp_registration{
     "gp", [](CLI::App& root) {
       auto* gp =
-          root.add_subcommand("gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
+          add_command(root, "gp", "GlobalPlatform card management: info, put-key, set-status, load, install, delete");
       gp->require_subcommand(0, 1);
       setup_gp_info(*gp);
       setup_gp_put_key(*gp);

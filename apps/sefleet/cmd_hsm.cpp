@@ -313,9 +313,9 @@ void run_derive_scp03(const HsmOptions& options) {
             << store->location() << "\nKCV " << kcvs << "\n";
 }
 
-CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string& description,
-                      const std::shared_ptr<HsmOptions>& options) {
-  auto* cmd = hsm.add_subcommand(name, description);
+CLI::App* add_keystore_command(CLI::App& hsm, const std::string& name, const std::string& description,
+                               const std::shared_ptr<HsmOptions>& options) {
+  auto* cmd = add_command(hsm, name, description);
   cmd->add_option("--keystore", options->keystore, "software:PATH or pkcs11:MODULE?token=LABEL&pin-file=FILE")
       ->required();
   cmd->add_option("--passphrase-file", options->passphrase_file,
@@ -325,18 +325,18 @@ CLI::App* add_command(CLI::App& hsm, const std::string& name, const std::string&
 }
 
 void setup_hsm(CLI::App& root) {
-  auto* hsm = root.add_subcommand(
-      "hsm", "Key management on a keystore: init, generate, import, list, rotate, delete, public, derive-scp03");
+  auto* hsm = add_command(
+      root, "hsm", "Key management on a keystore: init, generate, import, list, rotate, delete, public, derive-scp03");
   hsm->require_subcommand(1);
   hsm->footer(kSpecHelp);
 
   auto init_options = std::make_shared<HsmOptions>();
-  add_command(*hsm, "init", "Create a software keystore file, or check a PKCS#11 token", init_options)
+  add_keystore_command(*hsm, "init", "Create a software keystore file, or check a PKCS#11 token", init_options)
       ->callback([init_options] { run_init(*init_options); });
 
   auto gen = std::make_shared<HsmOptions>();
-  auto* generate =
-      add_command(*hsm, "generate", "Generate a new AES key, or a P-256 key pair (--ec), inside the keystore", gen);
+  auto* generate = add_keystore_command(*hsm, "generate",
+                                        "Generate a new AES key, or a P-256 key pair (--ec), inside the keystore", gen);
   generate->add_option("--label", gen->label, "Key label")->required();
   auto* size = generate->add_option("--size", gen->size, "AES key size in bytes")->check(CLI::IsMember({16, 24, 32}));
   auto* usage =
@@ -349,7 +349,7 @@ void setup_hsm(CLI::App& root) {
   generate->callback([gen] { run_generate(*gen); });
 
   auto imp = std::make_shared<HsmOptions>();
-  auto* import_cmd = add_command(
+  auto* import_cmd = add_keystore_command(
       *hsm, "import", "Import an AES key (--value-file) or a P-256 private key (--ec-private), never extractable again",
       imp);
   import_cmd->add_option("--label", imp->label, "Key label")->required();
@@ -366,13 +366,14 @@ void setup_hsm(CLI::App& root) {
   import_cmd->callback([imp] { run_import(*imp); });
 
   auto lst = std::make_shared<HsmOptions>();
-  auto* list =
-      add_command(*hsm, "list", "List keys: label, algorithm, size, usage, versions, KCV (never a key value)", lst);
+  auto* list = add_keystore_command(*hsm, "list",
+                                    "List keys: label, algorithm, size, usage, versions, KCV (never a key value)", lst);
   list->add_flag("--json", lst->json, "Print JSON");
   list->callback([lst] { run_list(*lst); });
 
   auto rot = std::make_shared<HsmOptions>();
-  auto* rotate = add_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
+  auto* rotate =
+      add_keystore_command(*hsm, "rotate", "Add a new current version (generated, or from --value-file)", rot);
   rotate->add_option("--label", rot->label, "Key label")->required();
   auto* rotate_value =
       rotate->add_option("--value-file", rot->value_file, "File holding the new AES value as hex (mode 0600)");
@@ -384,24 +385,26 @@ void setup_hsm(CLI::App& root) {
   rotate->callback([rot] { run_rotate(*rot); });
 
   auto del = std::make_shared<HsmOptions>();
-  auto* remove = add_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
+  auto* remove = add_keystore_command(*hsm, "delete", "Delete a key (every version), or one retired --version", del);
   remove->add_option("--label", del->label, "Key label")->required();
   remove->add_option("--version", del->version, "Delete only this retired version");
   remove->add_flag("--json", del->json, "Print the key description as JSON");
   remove->callback([del] { run_delete(*del); });
 
   auto pub = std::make_shared<HsmOptions>();
-  auto* public_cmd = add_command(*hsm, "public", "Print the public point of an EC key (hex 04||x||y, or --pem)", pub);
+  auto* public_cmd =
+      add_keystore_command(*hsm, "public", "Print the public point of an EC key (hex 04||x||y, or --pem)", pub);
   public_cmd->add_option("LABEL,--label", pub->label, "The EC key: LABEL or LABEL@vN")->required();
   auto* pem = public_cmd->add_flag("--pem", pub->pem, "Print a SubjectPublicKeyInfo PEM");
   public_cmd->add_flag("--json", pub->json, "Print {\"label\", \"public_key\"}")->excludes(pem);
   public_cmd->callback([pub] { run_public(*pub); });
 
   auto drv = std::make_shared<HsmOptions>();
-  auto* derive = add_command(*hsm, "derive-scp03",
-                             "Write an SE's SCP03 keys (kdf3 from the master key in the keystore) to a 0600 file for "
-                             "`card init --scp03-keys`",
-                             drv);
+  auto* derive =
+      add_keystore_command(*hsm, "derive-scp03",
+                           "Write an SE's SCP03 keys (kdf3 from the master key in the keystore) to a 0600 file for "
+                           "`card init --scp03-keys`",
+                           drv);
   derive->add_option("--label", drv->label, "The master key: LABEL or LABEL@vN (usage mac)")->required();
   derive->add_option("--kdd", drv->kdd, "The SE's key diversification data (10 bytes hex, the profile's kdd)")
       ->required();
@@ -411,7 +414,7 @@ void setup_hsm(CLI::App& root) {
   derive->callback([drv] { run_derive_scp03(*drv); });
 }
 
-const RegisterCommand registration{"hsm", setup_hsm};
+const RegisterCommand hsm_registration{"hsm", setup_hsm};
 
 }  // namespace
 }  // namespace sefleet::cli

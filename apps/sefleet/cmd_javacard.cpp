@@ -8,8 +8,8 @@
 namespace sefleet::cli {
 namespace {
 
-const RegisterCommand kRegister("javacard", [](CLI::App& root) {
-  auto* javacard = root.add_subcommand("javacard", "Java Card applets for the virtual SE's VM (API jar, load files)");
+const RegisterCommand javacard_registration("javacard", [](CLI::App& root) {
+  auto* javacard = add_command(root, "javacard", "Java Card applets for the virtual SE's VM (API jar, load files)");
   javacard->require_subcommand(1);
   setup_javacard_api(*javacard);
   setup_javacard_pack(*javacard);

@@ -120,11 +120,11 @@ void run_selftest(const SelftestOptions& options) {
   if (failed != 0) throw CommandFailed{1};
 }
 
-const RegisterCommand registration{
+const RegisterCommand selftest_registration{
     "selftest", [](CLI::App& root) {
       auto options = std::make_shared<SelftestOptions>();
-      auto* cmd = root.add_subcommand("selftest",
-                                      "Check crypto, SCP03 and SCP11 (host and card roles) against the public vectors");
+      auto* cmd = add_command(root, "selftest",
+                              "Check crypto, SCP03 and SCP11 (host and card roles) against the public vectors");
       cmd->add_option("--vectors", options->vectors_dir,
                       "Directory holding scp03.json with scp03_checkpoints.json and/or scp11*.json files (default: "
                       "the copies compiled in)")

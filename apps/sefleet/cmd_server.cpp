@@ -180,10 +180,10 @@ void run_server(const ServerOptions& options) {
   std::cout << "stopped\n";
 }
 
-const RegisterCommand registration{
+const RegisterCommand server_registration{
     "server", [](CLI::App& root) {
       auto options = std::make_shared<ServerOptions>();
-      auto* cmd = root.add_subcommand("server", "Run the management server (HTTP/JSON API, docs/api.md)");
+      auto* cmd = add_command(root, "server", "Run the management server (HTTP/JSON API, docs/api.md)");
       cmd->add_option("--listen", options->listen, "HOST:PORT to listen on")->capture_default_str();
       cmd->add_option("--db", options->db, "Database: sqlite:PATH or postgresql://user@host:port/db")
           ->capture_default_str();

@@ -185,11 +185,11 @@ void run_terminal(const TerminalOptions& options) {
   if (failed != 0) throw CommandFailed{1};
 }
 
-const RegisterCommand registration{
+const RegisterCommand terminal_registration{
     "terminal", [](CLI::App& root) {
       auto options = std::make_shared<TerminalOptions>();
       auto* cmd =
-          root.add_subcommand("terminal", "Terminal agent: deliver a campaign's PSE and PAUTs to SEs, report results");
+          add_command(root, "terminal", "Terminal agent: deliver a campaign's PSE and PAUTs to SEs, report results");
       cmd->footer(
           std::string("The token comes from --token-file FILE (mode 0600) or $") + term::kTokenEnvironmentVariable +
           ", never from the command line.\nSEs the server holds back (not in the current wave, campaign paused, "

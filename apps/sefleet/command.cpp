@@ -11,4 +11,8 @@ RegisterCommand::RegisterCommand(std::string name, CommandSetup setup) {
   command_registry().push_back({std::move(name), std::move(setup)});
 }
 
+CLI::App* add_command(CLI::App& parent, std::string name, std::string description) {
+  return parent.add_subcommand(std::move(name), std::move(description));
+}
+
 }  // namespace sefleet::cli

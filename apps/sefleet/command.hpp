@@ -24,6 +24,12 @@ struct RegisterCommand {
   RegisterCommand(std::string name, CommandSetup setup);
 };
 
+// Adds the subcommand `name` to `parent` (CLI::App::add_subcommand). Every command file calls this
+// instead of add_subcommand, and it is defined in command.cpp on purpose: CLI11 is header-only, and
+// constructing a CLI::App makes the compiler emit and optimize the whole parser, help formatter and
+// config-file reader (virtual functions, so they come with the constructor) in every file that does it.
+CLI::App* add_command(CLI::App& parent, std::string name, std::string description);
+
 // Commands report failure by throwing sefleet::Error (exit 1, message on stderr) or CommandFailed
 // (exit with the given code after the command printed its own report).
 struct CommandFailed {

@@ -217,7 +217,7 @@ void run_gp_info(const GpCommonOptions& options, bool registry_only) {
 
 void setup_gp_info(CLI::App& gp) {
   auto options = std::make_shared<GpCommonOptions>();
-  auto* cmd = gp.add_subcommand("info", "Identity, card data, keys, counters, life cycle and registry of a card");
+  auto* cmd = add_command(gp, "info", "Identity, card data, keys, counters, life cycle and registry of a card");
   cmd->footer(
       "GET DATA objects (CIN, IIN, CPLC, card recognition data, key information, sequence counter) are\n"
       "read without authentication; with keys, SCP03 is opened and GET STATUS lists the registry.\n"

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "gp/host/install.hpp"
@@ -129,7 +130,7 @@ void run_gp_delete(const GpCommonOptions& options, const Bytes& aid, bool relate
 
 void setup_gp_install(CLI::App& gp) {
   auto options = std::make_shared<InstallOptions>();
-  auto* cmd = gp.add_subcommand("install", "Install an applet instance from a load file on the card (INSTALL)");
+  auto* cmd = add_command(gp, "install", "Install an applet instance from a load file on the card (INSTALL)");
   cmd->footer(
       "--aid selects the security domain (as for every gp command); the new instance is --instance.\n"
       "Examples:\n"
@@ -154,7 +155,7 @@ void setup_gp_install(CLI::App& gp) {
 
 void setup_gp_delete(CLI::App& gp) {
   auto options = std::make_shared<DeleteOptions>();
-  auto* cmd = gp.add_subcommand("delete", "Delete an applet instance and its data, or a loaded load file (DELETE)");
+  auto* cmd = add_command(gp, "delete", "Delete an applet instance and its data, or a loaded load file (DELETE)");
   cmd->footer(
       "A load file with instances is refused unless --related deletes them with it.\n"
       "Examples:\n"

@@ -1,20 +1,20 @@
 // sefleet gp load: puts a Java Card load file (`.sfjc`, from `sefleet javacard pack`) on the card:
 // INSTALL [for load] with the package AID read from the file, then the LOAD blocks, inside an SCP03
 // session. The file is decoded here first, so a damaged file never reaches the card.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "card/javacard/loadfile/load_file.hpp"
+#include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/hash.hpp"
 #include "gp/host/load.hpp"
 #include "gp_commands.hpp"
+#include "load_file_io.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -26,24 +26,9 @@ struct LoadOptions {
   bool hash = false;
 };
 
-Bytes read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, "cannot read " + path);
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(Errc::io_error, "cannot read " + path);
-  return bytes;
-}
-
-std::string dotted(std::string name) {
-  for (char& c : name) {
-    if (c == '/') c = '.';
-  }
-  return name;
-}
-
 void run_load(const LoadOptions& o) {
   require_keys(o.common, "LOAD");
-  const Bytes bytes = read_file(o.file);
+  const Bytes bytes = read_binary_file(o.file);
   card::javacard::LoadFile load_file;
   try {
     load_file = card::javacard::decode_load_file(bytes);
@@ -61,12 +46,12 @@ void run_load(const LoadOptions& o) {
   authenticate(connection, o.common);
   const gp::host::LoadSummary summary = gp::host::load(*connection.session, request, bytes, o.block_size);
 
-  const std::string package = dotted(load_file.package_name);
+  const std::string package = dotted_class_name(load_file.package_name);
   const std::string version = std::to_string(load_file.major_version) + "." + std::to_string(load_file.minor_version);
   if (o.common.json) {
     nlohmann::json applets = nlohmann::json::array();
     for (const auto& applet : load_file.applets) {
-      applets.push_back({{"class", dotted(applet.class_name)}, {"aid", to_hex(applet.aid)}});
+      applets.push_back({{"class", dotted_class_name(applet.class_name)}, {"aid", to_hex(applet.aid)}});
     }
     std::cout << nlohmann::json{{"reader", connection.card->description()},
                                 {"secure_channel", secure_channel_json(connection)},
@@ -83,7 +68,7 @@ void run_load(const LoadOptions& o) {
     std::cout << "loaded " << package << " " << version << " as " << to_hex(load_file.package_aid) << " ("
               << bytes.size() << " bytes in " << summary.blocks << " LOAD blocks)\n";
     for (const auto& applet : load_file.applets) {
-      std::cout << "  applet " << dotted(applet.class_name) << " " << to_hex(applet.aid) << "\n";
+      std::cout << "  applet " << dotted_class_name(applet.class_name) << " " << to_hex(applet.aid) << "\n";
     }
   }
 }
@@ -92,7 +77,7 @@ void run_load(const LoadOptions& o) {
 
 void setup_gp_load(CLI::App& gp) {
   auto options = std::make_shared<LoadOptions>();
-  auto* cmd = gp.add_subcommand("load", "Load a Java Card load file (.sfjc) onto the card (INSTALL [for load] + LOAD)");
+  auto* cmd = add_command(gp, "load", "Load a Java Card load file (.sfjc) onto the card (INSTALL [for load] + LOAD)");
   cmd->footer(
       "The load file AID is the package AID recorded in the file (`sefleet javacard pack --package-aid`); the\n"
       "load file is associated with the security domain of --aid. Then `sefleet gp install --package ... --applet "

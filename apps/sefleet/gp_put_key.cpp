@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "core/secret.hpp"
@@ -113,7 +114,7 @@ void run_put_key(const PutKeyOptions& options) {
 
 void setup_gp_put_key(CLI::App& gp) {
   auto options = std::make_shared<PutKeyOptions>();
-  auto* cmd = gp.add_subcommand("put-key", "Add or replace an SCP03 key set (keys encrypted under the current DEK)");
+  auto* cmd = add_command(gp, "put-key", "Add or replace an SCP03 key set (keys encrypted under the current DEK)");
   cmd->footer(
       "The session is opened with the current keys (--key ... --kvn) at --level (default 33); the new keys\n"
       "travel encrypted under the current static DEK, and the KCVs the card returns are checked.\n"

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command.hpp"
 #include "core/hex.hpp"
 #include "gp/card_life_cycle.hpp"
 #include "gp/host/refusal_reasons.hpp"
@@ -58,7 +59,7 @@ void run_set_status(const SetStatusOptions& options) {
 
 void setup_gp_set_status(CLI::App& gp) {
   auto options = std::make_shared<SetStatusOptions>();
-  auto* cmd = gp.add_subcommand("set-status", "Set the card life cycle state (SET STATUS)");
+  auto* cmd = add_command(gp, "set-status", "Set the card life cycle state (SET STATUS)");
   cmd->footer(
       "States: OP_READY, INITIALIZED, SECURED, CARD_LOCKED (reversible: set SECURED again), TERMINATED (final).\n"
       "Example:\n"

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "command.hpp"
 #include "core/error.hpp"
 #include "javacard_api_jar.hpp"
 #include "javacard_commands.hpp"
@@ -28,7 +29,7 @@ void write_api_jar(const std::string& path) {
 
 void setup_javacard_api(CLI::App& javacard) {
   static std::string output;
-  auto* api = javacard.add_subcommand("api", "Write the Java Card API jar that applets compile against");
+  auto* api = add_command(javacard, "api", "Write the Java Card API jar that applets compile against");
   api->add_option("-o,--output", output, "The jar file to write (replaced if it exists)")->required();
   api->callback([] { write_api_jar(output); });
 }

@@ -5,9 +5,7 @@
 // package is linked by the same VM the card runs (a RAM-only one holding the ROM and the --with
 // packages) exactly as LOAD would. Exit 1 when anything is found.
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -25,6 +23,7 @@
 #include "core/hex.hpp"
 #include "crypto/random.hpp"
 #include "javacard_commands.hpp"
+#include "load_file_io.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -37,17 +36,9 @@ struct CheckOptions {
   bool json = false;
 };
 
-Bytes read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, "cannot read " + path);
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(Errc::io_error, "cannot read " + path);
-  return bytes;
-}
-
 jc::LoadFile read_load_file(const std::string& path) {
   try {
-    return jc::decode_load_file(read_file(path));
+    return jc::decode_load_file(read_binary_file(path));
   } catch (const jc::LoadError& e) {
     throw Error(Errc::parse_error, path + ": " + e.what());
   }
@@ -114,18 +105,13 @@ std::vector<jc::classfile::Finding> link_findings(const jc::LoadFile& load_file,
   return findings;
 }
 
-std::string dotted(std::string name) {
-  std::ranges::replace(name, '/', '.');
-  return name;
-}
-
 void run_check(const CheckOptions& o) {
   const jc::LoadFile load_file = read_load_file(o.file);
   std::vector<jc::classfile::Finding> findings = class_findings(load_file);
   const bool linked = findings.empty();
   if (linked) findings = link_findings(load_file, o.with);
-  const std::string package = dotted(load_file.package_name) + " " + std::to_string(load_file.major_version) + "." +
-                              std::to_string(load_file.minor_version);
+  const std::string package = dotted_class_name(load_file.package_name) + " " +
+                              std::to_string(load_file.major_version) + "." + std::to_string(load_file.minor_version);
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& f : findings) {
@@ -138,9 +124,9 @@ void run_check(const CheckOptions& o) {
     }
     nlohmann::json applets = nlohmann::json::array();
     for (const auto& a : load_file.applets)
-      applets.push_back({{"class", dotted(a.class_name)}, {"aid", to_hex(a.aid)}});
+      applets.push_back({{"class", dotted_class_name(a.class_name)}, {"aid", to_hex(a.aid)}});
     std::cout << nlohmann::json{{"file", o.file},
-                                {"package", dotted(load_file.package_name)},
+                                {"package", dotted_class_name(load_file.package_name)},
                                 {"package_aid", to_hex(load_file.package_aid)},
                                 {"version", std::to_string(load_file.major_version) + "." +
                                                 std::to_string(load_file.minor_version)},
@@ -169,8 +155,7 @@ void run_check(const CheckOptions& o) {
 
 void setup_javacard_check(CLI::App& javacard) {
   auto options = std::make_shared<CheckOptions>();
-  auto* check =
-      javacard.add_subcommand("check", "Verify a load file offline and list everything the card would refuse");
+  auto* check = add_command(javacard, "check", "Verify a load file offline and list everything the card would refuse");
   check->footer(
       "Exit status 0 when the package verifies and links, 1 when anything is found (each finding on a line:\n"
       "class.method pc N (instruction): why).\n"

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "javacard_commands.hpp"
+#include "load_file_io.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -74,14 +74,6 @@ std::vector<jc::AppletDeclaration> applet_options(const std::vector<std::string>
   return out;
 }
 
-Bytes read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, "cannot read " + path.string());
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(Errc::io_error, "cannot read " + path.string());
-  return bytes;
-}
-
 // Every *.class under `dir` (recursively), in path order.
 std::vector<jc::ClassFileSource> read_classes(const fs::path& dir) {
   std::error_code ec;
@@ -96,14 +88,8 @@ std::vector<jc::ClassFileSource> read_classes(const fs::path& dir) {
     throw Error(Errc::not_found, "no .class file under " + dir.string() + " (compile with javac -d DIR first)");
   std::ranges::sort(files);
   std::vector<jc::ClassFileSource> classes;
-  for (const fs::path& file : files) classes.push_back({file.string(), read_file(file)});
+  for (const fs::path& file : files) classes.push_back({file.string(), read_binary_file(file.string())});
   return classes;
-}
-
-std::string dotted(std::string_view internal) {
-  std::string out(internal);
-  std::ranges::replace(out, '/', '.');
-  return out;
 }
 
 void write_atomically(const fs::path& path, const Bytes& bytes) {
@@ -141,11 +127,11 @@ void run_pack(const PackOptions& o) {
     throw Error(Errc::invalid_argument, e.what());
   }
   write_atomically(o.output, bytes);
-  std::cout << "wrote " << o.output << " (" << bytes.size() << " bytes): package " << dotted(load_file.package_name)
-            << " " << o.version << " AID " << to_hex(load_file.package_aid) << ", " << load_file.classes.size()
-            << " classes\n";
+  std::cout << "wrote " << o.output << " (" << bytes.size() << " bytes): package "
+            << dotted_class_name(load_file.package_name) << " " << o.version << " AID " << to_hex(load_file.package_aid)
+            << ", " << load_file.classes.size() << " classes\n";
   for (const auto& applet : load_file.applets) {
-    std::cout << "  applet " << dotted(applet.class_name) << " " << to_hex(applet.aid) << "\n";
+    std::cout << "  applet " << dotted_class_name(applet.class_name) << " " << to_hex(applet.aid) << "\n";
   }
 }
 
@@ -153,7 +139,7 @@ void run_pack(const PackOptions& o) {
 
 void setup_javacard_pack(CLI::App& javacard) {
   auto options = std::make_shared<PackOptions>();
-  auto* pack = javacard.add_subcommand("pack", "Write the load file (.sfjc) of one Java package from its class files");
+  auto* pack = add_command(javacard, "pack", "Write the load file (.sfjc) of one Java package from its class files");
   pack->footer(
       "Example (classes compiled with: javac --release 8 -cp api.jar -d classes src/com/example/Hello.java):\n"
       "  sefleet javacard pack --classes classes --package-aid A0000001510001 \\\n"
