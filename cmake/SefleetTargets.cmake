@@ -50,7 +50,7 @@ function(sefleet_add_tests layer)
       add_executable(${target} ${sources})
       target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
       # Precompiled GoogleTest and the common headers (docs/ci.md "Compile time"): worth it from three
-      # sources on. No unity build: test files share helper names in their anonymous namespaces.
+      # sources on. Unity batches: tests/CMakeLists.txt (cmake/SefleetTestUnity.cmake).
       list(LENGTH sources source_count)
       if(source_count GREATER 2)
         sefleet_precompile_common_headers(${target} <fmt/format.h> <nlohmann/json.hpp> <gtest/gtest.h>)

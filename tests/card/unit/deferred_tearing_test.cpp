@@ -13,11 +13,11 @@ using iso7816::ResponseApdu;
 using test::counter_command;
 using test::DeferredCounterApplet;
 
-std::optional<Bytes> object(VirtualCard& card, std::string_view name) {
+std::optional<Bytes> counter_object(VirtualCard& card, std::string_view name) {
   return card.store().get(PersistentMemory::namespace_prefix(test::kCounterAid) + std::string(name));
 }
 
-ResponseApdu send(Runtime& runtime, const iso7816::CommandApdu& command) {
+ResponseApdu send_to_runtime(Runtime& runtime, const iso7816::CommandApdu& command) {
   return ResponseApdu::parse(runtime.transmit(command.encode()));
 }
 
@@ -29,8 +29,8 @@ TEST(DeferredTearing, EveryWriteOfTheDeferredWorkIsAtomicAndReportedAfterReopen)
     auto counter = test::CounterCard::open(test::copy_medium(base));
     Runtime& runtime = counter.runtime();
     runtime.power_on();
-    ASSERT_EQ(send(runtime, test::select_counter()).sw, 0x9000);
-    ASSERT_EQ(send(runtime, counter_command(DeferredCounterApplet::kIncrement)).sw, 0x9000);
+    ASSERT_EQ(send_to_runtime(runtime, test::select_counter()).sw, 0x9000);
+    ASSERT_EQ(send_to_runtime(runtime, counter_command(DeferredCounterApplet::kIncrement)).sw, 0x9000);
     before_work = counter.card.physical_writes();
     runtime.after_response();
     work_writes = counter.card.physical_writes() - before_work;
@@ -54,16 +54,16 @@ TEST(DeferredTearing, EveryWriteOfTheDeferredWorkIsAtomicAndReportedAfterReopen)
         auto counter = test::CounterCard::open(medium, options);
         Runtime& runtime = counter.runtime();
         runtime.power_on();
-        ASSERT_EQ(send(runtime, test::select_counter()).sw, 0x9000);
-        const auto reply = send(runtime, counter_command(DeferredCounterApplet::kIncrement));
+        ASSERT_EQ(send_to_runtime(runtime, test::select_counter()).sw, 0x9000);
+        const auto reply = send_to_runtime(runtime, counter_command(DeferredCounterApplet::kIncrement));
         ASSERT_EQ(reply.sw, 0x9000);  // the response left before the power loss
         runtime.after_response();
         ASSERT_TRUE(counter.card.power_lost());
       }
       auto counter = test::CounterCard::open(medium);
       Runtime& runtime = counter.runtime();
-      const auto value = object(counter.card, "counter");
-      const auto history = object(counter.card, "history");
+      const auto value = counter_object(counter.card, "counter");
+      const auto history = counter_object(counter.card, "history");
       // Atomic: both writes of "persist" or neither.
       EXPECT_EQ(value.has_value(), history.has_value());
       const DeferredState persist = counter.applet->persist_task().result().state;
@@ -80,18 +80,18 @@ TEST(DeferredTearing, EveryWriteOfTheDeferredWorkIsAtomicAndReportedAfterReopen)
         EXPECT_EQ(seal, DeferredState::idle);
         ++saw_idle;
       }
-      EXPECT_EQ(seal == DeferredState::done, object(counter.card, "seal").has_value());
+      EXPECT_EQ(seal == DeferredState::done, counter_object(counter.card, "seal").has_value());
       runtime.power_on();
       // The resumable seal is scheduled again before the first command and runs before it.
       EXPECT_EQ(runtime.deferred_pending(), seal == DeferredState::interrupted);
-      ASSERT_EQ(send(runtime, test::select_counter()).sw, 0x9000);
+      ASSERT_EQ(send_to_runtime(runtime, test::select_counter()).sw, 0x9000);
       EXPECT_FALSE(runtime.deferred_pending());
       if (seal == DeferredState::interrupted) {
         EXPECT_EQ(counter.applet->seal_task().result().state, DeferredState::done);
-        EXPECT_TRUE(object(counter.card, "seal"));
+        EXPECT_TRUE(counter_object(counter.card, "seal"));
       }
       // The card keeps working; a lost persist is the applet's 6581 once.
-      const auto next = send(runtime, counter_command(DeferredCounterApplet::kIncrement));
+      const auto next = send_to_runtime(runtime, counter_command(DeferredCounterApplet::kIncrement));
       if (persist == DeferredState::interrupted) {
         EXPECT_EQ(next.sw, 0x6581);
       } else {

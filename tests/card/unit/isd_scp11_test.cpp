@@ -30,8 +30,8 @@ using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 namespace scp11 = gp::scp11;
 
-constexpr std::uint8_t kSdKvn = 0x03;
-constexpr std::uint8_t kOceKvn = 0x10;
+constexpr std::uint8_t kScp11SdKvn = 0x03;
+constexpr std::uint8_t kScp11OceKvn = 0x10;
 
 // The keys of one test world: the card's CA and key, the OCE's CA, intermediate and key.
 struct Keys {
@@ -76,10 +76,10 @@ const Bytes& card_certificate() {
 CardProfile scp11_profile() {
   CardProfile profile = test::test_profile();
   Scp11Profile scp11;
-  scp11.kvn = kSdKvn;
+  scp11.kvn = kScp11SdKvn;
   scp11.sk_sd_ecka = keys().sd.scalar();
   scp11.certificates = {card_certificate()};
-  scp11.oce_kvn = kOceKvn;
+  scp11.oce_kvn = kScp11OceKvn;
   scp11.oce_ca_pk = keys().oce_ca.public_uncompressed();
   profile.scp11 = std::move(scp11);
   return profile;
@@ -101,10 +101,10 @@ class IsdScp11Test : public ::testing::Test {
   static gp::host::Scp11ChannelOptions options(scp11::Variant variant, std::uint8_t key_length = 16) {
     gp::host::Scp11ChannelOptions out;
     out.host.variant = variant;
-    out.host.kvn = kSdKvn;
+    out.host.kvn = kScp11SdKvn;
     out.host.key_length = key_length;
     out.card_ca_key = keys().card_ca.public_uncompressed();
-    if (scp11::authenticates_oce(variant)) out.oce = scp11::OceCredentials{keys().oce, oce_chain(), kOceKvn, {}};
+    if (scp11::authenticates_oce(variant)) out.oce = scp11::OceCredentials{keys().oce, oce_chain(), kScp11OceKvn, {}};
     return out;
   }
 
@@ -150,17 +150,17 @@ TEST_F(IsdScp11Test, GetDataBf21ReturnsTheStoredChain) {
   ASSERT_EQ(test::select_isd(card()).sw, 0x9000);
   for (std::uint8_t kid : {0x11, 0x13, 0x15}) {
     // The chain is longer than one short response: GET RESPONSE collects the rest.
-    const auto response = iso7816::transmit(link(), gp::host::make_get_certificate_store(kid, kSdKvn));
+    const auto response = iso7816::transmit(link(), gp::host::make_get_certificate_store(kid, kScp11SdKvn));
     ASSERT_EQ(response.sw, 0x9000);
     EXPECT_EQ(gp::host::certificate_store_content(response.data), card_certificate());
   }
   // The ISO class, as yubikit sends it: the value field only, the certificates one after the other.
-  const auto iso =
-      iso7816::transmit(link(), CommandApdu(0x00, 0xCA, 0xBF, 0x21, Bytes{0xA6, 0x04, 0x83, 0x02, 0x13, kSdKvn}, 256));
+  const auto iso = iso7816::transmit(
+      link(), CommandApdu(0x00, 0xCA, 0xBF, 0x21, Bytes{0xA6, 0x04, 0x83, 0x02, 0x13, kScp11SdKvn}, 256));
   ASSERT_EQ(iso.sw, 0x9000);
   EXPECT_EQ(iso.data, card_certificate());
-  EXPECT_EQ(plain(gp::host::make_get_certificate_store(0x13, 0x04)).sw, 0x6A88);    // another KVN
-  EXPECT_EQ(plain(gp::host::make_get_certificate_store(0x10, kSdKvn)).sw, 0x6A88);  // not an SD key
+  EXPECT_EQ(plain(gp::host::make_get_certificate_store(0x13, 0x04)).sw, 0x6A88);         // another KVN
+  EXPECT_EQ(plain(gp::host::make_get_certificate_store(0x10, kScp11SdKvn)).sw, 0x6A88);  // not an SD key
   EXPECT_EQ(plain(CommandApdu(0x80, 0xCA, 0xBF, 0x21, from_hex("A6038302"), 256)).sw, 0x6A80);
   EXPECT_EQ(plain(CommandApdu(0x80, 0xCA, 0xBF, 0x21,
                               from_hex("A604840213"
@@ -176,7 +176,7 @@ TEST_F(IsdScp11Test, UnknownKeyVersionOrIdentifierIs6A88) {
   CommandApdu command = host.authenticate();
   command.p1 = 0x04;
   EXPECT_EQ(plain(command).sw, 0x6A88);
-  command.p1 = kSdKvn;
+  command.p1 = kScp11SdKvn;
   command.p2 = 0x17;
   EXPECT_EQ(plain(command).sw, 0x6A88);
   // PERFORM SECURITY OPERATION under a KVN the OCE CA key does not have.

@@ -28,9 +28,9 @@
 namespace sefleet::card::javacard::test {
 namespace {
 
-const Bytes kPackage = aid("F05345464C45540C01");
-const Bytes kClass = aid("F05345464C45540C0101");
-const Bytes kInstance = aid("F05345464C45540C010101");
+const Bytes kCryptoOpsPackage = aid("F05345464C45540C01");
+const Bytes kCryptoOpsClass = aid("F05345464C45540C0101");
+const Bytes kCryptoOpsInstance = aid("F05345464C45540C010101");
 
 struct Answer {
   Bytes data;
@@ -44,10 +44,10 @@ Bytes random_bytes(std::size_t size) {
 class CryptoOps : public ::testing::Test {
  protected:
   void SetUp() override {
-    card_.vm().load(load_file_of("cryptoops", "sefleet/test/cryptoops", kPackage,
-                                 {AppletDeclaration{"sefleet/test/cryptoops/CryptoOpsApplet", kClass}}));
-    card_.install(kPackage, kClass, kInstance);
-    ASSERT_EQ(card_.select(kInstance), "9000");
+    card_.vm().load(load_file_of("cryptoops", "sefleet/test/cryptoops", kCryptoOpsPackage,
+                                 {AppletDeclaration{"sefleet/test/cryptoops/CryptoOpsApplet", kCryptoOpsClass}}));
+    card_.install(kCryptoOpsPackage, kCryptoOpsClass, kCryptoOpsInstance);
+    ASSERT_EQ(card_.select(kCryptoOpsInstance), "9000");
   }
 
   // CLA 80, short APDU with Le = 00 (up to 256 bytes back).

@@ -13,9 +13,9 @@
 namespace sefleet::card::javacard::test {
 namespace {
 
-const Bytes kPackage = aid("F05345464C45540C01");
-const Bytes kClass = aid("F05345464C45540C0101");
-const Bytes kInstance = aid("F05345464C45540C010101");
+const Bytes kDeferredPackage = aid("F05345464C45540C01");
+const Bytes kDeferredClass = aid("F05345464C45540C0101");
+const Bytes kDeferredInstance = aid("F05345464C45540C010101");
 
 constexpr const char* kIncrementLater = "8010000000";
 constexpr const char* kRead = "8012000000";
@@ -52,16 +52,16 @@ constexpr std::uint8_t kFailed = 3;
 constexpr std::uint8_t kInterrupted = 4;
 
 LoadFile deferred_load_file() {
-  return load_file_of("deferred", "sefleet/test/deferred", kPackage,
-                      {AppletDeclaration{"sefleet/test/deferred/DeferredTestApplet", kClass}});
+  return load_file_of("deferred", "sefleet/test/deferred", kDeferredPackage,
+                      {AppletDeclaration{"sefleet/test/deferred/DeferredTestApplet", kDeferredClass}});
 }
 
 // A card with the applet installed and selected ("setup", scheduled by install(), has run).
 std::unique_ptr<JavaVirtualCard> installed_card(VirtualCardOptions options = {}) {
   auto card = std::make_unique<JavaVirtualCard>(JavaVirtualCard::new_medium(), options);
   card->load(deferred_load_file());
-  card->install(kPackage, kClass, kInstance);
-  EXPECT_EQ(card->select(kInstance), "9000");
+  card->install(kDeferredPackage, kDeferredClass, kDeferredInstance);
+  EXPECT_EQ(card->select(kDeferredInstance), "9000");
   return card;
 }
 
@@ -150,7 +150,7 @@ TEST(JavaDeferred, TaskObjectsAndResultsSurviveARestart) {
   card.reset();
 
   JavaVirtualCard reopened(medium);
-  ASSERT_EQ(reopened.select(kInstance), "9000");
+  ASSERT_EQ(reopened.select(kDeferredInstance), "9000");
   // The results the executor persisted are the tasks' states; nothing ran again ("setup" once).
   EXPECT_EQ(reopened.send(kRead), read_answer(1, 0, kDone, kIdle));
   EXPECT_EQ(reopened.send("801E000000"), ascii("ISOException 6A80") + "9000");
@@ -172,7 +172,7 @@ TEST(JavaDeferred, PowerLossAtEveryWriteOfAResumableTask) {
   std::uint64_t work_writes = 0;
   {
     JavaVirtualCard card(card::test::copy_medium(base));
-    ASSERT_EQ(card.select(kInstance), "9000");
+    ASSERT_EQ(card.select(kDeferredInstance), "9000");
     ASSERT_EQ(card.send(kResumeLater), "9000");
     before_work = card.card().physical_writes();
     card.runtime().after_response();
@@ -190,14 +190,14 @@ TEST(JavaDeferred, PowerLossAtEveryWriteOfAResumableTask) {
       VirtualCardOptions options;
       options.tear_at_write = before_work + n;
       JavaVirtualCard card(medium, options);
-      ASSERT_EQ(card.select(kInstance), "9000");
+      ASSERT_EQ(card.select(kDeferredInstance), "9000");
       ASSERT_EQ(card.send(kResumeLater), "9000");  // the response left before the power loss
       card.runtime().after_response();
       ASSERT_TRUE(card.card().power_lost());
     }
     // Reopened: an interrupted resumable task runs again before the first command.
     JavaVirtualCard card(medium);
-    ASSERT_EQ(card.select(kInstance), "9000");
+    ASSERT_EQ(card.select(kDeferredInstance), "9000");
     const std::string at_select = card.send(kAtSelect);
     const std::string read = card.send(kRead);
     if (at_select == ended_entry("resume", kInterrupted, "power loss") + ended_entry("resume", kDone) + "9000") {

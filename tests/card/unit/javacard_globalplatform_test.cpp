@@ -20,9 +20,9 @@ namespace {
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-const Bytes kPackage = aid("F05345464C45540B01");
-const Bytes kClass = aid("F05345464C45540B0101");
-const Bytes kInstance = aid("F05345464C45540B010101");
+const Bytes kGlobalPlatformPackage = aid("F05345464C45540B01");
+const Bytes kGlobalPlatformClass = aid("F05345464C45540B0101");
+const Bytes kGlobalPlatformInstance = aid("F05345464C45540B010101");
 
 constexpr std::uint8_t kInsEcho = 0x22;
 constexpr std::uint8_t kInsSetState = 0x24;
@@ -33,7 +33,7 @@ gp::Scp03HostOptions host_options(std::uint8_t level, std::uint8_t channel = 0) 
   gp::Scp03HostOptions options;
   options.security_level = level;
   options.channel = channel;
-  options.invoking_aids = {kInstance};  // the card challenge is derived with the applet's AID
+  options.invoking_aids = {kGlobalPlatformInstance};  // the card challenge is derived with the applet's AID
   return options;
 }
 
@@ -45,11 +45,11 @@ class GlobalPlatformApplet : public ::testing::Test {
     card_.reset();
     card_ = std::make_unique<JavaVirtualCard>(std::move(medium));
     if (install) {
-      card_->load(load_file_of("globalplatform", "sefleet/test/globalplatform", kPackage,
-                               {AppletDeclaration{"sefleet/test/globalplatform/GpTestApplet", kClass}}));
-      card_->install(kPackage, kClass, kInstance);
+      card_->load(load_file_of("globalplatform", "sefleet/test/globalplatform", kGlobalPlatformPackage,
+                               {AppletDeclaration{"sefleet/test/globalplatform/GpTestApplet", kGlobalPlatformClass}}));
+      card_->install(kGlobalPlatformPackage, kGlobalPlatformClass, kGlobalPlatformInstance);
     }
-    ASSERT_EQ(card_->select(kInstance), "9000");
+    ASSERT_EQ(card_->select(kGlobalPlatformInstance), "9000");
   }
 
   ResponseApdu send(const CommandApdu& command) { return card_->send(command); }
@@ -89,7 +89,7 @@ TEST_F(GlobalPlatformApplet, ProcessSecurityOpensTheIsdSessionOfTheAppletsChanne
   const gp::Scp03Card* session = card_->runtime().secure_channel(0);
   ASSERT_NE(session, nullptr);
   EXPECT_EQ(session->state(), gp::Scp03Card::State::open);
-  EXPECT_EQ(session->config().invoking_aid, kInstance);
+  EXPECT_EQ(session->config().invoking_aid, kGlobalPlatformInstance);
   EXPECT_EQ(kept_level(), "B3019000");  // AUTHENTICATED | C-MAC C-DEC R-MAC R-ENC; the kept object is the one
 
   // C-MAC + C-DECRYPTION unwrapped by the applet, R-ENC + R-MAC added by its wrap().
@@ -197,7 +197,8 @@ TEST_F(GlobalPlatformApplet, ResetSecurityAndDeselectionEndTheSession) {
   gp::Scp03Host second(card::test::test_profile().scp03, host_options(0x13));
   authenticate(second);
   EXPECT_EQ(kept_level(), "93019000");
-  ASSERT_EQ(card_->select(kInstance), "9000");  // reselection: deselect() ends it (and so does the runtime)
+  ASSERT_EQ(card_->select(kGlobalPlatformInstance),
+            "9000");  // reselection: deselect() ends it (and so does the runtime)
   EXPECT_EQ(kept_level(), "00019000");
 }
 
@@ -221,14 +222,14 @@ TEST_F(GlobalPlatformApplet, CardStateAndRegistryEntries) {
   const std::string status = card_->send(status_apdu());
   EXPECT_EQ(status,
             to_hex(Bytes{card_state, 0x07, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, card_state}) + "9000");
-  EXPECT_EQ(card_->send("802A000000"), to_hex(kInstance) + "9000");
+  EXPECT_EQ(card_->send("802A000000"), to_hex(kGlobalPlatformInstance) + "9000");
   // install() has no command, yet GPSystem answers there too (the registry the VM was attached to).
   EXPECT_EQ(card_->send("8030000000"), to_hex(Bytes{card_state}) + "9000");
 }
 
 TEST_F(GlobalPlatformApplet, LockCardNeedsTheCardLockPrivilegeAndASecuredCard) {
   AppletRegistry& registry = card_->runtime().registry();
-  registry.find(kInstance)->privileges = from_hex("100000");  // Card Lock (the ISD's INSTALL grants none)
+  registry.find(kGlobalPlatformInstance)->privileges = from_hex("100000");  // Card Lock (the ISD's INSTALL grants none)
   // OP_READY cannot go to CARD_LOCKED: false, nothing changes.
   EXPECT_EQ(card_->send(status_apdu()).substr(14, 2), "00");
   EXPECT_EQ(card_->card().state().life_cycle(), gp::card_life_cycle::kOpReady);
@@ -239,7 +240,7 @@ TEST_F(GlobalPlatformApplet, LockCardNeedsTheCardLockPrivilegeAndASecuredCard) {
   EXPECT_EQ(card_->card().state().life_cycle(), gp::card_life_cycle::kCardLocked);
   EXPECT_EQ(registry.issuer_security_domain()->life_cycle, gp::card_life_cycle::kCardLocked);
   // A locked card selects nothing but the ISD.
-  EXPECT_EQ(card_->select(kInstance), "6A82");
+  EXPECT_EQ(card_->select(kGlobalPlatformInstance), "6A82");
 }
 
 TEST_F(GlobalPlatformApplet, SetCardContentStateChangesOnlyApplicationSpecificStatesDurably) {
@@ -251,13 +252,13 @@ TEST_F(GlobalPlatformApplet, SetCardContentStateChangesOnlyApplicationSpecificSt
   EXPECT_EQ(protected_command(host, kInsSetState, {}, 0x03).data, from_hex("000F"));
   EXPECT_EQ(protected_command(host, kInsSetState, {}, 0x1E).data, from_hex("000F"));
   EXPECT_EQ(protected_command(host, kInsSetState, {}, 0x7F).data, from_hex("017F"));
-  EXPECT_EQ(card_->runtime().registry().find(kInstance)->life_cycle, 0x7F);
+  EXPECT_EQ(card_->runtime().registry().find(kGlobalPlatformInstance)->life_cycle, 0x7F);
 
   // Restart: the state is the one the ISD recorded, the applet is still selectable.
   const auto medium = card_->medium();
   open_card(medium, false);
-  EXPECT_EQ(card_->runtime().registry().find(kInstance)->life_cycle, 0x7F);
-  EXPECT_EQ(card_->send("802A000000"), to_hex(kInstance) + "9000");
+  EXPECT_EQ(card_->runtime().registry().find(kGlobalPlatformInstance)->life_cycle, 0x7F);
+  EXPECT_EQ(card_->send("802A000000"), to_hex(kGlobalPlatformInstance) + "9000");
   const std::string status = card_->send(status_apdu());
   EXPECT_EQ(status.substr(2, 2), "7F");
 }

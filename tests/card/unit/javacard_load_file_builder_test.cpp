@@ -34,7 +34,7 @@ PackageSpec gp_spec() {
   return spec;
 }
 
-std::string refusal(const std::vector<ClassFileSource>& classes, const PackageSpec& spec) {
+std::string builder_refusal(const std::vector<ClassFileSource>& classes, const PackageSpec& spec) {
   try {
     (void)build_load_file(classes, spec);
   } catch (const LoadError& e) {
@@ -60,29 +60,29 @@ TEST(JavaCardLoadFileBuilder, BuildsTheSortedPackageFromJavacOutput) {
 TEST(JavaCardLoadFileBuilder, Refusals) {
   auto both = classes_of("gp");
   for (auto& cls : classes_of("gplib")) both.push_back(std::move(cls));
-  EXPECT_NE(
-      refusal(both, gp_spec()).find("the classes belong to 2 packages (org.sefleet.test.gp, org.sefleet.test.gplib)"),
-      std::string::npos);
+  EXPECT_NE(builder_refusal(both, gp_spec())
+                .find("the classes belong to 2 packages (org.sefleet.test.gp, org.sefleet.test.gplib)"),
+            std::string::npos);
   auto twice = classes_of("gp");
   twice.push_back(twice[0]);
   twice.back().origin = "copy.class";
-  EXPECT_NE(refusal(twice, gp_spec()).find("copy.class"), std::string::npos);
+  EXPECT_NE(builder_refusal(twice, gp_spec()).find("copy.class"), std::string::npos);
   auto broken = classes_of("gp");
   broken.push_back({"notes.class", from_hex("CAFEBABE0000")});
-  EXPECT_EQ(refusal(broken, gp_spec()).rfind("notes.class: ", 0), 0u);
+  EXPECT_EQ(builder_refusal(broken, gp_spec()).rfind("notes.class: ", 0), 0u);
   PackageSpec not_an_applet = gp_spec();
   not_an_applet.applets = {{"org/sefleet/test/gp/Counter", from_hex("F053464A430101")}};
-  EXPECT_EQ(refusal(classes_of("gp"), not_an_applet),
+  EXPECT_EQ(builder_refusal(classes_of("gp"), not_an_applet),
             "applet class org.sefleet.test.gp.Counter has no static install(byte[], short, byte) method");
   PackageSpec missing = gp_spec();
   missing.applets = {{"org/sefleet/test/gp/Missing", from_hex("F053464A430101")}};
-  EXPECT_NE(
-      refusal(classes_of("gp"), missing).find("applet class org/sefleet/test/gp/Missing is not among the classes"),
-      std::string::npos);
+  EXPECT_NE(builder_refusal(classes_of("gp"), missing)
+                .find("applet class org/sefleet/test/gp/Missing is not among the classes"),
+            std::string::npos);
   PackageSpec short_aid = gp_spec();
   short_aid.package_aid = from_hex("F053");
-  EXPECT_NE(refusal(classes_of("gp"), short_aid).find("the package AID has 2 bytes"), std::string::npos);
-  EXPECT_EQ(refusal({}, gp_spec()), "no class file");
+  EXPECT_NE(builder_refusal(classes_of("gp"), short_aid).find("the package AID has 2 bytes"), std::string::npos);
+  EXPECT_EQ(builder_refusal({}, gp_spec()), "no class file");
 }
 
 }  // namespace

@@ -14,13 +14,13 @@
 namespace sefleet::card::javacard::test {
 namespace {
 
-const Bytes kPackageAid = aid("F000000006");
-const Bytes kClassAid = aid("F00000000601");
-const Bytes kInstanceAid = aid("F0000000060101");
+const Bytes kEntryPointsPackageAid = aid("F000000006");
+const Bytes kEntryPointsClassAid = aid("F00000000601");
+const Bytes kEntryPointsInstanceAid = aid("F0000000060101");
 
-LoadFile applet_package() {
-  return load_file_of("applet", "com/sefleet/test/applet", kPackageAid,
-                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kClassAid}});
+LoadFile entry_points_package() {
+  return load_file_of("applet", "com/sefleet/test/applet", kEntryPointsPackageAid,
+                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kEntryPointsClassAid}});
 }
 
 // The live objects of class `name`.
@@ -45,9 +45,9 @@ std::string entry_points_answer(bool kept) {
 class JavaCardEntryPoints : public ::testing::Test {
  protected:
   JavaCardEntryPoints() {
-    card_.vm().load(applet_package());
-    card_.install(kPackageAid, kClassAid, kInstanceAid);
-    EXPECT_EQ(card_.select(kInstanceAid), "53009000");
+    card_.vm().load(entry_points_package());
+    card_.install(kEntryPointsPackageAid, kEntryPointsClassAid, kEntryPointsInstanceAid);
+    EXPECT_EQ(card_.select(kEntryPointsInstanceAid), "53009000");
   }
 
   Card card_;
@@ -117,7 +117,7 @@ TEST_F(JavaCardEntryPoints, EnginesMadeThroughTheCacheBelongToTheJcre) {
 TEST_F(JavaCardEntryPoints, AKeptPermanentEntryPointSurvivesARestart) {
   EXPECT_EQ(card_.send("8017010008"), entry_points_answer(true));
   Card reopened(card_.medium());
-  ASSERT_EQ(reopened.select(kInstanceAid), "53009000");
+  ASSERT_EQ(reopened.select(kEntryPointsInstanceAid), "53009000");
   EXPECT_EQ(reopened.send("8017000008"), entry_points_answer(true));
 }
 

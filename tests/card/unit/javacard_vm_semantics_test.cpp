@@ -13,7 +13,7 @@
 namespace sefleet::card::javacard::test {
 namespace {
 
-const Bytes kPackageAid = aid("F000000001");
+const Bytes kSemanticsPackageAid = aid("F000000001");
 
 VmLimits small_limits() {
   VmLimits limits;
@@ -24,7 +24,7 @@ VmLimits small_limits() {
 class JavaCardSemantics : public ::testing::Test {
  protected:
   JavaCardSemantics() : card_(nullptr, std::nullopt, small_limits()) {
-    card_.vm().load(load_file_of("semantics", "com/sefleet/test/semantics", kPackageAid));
+    card_.vm().load(load_file_of("semantics", "com/sefleet/test/semantics", kSemanticsPackageAid));
   }
 
   std::int32_t call(const char* name, const char* descriptor, std::initializer_list<std::int32_t> args) {

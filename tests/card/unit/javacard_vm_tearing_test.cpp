@@ -12,13 +12,13 @@
 namespace sefleet::card::javacard::test {
 namespace {
 
-const Bytes kPackageAid = aid("F000000005");
-const Bytes kClassAid = aid("F00000000501");
-const Bytes kInstanceAid = aid("F0000000050101");
+const Bytes kTearingPackageAid = aid("F000000005");
+const Bytes kTearingClassAid = aid("F00000000501");
+const Bytes kTearingInstanceAid = aid("F0000000050101");
 
-LoadFile applet_package() {
-  return load_file_of("applet", "com/sefleet/test/applet", kPackageAid,
-                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kClassAid}});
+LoadFile tearing_package() {
+  return load_file_of("applet", "com/sefleet/test/applet", kTearingPackageAid,
+                      {AppletDeclaration{"com/sefleet/test/applet/TestApplet", kTearingClassAid}});
 }
 
 // The writes `operation` makes on a card opened on a copy of `base` (and selected when `select`).
@@ -26,7 +26,7 @@ std::uint64_t count_writes(const Bytes& base, bool select, const std::function<v
                            std::uint64_t& before) {
   Card card(std::make_shared<Bytes>(base), 0);
   if (select) {
-    EXPECT_EQ(card.select(kInstanceAid), "53009000");
+    EXPECT_EQ(card.select(kTearingInstanceAid), "53009000");
   }
   before = card.tearing()->physical_writes();
   operation(card);
@@ -36,7 +36,7 @@ std::uint64_t count_writes(const Bytes& base, bool select, const std::function<v
 // The answer to `apdu` of a card opened on a copy of `base` without a power loss.
 std::string answer_untorn(const Bytes& base, const std::string& apdu) {
   Card card(std::make_shared<Bytes>(base));
-  EXPECT_EQ(card.select(kInstanceAid), "53009000");
+  EXPECT_EQ(card.select(kTearingInstanceAid), "53009000");
   return card.send(apdu);
 }
 
@@ -53,7 +53,7 @@ void tear_everywhere(const Bytes& base, bool select, const std::function<void(Ca
       auto medium = std::make_shared<Bytes>(base);
       {
         Card torn(medium, before + k, {}, keep);
-        if (select) torn.select(kInstanceAid);
+        if (select) torn.select(kTearingInstanceAid);
         try {
           operation(torn);
         } catch (const std::exception&) {  // the power loss itself (LOAD, INSTALL through the facade)
@@ -71,8 +71,8 @@ class JavaCardTearing : public ::testing::Test {
   // A card with the package loaded (and the applet installed when `install`).
   Bytes base(bool install) {
     Card card;
-    card.vm().load(applet_package());
-    if (install) card.install(kPackageAid, kClassAid, kInstanceAid, from_hex("A1A2A3"));
+    card.vm().load(tearing_package());
+    if (install) card.install(kTearingPackageAid, kTearingClassAid, kTearingInstanceAid, from_hex("A1A2A3"));
     return *card.medium();
   }
 };
@@ -88,7 +88,7 @@ TEST_F(JavaCardTearing, TransactionIsAllOrNothing) {
   tear_everywhere(
       start, true, [](Card& card) { card.send("8016070000"); },
       [&](Card& card) {
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         const std::string state = card.send("8011000000");
         EXPECT_TRUE(state == before + "9000" || state == after + "9000") << state;
         // The card works on.
@@ -115,7 +115,7 @@ TEST_F(JavaCardTearing, AbortedTransactionKeepsOnlyItsNonAtomicWrites) {
   tear_everywhere(
       start, true, [](Card& card) { card.send("800607010D"); },
       [&](Card& card) {
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         const std::string state = card.send("8011000000");
         EXPECT_TRUE(state == before + "9000" || state == after + "9000") << state;
         EXPECT_EQ(card.send("8016090000"), "090909090909090903E805" + state.substr(22, 4) + "9000");
@@ -141,7 +141,7 @@ TEST_F(JavaCardTearing, CommitOfAFullCommitBufferIsAllOrNothing) {
   tear_everywhere(
       start, true, [](Card& card) { card.send("8018090002"); },
       [&](Card& card) {
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         const std::string state = card.send("801100000D");
         EXPECT_TRUE(state == before + "9000" || state == after + "9000") << state;
         // Again, with another value: the whole buffer is rewritten.
@@ -177,7 +177,7 @@ TEST_F(JavaCardTearing, ObjectGraphBuiltInATransactionIsAllOrNothingAcrossRestar
   tear_everywhere(
       start, true, [](Card& card) { card.send("8019010700"); },
       [&](Card& card) {
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         const std::string found = card.send("8019000000");
         EXPECT_TRUE(found == "009000" || found == graph + "9000") << found;
         // Built again, and kept across one more restart.
@@ -189,7 +189,7 @@ TEST_F(JavaCardTearing, ObjectGraphBuiltInATransactionIsAllOrNothingAcrossRestar
                   "05"
                   "9000");
         Card again(card.medium());
-        ASSERT_EQ(again.select(kInstanceAid), "53009000");
+        ASSERT_EQ(again.select(kTearingInstanceAid), "53009000");
         EXPECT_EQ(again.send("8019000000"),
                   "01"
                   "03030303"
@@ -205,7 +205,7 @@ TEST_F(JavaCardTearing, SingleWritesAreAtomic) {
   tear_everywhere(
       start, true, [](Card& card) { card.send("8005000002"); },
       [&](Card& card) {
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         const std::string counter = card.send("8005000002");
         EXPECT_TRUE(counter == "00019000" || counter == "00029000") << counter;
       });
@@ -214,16 +214,17 @@ TEST_F(JavaCardTearing, SingleWritesAreAtomic) {
 TEST_F(JavaCardTearing, InstallIsAllOrNothing) {
   const Bytes start = base(false);
   tear_everywhere(
-      start, false, [](Card& card) { card.install(kPackageAid, kClassAid, kInstanceAid, from_hex("A1A2A3")); },
+      start, false,
+      [](Card& card) { card.install(kTearingPackageAid, kTearingClassAid, kTearingInstanceAid, from_hex("A1A2A3")); },
       [&](Card& card) {
         if (card.vm().instances().empty()) {
           // Nothing of it: the package alone, and a fresh INSTALL works.
           for (const auto& [key, value] : card.store().committed()) {
             EXPECT_FALSE(key.starts_with("jc/i/")) << key;
           }
-          card.install(kPackageAid, kClassAid, kInstanceAid, from_hex("A1A2A3"));
+          card.install(kTearingPackageAid, kTearingClassAid, kTearingInstanceAid, from_hex("A1A2A3"));
         }
-        ASSERT_EQ(card.select(kInstanceAid), "53009000");
+        ASSERT_EQ(card.select(kTearingInstanceAid), "53009000");
         EXPECT_EQ(card.send("8013000004"), "A1A2A3009000");
         EXPECT_EQ(card.send("8005000002"), "00019000");
       });
@@ -233,14 +234,14 @@ TEST_F(JavaCardTearing, LoadIsAllOrNothing) {
   Card empty;
   const Bytes start = *empty.medium();
   tear_everywhere(
-      start, false, [](Card& card) { card.vm().load(applet_package()); },
+      start, false, [](Card& card) { card.vm().load(tearing_package()); },
       [&](Card& card) {
         if (card.vm().packages().empty()) {
           for (const auto& [key, value] : card.store().committed()) EXPECT_FALSE(key.starts_with("jc/")) << key;
-          card.vm().load(applet_package());
+          card.vm().load(tearing_package());
         }
-        card.install(kPackageAid, kClassAid, kInstanceAid);
-        EXPECT_EQ(card.select(kInstanceAid), "53009000");
+        card.install(kTearingPackageAid, kTearingClassAid, kTearingInstanceAid);
+        EXPECT_EQ(card.select(kTearingInstanceAid), "53009000");
       });
 }
 

@@ -14,7 +14,7 @@
 namespace sefleet::crypto {
 namespace {
 
-const char* const kPlaintext =
+const char* const kCtrCbcMacPlaintext =
     "6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51"
     "30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710";
 const char* const kKey128 = "2b7e151628aed2a6abf7158809cf4f3c";
@@ -40,7 +40,7 @@ const CtrVector kCtrVectors[] = {
 const char* const kCounter = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 TEST(AesCtr, Sp80038aF5) {
-  const Bytes plaintext = from_hex(kPlaintext);
+  const Bytes plaintext = from_hex(kCtrCbcMacPlaintext);
   for (const auto& v : kCtrVectors) {
     SCOPED_TRACE(v.name);
     AesCtr encrypt(from_hex(v.key), from_hex(kCounter));
@@ -51,7 +51,7 @@ TEST(AesCtr, Sp80038aF5) {
 }
 
 TEST(AesCtr, PiecesOfAnyLengthContinueTheKeyStream) {
-  const Bytes plaintext = from_hex(kPlaintext);
+  const Bytes plaintext = from_hex(kCtrCbcMacPlaintext);
   AesCtr ctr(from_hex(kKey128), from_hex(kCounter));
   Bytes out;
   for (const std::size_t piece : {std::size_t{1}, std::size_t{15}, std::size_t{17}, std::size_t{0}, std::size_t{31}}) {
@@ -110,7 +110,7 @@ TEST(Padding, RemovalChecksEachMethod) {
 
 TEST(CbcMac, IsTheLastBlockOfTheCbcVectors) {
   // SP 800-38A F.2.1/F.2.3/F.2.5 (IV 000102..0f): the CBC-MAC is the last ciphertext block.
-  const Bytes plaintext = from_hex(kPlaintext);
+  const Bytes plaintext = from_hex(kCtrCbcMacPlaintext);
   const Bytes iv = from_hex("000102030405060708090a0b0c0d0e0f");
   const struct {
     const char* key;

@@ -24,9 +24,9 @@
 namespace sefleet::gp::broadcast {
 namespace {
 
+using gp::testing::make_keys;
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
-using testing::make_keys;
 
 BroadcastKeys make_broadcast_keys(std::size_t size, std::uint8_t seed = 0xB0) {
   Bytes enc(size), mac(size);

@@ -41,7 +41,7 @@ const std::string kVersion = "8404 00010203";
 const std::string kBodyLength = "8504 00000028";
 const std::string kName = "860A 77616C6C65742D312E32";
 
-std::string all_but(const std::string& skip, const std::string& replacement) {
+std::string manifest_all_but(const std::string& skip, const std::string& replacement) {
   std::string out;
   for (const auto* field : {&kMagic, &kFormat, &kType, &kPlatform, &kVersion, &kBodyLength, &kName}) {
     out += " " + (*field == skip ? replacement : *field);
@@ -49,7 +49,7 @@ std::string all_but(const std::string& skip, const std::string& replacement) {
   return out;
 }
 
-void expect_parse_error(ByteView datasend, const std::string& needle) {
+void expect_manifest_parse_error(ByteView datasend, const std::string& needle) {
   try {
     (void)parse_datasend(datasend);
     FAIL() << "accepted; expected a parse error containing \"" << needle << "\"";
@@ -133,54 +133,58 @@ TEST(BroadcastManifest, EncoderRefusesWhatTheParserWouldRefuse) {
 }
 
 TEST(BroadcastManifestRefusals, HeaderAndFraming) {
-  expect_parse_error({}, "0 bytes cannot hold the E0 header");
-  expect_parse_error(Bytes{0xE0}, "1 bytes cannot hold the E0 header");
-  expect_parse_error(from_hex("E100"), "must start with tag E0, got E1");
-  expect_parse_error(from_hex("E08130"), "one-byte form");
-  expect_parse_error(from_hex("E0820030"), "one-byte form");
-  expect_parse_error(from_hex("E00580045345"), "declares 5 value bytes but only 4 follow");
+  expect_manifest_parse_error({}, "0 bytes cannot hold the E0 header");
+  expect_manifest_parse_error(Bytes{0xE0}, "1 bytes cannot hold the E0 header");
+  expect_manifest_parse_error(from_hex("E100"), "must start with tag E0, got E1");
+  expect_manifest_parse_error(from_hex("E08130"), "one-byte form");
+  expect_manifest_parse_error(from_hex("E0820030"), "one-byte form");
+  expect_manifest_parse_error(from_hex("E00580045345"), "declares 5 value bytes but only 4 follow");
   // E0 whose value is not well-formed TLV.
-  expect_parse_error(from_hex("E003800553"), "DATASEND manifest:");
+  expect_manifest_parse_error(from_hex("E003800553"), "DATASEND manifest:");
 }
 
 TEST(BroadcastManifestRefusals, EachFieldOneByOne) {
-  expect_parse_error(with_fields(all_but(kMagic, "8004 53454646")), "tag 80 is not \"SEFI\"");
-  expect_parse_error(with_fields(all_but(kMagic, "8003 534546")), "tag 80 must be 4 bytes, got 3");
-  expect_parse_error(with_fields(all_but(kMagic, "")), "tag 80 is missing");
-  expect_parse_error(with_fields(all_but(kFormat, "810102")), "tag 81 format version 02 is not supported");
-  expect_parse_error(with_fields(all_but(kFormat, "81020100")), "tag 81 must be 1 bytes, got 2");
-  expect_parse_error(with_fields(all_but(kType, "820100")), "tag 82 image type 00 is unknown");
-  expect_parse_error(with_fields(all_but(kType, "820105")), "tag 82 image type 05 is unknown");
-  expect_parse_error(with_fields(all_but(kType, "")), "tag 82 is missing");
-  expect_parse_error(with_fields(all_but(kPlatform, "8307 01020304050607")), "tag 83 must be 8 bytes, got 7");
-  expect_parse_error(with_fields(all_but(kVersion, "8405 0000010203")), "tag 84 must be 4 bytes, got 5");
-  expect_parse_error(with_fields(all_but(kBodyLength, "8502 0028")), "tag 85 must be 4 bytes, got 2");
-  expect_parse_error(with_fields(all_but(kName, "")), "tag 86 is missing");
-  expect_parse_error(with_fields(all_but(kName, "8641 " + std::string(130, '6'))),
-                     "tag 86 name must be at most 64 bytes, got 65");
-  expect_parse_error(with_fields(all_but(kName, "8602 C328")), "tag 86 name is not valid UTF-8");
-  expect_parse_error(with_fields(all_but(kName, "8602 410A")), "contains a control character");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kMagic, "8004 53454646")), "tag 80 is not \"SEFI\"");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kMagic, "8003 534546")), "tag 80 must be 4 bytes, got 3");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kMagic, "")), "tag 80 is missing");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kFormat, "810102")),
+                              "tag 81 format version 02 is not supported");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kFormat, "81020100")), "tag 81 must be 1 bytes, got 2");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kType, "820100")), "tag 82 image type 00 is unknown");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kType, "820105")), "tag 82 image type 05 is unknown");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kType, "")), "tag 82 is missing");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kPlatform, "8307 01020304050607")),
+                              "tag 83 must be 8 bytes, got 7");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kVersion, "8405 0000010203")),
+                              "tag 84 must be 4 bytes, got 5");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kBodyLength, "8502 0028")), "tag 85 must be 4 bytes, got 2");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, "")), "tag 86 is missing");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, "8641 " + std::string(130, '6'))),
+                              "tag 86 name must be at most 64 bytes, got 65");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, "8602 C328")), "tag 86 name is not valid UTF-8");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, "8602 410A")), "contains a control character");
 }
 
 TEST(BroadcastManifestRefusals, UnknownDuplicateAndConstructedFields) {
-  expect_parse_error(with_fields(all_but(kName, kName + " 8700")), "tag 87 is not allowed here");
-  expect_parse_error(with_fields(all_but(kType, kType + " 820102")), "tag 82 appears twice");
-  expect_parse_error(with_fields(all_but(kName, kName + " A0 00")), "tag A0 is not allowed here");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, kName + " 8700")), "tag 87 is not allowed here");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kType, kType + " 820102")), "tag 82 appears twice");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kName, kName + " A0 00")), "tag A0 is not allowed here");
   // A constructed object under an allowed number is refused as constructed/unknown, never parsed as data.
-  expect_parse_error(with_fields(all_but(kPlatform, "A308 8306010203040506")), "tag A3");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kPlatform, "A308 8306010203040506")), "tag A3");
 }
 
 TEST(BroadcastManifestRefusals, BodyLengthMustMatchTheBytesAfterTheManifest) {
   // The known answer without its last byte (built from the range: copying it and popping the last
   // byte made GCC 12 at -O3 warn of an out-of-bounds destroy on a possibly empty vector).
   const Bytes short_body(kDatasend.begin(), kDatasend.end() - 1);
-  expect_parse_error(short_body, "tag 85 declares a body of 40 bytes but 39 bytes follow the manifest");
+  expect_manifest_parse_error(short_body, "tag 85 declares a body of 40 bytes but 39 bytes follow the manifest");
   Bytes long_body = kDatasend;
   long_body.push_back(0x00);
-  expect_parse_error(long_body, "tag 85 declares a body of 40 bytes but 41 bytes follow the manifest");
-  expect_parse_error(with_fields(all_but(kBodyLength, "8504 FFFFFFFF")), "declares a body of 4294967295 bytes");
+  expect_manifest_parse_error(long_body, "tag 85 declares a body of 40 bytes but 41 bytes follow the manifest");
+  expect_manifest_parse_error(with_fields(manifest_all_but(kBodyLength, "8504 FFFFFFFF")),
+                              "declares a body of 4294967295 bytes");
   // Only the manifest, no body at all.
-  expect_parse_error(Bytes(kDatasend.begin(), kDatasend.begin() + 48), "but 0 bytes follow");
+  expect_manifest_parse_error(Bytes(kDatasend.begin(), kDatasend.begin() + 48), "but 0 bytes follow");
 }
 
 TEST(BroadcastManifestRefusals, EveryTruncationOfTheKnownAnswerIsRefused) {

@@ -15,8 +15,8 @@
 namespace sefleet::gp::host::testing {
 namespace {
 
-struct Fixture {
-  Fixture() : session([this](const CommandApdu& c) { return card.link(c); }) {}
+struct CardInfoFixture {
+  CardInfoFixture() : session([this](const CommandApdu& c) { return card.link(c); }) {}
   void open() {
     session.select();
     Scp03HostOptions o;
@@ -28,7 +28,7 @@ struct Fixture {
   GpSession session;
 };
 
-std::string message_of(const std::function<void()>& f) {
+std::string card_info_message_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -38,7 +38,7 @@ std::string message_of(const std::function<void()>& f) {
 }
 
 TEST(HostCardInfo, ReadsEveryObjectAndNamesWhatIsMissing) {
-  Fixture f;
+  CardInfoFixture f;
   f.session.select();
   const CardInfo info = read_card_info(f.session);
   ASSERT_TRUE(info.cin.value);
@@ -56,7 +56,7 @@ TEST(HostCardInfo, ReadsEveryObjectAndNamesWhatIsMissing) {
 }
 
 TEST(HostCardInfo, RetriesGetDataInTheInterindustryClass) {
-  Fixture f;
+  CardInfoFixture f;
   f.card.interindustry_get_data_only = true;
   f.session.select();
   f.card.wire_log.clear();
@@ -71,7 +71,7 @@ TEST(HostCardInfo, RetriesGetDataInTheInterindustryClass) {
 
 TEST(HostCardInfo, RegistryFallsBackWhenTheCardLacksP1Of10) {
   for (const bool modules : {true, false}) {
-    Fixture f;
+    CardInfoFixture f;
     f.card.load_files_and_modules = modules;
     f.open();
     const CardRegistry registry = read_registry(f.session);
@@ -92,9 +92,9 @@ TEST(HostRefusalReasons, AllowedTransitionsFollowTheLifeCycle) {
 }
 
 TEST(HostRefusalReasons, SetStatusRefusalSaysTheStateAndTheWayOn) {
-  Fixture f;
+  CardInfoFixture f;
   f.open();
-  const std::string m = message_of([&] { set_card_status_explained(f.session, card_life_cycle::kOpReady); });
+  const std::string m = card_info_message_of([&] { set_card_status_explained(f.session, card_life_cycle::kOpReady); });
   EXPECT_EQ(m,
             "SET STATUS refused: 6985 conditions of use not satisfied: the card is SECURED; from SECURED SET STATUS "
             "allows CARD_LOCKED or TERMINATED, not OP_READY");
@@ -106,11 +106,11 @@ TEST(HostRefusalReasons, SetStatusRefusalSaysTheStateAndTheWayOn) {
 }
 
 TEST(HostRefusalReasons, PutKeyRefusalNamesTheVersionsHeld) {
-  Fixture f;
+  CardInfoFixture f;
   f.open();
   PutKeyRequest add;
   add.new_keys = test_keys(0x30, 0xA0);  // 30 exists: adding it is refused
-  EXPECT_EQ(message_of([&] { put_key_explained(f.session, add); }),
+  EXPECT_EQ(card_info_message_of([&] { put_key_explained(f.session, add); }),
             "PUT KEY refused: 6A80 incorrect parameters in the command data field: key version 30 exists already "
             "(the card holds key version 30); replace it rather than add it");
 
@@ -118,7 +118,7 @@ TEST(HostRefusalReasons, PutKeyRefusalNamesTheVersionsHeld) {
   replace.new_keys = test_keys(0x32, 0xA0);
   replace.replace_kvn = 0x32;  // nothing to replace
   f.open();
-  EXPECT_EQ(message_of([&] { put_key_explained(f.session, replace); }),
+  EXPECT_EQ(card_info_message_of([&] { put_key_explained(f.session, replace); }),
             "PUT KEY refused: 6A88 referenced data or reference data not found: there is no key version 32 to replace "
             "(the card "
             "holds key version 30)");

@@ -37,7 +37,7 @@ TEST(HostPutKey, Aes192And256Components) {
   EXPECT_THROW(encode_aes_key_component(seq(0, 16), seq(0x40, 15)), Error);
 }
 
-PutKeyRequest request(std::uint8_t kvn, std::uint8_t replace) {
+PutKeyRequest put_key_request(std::uint8_t kvn, std::uint8_t replace) {
   PutKeyRequest r;
   r.new_keys = StaticKeySet(kvn, SecretBytes(seq(0x00, 16)), SecretBytes(seq(0x00, 16)), SecretBytes(seq(0x00, 16)));
   r.replace_kvn = replace;
@@ -46,23 +46,23 @@ PutKeyRequest request(std::uint8_t kvn, std::uint8_t replace) {
 
 TEST(HostPutKey, CommandLayout) {
   const SecretBytes dek(seq(0x40, 16));
-  const auto cmd = make_put_key(request(0x31, 0x00), dek);
+  const auto cmd = make_put_key(put_key_request(0x31, 0x00), dek);
   const std::string component = "8811103D0FA4B855D2A5AA4954B8B5DF582A3A03C35280";
   EXPECT_EQ(to_hex(cmd.encode()),
             "80D8008146"
             "31" +
                 component + component + component + "00");
-  EXPECT_EQ(make_put_key(request(0x30, 0x30), dek).p1, 0x30);
-  EXPECT_THROW(make_put_key(request(0x00, 0x00), dek), Error);
-  EXPECT_THROW(make_put_key(request(0x80, 0x00), dek), Error);
-  EXPECT_THROW(make_put_key(request(0x31, 0x80), dek), Error);
-  auto mixed = request(0x31, 0);
+  EXPECT_EQ(make_put_key(put_key_request(0x30, 0x30), dek).p1, 0x30);
+  EXPECT_THROW(make_put_key(put_key_request(0x00, 0x00), dek), Error);
+  EXPECT_THROW(make_put_key(put_key_request(0x80, 0x00), dek), Error);
+  EXPECT_THROW(make_put_key(put_key_request(0x31, 0x80), dek), Error);
+  auto mixed = put_key_request(0x31, 0);
   mixed.new_keys.mac = SecretBytes(seq(0, 32));
   EXPECT_THROW(make_put_key(mixed, dek), Error);
 }
 
 TEST(HostPutKey, VerifiesTheCardsAnswer) {
-  const auto r = request(0x31, 0);
+  const auto r = put_key_request(0x31, 0);
   EXPECT_NO_THROW(verify_put_key_response(r, from_hex("31C35280C35280C35280")));
   EXPECT_THROW(verify_put_key_response(r, from_hex("30C35280C35280C35280")), Error);    // KVN
   EXPECT_THROW(verify_put_key_response(r, from_hex("31C35280C35281C35280")), Error);    // MAC KCV

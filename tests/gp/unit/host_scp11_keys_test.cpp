@@ -10,7 +10,7 @@
 namespace sefleet::gp::host {
 namespace {
 
-Bytes seq(std::uint8_t first, std::size_t n) {
+Bytes counting_bytes(std::uint8_t first, std::size_t n) {
   Bytes out(n);
   for (std::size_t k = 0; k < n; ++k) out[k] = static_cast<std::uint8_t>(first + k);
   return out;
@@ -29,8 +29,8 @@ TEST(HostScp11Keys, KidRanges) {
 }
 
 TEST(HostScp11Keys, PutSdKeyPairEncryptsTheScalarUnderTheDek) {
-  const SecretBytes scalar(seq(0x01, 32));
-  const SecretBytes dek(seq(0x40, 16));
+  const SecretBytes scalar(counting_bytes(0x01, 32));
+  const SecretBytes dek(counting_bytes(0x40, 16));
   const auto command = make_put_sd_key_pair({0x13, 0x05, 0x00}, scalar, dek);
   EXPECT_EQ(command.cla, 0x80);
   EXPECT_EQ(command.ins, 0xD8);
@@ -46,15 +46,15 @@ TEST(HostScp11Keys, PutSdKeyPairEncryptsTheScalarUnderTheDek) {
 }
 
 TEST(HostScp11Keys, PutSdKeyPairRefusals) {
-  const SecretBytes scalar(seq(0x01, 32));
-  const SecretBytes dek(seq(0x40, 16));
+  const SecretBytes scalar(counting_bytes(0x01, 32));
+  const SecretBytes dek(counting_bytes(0x40, 16));
   EXPECT_THROW(make_put_sd_key_pair({0x10, 0x05, 0x00}, scalar, dek), Error);  // a CA KID
   EXPECT_THROW(make_put_sd_key_pair({0x12, 0x05, 0x00}, scalar, dek), Error);  // a static DEK KID
   EXPECT_THROW(make_put_sd_key_pair({0x13, 0x00, 0x00}, scalar, dek), Error);
   EXPECT_THROW(make_put_sd_key_pair({0x13, 0x80, 0x00}, scalar, dek), Error);
   EXPECT_THROW(make_put_sd_key_pair({0x13, 0x05, 0x80}, scalar, dek), Error);
-  EXPECT_THROW(make_put_sd_key_pair({0x13, 0x05, 0x00}, SecretBytes(seq(0x01, 31)), dek), Error);
-  EXPECT_THROW(make_put_sd_key_pair({0x13, 0x05, 0x00}, scalar, SecretBytes(seq(0x40, 15))), Error);
+  EXPECT_THROW(make_put_sd_key_pair({0x13, 0x05, 0x00}, SecretBytes(counting_bytes(0x01, 31)), dek), Error);
+  EXPECT_THROW(make_put_sd_key_pair({0x13, 0x05, 0x00}, scalar, SecretBytes(counting_bytes(0x40, 15))), Error);
 }
 
 TEST(HostScp11Keys, PutCaKeyAsTheCardsTestSendsIt) {

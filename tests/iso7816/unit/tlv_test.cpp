@@ -11,7 +11,7 @@ namespace sefleet::iso7816 {
 namespace {
 
 // Expects parse_tlv_sequence to refuse `raw` with a message containing `fragment`, and the try_ form to agree.
-void expect_refused(const Bytes& raw, const std::string& fragment, const TlvParseOptions& options = {}) {
+void expect_tlv_refused(const Bytes& raw, const std::string& fragment, const TlvParseOptions& options = {}) {
   SCOPED_TRACE(to_hex(raw).substr(0, 48));
   try {
     parse_tlv_sequence(raw, options);
@@ -106,7 +106,7 @@ TEST(TlvParse, NonMinimalLengthsRefusedByDefaultAcceptedByOption) {
   for (const char* hex : non_minimal) {
     Bytes raw = from_hex(hex);
     if (raw.size() == 4) raw.resize(4 + 0x80, 0x00);  // 82 0080 followed by 128 bytes
-    expect_refused(raw, "non-minimal length field");
+    expect_tlv_refused(raw, "non-minimal length field");
     const Tlv object = parse_tlv(raw, lenient);
     EXPECT_EQ(object.tag(), 0x04u);
     // Our encoder writes the minimal form, so the round trip shortens the input.
@@ -115,30 +115,30 @@ TEST(TlvParse, NonMinimalLengthsRefusedByDefaultAcceptedByOption) {
 }
 
 TEST(TlvParse, RefusesIndefiniteAndOversizedLengthFields) {
-  expect_refused(from_hex("30 80 0400 0000"), "indefinite length (80) of tag 30");
-  expect_refused(from_hex("04 85 0000000001 AA"), "announces 5 length bytes");
-  expect_refused(from_hex("04 FF"), "announces 127 length bytes");
+  expect_tlv_refused(from_hex("30 80 0400 0000"), "indefinite length (80) of tag 30");
+  expect_tlv_refused(from_hex("04 85 0000000001 AA"), "announces 5 length bytes");
+  expect_tlv_refused(from_hex("04 FF"), "announces 127 length bytes");
 }
 
 TEST(TlvParse, RefusesTruncatedInput) {
-  expect_refused(from_hex("9F"), "tag 9F truncated");
-  expect_refused(from_hex("DF81"), "tag DF81 truncated");
-  expect_refused(from_hex("4F"), "length of tag 4F missing");
-  expect_refused(from_hex("4F 82 01"), "length field of tag 4F truncated");
-  expect_refused(from_hex("4F 05 0102"), "value of tag 4F needs 5 bytes but only 2 remain");
-  expect_refused(from_hex("6F 04 4F 05 0102"), "value of tag 4F needs 5 bytes but only 2 remain at offset 3");
+  expect_tlv_refused(from_hex("9F"), "tag 9F truncated");
+  expect_tlv_refused(from_hex("DF81"), "tag DF81 truncated");
+  expect_tlv_refused(from_hex("4F"), "length of tag 4F missing");
+  expect_tlv_refused(from_hex("4F 82 01"), "length field of tag 4F truncated");
+  expect_tlv_refused(from_hex("4F 05 0102"), "value of tag 4F needs 5 bytes but only 2 remain");
+  expect_tlv_refused(from_hex("6F 04 4F 05 0102"), "value of tag 4F needs 5 bytes but only 2 remain at offset 3");
 }
 
 TEST(TlvParse, RefusesBadTags) {
-  expect_refused(from_hex("9F00 01 AA"), "leading zero bits in tag number");
-  expect_refused(from_hex("9F80 01 AA"), "leading zero bits in tag number");
-  expect_refused(from_hex("9F818101 01 AA"), "longer than 3 bytes");
+  expect_tlv_refused(from_hex("9F00 01 AA"), "leading zero bits in tag number");
+  expect_tlv_refused(from_hex("9F80 01 AA"), "leading zero bits in tag number");
+  expect_tlv_refused(from_hex("9F818101 01 AA"), "longer than 3 bytes");
 }
 
 TEST(TlvParse, PaddingRefusedByDefaultSkippedByOption) {
   const Bytes padded = from_hex("00 FF 4F 01 AA 00 00 6F 03 8001BB FF");
-  expect_refused(padded, "byte 00 where a tag was expected");
-  expect_refused(from_hex("4F 01 AA FF"), "byte FF where a tag was expected (padding is refused");
+  expect_tlv_refused(padded, "byte 00 where a tag was expected");
+  expect_tlv_refused(from_hex("4F 01 AA FF"), "byte FF where a tag was expected (padding is refused");
   TlvParseOptions skip;
   skip.skip_padding = true;
   const auto objects = parse_tlv_sequence(padded, skip);
@@ -178,7 +178,7 @@ TEST(TlvParse, NestedConstructedObjects) {
 }
 
 TEST(TlvParse, ConstructedValueMustItselfBeTlv) {
-  expect_refused(from_hex("6F 03 4F 05 AA"), "value of tag 4F needs 5 bytes but only 1 remain");
+  expect_tlv_refused(from_hex("6F 03 4F 05 AA"), "value of tag 4F needs 5 bytes but only 1 remain");
   // A flat parse does not look inside, so such data is readable one level at a time.
   const Bytes data = from_hex("6F 03 4F 05 AA 80 01 01");  // the views point into it
   const auto flat = parse_tlv_flat(data);
@@ -204,13 +204,13 @@ TEST(TlvParse, DepthLimit) {
   TlvParseOptions options;
   options.max_depth = 4;
   EXPECT_NO_THROW(parse_tlv(nested(3), options));  // 4 levels including the primitive
-  expect_refused(nested(4), "nested deeper than 4 levels", options);
+  expect_tlv_refused(nested(4), "nested deeper than 4 levels", options);
   EXPECT_NO_THROW(parse_tlv(nested(kDefaultTlvDepth - 1)));
-  expect_refused(nested(kDefaultTlvDepth), "nested deeper than 16 levels");
+  expect_tlv_refused(nested(kDefaultTlvDepth), "nested deeper than 16 levels");
   // Callers cannot raise the bound above kMaxTlvDepth.
   options.max_depth = 1000;
   EXPECT_NO_THROW(parse_tlv(nested(kMaxTlvDepth - 1), options));
-  expect_refused(nested(kMaxTlvDepth), "nested deeper than 64 levels", options);
+  expect_tlv_refused(nested(kMaxTlvDepth), "nested deeper than 64 levels", options);
   options.max_depth = 0;
   EXPECT_THROW(parse_tlv_sequence(nested(1), options), Error);
 }

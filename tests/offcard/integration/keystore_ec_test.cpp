@@ -215,20 +215,20 @@ TEST(SoftwareKeystoreEc, KeysPersistInTheFile) {
 }
 
 // Reads attributes straight from the token (not through the keystore).
-struct TokenProbe {
+struct EcTokenProbe {
   CK_FUNCTION_LIST_PTR p11 = nullptr;
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
 
-  explicit TokenProbe(const std::string& token_label) {
+  explicit EcTokenProbe(const std::string& token_label) {
     auto module = Pkcs11Module::load(kSoftHsmModule);
     p11 = module->functions();
     check_ckr(p11->C_OpenSession(module->find_token(token_label), CKF_SERIAL_SESSION, nullptr, nullptr, &session),
               "probe session");
     module_ = std::move(module);
   }
-  ~TokenProbe() { p11->C_CloseSession(session); }
-  TokenProbe(const TokenProbe&) = delete;
-  TokenProbe& operator=(const TokenProbe&) = delete;
+  ~EcTokenProbe() { p11->C_CloseSession(session); }
+  EcTokenProbe(const EcTokenProbe&) = delete;
+  EcTokenProbe& operator=(const EcTokenProbe&) = delete;
 
   std::vector<CK_OBJECT_HANDLE> objects(const std::string& label, CK_OBJECT_CLASS object_class) {
     CK_ATTRIBUTE search[] = {{CKA_LABEL, const_cast<char*>(label.data()), label.size()},
@@ -256,7 +256,7 @@ TEST(Pkcs11KeystoreEc, PrivateKeysAreSensitiveAndNonExtractableOnTheToken) {
   auto store = open_token(token);
   store->generate_ec("gen");
   store->import_ec("imp", SecretBytes(kScalar));
-  TokenProbe probe(token.label());
+  EcTokenProbe probe(token.label());
   for (const std::string label : {"gen", "imp"}) {
     const auto private_keys = probe.objects(label, CKO_PRIVATE_KEY);
     ASSERT_EQ(private_keys.size(), 1u) << label;

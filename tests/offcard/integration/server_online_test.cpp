@@ -42,11 +42,11 @@ using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 using nlohmann::json;
 
-const std::string kAdmin = "admin-token-of-the-online-test";
+const std::string kOnlineAdminToken = "admin-token-of-the-online-test";
 const std::string kSeA = "0102030405060708";
 const std::string kSeB = "0102030405060709";
 
-Bytes package_file() {
+Bytes online_package_file() {
   auto keys = offcard::SoftwareKeystore::in_memory();
   keys->import_key("kos", SecretBytes(Bytes(16, 0x11)), offcard::KeyUsage::wrap | offcard::KeyUsage::encrypt);
   keys->import_key("kmac", SecretBytes(Bytes(16, 0x22)), offcard::KeyUsage::mac);
@@ -179,7 +179,7 @@ class ServerOnline : public ::testing::Test {
     offcard::server::ServerConfig config;
     config.database_url = "sqlite:" + (dir_.path() / "online.db").string();
     config.keystore = hsm_.get();
-    config.admin_token = kAdmin;
+    config.admin_token = kOnlineAdminToken;
     config.threads = 2;
     config.online = offcard::server::OnlineAuthorizationConfig{pki().ca.public_uncompressed(),
                                                                offcard::KeyRef::current("session-kek"), std::nullopt};
@@ -191,7 +191,7 @@ class ServerOnline : public ::testing::Test {
     server_->start();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
     auto created = post("/v1/campaigns", json{{"name", "online"},
-                                              {"package", offcard::server::base64_encode(package_file())},
+                                              {"package", offcard::server::base64_encode(online_package_file())},
                                               {"master_key", "master"},
                                               {"targets", {kSeA, kSeB}}}
                                              .dump());
@@ -201,7 +201,7 @@ class ServerOnline : public ::testing::Test {
     token_ = json::parse(token->body).at("token");
   }
 
-  httplib::Result post(const std::string& path, const std::string& body, const std::string& token = kAdmin) {
+  httplib::Result post(const std::string& path, const std::string& body, const std::string& token = kOnlineAdminToken) {
     return client_->Post(path.c_str(), {{"Authorization", "Bearer " + token}}, body, "application/json");
   }
   std::string route(const std::string& tail) const { return "/v1/campaigns/" + campaign_ + tail; }
@@ -400,7 +400,7 @@ TEST_F(ServerOnline, RefusesAWrongReceiptAndBadSessionStates) {
   expect_refusal(post(path, altered.dump(), token_), 400, "invalid_session");
   expect_refusal(post(route("/sessions/" + std::string(32, 'a')), answer_of(started, kSeA, answer).dump(), token_), 400,
                  "invalid_session");
-  expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), kAdmin), 400, "invalid_session");
+  expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), kOnlineAdminToken), 400, "invalid_session");
   expect_refusal(post(path, answer_of(started, kSeB, answer).dump(), token_), 403, "se_id_mismatch");
   now_ += 121;
   expect_refusal(post(path, answer_of(started, kSeA, answer).dump(), token_), 410, "session_expired");

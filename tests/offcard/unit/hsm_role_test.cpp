@@ -16,6 +16,7 @@
 #include "gp/secure_messaging.hpp"
 #include "offcard/campaign/hsm_role.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "support/counting_bytes.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -24,11 +25,7 @@ namespace bc = gp::broadcast;
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-Bytes pattern(std::size_t size, std::uint8_t first) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(first + i);
-  return out;
-}
+using sefleet::test::counting_bytes;
 
 template <typename F>
 Errc error_code_of(F&& f) {
@@ -41,12 +38,12 @@ Errc error_code_of(F&& f) {
   return Errc::unsupported;
 }
 
-const Bytes kMaster = pattern(16, 0x40);
-const Bytes kCampaignKek = pattern(16, 0x60);
+const Bytes kMaster = counting_bytes(16, 0x40);
+const Bytes kCampaignKek = counting_bytes(16, 0x60);
 // Held by the design system and the SEs only: the HSM keystore below never contains them.
-const Bytes kKos = pattern(16, 0x05);
-const Bytes kBkEnc = pattern(16, 0x90);
-const Bytes kBkMac = pattern(16, 0xA0);
+const Bytes kHsmRoleKos = counting_bytes(16, 0x05);
+const Bytes kBkEnc = counting_bytes(16, 0x90);
+const Bytes kBkMac = counting_bytes(16, 0xA0);
 
 SeAuthorizationRequest request_for(std::uint8_t n, std::uint8_t i = 0x70) {
   SeAuthorizationRequest request;
@@ -71,8 +68,8 @@ CampaignTerms profile3_terms() {
   terms.total_length = 1234;
   terms.start.counter = bc::Block16{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0};
   terms.start.chaining_value = bc::Block16{0xC4};
-  terms.wrapped_broadcast_keys = bc::wrap_broadcast_keys(kKos, design_bk());
-  terms.integrity_code = bc::wrap_integrity_code(kKos, Bytes(16, 0xCC));
+  terms.wrapped_broadcast_keys = bc::wrap_broadcast_keys(kHsmRoleKos, design_bk());
+  terms.integrity_code = bc::wrap_integrity_code(kHsmRoleKos, Bytes(16, 0xCC));
   return terms;
 }
 
@@ -88,9 +85,9 @@ CampaignTerms profile4_design_terms(std::size_t envelope_size) {
 }
 
 Bytes envelope_of(std::size_t datasend_size) {
-  crypto::Aes kos(kKos);
-  const Bytes iv = pattern(16, 0x11);
-  return concat({iv, kos.cbc_encrypt(iv, crypto::pad80(pattern(datasend_size, 0x01)))});
+  crypto::Aes kos(kHsmRoleKos);
+  const Bytes iv = counting_bytes(16, 0x11);
+  return concat({iv, kos.cbc_encrypt(iv, crypto::pad80(counting_bytes(datasend_size, 0x01)))});
 }
 
 std::unique_ptr<SoftwareKeystore> hsm_store() {
@@ -180,7 +177,7 @@ TEST(PautIssuer, Profile3NeedsNoKosAndForwardsTheWrappedKeysByteForByte) {
   EXPECT_EQ(opened.change_mode.broadcast_keys.reveal(), terms.wrapped_broadcast_keys);
   EXPECT_EQ(opened.authorize.integrity_code, terms.integrity_code);
   // Only the SE (which has Kos) can open C2.
-  const bc::BroadcastKeys inside = bc::unwrap_broadcast_keys(kKos, opened.change_mode.broadcast_keys.view());
+  const bc::BroadcastKeys inside = bc::unwrap_broadcast_keys(kHsmRoleKos, opened.change_mode.broadcast_keys.view());
   EXPECT_EQ(inside.enc.reveal(), kBkEnc);
   EXPECT_EQ(store->list().size(), 1u);
 }

@@ -17,6 +17,7 @@
 #include "offcard/campaign/online_scp03_state.hpp"
 #include "offcard/campaign/online_session_state.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "support/counting_bytes.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -25,16 +26,12 @@ namespace bc = gp::broadcast;
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-Bytes pattern(std::size_t size, std::uint8_t first) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(first + i);
-  return out;
-}
+using sefleet::test::counting_bytes;
 
-const Bytes kKos = pattern(16, 0x05);
+const Bytes kScp03Kos = counting_bytes(16, 0x05);
 const Bytes kBinding = bytes_of("session 1 campaign c token 1");
 
-CampaignTerms terms() {
+CampaignTerms scp03_terms() {
   CampaignTerms out;
   out.campaign_id = bc::CampaignId{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   out.profile = bc::Profile::campaign_key;
@@ -42,19 +39,19 @@ CampaignTerms terms() {
   out.total_length = 1234;
   out.start.counter = bc::Block16{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0};
   out.start.chaining_value = bc::Block16{0xC4};
-  out.wrapped_broadcast_keys =
-      bc::wrap_broadcast_keys(kKos, bc::BroadcastKeys{SecretBytes(pattern(16, 0x90)), SecretBytes(pattern(16, 0xA0))});
-  out.integrity_code = bc::wrap_integrity_code(kKos, Bytes(16, 0xCC));
+  out.wrapped_broadcast_keys = bc::wrap_broadcast_keys(
+      kScp03Kos, bc::BroadcastKeys{SecretBytes(counting_bytes(16, 0x90)), SecretBytes(counting_bytes(16, 0xA0))});
+  out.integrity_code = bc::wrap_integrity_code(kScp03Kos, Bytes(16, 0xCC));
   return out;
 }
 
-struct Hsm {
+struct Scp03Hsm {
   std::unique_ptr<SoftwareKeystore> store = SoftwareKeystore::in_memory();
   std::optional<PautIssuer> issuer;
-  Hsm() {
-    store->import_key("master", SecretBytes(pattern(16, 0x40)), KeyUsage::mac);
-    store->import_key("session-kek", SecretBytes(pattern(16, 0x70)), KeyUsage::wrap);
-    issuer.emplace(*store, KeyRef::current("master"), terms());
+  Scp03Hsm() {
+    store->import_key("master", SecretBytes(counting_bytes(16, 0x40)), KeyUsage::mac);
+    store->import_key("session-kek", SecretBytes(counting_bytes(16, 0x70)), KeyUsage::wrap);
+    issuer.emplace(*store, KeyRef::current("master"), scp03_terms());
   }
   KeyRef kek() const { return KeyRef::current("session-kek"); }
 };
@@ -62,7 +59,7 @@ struct Hsm {
 SeAuthorizationRequest se_request(std::uint8_t i, std::uint8_t kdd_first = 0x20) {
   SeAuthorizationRequest request;
   request.se_id = Bytes{0x53, 0x45, 0x00, 0x09};
-  request.kdd = pattern(gp::kKddSize, kdd_first);
+  request.kdd = counting_bytes(gp::kKddSize, kdd_first);
   request.kvn = 0x30;
   request.i = i;
   return request;
@@ -70,8 +67,8 @@ SeAuthorizationRequest se_request(std::uint8_t i, std::uint8_t kdd_first = 0x20)
 
 // The SE: the SCP03 card role with its kdf3-derived keys, and an application that answers CHANGE MODE
 // with 9000 (no PSE follows here) and AUTHORIZE ACTION with a status object of the campaign.
-struct Se {
-  Se(Hsm& hsm, const SeAuthorizationRequest& request) {
+struct Scp03Se {
+  Scp03Se(Scp03Hsm& hsm, const SeAuthorizationRequest& request) {
     registry.put(hsm.store->derive_kdf3(KeyRef::current("master"), request.kdd, request.kvn));
     gp::Scp03CardConfig config;
     config.i = request.i;
@@ -82,7 +79,7 @@ struct Se {
     return card->process(command, [](const CommandApdu& plain) {
       if (plain.ins != bc::kInsAuthorizeAction) return ResponseApdu(iso7816::sw::kOk);
       bc::ImageStatus status;
-      status.campaign_id = terms().campaign_id;
+      status.campaign_id = scp03_terms().campaign_id;
       status.result = bc::result::kActivated;
       status.active_version = 7;
       return ResponseApdu(bc::encode_image_status(status), iso7816::sw::kOk);
@@ -92,7 +89,7 @@ struct Se {
   std::unique_ptr<gp::Scp03Card> card;
 };
 
-OnlineRefusal refusal_of(const std::function<void()>& f) {
+OnlineRefusal scp03_refusal_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const OnlineSessionError& error) {
@@ -105,9 +102,9 @@ OnlineRefusal refusal_of(const std::function<void()>& f) {
 class OnlineScp03 : public ::testing::TestWithParam<std::uint8_t> {};
 
 TEST_P(OnlineScp03, StartFinishAndReportAgainstTheCardRole) {
-  Hsm hsm;
+  Scp03Hsm hsm;
   const SeAuthorizationRequest request = se_request(GetParam());
-  Se se(hsm, request);
+  Scp03Se se(hsm, request);
   const OnlineScp03Start start = start_online_scp03_session(request);
   ASSERT_EQ(start.commands.size(), 1u);
   EXPECT_EQ(start.commands[0].ins, gp::kInsInitializeUpdate);
@@ -146,13 +143,14 @@ TEST_P(OnlineScp03, StartFinishAndReportAgainstTheCardRole) {
 }
 
 TEST_P(OnlineScp03, FinishRefusesAnAnswerThatIsNotTheSes) {
-  Hsm hsm;
+  Scp03Hsm hsm;
   const SeAuthorizationRequest request = se_request(GetParam());
-  Se se(hsm, request);
+  Scp03Se se(hsm, request);
   const OnlineScp03Start start = start_online_scp03_session(request);
   const ResponseApdu iu = se.send(start.commands[0]);
   const auto finish = [&](const ResponseApdu& answer, const OnlineScp03State& state) {
-    return refusal_of([&] { (void)finish_online_scp03_session(state, answer, *hsm.issuer, bc::Action::verify_only); });
+    return scp03_refusal_of(
+        [&] { (void)finish_online_scp03_session(state, answer, *hsm.issuer, bc::Action::verify_only); });
   };
   ResponseApdu wrong_cryptogram = iu;
   wrong_cryptogram.data[13 + gp::half_block_size(gp::mode_of(request.i))] ^= 0x01;
@@ -164,7 +162,7 @@ TEST_P(OnlineScp03, FinishRefusesAnAnswerThatIsNotTheSes) {
   // Another SE (other KDD, so other keys) answering for the requested one: its answer names its own
   // KDD, and with the requested KDD put in, its cryptogram does not verify.
   const SeAuthorizationRequest other = se_request(GetParam(), 0x60);
-  Se other_se(hsm, other);
+  Scp03Se other_se(hsm, other);
   ResponseApdu foreign = other_se.send(start.commands[0]);
   EXPECT_EQ(finish(foreign, start.state), OnlineRefusal::wrong_cryptogram);
   std::copy(request.kdd.begin(), request.kdd.end(), foreign.data.begin());
@@ -190,7 +188,7 @@ TEST(OnlineScp03Start, RefusesRequestsThatCannotWork) {
   const auto start = [](const std::function<void(SeAuthorizationRequest&)>& mutate) {
     SeAuthorizationRequest request = se_request(0x60);
     mutate(request);
-    return refusal_of([&] { (void)start_online_scp03_session(request); });
+    return scp03_refusal_of([&] { (void)start_online_scp03_session(request); });
   };
   EXPECT_EQ(start([](auto& r) { r.i = 0x00; }), OnlineRefusal::bad_request) << "no R-MAC";
   EXPECT_EQ(start([](auto& r) { r.i = 0x80; }), OnlineRefusal::bad_request) << "unknown i";
@@ -200,11 +198,11 @@ TEST(OnlineScp03Start, RefusesRequestsThatCannotWork) {
 }
 
 TEST(OnlineScp03State, OpensOnlyForItsBindingKindAndTime) {
-  Hsm hsm;
+  Scp03Hsm hsm;
   const OnlineScp03Start start = start_online_scp03_session(se_request(0x60));
   const Bytes sealed = seal_online_scp03_session(*hsm.store, hsm.kek(), start.state, kBinding, 100);
   const auto open = [&](ByteView blob, ByteView binding, std::int64_t now) {
-    return refusal_of([&] { (void)open_online_scp03_session(*hsm.store, hsm.kek(), blob, binding, now); });
+    return scp03_refusal_of([&] { (void)open_online_scp03_session(*hsm.store, hsm.kek(), blob, binding, now); });
   };
   EXPECT_EQ(open(sealed, bytes_of("session 2 campaign c token 1"), 0), OnlineRefusal::bad_request);
   EXPECT_EQ(open(sealed, kBinding, 100), OnlineRefusal::expired);
@@ -217,7 +215,7 @@ TEST(OnlineScp03State, OpensOnlyForItsBindingKindAndTime) {
   scp11.ephemeral_key = SecretBytes(Bytes(32, 0x01));
   const Bytes scp11_blob = seal_online_session(*hsm.store, hsm.kek(), scp11, kBinding, 100);
   EXPECT_EQ(open(scp11_blob, kBinding, 0), OnlineRefusal::bad_request);
-  EXPECT_EQ(refusal_of([&] { (void)open_online_session(*hsm.store, hsm.kek(), sealed, kBinding, 0); }),
+  EXPECT_EQ(scp03_refusal_of([&] { (void)open_online_session(*hsm.store, hsm.kek(), sealed, kBinding, 0); }),
             OnlineRefusal::bad_request);
 }
 

@@ -22,6 +22,7 @@
 #include "offcard/campaign/online_session.hpp"
 #include "offcard/campaign/online_session_state.hpp"
 #include "offcard/keystore/software_keystore.hpp"
+#include "support/counting_bytes.hpp"
 
 namespace sefleet::offcard {
 namespace {
@@ -32,14 +33,10 @@ using crypto::P256PrivateKey;
 using iso7816::CommandApdu;
 using iso7816::ResponseApdu;
 
-Bytes pattern(std::size_t size, std::uint8_t first) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(first + i);
-  return out;
-}
+using sefleet::test::counting_bytes;
 
 const Bytes kSeId = Bytes{0x53, 0x45, 0x00, 0x07};
-const Bytes kKos = pattern(16, 0x05);
+const Bytes kKos = counting_bytes(16, 0x05);
 
 struct Pki {
   P256PrivateKey ca = P256PrivateKey::generate();
@@ -86,8 +83,8 @@ CampaignTerms terms() {
   out.total_length = 1234;
   out.start.counter = bc::Block16{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0};
   out.start.chaining_value = bc::Block16{0xC4};
-  out.wrapped_broadcast_keys =
-      bc::wrap_broadcast_keys(kKos, bc::BroadcastKeys{SecretBytes(pattern(16, 0x90)), SecretBytes(pattern(16, 0xA0))});
+  out.wrapped_broadcast_keys = bc::wrap_broadcast_keys(
+      kKos, bc::BroadcastKeys{SecretBytes(counting_bytes(16, 0x90)), SecretBytes(counting_bytes(16, 0xA0))});
   out.integrity_code = bc::wrap_integrity_code(kKos, Bytes(16, 0xCC));
   return out;
 }
@@ -96,8 +93,8 @@ struct Hsm {
   std::unique_ptr<SoftwareKeystore> store = SoftwareKeystore::in_memory();
   std::optional<PautIssuer> issuer;
   Hsm() {
-    store->import_key("master", SecretBytes(pattern(16, 0x40)), KeyUsage::mac);
-    store->import_key("session-kek", SecretBytes(pattern(16, 0x70)), KeyUsage::wrap);
+    store->import_key("master", SecretBytes(counting_bytes(16, 0x40)), KeyUsage::mac);
+    store->import_key("session-kek", SecretBytes(counting_bytes(16, 0x70)), KeyUsage::wrap);
     store->import_ec("oce", pki().oce.scalar());
     issuer.emplace(*store, KeyRef::current("master"), terms());
   }

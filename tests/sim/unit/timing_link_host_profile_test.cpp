@@ -15,7 +15,7 @@ namespace sefleet::sim {
 namespace {
 
 template <typename Load>
-void expect_refused(Load load, const nlohmann::json& document, const std::string& needle) {
+void expect_link_host_refused(Load load, const nlohmann::json& document, const std::string& needle) {
   try {
     (void)load(document.dump());
     FAIL() << "accepted a profile that should name " << needle;
@@ -99,28 +99,28 @@ TEST(TimingLinkProfile, RefusesMalformedProfilesNamingTheField) {
   const nlohmann::json base = nlohmann::json::parse(*find_embedded_profile("link", "iso14443_424"));
   nlohmann::json doc = base;
   doc["hops"] = nlohmann::json::array();
-  expect_refused(load_link, doc, "'hops'");
+  expect_link_host_refused(load_link, doc, "'hops'");
   doc = base;
   doc["hops"][1]["segment"] = "wire";
-  expect_refused(load_link, doc, "hops[1].segment");
+  expect_link_host_refused(load_link, doc, "hops[1].segment");
   doc = base;
   doc["hops"][0]["per_byte_us"] = -21;
-  expect_refused(load_link, doc, "hops[0].per_byte_us");
+  expect_link_host_refused(load_link, doc, "hops[0].per_byte_us");
   doc = base;
   doc["hops"][2].erase("per_frame_us");
-  expect_refused(load_link, doc, "hops[2].per_frame_us' is missing");
+  expect_link_host_refused(load_link, doc, "hops[2].per_frame_us' is missing");
   doc = base;
   doc["hops"][0]["frame_overhead_bytes"] = -3;
-  expect_refused(load_link, doc, "hops[0].frame_overhead_bytes");
+  expect_link_host_refused(load_link, doc, "hops[0].frame_overhead_bytes");
   doc = base;
   doc["hops"][3]["name"] = doc["hops"][0]["name"];
-  expect_refused(load_link, doc, "hops[3].name");
+  expect_link_host_refused(load_link, doc, "hops[3].name");
   doc = base;
   doc["hops"][0]["latency"] = 1;
-  expect_refused(load_link, doc, "hops[0].latency");
+  expect_link_host_refused(load_link, doc, "hops[0].latency");
   doc = base;
   doc["kind"] = "se";
-  expect_refused(load_link, doc, "'kind'");
+  expect_link_host_refused(load_link, doc, "'kind'");
   EXPECT_THROW((void)LinkProfile::builtin("iso14443_999"), Error);
 }
 
@@ -151,19 +151,19 @@ TEST(TimingHostProfile, UnknownStepsAndMalformedFilesAreRefused) {
   const nlohmann::json base = nlohmann::json::parse(*find_embedded_profile("host", "phone"));
   nlohmann::json doc = base;
   doc["steps"]["teleport"] = {{"us", 1}, {"source", "x"}};
-  expect_refused(load_host, doc, "steps.teleport");
+  expect_link_host_refused(load_host, doc, "steps.teleport");
   doc = base;
   doc["steps"].erase("ecdh");
-  expect_refused(load_host, doc, "steps.ecdh' is missing");
+  expect_link_host_refused(load_host, doc, "steps.ecdh' is missing");
   doc = base;
   doc["steps"]["kdf"]["us"] = -0.5;
-  expect_refused(load_host, doc, "steps.kdf.us");
+  expect_link_host_refused(load_host, doc, "steps.kdf.us");
   doc = base;
   doc["steps"]["kdf"]["us"] = nullptr;
-  expect_refused(load_host, doc, "steps.kdf.us");
+  expect_link_host_refused(load_host, doc, "steps.kdf.us");
   doc = base;
   doc.erase("name");
-  expect_refused(load_host, doc, "'name' is missing");
+  expect_link_host_refused(load_host, doc, "'name' is missing");
 }
 
 }  // namespace

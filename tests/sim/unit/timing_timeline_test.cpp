@@ -13,7 +13,7 @@
 namespace sefleet::sim {
 namespace {
 
-constexpr std::uint64_t kMs = 1'000'000;
+constexpr std::uint64_t kNanosecondsPerMs = 1'000'000;
 
 // A link of exactly 1 us per byte and 100 us per transfer, so link times are easy to write down.
 LinkProfile simple_link() {
@@ -27,7 +27,8 @@ CommandTrace command(std::string name, std::uint64_t se_ns, std::uint64_t deferr
 }
 
 TEST(TimingTimeline, PlacesOneCommandPerTheSpec) {
-  const RunTiming run = compute_timeline({command("SELECT", 3 * kMs, 0, 2 * kMs)}, simple_link());
+  const RunTiming run =
+      compute_timeline({command("SELECT", 3 * kNanosecondsPerMs, 0, 2 * kNanosecondsPerMs)}, simple_link());
   ASSERT_EQ(run.commands.size(), 1u);
   const CommandTiming& c = run.commands[0];
   EXPECT_EQ(c.at.host_send_ns, 0u);
@@ -47,22 +48,24 @@ TEST(TimingTimeline, PlacesOneCommandPerTheSpec) {
 }
 
 TEST(TimingTimeline, SewtIsResponseToNextArrival) {
-  const RunTiming run =
-      compute_timeline({command("A", 5 * kMs, 0, 4 * kMs), command("B", 1 * kMs, 0, 0)}, simple_link());
+  const RunTiming run = compute_timeline(
+      {command("A", 5 * kNanosecondsPerMs, 0, 4 * kNanosecondsPerMs), command("B", 1 * kNanosecondsPerMs, 0, 0)},
+      simple_link());
   // SEWT = response link (150 us) + HPT (4 ms) + next command's link (200 us).
   EXPECT_DOUBLE_EQ(run.commands[0].sewt_ms, 4.35);
-  EXPECT_EQ(run.commands[1].at.host_send_ns, run.commands[0].at.host_receive_ns + 4 * kMs);
+  EXPECT_EQ(run.commands[1].at.host_send_ns, run.commands[0].at.host_receive_ns + 4 * kNanosecondsPerMs);
   EXPECT_EQ(run.total_ns, run.commands[1].at.host_receive_ns);
 }
 
 // The same work once all before the response (baseline) and once split: the deferring command's HWT
 // drops by exactly the deferred time, and when SEWT covers the deferred work nothing else changes.
 TEST(TimingTimeline, DeferralCutsHwtByExactlyTheDeferredTime) {
-  const std::uint64_t work = 100 * kMs, deferred = 40 * kMs, hpt = 50 * kMs;
-  const RunTiming baseline =
-      compute_timeline({command("AUTH1", work, 0, hpt), command("EXCHANGE", 10 * kMs, 0, 0)}, simple_link());
+  const std::uint64_t work = 100 * kNanosecondsPerMs, deferred = 40 * kNanosecondsPerMs, hpt = 50 * kNanosecondsPerMs;
+  const RunTiming baseline = compute_timeline(
+      {command("AUTH1", work, 0, hpt), command("EXCHANGE", 10 * kNanosecondsPerMs, 0, 0)}, simple_link());
   const RunTiming split = compute_timeline(
-      {command("AUTH1", work - deferred, deferred, hpt), command("EXCHANGE", 10 * kMs, 0, 0)}, simple_link());
+      {command("AUTH1", work - deferred, deferred, hpt), command("EXCHANGE", 10 * kNanosecondsPerMs, 0, 0)},
+      simple_link());
   const CommandInstants& b = baseline.commands[0].at;
   const CommandInstants& s = split.commands[0].at;
   EXPECT_EQ((b.host_receive_ns - b.host_send_ns) - (s.host_receive_ns - s.host_send_ns), deferred);
@@ -76,11 +79,12 @@ TEST(TimingTimeline, DeferralCutsHwtByExactlyTheDeferredTime) {
 // SEWT shorter than the deferred work: the next command waits exactly the remainder and its HWT grows
 // by exactly that; the transaction is still shorter than without deferral, by the SEWT it used.
 TEST(TimingTimeline, ShortSewtMakesTheNextCommandWaitExactlyTheRemainder) {
-  const std::uint64_t work = 100 * kMs, deferred = 40 * kMs, hpt = 5 * kMs;
-  const RunTiming baseline =
-      compute_timeline({command("AUTH1", work, 0, hpt), command("EXCHANGE", 10 * kMs, 0, 0)}, simple_link());
+  const std::uint64_t work = 100 * kNanosecondsPerMs, deferred = 40 * kNanosecondsPerMs, hpt = 5 * kNanosecondsPerMs;
+  const RunTiming baseline = compute_timeline(
+      {command("AUTH1", work, 0, hpt), command("EXCHANGE", 10 * kNanosecondsPerMs, 0, 0)}, simple_link());
   const RunTiming split = compute_timeline(
-      {command("AUTH1", work - deferred, deferred, hpt), command("EXCHANGE", 10 * kMs, 0, 0)}, simple_link());
+      {command("AUTH1", work - deferred, deferred, hpt), command("EXCHANGE", 10 * kNanosecondsPerMs, 0, 0)},
+      simple_link());
   const std::uint64_t sewt = split.commands[1].at.se_arrival_ns - split.commands[0].at.se_response_ns;
   ASSERT_EQ(sewt, 150'000u + hpt + 200'000u);
   ASSERT_LT(sewt, deferred);
@@ -96,13 +100,15 @@ TEST(TimingTimeline, ShortSewtMakesTheNextCommandWaitExactlyTheRemainder) {
 }
 
 TEST(TimingTimeline, SewtEqualToDeferredWorkMeansNoWait) {
-  const std::uint64_t hpt = 5 * kMs;
+  const std::uint64_t hpt = 5 * kNanosecondsPerMs;
   const std::uint64_t sewt = 150'000 + hpt + 200'000;
-  const RunTiming equal = compute_timeline({command("A", kMs, sewt, hpt), command("B", kMs, 0, 0)}, simple_link());
+  const RunTiming equal = compute_timeline(
+      {command("A", kNanosecondsPerMs, sewt, hpt), command("B", kNanosecondsPerMs, 0, 0)}, simple_link());
   EXPECT_EQ(equal.commands[1].at.se_start_ns, equal.commands[1].at.se_arrival_ns);
   EXPECT_DOUBLE_EQ(equal.commands[1].waited_ms, 0.0);
   // One nanosecond more deferred work is one nanosecond of waiting.
-  const RunTiming over = compute_timeline({command("A", kMs, sewt + 1, hpt), command("B", kMs, 0, 0)}, simple_link());
+  const RunTiming over = compute_timeline(
+      {command("A", kNanosecondsPerMs, sewt + 1, hpt), command("B", kNanosecondsPerMs, 0, 0)}, simple_link());
   EXPECT_EQ(over.commands[1].at.se_start_ns - over.commands[1].at.se_arrival_ns, 1u);
   EXPECT_EQ(over.total_ns, equal.total_ns + 1);
 }
@@ -110,7 +116,9 @@ TEST(TimingTimeline, SewtEqualToDeferredWorkMeansNoWait) {
 TEST(TimingTimeline, OnlyThePreviousCommandsDeferredWorkHoldsACommand) {
   // A defers 30 ms; B arrives after ~5.35 ms and waits; B itself defers nothing, so C does not wait.
   const RunTiming run = compute_timeline(
-      {command("A", kMs, 30 * kMs, 5 * kMs), command("B", kMs, 0, 5 * kMs), command("C", kMs, 0, 0)}, simple_link());
+      {command("A", kNanosecondsPerMs, 30 * kNanosecondsPerMs, 5 * kNanosecondsPerMs),
+       command("B", kNanosecondsPerMs, 0, 5 * kNanosecondsPerMs), command("C", kNanosecondsPerMs, 0, 0)},
+      simple_link());
   EXPECT_GT(run.commands[1].waited_ms, 0.0);
   EXPECT_EQ(run.commands[1].at.se_start_ns, run.commands[0].at.deferred_end_ns);
   EXPECT_DOUBLE_EQ(run.commands[2].waited_ms, 0.0);
@@ -120,14 +128,16 @@ TEST(TimingTimeline, OnlyThePreviousCommandsDeferredWorkHoldsACommand) {
     EXPECT_GE(run.commands[k].at.se_start_ns, run.commands[k - 1].at.se_response_ns);
   }
   // Deferred work after the last response is outside the transaction total.
-  const RunTiming tail = compute_timeline({command("A", kMs, 0, 0), command("B", kMs, 50 * kMs, 0)}, simple_link());
+  const RunTiming tail = compute_timeline(
+      {command("A", kNanosecondsPerMs, 0, 0), command("B", kNanosecondsPerMs, 50 * kNanosecondsPerMs, 0)},
+      simple_link());
   EXPECT_EQ(tail.total_ns, tail.commands[1].at.host_receive_ns);
   EXPECT_EQ(tail.end_ns, tail.commands[1].at.deferred_end_ns);
 }
 
 TEST(TimingTimeline, RefusesEmptyTracesNamelessCommandsAndOverflow) {
   EXPECT_THROW((void)compute_timeline({}, simple_link()), Error);
-  EXPECT_THROW((void)compute_timeline({command("", kMs, 0, 0)}, simple_link()), Error);
+  EXPECT_THROW((void)compute_timeline({command("", kNanosecondsPerMs, 0, 0)}, simple_link()), Error);
   EXPECT_THROW((void)compute_timeline({command("A", UINT64_MAX, 0, 0)}, simple_link()), Error);
   EXPECT_THROW(
       (void)compute_timeline({command("A", UINT64_MAX / 4, 0, UINT64_MAX / 4), command("B", UINT64_MAX / 4, 0, 0)},
