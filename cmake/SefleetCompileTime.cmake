@@ -2,13 +2,17 @@
 # compiled, never what: turn them off to check that every file includes what it uses
 # (-DSEFLEET_UNITY_BUILD=OFF -DSEFLEET_PRECOMPILED_HEADERS=OFF).
 #  - Unity groups in the CLI: its sources all parse the same heavy headers (CLI11, nlohmann-json) and
-#    instantiate the same templates; compiled as one unit, a group does that once. The libraries and
-#    the tests stay out: their files are many small units with file-local helpers whose names repeat
-#    across files (and other work adds files there all the time).
+#    instantiate the same templates; compiled as one unit, a group does that once.
+#  - Unity batches in the layer libraries core, crypto, iso7816, protocols, gp and transport
+#    (SefleetUnityBatches.cmake): the files of one folder compiled together, a few at a time, so the
+#    project headers and the libraries they include (OpenSSL, nlohmann-json) are parsed once per batch
+#    instead of once per file. card, offcard and sim are not batched yet: many of their files define
+#    the same file-local names. The tests stay out for the same reason.
 #  - Precompiled headers for the libraries, the CLI and the test executables: the standard library
 #    (and for the CLI and the tests fmt, nlohmann-json and CLI11 or GoogleTest) parsed once per target
 #    instead of once per source.
-option(SEFLEET_UNITY_BUILD "Compile the CLI's sources in unity groups" ON)
+option(SEFLEET_UNITY_BUILD "Compile the CLI's sources in unity groups and the libraries' in unity batches" ON)
+include(SefleetUnityBatches)
 # ccache caches no compilation that uses a precompiled header unless its sloppiness says pch_defines,
 # so with ccache as the launcher (development trees) the default is off: cache hits are worth more
 # there. CI builds without a launcher.

@@ -10,7 +10,7 @@
 namespace sefleet::crypto {
 namespace {
 
-[[noreturn]] void refuse(const std::string& why) {
+[[noreturn]] void refuse_key(const std::string& why) {
   throw Error(Errc::invalid_argument, "EC key: " + why);
 }
 
@@ -51,9 +51,9 @@ EcPublicKey EcPublicKey::from_point(const EcCurve& curve, ByteView point) {
   // oct2point accepts only encodings of points on the curve (and the one-byte 00 for infinity).
   if (point.empty() || EC_POINT_oct2point(curve.group(), q.get(), point.data(), point.size(), ctx.get()) != 1) {
     ERR_clear_error();
-    refuse("the public point is not an encoded point of the curve (" + std::to_string(point.size()) + " bytes)");
+    refuse_key("the public point is not an encoded point of the curve (" + std::to_string(point.size()) + " bytes)");
   }
-  if (EC_POINT_is_at_infinity(curve.group(), q.get()) == 1) refuse("the public point is the point at infinity");
+  if (EC_POINT_is_at_infinity(curve.group(), q.get()) == 1) refuse_key("the public point is the point at infinity");
   if (curve.parameters().cofactor != 1) {
     detail::EcPoint check(EC_POINT_new(curve.group()));
     if (!check || EC_POINT_mul(curve.group(), check.get(), nullptr, q.get(), EC_GROUP_get0_order(curve.group()),
@@ -61,7 +61,7 @@ EcPublicKey EcPublicKey::from_point(const EcCurve& curve, ByteView point) {
       detail::throw_openssl("EC point check");
     }
     if (EC_POINT_is_at_infinity(curve.group(), check.get()) != 1) {
-      refuse("the public point is not in the subgroup of the generator");
+      refuse_key("the public point is not in the subgroup of the generator");
     }
   }
   Bytes uncompressed = encode_uncompressed(curve, q.get(), ctx.get());
@@ -75,12 +75,12 @@ Bytes EcPublicKey::point() const {
 
 EcPrivateKey EcPrivateKey::from_scalar(const EcCurve& curve, ByteView scalar) {
   if (scalar.size() > curve.order_size()) {
-    refuse("a scalar of " + std::to_string(scalar.size()) + " bytes is longer than the order (" +
-           std::to_string(curve.order_size()) + ")");
+    refuse_key("a scalar of " + std::to_string(scalar.size()) + " bytes is longer than the order (" +
+               std::to_string(curve.order_size()) + ")");
   }
   const detail::Bn d = detail::bn_from(scalar);
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(curve.group())) >= 0) {
-    refuse("the private scalar is not in [1, n-1]");
+    refuse_key("the private scalar is not in [1, n-1]");
   }
   auto ctx = new_bn_ctx();
   detail::EcPoint q(EC_POINT_new(curve.group()));
@@ -121,25 +121,25 @@ Bytes ec_decode_point(ByteView p, ByteView a, ByteView b, ByteView encoded) {
   const auto field_bits = static_cast<std::size_t>(BN_num_bits(prime.get()));
   if (field_bits < 3 || !BN_is_odd(prime.get()) || BN_cmp(coefficient_a.get(), prime.get()) >= 0 ||
       BN_cmp(coefficient_b.get(), prime.get()) >= 0) {
-    refuse("the field parameters cannot carry a point (p odd, a and b below p)");
+    refuse_key("the field parameters cannot carry a point (p odd, a and b below p)");
   }
   const std::size_t field_size = (field_bits + 7) / 8;
   const bool compressed = encoded.size() == field_size + 1 && (encoded[0] == 0x02 || encoded[0] == 0x03);
   const bool uncompressed = encoded.size() == 2 * field_size + 1 && encoded[0] == 0x04;
   if (!compressed && !uncompressed) {
-    refuse("a point of this field is 02/03 || X (" + std::to_string(field_size + 1) + " bytes) or 04 || X || Y (" +
-           std::to_string(2 * field_size + 1) + " bytes), got " + std::to_string(encoded.size()) + " bytes");
+    refuse_key("a point of this field is 02/03 || X (" + std::to_string(field_size + 1) + " bytes) or 04 || X || Y (" +
+               std::to_string(2 * field_size + 1) + " bytes), got " + std::to_string(encoded.size()) + " bytes");
   }
   detail::EcGroup group(EC_GROUP_new_curve_GFp(prime.get(), coefficient_a.get(), coefficient_b.get(), ctx.get()));
   if (!group) {
     ERR_clear_error();
-    refuse("p, a and b do not define a curve");
+    refuse_key("p, a and b do not define a curve");
   }
   detail::EcPoint point(EC_POINT_new(group.get()));
   if (!point || EC_POINT_oct2point(group.get(), point.get(), encoded.data(), encoded.size(), ctx.get()) != 1 ||
       EC_POINT_is_on_curve(group.get(), point.get(), ctx.get()) != 1) {
     ERR_clear_error();
-    refuse("the point is not on the curve");
+    refuse_key("the point is not on the curve");
   }
   Bytes out(2 * field_size + 1);
   if (EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) !=

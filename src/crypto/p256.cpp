@@ -16,9 +16,6 @@
 namespace sefleet::crypto {
 namespace {
 
-struct BnFree {
-  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-};
 struct GroupFree {
   void operator()(EC_GROUP* p) const noexcept { EC_GROUP_free(p); }
 };
@@ -34,7 +31,7 @@ struct ParamFree {
 struct SigFree {
   void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
 };
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
+using detail::Bn;
 using Group = std::unique_ptr<EC_GROUP, GroupFree>;
 using Point = std::unique_ptr<EC_POINT, PointFree>;
 

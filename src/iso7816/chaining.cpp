@@ -10,7 +10,7 @@
 namespace sefleet::iso7816 {
 namespace {
 
-std::string str(std::size_t n) {
+std::string to_decimal(std::size_t n) {
   return std::to_string(n);
 }
 
@@ -27,7 +27,7 @@ std::size_t sw2_count(const ResponseApdu& response) {
 
 void check_max_chunk(std::size_t max_chunk) {
   if (max_chunk == 0 || max_chunk > kMaxShortData) {
-    throw Error(Errc::invalid_argument, "chaining: chunk size must be 1..255, got " + str(max_chunk));
+    throw Error(Errc::invalid_argument, "chaining: chunk size must be 1..255, got " + to_decimal(max_chunk));
   }
 }
 
@@ -47,7 +47,7 @@ std::uint8_t get_response_cla(std::uint8_t command_cla) noexcept {
 
 CommandApdu make_get_response(std::uint8_t command_cla, std::size_t ne) {
   if (ne == 0 || ne > kMaxShortNe) {
-    throw Error(Errc::invalid_argument, "GET RESPONSE: Ne must be 1..256, got " + str(ne));
+    throw Error(Errc::invalid_argument, "GET RESPONSE: Ne must be 1..256, got " + to_decimal(ne));
   }
   return CommandApdu(get_response_cla(command_cla), kInsGetResponse, 0x00, 0x00, {}, ne);
 }
@@ -66,7 +66,7 @@ std::vector<CommandApdu> split_for_chaining(const CommandApdu& command, std::siz
   if (!cla_supports_chaining(command.cla)) {
     throw Error(Errc::invalid_argument, "chaining: CLA " + hex2(command.cla) +
                                             " is a proprietary class whose b5 is not the ISO chaining bit; " +
-                                            str(command.data.size()) + " data bytes cannot be chained");
+                                            to_decimal(command.data.size()) + " data bytes cannot be chained");
   }
   if ((command.cla & kChainingBit) != 0) {
     throw Error(Errc::invalid_argument,
@@ -95,7 +95,7 @@ ResponseApdu complete_response(const ApduExchange& exchange, const CommandApdu& 
     response = exchange(resend);
     if (sw::is_wrong_le(response.sw)) {
       throw Error(Errc::protocol_error, "card answered 6Cxx again after the command was re-sent with Le=" +
-                                            str(*resend.ne) + " (" + sw::status_word_name(response.sw) + ")");
+                                            to_decimal(*resend.ne) + " (" + sw::status_word_name(response.sw) + ")");
     }
   }
 
@@ -103,8 +103,8 @@ ResponseApdu complete_response(const ApduExchange& exchange, const CommandApdu& 
   std::size_t rounds = 0;
   while (options.follow_get_response && sw::is_bytes_remaining(response.sw)) {
     if (++rounds > options.max_get_response_rounds) {
-      throw Error(Errc::protocol_error,
-                  "card still answers 61xx after " + str(options.max_get_response_rounds) + " GET RESPONSE commands");
+      throw Error(Errc::protocol_error, "card still answers 61xx after " + to_decimal(options.max_get_response_rounds) +
+                                            " GET RESPONSE commands");
     }
     CommandApdu get_response = make_get_response(command.cla, sw2_count(response));
     response = exchange(get_response);
@@ -116,14 +116,14 @@ ResponseApdu complete_response(const ApduExchange& exchange, const CommandApdu& 
       }
     }
     if (response.data.size() > options.max_response_bytes - std::min(data.size(), options.max_response_bytes)) {
-      throw Error(Errc::protocol_error, "response data exceeds the limit of " + str(options.max_response_bytes) +
-                                            " bytes after " + str(rounds) + " GET RESPONSE commands");
+      throw Error(Errc::protocol_error, "response data exceeds the limit of " + to_decimal(options.max_response_bytes) +
+                                            " bytes after " + to_decimal(rounds) + " GET RESPONSE commands");
     }
     append(data, response.data);
   }
   if (data.size() > options.max_response_bytes) {
-    throw Error(Errc::protocol_error, "response data of " + str(data.size()) + " bytes exceeds the limit of " +
-                                          str(options.max_response_bytes));
+    throw Error(Errc::protocol_error, "response data of " + to_decimal(data.size()) + " bytes exceeds the limit of " +
+                                          to_decimal(options.max_response_bytes));
   }
   return ResponseApdu(std::move(data), response.sw);
 }
@@ -140,8 +140,9 @@ ResponseApdu transmit(const ApduExchange& exchange, const CommandApdu& command, 
       return response;  // the card refused the chain (e.g. 6884): the caller sees why
     }
     if (!response.data.empty()) {
-      throw Error(Errc::protocol_error, "card answered chain link " + str(i + 1) + " of " + str(links.size()) +
-                                            " with 9000 and " + str(response.data.size()) +
+      throw Error(Errc::protocol_error, "card answered chain link " + to_decimal(i + 1) + " of " +
+                                            to_decimal(links.size()) + " with 9000 and " +
+                                            to_decimal(response.data.size()) +
                                             " data bytes (only the last link may return data)");
     }
   }

@@ -8,7 +8,7 @@
 namespace sefleet::iso7816 {
 namespace {
 
-std::string str(std::size_t n) {
+std::string decimal(std::size_t n) {
   return std::to_string(n);
 }
 
@@ -86,7 +86,7 @@ class Parser {
 
  private:
   [[noreturn]] static void fail(const std::string& message, std::size_t offset) {
-    throw Error(Errc::parse_error, "TLV: " + message + " at offset " + str(offset));
+    throw Error(Errc::parse_error, "TLV: " + message + " at offset " + decimal(offset));
   }
 
   // Skips padding when allowed; true when an object starts at `pos` (before `end`).
@@ -101,7 +101,7 @@ class Parser {
     Header header;
     header.offset = pos;
     if (depth > max_depth_) {
-      fail("object nested deeper than " + str(max_depth_) + " levels", pos);
+      fail("object nested deeper than " + decimal(max_depth_) + " levels", pos);
     }
     const std::uint8_t first = data_[pos];
     if (first == 0x00 || first == 0xFF) {
@@ -115,7 +115,7 @@ class Parser {
       // Subsequent tag bytes: b8 = 1 means another byte follows.
       for (std::size_t count = 1;; ++count) {
         if (count == kMaxTagBytes) {
-          fail("tag " + tag_hex(tag) + "... longer than " + str(kMaxTagBytes) + " bytes", header.offset);
+          fail("tag " + tag_hex(tag) + "... longer than " + decimal(kMaxTagBytes) + " bytes", header.offset);
         }
         if (pos >= end) fail("tag " + tag_hex(tag) + " truncated", header.offset);
         const std::uint8_t next = data_[pos];
@@ -140,8 +140,8 @@ class Parser {
     if (length_byte > 0x80) {
       const std::size_t count = length_byte & 0x7F;
       if (count > kMaxLengthBytes) {
-        fail("length field " + byte_hex(length_byte) + " of tag " + tag_hex(tag) + " announces " + str(count) +
-                 " length bytes (at most " + str(kMaxLengthBytes) + ")",
+        fail("length field " + byte_hex(length_byte) + " of tag " + tag_hex(tag) + " announces " + decimal(count) +
+                 " length bytes (at most " + decimal(kMaxLengthBytes) + ")",
              length_offset);
       }
       if (end - pos < count) fail("length field of tag " + tag_hex(tag) + " truncated", length_offset);
@@ -149,13 +149,14 @@ class Parser {
       for (std::size_t i = 0; i < count; ++i) length = (length << 8) | data_[pos + i];
       pos += count;
       if (options_.minimal_lengths && length_field_size(length) != count + 1) {
-        fail("non-minimal length field (" + str(count + 1) + " bytes for length " + str(length) + ") of tag " +
+        fail("non-minimal length field (" + decimal(count + 1) + " bytes for length " + decimal(length) + ") of tag " +
                  tag_hex(tag),
              length_offset);
       }
     }
     if (length > end - pos) {
-      fail("value of tag " + tag_hex(tag) + " needs " + str(length) + " bytes but only " + str(end - pos) + " remain",
+      fail("value of tag " + tag_hex(tag) + " needs " + decimal(length) + " bytes but only " + decimal(end - pos) +
+               " remain",
            length_offset);
     }
     header.value_offset = pos;
@@ -213,7 +214,7 @@ std::size_t length_field_size(std::size_t length) {
   if (length <= 0xFFFF) return 3;
   if (length <= 0xFFFFFF) return 4;
   if (length <= 0xFFFFFFFFULL) return 5;
-  throw Error(Errc::invalid_argument, "TLV: length " + str(length) + " exceeds the 4-byte length field");
+  throw Error(Errc::invalid_argument, "TLV: length " + decimal(length) + " exceeds the 4-byte length field");
 }
 
 void encode_length(Bytes& out, std::size_t length) {
@@ -341,7 +342,7 @@ void Tlv::encode_to(Bytes& out) const {
 Tlv parse_tlv(ByteView data, const TlvParseOptions& options) {
   std::vector<Tlv> objects = parse_tlv_sequence(data, options);
   if (objects.size() != 1) {
-    throw Error(Errc::parse_error, "TLV: expected exactly one data object, found " + str(objects.size()));
+    throw Error(Errc::parse_error, "TLV: expected exactly one data object, found " + decimal(objects.size()));
   }
   return std::move(objects.front());
 }

@@ -7,7 +7,7 @@
 namespace sefleet::gp::host {
 namespace {
 
-[[noreturn]] void bad(const std::string& what) {
+[[noreturn]] void bad_status_response(const std::string& what) {
   throw Error(Errc::parse_error, "GET STATUS response: " + what);
 }
 
@@ -31,24 +31,25 @@ std::vector<RegistryEntry> parse_get_status(StatusScope scope, ByteView data) {
   try {
     objects = iso7816::parse_tlv_sequence(data, options);
   } catch (const Error& e) {
-    bad(e.what());
+    bad_status_response(e.what());
   }
   std::vector<RegistryEntry> entries;
   for (const auto& object : objects) {
-    if (object.tag() != 0xE3) bad("expected E3 entries, got tag " + iso7816::tag_hex(object.tag()));
+    if (object.tag() != 0xE3) bad_status_response("expected E3 entries, got tag " + iso7816::tag_hex(object.tag()));
     RegistryEntry entry;
     const iso7816::Tlv* aid = object.find(0x4F);
     const iso7816::Tlv* life_cycle = object.find(0x9F70);
-    if (aid == nullptr) bad("entry without an AID (4F): " + to_hex(object.encode()));
-    if (life_cycle == nullptr) bad("entry " + to_hex(aid->value()) + " without a life cycle (9F70)");
+    if (aid == nullptr) bad_status_response("entry without an AID (4F): " + to_hex(object.encode()));
+    if (life_cycle == nullptr) bad_status_response("entry " + to_hex(aid->value()) + " without a life cycle (9F70)");
     entry.aid = aid->value();
     // 9F70 is 1 byte in GP 2.2+, 2 bytes (state, application-specific) on some older cards.
     if (life_cycle->value().empty() || life_cycle->value().size() > 2) {
-      bad("life cycle of " + std::to_string(life_cycle->value().size()) + " bytes for " + to_hex(entry.aid));
+      bad_status_response("life cycle of " + std::to_string(life_cycle->value().size()) + " bytes for " +
+                          to_hex(entry.aid));
     }
     entry.life_cycle = life_cycle->value()[0];
     if (const auto* p = object.find(0xC5)) {
-      if (p->value().size() > 3) bad("privileges of " + std::to_string(p->value().size()) + " bytes");
+      if (p->value().size() > 3) bad_status_response("privileges of " + std::to_string(p->value().size()) + " bytes");
       entry.privileges = p->value();
     }
     if (const auto* f = object.find(0xC4)) entry.load_file_aid = f->value();

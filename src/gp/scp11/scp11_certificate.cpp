@@ -14,7 +14,7 @@ using iso7816::TlvView;
 constexpr iso7816::Tag kTagSerial = 0x93;
 constexpr iso7816::Tag kTagCaKlocIdentifier = 0x42;
 constexpr iso7816::Tag kTagSubjectIdentifier = 0x5F20;
-constexpr iso7816::Tag kTagKeyUsage = 0x95;
+constexpr iso7816::Tag kTagCertificateKeyUsage = 0x95;
 constexpr iso7816::Tag kTagEffectiveDate = 0x5F25;
 constexpr iso7816::Tag kTagExpirationDate = 0x5F24;
 constexpr iso7816::Tag kTagDiscretionary = 0x53;
@@ -59,7 +59,7 @@ Bytes optional_field(const std::vector<TlvView>& objects, iso7816::Tag tag) {
   return field == nullptr ? Bytes{} : Bytes(field->value.begin(), field->value.end());
 }
 
-Bytes parse_point(ByteView public_key) {
+Bytes parse_public_key_object(ByteView public_key) {
   const auto objects = objects_of(public_key, "7F49");
   const TlvView* point = find(objects, kTagPoint);
   if (point == nullptr) malformed("7F49 has no B0 point");
@@ -128,9 +128,10 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
       signature_index = i;
       break;
     }
-    if (tag != kTagSerial && tag != kTagCaKlocIdentifier && tag != kTagSubjectIdentifier && tag != kTagKeyUsage &&
-        tag != kTagEffectiveDate && tag != kTagExpirationDate && tag != kTagDiscretionary &&
-        tag != kTagDiscretionaryConstructed && tag != kTagRestrictions && tag != kTagPublicKey) {
+    if (tag != kTagSerial && tag != kTagCaKlocIdentifier && tag != kTagSubjectIdentifier &&
+        tag != kTagCertificateKeyUsage && tag != kTagEffectiveDate && tag != kTagExpirationDate &&
+        tag != kTagDiscretionary && tag != kTagDiscretionaryConstructed && tag != kTagRestrictions &&
+        tag != kTagPublicKey) {
       malformed("unexpected field " + iso7816::tag_hex(tag));
     }
   }
@@ -141,7 +142,7 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   fields.serial = required(fields_before, kTagSerial);
   fields.ca_kloc_identifier = required(fields_before, kTagCaKlocIdentifier);
   fields.subject_identifier = required(fields_before, kTagSubjectIdentifier);
-  fields.key_usage = required(fields_before, kTagKeyUsage);
+  fields.key_usage = required(fields_before, kTagCertificateKeyUsage);
   fields.effective_date = optional_field(fields_before, kTagEffectiveDate);
   fields.expiration_date = optional_field(fields_before, kTagExpirationDate);
   if (const TlvView* restrictions = find(fields_before, kTagRestrictions)) {
@@ -149,7 +150,7 @@ Scp11Certificate Scp11Certificate::parse(ByteView encoded) {
   }
   const TlvView* public_key = find(fields_before, kTagPublicKey);
   if (public_key == nullptr) malformed("7F49 public key missing");
-  fields.public_key = parse_point(public_key->value);
+  fields.public_key = parse_public_key_object(public_key->value);
   // The signed data: the encoded objects before 5F37, exactly as they arrived.
   const std::size_t signed_begin = children.front().offset;
   const std::size_t signed_end = children[signature_index].offset;
@@ -205,7 +206,7 @@ Bytes make_gp_certificate(const GpCertificateFields& fields, const crypto::P256P
   put(signed_data, kTagSerial, fields.serial);
   put(signed_data, kTagCaKlocIdentifier, fields.ca_kloc_identifier);
   put(signed_data, kTagSubjectIdentifier, fields.subject_identifier);
-  put(signed_data, kTagKeyUsage, fields.key_usage);
+  put(signed_data, kTagCertificateKeyUsage, fields.key_usage);
   if (!fields.effective_date.empty()) put(signed_data, kTagEffectiveDate, fields.effective_date);
   if (!fields.expiration_date.empty()) put(signed_data, kTagExpirationDate, fields.expiration_date);
   if (fields.restrictions) put(signed_data, kTagRestrictions, *fields.restrictions);

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::uint8_t kSecurityLevel = 0x33;  // what key usage 3C sets up
 constexpr std::uint8_t kGpClass = 0x80;
-constexpr std::uint8_t kMoreCertificates = 0x80;
+constexpr std::uint8_t kP2MoreCertificates = 0x80;
 
 }  // namespace
 
@@ -19,7 +19,7 @@ std::vector<iso7816::CommandApdu> certificate_upload_commands(const std::vector<
   for (std::size_t i = 0; i < certificates.size(); ++i) {
     const bool more = i + 1 < certificates.size();
     iso7816::CommandApdu command(cla, kInsPerformSecurityOperation, ca_kvn,
-                                 static_cast<std::uint8_t>(kKidOceCa | (more ? kMoreCertificates : 0)),
+                                 static_cast<std::uint8_t>(kKidOceCa | (more ? kP2MoreCertificates : 0)),
                                  certificates[i]);
     command.extended = command.data.size() > iso7816::kMaxShortData;
     commands.push_back(std::move(command));
