@@ -49,6 +49,7 @@ function(sefleet_add_tests layer)
       set(target test_${layer}_${label})
       add_executable(${target} ${sources})
       target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
+      sefleet_unoptimized_under_sanitizers(${target})
       # Precompiled GoogleTest and the common headers (docs/ci.md "Compile time"): worth it from three
       # sources on. Unity batches: tests/CMakeLists.txt (cmake/SefleetTestUnity.cmake).
       list(LENGTH sources source_count)
