@@ -1,4 +1,4 @@
-// AES key wrap (RFC 3394, default IV A6A6A6A6A6A6A6A6) over OpenSSL's AES-*-WRAP ciphers.
+// AES key wrap (RFC 3394, default IV A6A6A6A6A6A6A6A6) over OpenSSL's AES-ECB cipher (keywrap.cpp: why).
 #pragma once
 
 #include "core/bytes.hpp"

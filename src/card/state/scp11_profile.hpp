@@ -22,6 +22,10 @@ struct Scp11Profile {
   std::uint8_t kvn = 0x01;
   SecretBytes sk_sd_ecka;  // empty: generate at personalization
   std::vector<Bytes> certificates;
+  // The SD key identifiers the key pair is installed under (11 SCP11a, 13 SCP11b, 15 SCP11c): all
+  // three unless the personalizer narrows them (not a profile JSON field), e.g. an SE that offers
+  // SCP11c alone.
+  std::vector<std::uint8_t> sd_key_ids{0x11, 0x13, 0x15};
   std::uint8_t oce_kvn = 0x10;
   Bytes oce_ca_pk;  // empty: no OCE CA key (SCP11b only)
 

@@ -159,8 +159,15 @@ void Scp11Store::personalize(nvm::NvmStore& store, const Scp11Profile& profile, 
         std::make_shared<const crypto::P256PrivateKey>(crypto::P256PrivateKey::from_scalar(profile.sk_sd_ecka.view()));
     for (const Bytes& certificate : profile.certificates) append(certificates, certificate);
   }
+  if (profile.sd_key_ids.empty()) throw Error(Errc::invalid_argument, "SCP11 profile: no SD key identifier");
+  for (const std::uint8_t kid : profile.sd_key_ids) {
+    if (!is_sd_key_id(kid)) {
+      throw Error(Errc::invalid_argument,
+                  "SCP11 profile: " + to_hex(Bytes{kid}) + " is not an SCP11 SD key identifier");
+    }
+  }
   Scp11Store out;
-  for (const std::uint8_t kid : {gp::scp11::kKidScp11a, gp::scp11::kKidScp11b, gp::scp11::kKidScp11c}) {
+  for (const std::uint8_t kid : profile.sd_key_ids) {
     out.keys_[{kid, profile.kvn}] = Scp11Key{key, key->public_uncompressed(), certificates, {}, {}, {}};
   }
   if (!profile.oce_ca_pk.empty()) out.keys_[{gp::scp11::kKidOceCa, profile.oce_kvn}].public_key = profile.oce_ca_pk;

@@ -1,9 +1,11 @@
 // The card's stored SCP11 keys loaded again with the previous load at hand: a parsed SD key is reused
-// while its stored scalar is the same, and parsed afresh (and checked) once it changed.
+// while its stored scalar is the same, and parsed afresh (and checked) once it changed. Personalization
+// under a narrowed set of SD key identifiers, and its refusals.
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "card/nvm/memory_device.hpp"
 #include "card/nvm/nvm_store.hpp"
@@ -18,10 +20,14 @@ namespace {
 constexpr Scp11KeyRef kScp11b{0x13, 0x01};
 constexpr Scp11KeyRef kScp11a{0x11, 0x01};
 
-nvm::NvmStore personalized_store(const crypto::P256PrivateKey& sd_key) {
+nvm::NvmStore empty_store() {
   auto device = std::make_unique<nvm::MemoryDevice>();
   nvm::NvmStore::format(*device);
-  nvm::NvmStore store(std::move(device));
+  return nvm::NvmStore(std::move(device));
+}
+
+nvm::NvmStore personalized_store(const crypto::P256PrivateKey& sd_key) {
+  nvm::NvmStore store = empty_store();
   Scp11Profile profile;
   profile.sk_sd_ecka = sd_key.scalar();
   Scp11Store::personalize(store, profile, from_hex("0102030405060708"));
@@ -58,6 +64,38 @@ TEST(Scp11Store, ALoadWithThePreviousReusesTheParsedKeyUntilTheStoredKeyChanges)
   EXPECT_EQ(parsed(changed, kScp11b)->public_uncompressed(), second_key.public_uncompressed());
   EXPECT_EQ(changed->find(kScp11b)->public_key, second_key.public_uncompressed());
   EXPECT_EQ(parsed(changed, kScp11a), parsed(first, kScp11a));  // the unchanged key of KID 11 is kept
+}
+
+TEST(Scp11Store, PersonalizedUnderKid15AloneOffersNoOtherSdKey) {
+  const auto sd_key = crypto::P256PrivateKey::generate();
+  nvm::NvmStore store = empty_store();
+  Scp11Profile profile;
+  profile.sk_sd_ecka = sd_key.scalar();
+  profile.sd_key_ids = {0x15};
+  Scp11Store::personalize(store, profile, from_hex("0102030405060708"));
+  const std::optional<Scp11Store> loaded = Scp11Store::load(store);
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_NE(parsed(loaded, Scp11KeyRef{0x15, 0x01}), nullptr);
+  EXPECT_EQ(loaded->find(Scp11KeyRef{0x15, 0x01})->public_key, sd_key.public_uncompressed());
+  EXPECT_EQ(loaded->find(kScp11a), nullptr);
+  EXPECT_EQ(loaded->find(kScp11b), nullptr);
+}
+
+TEST(Scp11Store, PersonalizationRefusesNoOrAnotherSdKeyIdentifier) {
+  Scp11Profile profile;
+  profile.sk_sd_ecka = crypto::P256PrivateKey::generate().scalar();
+  for (const auto& ids :
+       {std::vector<std::uint8_t>{}, std::vector<std::uint8_t>{0x10}, std::vector<std::uint8_t>{0x15, 0x12}}) {
+    nvm::NvmStore store = empty_store();
+    profile.sd_key_ids = ids;
+    try {
+      Scp11Store::personalize(store, profile, from_hex("0102030405060708"));
+      ADD_FAILURE() << "accepted " << ids.size() << " identifiers";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::invalid_argument) << e.what();
+    }
+    EXPECT_FALSE(Scp11Store::load(store).has_value());
+  }
 }
 
 TEST(Scp11Store, ACorruptKeyIsRefusedEvenWithAPreviousLoad) {

@@ -1,6 +1,7 @@
-// AES key wrap (RFC 3394 §4) and AES-GCM (McGrew & Viega, "The Galois/Counter Mode of Operation",
-// Appendix B test cases 2-4).
+// AES key wrap (RFC 3394 §4, and against OpenSSL's own AES-*-WRAP ciphers) and AES-GCM (McGrew & Viega, "The
+// Galois/Counter Mode of Operation", Appendix B test cases 2-4).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "core/hex.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/keywrap.hpp"
+#include "crypto/random.hpp"
 
 namespace sefleet::crypto {
 namespace {
@@ -38,6 +40,47 @@ TEST(KeyWrap, Rfc3394Section4) {
     const ByteView key(kKeyData.data(), v.key_size);
     EXPECT_EQ(to_hex(aes_key_wrap(kek, key)), v.wrapped);
     EXPECT_EQ(aes_key_unwrap(kek, from_hex(v.wrapped)).reveal(), Bytes(key.begin(), key.end()));
+  }
+}
+
+// OpenSSL's wrap cipher, independent of the implementation under test.
+Bytes openssl_key_wrap(ByteView kek, ByteView plaintext) {
+  const std::string name = "AES-" + std::to_string(kek.size() * 8) + "-WRAP";
+  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, name.c_str(), nullptr);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  Bytes out(plaintext.size() + 8);
+  int written = 0;
+  const bool ok =
+      cipher != nullptr && ctx != nullptr && EVP_EncryptInit_ex2(ctx, cipher, kek.data(), nullptr, nullptr) == 1 &&
+      EVP_EncryptUpdate(ctx, out.data(), &written, plaintext.data(), static_cast<int>(plaintext.size())) == 1 &&
+      static_cast<std::size_t>(written) == out.size();
+  EVP_CIPHER_CTX_free(ctx);
+  EVP_CIPHER_free(cipher);
+  if (!ok) ADD_FAILURE() << "OpenSSL " << name << " failed";
+  return out;
+}
+
+TEST(KeyWrap, SameBytesAsOpenSslWrapCipherForEveryKekSizeAndLength) {
+  Random& random = system_random();
+  for (const std::size_t kek_size : {16u, 24u, 32u}) {
+    for (std::size_t length = 16; length <= 264; length += 8) {
+      SCOPED_TRACE("KEK " + std::to_string(kek_size) + " bytes, data " + std::to_string(length) + " bytes");
+      const Bytes kek = random.bytes(kek_size);
+      const Bytes data = random.bytes(length);
+      const Bytes wrapped = aes_key_wrap(kek, data);
+      EXPECT_EQ(wrapped, openssl_key_wrap(kek, data));
+      EXPECT_EQ(aes_key_unwrap(kek, wrapped).reveal(), data);
+    }
+  }
+}
+
+TEST(KeyWrap, RefusesAnyAlteredByte) {
+  const Bytes kek = system_random().bytes(16);
+  const Bytes wrapped = aes_key_wrap(kek, Bytes(40, 0x5A));
+  for (std::size_t k = 0; k < wrapped.size(); ++k) {
+    Bytes altered = wrapped;
+    altered[k] ^= 0x80;
+    EXPECT_THROW(aes_key_unwrap(kek, altered), Error) << "byte " << k;
   }
 }
 

@@ -25,8 +25,10 @@
 #include "gp/scp11/scp11_certificate.hpp"
 #include "gp/secure_messaging.hpp"
 #include "iso7816/status_words.hpp"
+#include "keystore_fixture.hpp"
 #include "offcard/campaign/design_system.hpp"
 #include "offcard/campaign/package_format.hpp"
+#include "offcard/keystore/pkcs11_keystore.hpp"
 #include "offcard/keystore/software_keystore.hpp"
 #include "offcard/server/base64.hpp"
 #include "offcard/server/server.hpp"
@@ -172,7 +174,14 @@ std::string hex_of(const ResponseApdu& response) {
 class ServerOnline : public ::testing::Test {
  protected:
   // `with_oce_key`: the server holds an OCE key (in its keystore) and chain, and runs SCP11a/c too.
-  explicit ServerOnline(bool with_oce_key = false) : hsm_(offcard::SoftwareKeystore::in_memory()) {
+  // `oce_on_softhsm`: the server's keystore (SK.OCE.ECKA included) is a PKCS#11 token on SoftHSM2.
+  explicit ServerOnline(bool with_oce_key = false, bool oce_on_softhsm = false) {
+    if (oce_on_softhsm) {
+      softhsm_.emplace();
+      hsm_ = offcard::testing::open_token(*softhsm_);
+    } else {
+      hsm_ = offcard::SoftwareKeystore::in_memory();
+    }
     hsm_->import_key("master", SecretBytes(Bytes(16, 0x4D)), offcard::KeyUsage::mac);
     hsm_->import_key("session-kek", SecretBytes(Bytes(16, 0x5E)), offcard::KeyUsage::wrap);
     hsm_->import_ec("oce", pki().oce.scalar());
@@ -222,7 +231,8 @@ class ServerOnline : public ::testing::Test {
 
   std::atomic<std::int64_t> now_{1'900'000'000};
   TempDir dir_;
-  std::unique_ptr<offcard::SoftwareKeystore> hsm_;
+  std::optional<offcard::testing::SoftHsmToken> softhsm_;  // declared first: outlives the keystore on it
+  std::unique_ptr<offcard::Keystore> hsm_;
   std::unique_ptr<offcard::server::Server> server_;
   std::unique_ptr<httplib::Client> client_;
   std::string campaign_;
@@ -296,7 +306,7 @@ TEST_F(ServerOnline, WithoutAnOceKeyTheServerChoosesScp11bAmongTheOffers) {
 
 class ServerOnlineWithOceKey : public ServerOnline {
  protected:
-  ServerOnlineWithOceKey() : ServerOnline(true) {}
+  explicit ServerOnlineWithOceKey(bool oce_on_softhsm = false) : ServerOnline(true, oce_on_softhsm) {}
   // Start (the server chooses SCP11a), the SE's setup, finish: the grant and the authenticate answer.
   std::pair<json, ResponseApdu> grant(Se& se, const json& request) {
     auto started = post(route("/sessions"), request.dump(), token_);
@@ -343,6 +353,38 @@ TEST_F(ServerOnlineWithOceKey, Scp11aIsChosenAndItsReportIsAuthenticated) {
   EXPECT_EQ(body(reported).at("outcome"), "activated");
   EXPECT_EQ(body(reported).at("evidence"), "authenticated");
   EXPECT_EQ(body(reported).at("decision"), "updated");
+}
+
+// SCP11a with SK.OCE.ECKA on a PKCS#11 token (SoftHSM2): ShSss is the token's ECDH (CKM_ECDH1_DERIVE),
+// the session KEK and the master key are the token's too; the report is authenticated as with the
+// software keystore.
+class ServerOnlineWithOceKeyOnSoftHsm : public ServerOnlineWithOceKey {
+ protected:
+  ServerOnlineWithOceKeyOnSoftHsm() : ServerOnlineWithOceKey(true) {}
+};
+
+TEST_F(ServerOnlineWithOceKeyOnSoftHsm, Scp11aRunsWithTheOceKeyOnTheTokenAndItsReportIsAuthenticated) {
+  ASSERT_NE(dynamic_cast<offcard::Pkcs11Keystore*>(hsm_.get()), nullptr);
+  Se se(kSeA);
+  const auto [granted, answer] = grant(se, se.offering_all());
+  const ResponseApdu status = se.authorize(granted.at("paut"));
+  EXPECT_TRUE(status.ok());
+  json report{{"authorization_id", granted.at("authorization_id")},
+              {"se_id", kSeA},
+              {"total_commands", 9},
+              {"commands_sent", 9},
+              {"authenticate_response", hex_of(answer)},
+              {"authorize_response", hex_of(status)}};
+  auto reported = post(route("/reports"), report.dump(), token_);
+  ASSERT_EQ(reported->status, 200) << reported->body;
+  EXPECT_EQ(body(reported).at("outcome"), "activated");
+  EXPECT_EQ(body(reported).at("evidence"), "authenticated");
+  // An SE of another OCE CA refuses the chain of the token-held key at its upload.
+  const P256PrivateKey other_oce_ca = P256PrivateKey::generate();
+  Se stranger(kSeB, pki().ca, "", other_oce_ca);
+  auto started = post(route("/sessions"), stranger.offering_all().dump(), token_);
+  ASSERT_EQ(started->status, 201) << started->body;
+  EXPECT_FALSE(stranger.setup(body(started).at("commands")).ok());
 }
 
 TEST_F(ServerOnlineWithOceKey, Scp11cRunsWhenTheSeOffersNoScp11a) {

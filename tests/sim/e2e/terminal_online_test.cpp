@@ -16,6 +16,7 @@
 #include "crypto/p256.hpp"
 #include "gp/scp03_types.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
+#include "gp/scp11/scp11_params.hpp"
 #include "offcard/api/json_reader.hpp"
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/terminal_role.hpp"
@@ -240,6 +241,44 @@ TEST(TerminalOnline, MixedFleetScp03OfflineScp11aAndScp11bOnlineEachUpdatedOnce)
   EXPECT_EQ(seen[SeKind::scp11a], 2);
   EXPECT_EQ(seen[SeKind::scp11b], 2);
   EXPECT_EQ(bench.progress()[DeviceState::updated], 6);
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    EXPECT_EQ(agent.update(endpoint).status, SeStatus::already_updated);
+  }
+}
+
+// SEs whose key pair is installed under KID 15 alone (SCP11c, with the OCE CA key): the terminal finds
+// that one offer and the server runs the campaign over SCP11c.
+TEST(TerminalOnline, SesOfferingOnlyKid15AreUpdatedOnceOverScp11c) {
+  const Bytes ca_point = oce().ca.public_uncompressed();
+  const auto scp11c_only = [ca_point](const card::CardProfile& profile) -> std::optional<card::Scp11Profile> {
+    card::Scp11Profile out = scp11_keys(profile.se_id);
+    out.sd_key_ids = {gp::scp11::kKidScp11c};
+    out.oce_ca_pk = ca_point;
+    return out;
+  };
+  Bench bench(
+      3, 0, {},
+      Bench::Online{card_ca().public_uncompressed(), scp11c_only, {}, oce().key.scalar(), {oce().certificate()}});
+  {
+    transport::CardChannel& channel = bench.fleet->channel(0);
+    (void)offcard::read_se_identity(channel, gp::isd_aid());  // selects the ISD
+    const auto offers = offcard::read_scp11_offers(channel);
+    ASSERT_EQ(offers.size(), 1u);
+    EXPECT_EQ(offers[0].variant, gp::scp11::Variant::c);
+  }
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, bench.agent_options());
+  agent.prepare();
+  for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
+    sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
+    const term::SeResult result = agent.update(endpoint);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_TRUE(result.history[0].online) << "SE " << n;
+    EXPECT_EQ(result.history[0].variant, std::optional(gp::scp11::Variant::c)) << "SE " << n;
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], 3);
   for (std::size_t n = 0; n < bench.fleet->size(); ++n) {
     sim::demo::FleetEndpoint endpoint(*bench.fleet, n, "se-" + std::to_string(n));
     EXPECT_EQ(agent.update(endpoint).status, SeStatus::already_updated);
