@@ -18,7 +18,7 @@ inline constexpr std::uint8_t kHighestChannel = 19;
 inline constexpr std::uint16_t kSwExactLengthOne = 0x6C01;  // Le must be 01 (JCRE §4.5.1)
 inline constexpr std::uint16_t kSwChannelNotOpen = 0x6200;  // warning, nothing to close (JCRE §4.6.1)
 
-Bytes status(std::uint16_t word) {
+Bytes channel_status(std::uint16_t word) {
   return ResponseApdu(word).encode();
 }
 }  // namespace
@@ -26,23 +26,23 @@ Bytes status(std::uint16_t word) {
 Bytes Runtime::handle_manage_channel(std::uint8_t origin, const CommandApdu& command) {
   if (command.p1 == kOpen) return open_channel(origin, command);
   if (command.p1 == kClose) return close_channel(command);
-  return status(sw::kIncorrectP1P2);
+  return channel_status(sw::kIncorrectP1P2);
 }
 
 Bytes Runtime::open_channel(std::uint8_t origin, const CommandApdu& command) {
-  if (!command.data.empty()) return status(sw::kWrongLength);
-  if (channels_.size() == 1) return status(sw::kLogicalChannelNotSupported);  // basic channel only
+  if (!command.data.empty()) return channel_status(sw::kWrongLength);
+  if (channels_.size() == 1) return channel_status(sw::kLogicalChannelNotSupported);  // basic channel only
 
   std::size_t target = 0;
   if (command.p2 == kCardAssigns) {
-    if (command.ne != std::size_t{1}) return status(kSwExactLengthOne);
+    if (command.ne != std::size_t{1}) return channel_status(kSwExactLengthOne);
     for (std::size_t i = 1; i < channels_.size() && target == 0; ++i) {
       if (!channels_[i].open) target = i;
     }
-    if (target == 0) return status(sw::kFunctionNotSupported);  // every channel is in use
+    if (target == 0) return channel_status(sw::kFunctionNotSupported);  // every channel is in use
   } else {
     target = command.p2;
-    if (target >= channels_.size() || channels_[target].open) return status(sw::kIncorrectP1P2);
+    if (target >= channels_.size() || channels_[target].open) return channel_status(sw::kIncorrectP1P2);
   }
 
   const auto number = static_cast<std::uint8_t>(target);
@@ -67,7 +67,7 @@ Bytes Runtime::open_channel(std::uint8_t origin, const CommandApdu& command) {
     if (result != sw::kOk) {
       deselect(number);
       channels_[number].open = false;
-      return status(result);
+      return channel_status(result);
     }
   }
   ResponseApdu response;
@@ -76,12 +76,12 @@ Bytes Runtime::open_channel(std::uint8_t origin, const CommandApdu& command) {
 }
 
 Bytes Runtime::close_channel(const CommandApdu& command) {
-  if (!command.data.empty()) return status(sw::kWrongLength);
-  if (command.p2 == 0 || command.p2 > kHighestChannel) return status(sw::kFunctionNotSupported);
-  if (command.p2 >= channels_.size() || !channels_[command.p2].open) return status(kSwChannelNotOpen);
+  if (!command.data.empty()) return channel_status(sw::kWrongLength);
+  if (command.p2 == 0 || command.p2 > kHighestChannel) return channel_status(sw::kFunctionNotSupported);
+  if (command.p2 >= channels_.size() || !channels_[command.p2].open) return channel_status(kSwChannelNotOpen);
   deselect(command.p2);
   channels_[command.p2].open = false;
-  return status(sw::kOk);
+  return channel_status(sw::kOk);
 }
 
 }  // namespace sefleet::card

@@ -14,7 +14,7 @@ namespace bc = gp::broadcast;
 
 // Object names (docs/card-state.md). Everything lives under "img/": CardState refuses unknown
 // objects under its own "isd/" prefix, and this keeps the two owners apart.
-constexpr std::string_view kPrefix = "img/";
+constexpr std::string_view kImagePrefix = "img/";
 // The names WRITE BLOCK touches are at most 15 characters, so building and comparing them needs no
 // heap allocation (the standard library keeps strings that short inside the object).
 constexpr std::string_view kStaging = "img/staging";
@@ -22,7 +22,7 @@ constexpr std::string_view kSegmentPrefix = "img/staged/";
 constexpr std::string_view kBlockSizes = "img/block-sizes";
 constexpr std::string_view kActivePrefix = "img/active/";
 constexpr std::string_view kChunkInfix = "/chunk/";
-constexpr std::uint8_t kRecordFormat = 1;
+constexpr std::uint8_t kImageRecordFormat = 1;
 // Format 2 of the staging record: without the bytes and blocks received (the segments and the list
 // of block lengths hold them), so that WRITE BLOCK does not rewrite the record.
 constexpr std::uint8_t kStagingFormat = 2;
@@ -66,7 +66,7 @@ bool is_image_type(std::uint8_t value) {
   return value >= 0x01 && value <= 0x04;
 }
 
-[[noreturn]] void corrupt(const nvm::NvmStore& store, std::string_view object, const std::string& problem) {
+[[noreturn]] void corrupt_image(const nvm::NvmStore& store, std::string_view object, const std::string& problem) {
   throw Error(Errc::integrity_error,
               "image store in " + store.name() + ": object '" + std::string(object) + "' " + problem);
 }
@@ -83,24 +83,26 @@ Bytes encode_staging(const StagingRecord& r) {
 
 // The record alone: `received` and `blocks` are filled in from the segments and the list at load.
 StagingRecord decode_staging(const nvm::NvmStore& store, ByteView v) {
-  if (v.size() < kStagingFixedSize || v[0] != kStagingFormat) corrupt(store, kStaging, "has a bad size or format");
+  if (v.size() < kStagingFixedSize || v[0] != kStagingFormat)
+    corrupt_image(store, kStaging, "has a bad size or format");
   StagingRecord r;
-  if (v[1] != 0x03 && v[1] != 0x04) corrupt(store, kStaging, "names an unknown profile");
+  if (v[1] != 0x03 && v[1] != 0x04) corrupt_image(store, kStaging, "names an unknown profile");
   r.profile = static_cast<bc::Profile>(v[1]);
   std::copy_n(v.begin() + 2, 16, r.campaign_id.begin());
   r.total_length = read_be32(v, 18);
   const std::uint8_t state = v[22];
-  if (state < 0x01 || state > 0x03) corrupt(store, kStaging, "names an unknown state");
+  if (state < 0x01 || state > 0x03) corrupt_image(store, kStaging, "names an unknown state");
   r.state = static_cast<StagingState>(state);
   const std::size_t mac_size = v[23];
-  if (v.size() != kStagingFixedSize + mac_size) corrupt(store, kStaging, "has a bad BK-MAC length");
+  if (v.size() != kStagingFixedSize + mac_size) corrupt_image(store, kStaging, "has a bad BK-MAC length");
   r.bk_mac = SecretBytes(v.subspan(kStagingFixedSize));
-  if (r.total_length == 0 || r.total_length > kStagingCapacity) corrupt(store, kStaging, "has a bad total length");
+  if (r.total_length == 0 || r.total_length > kStagingCapacity)
+    corrupt_image(store, kStaging, "has a bad total length");
   return r;
 }
 
 Bytes encode_active(const ActiveImage& image) {
-  Bytes out{kRecordFormat, static_cast<std::uint8_t>(image.type)};
+  Bytes out{kImageRecordFormat, static_cast<std::uint8_t>(image.type)};
   put_be32(out, image.version);
   put_be32(out, image.datasend_length);
   append(out, image.sha256);
@@ -110,17 +112,17 @@ Bytes encode_active(const ActiveImage& image) {
 }
 
 ActiveImage decode_active(const nvm::NvmStore& store, std::string_view name, ByteView v) {
-  if (v.size() < kActiveFixedSize || v[0] != kRecordFormat || !is_image_type(v[1])) {
-    corrupt(store, name, "has a bad size, format or image type");
+  if (v.size() < kActiveFixedSize || v[0] != kImageRecordFormat || !is_image_type(v[1])) {
+    corrupt_image(store, name, "has a bad size, format or image type");
   }
   ActiveImage image;
   image.type = static_cast<bc::ImageType>(v[1]);
   image.version = read_be32(v, 2);
   image.datasend_length = read_be32(v, 6);
   std::copy_n(v.begin() + 10, 32, image.sha256.begin());
-  if (v.size() != kActiveFixedSize + v[42]) corrupt(store, name, "has a bad name length");
+  if (v.size() != kActiveFixedSize + v[42]) corrupt_image(store, name, "has a bad name length");
   image.name.assign(reinterpret_cast<const char*>(v.data()) + kActiveFixedSize, v[42]);
-  if (name != active_name(image.type)) corrupt(store, name, "holds another image type");
+  if (name != active_name(image.type)) corrupt_image(store, name, "holds another image type");
   return image;
 }
 
@@ -158,7 +160,7 @@ void ImageStore::load() {
   }
   load_staging();
   std::map<bc::ImageType, std::uint64_t> chunk_bytes;
-  for (auto it = all.lower_bound(kPrefix); it != all.end() && it->first.starts_with(kPrefix); ++it) {
+  for (auto it = all.lower_bound(kImagePrefix); it != all.end() && it->first.starts_with(kImagePrefix); ++it) {
     const std::string& name = it->first;
     if (name == kStaging || name == kBlockSizes || name.starts_with(kSegmentPrefix)) continue;  // load_staging
     if (name.starts_with(kActivePrefix)) {
@@ -168,15 +170,16 @@ void ImageStore::load() {
       const auto index = parse_suffix(name, infix + kChunkInfix.size(), 4);
       const auto owner = type ? active_.find(static_cast<bc::ImageType>(*type)) : active_.end();
       if (!index || owner == active_.end() || *index >= chunk_count(owner->second.datasend_length)) {
-        corrupt(store_, name, "is not a chunk of an active image");
+        corrupt_image(store_, name, "is not a chunk of an active image");
       }
       chunk_bytes[owner->first] += it->second.size();
     } else {
-      corrupt(store_, name, "is not an image store object");
+      corrupt_image(store_, name, "is not an image store object");
     }
   }
   for (const auto& [type, image] : active_) {
-    if (chunk_bytes[type] != image.datasend_length) corrupt(store_, active_name(type), "does not match its chunks");
+    if (chunk_bytes[type] != image.datasend_length)
+      corrupt_image(store_, active_name(type), "does not match its chunks");
   }
 }
 
@@ -191,7 +194,7 @@ void ImageStore::load_staging() {
   for (auto it = all.lower_bound(kSegmentPrefix); it != all.end() && it->first.starts_with(kSegmentPrefix); ++it) {
     const auto index = parse_suffix(it->first, kSegmentPrefix.size(), 4);
     if (!index || !staging_ || *index != segments.size()) {
-      corrupt(store_, it->first, "is not a segment of the staging record");
+      corrupt_image(store_, it->first, "is not a segment of the staging record");
     }
     segments.push_back(it->second.size());
   }
@@ -199,11 +202,11 @@ void ImageStore::load_staging() {
   if (const auto it = all.find(kBlockSizes); it != all.end()) {
     const Bytes& list = it->second;
     if (!staging_ || list.empty() || list.size() % kBlockSizeBytes != 0 || list.size() / kBlockSizeBytes > 65536) {
-      corrupt(store_, kBlockSizes, "is not the block list of a staging record");
+      corrupt_image(store_, kBlockSizes, "is not the block list of a staging record");
     }
     for (std::size_t at = 0; at < list.size(); at += kBlockSizeBytes) {
       const std::uint32_t size = read_be32(list, at);
-      if (size == 0 || size > kStagingSegmentSize) corrupt(store_, kBlockSizes, "lists a block of a bad size");
+      if (size == 0 || size > kStagingSegmentSize) corrupt_image(store_, kBlockSizes, "lists a block of a bad size");
       blocks.push_back(size);
     }
   }
@@ -212,7 +215,7 @@ void ImageStore::load_staging() {
   for (const std::size_t size : segments) staged_bytes += size;
   if (segments != segment_sizes(blocks) || staged_bytes > staging_->total_length ||
       (staging_->state != StagingState::receiving && staged_bytes != staging_->total_length)) {
-    corrupt(store_, kStaging, "does not match its segments and block list");
+    corrupt_image(store_, kStaging, "does not match its segments and block list");
   }
   staging_->received = static_cast<std::uint32_t>(staged_bytes);
   staging_->blocks = static_cast<std::uint32_t>(blocks.size());
@@ -325,7 +328,7 @@ SecretBytes ImageStore::staged_stream() const {
   for (std::size_t i = 0, at = 0; i < segments_; ++i) {
     const auto it = all.find(segment_name(i));
     if (it == all.end() || it->second.empty() || it->second.size() > out.size() - at) {
-      corrupt(store_, segment_name(i), "is missing or too long");
+      corrupt_image(store_, segment_name(i), "is missing or too long");
     }
     std::copy(it->second.begin(), it->second.end(), out.data() + at);
     at += it->second.size();
@@ -366,7 +369,7 @@ SecretBytes ImageStore::active_datasend(bc::ImageType type) const {
   if (image == nullptr) return out;
   for (std::size_t i = 0; i < chunk_count(image->datasend_length); ++i) {
     const auto value = store_.get(chunk_name(type, i));
-    if (!value) corrupt(store_, chunk_name(type, i), "is missing");
+    if (!value) corrupt_image(store_, chunk_name(type, i), "is missing");
     out.append(*value);
   }
   return out;

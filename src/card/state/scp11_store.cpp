@@ -12,7 +12,7 @@
 namespace sefleet::card {
 namespace {
 
-constexpr std::string_view kPrefix = "scp11/";
+constexpr std::string_view kScp11Prefix = "scp11/";
 constexpr std::string_view kPrivate = "sk";
 constexpr std::string_view kPublic = "pk";
 constexpr std::string_view kCertificates = "certs";
@@ -26,13 +26,14 @@ constexpr std::string_view kLegacyOce = "scp11/oce";
 constexpr int kSelfSignedDays = 20 * 365;
 constexpr iso7816::Tag kTagSerial = 0x93;
 
-[[noreturn]] void corrupt(const nvm::NvmStore& store, std::string_view object, const std::string& problem) {
+[[noreturn]] void corrupt_scp11_record(const nvm::NvmStore& store, std::string_view object,
+                                       const std::string& problem) {
   throw Error(Errc::integrity_error,
               "card state in " + store.name() + ": object '" + std::string(object) + "' " + problem);
 }
 
 std::string object_name(std::string_view what, Scp11KeyRef ref) {
-  return std::string(kPrefix) + std::string(what) + "/" + to_hex(Bytes{ref.kid, ref.kvn});
+  return std::string(kScp11Prefix) + std::string(what) + "/" + to_hex(Bytes{ref.kid, ref.kvn});
 }
 
 // `reuse`: the key an earlier load parsed for the same reference, taken again when its scalar is
@@ -41,7 +42,7 @@ std::shared_ptr<const crypto::P256PrivateKey> private_key_of(const nvm::NvmStore
                                                              Bytes scalar, const Scp11Key* reuse = nullptr) {
   if (scalar.size() != crypto::kP256ScalarSize) {
     secure_zero(scalar.data(), scalar.size());
-    corrupt(store, name, "is not 32 bytes");
+    corrupt_scp11_record(store, name, "is not 32 bytes");
   }
   if (reuse != nullptr && reuse->private_key && constant_time_equal(reuse->private_key->scalar().view(), scalar)) {
     secure_zero(scalar.data(), scalar.size());
@@ -53,7 +54,7 @@ std::shared_ptr<const crypto::P256PrivateKey> private_key_of(const nvm::NvmStore
     return key;
   } catch (const Error&) {
     secure_zero(scalar.data(), scalar.size());
-    corrupt(store, name, "is not a P-256 private key");
+    corrupt_scp11_record(store, name, "is not a P-256 private key");
   }
 }
 
@@ -61,17 +62,18 @@ Bytes point_of(const nvm::NvmStore& store, std::string_view name, ByteView point
   try {
     (void)crypto::P256PublicKey::from_uncompressed(point);
   } catch (const Error&) {
-    corrupt(store, name, "is not an uncompressed P-256 point");
+    corrupt_scp11_record(store, name, "is not an uncompressed P-256 point");
   }
   return Bytes(point.begin(), point.end());
 }
 
 std::vector<Bytes> serials_of(const nvm::NvmStore& store, std::string_view name, ByteView encoded) {
   const auto objects = iso7816::try_parse_tlv_sequence(encoded);
-  if (!objects) corrupt(store, name, "is not a list of 93 objects");
+  if (!objects) corrupt_scp11_record(store, name, "is not a list of 93 objects");
   std::vector<Bytes> serials;
   for (const auto& object : *objects) {
-    if (object.tag() != kTagSerial || object.is_constructed()) corrupt(store, name, "is not a list of 93 objects");
+    if (object.tag() != kTagSerial || object.is_constructed())
+      corrupt_scp11_record(store, name, "is not a list of 93 objects");
     serials.push_back(object.value_bytes());
   }
   return serials;
@@ -80,17 +82,17 @@ std::vector<Bytes> serials_of(const nvm::NvmStore& store, std::string_view name,
 // Reads "scp11/<what>/KKVV" into the key it names.
 void read_object(const nvm::NvmStore& store, const std::string& name, const Bytes& value,
                  std::map<Scp11KeyRef, Scp11Key>& keys, const Scp11Store* previous) {
-  const std::string_view rest = std::string_view(name).substr(kPrefix.size());
+  const std::string_view rest = std::string_view(name).substr(kScp11Prefix.size());
   const auto slash = rest.find('/');
-  if (slash == std::string_view::npos) corrupt(store, name, "is not an SCP11 object");
+  if (slash == std::string_view::npos) corrupt_scp11_record(store, name, "is not an SCP11 object");
   const std::string_view what = rest.substr(0, slash);
   Bytes ref_bytes;
   try {
     ref_bytes = from_hex(rest.substr(slash + 1));
   } catch (const Error&) {
-    corrupt(store, name, "does not name a key reference");
+    corrupt_scp11_record(store, name, "does not name a key reference");
   }
-  if (ref_bytes.size() != 2) corrupt(store, name, "does not name a key reference");
+  if (ref_bytes.size() != 2) corrupt_scp11_record(store, name, "does not name a key reference");
   const Scp11KeyRef ref{ref_bytes[0], ref_bytes[1]};
   Scp11Key& key = keys[ref];
   if (what == kPrivate && is_sd_key_id(ref.kid)) {
@@ -103,27 +105,28 @@ void read_object(const nvm::NvmStore& store, const std::string& name, const Byte
   } else if (what == kAllowlist) {
     key.allowlist = serials_of(store, name, value);
   } else if (what == kCaIssuer) {
-    if (value.empty() || value[0] > 0x01) corrupt(store, name, "is not a KLOC/KLCC flag and an identifier");
+    if (value.empty() || value[0] > 0x01)
+      corrupt_scp11_record(store, name, "is not a KLOC/KLCC flag and an identifier");
     key.ca_issuer_klcc = value[0] == 0x01;
     key.ca_issuer.assign(value.begin() + 1, value.end());
   } else {
-    corrupt(store, name, "is not an SCP11 object");
+    corrupt_scp11_record(store, name, "is not an SCP11 object");
   }
 }
 
 // The single key pair (usable as KID 11, 13 and 15) and OCE CA key of the first layout.
 void read_legacy(const nvm::NvmStore& store, std::map<Scp11KeyRef, Scp11Key>& keys) {
   const auto kvn = store.get(kLegacyKvn);
-  if (kvn->size() != 1) corrupt(store, kLegacyKvn, "is not one byte");
+  if (kvn->size() != 1) corrupt_scp11_record(store, kLegacyKvn, "is not one byte");
   auto scalar = store.get(kLegacySdKey);
-  if (!scalar) corrupt(store, kLegacySdKey, "is missing");
+  if (!scalar) corrupt_scp11_record(store, kLegacySdKey, "is missing");
   const auto key = private_key_of(store, kLegacySdKey, std::move(*scalar));
   const Bytes certificates = store.get(kLegacyCertificates).value_or(Bytes{});
   for (const std::uint8_t kid : {gp::scp11::kKidScp11a, gp::scp11::kKidScp11b, gp::scp11::kKidScp11c}) {
     keys[{kid, (*kvn)[0]}] = Scp11Key{key, key->public_uncompressed(), certificates, {}, {}, {}};
   }
   if (const auto oce = store.get(kLegacyOce)) {
-    if (oce->size() != 1 + crypto::kP256PointSize) corrupt(store, kLegacyOce, "is not KVN || P-256 point");
+    if (oce->size() != 1 + crypto::kP256PointSize) corrupt_scp11_record(store, kLegacyOce, "is not KVN || P-256 point");
     keys[{gp::scp11::kKidOceCa, (*oce)[0]}].public_key = point_of(store, kLegacyOce, ByteView(*oce).subspan(1));
   }
 }
@@ -186,7 +189,7 @@ std::optional<Scp11Store> Scp11Store::load(const nvm::NvmStore& store, const Scp
     any = true;
   }
   for (const auto& [name, value] : store.committed()) {
-    if (!name.starts_with(kPrefix)) continue;
+    if (!name.starts_with(kScp11Prefix)) continue;
     any = true;
     if (name == kLegacyKvn || name == kLegacySdKey || name == kLegacyCertificates || name == kLegacyOce) continue;
     read_object(store, name, value, out.keys_, previous);
@@ -194,7 +197,7 @@ std::optional<Scp11Store> Scp11Store::load(const nvm::NvmStore& store, const Scp
   if (!any) return std::nullopt;
   for (const auto& [ref, key] : out.keys_) {
     if (key.public_key.empty())
-      corrupt(store, object_name(is_sd_key_id(ref.kid) ? kPrivate : kPublic, ref), "is missing");
+      corrupt_scp11_record(store, object_name(is_sd_key_id(ref.kid) ? kPrivate : kPublic, ref), "is missing");
   }
   return out;
 }
@@ -203,7 +206,7 @@ void Scp11Store::save(nvm::NvmStore& store) const {
   store.begin();
   try {
     for (const std::string& name : store.keys()) {
-      if (name.starts_with(kPrefix)) store.erase(name);
+      if (name.starts_with(kScp11Prefix)) store.erase(name);
     }
     for (const auto& [ref, key] : keys_) {
       if (key.private_key) {

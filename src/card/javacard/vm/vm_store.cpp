@@ -26,7 +26,7 @@ constexpr std::string_view kPackagePrefix = "jc/p/";
 constexpr std::string_view kInstancePrefix = "jc/i/";
 constexpr std::string_view kRomKey = "jc/rom";
 constexpr std::uint8_t kRecordVersion = 1;
-constexpr std::string_view kApplet = "javacard/framework/Applet";
+constexpr std::string_view kAppletClass = "javacard/framework/Applet";
 
 std::string package_key(std::uint32_t sequence) {
   char key[16];
@@ -191,7 +191,7 @@ void Vm::load_stored_state() {
     }
   }
 
-  const RtClass& applet = rom_class(kApplet);
+  const RtClass& applet = rom_class(kAppletClass);
   for (auto it = state.lower_bound(kInstancePrefix); it != state.end() && it->first.starts_with(kInstancePrefix);
        ++it) {
     const std::string& key = it->first;
