@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxAdminTime = std::int64_t{1} << 40;
 constexpr std::int64_t kMaxId = std::int64_t{1} << 62;
 constexpr std::size_t kMaxTokenCampaigns = 10000;
 
@@ -43,9 +43,9 @@ DeviceEntry read_device_entry(const JsonReader& r) {
   d.state = r.enumeration<DeviceState>("state");
   d.attempts = r.integer("attempts", 0, kMaxAttemptsLimit);
   d.unverified_attempts = r.integer("unverified_attempts", 0, kMaxAttemptsLimit);
-  d.retry_at = r.optional_integer("retry_at", 0, kMaxTime);
+  d.retry_at = r.optional_integer("retry_at", 0, kMaxAdminTime);
   d.reason = r.string("reason");
-  d.updated_at = r.integer("updated_at", 0, kMaxTime);
+  d.updated_at = r.integer("updated_at", 0, kMaxAdminTime);
   return d;
 }
 
@@ -88,7 +88,7 @@ TokenList read_token_list(const json& body) {
   for (const auto& element : r.array("tokens")) {
     const JsonReader t(element.value, element.path);
     list.tokens.push_back(TokenInfo{t.integer("id", 1, kMaxId), t.string("name", 1, kMaxNameSize),
-                                    read_campaign_ids(t, "campaigns"), t.integer("created_at", 0, kMaxTime)});
+                                    read_campaign_ids(t, "campaigns"), t.integer("created_at", 0, kMaxAdminTime)});
   }
   return list;
 }
@@ -158,7 +158,7 @@ DeviceRecord read_device_record(const json& body) {
     const JsonReader i(element.value, element.path);
     record.images.push_back(DeviceImage{i.string("type"), i.integer("version", 0, 0xFFFFFFFF),
                                         lower_hex(i.hex("sha256", 32, 32)), lower_hex(i.hex("campaign", 16, 16)),
-                                        i.integer("t", 0, kMaxTime)});
+                                        i.integer("t", 0, kMaxAdminTime)});
   }
   for (const auto& element : r.array("campaigns")) {
     record.campaigns.push_back(read_device_entry(JsonReader(element.value, element.path)));
@@ -169,10 +169,10 @@ DeviceRecord read_device_record(const json& body) {
     a.authorization_id = lower_hex(h.hex("authorization_id", kAuthorizationIdSize, kAuthorizationIdSize));
     a.campaign = lower_hex(h.hex("campaign", 16, 16));
     a.action = h.enumeration<PautAction>("action");
-    a.t = h.integer("t", 0, kMaxTime);
+    a.t = h.integer("t", 0, kMaxAdminTime);
     for (const auto& report_element : h.array("reports")) {
       const JsonReader p(report_element.value, report_element.path);
-      a.reports.push_back(ReportSummary{p.integer("t", 0, kMaxTime), p.enumeration<DeliveryOutcome>("outcome"),
+      a.reports.push_back(ReportSummary{p.integer("t", 0, kMaxAdminTime), p.enumeration<DeliveryOutcome>("outcome"),
                                         p.enumeration<Evidence>("evidence"), p.enumeration<DeviceState>("decision"),
                                         p.boolean("counted"), p.string("reason")});
     }

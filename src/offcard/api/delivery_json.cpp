@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxDeliveryTime = std::int64_t{1} << 40;
 constexpr std::int64_t kMaxCommands = 1 << 24;
 constexpr std::size_t kMaxApduSize = 4 + 3 + 65535 + 3;  // an extended C-APDU
 constexpr std::size_t kMaxResponseSize = 65536 + 2;      // data || SW
@@ -66,7 +66,7 @@ AuthorizationGrant read_authorization_grant(const json& body) {
   const auto paut = r.array("paut", 4);
   if (paut.size() != 4) r.fail("paut", "expected the 4 commands of a PAUT");
   for (std::size_t k = 0; k < 4; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxApduSize);
-  grant.expires_at = r.integer("expires_at", 0, kMaxTime);
+  grant.expires_at = r.integer("expires_at", 0, kMaxDeliveryTime);
   return grant;
 }
 
@@ -126,7 +126,7 @@ ReportAnswer read_report_answer(const json& body) {
   answer.decision = r.enumeration<DeviceState>("decision");
   answer.attempts = r.integer("attempts", 0, kMaxAttemptsLimit);
   answer.unverified_attempts = r.integer("unverified_attempts", 0, kMaxAttemptsLimit);
-  answer.retry_at = r.optional_integer("retry_at", 0, kMaxTime);
+  answer.retry_at = r.optional_integer("retry_at", 0, kMaxDeliveryTime);
   answer.counted = r.boolean("counted");
   answer.reason = r.string("reason");
   answer.duplicate = r.boolean("duplicate");
@@ -146,7 +146,7 @@ ErrorBody read_error_body(const json& body) {
   error.error = r.string("error");
   error.reason = r.string("reason", 1, 100);
   error.detail = r.optional_string("detail");
-  error.retry_after = r.optional_integer("retry_after", 0, kMaxTime);
+  error.retry_after = r.optional_integer("retry_after", 0, kMaxDeliveryTime);
   return error;
 }
 

@@ -10,11 +10,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxTime = std::int64_t{1} << 40;
+constexpr std::int64_t kMaxOnlineTime = std::int64_t{1} << 40;
 constexpr std::size_t kMaxCertificatesSize = 8192;  // a few certificates of a P-256 chain
 constexpr std::size_t kMaxStateSize = 1024;         // a sealed session state is a few hundred bytes
-constexpr std::size_t kMaxApduSize = 4 + 3 + 65535 + 3;
-constexpr std::size_t kMaxResponseSize = 65536 + 2;
+constexpr std::size_t kMaxOnlineApduSize = 4 + 3 + 65535 + 3;
+constexpr std::size_t kMaxOnlineResponseSize = 65536 + 2;
 constexpr std::size_t kMaxSetupCommands = 16;  // SCP11a: the OCE chain's certificates and the authenticate
 constexpr std::size_t kMaxOffers = 8;          // the key sets of KIDs 11, 13 and 15, a few versions each
 
@@ -118,11 +118,11 @@ SessionStart read_session_start(const json& body) {
   SessionStart start;
   start.session_id = lower_hex(r.hex("session_id", kAuthorizationIdSize, kAuthorizationIdSize));
   for (const auto& command : r.array("commands", kMaxSetupCommands)) {
-    start.commands.push_back(hex_value(command.value, command.path, 4, kMaxApduSize));
+    start.commands.push_back(hex_value(command.value, command.path, 4, kMaxOnlineApduSize));
   }
   if (start.commands.empty()) r.fail("commands", "expected at least one command");
   start.state = r.hex("state", 1, kMaxStateSize);
-  start.expires_at = r.integer("expires_at", 0, kMaxTime);
+  start.expires_at = r.integer("expires_at", 0, kMaxOnlineTime);
   if (r.has("variant")) start.variant = read_variant(r);
   return start;
 }
@@ -140,7 +140,7 @@ SessionAnswer read_session_answer(const json& body) {
   SessionAnswer answer;
   answer.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
   answer.state = r.hex("state", 1, kMaxStateSize);
-  answer.response = iso7816::ResponseApdu::parse(r.hex("response", 2, kMaxResponseSize));
+  answer.response = iso7816::ResponseApdu::parse(r.hex("response", 2, kMaxOnlineResponseSize));
   answer.protocol = read_online_protocol(body);
   return answer;
 }
@@ -165,13 +165,13 @@ OnlineGrant read_online_grant(const json& body) {
   grant.action = r.enumeration<PautAction>("action");
   const auto paut = r.array("paut", 2);
   if (paut.size() != 2) r.fail("paut", "expected CHANGE MODE and AUTHORIZE ACTION");
-  for (std::size_t k = 0; k < 2; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxApduSize);
+  for (std::size_t k = 0; k < 2; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxOnlineApduSize);
   if (r.has("session_commands")) {
     for (const auto& command : r.array("session_commands", kMaxSetupCommands)) {
-      grant.session_commands.push_back(hex_value(command.value, command.path, 4, kMaxApduSize));
+      grant.session_commands.push_back(hex_value(command.value, command.path, 4, kMaxOnlineApduSize));
     }
   }
-  grant.expires_at = r.integer("expires_at", 0, kMaxTime);
+  grant.expires_at = r.integer("expires_at", 0, kMaxOnlineTime);
   return grant;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::uint8_t kGpClass = 0x80;
 
-[[noreturn]] void refuse(Errc code, OnlineRefusal reason, const std::string& message) {
+[[noreturn]] void refuse_online_scp03(Errc code, OnlineRefusal reason, const std::string& message) {
   throw OnlineSessionError(code, reason, "online SCP03 session: " + message);
 }
 
@@ -22,12 +22,12 @@ OnlineScp03Start start_online_scp03_session(const SeAuthorizationRequest& reques
   try {
     check_se_identity(request);
   } catch (const Error& error) {
-    refuse(Errc::invalid_argument, OnlineRefusal::bad_request, error.what());
+    refuse_online_scp03(Errc::invalid_argument, OnlineRefusal::bad_request, error.what());
   }
   if ((request.i & gp::iparam::kRMac) == 0) {
-    refuse(Errc::invalid_argument, OnlineRefusal::bad_request,
-           "SE " + to_hex(request.se_id) + ": i = " + to_hex(Bytes{request.i}) +
-               " has no R-MAC; the broadcast flow runs at security level 13 or 33");
+    refuse_online_scp03(Errc::invalid_argument, OnlineRefusal::bad_request,
+                        "SE " + to_hex(request.se_id) + ": i = " + to_hex(Bytes{request.i}) +
+                            " has no R-MAC; the broadcast flow runs at security level 13 or 33");
   }
   OnlineScp03Start start;
   start.state.se = request;
@@ -42,18 +42,19 @@ OnlineScp03Authorization finish_online_scp03_session(const OnlineScp03State& sta
                                                      const PautIssuer& issuer, gp::broadcast::Action action) {
   const std::string se = "SE " + to_hex(state.se.se_id);
   if (!initialize_update_response.ok()) {
-    refuse(Errc::protocol_error, OnlineRefusal::card_refused,
-           se + " refused INITIALIZE UPDATE: " + iso7816::sw::status_word_name(initialize_update_response.sw));
+    refuse_online_scp03(
+        Errc::protocol_error, OnlineRefusal::card_refused,
+        se + " refused INITIALIZE UPDATE: " + iso7816::sw::status_word_name(initialize_update_response.sw));
   }
   OnlineScp03Authorization out;
   try {
     out.paut = issuer.issue_for_answer(state.se, state.host_challenge, initialize_update_response, action);
   } catch (const Error& error) {
     if (error.code() == Errc::integrity_error) {
-      refuse(Errc::integrity_error, OnlineRefusal::wrong_cryptogram, error.what());
+      refuse_online_scp03(Errc::integrity_error, OnlineRefusal::wrong_cryptogram, error.what());
     }
     if (error.code() == Errc::invalid_argument || error.code() == Errc::protocol_error) {
-      refuse(error.code(), OnlineRefusal::bad_request, error.what());
+      refuse_online_scp03(error.code(), OnlineRefusal::bad_request, error.what());
     }
     throw;  // keystore failures are the server's
   }

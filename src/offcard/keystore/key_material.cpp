@@ -77,7 +77,7 @@ KeyOrigin parse_origin(const std::string& text, const std::string& where) {
   fail(where + ": unknown origin '" + text + "'");
 }
 
-const crypto::EcCurve& p256() {
+const crypto::EcCurve& p256_curve_for_material() {
   static const crypto::EcCurve curve = crypto::EcCurve::named(crypto::NamedCurve::secp256r1);
   return curve;
 }
@@ -98,7 +98,7 @@ KeyInfo StoredKey::info() const {
     vi.origin = v.origin;
     vi.retired = &v != &versions.back();
     if (is_ec()) {
-      vi.public_point = crypto::EcPrivateKey::from_scalar(p256(), v.value.view()).public_point();
+      vi.public_point = crypto::EcPrivateKey::from_scalar(p256_curve_for_material(), v.value.view()).public_point();
       vi.kcv = ec_key_check_value(vi.public_point);
     } else {
       vi.kcv = aes_kcv(v.value.view());
@@ -214,7 +214,7 @@ KeyMaterial parse_key_material(const SecretBytes& json_text) {
       if (v.value.size() != key.size) fail(vwhere + ": value length differs from the key size");
       if (key.is_ec()) {
         try {
-          (void)crypto::EcPrivateKey::from_scalar(p256(), v.value.view());
+          (void)crypto::EcPrivateKey::from_scalar(p256_curve_for_material(), v.value.view());
         } catch (const Error&) {
           fail(vwhere + ": value is not a P-256 private scalar");
         }

@@ -25,7 +25,7 @@ using namespace pkcs11_detail;
 // DER of the named curve prime256v1 (OID 1.2.840.10045.3.1.7), the CKA_EC_PARAMS of every key here.
 const Bytes kP256Params{0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 
-const crypto::EcCurve& p256() {
+const crypto::EcCurve& p256_curve_for_pkcs11() {
   static const crypto::EcCurve curve = crypto::EcCurve::named(crypto::NamedCurve::secp256r1);
   return curve;
 }
@@ -149,7 +149,7 @@ void Pkcs11Keystore::create_ec_version(const std::string& label, std::uint32_t v
   Session session(*this);
   if (scalar != nullptr) {
     // The point is derived on the host, which also refuses 0 and scalars >= n.
-    const Bytes point = crypto::EcPrivateKey::from_scalar(p256(), scalar->view()).public_point();
+    const Bytes point = crypto::EcPrivateKey::from_scalar(p256_curve_for_pkcs11(), scalar->view()).public_point();
     id.kcv = ec_key_check_value(point);
     const Bytes record = encode_pkcs11_key_id(id);
     const Bytes point_attribute = ec_point_attribute(point);

@@ -66,7 +66,7 @@ class Borrowed {
   std::unique_ptr<T> object_;
 };
 
-std::int64_t now() {
+std::int64_t now_seconds() {
   return std::int64_t{std::time(nullptr)};
 }
 
@@ -255,7 +255,7 @@ KeyInfo SoftwareKeystore::do_import_or_generate(const std::string& label, const 
     key.usage = usage;
     StoredKeyVersion version;
     version.version = 1;
-    version.created = now();
+    version.created = now_seconds();
     version.origin = value != nullptr ? KeyOrigin::imported : KeyOrigin::generated;
     version.value = value != nullptr ? *value : fresh_key(size);
     key.versions.push_back(std::move(version));
@@ -274,7 +274,7 @@ KeyInfo SoftwareKeystore::do_rotate(const std::string& label, const SecretBytes*
     }
     StoredKeyVersion version;
     version.version = key.versions.back().version + 1;
-    version.created = now();
+    version.created = now_seconds();
     version.origin = value != nullptr ? KeyOrigin::imported : KeyOrigin::generated;
     if (key.is_ec()) {
       // A new key pair; an imported scalar is checked (0 and values >= n are refused).
@@ -371,7 +371,7 @@ KeyInfo SoftwareKeystore::do_create_ec(const std::string& label, const SecretByt
     key.usage = KeyUsage::ec;
     StoredKeyVersion version;
     version.version = 1;
-    version.created = now();
+    version.created = now_seconds();
     version.origin = private_scalar != nullptr ? KeyOrigin::imported : KeyOrigin::generated;
     version.value = private_scalar != nullptr ? *private_scalar : fresh_ec_scalar();
     key.versions.push_back(std::move(version));

@@ -9,7 +9,7 @@
 namespace sefleet::sim {
 namespace {
 
-constexpr std::string_view kKind = "link";
+constexpr std::string_view kLinkProfileKind = "link";
 constexpr std::array<std::pair<LinkSegment, std::string_view>, 4> kSegments = {{
     {LinkSegment::air, "air"},
     {LinkSegment::reader, "reader"},
@@ -22,14 +22,14 @@ constexpr std::size_t kMaxHops = 16;
 
 LinkHop parse_hop(const nlohmann::json& entry, const std::string& path) {
   namespace pj = profile_json;
-  pj::require_object(entry, kKind, path);
+  pj::require_object(entry, kLinkProfileKind, path);
   pj::require_only_keys(entry,
                         {"name", "segment", "fixed_us", "per_frame_us", "per_byte_us", "frame_overhead_bytes",
                          "max_frame_payload", "source"},
-                        kKind, path);
+                        kLinkProfileKind, path);
   LinkHop hop;
-  hop.name = pj::name_field(entry, "name", kKind, path);
-  const std::string segment = pj::string_field(entry, "segment", kKind, path);
+  hop.name = pj::name_field(entry, "name", kLinkProfileKind, path);
+  const std::string segment = pj::string_field(entry, "segment", kLinkProfileKind, path);
   const auto parsed = parse_link_segment(segment);
   if (!parsed) {
     throw Error(Errc::invalid_argument, "link profile: field '" + path +
@@ -37,12 +37,12 @@ LinkHop parse_hop(const nlohmann::json& entry, const std::string& path) {
                                             "\")");
   }
   hop.segment = *parsed;
-  hop.fixed_ns = pj::micros_as_ns(entry, "fixed_us", kKind, path);
-  hop.per_frame_ns = pj::micros_as_ns(entry, "per_frame_us", kKind, path);
-  hop.per_byte_ps = pj::micros_as_ps(entry, "per_byte_us", kKind, path);
-  hop.frame_overhead_bytes = pj::count_field(entry, "frame_overhead_bytes", 0, kMaxFrameBytes, kKind, path);
-  hop.max_frame_payload = pj::count_field(entry, "max_frame_payload", 0, kMaxFrameBytes, kKind, path);
-  hop.source = pj::string_field(entry, "source", kKind, path);
+  hop.fixed_ns = pj::micros_as_ns(entry, "fixed_us", kLinkProfileKind, path);
+  hop.per_frame_ns = pj::micros_as_ns(entry, "per_frame_us", kLinkProfileKind, path);
+  hop.per_byte_ps = pj::micros_as_ps(entry, "per_byte_us", kLinkProfileKind, path);
+  hop.frame_overhead_bytes = pj::count_field(entry, "frame_overhead_bytes", 0, kMaxFrameBytes, kLinkProfileKind, path);
+  hop.max_frame_payload = pj::count_field(entry, "max_frame_payload", 0, kMaxFrameBytes, kLinkProfileKind, path);
+  hop.source = pj::string_field(entry, "source", kLinkProfileKind, path);
   return hop;
 }
 
@@ -100,12 +100,12 @@ std::uint64_t LinkProfile::segment_ns(LinkSegment segment, std::size_t apdu_byte
 
 LinkProfile LinkProfile::from_json(std::string_view text) {
   namespace pj = profile_json;
-  const nlohmann::json document = pj::parse_document(text, kKind);
-  pj::require_only_keys(document, {"kind", "name", "description", "hops"}, kKind, "");
+  const nlohmann::json document = pj::parse_document(text, kLinkProfileKind);
+  pj::require_only_keys(document, {"kind", "name", "description", "hops"}, kLinkProfileKind, "");
   LinkProfile profile;
-  profile.name = pj::name_field(document, "name", kKind, "");
-  profile.description = pj::string_field(document, "description", kKind, "");
-  const nlohmann::json& hops = pj::member(document, "hops", kKind, "");
+  profile.name = pj::name_field(document, "name", kLinkProfileKind, "");
+  profile.description = pj::string_field(document, "description", kLinkProfileKind, "");
+  const nlohmann::json& hops = pj::member(document, "hops", kLinkProfileKind, "");
   if (!hops.is_array() || hops.empty() || hops.size() > kMaxHops) {
     throw Error(Errc::invalid_argument,
                 "link profile: field 'hops' must be an array of 1 to " + std::to_string(kMaxHops) + " hops");
@@ -124,11 +124,11 @@ LinkProfile LinkProfile::from_json(std::string_view text) {
 }
 
 LinkProfile LinkProfile::from_file(const std::string& path) {
-  return from_json(profile_json::read_file(path, kKind));
+  return from_json(profile_json::read_file(path, kLinkProfileKind));
 }
 
 LinkProfile LinkProfile::builtin(std::string_view name) {
-  LinkProfile profile = from_json(profile_json::builtin_text(kKind, name));
+  LinkProfile profile = from_json(profile_json::builtin_text(kLinkProfileKind, name));
   if (profile.name != name) {
     throw Error(Errc::integrity_error,
                 "built-in link profile '" + std::string(name) + "' names itself '" + profile.name + "'");
@@ -137,14 +137,14 @@ LinkProfile LinkProfile::builtin(std::string_view name) {
 }
 
 LinkProfile LinkProfile::load(std::string_view file_or_name) {
-  if (profile_json::is_builtin(kKind, file_or_name)) {
+  if (profile_json::is_builtin(kLinkProfileKind, file_or_name)) {
     return builtin(file_or_name);
   }
-  return from_json(profile_json::resolve_text(kKind, file_or_name));
+  return from_json(profile_json::resolve_text(kLinkProfileKind, file_or_name));
 }
 
 std::vector<std::string> list_builtin_link_profiles() {
-  return profile_json::builtin_names(kKind);
+  return profile_json::builtin_names(kLinkProfileKind);
 }
 
 }  // namespace sefleet::sim
