@@ -171,6 +171,17 @@ std::string hex_of(const ResponseApdu& response) {
   return to_hex(response.encode());
 }
 
+// The terminal's report of an SCP11 online authorization whose commands were all sent.
+json scp11_report(const json& grant, const std::string& se_id, int commands, const ResponseApdu& answer,
+                  const ResponseApdu& status) {
+  return json{{"authorization_id", grant.at("authorization_id")},
+              {"se_id", se_id},
+              {"total_commands", commands},
+              {"commands_sent", commands},
+              {"authenticate_response", hex_of(answer)},
+              {"authorize_response", hex_of(status)}};
+}
+
 class ServerOnline : public ::testing::Test {
  protected:
   // `with_oce_key`: the server holds an OCE key (in its keystore) and chain, and runs SCP11a/c too.
@@ -254,12 +265,7 @@ TEST_F(ServerOnline, Scp11bSessionAuthorizesAndTheReportIsAuthenticated) {
   ASSERT_EQ(grant.at("paut").size(), 2u);
   const ResponseApdu status = se.authorize(grant.at("paut"));
 
-  json report{{"authorization_id", grant.at("authorization_id")},
-              {"se_id", kSeA},
-              {"total_commands", 8},
-              {"commands_sent", 8},
-              {"authenticate_response", hex_of(answer)},
-              {"authorize_response", hex_of(status)}};
+  json report = scp11_report(grant, kSeA, 8, answer, status);
   // A status whose R-MAC the terminal altered is not believed.
   json forged = report;
   ResponseApdu altered = status;
@@ -342,12 +348,7 @@ TEST_F(ServerOnlineWithOceKey, Scp11aIsChosenAndItsReportIsAuthenticated) {
   ASSERT_EQ(granted->status, 201) << granted->body;
   const json grant = body(granted);
   const ResponseApdu status = se.authorize(grant.at("paut"));
-  json report{{"authorization_id", grant.at("authorization_id")},
-              {"se_id", kSeA},
-              {"total_commands", 9},
-              {"commands_sent", 9},
-              {"authenticate_response", hex_of(answer)},
-              {"authorize_response", hex_of(status)}};
+  json report = scp11_report(grant, kSeA, 9, answer, status);
   auto reported = post(route("/reports"), report.dump(), token_);
   ASSERT_EQ(reported->status, 200) << reported->body;
   EXPECT_EQ(body(reported).at("outcome"), "activated");
@@ -369,12 +370,7 @@ TEST_F(ServerOnlineWithOceKeyOnSoftHsm, Scp11aRunsWithTheOceKeyOnTheTokenAndItsR
   const auto [granted, answer] = grant(se, se.offering_all());
   const ResponseApdu status = se.authorize(granted.at("paut"));
   EXPECT_TRUE(status.ok());
-  json report{{"authorization_id", granted.at("authorization_id")},
-              {"se_id", kSeA},
-              {"total_commands", 9},
-              {"commands_sent", 9},
-              {"authenticate_response", hex_of(answer)},
-              {"authorize_response", hex_of(status)}};
+  json report = scp11_report(granted, kSeA, 9, answer, status);
   auto reported = post(route("/reports"), report.dump(), token_);
   ASSERT_EQ(reported->status, 200) << reported->body;
   EXPECT_EQ(body(reported).at("outcome"), "activated");
@@ -393,12 +389,7 @@ TEST_F(ServerOnlineWithOceKey, Scp11cRunsWhenTheSeOffersNoScp11a) {
   request["offers"].erase(0);
   const auto [grant, answer] = this->grant(se, request);
   const ResponseApdu status = se.authorize(grant.at("paut"));
-  json report{{"authorization_id", grant.at("authorization_id")},
-              {"se_id", kSeA},
-              {"total_commands", 9},
-              {"commands_sent", 9},
-              {"authenticate_response", hex_of(answer)},
-              {"authorize_response", hex_of(status)}};
+  json report = scp11_report(grant, kSeA, 9, answer, status);
   auto reported = post(route("/reports"), report.dump(), token_);
   ASSERT_EQ(reported->status, 200) << reported->body;
   EXPECT_EQ(body(reported).at("decision"), "updated");
