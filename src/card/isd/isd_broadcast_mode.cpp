@@ -23,7 +23,7 @@ namespace sw = iso7816::sw;
 namespace bc = gp::broadcast;
 
 // The diversified session level the broadcast flow needs: C-MAC + C-DECRYPTION + R-MAC (§4).
-constexpr std::uint8_t kFlowLevel = gp::level::kCMac | gp::level::kCDecryption | gp::level::kRMac;
+constexpr std::uint8_t kBroadcastModeFlowLevel = gp::level::kCMac | gp::level::kCDecryption | gp::level::kRMac;
 
 bool in_broadcast_mode(const IsdCall& call) {
   const gp::Scp03Card* channel = call.ctx.secure_channel();
@@ -31,7 +31,7 @@ bool in_broadcast_mode(const IsdCall& call) {
 }
 
 iso7816::ResponseApdu change_mode_to_broadcast(const IsdCall& call) {
-  require_session(call, kFlowLevel);
+  require_session(call, kBroadcastModeFlowLevel);
   if (call.broadcast.alive()) {
     throw StatusWordError(sw::kConditionsNotSatisfied, "CHANGE MODE: a broadcast context is alive on another channel");
   }

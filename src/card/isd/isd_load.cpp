@@ -33,7 +33,7 @@ constexpr std::size_t kSha256Size = 32;
 // C4 + a BER length of at most 4 bytes (83 xx xx xx): kMaxLoadFileSize needs 3 length bytes.
 constexpr std::size_t kMaxHeaderSize = 5;
 
-bool is_aid(ByteView aid) {
+bool is_load_file_aid(ByteView aid) {
   return aid.size() >= 5 && aid.size() <= 16;
 }
 
@@ -190,10 +190,10 @@ iso7816::ResponseApdu install_for_load(const IsdCall& call) {
     throw StatusWordError(sw::kIncorrectP1P2, "INSTALL [for load]: this card loads no code");
   }
   const ForLoadData data = parse_for_load(call.command.data);
-  if (!is_aid(data.load_file))
+  if (!is_load_file_aid(data.load_file))
     throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the load file AID is 5..16 bytes");
   if (!data.security_domain.empty()) {
-    if (!is_aid(data.security_domain)) {
+    if (!is_load_file_aid(data.security_domain)) {
       throw StatusWordError(sw::kWrongData, "INSTALL [for load]: the security domain AID is 5..16 bytes");
     }
     if (!std::ranges::equal(data.security_domain, call.state.isd_aid())) {

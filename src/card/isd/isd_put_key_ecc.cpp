@@ -26,7 +26,7 @@ constexpr std::uint8_t kKeyTypePublic = 0xB0;
 constexpr std::uint8_t kKeyTypePrivate = 0xB1;
 constexpr std::uint8_t kKeyTypeParameters = 0xF0;
 constexpr std::uint8_t kCurveP256 = 0x00;
-constexpr std::size_t kAesBlock = 16;
+constexpr std::size_t kEccAesBlock = 16;
 
 struct EccComponents {
   std::optional<ByteView> public_point;
@@ -58,7 +58,7 @@ EccComponents components_of(const put_key_fields::KeyDataField& field) {
 SecretBytes decrypt_scalar(const IsdCall& call, ByteView block) {
   ByteView cipher = block;
   std::optional<std::size_t> stated_length;
-  if (block.size() % kAesBlock != 0) {
+  if (block.size() % kEccAesBlock != 0) {
     put_key_fields::FieldReader inner(block);
     stated_length = inner.length();
     cipher = inner.rest();

@@ -28,20 +28,20 @@ namespace sw = iso7816::sw;
 constexpr std::uint8_t kInsStoreData = 0xE2;
 constexpr std::uint8_t kLastBlockBerTlv = 0x90;
 constexpr iso7816::Tag kTagControlReference = 0xA6;
-constexpr iso7816::Tag kTagKeyReference = 0x83;
+constexpr iso7816::Tag kTagStoredKeyReference = 0x83;
 constexpr iso7816::Tag kTagKeyKind = 0x80;
 constexpr iso7816::Tag kTagCaIdentifier = 0x42;
 constexpr iso7816::Tag kTagAllowlist = 0x70;
 constexpr iso7816::Tag kTagSerial = 0x93;
 
-[[noreturn]] void wrong_data(const char* why) {
+[[noreturn]] void wrong_scp11_store_data(const char* why) {
   throw StatusWordError(sw::kWrongData, why);
 }
 
 Scp11KeyRef key_reference(const iso7816::Tlv& control) {
-  const iso7816::Tlv* reference = control.find(kTagKeyReference);
+  const iso7816::Tlv* reference = control.find(kTagStoredKeyReference);
   if (reference == nullptr || reference->is_constructed() || reference->value().size() != 2) {
-    wrong_data("STORE DATA: A6 needs 83 {KID KVN}");
+    wrong_scp11_store_data("STORE DATA: A6 needs 83 {KID KVN}");
   }
   return {reference->value()[0], reference->value()[1]};
 }
@@ -60,20 +60,21 @@ void store_certificates(Scp11Key& key, const iso7816::Tlv& store_object) {
     try {
       certificates = gp::scp11::parse_certificate_chain(chain);
     } catch (const Error&) {
-      wrong_data("STORE DATA: malformed certificate in BF21");
+      wrong_scp11_store_data("STORE DATA: malformed certificate in BF21");
     }
-    if (certificates.back().public_key() != key.public_key) wrong_data("STORE DATA: the leaf does not certify the key");
+    if (certificates.back().public_key() != key.public_key)
+      wrong_scp11_store_data("STORE DATA: the leaf does not certify the key");
   }
   key.certificates = chain;
 }
 
 void store_allowlist(Scp11Key& key, const iso7816::Tlv& list) {
-  if (!list.is_constructed() && !list.value().empty()) wrong_data("STORE DATA: 70 holds 93 objects");
+  if (!list.is_constructed() && !list.value().empty()) wrong_scp11_store_data("STORE DATA: 70 holds 93 objects");
   std::vector<Bytes> serials;
   for (const auto& child : list.children()) {
-    if (child.tag() != kTagSerial || child.is_constructed()) wrong_data("STORE DATA: 70 holds 93 objects");
+    if (child.tag() != kTagSerial || child.is_constructed()) wrong_scp11_store_data("STORE DATA: 70 holds 93 objects");
     Bytes serial = gp::scp11::without_leading_zeros(child.value());
-    if (serial.empty()) wrong_data("STORE DATA: a serial number is empty or zero");
+    if (serial.empty()) wrong_scp11_store_data("STORE DATA: a serial number is empty or zero");
     serials.push_back(std::move(serial));
   }
   if (serials.empty()) {
@@ -97,9 +98,10 @@ iso7816::ResponseApdu store_scp11_data(const IsdCall& call) {
     throw StatusWordError(sw::kIncorrectP1P2, "STORE DATA: SCP11 objects come in one command, P1 90 P2 00");
   }
   const auto objects = iso7816::try_parse_tlv_sequence(cmd.data);
-  if (!objects || objects->empty() || objects->size() > 2) wrong_data("STORE DATA: A6 and at most one object");
+  if (!objects || objects->empty() || objects->size() > 2)
+    wrong_scp11_store_data("STORE DATA: A6 and at most one object");
   const iso7816::Tlv& control = (*objects)[0];
-  if (!control.is_constructed()) wrong_data("STORE DATA: A6 is constructed");
+  if (!control.is_constructed()) wrong_scp11_store_data("STORE DATA: A6 is constructed");
   const Scp11KeyRef ref = key_reference(control);
   auto loaded = Scp11Store::load(call.state.store());
   if (!loaded) throw StatusWordError(sw::kReferencedDataNotFound, "STORE DATA: no SCP11 key");
@@ -110,7 +112,7 @@ iso7816::ResponseApdu store_scp11_data(const IsdCall& call) {
     const iso7816::Tlv* identifier = control.find(kTagCaIdentifier);
     if (kind == nullptr || identifier == nullptr || kind->value().size() != 1 || kind->value()[0] > 0x01 ||
         identifier->value().empty()) {
-      wrong_data("STORE DATA: a CA issuer needs A6 {80 {00|01} 42 {identifier} 83 {KID KVN}}");
+      wrong_scp11_store_data("STORE DATA: a CA issuer needs A6 {80 {00|01} 42 {identifier} 83 {KID KVN}}");
     }
     Scp11Key& key = existing_key(store, ref, nullptr);
     key.ca_issuer_klcc = kind->value()[0] == 0x01;
@@ -120,7 +122,7 @@ iso7816::ResponseApdu store_scp11_data(const IsdCall& call) {
   } else if ((*objects)[1].tag() == kTagAllowlist) {
     store_allowlist(existing_key(store, ref, &is_ca_key_id), (*objects)[1]);
   } else {
-    wrong_data("STORE DATA: after A6 comes BF21 or 70");
+    wrong_scp11_store_data("STORE DATA: after A6 comes BF21 or 70");
   }
   store.save(call.state.store());
   return iso7816::ResponseApdu(sw::kOk);

@@ -26,7 +26,7 @@ constexpr std::string_view kNextBlock = "isd.store_data";
 constexpr std::size_t kMaxObjectSize = 2048;
 constexpr std::size_t kMaxObjects = 64;
 
-[[noreturn]] void wrong_data(const char* why) {
+[[noreturn]] void wrong_store_data(const char* why) {
   throw StatusWordError(sw::kWrongData, why);
 }
 
@@ -34,16 +34,16 @@ Objects parse_dgis(ByteView data) {
   Objects out;
   std::size_t at = 0;
   while (at < data.size()) {
-    if (data.size() - at < 3) wrong_data("STORE DATA: DGI header truncated");
+    if (data.size() - at < 3) wrong_store_data("STORE DATA: DGI header truncated");
     const ByteView dgi = data.subspan(at, 2);
     std::size_t length = data[at + 2];
     at += 3;
     if (length == 0xFF) {
-      if (data.size() - at < 2) wrong_data("STORE DATA: DGI length truncated");
+      if (data.size() - at < 2) wrong_store_data("STORE DATA: DGI length truncated");
       length = read_be16(data, at);
       at += 2;
     }
-    if (data.size() - at < length) wrong_data("STORE DATA: DGI value truncated");
+    if (data.size() - at < length) wrong_store_data("STORE DATA: DGI value truncated");
     out.emplace_back("dgi/" + to_hex(dgi), Bytes(data.begin() + static_cast<std::ptrdiff_t>(at),
                                                  data.begin() + static_cast<std::ptrdiff_t>(at + length)));
     at += length;
@@ -57,7 +57,7 @@ Objects parse_ber_tlv(ByteView data) {
   try {
     flat = iso7816::parse_tlv_flat(data);
   } catch (const Error&) {
-    wrong_data("STORE DATA: data is not BER-TLV");
+    wrong_store_data("STORE DATA: data is not BER-TLV");
   }
   for (const auto& object : flat) {
     out.emplace_back("tlv/" + iso7816::tag_hex(object.tag), Bytes(object.value.begin(), object.value.end()));
@@ -90,7 +90,7 @@ iso7816::ResponseApdu store_data(const IsdCall& call) {
   Objects objects = structure == 0x01 ? parse_dgis(cmd.data) : parse_ber_tlv(cmd.data);
   std::set<std::string> names;
   for (const auto& [name, value] : objects) {
-    if (!names.insert(name).second) wrong_data("STORE DATA: object repeated in one command");
+    if (!names.insert(name).second) wrong_store_data("STORE DATA: object repeated in one command");
     if (value.size() > kMaxObjectSize) throw StatusWordError(sw::kNotEnoughMemory, "STORE DATA: object too large");
   }
   std::size_t total = call.state.personalization().size();
