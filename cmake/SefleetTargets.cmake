@@ -51,11 +51,13 @@ function(sefleet_add_tests layer)
       target_link_libraries(${target} PRIVATE ${ARG_LIBS} sefleet_testsupport GTest::gtest GTest::gmock GTest::gtest_main)
       sefleet_unoptimized_under_sanitizers(${target})
       # Precompiled GoogleTest and the common headers (docs/ci.md "Compile time"): worth it from three
-      # sources on. Unity batches: tests/CMakeLists.txt (cmake/SefleetTestUnity.cmake).
+      # sources on. Unity batches as for the libraries (SefleetUnityBatches.cmake): the test files of
+      # the folder, a few at a time, parse GoogleTest and the project's headers once per batch.
       list(LENGTH sources source_count)
       if(source_count GREATER 2)
         sefleet_precompile_common_headers(${target} <fmt/format.h> <nlohmann/json.hpp> <gtest/gtest.h>)
       endif()
+      sefleet_unity_batches(${target})
       # gtest_discover_tests cannot pass list-valued properties; paths reach the tests through
       # sefleet_testsupport's compile definitions instead, and the layer is the test name prefix.
       gtest_discover_tests(${target}
