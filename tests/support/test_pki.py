@@ -29,3 +29,16 @@ def point(k):
     """The uncompressed public point of a key, in hex."""
     return k.public_key().public_bytes(serialization.Encoding.X962,
                                        serialization.PublicFormat.UncompressedPoint).hex()
+
+
+def scp11_profile(sd, sd_cert, oce_ca):
+    """A card profile (JSON bytes) with the fixed SCP03 test keys, the SCP11 SD key sd certified by
+    sd_cert (leaf of the chain) and PK.CA-KLOC.ECDSA of oce_ca for the OCE keys of KVN 10."""
+    scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
+    return (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
+             '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
+             '"scp03": {"kvn": "30", "i": "70", "enc": "404142434445464748494A4B4C4D4E4F", '
+             '"mac": "404142434445464748494A4B4C4D4E4F", "dek": "404142434445464748494A4B4C4D4E4F"}, '
+             '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"], "oce": {"kvn": "10", "ca_pk": "%s"}}, '
+             '"allow_downgrade": false}')
+            % (scalar, sd_cert.public_bytes(serialization.Encoding.DER).hex(), point(oce_ca))).encode()

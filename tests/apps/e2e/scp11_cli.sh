@@ -6,21 +6,14 @@
 # OCE key in a file and in a SoftHSM2 token (ECDH on the token), and the refusals: a wrong card CA, an
 # OCE certificate from another CA, a missing OCE key, an OCE chain that does not certify the key.
 set -uo pipefail
-bin=${SEFLEET_BIN:?}
-fail() { echo "FAIL: $*" >&2; exit 1; }
-work=$(mktemp -d)
-card_pid=""
-stop_card() {
-  if [ -n "$card_pid" ]; then kill "$card_pid" 2>/dev/null; wait "$card_pid" 2>/dev/null; card_pid=""; fi
-}
-trap 'stop_card; rm -rf "$work"' EXIT
-umask 077
+# shellcheck source=../../support/scp11_card.sh
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/scp11_card.sh"
 
 /usr/bin/python3 - "$work" <<'PY' || fail "making the test PKI"
 import os, sys
 sys.path.insert(0, os.path.join(os.environ["SEFLEET_SOURCE_DIR"], "tests", "support"))
 from cryptography.hazmat.primitives import serialization
-from test_pki import cert, key, point
+from test_pki import cert, key, point, scp11_profile
 work = sys.argv[1]
 def write(path, data):
     with open(f"{work}/{path}", "wb") as f:
@@ -35,29 +28,10 @@ write("oce_other_ca.pem", cert(oce, "OCE", other_ca, "OCE CA").public_bytes(pem)
 write("not_oce.pem", cert(key(), "OCE", oce_ca, "OCE CA").public_bytes(pem))
 write("oce.key", oce.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 write("sd_point.hex", point(sd).encode())
-scalar = sd.private_numbers().private_value.to_bytes(32, "big").hex()
-write("profile.json", (('{"se_id": "5345464C45455431", "kdd": "00112233445566778899", '
-  '"isd_aid": "A000000151000000", "platform_id": "0102030405060708", '
-  '"scp03": {"kvn": "30", "i": "70", "enc": "404142434445464748494A4B4C4D4E4F", '
-  '"mac": "404142434445464748494A4B4C4D4E4F", "dek": "404142434445464748494A4B4C4D4E4F"}, '
-  '"scp11": {"kvn": "01", "sk_sd_ecka": "%s", "certificates": ["%s"], "oce": {"kvn": "10", "ca_pk": "%s"}}, '
-  '"allow_downgrade": false}') % (scalar, sd_cert.public_bytes(serialization.Encoding.DER).hex(), point(oce_ca))).encode())
+write("profile.json", scp11_profile(sd, sd_cert, oce_ca))
 PY
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-tcp=127.0.0.1:$port
-timeout 20 "$bin" card init --state "$work/state" --profile "$work/profile.json" >/dev/null || fail "card init failed"
-"$bin" card run --state "$work/state" --listen "$tcp" >>"$work/card.log" 2>&1 &
-card_pid=$!
-for _ in $(seq 100); do
-  timeout 5 "$bin" apdu --tcp "$tcp" >/dev/null 2>&1 && break
-  kill -0 "$card_pid" 2>/dev/null || fail "card run exited: $(cat "$work/card.log")"
-  sleep 0.1
-done
-
-run() { timeout 30 "$bin" "$@"; }
-# shellcheck source=../../support/cli_expect.sh
-source "${SEFLEET_SOURCE_DIR:?}/tests/support/cli_expect.sh"
+start_scp11_card
 oce=(--oce-key "$work/oce.key" --oce-cert "$work/oce.pem")
 
 # SCP11b: the card's chain verified under the card CA; commands protected.
