@@ -4,6 +4,7 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
@@ -26,13 +27,17 @@ ResponseApdu exchange(transport::CardChannel& channel, const CommandApdu& comman
   return iso7816::transmit(link, command);
 }
 
-// Sends wire bytes as they are (a PSE or PAUT command must not be re-encoded), completing 61xx.
+// Sends wire bytes as they are (a PSE or PAUT command must not be re-encoded), completing 61xx and
+// 6Cxx. The command is decoded only for such an answer (GET RESPONSE takes its class byte, a re-send its
+// header and data): the thousand WRITE BLOCKs of a PSE, answered 9000, go out without a decoded copy each.
+// A malformed command is still refused, by the SE itself, with a status word that ends the sequence.
 ResponseApdu exchange_raw(transport::CardChannel& channel, ByteView wire) {
+  ResponseApdu first = ResponseApdu::parse(channel.transmit(wire));
+  if (!sw::is_bytes_remaining(first.sw) && !sw::is_wrong_le(first.sw)) return first;
   const iso7816::ApduExchange link = [&](const CommandApdu& c) {
     return ResponseApdu::parse(channel.transmit(c.encode()));
   };
-  const CommandApdu command = CommandApdu::parse(wire);
-  return iso7816::complete_response(link, command, ResponseApdu::parse(channel.transmit(wire)));
+  return iso7816::complete_response(link, CommandApdu::parse(wire), std::move(first));
 }
 
 CommandApdu select_by_aid(ByteView aid) {

@@ -30,6 +30,15 @@ HttpAnswer to_answer(const httplib::Response& response) {
   return answer;
 }
 
+// A finished response is not used again: its body and headers move into the answer instead of being copied.
+HttpAnswer to_answer(httplib::Response&& response) {
+  HttpAnswer answer;
+  answer.status = response.status;
+  answer.body = std::move(response.body);
+  for (auto& [name, value] : response.headers) answer.headers.emplace(name, std::move(value));
+  return answer;
+}
+
 // A certificate that does not verify is a configuration problem (or an impostor): retrying cannot help.
 bool is_certificate_failure(httplib::Error error) {
   return error == httplib::Error::SSLServerVerification || error == httplib::Error::SSLLoadingCerts;
@@ -161,7 +170,7 @@ HttpAnswer HttpSession::request(std::string_view method, const std::string& path
     }();
     const bool last = attempt + 1 == options_.retry.max_attempts;
     if (result) {
-      HttpAnswer answer = to_answer(result.value());
+      HttpAnswer answer = to_answer(std::move(result.value()));
       if (answer.status != 503 || last) return answer;
       last_problem = "503";
       const auto fallback = backoff_delay(options_.retry, attempt, next_random());
@@ -199,10 +208,7 @@ HttpAnswer HttpSession::stream_get(const std::string& path, const std::map<std::
         stopped_by_handler = stopped_by_handler || !go_on;
         return go_on;
       });
-  if (result) {
-    HttpAnswer answer = to_answer(result.value());
-    return answer;
-  }
+  if (result) return to_answer(std::move(result.value()));
   if (stopped_by_handler) return head;  // the caller chose to stop; it knows why
   if (is_certificate_failure(result.error())) throw certificate_error(static_cast<int>(result.error()));
   throw ApiError(Errc::unavailable, 0, "unreachable",
