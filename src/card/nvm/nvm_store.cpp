@@ -6,6 +6,7 @@
 
 #include "card/nvm/file_device.hpp"
 #include "core/error.hpp"
+#include "core/secret.hpp"
 
 namespace sefleet::card::nvm {
 
@@ -252,6 +253,7 @@ void NvmStore::recycle(Pending::node_type&& node) {
   if (bytes.capacity() > kSpareValueCapacity) {
     bytes = Bytes{};
   } else {
+    secure_zero(bytes.data(), bytes.size());  // a key set's record is this short: nothing of it stays behind
     bytes.clear();
   }
   spare_nodes_.push_back(std::move(node));
