@@ -306,9 +306,11 @@ void NvmStore::erase(std::string_view key) {
 
 void NvmStore::append(std::string_view key, ByteView tail) {
   Change& change = change_for_append(key, tail.size());
-  // After an erase in the same transaction the object starts again from nothing: a put of `tail`.
-  if (change.kind == Change::Kind::erase) change.kind = Change::Kind::put;  // its bytes are empty
-  sefleet::append(change.bytes, tail);                                      // reuses the capacity a recycled node kept
+  // After an erase in the same transaction the object starts again from nothing: a put of `tail`
+  // (an erase's bytes are empty).
+  if (change.kind == Change::Kind::erase) change.kind = Change::Kind::put;
+  // Into the capacity a recycled node kept, for a new change.
+  sefleet::append(change.bytes, tail);
 }
 
 void NvmStore::append(std::string_view key, Bytes&& tail) {
