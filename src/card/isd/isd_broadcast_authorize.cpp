@@ -34,27 +34,40 @@ namespace bc = gp::broadcast;
 constexpr std::uint8_t kFlowLevel = gp::level::kCMac | gp::level::kCDecryption | gp::level::kRMac;
 
 struct Verification {
-  SecretBytes datasend;  // the plain image (empty when the envelope did not open)
+  // The DATASEND when it had to be made: the opened envelope (profile 4) or the joined segments of a
+  // long profile-3 stream. Empty when the DATASEND is the staged stream in place.
+  SecretBytes made;
+  ByteView datasend;  // the plain image: `made` or the staged stream (empty when the envelope did not open)
   bool integrity_ok = false;
   std::optional<bc::ParsedDatasend> parsed;  // views into `datasend`
 };
 
-// `stream` is taken by value: in profile 3 it IS the DATASEND (no second copy of a 16 MiB image).
-Verification verify(const StagingRecord& staging, const PlatformKeys& platform, SecretBytes stream, ByteView c8) {
+// In profile 3 the staged stream IS the DATASEND: a short stream (one segment) is verified and
+// activated where it is, a long one is joined once.
+Verification verify(const ImageStore& images, const PlatformKeys& platform, ByteView c8) {
+  const StagingRecord& staging = *images.staging();
   Verification out;
+  ByteView stream = images.staged_stream_in_place();
+  SecretBytes joined;
+  if (stream.empty()) {
+    joined = images.staged_stream();
+    stream = joined.view();
+  }
   bool opened = true;
   Bytes code;
   ByteView key;
   if (staging.profile == bc::Profile::platform_key) {
     try {
-      out.datasend = bc::open_envelope(platform.kos.view(), stream.view());
+      out.made = bc::open_envelope(platform.kos.view(), stream);
     } catch (const Error&) {
       opened = false;
     }
+    out.datasend = out.made.view();
     code.assign(c8.begin(), c8.end());
     key = platform.kmac.view();
   } else {
-    out.datasend = std::move(stream);
+    out.made = std::move(joined);  // the moved buffer stays where it is, so `stream` still views it
+    out.datasend = stream;
     try {
       code = bc::unwrap_integrity_code(platform.kos.view(), c8);
     } catch (const Error&) {
@@ -62,11 +75,10 @@ Verification verify(const StagingRecord& staging, const PlatformKeys& platform, 
     }
     key = staging.bk_mac.view();
   }
-  out.integrity_ok =
-      opened && !code.empty() && !key.empty() && bc::integrity_code_matches(key, out.datasend.view(), code);
+  out.integrity_ok = opened && !code.empty() && !key.empty() && bc::integrity_code_matches(key, out.datasend, code);
   if (opened) {
     try {
-      out.parsed = bc::parse_datasend(out.datasend.view());
+      out.parsed = bc::parse_datasend(out.datasend);
     } catch (const Error&) {
       out.parsed.reset();
     }
@@ -110,7 +122,9 @@ iso7816::ResponseApdu authorize_action(const IsdCall& call) {
   const auto& platform = call.state.platform_keys();
   if (!platform) throw StatusWordError(sw::kReferencedDataNotFound, "AUTHORIZE ACTION: no platform keys");
 
-  Verification verification = verify(*staging, *platform, images.staged_stream(), message.integrity_code);
+  // The DATASEND may be the staged stream in place: activate() copies it before its commit frees it,
+  // and nothing reads it (or the parsed views into it) after a decision changed the staging.
+  const Verification verification = verify(images, *platform, message.integrity_code);
 
   bc::ImageStatus status;
   status.campaign_id = message.campaign_id;
@@ -125,7 +139,7 @@ iso7816::ResponseApdu authorize_action(const IsdCall& call) {
     images.mark_verified();
   } else {
     status.result = bc::result::kActivated;
-    images.activate(verification.parsed->manifest, verification.datasend.view());
+    images.activate(verification.parsed->manifest, verification.datasend);
   }
   if (verification.parsed) {
     if (const ActiveImage* active = images.find_active(verification.parsed->manifest.type)) {

@@ -17,6 +17,11 @@ std::uint64_t read_be64(ByteView view, std::size_t offset) {
   return read_be(view.subspan(offset, 8));
 }
 
+// Writes `value` big-endian into out[0..bytes).
+void store_be(std::uint8_t* out, std::uint64_t value, std::size_t bytes) {
+  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * (bytes - 1 - i)));
+}
+
 // Fixed-size blocks end with the CRC-32C of everything before it.
 void seal(Bytes& block) {
   put_be32(block, crc32c(block));
@@ -52,15 +57,11 @@ std::string file_header_problem(ByteView header) {
 SlotBytes encode_slot_bytes(const CommitSlot& slot) {
   SlotBytes out{};  // the reserved fields stay zero
   std::copy(kSlotMagic.begin(), kSlotMagic.end(), out.begin());
-  const auto put64 = [&out](std::size_t at, std::uint64_t value) {
-    for (std::size_t i = 0; i < 8; ++i) out[at + i] = static_cast<std::uint8_t>(value >> (56 - 8 * i));
-  };
-  put64(8, slot.generation);
-  put64(16, slot.base);
-  put64(24, slot.end);
-  put64(32, slot.last_sequence);
-  const std::uint32_t crc = crc32c(ByteView(out).first(kSlotSize - 4));
-  for (std::size_t i = 0; i < 4; ++i) out[kSlotSize - 4 + i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
+  store_be(out.data() + 8, slot.generation, 8);
+  store_be(out.data() + 16, slot.base, 8);
+  store_be(out.data() + 24, slot.end, 8);
+  store_be(out.data() + 32, slot.last_sequence, 8);
+  store_be(out.data() + kSlotSize - 4, crc32c(ByteView(out).first(kSlotSize - 4)), 4);
   return out;
 }
 
@@ -84,22 +85,30 @@ RecordWriter::RecordWriter(RecordType type, std::uint64_t sequence) {
   reset(type, sequence);
 }
 
+// The framing is written in place, one resize per piece, rather than a byte at a time: a store that
+// commits one short block per transaction encodes a record for each of them.
 void RecordWriter::reset(RecordType type, std::uint64_t sequence) {
-  framing_.clear();
   references_.clear();
   referenced_bytes_ = 0;
   count_ = 0;
-  sefleet::append(framing_, static_cast<std::uint8_t>(type));
-  framing_.insert(framing_.end(), 3, 0);
-  put_be32(framing_, 0);  // payload length, patched by finish()
-  put_be64(framing_, sequence);
-  put_be32(framing_, 0);  // op count, patched by finish()
+  // Type, 3 zero bytes, payload length (patched by finish()), sequence, op count (patched by finish()).
+  framing_.assign(kRecordHeaderSize + 4, 0);
+  framing_[0] = static_cast<std::uint8_t>(type);
+  store_be(framing_.data() + 8, sequence, 8);
 }
 
-void RecordWriter::add_op(OpCode code, std::string_view key) {
-  sefleet::append(framing_, static_cast<std::uint8_t>(code));
-  put_be16(framing_, static_cast<std::uint16_t>(key.size()));
-  sefleet::append(framing_, bytes_of(key));
+std::uint8_t* RecordWriter::grow(std::size_t bytes) {
+  const std::size_t at = framing_.size();
+  framing_.resize(at + bytes);
+  return framing_.data() + at;
+}
+
+void RecordWriter::add_op(OpCode code, std::string_view key, std::optional<std::size_t> value_size) {
+  std::uint8_t* out = grow(3 + key.size() + (value_size ? 4 : 0));
+  out[0] = static_cast<std::uint8_t>(code);
+  store_be(out + 1, key.size(), 2);
+  std::copy(key.begin(), key.end(), out + 3);
+  if (value_size) store_be(out + 3 + key.size(), *value_size, 4);
   ++count_;
 }
 
@@ -108,34 +117,28 @@ void RecordWriter::add_value(ByteView value) {
     references_.push_back(Reference{framing_.size(), value});
     referenced_bytes_ += value.size();
   } else {
-    sefleet::append(framing_, value);
+    std::copy(value.begin(), value.end(), grow(value.size()));
   }
 }
 
 void RecordWriter::put(std::string_view key, ByteView value, ByteView continuation) {
-  add_op(OpCode::put, key);
-  put_be32(framing_, static_cast<std::uint32_t>(value.size() + continuation.size()));
+  add_op(OpCode::put, key, value.size() + continuation.size());
   add_value(value);
   if (!continuation.empty()) add_value(continuation);
 }
 
 void RecordWriter::erase(std::string_view key) {
-  add_op(OpCode::erase, key);
+  add_op(OpCode::erase, key, std::nullopt);
 }
 
 void RecordWriter::append(std::string_view key, ByteView value) {
-  add_op(OpCode::append, key);
-  put_be32(framing_, static_cast<std::uint32_t>(value.size()));
+  add_op(OpCode::append, key, value.size());
   add_value(value);
 }
 
 void RecordWriter::finish() {
-  const auto patch32 = [this](std::size_t at, std::uint32_t value) {
-    for (int i = 0; i < 4; ++i)
-      framing_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
-  };
-  patch32(4, static_cast<std::uint32_t>(size() - kRecordHeaderSize));
-  patch32(kRecordHeaderSize, count_);
+  store_be(framing_.data() + 4, size() - kRecordHeaderSize, 4);
+  store_be(framing_.data() + kRecordHeaderSize, count_, 4);
   // The checksum runs over the pieces where they are, in order: no joined copy of the record.
   std::uint32_t crc = 0;
   std::size_t at = 0;
@@ -145,7 +148,7 @@ void RecordWriter::finish() {
     at = reference.at;
   }
   crc = crc32c(ByteView(framing_).subspan(at), crc);
-  put_be32(framing_, crc);
+  store_be(grow(kRecordTrailerSize), crc, kRecordTrailerSize);
 }
 
 std::vector<ByteView> RecordWriter::pieces() const {

@@ -90,7 +90,10 @@ class RecordWriter {
     std::size_t at;  // where in framing_ the value belongs
     ByteView value;
   };
-  void add_op(OpCode code, std::string_view key);
+  // The framing grown by `bytes`, returning where they start.
+  std::uint8_t* grow(std::size_t bytes);
+  // The op code, the key and (put, append) the value's length.
+  void add_op(OpCode code, std::string_view key, std::optional<std::size_t> value_size);
   void add_value(ByteView value);
   Bytes framing_;
   std::vector<Reference> references_;

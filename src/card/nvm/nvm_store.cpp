@@ -6,6 +6,7 @@
 
 #include "card/nvm/file_device.hpp"
 #include "core/error.hpp"
+#include "core/secret.hpp"
 
 namespace sefleet::card::nvm {
 
@@ -227,21 +228,34 @@ std::vector<std::string> NvmStore::keys() const {
   return out;
 }
 
-NvmStore::Change& NvmStore::add_pending(Pending::iterator hint, std::string_view key, Change change) {
-  if (spare_nodes_.empty()) return pending_.emplace_hint(hint, std::string(key), std::move(change))->second;
+NvmStore::Change& NvmStore::add_pending(Pending::iterator hint, std::string_view key, Change::Kind kind,
+                                        State::value_type* committed) {
+  if (spare_nodes_.empty()) return pending_.emplace_hint(hint, std::string(key), Change{kind, {}, committed})->second;
   Pending::node_type node = std::move(spare_nodes_.back());
   spare_nodes_.pop_back();
   node.key().assign(key);
-  node.mapped() = std::move(change);
+  Change& change = node.mapped();
+  change.kind = kind;
+  change.committed = committed;  // change.bytes is empty: recycle() left it so
   return pending_.insert(hint, std::move(node))->second;
 }
 
 void NvmStore::recycle(Pending::node_type&& node) {
   // A few nodes cover the small transactions; a large one does not leave thousands behind.
   constexpr std::size_t kSpareNodes = 8;
+  // A short value's buffer stays with its node, so the next small change (the 4-byte length a
+  // staged block appends) needs no allocation; a larger one (a block's own buffer, an image chunk) is
+  // freed rather than kept alive until the next commit.
+  constexpr std::size_t kSpareValueCapacity = 64;
   if (spare_nodes_.size() >= kSpareNodes) return;  // the node is freed here
   node.key().clear();
-  node.mapped().bytes = Bytes{};  // a value left in the node is not kept alive until the next commit
+  Bytes& bytes = node.mapped().bytes;
+  if (bytes.capacity() > kSpareValueCapacity) {
+    bytes = Bytes{};
+  } else {
+    secure_zero(bytes.data(), bytes.size());  // a key set's record is this short: nothing of it stays behind
+    bytes.clear();
+  }
   spare_nodes_.push_back(std::move(node));
 }
 
@@ -268,8 +282,8 @@ void NvmStore::write(std::string_view key, Bytes&& value) {
     found->second.bytes = std::move(value);
   } else {
     const auto committed = state_.find(key);
-    add_pending(found, key,
-                Change{Change::Kind::put, std::move(value), committed == state_.end() ? nullptr : &*committed});
+    add_pending(found, key, Change::Kind::put, committed == state_.end() ? nullptr : &*committed).bytes =
+        std::move(value);
   }
 }
 
@@ -283,7 +297,7 @@ void NvmStore::erase(std::string_view key) {
       found->second.kind = Change::Kind::erase;
       found->second.bytes = Bytes{};
     } else {
-      add_pending(found, key, Change{Change::Kind::erase, {}, &*committed});
+      add_pending(found, key, Change::Kind::erase, &*committed);
     }
   } else if (pending) {
     recycle(pending_.extract(found));  // created and erased in the same transaction: nothing to record
@@ -291,10 +305,25 @@ void NvmStore::erase(std::string_view key) {
 }
 
 void NvmStore::append(std::string_view key, ByteView tail) {
-  append(key, Bytes(tail.begin(), tail.end()));
+  Change& change = change_for_append(key, tail.size());
+  // After an erase in the same transaction the object starts again from nothing: a put of `tail`
+  // (an erase's bytes are empty).
+  if (change.kind == Change::Kind::erase) change.kind = Change::Kind::put;
+  // Into the capacity a recycled node kept, for a new change.
+  sefleet::append(change.bytes, tail);
 }
 
 void NvmStore::append(std::string_view key, Bytes&& tail) {
+  Change& change = change_for_append(key, tail.size());
+  if (change.kind == Change::Kind::erase) change.kind = Change::Kind::put;  // as above
+  if (change.bytes.empty()) {
+    change.bytes = std::move(tail);  // a new change keeps the buffer: it becomes the object as it is
+  } else {
+    sefleet::append(change.bytes, tail);
+  }
+}
+
+NvmStore::Change& NvmStore::change_for_append(std::string_view key, std::size_t tail_size) {
   require_transaction("append");
   check_key(key);
   const auto found = pending_.lower_bound(key);
@@ -313,23 +342,14 @@ void NvmStore::append(std::string_view key, Bytes&& tail) {
            : change.kind == Change::Kind::erase ? 0
                                                 : size + change.bytes.size();
   }
-  if (tail.size() > format::kMaxValueSize - size) {
+  if (tail_size > format::kMaxValueSize - size) {
     throw Error(Errc::invalid_argument, "NVM object '" + std::string(key) + "' of " + std::to_string(size) +
-                                            " bytes cannot grow by " + std::to_string(tail.size()) +
+                                            " bytes cannot grow by " + std::to_string(tail_size) +
                                             " beyond the limit of " + std::to_string(format::kMaxValueSize));
   }
-  if (!pending) {
-    add_pending(found, key, Change{Change::Kind::append, std::move(tail), committed});
-    return;
-  }
-  Change& change = found->second;
-  // After an erase in the same transaction the object starts again from nothing: a put of `tail`.
-  if (change.kind == Change::Kind::erase) {
-    change.kind = Change::Kind::put;  // still over the committed entry, which the put replaces
-    change.bytes = std::move(tail);
-    return;
-  }
-  sefleet::append(change.bytes, tail);
+  // A pending erase stays over the committed entry: the put the caller makes of it replaces that.
+  if (pending) return found->second;
+  return add_pending(found, key, Change::Kind::append, committed);
 }
 
 void NvmStore::abort() {

@@ -94,9 +94,12 @@ class NvmStore {
   };
   using Pending = std::map<std::string, Change, std::less<>>;
 
-  // Adds a change for a key not yet in pending_ at `hint` (its lower bound), reusing a node of an
-  // earlier commit when there is one.
-  Change& add_pending(Pending::iterator hint, std::string_view key, Change change);
+  // Adds a change with empty bytes for a key not yet in pending_ at `hint` (its lower bound), reusing
+  // a node of an earlier commit (and a short value buffer it kept) when there is one.
+  Change& add_pending(Pending::iterator hint, std::string_view key, Change::Kind kind, State::value_type* committed);
+  // The change an append of `tail_size` bytes to `key` goes into: the key's pending change, or a new
+  // append change with empty bytes. Refuses an object that would exceed the size limit.
+  Change& change_for_append(std::string_view key, std::size_t tail_size);
   // Keeps the emptied node of an applied or dropped change for the next transaction.
   void recycle(Pending::node_type&& node);
 

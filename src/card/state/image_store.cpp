@@ -23,10 +23,14 @@ constexpr std::string_view kBlockSizes = "img/block-sizes";
 constexpr std::string_view kActivePrefix = "img/active/";
 constexpr std::string_view kChunkInfix = "/chunk/";
 constexpr std::uint8_t kImageRecordFormat = 1;
-// Format 2 of the staging record: without the bytes and blocks received (the segments and the list
-// of block lengths hold them), so that WRITE BLOCK does not rewrite the record.
-constexpr std::uint8_t kStagingFormat = 2;
-constexpr std::size_t kStagingFixedSize = 1 + 1 + 16 + 4 + 1 + 1;
+// Format 2 of the staging record dropped the bytes and blocks received (the segments and the list of
+// block lengths hold them), so that WRITE BLOCK does not rewrite the record; its segments are always
+// kStagingSegmentSize bytes. Format 3 adds the segment size after the total length (a short stream
+// is one segment). Format 2 is still read; every change writes format 3.
+constexpr std::uint8_t kStagingFormatFixedSegments = 2;
+constexpr std::uint8_t kStagingFormat = 3;
+constexpr std::size_t kStagingFixedSize = 1 + 1 + 16 + 4 + 1 + 1;  // format 2; format 3 has 4 more
+constexpr std::size_t kSegmentSizeBytes = 4;
 constexpr std::size_t kActiveFixedSize = 1 + 1 + 4 + 4 + 32 + 1;
 constexpr std::size_t kBlockSizeBytes = 4;
 
@@ -43,11 +47,11 @@ std::string segment_name(std::size_t index) {
   return name;
 }
 // The segment sizes a list of block lengths makes: whole blocks, a new segment when the next block
-// does not fit in the current one.
-std::vector<std::size_t> segment_sizes(const std::vector<std::uint32_t>& blocks) {
+// does not fit in the current one (of at most `segment_size` bytes).
+std::vector<std::size_t> segment_sizes(const std::vector<std::uint32_t>& blocks, std::size_t segment_size) {
   std::vector<std::size_t> sizes;
   for (const std::uint32_t block : blocks) {
-    if (sizes.empty() || sizes.back() + block > kStagingSegmentSize) sizes.push_back(0);
+    if (sizes.empty() || sizes.back() + block > segment_size) sizes.push_back(0);
     sizes.back() += block;
   }
   return sizes;
@@ -71,10 +75,16 @@ bool is_image_type(std::uint8_t value) {
               "image store in " + store.name() + ": object '" + std::string(object) + "' " + problem);
 }
 
+// The segment size a new staging of `total_length` bytes gets.
+std::uint32_t segment_size_for(std::uint32_t total_length) {
+  return total_length <= kWholeStreamStagingLimit ? total_length : static_cast<std::uint32_t>(kStagingSegmentSize);
+}
+
 Bytes encode_staging(const StagingRecord& r) {
   Bytes out{kStagingFormat, static_cast<std::uint8_t>(r.profile)};
   append(out, r.campaign_id);
   put_be32(out, r.total_length);
+  put_be32(out, r.segment_size);
   out.push_back(static_cast<std::uint8_t>(r.state));
   out.push_back(static_cast<std::uint8_t>(r.bk_mac.size()));
   append(out, r.bk_mac.view());
@@ -83,21 +93,31 @@ Bytes encode_staging(const StagingRecord& r) {
 
 // The record alone: `received` and `blocks` are filled in from the segments and the list at load.
 StagingRecord decode_staging(const nvm::NvmStore& store, ByteView v) {
-  if (v.size() < kStagingFixedSize || v[0] != kStagingFormat)
+  const bool fixed_segments = !v.empty() && v[0] == kStagingFormatFixedSegments;
+  const std::size_t fixed_size = kStagingFixedSize + (fixed_segments ? 0 : kSegmentSizeBytes);
+  if (v.size() < fixed_size || (v[0] != kStagingFormat && !fixed_segments))
     corrupt_image(store, kStaging, "has a bad size or format");
   StagingRecord r;
   if (v[1] != 0x03 && v[1] != 0x04) corrupt_image(store, kStaging, "names an unknown profile");
   r.profile = static_cast<bc::Profile>(v[1]);
   std::copy_n(v.begin() + 2, 16, r.campaign_id.begin());
   r.total_length = read_be32(v, 18);
-  const std::uint8_t state = v[22];
+  std::size_t at = 22;
+  if (!fixed_segments) {
+    r.segment_size = read_be32(v, at);
+    at += kSegmentSizeBytes;
+  }
+  const std::uint8_t state = v[at];
   if (state < 0x01 || state > 0x03) corrupt_image(store, kStaging, "names an unknown state");
   r.state = static_cast<StagingState>(state);
-  const std::size_t mac_size = v[23];
-  if (v.size() != kStagingFixedSize + mac_size) corrupt_image(store, kStaging, "has a bad BK-MAC length");
-  r.bk_mac = SecretBytes(v.subspan(kStagingFixedSize));
+  const std::size_t mac_size = v[at + 1];
+  if (v.size() != fixed_size + mac_size) corrupt_image(store, kStaging, "has a bad BK-MAC length");
+  r.bk_mac = SecretBytes(v.subspan(fixed_size));
   if (r.total_length == 0 || r.total_length > kStagingCapacity)
     corrupt_image(store, kStaging, "has a bad total length");
+  // The size open_staging gives, or the fixed one of format 2 (kept when such a record is rewritten).
+  if (r.segment_size != kStagingSegmentSize && r.segment_size != segment_size_for(r.total_length))
+    corrupt_image(store, kStaging, "has a bad segment size");
   return r;
 }
 
@@ -213,7 +233,7 @@ void ImageStore::load_staging() {
   if (!staging_) return;
   std::uint64_t staged_bytes = 0;
   for (const std::size_t size : segments) staged_bytes += size;
-  if (segments != segment_sizes(blocks) || staged_bytes > staging_->total_length ||
+  if (segments != segment_sizes(blocks, staging_->segment_size) || staged_bytes > staging_->total_length ||
       (staging_->state != StagingState::receiving && staged_bytes != staging_->total_length)) {
     corrupt_image(store_, kStaging, "does not match its segments and block list");
   }
@@ -246,6 +266,7 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   record.profile = profile;
   record.campaign_id = campaign_id;
   record.total_length = total_length;
+  record.segment_size = segment_size_for(total_length);
   nvm::run_transaction(store_, [&] {
     if (staging_) erase_staging_objects();
     write_staging_record(record);
@@ -275,11 +296,12 @@ void ImageStore::append_block(Bytes&& chunk) {
   for (std::size_t i = 0; i < kBlockSizeBytes; ++i) {
     length[i] = static_cast<std::uint8_t>(size >> (8 * (kBlockSizeBytes - 1 - i)));
   }
-  const bool new_segment = segments_ == 0 || last_segment_size_ + size > kStagingSegmentSize;
+  const std::size_t segment_size = staging_->segment_size;
+  const bool new_segment = segments_ == 0 || last_segment_size_ + size > segment_size;
   const std::size_t segment = new_segment ? segments_ : segments_ - 1;
   // A segment is filled by many short blocks: giving its first block the segment's whole capacity
   // lets the committed object grow in place instead of being copied each time its vector doubles.
-  if (new_segment) chunk.reserve(kStagingSegmentSize);
+  if (new_segment) chunk.reserve(segment_size);
   nvm::run_transaction(store_, [&] {
     store_.append(segment_name(segment), std::move(chunk));
     store_.append(kBlockSizes, length);
@@ -334,6 +356,16 @@ SecretBytes ImageStore::staged_stream() const {
     at += it->second.size();
   }
   return out;
+}
+
+ByteView ImageStore::staged_stream_in_place() const {
+  if (!staging_ || segments_ != 1) return {};
+  const auto& all = store_.committed();
+  const auto it = all.find(segment_name(0));
+  if (it == all.end() || it->second.size() != staging_->received) {
+    corrupt_image(store_, segment_name(0), "is missing or does not hold the stream");
+  }
+  return it->second;
 }
 
 void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) {

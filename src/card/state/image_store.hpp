@@ -9,11 +9,14 @@
 // one transaction that appends the block to the current segment of the stream and its length to the
 // list of block lengths, nothing else. The staging record is written when staging opens and when its
 // state changes, never per block: the bytes and blocks received are what the segments and the list
-// hold. A segment holds whole blocks, at most kStagingSegmentSize bytes; a block that does not fit
-// starts the next one, so a 64 KB block arrives in a segment of its own and its buffer becomes that
-// object without a copy. Segments keep each object below the NVM object limit (16 MiB, while staging
-// holds up to 32 MiB) and make erasing the staging a handful of erasures. Active images are kept in
-// chunks of kActiveChunkSize bytes for the same reason.
+// hold. A segment holds whole blocks, at most the staging's segment size; a block that does not fit
+// starts the next one. A stream of at most kWholeStreamStagingLimit bytes is staged as ONE segment
+// (its segment size is the stream's length, reserved by the first block), so AUTHORIZE ACTION reads
+// it where it is: the integrity code, the manifest and the digest need no joined copy of the stream.
+// A longer stream is cut into segments of kStagingSegmentSize bytes, so a 64 KB block arrives in a
+// segment of its own and its buffer becomes that object without a copy. Segments keep each object
+// below the NVM object limit (16 MiB, while staging holds up to 32 MiB) and make erasing the staging
+// a handful of erasures. Active images are kept in chunks of kActiveChunkSize bytes for the same reason.
 //
 // Policy (what is allowed when) belongs to the ISD; this class only keeps the records consistent.
 #pragma once
@@ -44,6 +47,10 @@ inline constexpr std::size_t kActiveChunkSize = 64 * 1024;
 // The staged stream is stored in segments of whole blocks, at most this many bytes each (also the
 // largest block: a WRITE BLOCK's data is below it).
 inline constexpr std::size_t kStagingSegmentSize = 64 * 1024;
+// A stream of at most this many bytes is one segment of its own length. Above it, appending 64 KB
+// blocks into one object would copy each of them, where 64 KiB segments take their buffers; below
+// it, the joined copy that verification would otherwise make costs more than those copies.
+inline constexpr std::size_t kWholeStreamStagingLimit = 1024 * 1024;
 
 enum class StagingState : std::uint8_t {
   receiving = 0x01,  // broadcast mode is (or was) loading it; garbage once that context ended
@@ -57,6 +64,9 @@ struct StagingRecord {
   std::uint32_t total_length = 0;  // C6
   std::uint32_t received = 0;      // bytes appended so far (the segments' sizes added up)
   std::uint32_t blocks = 0;        // blocks appended so far (= the next block number; the list's length)
+  // The most bytes one segment holds: the total length for a stream of at most
+  // kWholeStreamStagingLimit bytes, else kStagingSegmentSize (and always that in a format-2 record).
+  std::uint32_t segment_size = kStagingSegmentSize;
   StagingState state = StagingState::receiving;
   SecretBytes bk_mac;  // profile 3, once complete: the key of the integrity code
 };
@@ -99,9 +109,15 @@ class ImageStore {
   void discard_staging();
   // The staged stream, the blocks concatenated (a secret: it may be a plain image).
   SecretBytes staged_stream() const;
+  // The staged stream where it is, when it is one segment (a stream of at most
+  // kWholeStreamStagingLimit bytes always is); empty otherwise (use staged_stream()). Valid until the
+  // next change of the staging.
+  ByteView staged_stream_in_place() const;
 
   // Makes `datasend` (already verified and parsed by the caller) the active image of its type, erases
-  // the previous image of that type and the staging, all in one transaction.
+  // the previous image of that type and the staging, all in one transaction. `datasend` may be the
+  // staged stream in place: it is digested and copied into the image's chunks before the commit
+  // frees the staging.
   void activate(const gp::broadcast::ImageManifest& manifest, ByteView datasend);
   // The DATASEND of the active image of `type` (empty when none).
   SecretBytes active_datasend(gp::broadcast::ImageType type) const;

@@ -73,9 +73,34 @@ TEST_F(ImageStoreTest, StagingAndActivationSurviveReopen) {
   }
 }
 
+TEST_F(ImageStoreTest, AShortStreamIsOneSegmentReadInPlace) {
+  // 300 blocks of 239 bytes (a stream of 71,700 bytes, more than kStagingSegmentSize): one segment.
+  const Bytes stream = nvm::test::pattern(300 * 239, 5);
+  {
+    nvm::NvmStore store = open_store();
+    ImageStore images(store);
+    images.open_staging(bc::Profile::campaign_key, campaign_, static_cast<std::uint32_t>(stream.size()));
+    EXPECT_EQ(images.staging()->segment_size, stream.size());
+    for (std::size_t at = 0; at < stream.size(); at += 239) images.append_block(ByteView(stream).subspan(at, 239));
+    EXPECT_EQ(store.committed().at("img/staged/0000").size(), stream.size());
+    EXPECT_EQ(store.committed().count("img/staged/0001"), 0u);
+    EXPECT_TRUE(std::ranges::equal(images.staged_stream_in_place(), stream));
+    // The view is the committed object itself, not a copy.
+    EXPECT_EQ(images.staged_stream_in_place().data(), store.committed().at("img/staged/0000").data());
+  }
+  nvm::NvmStore store = open_store();
+  ImageStore images(store);
+  ASSERT_TRUE(images.staging().has_value());
+  EXPECT_EQ(images.staging()->segment_size, stream.size());
+  EXPECT_EQ(images.staging()->blocks, 300u);
+  EXPECT_TRUE(std::ranges::equal(images.staged_stream_in_place(), stream));
+  EXPECT_TRUE(std::ranges::equal(images.staged_stream().view(), stream));
+}
+
 TEST_F(ImageStoreTest, BlocksAreAppendedToSegmentsAndCountedAgainAtLoad) {
-  // 65 blocks of 1000 bytes fill the first segment; the 66th does not fit and starts the second.
-  const Bytes stream = nvm::test::pattern(kStagingSegmentSize + 3000, 4);
+  // A stream above kWholeStreamStagingLimit is cut into segments of kStagingSegmentSize: 65 blocks of
+  // 1000 bytes fill a segment; the 66th does not fit and starts the next.
+  const Bytes stream = nvm::test::pattern(kWholeStreamStagingLimit + 3000, 4);
   {
     nvm::NvmStore store = open_store();
     ImageStore images(store);
@@ -85,8 +110,13 @@ TEST_F(ImageStoreTest, BlocksAreAppendedToSegmentsAndCountedAgainAtLoad) {
       images.append_block(ByteView(stream).subspan(at, std::min<std::size_t>(1000, stream.size() - at)));
       EXPECT_EQ(store.stats().commits, commits + 1) << "one transaction per block";
     }
-    EXPECT_EQ(store.committed().at("img/staged/0000").size(), 65000u);
-    EXPECT_EQ(store.committed().at("img/staged/0001").size(), stream.size() - 65000);
+    // 16 full segments (0000 to 000F) and the rest in 0010 (the numbers are hexadecimal).
+    for (const char digit : std::string_view("0123456789ABCDEF")) {
+      EXPECT_EQ(store.committed().at(std::string("img/staged/000") + digit).size(), 65000u) << digit;
+    }
+    EXPECT_EQ(store.committed().at("img/staged/0010").size(), stream.size() - 16 * 65000);
+    EXPECT_EQ(store.committed().count("img/staged/0011"), 0u);
+    EXPECT_TRUE(images.staged_stream_in_place().empty());  // more than one segment: only the joined copy
     EXPECT_EQ(store.committed().at("img/block-sizes").size(), 4 * ((stream.size() + 999) / 1000));
     EXPECT_THROW(images.append_block(Bytes(kStagingSegmentSize + 1, 0)), Error);  // above one segment
   }
@@ -161,6 +191,59 @@ TEST_F(ImageStoreTest, AnOldFormatStagingRecordIsRefused) {
   // Format 1 kept the bytes and blocks received in the record (rewritten by every block).
   write_raw("img/staging", Bytes(32, 0x01));
   EXPECT_NE(load_error().find("img/staging' has a bad size or format"), std::string::npos);
+}
+
+// A receiving staging of 70,000 bytes in 70 blocks of 1,000, cut into segments of 65,000 and 5,000
+// bytes (the 64 KiB rule), under a record of the given format and segment size (format 3 only).
+void write_fixed_segment_staging(nvm::NvmStore& store, std::uint8_t format, std::uint32_t segment_size) {
+  Bytes record{format, 0x03};
+  record.insert(record.end(), 16, 0x11);
+  put_be32(record, 70000);
+  if (format == 3) put_be32(record, segment_size);
+  append(record, Bytes{0x01, 0x00});  // receiving, no BK-MAC yet
+  Bytes blocks;
+  for (int i = 0; i < 70; ++i) put_be32(blocks, 1000);
+  store.begin();
+  store.write("img/staging", record);
+  store.write("img/block-sizes", blocks);
+  store.write("img/staged/0000", Bytes(65000, 0x21));
+  store.write("img/staged/0001", Bytes(5000, 0x22));
+  store.commit();
+}
+
+TEST_F(ImageStoreTest, AFormat2StagingKeepsItsFixedSegments) {
+  {
+    nvm::NvmStore store = open_store();
+    write_fixed_segment_staging(store, 2, 0);
+    ImageStore images(store);
+    ASSERT_TRUE(images.staging().has_value());
+    EXPECT_EQ(images.staging()->segment_size, kStagingSegmentSize);
+    EXPECT_EQ(images.staging()->received, 70000u);
+    EXPECT_TRUE(images.staged_stream_in_place().empty());
+    images.complete_staging(Bytes(16, 0x33));  // rewritten in format 3, keeping the segment size
+  }
+  nvm::NvmStore store = open_store();
+  ImageStore images(store);
+  EXPECT_EQ(images.staging()->state, StagingState::complete);
+  EXPECT_EQ(images.staging()->segment_size, kStagingSegmentSize);
+  EXPECT_EQ(images.staged_stream().size(), 70000u);
+}
+
+TEST_F(ImageStoreTest, AFormat3StagingWhoseSegmentsBreakItsSegmentSizeIsRefused) {
+  const nvm::MemoryDevice::Medium personalized = copy_medium(medium_);
+  {
+    // Segment size = the total (one segment) but two segments stored.
+    nvm::NvmStore store = open_store();
+    write_fixed_segment_staging(store, 3, 70000);
+  }
+  EXPECT_NE(load_error().find("img/staging' does not match its segments"), std::string::npos);
+  medium_ = copy_medium(personalized);
+  {
+    // A segment size no writer gives.
+    nvm::NvmStore store = open_store();
+    write_fixed_segment_staging(store, 3, 1000);
+  }
+  EXPECT_NE(load_error().find("img/staging' has a bad segment size"), std::string::npos);
 }
 
 TEST_F(ImageStoreTest, ARecordThatDoesNotMatchItsBlocksIsRefused) {
