@@ -17,10 +17,12 @@
 // Checkpoints run on a thread of their own. SQLite's automatic checkpoint runs inside the commit that
 // fills the WAL past 1,000 pages: that writer copies the pages into the database file and syncs it
 // while it holds the write lock, so every other writer waits for the disk (the tail of the server's
-// latencies, and idle cores). Here the writer's commit only signals the checkpointer, which runs a
-// PASSIVE checkpoint on its own connection beside the writers (same copies, same syncs). Should the
-// WAL still grow to kWriterCheckpointPages (the checkpointer cannot keep up, or a reader holds old
-// frames), the writer checkpoints itself as SQLite would.
+// latencies, and idle cores). Here the writer's commit only signals the checkpointer, once per 1,000
+// pages written, which runs a PASSIVE checkpoint on its own connection beside the writers (same
+// copies, same syncs). The WAL starts again from its beginning only once a checkpoint copied all of
+// it before the next write, which continuous writes rarely allow: when it reaches
+// kWriterCheckpointPages, the writer checkpoints itself as SQLite would (copying what the last
+// background checkpoint left), and the WAL restarts.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -326,7 +328,15 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  void request() {
+  // After each of the writer's commits (from its WAL hook, under the write lock), with the WAL's size:
+  // one checkpoint per kCheckpointPages pages written, as SQLite's own cadence. Not one per commit
+  // while the WAL is past the threshold: the writers keep adding pages during a checkpoint, so it
+  // rarely copies all of them, and the checkpoints would follow each other, each with its syncs.
+  void after_commit(int wal_pages) {
+    if (wal_pages < last_wal_pages_) next_at_ = kCheckpointPages;  // the WAL restarted from its start
+    last_wal_pages_ = wal_pages;
+    if (wal_pages < next_at_) return;
+    next_at_ = wal_pages + kCheckpointPages;
     {
       std::lock_guard lock(mutex_);
       requested_ = true;
@@ -351,6 +361,8 @@ class Checkpointer {
   }
 
   std::unique_ptr<SqliteConnection> connection_;
+  int last_wal_pages_ = 0;          // writer side (under the write lock)
+  int next_at_ = kCheckpointPages;  // writer side
   std::mutex mutex_;
   std::condition_variable wake_;
   bool requested_ = false;
@@ -363,8 +375,8 @@ class Checkpointer {
 int on_writer_commit(void* checkpointer, sqlite3* handle, const char* database, int wal_pages) {
   if (wal_pages >= kWriterCheckpointPages) {
     sqlite3_wal_checkpoint_v2(handle, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (wal_pages >= kCheckpointPages) {
-    static_cast<Checkpointer*>(checkpointer)->request();
+  } else {
+    static_cast<Checkpointer*>(checkpointer)->after_commit(wal_pages);
   }
   return SQLITE_OK;  // the commit itself succeeded whatever the checkpoint does
 }
