@@ -168,8 +168,10 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
   // disk's sync rate. A record lost to a power cut of the server's machine costs that SE a fresh PAUT:
   // its report is refused as unknown (404), the terminal asks again, and an SE that had activated the
   // image answers the new delivery with a refused manifest whose authenticated status names this
-  // campaign's image, which the policy counts as updated (already_runs_campaign_image).
-  return database_.run_relaxed([&](db::Transaction& tx) {
+  // campaign's image, which the policy counts as updated (already_runs_campaign_image). The write
+  // shares its commit with the authorizations queued with it (group commit); a refusal of this one
+  // leaves theirs alone, and the grant is returned only once the shared commit is done.
+  return authorization_writes_.run([&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();

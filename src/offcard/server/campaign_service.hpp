@@ -25,6 +25,7 @@
 #include "offcard/keystore/keystore.hpp"
 #include "offcard/server/api_error.hpp"
 #include "offcard/server/db/database.hpp"
+#include "offcard/server/db/group_commit.hpp"
 #include "offcard/server/repository.hpp"
 
 namespace sefleet::offcard::server {
@@ -136,6 +137,9 @@ class CampaignService {
   std::int64_t now() const { return now_(); }
 
   db::Database& database_;
+  // The authorizations' writes (offline, online SCP11 and SCP03), committed in groups: relaxed, and
+  // each request answered only after the commit that holds its rows (docs/database.md "Group commit").
+  db::CommitGroup authorization_writes_{database_};
   Keystore& keystore_;
   std::string admin_token_hash_;
   std::function<std::int64_t()> now_;

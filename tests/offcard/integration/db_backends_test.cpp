@@ -2,9 +2,11 @@
 // test PostgreSQL server (SEFLEET_TEST_PG_URL, a private schema per test; missing URL = failure).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <future>
 #include <limits>
 #include <memory>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "offcard/server/db/database.hpp"
+#include "offcard/server/db/group_commit.hpp"
 #include "pg_test_schema.hpp"
 #include "support/temp_dir.hpp"
 
@@ -256,6 +259,95 @@ TEST_P(DatabaseBackend, ConcurrentWritersLoseNoUpdate) {
   EXPECT_EQ(query("SELECT n FROM counter WHERE id = 1").at(0).integer(0), kThreads * kIncrements);
 }
 
+// Group commit: the functions queued while a batch runs share the next transaction; each gets its own
+// result or its own failure, and a failed one leaves no row while the others of its batch commit.
+TEST_P(DatabaseBackend, GroupCommitSharesOneTransactionAndKeepsFailuresApart) {
+  exec("CREATE TABLE t (k INTEGER PRIMARY KEY, who TEXT NOT NULL)");
+  exec("INSERT INTO t (k, who) VALUES (100, 'before')");
+  CommitGroup group(*db_);
+  std::promise<void> first_running;
+  std::promise<void> release_first;
+  // The first function holds its batch open until five more wait, so those five form the second batch.
+  auto first = std::async(std::launch::async, [&] {
+    return group.run([&](Transaction& tx) {
+      tx.exec("INSERT INTO t (k, who) VALUES (0, 'first')");
+      first_running.set_value();
+      release_first.get_future().wait();
+      return 0;
+    });
+  });
+  first_running.get_future().wait();
+  std::vector<std::future<std::int64_t>> others;
+  for (std::int64_t k = 1; k <= 5; ++k) {
+    others.push_back(std::async(std::launch::async, [&, k] {
+      return group.run([&, k](Transaction& tx) -> std::int64_t {
+        tx.exec("INSERT INTO t (k, who) VALUES ($1, 'batch')", {k});
+        if (k == 2) throw std::runtime_error("refused after its write");
+        if (k == 4) tx.exec("INSERT INTO t (k, who) VALUES (100, 'duplicate')");  // a constraint violation
+        return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0);
+      });
+    }));
+  }
+  while (group.stats().waiting < 5) std::this_thread::yield();
+  release_first.set_value();
+  EXPECT_EQ(first.get(), 0);
+  std::vector<std::int64_t> seen;
+  for (std::size_t n = 0; n < others.size(); ++n) {
+    if (n == 1) {
+      EXPECT_THROW(others[n].get(), std::runtime_error);
+    } else if (n == 3) {
+      EXPECT_EQ(error_code_of([&] { others[n].get(); }), Errc::state_error);
+    } else {
+      seen.push_back(others[n].get());
+    }
+  }
+  // Each function saw the rows of the functions before it in its batch, never a refused one's.
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 4, 5}));
+  EXPECT_EQ(query("SELECT k FROM t ORDER BY k").size(), 5u);
+  EXPECT_TRUE(query("SELECT k FROM t WHERE k = 2 OR k = 4").empty());
+  EXPECT_EQ(query("SELECT who FROM t WHERE k = 100").at(0).text(0), "before");
+  const auto stats = group.stats();
+  EXPECT_EQ(stats.batches, 2u);
+  EXPECT_EQ(stats.functions, 6u);
+  EXPECT_EQ(stats.waiting, 0u);
+}
+
+// Many writers through one group: no update lost, every result returned after its commit (another
+// connection reads it at once), and the batches held more than one function on average.
+TEST_P(DatabaseBackend, GroupCommitLosesNoUpdateUnderConcurrentWriters) {
+  exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)");
+  exec("INSERT INTO counter (id, n) VALUES (1, 0)");
+  CommitGroup group(*db_);
+  constexpr int kThreads = 6;
+  constexpr int kIncrements = 20;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrements; ++i) {
+        try {
+          const auto written = group.run([&](Transaction& tx) {
+            const auto n = tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0);
+            tx.exec("UPDATE counter SET n = $1 WHERE id = 1", {n + 1});
+            return n + 1;
+          });
+          const auto committed = db_->read(
+              [&](Transaction& tx) { return tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0); });
+          if (committed < written && failures++ == 0) ADD_FAILURE() << "returned before its commit";
+        } catch (const std::exception& error) {
+          if (failures++ == 0) ADD_FAILURE() << error.what();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(query("SELECT n FROM counter WHERE id = 1").at(0).integer(0), kThreads * kIncrements);
+  EXPECT_EQ(group.stats().functions, static_cast<std::size_t>(kThreads * kIncrements));
+  EXPECT_LE(group.stats().batches, group.stats().functions);
+}
+
 TEST_P(DatabaseBackend, ReadOnlyTransactionsRefuseWritesAndDoNotWaitForWriters) {
   exec("CREATE TABLE t (x INTEGER)");
   exec("INSERT INTO t VALUES (1)");
@@ -369,6 +461,34 @@ TEST(SqliteOutage, ALockHeldTooLongIsUnavailableThenWorksAgain) {
   lock.reset();
   impatient->run([](Transaction& tx) { tx.exec("INSERT INTO t VALUES (2)"); });
   EXPECT_EQ(impatient->read([](Transaction& tx) { return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0); }), 2);
+}
+
+// The writer's commits no longer checkpoint inline: the checkpointer thread copies the WAL into the
+// database file once it passes 1,000 pages, with nobody writing or reading afterwards, and the data
+// stays whole.
+TEST(SqliteCheckpoints, TheWalReachesTheDatabaseFileWithoutAnotherCommit) {
+  TempDir dir;
+  const auto path = dir.path() / "test.db";
+  auto db = open_database("sqlite:" + path.string(), 2);
+  db->run([](Transaction& tx) { tx.exec("CREATE TABLE pages (id INTEGER PRIMARY KEY, data BLOB NOT NULL)"); });
+  // 600 relaxed commits of three overflow pages and a leaf each: about 2,400 WAL pages (two checkpoint
+  // requests), under the writer's own checkpoint threshold (8,000).
+  const Bytes page_sized(3 * 4096, 0x5A);
+  for (std::int64_t k = 0; k < 600; ++k) {
+    db->run_relaxed([&](Transaction& tx) { tx.exec("INSERT INTO pages (id, data) VALUES ($1, $2)", {k, page_sized}); });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::filesystem::file_size(path) < 1000 * 4096 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(std::filesystem::file_size(path), 1000u * 4096u);
+  const auto rows = db->read([](Transaction& tx) { return tx.query("SELECT COUNT(*), SUM(LENGTH(data)) FROM pages"); });
+  EXPECT_EQ(rows.at(0).integer(0), 600);
+  EXPECT_EQ(rows.at(0).integer(1), 600 * 3 * 4096);
+  db.reset();
+  // Reopened: everything is there (the WAL's last pages were copied on close).
+  auto again = open_database("sqlite:" + path.string(), 1);
+  EXPECT_EQ(again->read([](Transaction& tx) { return tx.query("SELECT COUNT(*) FROM pages"); }).at(0).integer(0), 600);
 }
 
 TEST(SqliteOutage, AnUnreachablePathIsUnavailable) {

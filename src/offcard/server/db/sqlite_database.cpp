@@ -13,6 +13,16 @@
 // writes spread over the pool, every write transaction started cold and read its pages again (about ten
 // reads of the file per authorization); the one writer only ever sees its own commits, so its cache
 // stays valid from one write to the next.
+//
+// Checkpoints run on a thread of their own. SQLite's automatic checkpoint runs inside the commit that
+// fills the WAL past 1,000 pages: that writer copies the pages into the database file and syncs it
+// while it holds the write lock, so every other writer waits for the disk (the tail of the server's
+// latencies, and idle cores). Here the writer's commit only signals the checkpointer, once per 1,000
+// pages written, which runs a PASSIVE checkpoint on its own connection beside the writers (same
+// copies, same syncs). The WAL starts again from its beginning only once a checkpoint copied all of
+// it before the next write, which continuous writes rarely allow: when it reaches
+// kWriterCheckpointPages, the writer checkpoints itself as SQLite would (copying what the last
+// background checkpoint left), and the WAL restarts.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -20,9 +30,11 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -292,6 +304,83 @@ Row read_row(sqlite3_stmt* statement) {
   return row;
 }
 
+// When the writer's commits have filled the WAL with this many pages, the checkpointer copies them into
+// the database file (SQLite's own automatic checkpoint threshold).
+constexpr int kCheckpointPages = 1000;
+// Past this many, the writer checkpoints itself (PASSIVE, as SQLite's automatic checkpoint).
+constexpr int kWriterCheckpointPages = 8 * kCheckpointPages;
+
+// Copies the WAL into the database file when the writer asks, on its own thread and connection.
+class Checkpointer {
+ public:
+  explicit Checkpointer(const SqliteOptions& options)
+      : connection_(std::make_unique<SqliteConnection>(options)), thread_([this] { loop(); }) {}
+
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // After each of the writer's commits (from its WAL hook, under the write lock), with the WAL's size:
+  // one checkpoint per kCheckpointPages pages written, as SQLite's own cadence. Not one per commit
+  // while the WAL is past the threshold: the writers keep adding pages during a checkpoint, so it
+  // rarely copies all of them, and the checkpoints would follow each other, each with its syncs.
+  void after_commit(int wal_pages) {
+    if (wal_pages < last_wal_pages_) next_at_ = kCheckpointPages;  // the WAL restarted from its start
+    last_wal_pages_ = wal_pages;
+    if (wal_pages < next_at_) return;
+    next_at_ = wal_pages + kCheckpointPages;
+    {
+      std::lock_guard lock(mutex_);
+      requested_ = true;
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return requested_ || stopping_; });
+      if (stopping_) return;
+      requested_ = false;
+      lock.unlock();
+      // PASSIVE: copies what no reader still needs, never waits for a writer or a reader. A failure
+      // (SQLITE_BUSY while another checkpoint runs, an I/O error) leaves the frames in the WAL, where
+      // they stay valid: the next request, or the writer's own checkpoint, copies them.
+      sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<SqliteConnection> connection_;
+  int last_wal_pages_ = 0;          // writer side (under the write lock)
+  int next_at_ = kCheckpointPages;  // writer side
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool requested_ = false;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+// The writer connection's WAL hook (it replaces SQLite's automatic checkpoint): called after each of
+// its commits with the WAL's size in pages.
+int on_writer_commit(void* checkpointer, sqlite3* handle, const char* database, int wal_pages) {
+  if (wal_pages >= kWriterCheckpointPages) {
+    sqlite3_wal_checkpoint_v2(handle, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else {
+    static_cast<Checkpointer*>(checkpointer)->after_commit(wal_pages);
+  }
+  return SQLITE_OK;  // the commit itself succeeded whatever the checkpoint does
+}
+
 class SqliteDatabase;
 
 // Where a transaction's connection comes from and goes back to: lent by the pool, or the database's
@@ -439,8 +528,19 @@ class SqliteDatabase final : public Database {
       pool_.give_back(pool_.acquire());
     } else {
       writer_ = std::make_unique<SqliteConnection>(options_);
+      checkpointer_ = std::make_unique<Checkpointer>(options_);
+      sqlite3_wal_hook(writer_->handle(), on_writer_commit, checkpointer_.get());
     }
   }
+
+  ~SqliteDatabase() override {
+    // The hook points at the checkpointer: the writer goes first.
+    writer_.reset();
+    checkpointer_.reset();
+  }
+
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
@@ -464,7 +564,8 @@ class SqliteDatabase final : public Database {
   bool in_memory_;
   ConnectionPool<SqliteConnection> pool_;  // readers (and, in memory, the writer too)
   std::mutex write_mutex_;
-  std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mutex_; empty while a transaction has it
+  std::unique_ptr<SqliteConnection> writer_;    // guarded by write_mutex_; empty while a transaction has it
+  std::unique_ptr<Checkpointer> checkpointer_;  // file databases only
 };
 
 }  // namespace

@@ -1,0 +1,81 @@
+#include "offcard/server/db/group_commit.hpp"
+
+#include <algorithm>
+
+namespace sefleet::offcard::db {
+
+void CommitGroup::run_erased(std::function<void(Transaction&)> fn) {
+  Pending me{std::move(fn), nullptr, false};
+  std::unique_lock lock(mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (leading_) {
+      finished_.wait(lock);
+      continue;
+    }
+    // Nobody leads: this thread runs the next batch (which holds its own function unless more than
+    // kMaxBatch arrived before it; then it leads again afterwards, or joins a later leader's batch).
+    leading_ = true;
+    const auto size = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
+    const std::vector<Pending*> batch(queue_.begin(), queue_.begin() + size);
+    queue_.erase(queue_.begin(), queue_.begin() + size);
+    lock.unlock();
+    commit_batch(batch);
+    lock.lock();
+    for (Pending* pending : batch) pending->done = true;
+    ++stats_.batches;
+    stats_.functions += batch.size();
+    leading_ = false;
+    finished_.notify_all();
+  }
+  lock.unlock();
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+void CommitGroup::commit_batch(const std::vector<Pending*>& batch) {
+  const auto fail_all = [&](const std::exception_ptr& error) {
+    for (Pending* pending : batch) pending->error = error;
+  };
+  for (int attempt = 1;; ++attempt) {
+    try {
+      try_batch_once(batch);
+      return;
+    } catch (const TransientConflict&) {
+      if (attempt >= Database::kRunAttempts) return fail_all(std::current_exception());
+    } catch (...) {
+      // The transaction itself failed (or could not start): no function's rows were committed.
+      return fail_all(std::current_exception());
+    }
+    Database::pause_before_retry(attempt);
+  }
+}
+
+void CommitGroup::try_batch_once(const std::vector<Pending*>& batch) {
+  auto tx = database_.begin(Durability::relaxed);
+  for (Pending* pending : batch) {
+    pending->error = nullptr;
+    tx->exec("SAVEPOINT grouped_write");
+    try {
+      pending->fn(*tx);
+    } catch (const TransientConflict&) {
+      throw;  // the transaction is lost: the whole batch runs again
+    } catch (...) {
+      pending->error = std::current_exception();
+      // Undoes this function's writes only. Should the transaction itself be gone (SQLite rolls it
+      // back on a full disk or an I/O error; a broken PostgreSQL connection), this throws, and the
+      // whole batch fails with that error.
+      tx->exec("ROLLBACK TO SAVEPOINT grouped_write");
+    }
+    tx->exec("RELEASE SAVEPOINT grouped_write");
+  }
+  tx->commit();
+}
+
+CommitGroup::Stats CommitGroup::stats() const {
+  std::lock_guard lock(mutex_);
+  Stats stats = stats_;
+  stats.waiting = queue_.size();
+  return stats;
+}
+
+}  // namespace sefleet::offcard::db

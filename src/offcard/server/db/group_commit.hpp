@@ -1,0 +1,86 @@
+// Group commit: several threads' small write transactions committed as one.
+//
+// SQLite has one writer at a time, and the server's most frequent writes (an authorization recorded)
+// are a handful of rows each: most of such a transaction's cost is its commit (the WAL frames of every
+// page it touched, the same campaign and index pages each time). A CommitGroup runs the functions that
+// wait to write together in one relaxed transaction, each inside its own savepoint, and commits once.
+// The thread that finds no batch running leads the next one: it takes every function queued so far
+// (its own included, at most kMaxBatch), runs them in arrival order and commits; the others sleep
+// until their batch has committed. Nobody returns before the commit that holds its rows, so what a
+// caller was told is exactly as durable as with Database::run_relaxed.
+//
+// One function's failure is its own: its savepoint is rolled back and its exception goes to its caller
+// only; the others of the batch still commit. What a function sees is what it would see alone, run
+// after the functions before it in the batch (their rows are there, not yet committed). Only a failure
+// of the transaction itself (BEGIN, COMMIT, a savepoint that cannot be rolled back) reaches every
+// function of the batch. A transient conflict (PostgreSQL serialization failure) runs the whole batch
+// again, as Database::run does; the functions must therefore be safe to repeat, as run()'s.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "offcard/server/db/database.hpp"
+
+namespace sefleet::offcard::db {
+
+class CommitGroup {
+ public:
+  // Enough to take what eight route workers queue while one batch commits; bounds a batch's latency.
+  static constexpr std::size_t kMaxBatch = 32;
+
+  explicit CommitGroup(Database& database) : database_(database) {}
+  CommitGroup(const CommitGroup&) = delete;
+  CommitGroup& operator=(const CommitGroup&) = delete;
+
+  // Runs fn(Transaction&) in a relaxed write transaction shared with other callers' functions;
+  // returns what fn returns (or throws what it throws) once that transaction committed.
+  template <typename Fn>
+  auto run(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
+    using Result = std::invoke_result_t<Fn&, Transaction&>;
+    if constexpr (std::is_void_v<Result>) {
+      run_erased([&](Transaction& tx) { fn(tx); });
+    } else {
+      std::optional<Result> result;
+      run_erased([&](Transaction& tx) { result.emplace(fn(tx)); });
+      return std::move(*result);
+    }
+  }
+
+  // How many batches ran and how many functions they held, and how many functions wait for the next
+  // batch now (for tests and benchmarks).
+  struct Stats {
+    std::size_t batches = 0;
+    std::size_t functions = 0;
+    std::size_t waiting = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Pending {
+    std::function<void(Transaction&)> fn;
+    std::exception_ptr error;
+    bool done = false;
+  };
+
+  void run_erased(std::function<void(Transaction&)> fn);
+  // The leader's work: the batch in one transaction, retried whole on a transient conflict.
+  void commit_batch(const std::vector<Pending*>& batch);
+  void try_batch_once(const std::vector<Pending*>& batch);
+
+  Database& database_;
+  mutable std::mutex mutex_;
+  std::condition_variable finished_;
+  std::vector<Pending*> queue_;  // waiting for the next batch, oldest first
+  bool leading_ = false;         // a batch is being run
+  Stats stats_;
+};
+
+}  // namespace sefleet::offcard::db
