@@ -26,13 +26,16 @@ ResponseApdu exchange(transport::CardChannel& channel, const CommandApdu& comman
   return iso7816::transmit(link, command);
 }
 
-// Sends wire bytes as they are (a PSE or PAUT command must not be re-encoded), completing 61xx.
+// Sends wire bytes as they are (a PSE or PAUT command must not be re-encoded), completing 61xx and
+// 6Cxx. The command is parsed (its data field copied) only when the answer asks for one of those: a
+// campaign's commands were checked when its package was loaded, and nearly every answer is final.
 ResponseApdu exchange_raw(transport::CardChannel& channel, ByteView wire) {
+  ResponseApdu first = ResponseApdu::parse(channel.transmit(wire));
+  if (!sw::is_bytes_remaining(first.sw) && !sw::is_wrong_le(first.sw)) return first;
   const iso7816::ApduExchange link = [&](const CommandApdu& c) {
     return ResponseApdu::parse(channel.transmit(c.encode()));
   };
-  const CommandApdu command = CommandApdu::parse(wire);
-  return iso7816::complete_response(link, command, ResponseApdu::parse(channel.transmit(wire)));
+  return iso7816::complete_response(link, CommandApdu::parse(wire), std::move(first));
 }
 
 CommandApdu select_by_aid(ByteView aid) {
