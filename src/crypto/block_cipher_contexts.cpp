@@ -62,7 +62,12 @@ void BlockCipherContexts::proceed_cbc(EVP_CIPHER_CTX* ctx, Chain& chain, bool en
   const std::size_t bs = block_size_;
   Block next{};
   if (!encrypt) std::copy_n(in.end() - static_cast<std::ptrdiff_t>(bs), bs, next.begin());  // before in-place
-  if (encrypt && chain.restart) {
+  if (encrypt && chain.restart && in.data() == out) {
+    // In place the caller's input is overwritten anyway: the correction goes into it, and the chain
+    // is one call (CMAC's finish() enciphers a whole short message this way).
+    for (std::size_t i = 0; i < bs; ++i) out[i] = static_cast<std::uint8_t>(out[i] ^ chain.value[i] ^ chain.iv[i]);
+    update(ctx, in, out);
+  } else if (encrypt && chain.restart) {
     Block first{};
     for (std::size_t i = 0; i < bs; ++i) first[i] = static_cast<std::uint8_t>(in[i] ^ chain.value[i] ^ chain.iv[i]);
     update(ctx, ByteView(first.data(), bs), out);

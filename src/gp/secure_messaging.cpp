@@ -46,6 +46,31 @@ Bytes scp03_icv(crypto::Aes& s_enc, std::uint64_t counter, bool response) {
   return icv;
 }
 
+SecureMessaging::IcvBatch::~IcvBatch() {
+  secure_zero(icvs.data(), icvs.size());
+}
+
+void SecureMessaging::command_icv_into(std::uint8_t* icv) {
+  IcvBatch& batch = icv_batch_;
+  // The entry is looked up by the counter value itself, so a counter set by begin() or resume(), or
+  // moved by the other role's calls, simply misses and starts a new batch from that value.
+  const bool hit = batch.next < IcvBatch::kSize &&
+                   std::equal(counter_.begin(), counter_.end(),
+                              batch.counters.begin() + static_cast<std::ptrdiff_t>(batch.next * crypto::kAesBlock));
+  if (!hit) {
+    Scp03Counter value = counter_;
+    for (std::size_t k = 0; k < IcvBatch::kSize; ++k) {
+      std::copy(value.begin(), value.end(),
+                batch.counters.begin() + static_cast<std::ptrdiff_t>(k * crypto::kAesBlock));
+      increment(value);
+    }
+    enc_.ecb_encrypt(batch.counters, batch.icvs.data());
+    batch.next = 0;
+  }
+  std::copy_n(batch.icvs.begin() + static_cast<std::ptrdiff_t>(batch.next * crypto::kAesBlock), crypto::kAesBlock, icv);
+  ++batch.next;
+}
+
 std::uint64_t SecureMessaging::counter() const noexcept {
   std::uint64_t value = 0;
   for (std::size_t i = 8; i < 16; ++i) value = (value << 8) | counter_[i];
@@ -116,7 +141,11 @@ void SecureMessaging::resume(const Scp03Counter& counter, const crypto::Mac16& c
 void SecureMessaging::encrypt_field(Bytes& field, bool response) {
   crypto::pad80_in_place(field);  // minimal padding, always
   std::uint8_t icv[crypto::kAesBlock];
-  scp03_icv(enc_, counter_, response, icv);
+  if (response) {
+    scp03_icv(enc_, counter_, true, icv);
+  } else {
+    command_icv_into(icv);
+  }
   enc_.cbc_encrypt(ByteView(icv, sizeof icv), field, field.data());
 }
 
@@ -192,7 +221,7 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
   const bool decrypt = (level_ & level::kCDecryption) != 0 && body_size != 0 && body_size % crypto::kAesBlock == 0;
   if (decrypt) {
     std::uint8_t icv[crypto::kAesBlock];
-    scp03_icv(enc_, counter_, false, icv);
+    command_icv_into(icv);
     enc_.cbc_decrypt_begin(ByteView(icv, sizeof icv));
   }
   command_mac_start(mcv_, wire.cla, wire.ins, wire.p1, wire.p2, body_size, wire.uses_extended());

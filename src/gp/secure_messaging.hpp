@@ -12,9 +12,13 @@
 // The 16-byte counter is incremented for every wrapped command, with or without data.
 //
 // Key objects are built once per session (no key schedule per APDU). Not thread-safe.
+// The command ICVs are enciphered eight counter values at a time: one OpenSSL call costs about as much
+// as enciphering twenty blocks, and a short command needs only a few, so one ICV per call would be
+// a tenth of a short command's unwrap (docs/scp03.md).
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -106,6 +110,22 @@ class SecureMessaging {
   // The inverse; nullopt (and the reason) for a length that is not a multiple of 16 or bad padding.
   std::optional<Bytes> decrypt_field(ByteView field, bool response, crypto::PaddingPolicy padding, std::string* reason);
 
+  // The ICV of C-DECRYPTION (host: C-ENCRYPTION) for the current counter, from the batch.
+  void command_icv_into(std::uint8_t* icv);
+
+  // The command ICVs of kSize consecutive counter values and those values; wiped when dropped.
+  struct IcvBatch {
+    static constexpr std::size_t kSize = 8;
+    std::array<std::uint8_t, kSize * crypto::kAesBlock> counters{};
+    std::array<std::uint8_t, kSize * crypto::kAesBlock> icvs{};
+    std::size_t next = kSize;  // the entry the next command should find; kSize: none computed
+
+    IcvBatch() = default;
+    IcvBatch(const IcvBatch&) = default;
+    IcvBatch& operator=(const IcvBatch&) = default;
+    ~IcvBatch();
+  };
+
   Scp03Mode mode_;
   std::uint8_t level_;
   crypto::Aes enc_;
@@ -113,6 +133,7 @@ class SecureMessaging {
   crypto::Cmac rmac_;
   crypto::Mac16 mcv_{};
   Scp03Counter counter_{};
+  IcvBatch icv_batch_;
 };
 
 }  // namespace sefleet::gp

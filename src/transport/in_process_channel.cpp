@@ -9,7 +9,8 @@
 
 namespace sefleet::transport {
 
-InProcessChannel::InProcessChannel(CardEndpoint& card, std::string name) : card_(card), name_(std::move(name)) {
+InProcessChannel::InProcessChannel(CardEndpoint& card, std::string name)
+    : card_(card), description_("inproc:" + std::move(name)) {
   card_.power_on();
 }
 
@@ -25,13 +26,13 @@ InProcessChannel::~InProcessChannel() {
 void InProcessChannel::flush_after_response() {
   if (pending_after_response_) {
     pending_after_response_ = false;
-    after_response_guarded(card_, description());
+    after_response_guarded(card_, description_);
   }
 }
 
 Bytes InProcessChannel::transmit(ByteView command) {
   flush_after_response();
-  Bytes response = transmit_guarded(card_, command, description(), std::numeric_limits<std::size_t>::max());
+  Bytes response = transmit_guarded(card_, command, description_, std::numeric_limits<std::size_t>::max());
   pending_after_response_ = true;
   return response;
 }

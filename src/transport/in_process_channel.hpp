@@ -30,7 +30,7 @@ class InProcessChannel final : public CardChannel {
   Bytes transmit(ByteView command) override;
   Bytes atr() override;
   void reset() override;
-  std::string description() const override { return "inproc:" + name_; }
+  std::string description() const override { return description_; }
 
   // Runs the after_response() owed for the last transmit now, if any (the host is idle).
   void flush_after_response();
@@ -38,7 +38,8 @@ class InProcessChannel final : public CardChannel {
 
  private:
   CardEndpoint& card_;
-  std::string name_;
+  // Built once: every command passes it to the guarded call, which names the link only in its logs.
+  std::string description_;
   bool pending_after_response_ = false;
 };
 

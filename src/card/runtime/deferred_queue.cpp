@@ -280,18 +280,21 @@ void DeferredQueue::interrupt_queue(const char* reason) noexcept {
 }
 
 void DeferredQueue::begin_command(ByteView aid) {
-  Bytes key = aid_bytes(aid);
-  auto it = ended_.find(key);
+  auto it = ended_.find(aid);
+  auto checked = checked_.find(aid);
   if (it == ended_.end() || it->second.empty()) {
-    if (auto checked = checked_.find(key); checked != checked_.end()) checked->second.clear();
+    if (checked != checked_.end()) checked->second.clear();
     return;
   }
-  checked_[key] = std::move(it->second);
+  if (checked == checked_.end()) checked = checked_.try_emplace(aid_bytes(aid)).first;
+  checked->second = std::move(it->second);
   it->second.clear();
 }
 
 const std::vector<std::pair<std::string, DeferredResult>>& DeferredQueue::checked(ByteView aid) {
-  return checked_[aid_bytes(aid)];
+  auto found = checked_.find(aid);
+  if (found == checked_.end()) found = checked_.try_emplace(aid_bytes(aid)).first;
+  return found->second;
 }
 
 void DeferredQueue::power_lost() noexcept {

@@ -4,6 +4,7 @@
 // Not an applet API: applets see DeferredExecutor through AppletContext::deferred().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,6 +23,13 @@ namespace sefleet::card {
 
 // NVM keys of the records: "rt/deferred/<AID hex>/<task name>" (outside every applet's "app/" space).
 inline constexpr std::string_view kDeferredRecordPrefix = "rt/deferred/";
+
+// Orders AIDs as byte strings. Transparent: the look-up made for every command finds an applet's
+// lists by the AID's view, without building a key.
+struct AidLess {
+  using is_transparent = void;
+  bool operator()(ByteView a, ByteView b) const noexcept { return std::ranges::lexicographical_compare(a, b); }
+};
 
 class DeferredQueue {
  public:
@@ -79,8 +87,8 @@ class DeferredQueue {
   std::deque<std::shared_ptr<DeferredTask>> queue_;
   std::vector<std::shared_ptr<DeferredTask>> resume_;  // interrupted resumable tasks for power_on()
   std::map<TaskKey, std::uint64_t> sequence_;          // schedule order of queued tasks
-  std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>> ended_;
-  std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>> checked_;
+  std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>, AidLess> ended_;
+  std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>, AidLess> checked_;
   std::uint64_t next_sequence_ = 1;
   std::vector<std::shared_ptr<DeferredTask>> unrecorded_;  // queued, "pending" record not yet written
   bool running_ = false;

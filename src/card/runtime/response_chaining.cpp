@@ -1,7 +1,9 @@
 #include "card/runtime/response_chaining.hpp"
 
 #include <algorithm>
+#include <utility>
 
+#include "core/bytes.hpp"
 #include "iso7816/status_words.hpp"
 
 namespace sefleet::card {
@@ -46,7 +48,11 @@ Bytes deliver_response(const CommandApdu& command, ResponseApdu response, Pendin
   const std::size_t limit = response_limit(command);
   if (response.data.size() <= limit) {
     pending.discard();
-    return response.encode();
+    // The status word goes after the data in the response's own buffer: no second buffer, no copy.
+    Bytes out = std::move(response.data);
+    out.reserve(out.size() + 2);  // one allocation at most, also for a response without data
+    put_be16(out, response.sw);
+    return out;
   }
   pending.data = std::move(response.data);
   pending.offset = 0;

@@ -38,11 +38,12 @@ Mac16 openssl_cmac(ByteView key, ByteView message) {
 }
 
 // Lengths around every boundary the implementation has: empty, partial and whole blocks, the
-// 256-byte buffer, the 4 KiB scratch area, and a 64 KiB extended APDU.
+// 512-byte buffer (and 256, the C-MAC input of a short command), the 4 KiB scratch area, and a 64 KiB
+// extended APDU.
 std::vector<std::size_t> lengths() {
   std::vector<std::size_t> out;
   for (std::size_t n = 0; n <= 80; ++n) out.push_back(n);
-  for (const long base : {256L, 4096L, 8192L, 65536L}) {
+  for (const long base : {256L, 512L, 4096L, 8192L, 65536L}) {
     for (const long delta : {-17L, -16L, -15L, -1L, 0L, 1L, 15L, 16L, 17L})
       out.push_back(static_cast<std::size_t>(base + delta));
   }
@@ -65,11 +66,12 @@ TEST(CmacReference, EverySplitOfAMessageGivesTheSameTag) {
   DeterministicRandom random(Bytes{0x5B});
   const Bytes key = random.bytes(16);
   Cmac cmac(key);
-  for (const std::size_t length : {std::size_t{33}, std::size_t{300}, std::size_t{4113}, std::size_t{9000}}) {
+  for (const std::size_t length :
+       {std::size_t{33}, std::size_t{300}, std::size_t{530}, std::size_t{4113}, std::size_t{9000}}) {
     const Bytes message = random.bytes(length);
     const Mac16 expected = openssl_cmac(key, message);
     // Two parts at every cut point of the short messages, and at block-relevant cuts of the long ones.
-    for (std::size_t cut = 0; cut <= length; cut += length < 400 ? 1 : 97) {
+    for (std::size_t cut = 0; cut <= length; cut += length < 600 ? 1 : 97) {
       cmac.begin();
       cmac.update(ByteView(message).first(cut));
       cmac.update(ByteView(message).subspan(cut));
