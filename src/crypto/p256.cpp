@@ -135,20 +135,15 @@ P256PublicKey P256PublicKey::from_uncompressed(ByteView point) {
   if (!key || EVP_PKEY_set1_encoded_public_key(key.get(), point.data(), point.size()) != 1) {
     detail::throw_openssl("P-256 public key import");
   }
-  return P256PublicKey(std::move(key));
+  return P256PublicKey(std::move(key), Bytes(point.begin(), point.end()));
 }
 
 bool is_p256_point(ByteView point) {
   return decodes_to_curve_point(point);
 }
 
-Bytes P256PublicKey::uncompressed() const {
-  return get_public_point(key_.get());
-}
-
 Bytes P256PublicKey::x() const {
-  const Bytes point = uncompressed();
-  return Bytes(point.begin() + 1, point.begin() + 33);
+  return Bytes(point_.begin() + 1, point_.begin() + 1 + kP256ScalarSize);
 }
 
 P256PrivateKey P256PrivateKey::generate() {
