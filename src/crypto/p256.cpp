@@ -31,6 +31,9 @@ struct ParamFree {
 struct SigFree {
   void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
 };
+struct OpenSslFree {
+  void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
+};
 using detail::Bn;
 using Group = std::unique_ptr<EC_GROUP, GroupFree>;
 using Point = std::unique_ptr<EC_POINT, PointFree>;
@@ -135,20 +138,15 @@ P256PublicKey P256PublicKey::from_uncompressed(ByteView point) {
   if (!key || EVP_PKEY_set1_encoded_public_key(key.get(), point.data(), point.size()) != 1) {
     detail::throw_openssl("P-256 public key import");
   }
-  return P256PublicKey(std::move(key));
+  return P256PublicKey(std::move(key), Bytes(point.begin(), point.end()));
 }
 
 bool is_p256_point(ByteView point) {
   return decodes_to_curve_point(point);
 }
 
-Bytes P256PublicKey::uncompressed() const {
-  return get_public_point(key_.get());
-}
-
 Bytes P256PublicKey::x() const {
-  const Bytes point = uncompressed();
-  return Bytes(point.begin() + 1, point.begin() + 33);
+  return Bytes(point_.begin() + 1, point_.begin() + 1 + kP256ScalarSize);
 }
 
 P256PrivateKey P256PrivateKey::generate() {
@@ -324,16 +322,17 @@ bool ecdsa_p256_verify(const P256PublicKey& key, ByteView message, ByteView sign
     BN_free(s);
     detail::throw_openssl("ECDSA signature decode");
   }
-  unsigned char* der = nullptr;
-  const int der_length = i2d_ECDSA_SIG(sig.get(), &der);
+  unsigned char* der_raw = nullptr;
+  const int der_length = i2d_ECDSA_SIG(sig.get(), &der_raw);
   if (der_length <= 0) detail::throw_openssl("ECDSA signature encode");
-  Bytes der_copy(der, der + der_length);
-  OPENSSL_free(der);
+  // OpenSSL's own buffer, freed with OPENSSL_free (no copy of it into a Bytes).
+  const std::unique_ptr<unsigned char, OpenSslFree> der(der_raw);
   detail::MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key.handle(), nullptr) != 1) {
     detail::throw_openssl("ECDSA verify init");
   }
-  const int ok = EVP_DigestVerify(ctx.get(), der_copy.data(), der_copy.size(), message.data(), message.size());
+  const int ok =
+      EVP_DigestVerify(ctx.get(), der.get(), static_cast<std::size_t>(der_length), message.data(), message.size());
   ERR_clear_error();
   return ok == 1;
 }

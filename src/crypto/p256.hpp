@@ -19,13 +19,16 @@ class P256PublicKey {
  public:
   // Throws Error(Errc::crypto_error) when the bytes are not a point on the curve.
   static P256PublicKey from_uncompressed(ByteView point);
-  Bytes uncompressed() const;
+  Bytes uncompressed() const { return point_; }
   Bytes x() const;  // the 32-byte X coordinate
   EVP_PKEY* handle() const noexcept { return key_.get(); }
 
  private:
-  explicit P256PublicKey(detail::Pkey key) : key_(std::move(key)) {}
+  P256PublicKey(detail::Pkey key, Bytes point) : key_(std::move(key)), point_(std::move(point)) {}
   detail::Pkey key_;
+  // The 65 bytes the key was made from, kept beside it: exporting them again from the EVP_PKEY costs
+  // an OSSL_PARAM round trip each time (a server reads the card CA's point on every session start).
+  Bytes point_;
   friend class P256PrivateKey;
 };
 

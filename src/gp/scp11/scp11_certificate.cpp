@@ -192,7 +192,13 @@ Bytes verify_certificate_chain(const std::vector<Scp11Certificate>& chain, const
                                              std::to_string(chain.size()) + " (" + chain[i].description() +
                                              ") does not verify under " + (i == 0 ? "the CA key" : "its issuer"));
     }
-    issuer.emplace(crypto::P256PublicKey::from_uncompressed(chain[i].public_key()));
+    // Only a certificate that signs the next one needs its key as an OpenSSL key object; the leaf's
+    // key is only returned, so it is checked as a curve point without building one.
+    if (i + 1 < chain.size()) {
+      issuer.emplace(crypto::P256PublicKey::from_uncompressed(chain[i].public_key()));
+    } else if (!crypto::is_p256_point(chain[i].public_key())) {
+      throw Error(Errc::crypto_error, "P-256 public key is not a point on the curve");
+    }
   }
   return chain.back().public_key();
 }
