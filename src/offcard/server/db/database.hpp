@@ -113,8 +113,6 @@ class Database {
   // Enough for several threads hammering one row under SERIALIZABLE (each conflict means another
   // transaction committed, so the pauses below let every contender through in turn).
   static constexpr int kRunAttempts = 40;
-  // A random pause growing with the attempt (so colliding transactions do not collide again).
-  static void pause_before_retry(int attempt);
 
  private:
   template <typename Fn>
@@ -138,6 +136,8 @@ class Database {
       }
     }
   }
+  // A random pause growing with the attempt (so colliding transactions do not collide again).
+  static void pause_before_retry(int attempt);
 };
 
 // "sqlite:PATH" or a plain path, "sqlite::memory:" / ":memory:" for tests (one shared in-memory

@@ -33,30 +33,23 @@ void CommitGroup::run_erased(std::function<void(Transaction&)> fn) {
 }
 
 void CommitGroup::commit_batch(const std::vector<Pending*>& batch) {
-  const auto fail_all = [&](const std::exception_ptr& error) {
-    for (Pending* pending : batch) pending->error = error;
-  };
-  for (int attempt = 1;; ++attempt) {
-    try {
-      try_batch_once(batch);
-      return;
-    } catch (const TransientConflict&) {
-      if (attempt >= Database::kRunAttempts) return fail_all(std::current_exception());
-    } catch (...) {
-      // The transaction itself failed (or could not start): no function's rows were committed.
-      return fail_all(std::current_exception());
-    }
-    Database::pause_before_retry(attempt);
+  try {
+    // Database::run_relaxed runs the whole batch again on a transient conflict (PostgreSQL
+    // serialization failure), as it would one function.
+    database_.run_relaxed([&](Transaction& tx) { run_members(tx, batch); });
+  } catch (...) {
+    // The transaction itself failed (could not start or commit, or kept conflicting): no function's
+    // rows were committed.
+    for (Pending* pending : batch) pending->error = std::current_exception();
   }
 }
 
-void CommitGroup::try_batch_once(const std::vector<Pending*>& batch) {
-  auto tx = database_.begin(Durability::relaxed);
+void CommitGroup::run_members(Transaction& tx, const std::vector<Pending*>& batch) {
   for (Pending* pending : batch) {
-    pending->error = nullptr;
-    tx->exec("SAVEPOINT grouped_write");
+    pending->error = nullptr;  // from an earlier attempt of the batch
+    tx.exec("SAVEPOINT grouped_write");
     try {
-      pending->fn(*tx);
+      pending->fn(tx);
     } catch (const TransientConflict&) {
       throw;  // the transaction is lost: the whole batch runs again
     } catch (...) {
@@ -64,11 +57,10 @@ void CommitGroup::try_batch_once(const std::vector<Pending*>& batch) {
       // Undoes this function's writes only. Should the transaction itself be gone (SQLite rolls it
       // back on a full disk or an I/O error; a broken PostgreSQL connection), this throws, and the
       // whole batch fails with that error.
-      tx->exec("ROLLBACK TO SAVEPOINT grouped_write");
+      tx.exec("ROLLBACK TO SAVEPOINT grouped_write");
     }
-    tx->exec("RELEASE SAVEPOINT grouped_write");
+    tx.exec("RELEASE SAVEPOINT grouped_write");
   }
-  tx->commit();
 }
 
 CommitGroup::Stats CommitGroup::stats() const {

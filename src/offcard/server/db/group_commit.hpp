@@ -73,7 +73,8 @@ class CommitGroup {
   void run_erased(std::function<void(Transaction&)> fn);
   // The leader's work: the batch in one transaction, retried whole on a transient conflict.
   void commit_batch(const std::vector<Pending*>& batch);
-  void try_batch_once(const std::vector<Pending*>& batch);
+  // Each function in its own savepoint of `tx`; a function's refusal is recorded as its error.
+  static void run_members(Transaction& tx, const std::vector<Pending*>& batch);
 
   Database& database_;
   mutable std::mutex mutex_;
