@@ -6,13 +6,8 @@
 # explicit keys both open sessions.
 # With host_card_link=vpcd set before sourcing, the card runs behind a private pcscd + vpcd reader
 # (tests/support/pcsc_sandbox.sh) instead, and $reader names it.
-bin=${SEFLEET_BIN:?}
-fail() { echo "FAIL: $*" >&2; exit 1; }
-work=$(mktemp -d)
-card_pid=""
-stop_card() {
-  if [ -n "$card_pid" ]; then kill "$card_pid" 2>/dev/null; wait "$card_pid" 2>/dev/null; card_pid=""; fi
-}
+# shellcheck source=../../support/listening_card.sh  # as seen from the e2e scripts that source this file
+source "${SEFLEET_SOURCE_DIR:?}/tests/support/listening_card.sh"
 host_card_link=${host_card_link:-tcp}
 if [ "$host_card_link" = vpcd ]; then
   # shellcheck source=pcsc_sandbox.sh
@@ -61,14 +56,7 @@ start_card() {
     pcsc_wait_card "$reader" present 10 || fail "no card in $reader: $(cat "$work/card.log")"
     return 0
   fi
-  "$bin" card run --state "$work/state" --listen "$tcp" >>"$work/card.log" 2>&1 &
-  card_pid=$!
-  for _ in $(seq 100); do
-    if timeout 5 "$bin" apdu --tcp "$tcp" >/dev/null 2>&1; then return 0; fi
-    kill -0 "$card_pid" 2>/dev/null || fail "card run exited: $(cat "$work/card.log")"
-    sleep 0.1
-  done
-  fail "the card did not accept connections on $tcp: $(cat "$work/card.log")"
+  run_listening_card "$tcp"
 }
 
 timeout 20 "$bin" card init --state "$work/state" --profile "$work/profile.json" >/dev/null ||
