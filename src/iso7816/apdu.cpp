@@ -1,5 +1,7 @@
 #include "iso7816/apdu.hpp"
 
+#include <utility>
+
 #include "core/error.hpp"
 
 namespace sefleet::iso7816 {
@@ -131,10 +133,17 @@ ResponseApdu ResponseApdu::parse(ByteView raw) {
   return rsp;
 }
 
-Bytes ResponseApdu::encode() const {
+Bytes ResponseApdu::encode() const& {
   Bytes out;
   out.reserve(data.size() + 2);
   out.assign(data.begin(), data.end());
+  put_be16(out, sw);
+  return out;
+}
+
+Bytes ResponseApdu::encode() && {
+  Bytes out = std::move(data);
+  out.reserve(out.size() + 2);  // one allocation at most, also for a response without data
   put_be16(out, sw);
   return out;
 }

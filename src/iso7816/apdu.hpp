@@ -68,7 +68,9 @@ struct ResponseApdu {
 
   // Throws Error(Errc::parse_error) when shorter than the two status bytes.
   static ResponseApdu parse(ByteView raw);
-  Bytes encode() const;
+  Bytes encode() const&;
+  // The same bytes, the status word appended in the data's own buffer (no copy of the data).
+  Bytes encode() &&;
 
   friend bool operator==(const ResponseApdu&, const ResponseApdu&) = default;
 };

@@ -48,11 +48,7 @@ Bytes deliver_response(const CommandApdu& command, ResponseApdu response, Pendin
   const std::size_t limit = response_limit(command);
   if (response.data.size() <= limit) {
     pending.discard();
-    // The status word goes after the data in the response's own buffer: no second buffer, no copy.
-    Bytes out = std::move(response.data);
-    out.reserve(out.size() + 2);  // one allocation at most, also for a response without data
-    put_be16(out, response.sw);
-    return out;
+    return std::move(response).encode();  // the status word appended in the data's own buffer
   }
   pending.data = std::move(response.data);
   pending.offset = 0;
