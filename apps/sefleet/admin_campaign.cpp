@@ -6,9 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "admin_commands.hpp"
@@ -16,18 +14,13 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "file_input.hpp"
 #include "offcard/api/json_codec.hpp"
 
 namespace sefleet::cli {
 namespace {
 
 namespace api = offcard::api;
-
-Bytes read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, std::string("cannot read ") + what + " " + path);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // SE ids from --target and --targets-file (one per line; blank lines and '#' comments skipped).
 std::vector<Bytes> read_targets(const std::vector<std::string>& targets, const std::string& targets_file) {
@@ -97,7 +90,7 @@ struct UploadOptions {
 
 void run_upload(const UploadOptions& o) {
   api::CampaignCreate request;
-  request.package = read_file(o.package, "the campaign package");
+  request.package = read_whole_file(o.package, "the campaign package");
   request.name = o.name.empty() ? std::filesystem::path(o.package).stem().string() : o.name;
   request.master_key = o.master_key;
   if (!o.campaign_kek.empty()) request.campaign_kek = o.campaign_kek;
@@ -114,7 +107,7 @@ void run_upload(const UploadOptions& o) {
     request.activation.mode = api::ActivationMode::deferred;
     if (o.activate_at != 0) request.activation.at = o.activate_at;
   }
-  if (!o.pmob.empty()) request.pmob = read_file(o.pmob, "the terminal payload");
+  if (!o.pmob.empty()) request.pmob = read_whole_file(o.pmob, "the terminal payload");
   const api::Campaign campaign = connect_admin(o.admin).upload_campaign(request);
   if (o.admin.json) {
     std::cout << api::to_json(campaign).dump(2) << "\n";

@@ -3,9 +3,7 @@
 //          a campaign package file (SFCF, docs/formats.md) and a readable summary;
 //   show:  the summary of an existing package file.
 // Kos/Kmac are named by label (and optionally version) and never leave the keystore.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +13,7 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "file_input.hpp"
 #include "gp/broadcast/pse.hpp"
 #include "offcard/campaign/design_system.hpp"
 #include "offcard/campaign/package_format.hpp"
@@ -99,12 +98,6 @@ std::uint32_t parse_image_version(const std::string& text) {
   return static_cast<std::uint32_t>(number(text, 10, 0xFFFFFFFF));
 }
 
-Bytes read_body(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::not_found, "image body file " + path + " cannot be read");
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 nlohmann::json package_json(const offcard::CampaignPackage& package, const std::string& file) {
   const auto& m = package.image.manifest;
   return {{"file", file},
@@ -152,7 +145,7 @@ void run_build(const BuildOptions& options) {
   if (!options.force && std::filesystem::exists(options.out)) {
     throw Error(Errc::state_error, options.out + " exists; add --force to replace it");
   }
-  design.body = read_body(options.body);
+  design.body = read_whole_file(options.body, "the image body file");
 
   auto store = offcard::open_keystore_spec(
       offcard::parse_keystore_spec(options.keystore),

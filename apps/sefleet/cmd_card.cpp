@@ -6,10 +6,8 @@
 //   card applets [--json]                       the built-in load files and modules INSTALL can instantiate
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +20,7 @@
 #include "core/hex.hpp"
 #include "core/log.hpp"
 #include "core/secret.hpp"
+#include "file_input.hpp"
 #include "free_heap.hpp"
 #include "offcard/keystore/keystore_spec.hpp"
 #include "scp03_key_file.hpp"
@@ -32,14 +31,6 @@
 
 namespace sefleet::cli {
 namespace {
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::io_error, "cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The profile with its `scp03` part taken from a key file (scp03_key_file.hpp). The profile may
 // omit scp03 or name only its "i"; the key file's KDD, when it names one, must be the profile's, so
@@ -224,9 +215,10 @@ void setup_card(CLI::App& root) {
   init->add_option("--scp03-keys", init_scp03_keys,
                    "Key file of `sefleet hsm derive-scp03` (mode 0600): the profile's scp03 part");
   init->callback([] {
-    const auto profile = init_scp03_keys.empty()
-                             ? card::CardProfile::from_json(read_text_file(init_profile))
-                             : profile_with_scp03_keys(read_text_file(init_profile), init_scp03_keys);
+    const auto profile =
+        init_scp03_keys.empty()
+            ? card::CardProfile::from_json(read_whole_text_file(init_profile, "the card profile"))
+            : profile_with_scp03_keys(read_whole_text_file(init_profile, "the card profile"), init_scp03_keys);
     card::VirtualCard::personalize(init_state, profile);
     std::cout << "personalized SE " << to_hex(profile.se_id) << " in " << init_state << " (ISD "
               << to_hex(profile.isd_aid) << ", SCP03 key set " << to_hex(Bytes{profile.scp03.kvn}) << ")\n";

@@ -12,9 +12,10 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/hash.hpp"
+#include "file_input.hpp"
 #include "gp/host/load.hpp"
 #include "gp_commands.hpp"
-#include "load_file_io.hpp"
+#include "java_class_names.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -28,7 +29,7 @@ struct LoadOptions {
 
 void run_load(const LoadOptions& o) {
   require_keys(o.common, "LOAD");
-  const Bytes bytes = read_binary_file(o.file);
+  const Bytes bytes = read_whole_file(o.file, "the load file");
   card::javacard::LoadFile load_file;
   try {
     load_file = card::javacard::decode_load_file(bytes);

@@ -22,8 +22,9 @@
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/random.hpp"
+#include "file_input.hpp"
+#include "java_class_names.hpp"
 #include "javacard_commands.hpp"
-#include "load_file_io.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -38,7 +39,7 @@ struct CheckOptions {
 
 jc::LoadFile read_load_file(const std::string& path) {
   try {
-    return jc::decode_load_file(read_binary_file(path));
+    return jc::decode_load_file(read_whole_file(path, "the load file"));
   } catch (const jc::LoadError& e) {
     throw Error(Errc::parse_error, path + ": " + e.what());
   }

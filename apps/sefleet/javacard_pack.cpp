@@ -17,8 +17,9 @@
 #include "command.hpp"
 #include "core/error.hpp"
 #include "core/hex.hpp"
+#include "file_input.hpp"
+#include "java_class_names.hpp"
 #include "javacard_commands.hpp"
-#include "load_file_io.hpp"
 
 namespace sefleet::cli {
 namespace {
@@ -88,7 +89,8 @@ std::vector<jc::ClassFileSource> read_classes(const fs::path& dir) {
     throw Error(Errc::not_found, "no .class file under " + dir.string() + " (compile with javac -d DIR first)");
   std::ranges::sort(files);
   std::vector<jc::ClassFileSource> classes;
-  for (const fs::path& file : files) classes.push_back({file.string(), read_binary_file(file.string())});
+  for (const fs::path& file : files)
+    classes.push_back({file.string(), read_whole_file(file.string(), "the class file")});
   return classes;
 }
 

@@ -1,13 +1,12 @@
 #include "scp11_options.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
 #include "crypto/ec_pem.hpp"
 #include "crypto/p256.hpp"
+#include "file_input.hpp"
 #include "gp/scp11/scp11_certificate.hpp"
 #include "gp/scp11/scp11_params.hpp"
 #include "offcard/keystore/key_ref.hpp"
@@ -23,12 +22,6 @@ gp::scp11::Variant variant_of(const std::string& scp) {
   if (scp == "11b") return gp::scp11::Variant::b;
   if (scp == "11c") return gp::scp11::Variant::c;
   throw CLI::ValidationError("--scp", "use 03, 11a, 11b or 11c, got '" + scp + "'");
-}
-
-Bytes read_file(const std::string& path, const std::string& option) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Errc::not_found, option + ": cannot read " + path);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string_view text_of(ByteView bytes) {
@@ -53,7 +46,7 @@ std::optional<Bytes> hex_content(ByteView content) {
 // The certificates of a file: PEM (every CERTIFICATE block), DER X.509, GlobalPlatform 7F21 (binary
 // or hex), one or several one after the other.
 std::vector<gp::scp11::Scp11Certificate> read_certificates(const std::string& path, const std::string& option) {
-  const Bytes content = read_file(path, option);
+  const Bytes content = read_whole_file(path, option);
   try {
     Bytes encoded;
     if (crypto::looks_like_pem(text_of(content))) {
@@ -88,7 +81,7 @@ Bytes read_public_key(const std::string& text, const std::string& option) {
       text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
     return checked_point(from_hex(text), option);
   }
-  const Bytes content = read_file(text, option);
+  const Bytes content = read_whole_file(text, option);
   const std::string_view view = text_of(content);
   if (crypto::looks_like_pem(view) && view.find("-----BEGIN PUBLIC KEY-----") != std::string_view::npos) {
     try {

@@ -42,7 +42,9 @@ expect 2 "profile 4 needs --kmac" -- campaign build "${common[@]}" --profile 4 -
 expect 2 "platform id is 8 bytes" -- campaign build --keystore "$sw" --body "$work/body.bin" --type os --platform 0102 --version 1 --name x --kos kos -o "$work/x.sfcp"
 expect 2 "use os, application" -- campaign build --keystore "$sw" --body "$work/body.bin" --type firmware --platform 504C4154464F524D --version 1 --name x --kos kos -o "$work/x.sfcp"
 expect 2 "MAJOR.MINOR" -- campaign build "${common[@]/2.1/v2}" --kos kos -o "$work/x.sfcp"
-expect 1 "cannot be read" -- campaign build --keystore "$sw" --body "$work/none.bin" --type os --platform 504C4154464F524D --version 1 --name x --kos kos -o "$work/x.sfcp"
+expect 1 "cannot read the image body file .*none.bin: No such file" -- campaign build --keystore "$sw" --body "$work/none.bin" --type os --platform 504C4154464F524D --version 1 --name x --kos kos -o "$work/x.sfcp"
+# A directory opens for reading on Linux and reads as empty: refused, not taken as an empty body.
+expect 1 "cannot read the image body file .*: it is a directory" -- campaign build --keystore "$sw" --body "$work" --type os --platform 504C4154464F524D --version 1 --name x --kos kos -o "$work/x.sfcp"
 [ -e "$work/x.sfcp" ] && fail "a refused build left an output file"
 expect 1 "parse|not|SFCF|magic" -- campaign show "$work/body.bin"
 unset SEFLEET_PASSPHRASE

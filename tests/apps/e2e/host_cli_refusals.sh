@@ -81,6 +81,11 @@ expect 2 "--yes" -- gp set-status --tcp "127.0.0.1:$dead" --key "$key" --card TE
 expect 2 "SCP03 session" -- gp set-status --tcp "127.0.0.1:$dead" --card SECURED
 expect 2 "required" -- gp set-status --tcp "127.0.0.1:$dead" --key "$key"
 
+# Files named by options: a missing file and a directory are refused by name, before connecting.
+expect 1 "cannot read --card-ca .*missing.pem: No such file" -- apdu --tcp "127.0.0.1:$dead" --scp 11b --card-ca "$work/missing.pem" 00A4040000
+expect 1 "cannot read --card-ca .*: it is a directory" -- apdu --tcp "127.0.0.1:$dead" --scp 11b --card-ca "$work" 00A4040000
+expect 1 "cannot read the load file .*missing.cap: No such file" -- gp load --tcp "127.0.0.1:$dead" --key "$key" "$work/missing.cap"
+
 # PC/SC: an unknown reader is named (when pcscd runs) or pcscd's absence is reported; exit 1 either way.
 expect 1 "reader|pcsc|service|no such" -- apdu --reader "no-such-reader-$$" 00A4040000
 

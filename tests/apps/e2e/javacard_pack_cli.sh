@@ -119,7 +119,7 @@ damage trailing 'b + b"\0\0\0"'
 expect 1 "3 trailing bytes after the SHA-256" javacard check "$work/trailing.sfjc"
 damage flipped 'b[:200] + bytes([b[200] ^ 1]) + b[201:]'
 expect 1 "SHA-256 mismatch: the file is damaged" javacard check "$work/flipped.sfjc"
-expect 1 "cannot read" javacard check "$work/absent.sfjc"
+expect 1 "cannot read the load file .*absent.sfjc: No such file" javacard check "$work/absent.sfjc"
 
 # A class the Java Card subset refuses: check lists it with class and method, exit 1; pack still
 # writes it (whether classes verify is check's and the card's decision).
