@@ -92,6 +92,9 @@ Rom::Rom() {
         std::ranges::find(kPermanentEntryPointClasses, cls->name) != std::end(kPermanentEntryPointClasses);
     by_name_.emplace(cls->name, cls.get());
   }
+  std::vector<const RtClass*> all;
+  for (const auto& cls : classes_) all.push_back(cls.get());
+  initialisers_ = initialisation_order(all);
 }
 
 const RtClass* Rom::find(std::string_view name) const noexcept {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "card/javacard/vm/class_initialisation.hpp"
 #include "card/javacard/vm/runtime_class.hpp"
 #include "core/bytes.hpp"
 
@@ -29,6 +30,8 @@ class Rom {
   const std::vector<std::string>& unused_bindings() const noexcept { return unused_; }
   // SHA-256 over every ROM class (name and bytes): stored state records which ROM wrote it.
   const Bytes& fingerprint() const noexcept { return fingerprint_; }
+  // The ROM classes' static initialisers in the order every VM start runs them.
+  const std::vector<ClassInitialiser>& initialisers() const noexcept { return initialisers_; }
 
  private:
   Rom();
@@ -37,6 +40,7 @@ class Rom {
   std::vector<std::string> unbound_;
   std::vector<std::string> unused_;
   Bytes fingerprint_;
+  std::vector<ClassInitialiser> initialisers_;
 };
 
 }  // namespace sefleet::card::javacard::vm

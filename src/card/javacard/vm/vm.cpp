@@ -102,10 +102,8 @@ const RtClass& Vm::rom_class(std::string_view name) const {
 // buffers are made here too.
 void Vm::initialise_rom() {
   rom_init_ = true;
-  std::vector<const RtClass*> classes;
   for (const auto& cls : rom_->classes()) {
     if (cls->static_slots > 0) create_statics(*cls, kJcreContext, 0);
-    classes.push_back(cls.get());
   }
   const RtClass& apdu = rom_class("javacard/framework/APDU");
   apdu_object_ = heap_->new_instance(apdu, heap::Owner{}, heap::flag::kTemporaryEntryPoint);
@@ -115,7 +113,7 @@ void Vm::initialise_rom() {
   EntryState state;
   begin_entry(std::move(state));
   try {
-    initialise_classes(classes, kJcreContext);
+    run_initialisers(rom_->initialisers(), kJcreContext);
   } catch (...) {
     end_entry();
     rom_init_ = false;

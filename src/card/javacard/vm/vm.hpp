@@ -26,6 +26,7 @@
 #include "card/javacard/heap/heap.hpp"
 #include "card/javacard/java_card_vm.hpp"
 #include "card/javacard/vm/apdu_state.hpp"
+#include "card/javacard/vm/class_initialisation.hpp"
 #include "card/javacard/vm/native_call.hpp"
 #include "card/javacard/vm/package.hpp"
 #include "card/javacard/vm/runtime_class.hpp"
@@ -233,7 +234,9 @@ class Vm {
   Ref allocate_array(heap::ObjectKind kind, std::int32_t length, ContextId context, InstanceId instance,
                      Transience transience, const RtClass* element_class);
   void create_statics(const RtClass& cls, ContextId context, std::uint8_t flags);
+  // Runs the static initialisers of `classes` (class_initialisation.hpp gives the order).
   void initialise_classes(const std::vector<const RtClass*>& classes, ContextId context);
+  void run_initialisers(std::span<const ClassInitialiser> order, ContextId context);
   void initialise_rom();
 
   VmServices services_;

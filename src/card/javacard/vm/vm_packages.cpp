@@ -1,11 +1,10 @@
 // Packages on the card: linking a load file, adding it (context, class ids, statics) and running its
 // static initialisers, removing it.
 #include <algorithm>
-#include <functional>
-#include <set>
 
 #include "card/javacard/classfile/descriptors.hpp"
 #include "card/javacard/classfile/verifier.hpp"
+#include "card/javacard/vm/class_initialisation.hpp"
 #include "card/javacard/vm/linker.hpp"
 #include "card/javacard/vm/rom.hpp"
 #include "card/javacard/vm/vm.hpp"
@@ -110,33 +109,12 @@ void Vm::run_static_initialisers(Package& package) {
   initialise_classes(classes, package.context);
 }
 
-// Runs the static initialisers of `classes`, each after its superclass and after the classes of the
-// set its code refers to (fields, static methods, new), so that an initialiser sees the statics it
-// reads initialised; a cycle is broken where it closes, as the JVM does.
 void Vm::initialise_classes(const std::vector<const RtClass*>& classes, ContextId context) {
-  const std::set<const RtClass*> set(classes.begin(), classes.end());
-  std::set<const RtClass*> started;
-  std::function<void(const RtClass*)> initialise = [&](const RtClass* cls) {
-    if (cls == nullptr || !set.contains(cls) || !started.insert(cls).second) return;
-    initialise(cls->super);
-    for (const auto& resolved : cls->constants) {
-      switch (resolved.kind) {
-        case Resolved::Kind::static_field:
-        case Resolved::Kind::instance_field:
-          initialise(resolved.field->owner);
-          break;
-        case Resolved::Kind::static_method:
-          initialise(resolved.method->owner);
-          break;
-        case Resolved::Kind::type:
-          initialise(resolved.type->cls);
-          break;
-        default:
-          break;
-      }
-    }
-    const RtMethod* clinit = cls->find_method(classfile::kClassInitializerName, "()V");
-    if (clinit == nullptr) return;
+  run_initialisers(initialisation_order(classes), context);
+}
+
+void Vm::run_initialisers(std::span<const ClassInitialiser> order, ContextId context) {
+  for (const auto& [cls, clinit] : order) {
     try {
       call(*clinit, {}, context, kNoInstance);
     } catch (const JavaThrow& thrown) {
@@ -146,8 +124,7 @@ void Vm::initialise_classes(const std::vector<const RtClass*>& classes, ContextI
     } catch (const VmAbort& abort) {
       throw LoadError(cls->name + ".<clinit>: " + abort.what());
     }
-  };
-  for (const RtClass* cls : classes) initialise(cls);
+  }
 }
 
 void Vm::detach_package_statics(const Package& package) {
