@@ -169,9 +169,10 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
   // its report is refused as unknown (404), the terminal asks again, and an SE that had activated the
   // image answers the new delivery with a refused manifest whose authenticated status names this
   // campaign's image, which the policy counts as updated (already_runs_campaign_image). The write
-  // shares its commit with the authorizations queued with it (group commit); a refusal of this one
-  // leaves theirs alone, and the grant is returned only once the shared commit is done.
-  return authorization_writes_.run([&](db::Transaction& tx) {
+  // shares its commit with the authorizations and reports queued with it (group commit; full when a
+  // report is among them); a refusal of this one leaves theirs alone, and the grant is returned only
+  // once the shared commit is done.
+  return grouped_writes_.run(db::Durability::relaxed, [&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
@@ -266,7 +267,10 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
     return assess_delivery(keystore_, ctx.master, identity, check, request.delivery);
   };
 
-  return database_.run([&](db::Transaction& tx) {
+  // Full durability: the server answers a report only once it is on stable storage. The write shares
+  // its commit (and the commit's sync) with the reports and authorizations queued with it (group
+  // commit); a refusal of this one leaves theirs alone.
+  return grouped_writes_.run(db::Durability::full, [&](db::Transaction& tx) {
     Repository repo(tx);
     const AuthorizationRow a = require_authorization(repo);
     const std::vector<ReportRow> stored = repo.reports_of(authorization_id);

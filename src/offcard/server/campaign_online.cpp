@@ -120,7 +120,7 @@ api::OnlineGrant CampaignService::finish_session(const Caller& caller, const std
   if (ctx->activation_mode == api::ActivationMode::immediate) {
     finished_early = finish(gp::broadcast::Action::verify_and_activate);
   }
-  return authorization_writes_.run([&](db::Transaction& tx) {
+  return grouped_writes_.run(db::Durability::relaxed, [&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
