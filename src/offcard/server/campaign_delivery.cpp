@@ -17,6 +17,7 @@
 #include "offcard/campaign/package_format.hpp"
 #include "offcard/campaign/report_assessment.hpp"
 #include "offcard/server/api_error.hpp"
+#include "offcard/server/authorization_issue.hpp"
 #include "offcard/server/campaign_service.hpp"
 #include "offcard/server/report_policy.hpp"
 #include "offcard/server/rollout_policy.hpp"
@@ -155,32 +156,23 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
     issued.file = serialize_paut_file(PautFile{request.se_id, issued.paut});
     return issued;
   };
-  // A campaign with immediate activation only ever hands out activate PAUTs, so its PAUT is made
-  // before the write transaction: writers queue one at a time, and authorizations of other SEs need
-  // not wait behind this one's cryptography. A request then refused in the transaction made a PAUT
-  // that is neither stored nor sent. A deferred campaign's action depends on its activation state,
-  // read in the transaction: its PAUT is made there.
-  std::optional<IssuedPaut> issued_early;
-  if (ctx->activation_mode == api::ActivationMode::immediate) {
-    issued_early = issue(gp::broadcast::Action::verify_and_activate);
-  }
+  // Before the write transaction for an immediate campaign, inside it for a deferred one.
+  AuthorizationIssue<IssuedPaut> issued_paut(ctx->activation_mode, issue);
   // Relaxed durability (docs/database.md): a full sync per authorization would cap the rate at the
   // disk's sync rate. A record lost to a power cut of the server's machine costs that SE a fresh PAUT:
   // its report is refused as unknown (404), the terminal asks again, and an SE that had activated the
   // image answers the new delivery with a refused manifest whose authenticated status names this
   // campaign's image, which the policy counts as updated (already_runs_campaign_image). The write
-  // shares its commit with the authorizations queued with it (group commit); a refusal of this one
-  // leaves theirs alone, and the grant is returned only once the shared commit is done.
-  return authorization_writes_.run([&](db::Transaction& tx) {
+  // shares its commit with the authorizations and reports queued with it (group commit; full when a
+  // report is among them); a refusal of this one leaves theirs alone, and the grant is returned only
+  // once the shared commit is done.
+  return grouped_writes_.run(db::Durability::relaxed, [&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
     auto target = admit(repo, c, se_id, t);
     const bool preload = preloads(c);
-    const auto action = preload ? gp::broadcast::Action::verify_only : gp::broadcast::Action::verify_and_activate;
-    std::optional<IssuedPaut> issued_here;
-    if (!issued_early || preload) issued_here = issue(action);  // (an immediate campaign never preloads)
-    const IssuedPaut& issued = issued_here ? *issued_here : *issued_early;
+    const IssuedPaut& issued = issued_paut.in_transaction(preload);
     const gp::broadcast::Paut& paut = issued.paut;
 
     AuthorizationRow a = new_authorization(caller, id, se_id, preload, t);
@@ -266,7 +258,10 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
     return assess_delivery(keystore_, ctx.master, identity, check, request.delivery);
   };
 
-  return database_.run([&](db::Transaction& tx) {
+  // Full durability: the server answers a report only once it is on stable storage. The write shares
+  // its commit (and the commit's sync) with the reports and authorizations queued with it (group
+  // commit); a refusal of this one leaves theirs alone.
+  return grouped_writes_.run(db::Durability::full, [&](db::Transaction& tx) {
     Repository repo(tx);
     const AuthorizationRow a = require_authorization(repo);
     const std::vector<ReportRow> stored = repo.reports_of(authorization_id);

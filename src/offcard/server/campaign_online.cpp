@@ -13,6 +13,7 @@
 #include "offcard/campaign/online_session_state.hpp"
 #include "offcard/keystore/key_ref.hpp"
 #include "offcard/server/api_error.hpp"
+#include "offcard/server/authorization_issue.hpp"
 #include "offcard/server/campaign_service.hpp"
 
 namespace sefleet::offcard::server {
@@ -115,22 +116,15 @@ api::OnlineGrant CampaignService::finish_session(const Caller& caller, const std
       throw online_refusal(error);
     }
   };
-  // As authorize(): the cryptography of an immediate campaign runs before the write transaction.
-  std::optional<OnlineAuthorization> finished_early;
-  if (ctx->activation_mode == api::ActivationMode::immediate) {
-    finished_early = finish(gp::broadcast::Action::verify_and_activate);
-  }
-  return authorization_writes_.run([&](db::Transaction& tx) {
+  // As authorize(): before the write transaction for an immediate campaign, inside it for a deferred one.
+  AuthorizationIssue<OnlineAuthorization> finished_session(ctx->activation_mode, finish);
+  return grouped_writes_.run(db::Durability::relaxed, [&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
     auto target = admit(repo, c, se_id, t);
     const bool preload = preloads(c);
-    std::optional<OnlineAuthorization> finished_here;
-    if (!finished_early || preload) {
-      finished_here = finish(preload ? gp::broadcast::Action::verify_only : gp::broadcast::Action::verify_and_activate);
-    }
-    const OnlineAuthorization& finished = finished_here ? *finished_here : *finished_early;
+    const OnlineAuthorization& finished = finished_session.in_transaction(preload);
 
     AuthorizationRow a = new_authorization(caller, id, se_id, preload, t);
     a.kvn = state.kvn;

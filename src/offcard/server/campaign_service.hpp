@@ -137,9 +137,10 @@ class CampaignService {
   std::int64_t now() const { return now_(); }
 
   db::Database& database_;
-  // The authorizations' writes (offline, online SCP11 and SCP03), committed in groups: relaxed, and
-  // each request answered only after the commit that holds its rows (docs/database.md "Group commit").
-  db::CommitGroup authorization_writes_{database_};
+  // The authorizations' writes (offline, online SCP11 and SCP03: relaxed) and the reports' (full),
+  // committed in shared groups, each request answered only after the commit that holds its rows; a
+  // batch with a report in it commits full (docs/database.md "Group commit").
+  db::CommitGroup grouped_writes_{database_};
   Keystore& keystore_;
   std::string admin_token_hash_;
   std::function<std::int64_t()> now_;

@@ -313,6 +313,50 @@ TEST_P(DatabaseBackend, GroupCommitSharesOneTransactionAndKeepsFailuresApart) {
   EXPECT_EQ(stats.waiting, 0u);
 }
 
+// A batch commits full when any of its functions asks for full (a report), relaxed when all of them
+// are relaxed (authorizations): a relaxed function is never committed less durably than it asked for,
+// a full one never relaxed because it shared a batch.
+TEST_P(DatabaseBackend, GroupCommitIsFullWhenAnyFunctionOfTheBatchAsksForFull) {
+  exec("CREATE TABLE t (k INTEGER PRIMARY KEY)");
+  CommitGroup group(*db_);
+  const auto insert = [](std::int64_t k) {
+    return [k](Transaction& tx) { tx.exec("INSERT INTO t (k) VALUES ($1)", {k}); };
+  };
+  group.run(Durability::relaxed, insert(1));
+  EXPECT_EQ(group.stats().full_batches, 0u);
+  group.run(Durability::full, insert(2));
+  EXPECT_EQ(group.stats().full_batches, 1u);
+
+  // A relaxed function holds its batch open while two relaxed ones and a full one queue: those three
+  // form the next batch, which commits full.
+  std::promise<void> first_running;
+  std::promise<void> release_first;
+  auto first = std::async(std::launch::async, [&] {
+    group.run(Durability::relaxed, [&](Transaction& tx) {
+      tx.exec("INSERT INTO t (k) VALUES (3)");
+      first_running.set_value();
+      release_first.get_future().wait();
+    });
+  });
+  first_running.get_future().wait();
+  std::vector<std::future<void>> queued;
+  queued.push_back(std::async(std::launch::async, [&] { group.run(Durability::relaxed, insert(4)); }));
+  queued.push_back(std::async(std::launch::async, [&] { group.run(Durability::full, insert(5)); }));
+  queued.push_back(std::async(std::launch::async, [&] { group.run(insert(6)); }));  // relaxed by default
+  while (group.stats().waiting < 3) std::this_thread::yield();
+  release_first.set_value();
+  first.get();
+  for (auto& one : queued) one.get();
+  const auto stats = group.stats();
+  EXPECT_EQ(stats.batches, 4u);
+  EXPECT_EQ(stats.functions, 6u);
+  EXPECT_EQ(stats.full_batches, 2u);  // {2} and {4, 5, 6}; {1} and {3} relaxed
+  EXPECT_EQ(count("t"), 6);
+  // Each caller's rows are visible to another connection once its run returned.
+  auto other = open_database(url_, 1);
+  EXPECT_EQ(other->read([](Transaction& tx) { return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0); }), 6);
+}
+
 // Many writers through one group: no update lost, every result returned after its commit (another
 // connection reads it at once), and the batches held more than one function on average.
 TEST_P(DatabaseBackend, GroupCommitLosesNoUpdateUnderConcurrentWriters) {

@@ -4,8 +4,8 @@
 
 namespace sefleet::offcard::db {
 
-void CommitGroup::run_erased(std::function<void(Transaction&)> fn) {
-  Pending me{std::move(fn), nullptr, false};
+void CommitGroup::run_erased(Durability durability, std::function<void(Transaction&)> fn) {
+  Pending me{std::move(fn), durability, nullptr, false};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
   while (!me.done) {
@@ -19,11 +19,14 @@ void CommitGroup::run_erased(std::function<void(Transaction&)> fn) {
     const auto size = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxBatch));
     const std::vector<Pending*> batch(queue_.begin(), queue_.begin() + size);
     queue_.erase(queue_.begin(), queue_.begin() + size);
+    const bool full = std::any_of(batch.begin(), batch.end(),
+                                  [](const Pending* pending) { return pending->durability == Durability::full; });
     lock.unlock();
-    commit_batch(batch);
+    commit_batch(batch, full ? Durability::full : Durability::relaxed);
     lock.lock();
     for (Pending* pending : batch) pending->done = true;
     ++stats_.batches;
+    if (full) ++stats_.full_batches;
     stats_.functions += batch.size();
     leading_ = false;
     finished_.notify_all();
@@ -32,11 +35,16 @@ void CommitGroup::run_erased(std::function<void(Transaction&)> fn) {
   if (me.error) std::rethrow_exception(me.error);
 }
 
-void CommitGroup::commit_batch(const std::vector<Pending*>& batch) {
+void CommitGroup::commit_batch(const std::vector<Pending*>& batch, Durability durability) {
   try {
-    // Database::run_relaxed runs the whole batch again on a transient conflict (PostgreSQL
-    // serialization failure), as it would one function.
-    database_.run_relaxed([&](Transaction& tx) { run_members(tx, batch); });
+    // Database::run / run_relaxed run the whole batch again on a transient conflict (PostgreSQL
+    // serialization failure), as they would one function.
+    const auto members = [&](Transaction& tx) { run_members(tx, batch); };
+    if (durability == Durability::full) {
+      database_.run(members);
+    } else {
+      database_.run_relaxed(members);
+    }
   } catch (...) {
     // The transaction itself failed (could not start or commit, or kept conflicting): no function's
     // rows were committed.

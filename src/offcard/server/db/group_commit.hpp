@@ -1,13 +1,16 @@
 // Group commit: several threads' small write transactions committed as one.
 //
-// SQLite has one writer at a time, and the server's most frequent writes (an authorization recorded)
-// are a handful of rows each: most of such a transaction's cost is its commit (the WAL frames of every
-// page it touched, the same campaign and index pages each time). A CommitGroup runs the functions that
-// wait to write together in one relaxed transaction, each inside its own savepoint, and commits once.
-// The thread that finds no batch running leads the next one: it takes every function queued so far
-// (its own included, at most kMaxBatch), runs them in arrival order and commits; the others sleep
-// until their batch has committed. Nobody returns before the commit that holds its rows, so what a
-// caller was told is exactly as durable as with Database::run_relaxed.
+// SQLite has one writer at a time, and the server's most frequent writes (an authorization recorded,
+// a report) are a handful of rows each: most of such a transaction's cost is its commit (the WAL frames
+// of every page it touched, the same campaign and index pages each time, and for a full commit the
+// sync). A CommitGroup runs the functions that wait to write together in one transaction, each inside
+// its own savepoint, and commits once. The thread that finds no batch running leads the next one: it
+// takes every function queued so far (its own included, at most kMaxBatch), runs them in arrival order
+// and commits; the others sleep until their batch has committed. Each function asks for a durability;
+// the batch commits full when any of its functions asked for full, relaxed otherwise. Nobody returns
+// before the commit that holds its rows, so what a caller was told is at least as durable as with
+// Database::run (full) or Database::run_relaxed (relaxed): a relaxed function that shares a batch with
+// a full one is committed full.
 //
 // One function's failure is its own: its savepoint is rolled back and its exception goes to its caller
 // only; the others of the batch still commit. What a function sees is what it would see alone, run
@@ -40,24 +43,31 @@ class CommitGroup {
   CommitGroup(const CommitGroup&) = delete;
   CommitGroup& operator=(const CommitGroup&) = delete;
 
-  // Runs fn(Transaction&) in a relaxed write transaction shared with other callers' functions;
-  // returns what fn returns (or throws what it throws) once that transaction committed.
+  // Runs fn(Transaction&) in a write transaction shared with other callers' functions, committed at
+  // least as durably as `durability` asks; returns what fn returns (or throws what it throws) once that
+  // transaction committed.
   template <typename Fn>
-  auto run(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
+  auto run(Durability durability, Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
     using Result = std::invoke_result_t<Fn&, Transaction&>;
     if constexpr (std::is_void_v<Result>) {
-      run_erased([&](Transaction& tx) { fn(tx); });
+      run_erased(durability, [&](Transaction& tx) { fn(tx); });
     } else {
       std::optional<Result> result;
-      run_erased([&](Transaction& tx) { result.emplace(fn(tx)); });
+      run_erased(durability, [&](Transaction& tx) { result.emplace(fn(tx)); });
       return std::move(*result);
     }
+  }
+  // The same with a relaxed commit (unless a full function shares the batch).
+  template <typename Fn>
+  auto run(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
+    return run(Durability::relaxed, std::forward<Fn>(fn));
   }
 
   // How many batches ran and how many functions they held, and how many functions wait for the next
   // batch now (for tests and benchmarks).
   struct Stats {
     std::size_t batches = 0;
+    std::size_t full_batches = 0;  // of the batches, those committed full
     std::size_t functions = 0;
     std::size_t waiting = 0;
   };
@@ -66,13 +76,15 @@ class CommitGroup {
  private:
   struct Pending {
     std::function<void(Transaction&)> fn;
+    Durability durability = Durability::relaxed;
     std::exception_ptr error;
     bool done = false;
   };
 
-  void run_erased(std::function<void(Transaction&)> fn);
-  // The leader's work: the batch in one transaction, retried whole on a transient conflict.
-  void commit_batch(const std::vector<Pending*>& batch);
+  void run_erased(Durability durability, std::function<void(Transaction&)> fn);
+  // The leader's work: the batch in one transaction (full when any function asked for full), retried
+  // whole on a transient conflict.
+  void commit_batch(const std::vector<Pending*>& batch, Durability durability);
   // Each function in its own savepoint of `tx`; a function's refusal is recorded as its error.
   static void run_members(Transaction& tx, const std::vector<Pending*>& batch);
 
