@@ -70,6 +70,17 @@ class NvmStore {
   void append(std::string_view key, ByteView tail);
   // The same, keeping `tail`'s buffer: when the object is missing it becomes the object as it is.
   void append(std::string_view key, Bytes&& tail);
+  // Renames the committed object `from` to `to`, replacing any value `to` has, without copying the
+  // value: the record holds the two names (a copy operation and the erase of `from`), and the commit
+  // hands `from`'s buffer to `to`. `from` must be committed and unchanged in this transaction, `to`
+  // unchanged in it and another key; otherwise Error(state_error) (invalid_argument for a bad key).
+  // Later changes of either key in the transaction apply on top, as after a write and an erase.
+  void move(std::string_view from, std::string_view to);
+  // Makes the open transaction's commit write the whole new state as one snapshot, whatever the
+  // journal's size: for a transaction after which the journal is mostly bytes a snapshot would not
+  // hold (an image activated from its staged appends), so that the medium shrinks to the state now
+  // rather than at some later commit. Still one commit, at most 2 syncs.
+  void compact_at_commit();
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
   void abort();  // drops the open transaction; nothing was written
@@ -85,12 +96,15 @@ class NvmStore {
   using State = std::map<std::string, Bytes, std::less<>>;
   // One key's change in the open transaction.
   struct Change {
-    enum class Kind : std::uint8_t { put, erase, append } kind;
+    // move: the key gets the committed value of `source`, whose own change is an erase (or what
+    // replaced that erase); the bytes are empty until apply() takes the source's buffer.
+    enum class Kind : std::uint8_t { put, erase, append, move } kind;
     Bytes bytes;  // put: the new value; append: the bytes to add to the committed value
     // The key's committed entry (null when it has none), found once when the change is made: the
     // state does not change while a transaction is open, and its nodes never move, so the commit
     // needs no look-up of its own.
     State::value_type* committed = nullptr;
+    State::value_type* source = nullptr;  // move: the committed entry whose value the key gets
   };
   using Pending = std::map<std::string, Change, std::less<>>;
 
@@ -130,6 +144,7 @@ class NvmStore {
   format::RecordWriter record_{format::RecordType::transaction, 0};
   std::vector<ByteView> gather_;
   bool in_transaction_ = false;
+  bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
   // Set when an I/O error or power loss interrupted a commit: memory may no longer match the file,
   // so the object refuses everything until the store is reopened (which recovers).
   bool broken_ = false;
