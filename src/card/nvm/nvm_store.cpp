@@ -277,6 +277,7 @@ void NvmStore::begin() {
   if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
   in_transaction_ = true;
   compact_at_commit_ = false;
+  has_moves_ = false;
   pending_.clear();
 }
 
@@ -359,6 +360,7 @@ void NvmStore::move(std::string_view from, std::string_view to) {
   const auto target = state_.find(to);
   add_pending(to_pending, to, Change::Kind::move, target == state_.end() ? nullptr : &*target).source = &*source;
   add_pending(pending_.lower_bound(from), from, Change::Kind::erase, &*source);
+  has_moves_ = true;
 }
 
 NvmStore::Change& NvmStore::change_for_append(std::string_view key, std::size_t tail_size) {
@@ -492,8 +494,10 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   format::RecordWriter& record = record_;
   record.reset(format::RecordType::transaction, sequence);
   // The copies first: each reads its source as committed, before the erase that follows it.
-  for (const auto& [key, change] : changes) {
-    if (change.kind == Change::Kind::move) record.copy(key, change.source->first);
+  if (has_moves_) {
+    for (const auto& [key, change] : changes) {
+      if (change.kind == Change::Kind::move) record.copy(key, change.source->first);
+    }
   }
   for (const auto& [key, change] : changes) {
     switch (change.kind) {
@@ -551,6 +555,7 @@ void NvmStore::apply(Pending&& changes) {
   // key order and erase the entry). The source keeps an empty value until its own change replaces or
   // erases it, and is counted as such.
   for (auto& [key, change] : changes) {
+    if (!has_moves_) break;  // nothing to hand over
     if (change.kind != Change::Kind::move) continue;
     Bytes& value = change.source->second;
     live_op_bytes_ -= value.size();

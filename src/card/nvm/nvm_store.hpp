@@ -145,6 +145,9 @@ class NvmStore {
   std::vector<ByteView> gather_;
   bool in_transaction_ = false;
   bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
+  // move() was called in the open (or last) transaction: without one, a commit skips the passes that
+  // only moves need (a short block's commit is a few thousand instructions).
+  bool has_moves_ = false;
   // Set when an I/O error or power loss interrupted a commit: memory may no longer match the file,
   // so the object refuses everything until the store is reopened (which recovers).
   bool broken_ = false;
