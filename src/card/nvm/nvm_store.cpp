@@ -170,6 +170,7 @@ void NvmStore::replay(ByteView area, const CommitSlot& slot) {
       } else {
         if (found == state_.end()) corrupt(file, where + ": erase of missing key '" + op.key + "'");
         live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
+        forget_entry(&*found);
         state_.erase(found);
       }
     }
@@ -363,17 +364,29 @@ void NvmStore::move(std::string_view from, std::string_view to) {
   has_moves_ = true;
 }
 
+NvmStore::State::value_type* NvmStore::find_for_append(std::string_view key) {
+  for (State::value_type* const entry : recent_appends_) {
+    if (entry != nullptr && entry->first == key) return entry;
+  }
+  const auto found = state_.find(key);
+  if (found == state_.end()) return nullptr;
+  recent_appends_[1] = recent_appends_[0];
+  recent_appends_[0] = &*found;
+  return &*found;
+}
+
+void NvmStore::forget_entry(const State::value_type* entry) noexcept {
+  for (State::value_type*& recent : recent_appends_) {
+    if (recent == entry) recent = nullptr;
+  }
+}
+
 NvmStore::Change& NvmStore::change_for_append(std::string_view key, std::size_t tail_size) {
   require_transaction("append");
   check_key(key);
   const auto found = pending_.lower_bound(key);
   const bool pending = found != pending_.end() && found->first == key;
-  State::value_type* committed = nullptr;
-  if (pending) {
-    committed = found->second.committed;
-  } else if (const auto entry = state_.find(key); entry != state_.end()) {
-    committed = &*entry;
-  }
+  State::value_type* const committed = pending ? found->second.committed : find_for_append(key);
   // The size the value has with the open transaction applied.
   std::size_t size = committed == nullptr ? 0 : committed->second.size();
   if (pending) {
@@ -574,7 +587,10 @@ void NvmStore::apply(Pending&& changes) {
     } else {
       if (committed != nullptr) live_op_bytes_ -= format::put_op_size(key.size(), committed->second.size());
       if (change.kind == Change::Kind::erase) {
-        if (committed != nullptr) state_.erase(key);
+        if (committed != nullptr) {
+          forget_entry(committed);
+          state_.erase(key);
+        }
       } else {
         live_op_bytes_ += format::put_op_size(key.size(), change.bytes.size());
         if (committed != nullptr) {

@@ -4,6 +4,7 @@
 // with Error(Errc::integrity_error). Format, recovery and fsync points: docs/nvm.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -116,6 +117,10 @@ class NvmStore {
   Change& change_for_append(std::string_view key, std::size_t tail_size);
   // Keeps the emptied node of an applied or dropped change for the next transaction.
   void recycle(Pending::node_type&& node);
+  // The committed entry of `key` (null when it has none), looked for among the recent appends' first.
+  State::value_type* find_for_append(std::string_view key);
+  // Drops `entry` from the recent appends before the state erases it.
+  void forget_entry(const State::value_type* entry) noexcept;
 
   void recover();
   void replay(ByteView area, const format::CommitSlot& slot);
@@ -143,6 +148,11 @@ class NvmStore {
   std::vector<Pending::node_type> spare_nodes_;
   format::RecordWriter record_{format::RecordType::transaction, 0};
   std::vector<ByteView> gather_;
+  // The committed entries the last appends went to. A store that appends to the same two objects in
+  // every transaction (WRITE BLOCK: the current segment and the block list) finds them without a
+  // look-up in the state (a third of a short block's bookkeeping). Entries never move; one leaves
+  // this list before the state erases it.
+  std::array<State::value_type*, 2> recent_appends_{};
   bool in_transaction_ = false;
   bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
   // move() was called in the open (or last) transaction: without one, a commit skips the passes that
