@@ -8,8 +8,9 @@
 //  - Integrity verified but DATASEND unparseable, of another platform, or not above the active version
 //    of its type (unless the personalization allows downgrades): result 81.
 //  - 80 and 81 discard the staging; 01 (action 02) keeps it, marked verified, for a later 01; 00
-//    activates it in one NVM transaction (ImageStore::activate), the previous image stays active
-//    until that commit.
+//    activates it in one NVM transaction, the previous image stays active until that commit. In
+//    profile 3 the staged stream is the DATASEND and becomes the image where it is
+//    (ImageStore::activate_staged); in profile 4 the opened envelope is written (ImageStore::activate).
 //  - CB/CC report the active image of the staged image's type after the decision; when that type
 //    cannot be read (the envelope does not open, the manifest does not parse) CB = 0, CC = 32 zeros.
 #include <algorithm>
@@ -122,8 +123,8 @@ iso7816::ResponseApdu authorize_action(const IsdCall& call) {
   const auto& platform = call.state.platform_keys();
   if (!platform) throw StatusWordError(sw::kReferencedDataNotFound, "AUTHORIZE ACTION: no platform keys");
 
-  // The DATASEND may be the staged stream in place: activate() copies it before its commit frees it,
-  // and nothing reads it (or the parsed views into it) after a decision changed the staging.
+  // The DATASEND may be the staged stream in place: nothing reads it (or the parsed views into it)
+  // after a decision changed the staging.
   const Verification verification = verify(images, *platform, message.integrity_code);
 
   bc::ImageStatus status;
@@ -139,7 +140,11 @@ iso7816::ResponseApdu authorize_action(const IsdCall& call) {
     images.mark_verified();
   } else {
     status.result = bc::result::kActivated;
-    images.activate(verification.parsed->manifest, verification.datasend);
+    if (staging->profile == bc::Profile::campaign_key) {
+      images.activate_staged(verification.parsed->manifest);
+    } else {
+      images.activate(verification.parsed->manifest, verification.datasend);
+    }
   }
   if (verification.parsed) {
     if (const ActiveImage* active = images.find_active(verification.parsed->manifest.type)) {

@@ -136,6 +136,11 @@ void RecordWriter::append(std::string_view key, ByteView value) {
   add_value(value);
 }
 
+void RecordWriter::copy(std::string_view key, std::string_view source) {
+  add_op(OpCode::copy, key, source.size());
+  std::copy(source.begin(), source.end(), grow(source.size()));  // a name: always inline, never referenced
+}
+
 void RecordWriter::finish() {
   store_be(framing_.data() + 4, size() - kRecordHeaderSize, 4);
   store_be(framing_.data() + kRecordHeaderSize, count_, 4);
@@ -213,10 +218,11 @@ std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {
     const std::uint8_t code = body[at];
     const std::size_t key_size = read_be16(body, at + 1);
     at += 3;
-    if (code < static_cast<std::uint8_t>(OpCode::put) || code > static_cast<std::uint8_t>(OpCode::append) ||
-        (code == static_cast<std::uint8_t>(OpCode::append) &&
-         type != static_cast<std::uint8_t>(RecordType::transaction)) ||
-        key_size == 0 || key_size > kMaxKeySize || !need(key_size)) {
+    const bool transaction_only =
+        code == static_cast<std::uint8_t>(OpCode::append) || code == static_cast<std::uint8_t>(OpCode::copy);
+    if (code < static_cast<std::uint8_t>(OpCode::put) || code > static_cast<std::uint8_t>(OpCode::copy) ||
+        (transaction_only && type != static_cast<std::uint8_t>(RecordType::transaction)) || key_size == 0 ||
+        key_size > kMaxKeySize || !need(key_size)) {
       problem = "malformed operation " + std::to_string(i);
       return std::nullopt;
     }
@@ -229,7 +235,8 @@ std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {
       if (!need(4)) break;
       const std::size_t value_size = read_be32(body, at);
       at += 4;
-      if (value_size > kMaxValueSize || !need(value_size)) {
+      const bool bad_source = op.code == OpCode::copy && (value_size == 0 || value_size > kMaxKeySize);
+      if (value_size > kMaxValueSize || bad_source || !need(value_size)) {
         problem = "malformed value in operation " + std::to_string(i);
         return std::nullopt;
       }

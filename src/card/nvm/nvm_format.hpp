@@ -52,8 +52,11 @@ enum class RecordType : std::uint8_t {
 };
 
 // append adds its bytes at the end of the object's value (creating the object when it is missing):
-// a value that grows by small pieces costs each commit only the new piece. Transaction records only.
-enum class OpCode : std::uint8_t { put = 1, erase = 2, append = 3 };
+// a value that grows by small pieces costs each commit only the new piece. copy gives the key the
+// value the object named by its operand has before the transaction (replacing any value the key has):
+// a rename (copy and erase of the source) records two names instead of the whole value. Both in
+// transaction records only.
+enum class OpCode : std::uint8_t { put = 1, erase = 2, append = 3, copy = 4 };
 
 // Serializes one record: begin, any number of put/erase, finish. A record can hold megabytes of
 // values that already sit in the store's own buffers, so values of kReferencedValueSize bytes or
@@ -73,6 +76,8 @@ class RecordWriter {
   void put(std::string_view key, ByteView value, ByteView continuation = {});
   void erase(std::string_view key);
   void append(std::string_view key, ByteView value);
+  // `key` gets the value `source` has before this record (source: 1 to kMaxKeySize bytes).
+  void copy(std::string_view key, std::string_view source);
   // Patches the length and count in and appends the checksum; nothing may be added afterwards.
   void finish();
 
@@ -108,8 +113,9 @@ inline constexpr std::uint64_t kEmptyRecordSize = kRecordHeaderSize + 4 + kRecor
 struct RecordOp {
   OpCode code;
   std::string key;
-  ByteView
-      value;  // into the buffer the record was parsed from (put: the value, append: the bytes added); empty for erase
+  // Into the buffer the record was parsed from (put: the value, append: the bytes added, copy: the
+  // source's key); empty for erase.
+  ByteView value;
 };
 
 struct ParsedRecord {

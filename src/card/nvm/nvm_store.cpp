@@ -158,9 +158,19 @@ void NvmStore::replay(ByteView area, const CommitSlot& slot) {
           live_op_bytes_ += op.value.size();
           sefleet::append(found->second, op.value);
         }
+      } else if (op.code == format::OpCode::copy) {
+        const std::string_view source_key(reinterpret_cast<const char*>(op.value.data()), op.value.size());
+        const auto source = state_.find(source_key);
+        if (source == state_.end() || source_key == op.key) {
+          corrupt(file, where + ": copy of missing key '" + std::string(source_key) + "' to '" + op.key + "'");
+        }
+        if (found != state_.end()) live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
+        live_op_bytes_ += format::put_op_size(op.key.size(), source->second.size());
+        state_.insert_or_assign(op.key, source->second);
       } else {
         if (found == state_.end()) corrupt(file, where + ": erase of missing key '" + op.key + "'");
         live_op_bytes_ -= format::put_op_size(found->first.size(), found->second.size());
+        forget_entry(&*found);
         state_.erase(found);
       }
     }
@@ -194,6 +204,7 @@ std::optional<Bytes> NvmStore::get(std::string_view key) const {
     if (const auto found = pending_.find(key); found != pending_.end()) {
       const Change& change = found->second;
       if (change.kind == Change::Kind::erase) return std::nullopt;
+      if (change.kind == Change::Kind::move) return change.source->second;
       if (change.kind == Change::Kind::put || committed == state_.end()) return change.bytes;
       Bytes value = committed->second;
       sefleet::append(value, change.bytes);
@@ -230,13 +241,16 @@ std::vector<std::string> NvmStore::keys() const {
 
 NvmStore::Change& NvmStore::add_pending(Pending::iterator hint, std::string_view key, Change::Kind kind,
                                         State::value_type* committed) {
-  if (spare_nodes_.empty()) return pending_.emplace_hint(hint, std::string(key), Change{kind, {}, committed})->second;
+  if (spare_nodes_.empty()) {
+    return pending_.emplace_hint(hint, std::string(key), Change{kind, {}, committed, nullptr})->second;
+  }
   Pending::node_type node = std::move(spare_nodes_.back());
   spare_nodes_.pop_back();
   node.key().assign(key);
   Change& change = node.mapped();
   change.kind = kind;
   change.committed = committed;  // change.bytes is empty: recycle() left it so
+  change.source = nullptr;
   return pending_.insert(hint, std::move(node))->second;
 }
 
@@ -263,6 +277,8 @@ void NvmStore::begin() {
   require_usable();
   if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
   in_transaction_ = true;
+  compact_at_commit_ = false;
+  has_moves_ = false;
   pending_.clear();
 }
 
@@ -280,6 +296,7 @@ void NvmStore::write(std::string_view key, Bytes&& value) {
   if (const auto found = pending_.lower_bound(key); found != pending_.end() && found->first == key) {
     found->second.kind = Change::Kind::put;
     found->second.bytes = std::move(value);
+    found->second.source = nullptr;
   } else {
     const auto committed = state_.find(key);
     add_pending(found, key, Change::Kind::put, committed == state_.end() ? nullptr : &*committed).bytes =
@@ -296,6 +313,7 @@ void NvmStore::erase(std::string_view key) {
     if (pending) {
       found->second.kind = Change::Kind::erase;
       found->second.bytes = Bytes{};
+      found->second.source = nullptr;
     } else {
       add_pending(found, key, Change::Kind::erase, &*committed);
     }
@@ -323,23 +341,59 @@ void NvmStore::append(std::string_view key, Bytes&& tail) {
   }
 }
 
+void NvmStore::move(std::string_view from, std::string_view to) {
+  require_transaction("move");
+  check_key(from);
+  check_key(to);
+  if (from == to) throw Error(Errc::state_error, "NVM move of '" + std::string(from) + "' onto itself");
+  // Unchanged keys only: every copy in the record then reads a value no other operation of the
+  // transaction wrote, so the copies need no order among themselves and go before everything else.
+  const auto from_pending = pending_.lower_bound(from);
+  const auto source = state_.find(from);
+  if ((from_pending != pending_.end() && from_pending->first == from) || source == state_.end()) {
+    throw Error(Errc::state_error,
+                "NVM move: '" + std::string(from) + "' is not a committed object unchanged in this transaction");
+  }
+  const auto to_pending = pending_.lower_bound(to);
+  if (to_pending != pending_.end() && to_pending->first == to) {
+    throw Error(Errc::state_error, "NVM move: '" + std::string(to) + "' already changed in this transaction");
+  }
+  const auto target = state_.find(to);
+  add_pending(to_pending, to, Change::Kind::move, target == state_.end() ? nullptr : &*target).source = &*source;
+  add_pending(pending_.lower_bound(from), from, Change::Kind::erase, &*source);
+  has_moves_ = true;
+}
+
+NvmStore::State::value_type* NvmStore::find_for_append(std::string_view key) {
+  for (State::value_type* const entry : recent_appends_) {
+    if (entry != nullptr && entry->first == key) return entry;
+  }
+  const auto found = state_.find(key);
+  if (found == state_.end()) return nullptr;
+  recent_appends_[1] = recent_appends_[0];
+  recent_appends_[0] = &*found;
+  return &*found;
+}
+
+void NvmStore::forget_entry(const State::value_type* entry) noexcept {
+  for (State::value_type*& recent : recent_appends_) {
+    if (recent == entry) recent = nullptr;
+  }
+}
+
 NvmStore::Change& NvmStore::change_for_append(std::string_view key, std::size_t tail_size) {
   require_transaction("append");
   check_key(key);
   const auto found = pending_.lower_bound(key);
   const bool pending = found != pending_.end() && found->first == key;
-  State::value_type* committed = nullptr;
-  if (pending) {
-    committed = found->second.committed;
-  } else if (const auto entry = state_.find(key); entry != state_.end()) {
-    committed = &*entry;
-  }
+  State::value_type* const committed = pending ? found->second.committed : find_for_append(key);
   // The size the value has with the open transaction applied.
   std::size_t size = committed == nullptr ? 0 : committed->second.size();
   if (pending) {
     const Change& change = found->second;
     size = change.kind == Change::Kind::put     ? change.bytes.size()
            : change.kind == Change::Kind::erase ? 0
+           : change.kind == Change::Kind::move  ? change.source->second.size()
                                                 : size + change.bytes.size();
   }
   if (tail_size > format::kMaxValueSize - size) {
@@ -347,8 +401,18 @@ NvmStore::Change& NvmStore::change_for_append(std::string_view key, std::size_t 
                                             " bytes cannot grow by " + std::to_string(tail_size) +
                                             " beyond the limit of " + std::to_string(format::kMaxValueSize));
   }
-  // A pending erase stays over the committed entry: the put the caller makes of it replaces that.
-  if (pending) return found->second;
+  if (pending) {
+    Change& change = found->second;
+    // An append to a moved value: a put of a copy of it, the appended bytes follow (a rare case; the
+    // move itself stays without a copy).
+    if (change.kind == Change::Kind::move) {
+      change.bytes = change.source->second;
+      change.kind = Change::Kind::put;
+      change.source = nullptr;
+    }
+    // A pending erase stays over the committed entry: the put the caller makes of it replaces that.
+    return change;
+  }
   return add_pending(found, key, Change::Kind::append, committed);
 }
 
@@ -358,6 +422,11 @@ void NvmStore::abort() {
   in_transaction_ = false;
 }
 
+void NvmStore::compact_at_commit() {
+  require_transaction("compact_at_commit");
+  compact_at_commit_ = true;
+}
+
 void NvmStore::commit() {
   require_transaction("commit");
   Pending changes = std::move(pending_);
@@ -365,7 +434,7 @@ void NvmStore::commit() {
   in_transaction_ = false;
   stats_.last_commit_syncs = 0;
   if (changes.empty()) return;
-  commit_changes(std::move(changes), false);
+  commit_changes(std::move(changes), compact_at_commit_);
 }
 
 void NvmStore::compact() {
@@ -401,7 +470,11 @@ std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
       continue;
     }
     if (change.committed != nullptr) ops -= format::put_op_size(key.size(), change.committed->second.size());
-    if (change.kind != Change::Kind::erase) ops += format::put_op_size(key.size(), change.bytes.size());
+    if (change.kind == Change::Kind::move) {
+      ops += format::put_op_size(key.size(), change.source->second.size());
+    } else if (change.kind != Change::Kind::erase) {
+      ops += format::put_op_size(key.size(), change.bytes.size());
+    }
   }
   return format::kEmptyRecordSize + ops;
 }
@@ -419,6 +492,8 @@ format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pen
   for (const auto& [key, change] : overlay) {
     if (change.kind == Change::Kind::put || (change.kind == Change::Kind::append && change.committed == nullptr)) {
       writer.put(key, change.bytes);
+    } else if (change.kind == Change::Kind::move) {
+      writer.put(key, change.source->second);  // the source's buffer, still in the state
     }
   }
   writer.finish();
@@ -431,8 +506,16 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   // where they are until apply() moves them into the state after the commit.
   format::RecordWriter& record = record_;
   record.reset(format::RecordType::transaction, sequence);
+  // The copies first: each reads its source as committed, before the erase that follows it.
+  if (has_moves_) {
+    for (const auto& [key, change] : changes) {
+      if (change.kind == Change::Kind::move) record.copy(key, change.source->first);
+    }
+  }
   for (const auto& [key, change] : changes) {
     switch (change.kind) {
+      case Change::Kind::move:
+        break;
       case Change::Kind::put:
         record.put(key, change.bytes);
         break;
@@ -444,8 +527,9 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
         break;
     }
   }
-  record.finish();
-  const std::uint64_t record_size = changes.empty() ? 0 : record.size();
+  // The record's size with its checksum; the checksum itself only when the record is written (a
+  // compaction writes a snapshot instead, and an activation's record may be as large as the image).
+  const std::uint64_t record_size = changes.empty() ? 0 : record.size() + format::kRecordTrailerSize;
   const std::uint64_t snapshot_size = snapshot_size_after(changes);
   const std::uint64_t journal_after = stats_.journal_bytes + record_size;
   const bool compacting =
@@ -465,6 +549,7 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
     stats_.journal_bytes = 0;
     ++stats_.compactions;
   } else {
+    record.finish();
     next.end = slot_.end + record_size;
     publish(slot_.end, record, next);
     stats_.journal_bytes += record_size;
@@ -479,6 +564,18 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
 }
 
 void NvmStore::apply(Pending&& changes) {
+  // A moved value changes owner before any change is applied (its source's change may come first in
+  // key order and erase the entry). The source keeps an empty value until its own change replaces or
+  // erases it, and is counted as such.
+  for (auto& [key, change] : changes) {
+    if (!has_moves_) break;  // nothing to hand over
+    if (change.kind != Change::Kind::move) continue;
+    Bytes& value = change.source->second;
+    live_op_bytes_ -= value.size();
+    change.bytes = std::move(value);
+    value = Bytes{};
+    change.kind = Change::Kind::put;
+  }
   while (!changes.empty()) {
     auto node = changes.extract(changes.begin());  // key and value move on, neither is copied
     std::string& key = node.key();
@@ -490,7 +587,10 @@ void NvmStore::apply(Pending&& changes) {
     } else {
       if (committed != nullptr) live_op_bytes_ -= format::put_op_size(key.size(), committed->second.size());
       if (change.kind == Change::Kind::erase) {
-        if (committed != nullptr) state_.erase(key);
+        if (committed != nullptr) {
+          forget_entry(committed);
+          state_.erase(key);
+        }
       } else {
         live_op_bytes_ += format::put_op_size(key.size(), change.bytes.size());
         if (committed != nullptr) {

@@ -4,6 +4,7 @@
 // with Error(Errc::integrity_error). Format, recovery and fsync points: docs/nvm.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -70,6 +71,17 @@ class NvmStore {
   void append(std::string_view key, ByteView tail);
   // The same, keeping `tail`'s buffer: when the object is missing it becomes the object as it is.
   void append(std::string_view key, Bytes&& tail);
+  // Renames the committed object `from` to `to`, replacing any value `to` has, without copying the
+  // value: the record holds the two names (a copy operation and the erase of `from`), and the commit
+  // hands `from`'s buffer to `to`. `from` must be committed and unchanged in this transaction, `to`
+  // unchanged in it and another key; otherwise Error(state_error) (invalid_argument for a bad key).
+  // Later changes of either key in the transaction apply on top, as after a write and an erase.
+  void move(std::string_view from, std::string_view to);
+  // Makes the open transaction's commit write the whole new state as one snapshot, whatever the
+  // journal's size: for a transaction after which the journal is mostly bytes a snapshot would not
+  // hold (an image activated from its staged appends), so that the medium shrinks to the state now
+  // rather than at some later commit. Still one commit, at most 2 syncs.
+  void compact_at_commit();
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
   void abort();  // drops the open transaction; nothing was written
@@ -85,12 +97,15 @@ class NvmStore {
   using State = std::map<std::string, Bytes, std::less<>>;
   // One key's change in the open transaction.
   struct Change {
-    enum class Kind : std::uint8_t { put, erase, append } kind;
+    // move: the key gets the committed value of `source`, whose own change is an erase (or what
+    // replaced that erase); the bytes are empty until apply() takes the source's buffer.
+    enum class Kind : std::uint8_t { put, erase, append, move } kind;
     Bytes bytes;  // put: the new value; append: the bytes to add to the committed value
     // The key's committed entry (null when it has none), found once when the change is made: the
     // state does not change while a transaction is open, and its nodes never move, so the commit
     // needs no look-up of its own.
     State::value_type* committed = nullptr;
+    State::value_type* source = nullptr;  // move: the committed entry whose value the key gets
   };
   using Pending = std::map<std::string, Change, std::less<>>;
 
@@ -102,6 +117,10 @@ class NvmStore {
   Change& change_for_append(std::string_view key, std::size_t tail_size);
   // Keeps the emptied node of an applied or dropped change for the next transaction.
   void recycle(Pending::node_type&& node);
+  // The committed entry of `key` (null when it has none), looked for among the recent appends' first.
+  State::value_type* find_for_append(std::string_view key);
+  // Drops `entry` from the recent appends before the state erases it.
+  void forget_entry(const State::value_type* entry) noexcept;
 
   void recover();
   void replay(ByteView area, const format::CommitSlot& slot);
@@ -129,7 +148,16 @@ class NvmStore {
   std::vector<Pending::node_type> spare_nodes_;
   format::RecordWriter record_{format::RecordType::transaction, 0};
   std::vector<ByteView> gather_;
+  // The committed entries the last appends went to. A store that appends to the same two objects in
+  // every transaction (WRITE BLOCK: the current segment and the block list) finds them without a
+  // look-up in the state (a third of a short block's bookkeeping). Entries never move; one leaves
+  // this list before the state erases it.
+  std::array<State::value_type*, 2> recent_appends_{};
   bool in_transaction_ = false;
+  bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
+  // move() was called in the open (or last) transaction: without one, a commit skips the passes that
+  // only moves need (a short block's commit is a few thousand instructions).
+  bool has_moves_ = false;
   // Set when an I/O error or power loss interrupted a commit: memory may no longer match the file,
   // so the object refuses everything until the store is reopened (which recovers).
   bool broken_ = false;

@@ -22,7 +22,12 @@ constexpr std::string_view kSegmentPrefix = "img/staged/";
 constexpr std::string_view kBlockSizes = "img/block-sizes";
 constexpr std::string_view kActivePrefix = "img/active/";
 constexpr std::string_view kChunkInfix = "/chunk/";
-constexpr std::uint8_t kImageRecordFormat = 1;
+// Format 1 of the active image record: its DATASEND is in chunks of kActiveChunkSize bytes (the last
+// one shorter). Format 2: in chunks of any size, numbered from 0 without a gap, so that an activation
+// can turn the staged segments into the image's chunks by renaming them (ImageStore::activate_staged).
+// Format 1 is still read; every activation writes format 2.
+constexpr std::uint8_t kImageRecordFixedChunks = 1;
+constexpr std::uint8_t kImageRecordFormat = 2;
 // Format 2 of the staging record dropped the bytes and blocks received (the segments and the list of
 // block lengths hold them), so that WRITE BLOCK does not rewrite the record; its segments are always
 // kStagingSegmentSize bytes. Format 3 adds the segment size after the total length (a short stream
@@ -121,6 +126,11 @@ StagingRecord decode_staging(const nvm::NvmStore& store, ByteView v) {
   return r;
 }
 
+struct DecodedActive {
+  ActiveImage image;
+  bool fixed_chunks = false;  // format 1: chunks of kActiveChunkSize bytes
+};
+
 Bytes encode_active(const ActiveImage& image) {
   Bytes out{kImageRecordFormat, static_cast<std::uint8_t>(image.type)};
   put_be32(out, image.version);
@@ -131,11 +141,14 @@ Bytes encode_active(const ActiveImage& image) {
   return out;
 }
 
-ActiveImage decode_active(const nvm::NvmStore& store, std::string_view name, ByteView v) {
-  if (v.size() < kActiveFixedSize || v[0] != kImageRecordFormat || !is_image_type(v[1])) {
+DecodedActive decode_active(const nvm::NvmStore& store, std::string_view name, ByteView v) {
+  if (v.size() < kActiveFixedSize || (v[0] != kImageRecordFormat && v[0] != kImageRecordFixedChunks) ||
+      !is_image_type(v[1])) {
     corrupt_image(store, name, "has a bad size, format or image type");
   }
-  ActiveImage image;
+  DecodedActive decoded;
+  decoded.fixed_chunks = v[0] == kImageRecordFixedChunks;
+  ActiveImage& image = decoded.image;
   image.type = static_cast<bc::ImageType>(v[1]);
   image.version = read_be32(v, 2);
   image.datasend_length = read_be32(v, 6);
@@ -143,7 +156,7 @@ ActiveImage decode_active(const nvm::NvmStore& store, std::string_view name, Byt
   if (v.size() != kActiveFixedSize + v[42]) corrupt_image(store, name, "has a bad name length");
   image.name.assign(reinterpret_cast<const char*>(v.data()) + kActiveFixedSize, v[42]);
   if (name != active_name(image.type)) corrupt_image(store, name, "holds another image type");
-  return image;
+  return decoded;
 }
 
 // The hex number after `prefix` in `name`, or nullopt when it is not exactly `digits` upper-case digits.
@@ -171,12 +184,16 @@ ImageStore::ImageStore(nvm::NvmStore& store) : store_(store) {
 void ImageStore::load() {
   staging_.reset();
   active_.clear();
+  chunks_.clear();
   const auto& all = store_.committed();
   // First pass: records; second: segments, block list and chunks against them.
+  std::map<bc::ImageType, bool> fixed_chunks;
   for (auto it = all.lower_bound(kActivePrefix); it != all.end() && it->first.starts_with(kActivePrefix); ++it) {
     if (it->first.find(kChunkInfix) != std::string::npos) continue;
-    const ActiveImage image = decode_active(store_, it->first, it->second);
-    active_[image.type] = image;
+    const DecodedActive decoded = decode_active(store_, it->first, it->second);
+    active_[decoded.image.type] = decoded.image;
+    chunks_[decoded.image.type] = 0;
+    fixed_chunks[decoded.image.type] = decoded.fixed_chunks;
   }
   load_staging();
   std::map<bc::ImageType, std::uint64_t> chunk_bytes;
@@ -189,10 +206,14 @@ void ImageStore::load() {
       const auto type = parse_suffix(name.substr(0, infix), kActivePrefix.size(), 2);
       const auto index = parse_suffix(name, infix + kChunkInfix.size(), 4);
       const auto owner = type ? active_.find(static_cast<bc::ImageType>(*type)) : active_.end();
-      if (!index || owner == active_.end() || *index >= chunk_count(owner->second.datasend_length)) {
+      // The names sort by index, so the chunks of an image come in order: numbered from 0 without a
+      // gap, none empty, and in format 1 no more than the fixed chunk size makes.
+      if (!index || owner == active_.end() || *index != chunks_[owner->first] || it->second.empty() ||
+          (fixed_chunks[owner->first] && *index >= chunk_count(owner->second.datasend_length))) {
         corrupt_image(store_, name, "is not a chunk of an active image");
       }
       chunk_bytes[owner->first] += it->second.size();
+      chunks_[owner->first] += 1;
     } else {
       corrupt_image(store_, name, "is not an image store object");
     }
@@ -378,28 +399,71 @@ void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) 
   image.datasend_length = static_cast<std::uint32_t>(datasend.size());
   image.sha256 = crypto::sha256(datasend);
   image.name = manifest.name;
-  const ActiveImage* previous = find_active(image.type);
+  const std::size_t previous_chunks = chunk_objects(image.type);
+  const std::size_t chunks = chunk_count(datasend.size());
   nvm::run_transaction(store_, [&] {
-    if (previous != nullptr) {
-      for (std::size_t i = 0; i < chunk_count(previous->datasend_length); ++i) store_.erase(chunk_name(image.type, i));
-    }
+    for (std::size_t i = chunks; i < previous_chunks; ++i) store_.erase(chunk_name(image.type, i));
     for (std::size_t i = 0, at = 0; at < datasend.size(); ++i, at += kActiveChunkSize) {
       store_.write(chunk_name(image.type, i), datasend.subspan(at, std::min(kActiveChunkSize, datasend.size() - at)));
     }
     store_.write(active_name(image.type), encode_active(image));
     if (staging_) erase_staging_objects();
   });
+  chunks_[image.type] = chunks;
   active_[image.type] = std::move(image);
   staging_.reset();
   segments_ = 0;
   last_segment_size_ = 0;
 }
 
+void ImageStore::activate_staged(const bc::ImageManifest& manifest) {
+  if (!staging_ || staging_->state == StagingState::receiving || segments_ == 0) {
+    throw Error(Errc::state_error, "image store: no complete staging to activate");
+  }
+  const auto& all = store_.committed();
+  crypto::Sha256 digest;
+  for (std::size_t i = 0; i < segments_; ++i) {
+    const auto it = all.find(segment_name(i));
+    if (it == all.end()) corrupt_image(store_, segment_name(i), "is missing");
+    digest.update(it->second);
+  }
+  ActiveImage image;
+  image.type = manifest.type;
+  image.version = manifest.version;
+  image.datasend_length = staging_->received;
+  image.sha256 = digest.finish();
+  image.name = manifest.name;
+  const std::size_t previous_chunks = chunk_objects(image.type);
+  const std::size_t chunks = segments_;
+  nvm::run_transaction(store_, [&] {
+    // A chunk the new image also has is replaced by the move; the ones beyond it are erased.
+    for (std::size_t i = chunks; i < previous_chunks; ++i) store_.erase(chunk_name(image.type, i));
+    for (std::size_t i = 0; i < chunks; ++i) store_.move(segment_name(i), chunk_name(image.type, i));
+    store_.write(active_name(image.type), encode_active(image));
+    store_.erase(kBlockSizes);
+    store_.erase(kStaging);
+    // The journal now holds the image as hundreds of appends (a third more than its bytes) behind an
+    // older snapshot: rewriting the state once here frees that, as the image's own record did when
+    // activation copied it (it made the journal larger than a snapshot).
+    store_.compact_at_commit();
+  });
+  chunks_[image.type] = chunks;
+  active_[image.type] = std::move(image);
+  staging_.reset();
+  segments_ = 0;
+  last_segment_size_ = 0;
+}
+
+std::size_t ImageStore::chunk_objects(bc::ImageType type) const {
+  const auto it = chunks_.find(type);
+  return it == chunks_.end() ? 0 : it->second;
+}
+
 SecretBytes ImageStore::active_datasend(bc::ImageType type) const {
   SecretBytes out;
   const ActiveImage* image = find_active(type);
   if (image == nullptr) return out;
-  for (std::size_t i = 0; i < chunk_count(image->datasend_length); ++i) {
+  for (std::size_t i = 0; i < chunk_objects(type); ++i) {
     const auto value = store_.get(chunk_name(type, i));
     if (!value) corrupt_image(store_, chunk_name(type, i), "is missing");
     out.append(*value);

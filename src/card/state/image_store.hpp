@@ -16,7 +16,9 @@
 // A longer stream is cut into segments of kStagingSegmentSize bytes, so a 64 KB block arrives in a
 // segment of its own and its buffer becomes that object without a copy. Segments keep each object
 // below the NVM object limit (16 MiB, while staging holds up to 32 MiB) and make erasing the staging
-// a handful of erasures. Active images are kept in chunks of kActiveChunkSize bytes for the same reason.
+// a handful of erasures. Active images are kept in chunks for the same reason: an activation of the
+// staged stream renames its segments into the image's chunks (no copy of the image); an image that is
+// not the staged stream (an opened envelope) is cut into chunks of kActiveChunkSize bytes.
 //
 // Policy (what is allowed when) belongs to the ISD; this class only keeps the records consistent.
 #pragma once
@@ -42,7 +44,8 @@ class NvmStore;
 // The most bytes a campaign may stage (C6 above it answers 6A84): room for a 16 MiB image, its
 // profile-4 envelope and headroom.
 inline constexpr std::uint32_t kStagingCapacity = 32u * 1024 * 1024;
-// Active images are stored in chunks of this size (the last one shorter).
+// An active image written from a buffer is stored in chunks of this size (the last one shorter); one
+// activated from the staging keeps the staged segments as its chunks.
 inline constexpr std::size_t kActiveChunkSize = 64 * 1024;
 // The staged stream is stored in segments of whole blocks, at most this many bytes each (also the
 // largest block: a WRITE BLOCK's data is below it).
@@ -119,6 +122,11 @@ class ImageStore {
   // staged stream in place: it is digested and copied into the image's chunks before the commit
   // frees the staging.
   void activate(const gp::broadcast::ImageManifest& manifest, ByteView datasend);
+  // Makes the staged stream (complete or verified, already verified and parsed by the caller as the
+  // DATASEND) the active image of the manifest's type in one transaction, without copying it: its
+  // segments become the image's chunks by NVM renames, and the previous image of that type and the
+  // rest of the staging are erased. Throws Error(state_error) without a complete staging.
+  void activate_staged(const gp::broadcast::ImageManifest& manifest);
   // The DATASEND of the active image of `type` (empty when none).
   SecretBytes active_datasend(gp::broadcast::ImageType type) const;
 
@@ -128,12 +136,15 @@ class ImageStore {
   void write_staging_record(const StagingRecord& record);
   // Erases the record, the segments and the list (inside the caller's transaction).
   void erase_staging_objects();
+  // The chunk objects of the active image of `type` (0 when none).
+  std::size_t chunk_objects(gp::broadcast::ImageType type) const;
 
   nvm::NvmStore& store_;
   std::optional<StagingRecord> staging_;
   std::size_t segments_ = 0;           // segments of the staged stream
   std::size_t last_segment_size_ = 0;  // bytes in the last one
   std::map<gp::broadcast::ImageType, ActiveImage> active_;
+  std::map<gp::broadcast::ImageType, std::size_t> chunks_;  // chunk objects of each active image
 };
 
 }  // namespace sefleet::card

@@ -190,6 +190,35 @@ TEST_F(NvmStoreTest, AppendGrowsAnObjectAndReadsSeeIt) {
   EXPECT_EQ(test::reopen_state(file()), grown);
 }
 
+TEST_F(NvmStoreTest, AppendsFindTheirObjectAfterItWasErasedRenamedOrRecreated) {
+  // The store remembers the objects the last appends went to; each case below changes one of them
+  // between two appends, and every append must reach the object the key names now.
+  NvmStore store = open();
+  const auto append_one = [&](std::string_view key, std::uint8_t byte) {
+    store.begin();
+    store.append(key, Bytes{byte});
+    store.commit();
+  };
+  append_one("seg", 1);
+  append_one("list", 2);
+  append_one("seg", 3);
+  store.begin();
+  store.erase("seg");
+  store.commit();
+  append_one("seg", 4);  // a new object
+  store.begin();
+  store.move("list", "moved");
+  store.commit();
+  append_one("list", 5);   // a new object under the old name
+  append_one("moved", 6);  // the renamed one
+  append_one("other", 7);  // a third key pushes one of the remembered two out
+  append_one("seg", 8);
+  append_one("list", 9);
+  const test::State expected{{"list", Bytes{5, 9}}, {"moved", Bytes{2, 6}}, {"other", Bytes{7}}, {"seg", Bytes{4, 8}}};
+  EXPECT_EQ(store.committed(), expected);
+  EXPECT_EQ(test::reopen_state(file()), expected);
+}
+
 TEST_F(NvmStoreTest, AppendBeyondTheObjectLimitIsRefused) {
   NvmStore store = open();
   store.begin();

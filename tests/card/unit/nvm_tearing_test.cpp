@@ -78,6 +78,18 @@ void transaction_after_abort(NvmStore& store) {
   store.commit();
 }
 
+// A transaction of renames, as an image activation makes them: a key moved onto a committed one (which
+// it replaces) and one moved to a new name, a name sorting before its source and one after it, next
+// to an erase and a write.
+void move_transaction(NvmStore& store) {
+  store.begin();
+  store.move("log/0", "img/active/chunk/0000");
+  store.move("log/1", "zz/moved");
+  store.erase("log/2");
+  store.write("isd/seq", Bytes{0, 0, 0x2C});
+  store.commit();
+}
+
 // Committed state with a journal much larger than the state itself (the same keys rewritten), so
 // that a low compaction threshold makes the next commit compact.
 void base_state(NvmStore& store) {
@@ -217,6 +229,22 @@ TEST_F(NvmTearingTest, AppendTransactionAppended) {
 TEST_F(NvmTearingTest, AppendTransactionThatCompacts) {
   // The snapshot carries each appended object whole: its committed value followed by the new bytes.
   run(Scenario{base_state, NvmOptions{1024}, append_transaction, 2, 1});
+}
+
+TEST_F(NvmTearingTest, MoveTransactionAppended) {
+  // The record holds the copies and erases by name; recovery replays them.
+  const auto prepare = [](NvmStore& store) {
+    base_state(store);
+    store.begin();
+    store.write("img/active/chunk/0000", pattern(300, 20));
+    store.commit();
+  };
+  run(Scenario{prepare, NvmOptions{}, move_transaction, 2, 0});
+}
+
+TEST_F(NvmTearingTest, MoveTransactionThatCompacts) {
+  // The snapshot writes each moved value under its new name from the source's buffer.
+  run(Scenario{base_state, NvmOptions{1024}, move_transaction, 2, 1});
 }
 
 TEST_F(NvmTearingTest, TransactionInReusedNodesAppended) {
