@@ -11,9 +11,9 @@
 namespace sefleet::card::javacard::classfile {
 namespace {
 
-using test::ClassBuilder;
-using test::HandCode;
-using test::javac_class;
+using sefleet::test::ClassBuilder;
+using sefleet::test::HandCode;
+using sefleet::test::javac_class;
 
 // The LoadError message of parsing `bytes` (fails the test when it parses).
 std::string refusal(ByteView bytes) {

@@ -26,7 +26,7 @@ TEST(JavacardClassfileRom, EveryRomClassVerifies) {
     const ByteView bytes(file.data, file.size);
     const ClassFile cls = parse_class_file(bytes);
     EXPECT_EQ(cls.name + ".class", file.name);
-    EXPECT_EQ(test::verify_findings(bytes, /*allow_native=*/true), Lines{}) << file.name;
+    EXPECT_EQ(sefleet::test::verify_findings(bytes, /*allow_native=*/true), Lines{}) << file.name;
     for (const Method& method : cls.methods) natives += (method.access & access::kNative) != 0 ? 1 : 0;
   }
   EXPECT_GT(natives, 0u);  // the ROM's natives are what VerifyOptions::allow_native lets through
@@ -35,7 +35,7 @@ TEST(JavacardClassfileRom, EveryRomClassVerifies) {
 TEST(JavacardClassfileRom, RomNativesAreRefusedInAppletCode) {
   for (const auto& file : vm::rom_class_files()) {
     if (file.name != "javacard/framework/Util.class") continue;
-    const Lines findings = test::verify_findings(ByteView(file.data, file.size));
+    const Lines findings = sefleet::test::verify_findings(ByteView(file.data, file.size));
     ASSERT_FALSE(findings.empty());
     for (const std::string& finding : findings) {
       EXPECT_NE(finding.find(": native methods are not allowed in applet code"), std::string::npos) << finding;
@@ -51,7 +51,7 @@ TEST(JavacardClassfileRom, EveryTestAppletClassVerifies) {
     if (entry.path().extension() != ".class") continue;
     std::ifstream in(entry.path(), std::ios::binary);
     const Bytes bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>{});
-    EXPECT_EQ(test::verify_findings(bytes), Lines{}) << entry.path();
+    EXPECT_EQ(sefleet::test::verify_findings(bytes), Lines{}) << entry.path();
     ++count;
   }
   EXPECT_GT(count, 0u);

@@ -14,8 +14,8 @@
 namespace sefleet::card::javacard::classfile {
 namespace {
 
-using test::javac_class;
-using test::verify_findings;
+using sefleet::test::javac_class;
+using sefleet::test::verify_findings;
 using Lines = std::vector<std::string>;
 
 const std::string kLong = "long values are not part of Java Card (use short, or int when 32 bits are needed)";
@@ -35,7 +35,7 @@ const std::string kEnum = "enums are not part of Java Card";
 const std::string kMonitor = "synchronized blocks are not part of Java Card (a card runs one thread)";
 
 TEST(JavacardClassfileSubset, AcceptsJavaCardShapes) {
-  const std::vector<std::string> names = test::javac_classes_of("classfiletest/accepted");
+  const std::vector<std::string> names = sefleet::test::javac_classes_of("classfiletest/accepted");
   ASSERT_GE(names.size(), 7u);  // Shapes and its inner classes, Counter, Base, ByTwo, CardProblem
   for (const std::string& name : names) {
     EXPECT_EQ(verify_findings(javac_class(name)), Lines{}) << name;
@@ -161,7 +161,7 @@ TEST(JavacardClassfileSubset, RefusesMultiDimensionalArraysAssertionsAndErrorHan
 }
 
 TEST(JavacardClassfileSubset, EveryRefusedClassHasAFinding) {
-  for (const std::string& name : test::javac_classes_of("classfiletest/refused")) {
+  for (const std::string& name : sefleet::test::javac_classes_of("classfiletest/refused")) {
     if (name == "classfiletest/refused/Lambda$Operation") continue;  // the lambda's interface itself is fine
     EXPECT_FALSE(verify_findings(javac_class(name)).empty()) << name;
   }

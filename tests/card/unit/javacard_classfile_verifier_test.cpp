@@ -13,10 +13,10 @@
 namespace sefleet::card::javacard::classfile {
 namespace {
 
-using test::class_with_static_method;
-using test::ClassBuilder;
-using test::HandCode;
-using test::verify_findings;
+using sefleet::test::class_with_static_method;
+using sefleet::test::ClassBuilder;
+using sefleet::test::HandCode;
+using sefleet::test::verify_findings;
 using Lines = std::vector<std::string>;
 
 constexpr std::uint16_t kPublicStatic = access::kPublic | access::kStatic;
