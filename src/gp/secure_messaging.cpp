@@ -220,14 +220,15 @@ CommandApdu plain_command(const CommandApdu& wire, Bytes&& data, std::size_t siz
 
 }  // namespace
 
-std::optional<std::string> SecureMessaging::refuse_unprotected(std::uint8_t cla, std::size_t data_size) const {
+bool SecureMessaging::carries_c_mac(std::uint8_t cla, std::size_t data_size) const noexcept {
+  return iso7816::has_secure_messaging(cla) && data_size >= mac_size();
+}
+
+std::string SecureMessaging::missing_c_mac_reason(std::uint8_t cla, std::size_t data_size) const {
   if (!iso7816::has_secure_messaging(cla)) {
     return "command without secure messaging at security level " + std::to_string(level_);
   }
-  if (data_size < mac_size()) {
-    return "data field of " + std::to_string(data_size) + " bytes cannot hold the C-MAC";
-  }
-  return std::nullopt;
+  return "data field of " + std::to_string(data_size) + " bytes cannot hold the C-MAC";
 }
 
 std::optional<std::size_t> SecureMessaging::verify_and_decrypt(const CommandApdu& header, bool extended,
@@ -286,7 +287,8 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
       return refused(reason, "secure messaging indicated at security level 00");
     return std::move(wire);
   }
-  if (auto why = refuse_unprotected(wire.cla, wire.data.size())) return refused(reason, std::move(*why));
+  if (!carries_c_mac(wire.cla, wire.data.size()))
+    return refused(reason, missing_c_mac_reason(wire.cla, wire.data.size()));
   const bool extended = wire.uses_extended();
   const auto size = verify_and_decrypt(wire, extended, wire.data, wire.data.data(), reason);
   if (!size) return std::nullopt;
@@ -297,7 +299,9 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(iso7816::CommandApduV
   if ((level_ & level::kCMac) == 0 || !iso7816::has_secure_messaging(wire.header.cla)) {
     return unwrap_command(std::move(wire).to_command(), reason);  // in clear, or refused
   }
-  if (auto why = refuse_unprotected(wire.header.cla, wire.data.size())) return refused(reason, std::move(*why));
+  if (!carries_c_mac(wire.header.cla, wire.data.size())) {
+    return refused(reason, missing_c_mac_reason(wire.header.cla, wire.data.size()));
+  }
   // The only pass over the wire bytes: each chunk is MACed and decrypted straight into the buffer
   // the plain command will own.
   Bytes plain(wire.data.size() - mac_size());

@@ -114,9 +114,10 @@ class SecureMessaging {
   // The inverse; nullopt (and the reason) for a length that is not a multiple of 16 or bad padding.
   std::optional<Bytes> decrypt_field(ByteView field, bool response, crypto::PaddingPolicy padding, std::string* reason);
 
-  // Why a command cannot be a protected command of a C-MAC level (no SM indication, no room for the
-  // C-MAC), or nullopt.
-  std::optional<std::string> refuse_unprotected(std::uint8_t cla, std::size_t data_size) const;
+  // True when a command of a C-MAC level indicates secure messaging and its data field can hold the
+  // C-MAC; otherwise it is refused for the reason missing_c_mac_reason() gives (built only then).
+  bool carries_c_mac(std::uint8_t cla, std::size_t data_size) const noexcept;
+  std::string missing_c_mac_reason(std::uint8_t cla, std::size_t data_size) const;
   // The unwrap proper of a data field that can hold the C-MAC: advances the counter, MACs the field
   // (`header` and `extended` give the MAC's header) and decrypts it into `out` (which may be the
   // field's own bytes) in one pass of chunks. The plaintext's size, or nullopt and the reason when
