@@ -171,17 +171,36 @@ Scp03Card::Unwrapped Scp03Card::unwrap(const CommandApdu& wire) {
   return unwrap(CommandApdu(wire));
 }
 
+// The whole wire command, for the states that pass it on without unwrapping.
+namespace {
+CommandApdu whole(CommandApdu&& command) {
+  return std::move(command);
+}
+CommandApdu whole(iso7816::CommandApduView&& command) {
+  return std::move(command).to_command();
+}
+}  // namespace
+
 Scp03Card::Unwrapped Scp03Card::unwrap(CommandApdu&& wire) {
+  return unwrap_any(std::move(wire));
+}
+
+Scp03Card::Unwrapped Scp03Card::unwrap(iso7816::CommandApduView wire) {
+  return unwrap_any(std::move(wire));
+}
+
+template <typename Wire>
+Scp03Card::Unwrapped Scp03Card::unwrap_any(Wire&& wire) {
   Unwrapped out;
   response_pending_ = false;
   switch (state_) {
     case State::idle:
-      out.command = std::move(wire);
+      out.command = whole(std::move(wire));
       return out;
     case State::initialized:
       // Anything but EXTERNAL AUTHENTICATE abandons the pending authentication and runs unprotected.
       terminate();
-      out.command = std::move(wire);
+      out.command = whole(std::move(wire));
       return out;
     case State::aborted:
       out.sw = sw::kSecurityStatusNotSatisfied;
@@ -293,7 +312,19 @@ ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& applic
   }
   if (is_initialize_update(command) && !iso7816::has_secure_messaging(command.cla)) return initialize_update(command);
   if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
-  Unwrapped unwrapped = unwrap(std::move(command));
+  return process_unwrapped(unwrap(std::move(command)), application);
+}
+
+ResponseApdu Scp03Card::process(iso7816::CommandApduView command, const Application& application) {
+  const CommandApdu& header = command.header;  // its data field is empty: only the header is routed on
+  if (scp11::is_setup_command(header) || (is_initialize_update(header) && !iso7816::has_secure_messaging(header.cla)) ||
+      (is_external_authenticate(header) && state_ == State::initialized)) {
+    return process(std::move(command).to_command(), application);
+  }
+  return process_unwrapped(unwrap(std::move(command)), application);
+}
+
+ResponseApdu Scp03Card::process_unwrapped(Unwrapped&& unwrapped, const Application& application) {
   if (!unwrapped.command) return ResponseApdu(unwrapped.sw);
   if (is_external_authenticate(*unwrapped.command)) {
     return wrap(ResponseApdu(sw::kConditionsNotSatisfied));  // already authenticated, or no IU
@@ -303,7 +334,7 @@ ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& applic
 
 Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
   std::string reason;
-  auto command = CommandApdu::try_parse(raw_command, &reason);
+  auto command = CommandApdu::try_parse_view(raw_command, &reason);
   if (!command) {
     if (state_ == State::open) {
       refuse_and_abort("unparseable APDU in an open session: " + reason);
@@ -312,7 +343,7 @@ Bytes Scp03Card::process(ByteView raw_command, const Application& application) {
     if (state_ == State::aborted) return ResponseApdu(sw::kSecurityStatusNotSatisfied).encode();
     return ResponseApdu(sw::kWrongLength).encode();
   }
-  return process(std::move(*command), application).encode();
+  return process(*command, application).encode();
 }
 
 }  // namespace sefleet::gp

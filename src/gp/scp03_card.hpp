@@ -67,6 +67,10 @@ class Scp03Card {
   // The command given by value is unwrapped in its own buffer (SecureMessaging::unwrap_command).
   iso7816::ResponseApdu process(iso7816::CommandApdu&& command, const Application& application);
   iso7816::ResponseApdu process(const iso7816::CommandApdu& command, const Application& application);
+  // The command parsed in place (its data field a view into the transport's bytes, which must stay
+  // valid for the call): the same, the data field copied only for a command that is not unwrapped
+  // (SecureMessaging::unwrap_command of a view decrypts straight into the plain command's buffer).
+  iso7816::ResponseApdu process(iso7816::CommandApduView command, const Application& application);
   // Same from wire bytes; an APDU that does not parse gets 6700 (and aborts an open session).
   Bytes process(ByteView raw_command, const Application& application);
 
@@ -81,6 +85,7 @@ class Scp03Card {
   // Open session: verify and decrypt; idle/initialized: pass through; aborted: refuse.
   Unwrapped unwrap(iso7816::CommandApdu&& wire);
   Unwrapped unwrap(const iso7816::CommandApdu& wire);
+  Unwrapped unwrap(iso7816::CommandApduView wire);
   // Protects the response to the last unwrapped command (unchanged outside a session).
   iso7816::ResponseApdu wrap(const iso7816::ResponseApdu& plain);
   // Opens a session whose keys another protocol agreed (SCP11: the S-ENC/S-MAC/S-RMAC of its key
@@ -138,6 +143,10 @@ class Scp03Card {
   std::uint8_t diversified_security_level() const noexcept;
 
  private:
+  // The plain command's way to the application and its response's wrap (or the refusal).
+  iso7816::ResponseApdu process_unwrapped(Unwrapped&& unwrapped, const Application& application);
+  template <typename Wire>
+  Unwrapped unwrap_any(Wire&& wire);
   iso7816::ResponseApdu refuse_and_abort(const std::string& reason);
   iso7816::ResponseApdu drop_authentication(std::uint16_t sw, const std::string& reason);
   void drop_broadcast() noexcept;

@@ -197,26 +197,53 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wi
   return unwrap_command(CommandApdu(wire), reason);
 }
 
-std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, std::string* reason) {
-  const auto refuse = [&](const std::string& why) -> std::optional<CommandApdu> {
-    if (reason != nullptr) *reason = why;
+namespace {
+
+std::optional<CommandApdu> refused(std::string* reason, std::string why) {
+  if (reason != nullptr) *reason = std::move(why);
+  return std::nullopt;
+}
+
+// The plain command: the header of the wire command without the secure-messaging indication, the
+// plaintext `data` of `size` bytes.
+CommandApdu plain_command(const CommandApdu& wire, Bytes&& data, std::size_t size) {
+  CommandApdu plain;
+  plain.cla = iso7816::cla_without_secure_messaging(wire.cla);
+  plain.ins = wire.ins;
+  plain.p1 = wire.p1;
+  plain.p2 = wire.p2;
+  plain.ne = wire.ne;
+  plain.data = std::move(data);
+  plain.data.resize(size);
+  return plain;
+}
+
+}  // namespace
+
+bool SecureMessaging::carries_c_mac(std::uint8_t cla, std::size_t data_size) const noexcept {
+  return iso7816::has_secure_messaging(cla) && data_size >= mac_size();
+}
+
+std::string SecureMessaging::missing_c_mac_reason(std::uint8_t cla, std::size_t data_size) const {
+  if (!iso7816::has_secure_messaging(cla)) {
+    return "command without secure messaging at security level " + std::to_string(level_);
+  }
+  return "data field of " + std::to_string(data_size) + " bytes cannot hold the C-MAC";
+}
+
+std::optional<std::size_t> SecureMessaging::verify_and_decrypt(const CommandApdu& header, bool extended,
+                                                               ByteView wire_data, std::uint8_t* out,
+                                                               std::string* reason) {
+  const auto refuse = [&](std::string why) -> std::optional<std::size_t> {
+    if (reason != nullptr) *reason = std::move(why);
     return std::nullopt;
   };
-  if ((level_ & level::kCMac) == 0) {
-    // Level 00 (authenticated only): commands travel in clear; one claiming protection is refused.
-    if (iso7816::has_secure_messaging(wire.cla)) return refuse("secure messaging indicated at security level 00");
-    return std::move(wire);
-  }
-  if (!iso7816::has_secure_messaging(wire.cla))
-    return refuse("command without secure messaging at security level " + std::to_string(level_));
-  if (wire.data.size() < mac_size()) {
-    return refuse("data field of " + std::to_string(wire.data.size()) + " bytes cannot hold the C-MAC");
-  }
   increment(counter_);
-  const std::size_t body_size = wire.data.size() - mac_size();
+  const std::size_t body_size = wire_data.size() - mac_size();
+  // Copied first: when `out` is the wire buffer itself, the plaintext overwrites the field in place.
   std::uint8_t received_mac[crypto::kAesBlock];
-  std::copy_n(wire.data.data() + body_size, mac_size(), received_mac);
-  const MutableByteView body(wire.data.data(), body_size);
+  std::copy_n(wire_data.data() + body_size, mac_size(), received_mac);
+  const ByteView body = wire_data.first(body_size);
   // A field that is not whole blocks is only MACed: if the MAC holds, it is refused as malformed.
   const bool decrypt = (level_ & level::kCDecryption) != 0 && body_size != 0 && body_size % crypto::kAesBlock == 0;
   if (decrypt) {
@@ -224,39 +251,63 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, s
     command_icv_into(icv);
     enc_.cbc_decrypt_begin(ByteView(icv, sizeof icv));
   }
-  command_mac_start(mcv_, wire.cla, wire.ins, wire.p1, wire.p2, body_size, wire.uses_extended());
+  command_mac_start(mcv_, header.cla, header.ins, header.p1, header.p2, body_size, extended);
   for (std::size_t at = 0; at < body_size; at += kUnwrapChunk) {
-    const MutableByteView chunk = body.subspan(at, std::min(kUnwrapChunk, body_size - at));
-    mac_.update(chunk);                                           // the MAC covers the ciphertext...
-    if (decrypt) enc_.cbc_decrypt_continue(chunk, chunk.data());  // ...which is then replaced by the plaintext
+    const ByteView chunk = body.subspan(at, std::min(kUnwrapChunk, body_size - at));
+    mac_.update(chunk);  // the MAC covers the ciphertext, which is then replaced by the plaintext
+    if (decrypt) {
+      enc_.cbc_decrypt_continue(chunk, out + at);
+    } else if (out + at != chunk.data()) {
+      std::copy(chunk.begin(), chunk.end(), out + at);
+    }
   }
   const crypto::Mac16 expected = mac_.finish();
   if (!constant_time_equal(ByteView(expected.data(), mac_size()), ByteView(received_mac, mac_size()))) {
-    if (decrypt) secure_zero(body.data(), body.size());
+    if (decrypt) secure_zero(out, body_size);
     return refuse("C-MAC mismatch");
   }
   mcv_ = expected;
-  CommandApdu plain;
-  plain.cla = iso7816::cla_without_secure_messaging(wire.cla);
-  plain.ins = wire.ins;
-  plain.p1 = wire.p1;
-  plain.p2 = wire.p2;
-  plain.ne = wire.ne;
-  plain.data = std::move(wire.data);
-  plain.data.resize(body_size);
-  if ((level_ & level::kCDecryption) != 0 && body_size != 0) {
-    std::string why;
-    const auto size = decrypt
-                          ? crypto::unpadded_size(plain.data, crypto::PaddingPolicy::strict, crypto::kAesBlock, &why)
-                          : std::nullopt;
-    if (!decrypt) why = "ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16";
-    if (!size) {
-      secure_zero(plain.data.data(), plain.data.size());
-      return refuse("C-DECRYPTION " + why);
-    }
-    plain.data.resize(*size);  // an encrypted empty field (one 80 00.. block) becomes empty data
+  if ((level_ & level::kCDecryption) == 0 || body_size == 0) return body_size;
+  std::string why;
+  const auto size =
+      decrypt ? crypto::unpadded_size(ByteView(out, body_size), crypto::PaddingPolicy::strict, crypto::kAesBlock, &why)
+              : std::nullopt;
+  if (!decrypt) why = "ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16";
+  if (!size) {
+    secure_zero(out, body_size);
+    return refuse("C-DECRYPTION " + why);
   }
-  return plain;
+  return *size;  // an encrypted empty field (one 80 00.. block) becomes empty data
+}
+
+std::optional<CommandApdu> SecureMessaging::unwrap_command(CommandApdu&& wire, std::string* reason) {
+  if ((level_ & level::kCMac) == 0) {
+    // Level 00 (authenticated only): commands travel in clear; one claiming protection is refused.
+    if (iso7816::has_secure_messaging(wire.cla))
+      return refused(reason, "secure messaging indicated at security level 00");
+    return std::move(wire);
+  }
+  if (!carries_c_mac(wire.cla, wire.data.size()))
+    return refused(reason, missing_c_mac_reason(wire.cla, wire.data.size()));
+  const bool extended = wire.uses_extended();
+  const auto size = verify_and_decrypt(wire, extended, wire.data, wire.data.data(), reason);
+  if (!size) return std::nullopt;
+  return plain_command(wire, std::move(wire.data), *size);
+}
+
+std::optional<CommandApdu> SecureMessaging::unwrap_command(iso7816::CommandApduView wire, std::string* reason) {
+  if ((level_ & level::kCMac) == 0 || !iso7816::has_secure_messaging(wire.header.cla)) {
+    return unwrap_command(std::move(wire).to_command(), reason);  // in clear, or refused
+  }
+  if (!carries_c_mac(wire.header.cla, wire.data.size())) {
+    return refused(reason, missing_c_mac_reason(wire.header.cla, wire.data.size()));
+  }
+  // The only pass over the wire bytes: each chunk is MACed and decrypted straight into the buffer
+  // the plain command will own.
+  Bytes plain(wire.data.size() - mac_size());
+  const auto size = verify_and_decrypt(wire.header, wire.uses_extended(), wire.data, plain.data(), reason);
+  if (!size) return std::nullopt;
+  return plain_command(wire.header, std::move(plain), *size);
 }
 
 ResponseApdu SecureMessaging::wrap_response(const ResponseApdu& plain) {

@@ -89,6 +89,10 @@ class SecureMessaging {
   // bytes of a command whose C-MAC turns out wrong are wiped, never returned.
   std::optional<iso7816::CommandApdu> unwrap_command(iso7816::CommandApdu&& wire, std::string* reason = nullptr);
   std::optional<iso7816::CommandApdu> unwrap_command(const iso7816::CommandApdu& wire, std::string* reason = nullptr);
+  // The same from a command parsed in place (its data field a view into the transport's bytes): the
+  // one pass reads the wire bytes and writes the plaintext into the plain command's new buffer, so
+  // the data field is never copied as such. The wire bytes are not modified.
+  std::optional<iso7816::CommandApdu> unwrap_command(iso7816::CommandApduView wire, std::string* reason = nullptr);
 
   // Card: R-MAC and R-ENC of the response to the last command. Error status words (anything but 9000,
   // 62xx, 63xx) are returned as the bare status word, without data or R-MAC (Amd D §6.2.5).
@@ -109,6 +113,17 @@ class SecureMessaging {
   void encrypt_field(Bytes& field, bool response);
   // The inverse; nullopt (and the reason) for a length that is not a multiple of 16 or bad padding.
   std::optional<Bytes> decrypt_field(ByteView field, bool response, crypto::PaddingPolicy padding, std::string* reason);
+
+  // True when a command of a C-MAC level indicates secure messaging and its data field can hold the
+  // C-MAC; otherwise it is refused for the reason missing_c_mac_reason() gives (built only then).
+  bool carries_c_mac(std::uint8_t cla, std::size_t data_size) const noexcept;
+  std::string missing_c_mac_reason(std::uint8_t cla, std::size_t data_size) const;
+  // The unwrap proper of a data field that can hold the C-MAC: advances the counter, MACs the field
+  // (`header` and `extended` give the MAC's header) and decrypts it into `out` (which may be the
+  // field's own bytes) in one pass of chunks. The plaintext's size, or nullopt and the reason when
+  // the C-MAC, the ciphertext or the padding is wrong (then whatever was decrypted into `out` is wiped).
+  std::optional<std::size_t> verify_and_decrypt(const iso7816::CommandApdu& header, bool extended, ByteView wire_data,
+                                                std::uint8_t* out, std::string* reason);
 
   // The ICV of C-DECRYPTION (host: C-ENCRYPTION) for the current counter, from the batch.
   void command_icv_into(std::uint8_t* icv);

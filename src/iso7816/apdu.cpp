@@ -11,7 +11,7 @@ std::string str(std::size_t n) {
   return std::to_string(n);
 }
 
-std::optional<CommandApdu> fail(std::string* reason, std::string message) {
+std::optional<CommandApduView> fail(std::string* reason, std::string message) {
   if (reason != nullptr) *reason = std::move(message);
   return std::nullopt;
 }
@@ -27,29 +27,30 @@ bool CommandApdu::uses_extended() const noexcept {
   return extended || data.size() > kMaxShortData || (ne && *ne > kMaxShortNe);
 }
 
-std::optional<CommandApdu> CommandApdu::try_parse(ByteView raw, std::string* reason) {
+std::optional<CommandApduView> CommandApdu::try_parse_view(ByteView raw, std::string* reason) {
   if (raw.size() < 4) {
     return fail(reason, "APDU of " + str(raw.size()) + " bytes is shorter than the 4-byte header");
   }
-  CommandApdu apdu(raw[0], raw[1], raw[2], raw[3]);
+  CommandApduView parsed{CommandApdu(raw[0], raw[1], raw[2], raw[3]), {}};
+  CommandApdu& apdu = parsed.header;
   const std::size_t body = raw.size() - 4;
   if (body == 0) {
-    return apdu;  // case 1
+    return parsed;  // case 1
   }
   const std::uint8_t b0 = raw[4];
   if (body == 1) {
     apdu.ne = b0 == 0 ? kMaxShortNe : b0;  // case 2S
-    return apdu;
+    return parsed;
   }
   if (b0 != 0) {  // short Lc
     const std::size_t lc = b0;
     if (body == 1 + lc || body == 2 + lc) {
-      apdu.data.assign(raw.begin() + 5, raw.begin() + 5 + static_cast<std::ptrdiff_t>(lc));
+      parsed.data = raw.subspan(5, lc);
       if (body == 2 + lc) {
         const std::uint8_t le = raw[5 + lc];
         apdu.ne = le == 0 ? kMaxShortNe : le;  // case 4S
       }
-      return apdu;  // case 3S or 4S
+      return parsed;  // case 3S or 4S
     }
     return fail(reason, "short Lc=" + str(lc) + " but " + str(body - 1) + " bytes follow (expected " + str(lc) +
                             " data bytes, optionally plus 1 Le byte)");
@@ -62,22 +63,34 @@ std::optional<CommandApdu> CommandApdu::try_parse(ByteView raw, std::string* rea
   const std::size_t field = (static_cast<std::size_t>(raw[5]) << 8) | raw[6];
   if (body == 3) {
     apdu.ne = field == 0 ? kMaxExtendedNe : field;  // case 2E
-    return apdu;
+    return parsed;
   }
   if (field == 0) {
     return fail(reason, "extended Lc of 0000 is not allowed");
   }
   const std::size_t lc = field;
   if (body == 3 + lc || body == 5 + lc) {
-    apdu.data.assign(raw.begin() + 7, raw.begin() + 7 + static_cast<std::ptrdiff_t>(lc));
+    parsed.data = raw.subspan(7, lc);
     if (body == 5 + lc) {
       const std::size_t le = (static_cast<std::size_t>(raw[7 + lc]) << 8) | raw[8 + lc];
       apdu.ne = le == 0 ? kMaxExtendedNe : le;  // case 4E
     }
-    return apdu;
+    return parsed;
   }
   return fail(reason, "extended Lc=" + str(lc) + " but " + str(body - 3) + " bytes follow (expected " + str(lc) +
                           " data bytes, optionally plus 2 Le bytes)");
+}
+
+std::optional<CommandApdu> CommandApdu::try_parse(ByteView raw, std::string* reason) {
+  auto parsed = try_parse_view(raw, reason);
+  if (!parsed) return std::nullopt;
+  return std::move(*parsed).to_command();
+}
+
+CommandApdu CommandApduView::to_command() && {
+  CommandApdu command = std::move(header);
+  command.data.assign(data.begin(), data.end());
+  return command;
 }
 
 CommandApdu CommandApdu::parse(ByteView raw) {

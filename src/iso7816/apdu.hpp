@@ -17,6 +17,8 @@ inline constexpr std::size_t kMaxExtendedNe = 65536;
 
 enum class ApduCase { one, two, three, four };
 
+struct CommandApduView;
+
 struct CommandApdu {
   std::uint8_t cla = 0;
   std::uint8_t ins = 0;
@@ -42,6 +44,8 @@ struct CommandApdu {
   static CommandApdu parse(ByteView raw);
   // Same rules; returns nullopt and the reason instead of throwing (card side).
   static std::optional<CommandApdu> try_parse(ByteView raw, std::string* reason = nullptr);
+  // Same rules, without copying the data field: it stays a view into `raw` (CommandApduView).
+  static std::optional<CommandApduView> try_parse_view(ByteView raw, std::string* reason = nullptr);
 
   // Throws Error(Errc::invalid_argument) when data > 65535 bytes or Ne is 0 or > 65536.
   Bytes encode() const;
@@ -52,6 +56,23 @@ struct CommandApdu {
   bool is_proprietary_class() const noexcept { return (cla & 0x80) != 0 && cla != 0xFF; }
   // Command chaining bit (b5 of CLA) of the interindustry classes (first and further, 00..7F).
   bool is_chained() const noexcept { return (cla & 0x80) == 0 && (cla & 0x10) != 0; }
+};
+
+// A command parsed where its bytes lie: the header, Ne and the wire form in `header` (whose data
+// field is empty) and the data field as a view into the parsed bytes, which must outlive it. The card
+// routes on the header and copies the data only when a consumer needs its own buffer; a protected
+// command's data is instead read once, straight from the transport's bytes, by the unwrap, which
+// writes the plaintext into the buffer the plain command owns (a 64 KB command costs no copy).
+struct CommandApduView {
+  CommandApdu header;
+  ByteView data;
+
+  // As CommandApdu::uses_extended() of the whole command.
+  bool uses_extended() const noexcept {
+    return header.extended || data.size() > kMaxShortData || (header.ne && *header.ne > kMaxShortNe);
+  }
+  // The whole command, the data field copied into its own buffer.
+  CommandApdu to_command() &&;
 };
 
 struct ResponseApdu {

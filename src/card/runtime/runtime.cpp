@@ -21,6 +21,7 @@ namespace sefleet::card {
 
 namespace sw = iso7816::sw;
 using iso7816::CommandApdu;
+using iso7816::CommandApduView;
 using iso7816::ResponseApdu;
 
 namespace {
@@ -52,6 +53,20 @@ SecuredCommandChain::Step next_secured_command(LogicalChannel& channel, CommandA
     return {std::move(command), sw::kOk};
   }
   return channel.secured_chain.accept(std::move(command), cls->chaining);
+}
+
+// True when the command must go through the channel's SecuredCommandChain (next_secured_command):
+// a protected command of an open session that is a chained part or arrives while a chain is open.
+// Any other command passes that step unchanged (or, unprotected, just ends an open chain).
+bool joins_secured_chain(LogicalChannel& channel, const CommandApdu& header) {
+  const auto cls = decode_class(header.cla);
+  const bool protected_in_session =
+      cls && cls->secure_messaging && channel.secure_channel->state() == gp::Scp03Card::State::open;
+  if (!protected_in_session) {
+    channel.secured_chain.discard();
+    return false;
+  }
+  return cls->chaining || channel.secured_chain.active();
 }
 
 }  // namespace
@@ -233,8 +248,8 @@ Bytes Runtime::dispatch(ByteView raw) {
     return status(sw::kUnknown);
   }
   std::string reason;
-  auto command = CommandApdu::try_parse(raw, &reason);
-  if (!command) {
+  auto parsed = CommandApdu::try_parse_view(raw, &reason);  // the data field stays in `raw` for now
+  if (!parsed) {
     // The channel the bytes claim loses its pending response, and an open session there is aborted
     // (as Scp03Card does for an unparseable APDU: the host's counter and MCV may have moved on).
     if (!raw.empty()) {
@@ -249,6 +264,7 @@ Bytes Runtime::dispatch(ByteView raw) {
     spdlog::debug("card runtime: malformed APDU: {}", reason);
     return status(sw::kWrongLength);
   }
+  const CommandApdu* command = &parsed->header;  // its data field is empty: route on the header
   const auto cls = decode_class(command->cla);
   if (!cls) return status(sw::kClaNotSupported);
   if (!channel_open(cls->channel)) return status(sw::kLogicalChannelNotSupported);
@@ -260,10 +276,10 @@ Bytes Runtime::dispatch(ByteView raw) {
   if (cls->interindustry && command->ins == iso7816::kInsGetResponse) {
     channel.secured_chain.discard();
     if (!channel.pending.active && channel.applet != nullptr && channel.applet->handles_get_response()) {
-      return dispatch_to_applet(channel, number, std::move(*command));
+      return dispatch_to_applet(channel, number, std::move(*parsed));
     }
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
-    return serve_get_response(*command, channel.pending);
+    return serve_get_response(std::move(*parsed).to_command(), channel.pending);
   }
   channel.pending.discard();  // any other command ends the previous response
   if (cls->interindustry &&
@@ -272,38 +288,47 @@ Bytes Runtime::dispatch(ByteView raw) {
   }
   if (cls->interindustry && command->ins == kInsManageChannel) {
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
-    return handle_manage_channel(number, *command);
+    return handle_manage_channel(number, std::move(*parsed).to_command());
   }
   if (cls->interindustry && command->ins == kInsSelect && command->p1 == kSelectByDfName) {
     if (auto refusal = refuse_runtime_class(*cls)) return status(*refusal);
-    return handle_select(number, *command);
+    return handle_select(number, std::move(*parsed).to_command());
   }
   if (channel.applet == nullptr) return status(sw::kInsNotSupported);
-  return dispatch_to_applet(channel, number, std::move(*command));
+  return dispatch_to_applet(channel, number, std::move(*parsed));
 }
 
-Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApdu&& command) {
+Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApduView&& wire) {
   Applet& applet = *channel.applet;
   const bool session_applet = channel.secure_channel && applet.uses_secure_channel();
-  if (session_applet) {
-    auto step = next_secured_command(channel, std::move(command));
-    if (!step.command) return status(step.sw);  // a part collected, or a broken chain refused
-    command = std::move(*step.command);
+  // The response is delivered against the command's Le and encoding.
+  CommandApdu header(wire.header.cla, wire.header.ins, wire.header.p1, wire.header.p2, {}, wire.header.ne);
+  header.extended = wire.header.extended;
+  // The usual command to a session applet is whole, not a part of a secured command chain: the
+  // session reads its data field where the transport left it (no copy of the wire bytes). A part,
+  // or any command to another applet, gets its data field copied into its own buffer.
+  std::optional<CommandApdu> command;
+  if (!session_applet || joins_secured_chain(channel, wire.header)) {
+    command = std::move(wire).to_command();
+    if (session_applet) {
+      auto step = next_secured_command(channel, std::move(*command));
+      if (!step.command) return status(step.sw);  // a part collected, or a broken chain refused
+      command = std::move(step.command);
+    }
   }
   deferred_->begin_command(channel.aid);  // the check on the next command, before process() runs
   RuntimeContext ctx(*this, number);
-  // The response is delivered against the command's Le and encoding; its data field moves on.
-  CommandApdu header(command.cla, command.ins, command.p1, command.p2, {}, command.ne);
-  header.extended = command.extended;
+  const auto application = [&](CommandApdu& plain) {
+    Apdu apdu(plain);
+    return call_process(applet, plain, ctx, apdu);
+  };
   ResponseApdu response;
-  if (session_applet) {
-    response = channel.secure_channel->process(std::move(command), [&](CommandApdu& plain) {
-      Apdu apdu(plain);
-      return call_process(applet, plain, ctx, apdu);
-    });
+  if (!session_applet) {
+    response = application(*command);
+  } else if (command) {
+    response = channel.secure_channel->process(std::move(*command), application);
   } else {
-    Apdu apdu(command);
-    response = call_process(applet, command, ctx, apdu);
+    response = channel.secure_channel->process(std::move(wire), application);
   }
   abort_open_transaction("process");
   finish_before_response();

@@ -134,7 +134,7 @@ class Runtime final : public transport::CardEndpoint {
 
   Bytes dispatch(ByteView raw);
   // Takes the parsed command: the secure channel unwraps it in its own buffer, which the applet may keep.
-  Bytes dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, iso7816::CommandApdu&& command);
+  Bytes dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, iso7816::CommandApduView&& wire);
   Bytes handle_manage_channel(std::uint8_t origin, const iso7816::CommandApdu& command);
   Bytes open_channel(std::uint8_t origin, const iso7816::CommandApdu& command);
   Bytes close_channel(const iso7816::CommandApdu& command);

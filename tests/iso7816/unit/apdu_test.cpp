@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/hex.hpp"
@@ -30,6 +32,44 @@ void expect_refused(const Bytes& raw, const std::string& fragment) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::parse_error);
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+// The parse in place: the same header, Ne and form as the parse that copies, the data field a view
+// into the parsed bytes, and the same refusals with the same reasons.
+TEST(CommandApduView, SameAsTheCopyingParseAndTheDataStaysInPlace) {
+  const std::vector<Bytes> commands = {
+      Bytes{0x00, 0xA4, 0x04, 0x00},
+      Bytes{0x00, 0xB0, 0x00, 0x00, 0x00},
+      concat({Bytes{0x80, 0xE8, 0x00, 0x00, 0x10}, filled(16), Bytes{0x00}}),
+      concat({Bytes{0x80, 0xE8, 0x00, 0x00, 0x00, 0x01, 0x2C}, filled(300)}),
+      concat({Bytes{0x80, 0xE8, 0x00, 0x00, 0x00, 0x01, 0x2C}, filled(300), Bytes{0x00, 0x00}}),
+      Bytes{0x00, 0xB0, 0x00, 0x00, 0x00, 0x01, 0x00},
+  };
+  for (const Bytes& raw : commands) {
+    const auto view = CommandApdu::try_parse_view(raw);
+    ASSERT_TRUE(view) << to_hex(raw);
+    const CommandApdu copied = CommandApdu::parse(raw);
+    EXPECT_TRUE(view->header.data.empty());
+    EXPECT_EQ(view->uses_extended(), copied.uses_extended()) << to_hex(raw);
+    if (!view->data.empty()) {
+      EXPECT_GE(view->data.data(), raw.data());
+      EXPECT_LE(view->data.data() + view->data.size(), raw.data() + raw.size());
+    }
+    CommandApduView moved = *view;
+    const CommandApdu whole = std::move(moved).to_command();
+    EXPECT_EQ(whole.encode(), raw) << to_hex(raw);
+    EXPECT_EQ(whole.encode(), copied.encode());
+    EXPECT_EQ(whole.extended, copied.extended);
+  }
+  for (const Bytes& bad :
+       {Bytes{0x00, 0xA4, 0x04}, Bytes{0x00, 0xA4, 0x04, 0x00, 0x02, 0x01}, Bytes{0x00, 0xA4, 0x04, 0x00, 0x00, 0x01},
+        Bytes{0x00, 0xA4, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01}}) {
+    std::string by_view, by_copy;
+    EXPECT_FALSE(CommandApdu::try_parse_view(bad, &by_view));
+    EXPECT_FALSE(CommandApdu::try_parse(bad, &by_copy));
+    EXPECT_FALSE(by_view.empty());
+    EXPECT_EQ(by_view, by_copy) << to_hex(bad);
   }
 }
 
