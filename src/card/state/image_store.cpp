@@ -321,8 +321,10 @@ void ImageStore::append_block(Bytes&& chunk) {
   const bool new_segment = segments_ == 0 || last_segment_size_ + size > segment_size;
   const std::size_t segment = new_segment ? segments_ : segments_ - 1;
   // A segment is filled by many short blocks: giving its first block the segment's whole capacity
-  // lets the committed object grow in place instead of being copied each time its vector doubles.
-  if (new_segment) chunk.reserve(segment_size);
+  // lets the committed object grow in place instead of being copied each time its vector doubles. A
+  // block that leaves no room for another of its size (a 64 KB extended block in a 64 KiB segment)
+  // keeps its own buffer: reserving would copy it for nothing.
+  if (new_segment && size * 2 <= segment_size) chunk.reserve(segment_size);
   nvm::run_transaction(store_, [&] {
     store_.append(segment_name(segment), std::move(chunk));
     store_.append(kBlockSizes, length);
