@@ -57,7 +57,7 @@ heap::ObjectKind kind_of(ArrayType type) {
 
 }  // namespace
 
-Vm::Vm(const VmServices& services) : services_(services), rom_(&Rom::instance()), slots_(services.limits.slot_stack) {
+Vm::Vm(const VmServices& services) : services_(services), rom_(&Rom::instance()) {
   if (services_.clock == nullptr || services_.random == nullptr) {
     throw Error(Errc::invalid_argument, "Java Card VM: a clock and a random source are required");
   }
@@ -66,6 +66,7 @@ Vm::Vm(const VmServices& services) : services_(services), rom_(&Rom::instance())
   heap_limits.transient_capacity = services_.limits.transient_capacity;
   heap_limits.commit_capacity = services_.limits.commit_capacity;
   heap_ = std::make_unique<heap::Heap>(services_.store, *services_.clock, heap_limits);
+  slots_.resize(services_.limits.slot_stack);
   frames_.resize(services_.limits.max_call_depth);
   next_class_id_ = static_cast<std::uint32_t>(rom_->classes().size());
   statics_.assign(next_class_id_, kNull);

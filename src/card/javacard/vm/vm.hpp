@@ -30,7 +30,6 @@
 #include "card/javacard/vm/native_call.hpp"
 #include "card/javacard/vm/package.hpp"
 #include "card/javacard/vm/runtime_class.hpp"
-#include "card/javacard/vm/slot_stack.hpp"
 #include "card/javacard/vm/vm_types.hpp"
 #include "core/error.hpp"
 
@@ -256,7 +255,7 @@ class Vm {
   Ref apdu_object_ = kNull;
   Ref apdu_buffer_ = kNull;
   Ref extended_apdu_buffer_ = kNull;
-  SlotStack slots_;  // the slot stack of every frame of an entry
+  std::vector<std::int32_t> slots_;  // the slot stack of every frame of an entry
   std::size_t slot_top_ = 0;
   std::uint16_t depth_ = 0;
   EntryState entry_;
