@@ -183,7 +183,8 @@ TEST_F(NvmMoveTest, ACopyIsParsedInTransactionRecordsOnly) {
   transaction.copy("dst/new", "src/a");
   transaction.finish();
   std::string problem;
-  const auto parsed = format::parse_record(transaction.bytes(), problem);
+  const Bytes record = transaction.bytes();  // the parsed record's keys and values are views into it
+  const auto parsed = format::parse_record(record, problem);
   ASSERT_TRUE(parsed.has_value()) << problem;
   ASSERT_EQ(parsed->ops.size(), 1u);
   EXPECT_EQ(parsed->ops[0].code, format::OpCode::copy);
