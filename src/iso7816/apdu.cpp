@@ -23,8 +23,12 @@ ApduCase CommandApdu::apdu_case() const noexcept {
   return ne ? ApduCase::four : ApduCase::three;
 }
 
+bool uses_extended_encoding(bool requested, std::size_t data_size, std::optional<std::size_t> ne) noexcept {
+  return requested || data_size > kMaxShortData || (ne && *ne > kMaxShortNe);
+}
+
 bool CommandApdu::uses_extended() const noexcept {
-  return extended || data.size() > kMaxShortData || (ne && *ne > kMaxShortNe);
+  return uses_extended_encoding(extended, data.size(), ne);
 }
 
 std::optional<CommandApduView> CommandApdu::try_parse_view(ByteView raw, std::string* reason) {

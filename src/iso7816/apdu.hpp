@@ -19,6 +19,10 @@ enum class ApduCase { one, two, three, four };
 
 struct CommandApduView;
 
+// True when a command's encoding is extended: requested, or a data field or an Ne too large for the
+// short form (CommandApdu::uses_extended, CommandApduView::uses_extended).
+bool uses_extended_encoding(bool requested, std::size_t data_size, std::optional<std::size_t> ne) noexcept;
+
 struct CommandApdu {
   std::uint8_t cla = 0;
   std::uint8_t ins = 0;
@@ -68,9 +72,7 @@ struct CommandApduView {
   ByteView data;
 
   // As CommandApdu::uses_extended() of the whole command.
-  bool uses_extended() const noexcept {
-    return header.extended || data.size() > kMaxShortData || (header.ne && *header.ne > kMaxShortNe);
-  }
+  bool uses_extended() const noexcept { return uses_extended_encoding(header.extended, data.size(), header.ne); }
   // The whole command, the data field copied into its own buffer.
   CommandApdu to_command() &&;
 };
