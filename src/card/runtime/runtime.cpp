@@ -42,31 +42,24 @@ std::optional<std::uint16_t> refuse_runtime_class(const ClassByte& cls) {
   return std::nullopt;
 }
 
-// For an applet using the channel's session: a part of a protected command chain is collected until
-// the chain is whole (secured_command_chain.hpp); any other command ends an unfinished chain.
-SecuredCommandChain::Step next_secured_command(LogicalChannel& channel, CommandApdu&& command) {
-  const auto cls = decode_class(command.cla);
+// For an applet using the channel's session, how a command meets the channel's SecuredCommandChain
+// (secured_command_chain.hpp): a protected command of the open session that is a chained part, or
+// arrives while a chain is open, goes through it (`joins`; `chained`: its class's chaining bit), and
+// is collected until the chain is whole. Any other command passes unchanged; one that is not
+// protected in the session ends an unfinished chain.
+struct SecuredChainStep {
+  bool joins = false;
+  bool chained = false;
+};
+SecuredChainStep secured_chain_step(LogicalChannel& channel, std::uint8_t cla) {
+  const auto cls = decode_class(cla);
   const bool protected_in_session =
       cls && cls->secure_messaging && channel.secure_channel->state() == gp::Scp03Card::State::open;
   if (!protected_in_session) {
     channel.secured_chain.discard();
-    return {std::move(command), sw::kOk};
+    return {};
   }
-  return channel.secured_chain.accept(std::move(command), cls->chaining);
-}
-
-// True when the command must go through the channel's SecuredCommandChain (next_secured_command):
-// a protected command of an open session that is a chained part or arrives while a chain is open.
-// Any other command passes that step unchanged (or, unprotected, just ends an open chain).
-bool joins_secured_chain(LogicalChannel& channel, const CommandApdu& header) {
-  const auto cls = decode_class(header.cla);
-  const bool protected_in_session =
-      cls && cls->secure_messaging && channel.secure_channel->state() == gp::Scp03Card::State::open;
-  if (!protected_in_session) {
-    channel.secured_chain.discard();
-    return false;
-  }
-  return cls->chaining || channel.secured_chain.active();
+  return {cls->chaining || channel.secured_chain.active(), cls->chaining};
 }
 
 }  // namespace
@@ -301,17 +294,17 @@ Bytes Runtime::dispatch(ByteView raw) {
 Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApduView&& wire) {
   Applet& applet = *channel.applet;
   const bool session_applet = channel.secure_channel && applet.uses_secure_channel();
-  // The response is delivered against the command's Le and encoding.
-  CommandApdu header(wire.header.cla, wire.header.ins, wire.header.p1, wire.header.p2, {}, wire.header.ne);
-  header.extended = wire.header.extended;
+  // The response is delivered against the command's Le and encoding (the header has no data field).
+  const CommandApdu header = wire.header;
   // The usual command to a session applet is whole, not a part of a secured command chain: the
   // session reads its data field where the transport left it (no copy of the wire bytes). A part,
   // or any command to another applet, gets its data field copied into its own buffer.
+  const SecuredChainStep chain = session_applet ? secured_chain_step(channel, header.cla) : SecuredChainStep{};
   std::optional<CommandApdu> command;
-  if (!session_applet || joins_secured_chain(channel, wire.header)) {
+  if (!session_applet || chain.joins) {
     command = std::move(wire).to_command();
-    if (session_applet) {
-      auto step = next_secured_command(channel, std::move(*command));
+    if (chain.joins) {
+      auto step = channel.secured_chain.accept(std::move(*command), chain.chained);
       if (!step.command) return status(step.sw);  // a part collected, or a broken chain refused
       command = std::move(step.command);
     }
