@@ -305,22 +305,29 @@ ResponseApdu Scp03Card::process(const CommandApdu& command, const Application& a
   return process(CommandApdu(command), application);
 }
 
-ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& application) {
+bool Scp03Card::is_session_setup(const CommandApdu& header) const {
+  return scp11::is_setup_command(header) ||
+         (is_initialize_update(header) && !iso7816::has_secure_messaging(header.cla)) ||
+         (is_external_authenticate(header) && state_ == State::initialized);
+}
+
+ResponseApdu Scp03Card::session_setup(CommandApdu&& command, const Application& application) {
   if (scp11::is_setup_command(command)) {
     terminate();  // a new session setup ends the current one, as INITIALIZE UPDATE does
     return application(command);
   }
-  if (is_initialize_update(command) && !iso7816::has_secure_messaging(command.cla)) return initialize_update(command);
-  if (is_external_authenticate(command) && state_ == State::initialized) return external_authenticate(command);
+  if (is_initialize_update(command)) return initialize_update(command);
+  return external_authenticate(command);
+}
+
+ResponseApdu Scp03Card::process(CommandApdu&& command, const Application& application) {
+  if (is_session_setup(command)) return session_setup(std::move(command), application);
   return process_unwrapped(unwrap(std::move(command)), application);
 }
 
 ResponseApdu Scp03Card::process(iso7816::CommandApduView command, const Application& application) {
-  const CommandApdu& header = command.header;  // its data field is empty: only the header is routed on
-  if (scp11::is_setup_command(header) || (is_initialize_update(header) && !iso7816::has_secure_messaging(header.cla)) ||
-      (is_external_authenticate(header) && state_ == State::initialized)) {
-    return process(std::move(command).to_command(), application);
-  }
+  // Routed on the header (its data field is empty); the data is copied only for a session setup.
+  if (is_session_setup(command.header)) return session_setup(std::move(command).to_command(), application);
   return process_unwrapped(unwrap(std::move(command)), application);
 }
 

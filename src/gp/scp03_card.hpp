@@ -143,6 +143,11 @@ class Scp03Card {
   std::uint8_t diversified_security_level() const noexcept;
 
  private:
+  // The commands that set a session up rather than travel in one: an SCP11 setup command (passed to
+  // the application, ending the current session), INITIALIZE UPDATE without secure messaging, and
+  // EXTERNAL AUTHENTICATE after it. Decided on the header alone.
+  bool is_session_setup(const iso7816::CommandApdu& header) const;
+  iso7816::ResponseApdu session_setup(iso7816::CommandApdu&& command, const Application& application);
   // The plain command's way to the application and its response's wrap (or the refusal).
   iso7816::ResponseApdu process_unwrapped(Unwrapped&& unwrapped, const Application& application);
   template <typename Wire>
