@@ -131,6 +131,17 @@ struct DecodedActive {
   bool fixed_chunks = false;  // format 1: chunks of kActiveChunkSize bytes
 };
 
+ActiveImage active_image(const bc::ImageManifest& manifest, std::uint32_t datasend_length,
+                         const crypto::Digest256& sha256) {
+  ActiveImage image;
+  image.type = manifest.type;
+  image.version = manifest.version;
+  image.datasend_length = datasend_length;
+  image.sha256 = sha256;
+  image.name = manifest.name;
+  return image;
+}
+
 Bytes encode_active(const ActiveImage& image) {
   Bytes out{kImageRecordFormat, static_cast<std::uint8_t>(image.type)};
   put_be32(out, image.version);
@@ -360,9 +371,19 @@ void ImageStore::mark_verified() {
 void ImageStore::discard_staging() {
   if (!staging_) return;
   nvm::run_transaction(store_, [&] { erase_staging_objects(); });
+  forget_staging();
+}
+
+void ImageStore::forget_staging() noexcept {
   staging_.reset();
   segments_ = 0;
   last_segment_size_ = 0;
+}
+
+void ImageStore::activated(ActiveImage&& image, std::size_t chunks) {
+  chunks_[image.type] = chunks;
+  active_[image.type] = std::move(image);
+  forget_staging();
 }
 
 SecretBytes ImageStore::staged_stream() const {
@@ -395,12 +416,7 @@ void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) 
   if (datasend.empty() || datasend.size() > kStagingCapacity) {
     throw Error(Errc::invalid_argument, "image store: image size out of range");
   }
-  ActiveImage image;
-  image.type = manifest.type;
-  image.version = manifest.version;
-  image.datasend_length = static_cast<std::uint32_t>(datasend.size());
-  image.sha256 = crypto::sha256(datasend);
-  image.name = manifest.name;
+  ActiveImage image = active_image(manifest, static_cast<std::uint32_t>(datasend.size()), crypto::sha256(datasend));
   const std::size_t previous_chunks = chunk_objects(image.type);
   const std::size_t chunks = chunk_count(datasend.size());
   nvm::run_transaction(store_, [&] {
@@ -411,11 +427,7 @@ void ImageStore::activate(const bc::ImageManifest& manifest, ByteView datasend) 
     store_.write(active_name(image.type), encode_active(image));
     if (staging_) erase_staging_objects();
   });
-  chunks_[image.type] = chunks;
-  active_[image.type] = std::move(image);
-  staging_.reset();
-  segments_ = 0;
-  last_segment_size_ = 0;
+  activated(std::move(image), chunks);
 }
 
 void ImageStore::activate_staged(const bc::ImageManifest& manifest) {
@@ -429,12 +441,7 @@ void ImageStore::activate_staged(const bc::ImageManifest& manifest) {
     if (it == all.end()) corrupt_image(store_, segment_name(i), "is missing");
     digest.update(it->second);
   }
-  ActiveImage image;
-  image.type = manifest.type;
-  image.version = manifest.version;
-  image.datasend_length = staging_->received;
-  image.sha256 = digest.finish();
-  image.name = manifest.name;
+  ActiveImage image = active_image(manifest, staging_->received, digest.finish());
   const std::size_t previous_chunks = chunk_objects(image.type);
   const std::size_t chunks = segments_;
   nvm::run_transaction(store_, [&] {
@@ -449,11 +456,7 @@ void ImageStore::activate_staged(const bc::ImageManifest& manifest) {
     // activation copied it (it made the journal larger than a snapshot).
     store_.compact_at_commit();
   });
-  chunks_[image.type] = chunks;
-  active_[image.type] = std::move(image);
-  staging_.reset();
-  segments_ = 0;
-  last_segment_size_ = 0;
+  activated(std::move(image), chunks);
 }
 
 std::size_t ImageStore::chunk_objects(bc::ImageType type) const {

@@ -138,6 +138,10 @@ class ImageStore {
   void erase_staging_objects();
   // The chunk objects of the active image of `type` (0 when none).
   std::size_t chunk_objects(gp::broadcast::ImageType type) const;
+  // After a committed activation: `image`, in `chunks` chunk objects, is the active one of its type,
+  // and there is no staging.
+  void activated(ActiveImage&& image, std::size_t chunks);
+  void forget_staging() noexcept;
 
   nvm::NvmStore& store_;
   std::optional<StagingRecord> staging_;
