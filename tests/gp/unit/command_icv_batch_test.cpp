@@ -12,16 +12,12 @@
 #include "crypto/random.hpp"
 #include "gp/secure_messaging.hpp"
 #include "iso7816/apdu.hpp"
+#include "scp03_pair.hpp"
 
 namespace sefleet::gp {
 namespace {
 
 using iso7816::CommandApdu;
-
-SessionKeys icv_test_keys() {
-  crypto::DeterministicRandom random(Bytes{0x4C});
-  return SessionKeys{SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16))};
-}
 
 // The data field the host must send for `plain` under `counter` (the value after the increment).
 Bytes expected_field(const SessionKeys& keys, const Scp03Counter& counter, ByteView plain) {
@@ -60,7 +56,7 @@ class CommandIcvBatch : public ::testing::Test {
     card.resume(counter, mcv);
   }
 
-  SessionKeys keys = icv_test_keys();
+  SessionKeys keys = testing::random_session_keys(0x4C);
   SecureMessaging host{keys, Scp03Mode::s8, 0x03};
   SecureMessaging card{keys, Scp03Mode::s8, 0x03};
   crypto::DeterministicRandom random{Bytes{0x4D}};

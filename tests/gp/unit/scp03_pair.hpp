@@ -25,6 +25,12 @@ inline StaticKeySet make_keys(std::size_t size, std::uint8_t kvn = 0x30, std::ui
   return StaticKeySet(kvn, SecretBytes(enc), SecretBytes(mac), SecretBytes(dek));
 }
 
+// Session keys (S-ENC, S-MAC, S-RMAC) drawn from a deterministic random source seeded with `seed`.
+inline SessionKeys random_session_keys(std::uint8_t seed) {
+  crypto::DeterministicRandom random(Bytes{seed});
+  return SessionKeys{SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16))};
+}
+
 struct PairConfig {
   Scp03Mode mode = Scp03Mode::s8;
   std::size_t key_size = 16;

@@ -13,20 +13,17 @@
 #include "crypto/random.hpp"
 #include "gp/secure_messaging.hpp"
 #include "iso7816/apdu.hpp"
+#include "scp03_pair.hpp"
 
 namespace sefleet::gp {
 namespace {
 
 using iso7816::CommandApdu;
 
-SessionKeys session_keys() {
-  crypto::DeterministicRandom random(Bytes{0x1F});
-  return SessionKeys{SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16)), SecretBytes(random.bytes(16))};
-}
-
 struct Engines {
   explicit Engines(std::uint8_t level)
-      : host(session_keys(), Scp03Mode::s8, level), card(session_keys(), Scp03Mode::s8, level) {
+      : host(testing::random_session_keys(0x1F), Scp03Mode::s8, level),
+        card(testing::random_session_keys(0x1F), Scp03Mode::s8, level) {
     host.begin(crypto::Mac16{});
     card.begin(crypto::Mac16{});
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <limits>
 #include <memory>
@@ -52,6 +53,40 @@ class DatabaseBackend : public ::testing::TestWithParam<Dialect> {
     return db_->run([&](Transaction& tx) { return tx.query(sql, params); });
   }
   std::int64_t count(const std::string& table) { return query("SELECT COUNT(*) FROM " + table).at(0).integer(0); }
+
+  // The concurrent-writer tests: a counter row, `threads` threads each calling `increment_once`
+  // `increments` times; the failures counted (the first one reported), and the counter's final value.
+  struct ConcurrentRun {
+    int failures = 0;
+    std::int64_t counter = 0;
+  };
+  ConcurrentRun increment_concurrently(int threads, int increments,
+                                       const std::function<void(std::atomic<int>&)>& once) {
+    exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)");
+    exec("INSERT INTO counter (id, n) VALUES (1, 0)");
+    std::atomic<int> failures{0};
+    std::vector<std::thread> running;
+    for (int t = 0; t < threads; ++t) {
+      running.emplace_back([&] {
+        for (int i = 0; i < increments; ++i) {
+          try {
+            once(failures);
+          } catch (const std::exception& error) {
+            if (failures++ == 0) ADD_FAILURE() << error.what();
+          }
+        }
+      });
+    }
+    for (auto& thread : running) thread.join();
+    return {failures.load(), query("SELECT n FROM counter WHERE id = 1").at(0).integer(0)};
+  }
+  // Reads the counter, then writes what it read plus one: only correct if no other writer slips in
+  // between. Returns the value written.
+  static std::int64_t increment_counter(Transaction& tx) {
+    const auto n = tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0);
+    tx.exec("UPDATE counter SET n = $1 WHERE id = 1", {n + 1});
+    return n + 1;
+  }
 
   template <typename Fn>
   static Errc error_code_of(Fn&& fn) {
@@ -233,30 +268,12 @@ TEST_P(DatabaseBackend, ConstraintViolationsAreStateErrors) {
 }
 
 TEST_P(DatabaseBackend, ConcurrentWritersLoseNoUpdate) {
-  exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)");
-  exec("INSERT INTO counter (id, n) VALUES (1, 0)");
   constexpr int kThreads = 4;
   constexpr int kIncrements = 25;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kIncrements; ++i) {
-        try {
-          // Read, then write what was read plus one: only correct if no other writer slips in between.
-          db_->run([&](Transaction& tx) {
-            const auto n = tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0);
-            tx.exec("UPDATE counter SET n = $1 WHERE id = 1", {n + 1});
-          });
-        } catch (const std::exception& error) {
-          if (failures++ == 0) ADD_FAILURE() << error.what();
-        }
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(query("SELECT n FROM counter WHERE id = 1").at(0).integer(0), kThreads * kIncrements);
+  const ConcurrentRun run = increment_concurrently(
+      kThreads, kIncrements, [&](std::atomic<int>&) { db_->run([](Transaction& tx) { increment_counter(tx); }); });
+  EXPECT_EQ(run.failures, 0);
+  EXPECT_EQ(run.counter, kThreads * kIncrements);
 }
 
 // Group commit: the functions queued while a batch runs share the next transaction; each gets its own
@@ -360,34 +377,17 @@ TEST_P(DatabaseBackend, GroupCommitIsFullWhenAnyFunctionOfTheBatchAsksForFull) {
 // Many writers through one group: no update lost, every result returned after its commit (another
 // connection reads it at once), and the batches held more than one function on average.
 TEST_P(DatabaseBackend, GroupCommitLosesNoUpdateUnderConcurrentWriters) {
-  exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)");
-  exec("INSERT INTO counter (id, n) VALUES (1, 0)");
   CommitGroup group(*db_);
   constexpr int kThreads = 6;
   constexpr int kIncrements = 20;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kIncrements; ++i) {
-        try {
-          const auto written = group.run([&](Transaction& tx) {
-            const auto n = tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0);
-            tx.exec("UPDATE counter SET n = $1 WHERE id = 1", {n + 1});
-            return n + 1;
-          });
-          const auto committed = db_->read(
-              [&](Transaction& tx) { return tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0); });
-          if (committed < written && failures++ == 0) ADD_FAILURE() << "returned before its commit";
-        } catch (const std::exception& error) {
-          if (failures++ == 0) ADD_FAILURE() << error.what();
-        }
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(query("SELECT n FROM counter WHERE id = 1").at(0).integer(0), kThreads * kIncrements);
+  const ConcurrentRun run = increment_concurrently(kThreads, kIncrements, [&](std::atomic<int>& failures) {
+    const auto written = group.run([](Transaction& tx) { return increment_counter(tx); });
+    const auto committed =
+        db_->read([](Transaction& tx) { return tx.query("SELECT n FROM counter WHERE id = 1").at(0).integer(0); });
+    if (committed < written && failures++ == 0) ADD_FAILURE() << "returned before its commit";
+  });
+  EXPECT_EQ(run.failures, 0);
+  EXPECT_EQ(run.counter, kThreads * kIncrements);
   EXPECT_EQ(group.stats().functions, static_cast<std::size_t>(kThreads * kIncrements));
   EXPECT_LE(group.stats().batches, group.stats().functions);
 }
