@@ -199,7 +199,9 @@ std::optional<CommandApdu> SecureMessaging::unwrap_command(const CommandApdu& wi
 
 namespace {
 
-std::optional<CommandApdu> refused(std::string* reason, std::string why) {
+// A refusal: no result, and the reason for whoever asked for it.
+template <typename Result = CommandApdu>
+std::optional<Result> refused(std::string* reason, std::string why) {
   if (reason != nullptr) *reason = std::move(why);
   return std::nullopt;
 }
@@ -234,10 +236,6 @@ std::string SecureMessaging::missing_c_mac_reason(std::uint8_t cla, std::size_t 
 std::optional<std::size_t> SecureMessaging::verify_and_decrypt(const CommandApdu& header, bool extended,
                                                                ByteView wire_data, std::uint8_t* out,
                                                                std::string* reason) {
-  const auto refuse = [&](std::string why) -> std::optional<std::size_t> {
-    if (reason != nullptr) *reason = std::move(why);
-    return std::nullopt;
-  };
   increment(counter_);
   const std::size_t body_size = wire_data.size() - mac_size();
   // Copied first: when `out` is the wire buffer itself, the plaintext overwrites the field in place.
@@ -264,7 +262,7 @@ std::optional<std::size_t> SecureMessaging::verify_and_decrypt(const CommandApdu
   const crypto::Mac16 expected = mac_.finish();
   if (!constant_time_equal(ByteView(expected.data(), mac_size()), ByteView(received_mac, mac_size()))) {
     if (decrypt) secure_zero(out, body_size);
-    return refuse("C-MAC mismatch");
+    return refused<std::size_t>(reason, "C-MAC mismatch");
   }
   mcv_ = expected;
   if ((level_ & level::kCDecryption) == 0 || body_size == 0) return body_size;
@@ -275,7 +273,7 @@ std::optional<std::size_t> SecureMessaging::verify_and_decrypt(const CommandApdu
   if (!decrypt) why = "ciphertext of " + std::to_string(body_size) + " bytes is not a multiple of 16";
   if (!size) {
     secure_zero(out, body_size);
-    return refuse("C-DECRYPTION " + why);
+    return refused<std::size_t>(reason, "C-DECRYPTION " + why);
   }
   return *size;  // an encrypted empty field (one 80 00.. block) becomes empty data
 }
