@@ -53,6 +53,15 @@ void CommitGroup::commit_batch(const std::vector<Pending*>& batch, Durability du
 }
 
 void CommitGroup::run_members(Transaction& tx, const std::vector<Pending*>& batch) {
+  if (batch.size() == 1) {
+    // Alone in its batch (the usual case below saturation): a refusal fails the transaction itself,
+    // which rolls back what the function wrote, as its savepoint would, and reaches this one caller
+    // only. Without the savepoint, SQLite keeps no statement journal of the pages the function
+    // changes, and neither backend runs the three savepoint statements.
+    batch.front()->error = nullptr;
+    batch.front()->fn(tx);
+    return;
+  }
   for (Pending* pending : batch) {
     pending->error = nullptr;  // from an earlier attempt of the batch
     tx.exec("SAVEPOINT grouped_write");

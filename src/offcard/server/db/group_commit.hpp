@@ -13,9 +13,10 @@
 // a full one is committed full.
 //
 // One function's failure is its own: its savepoint is rolled back and its exception goes to its caller
-// only; the others of the batch still commit. What a function sees is what it would see alone, run
-// after the functions before it in the batch (their rows are there, not yet committed). Only a failure
-// of the transaction itself (BEGIN, COMMIT, a savepoint that cannot be rolled back) reaches every
+// only; the others of the batch still commit. A function alone in its batch runs without a savepoint
+// (its failure rolls the transaction back instead: the same rows undone, fewer statements). What a function sees is
+// what it would see alone, run after the functions before it in the batch (their rows are there, not yet committed).
+// Only a failure of the transaction itself (BEGIN, COMMIT, a savepoint that cannot be rolled back) reaches every
 // function of the batch. A transient conflict (PostgreSQL serialization failure) runs the whole batch
 // again, as Database::run does; the functions must therefore be safe to repeat, as run()'s.
 #pragma once
