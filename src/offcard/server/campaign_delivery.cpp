@@ -197,8 +197,11 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
   require_scope(caller, id);
   const std::string& authorization_id = request.authorization_id;
   const std::string se_id = lower_hex(request.se_id);
-  // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex).
-  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(api::to_json(request).dump())));
+  // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex),
+  // without the next SE's authorization request it may carry, which is not part of the report.
+  nlohmann::json canonical = api::to_json(request);
+  canonical.erase("next_authorization");
+  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(canonical.dump())));
 
   // The authorization, refused (404/403) when it is not this token's for this SE and campaign.
   const auto require_authorization = [&](Repository& repo) {
@@ -345,7 +348,9 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
                              decision.retry_at,
                              counted,
                              reason,
-                             false};
+                             false,
+                             std::nullopt,
+                             std::nullopt};
     repo.insert_report(ReportRow{authorization_id, id, se_id, request_hash, api::to_json(answer).dump(),
                                  assessment.outcome, evidence, counted, decision.state, reason, t});
     repo.add_event(
