@@ -362,6 +362,35 @@ TEST_P(DatabaseBackend, GroupCommitUndoesTheRowsOfARefusedFunctionAloneInItsBatc
   EXPECT_EQ(stats.functions, 4u);
 }
 
+// Functions queued together (a report and the next SE's authorization) share one batch, committed full
+// when one of them asks for it, and each still fails on its own.
+TEST_P(DatabaseBackend, GroupCommitRunsFunctionsQueuedTogetherInOneBatchEachOnItsOwn) {
+  exec("CREATE TABLE t (k INTEGER PRIMARY KEY)");
+  CommitGroup group(*db_);
+  const auto errors = group.run_together(
+      {{Durability::full, [](Transaction& tx) { tx.exec("INSERT INTO t (k) VALUES (1)"); }},
+       {Durability::relaxed,
+        [](Transaction& tx) {
+          tx.exec("INSERT INTO t (k) VALUES (2)");
+          throw std::runtime_error("refused after its write");
+        }},
+       {Durability::relaxed, [](Transaction& tx) {
+          EXPECT_EQ(tx.query("SELECT COUNT(*) FROM t").at(0).integer(0), 1);  // the first's row, not the second's
+          tx.exec("INSERT INTO t (k) VALUES (3)");
+        }}});
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_FALSE(errors[0]);
+  ASSERT_TRUE(errors[1]);
+  EXPECT_THROW(std::rethrow_exception(errors[1]), std::runtime_error);
+  EXPECT_FALSE(errors[2]);
+  EXPECT_EQ(query("SELECT k FROM t ORDER BY k").size(), 2u);
+  EXPECT_TRUE(query("SELECT k FROM t WHERE k = 2").empty());
+  const auto stats = group.stats();
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.full_batches, 1u);
+  EXPECT_EQ(stats.functions, 3u);
+}
+
 // A batch commits full when any of its functions asks for full (a report), relaxed when all of them
 // are relaxed (authorizations): a relaxed function is never committed less durably than it asked for,
 // a full one never relaxed because it shared a batch.

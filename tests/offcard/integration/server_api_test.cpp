@@ -371,6 +371,11 @@ TEST_P(ServerApi, AReportCarriesTheNextSesAuthorization) {
   expect_refusal(post(base + "/reports", with_next(report, "0102").dump(), token), 400, "invalid_field",
                  "next_authorization");
 
+  // A refused report is answered as without the field and records no authorization (counted below).
+  json unknown = report;
+  unknown["authorization_id"] = std::string(32, 'a');
+  expect_refusal(post(base + "/reports", with_next(unknown, next_identity).dump(), token), 404, "not_found");
+
   // Granted: the report is judged as without the field, the next SE's PAUT comes with the answer.
   auto first = post(base + "/reports", with_next(report, next_identity).dump(), token);
   ASSERT_EQ(first->status, 200) << first->body;
@@ -417,7 +422,7 @@ TEST_P(ServerApi, AReportCarriesTheNextSesAuthorization) {
   const json events = body(get(base + "/events"));
   std::size_t authorizations = 0;
   for (const auto& event : events.at("events")) authorizations += event.at("kind") == "authorization" ? 1 : 0;
-  EXPECT_EQ(authorizations, 2u);  // the route's and the one that came with the first report
+  EXPECT_EQ(authorizations, 2u);  // the route's and the one that came with the first accepted report
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& param_info) {
