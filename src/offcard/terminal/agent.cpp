@@ -135,6 +135,10 @@ Step Agent::refused(SeResult& result, AttemptRecord record, const AuthorizationR
 }
 
 Step Agent::step(SeEndpoint& se, SeResult& result) {
+  return step(se, result, options_.next_se);
+}
+
+Step Agent::step(SeEndpoint& se, SeResult& result, const std::function<SeEndpoint*()>& next_se) {
   if (result.endpoint.empty()) {
     result.endpoint = se.name();
     result.started = elapsed();
@@ -182,7 +186,7 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     if (!record.online) delivered = deliver_offline(channel, request, name, refusal, record);
     if (refusal) return refused(result, std::move(record), *refusal);
     api::ReportRequest& report = *delivered;
-    report.next_authorization = next_authorization_request(se);
+    report.next_authorization = next_authorization_request(se, next_se);
     ++result.attempts;
     record.commands_sent = report.delivery.commands_sent;
     record.total_commands = report.delivery.total_commands;
@@ -307,10 +311,11 @@ std::optional<api::ReportRequest> Agent::deliver_online_scp03(transport::CardCha
   return report;
 }
 
-std::optional<SeAuthorizationRequest> Agent::next_authorization_request(const SeEndpoint& current) {
-  if (!options_.next_se || options_.mode == AuthorizationMode::online) return std::nullopt;
+std::optional<SeAuthorizationRequest> Agent::next_authorization_request(const SeEndpoint& current,
+                                                                        const std::function<SeEndpoint*()>& next_se) {
+  if (!next_se || options_.mode == AuthorizationMode::online) return std::nullopt;
   try {
-    SeEndpoint* next = options_.next_se();
+    SeEndpoint* next = next_se();
     if (next == nullptr || next == &current) return std::nullopt;
     transport::CardChannel& channel = next->connect();
     SeAuthorizationRequest identity = read_se_identity(channel, gp::isd_aid());

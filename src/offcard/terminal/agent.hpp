@@ -123,6 +123,9 @@ class Agent {
   // One attempt for `se`; records it in `result` (which it fills in: endpoint, SE id, history,
   // attempts; status and reason once done). Never throws for what happens to the SE or the server.
   Step step(SeEndpoint& se, SeResult& result);
+  // The same, with the SE served next named by `next_se` instead of AgentOptions::next_se (serve()
+  // names the one it will serve next).
+  Step step(SeEndpoint& se, SeResult& result, const std::function<SeEndpoint*()>& next_se);
   // All of one SE's steps, waiting in between as the server asks (at most `max_wait` in all).
   SeResult update(SeEndpoint& se, std::chrono::seconds max_wait = std::chrono::seconds(300));
   // Ends a held-back SE's result (not_in_wave, paused, backoff) when the run stops waiting for it.
@@ -151,7 +154,8 @@ class Agent {
                                                          std::optional<AuthorizationRefusal>& refusal);
   // The authorization request of the SE served next, when it goes offline and its identity reads
   // (nullopt otherwise: its own step then asks as usual).
-  std::optional<SeAuthorizationRequest> next_authorization_request(const SeEndpoint& current);
+  std::optional<SeAuthorizationRequest> next_authorization_request(const SeEndpoint& current,
+                                                                   const std::function<SeEndpoint*()>& next_se);
   // Offline: the PAUT (the one that came with the previous SE's report answer when it is for exactly
   // this identity, else asked for now), then deliver().
   std::optional<api::ReportRequest> deliver_offline(transport::CardChannel& channel, const SeAuthorizationRequest& se,
