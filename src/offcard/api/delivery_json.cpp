@@ -33,8 +33,9 @@ json to_json(const SeAuthorizationRequest& request) {
               {"sequence_counter", request.sequence_counter}};
 }
 
-SeAuthorizationRequest read_authorization_request(const json& body) {
-  const JsonReader r(body);
+// The fields of an authorization request, at the reader's path (the body, or a report's
+// "next_authorization").
+static SeAuthorizationRequest read_authorization_fields(const JsonReader& r, const std::string& path) {
   SeAuthorizationRequest request;
   request.se_id = r.hex("se_id", kMinSeIdSize, kMaxSeIdSize);
   request.kdd = r.hex("kdd", kKddSize, kKddSize);
@@ -44,9 +45,14 @@ SeAuthorizationRequest read_authorization_request(const json& body) {
   try {
     check_authorization_request(request);  // "i" the HSM role supports, ...
   } catch (const Error& error) {
-    throw MessageError(MessageError::Kind::invalid_field, "", error.what());
+    throw MessageError(MessageError::Kind::invalid_field, path,
+                       path.empty() ? error.what() : path + ": " + error.what());
   }
   return request;
+}
+
+SeAuthorizationRequest read_authorization_request(const json& body) {
+  return read_authorization_fields(JsonReader(body), "");
 }
 
 json to_json(const AuthorizationGrant& grant) {
@@ -58,8 +64,7 @@ json to_json(const AuthorizationGrant& grant) {
               {"expires_at", grant.expires_at}};
 }
 
-AuthorizationGrant read_authorization_grant(const json& body) {
-  const JsonReader r(body);
+static AuthorizationGrant read_grant_fields(const JsonReader& r) {
   AuthorizationGrant grant;
   grant.authorization_id = lower_hex(r.hex("authorization_id", kAuthorizationIdSize, kAuthorizationIdSize));
   grant.action = r.enumeration<PautAction>("action");
@@ -68,6 +73,10 @@ AuthorizationGrant read_authorization_grant(const json& body) {
   for (std::size_t k = 0; k < 4; ++k) grant.paut[k] = hex_value(paut[k].value, paut[k].path, 4, kMaxApduSize);
   grant.expires_at = r.integer("expires_at", 0, kMaxDeliveryTime);
   return grant;
+}
+
+AuthorizationGrant read_authorization_grant(const json& body) {
+  return read_grant_fields(JsonReader(body));
 }
 
 json to_json(const ReportRequest& request) {
@@ -84,6 +93,7 @@ json to_json(const ReportRequest& request) {
   // Only an online authorization's report has it: the JSON (and the hash of a resent report) of an
   // offline one stays as it was.
   if (d.authenticate_response) out["authenticate_response"] = optional_response(d.authenticate_response);
+  if (request.next_authorization) out["next_authorization"] = to_json(*request.next_authorization);
   return out;
 }
 
@@ -103,19 +113,40 @@ ReportRequest read_report_request(const json& body) {
     d.failed_index = static_cast<std::size_t>(*index);
   d.failed_sw = static_cast<std::uint16_t>(r.optional_integer("failed_sw", 0, 0xFFFF).value_or(0));
   d.failure = r.optional_string("failure", 0, kMaxFailureText).value_or("");
+  if (auto next = r.optional_object("next_authorization")) {
+    request.next_authorization = read_authorization_fields(*next, "next_authorization");
+  }
   return request;
 }
 
+static ErrorBody read_error_fields(const JsonReader& r) {
+  ErrorBody error;
+  error.error = r.string("error");
+  error.reason = r.string("reason", 1, 100);
+  error.detail = r.optional_string("detail");
+  error.retry_after = r.optional_integer("retry_after", 0, kMaxDeliveryTime);
+  return error;
+}
+
 json to_json(const ReportAnswer& answer) {
-  return json{{"outcome", name(answer.outcome)},
-              {"evidence", name(answer.evidence)},
-              {"decision", name(answer.decision)},
-              {"attempts", answer.attempts},
-              {"unverified_attempts", answer.unverified_attempts},
-              {"retry_at", optional_json(answer.retry_at)},
-              {"counted", answer.counted},
-              {"reason", answer.reason},
-              {"duplicate", answer.duplicate}};
+  json out{{"outcome", name(answer.outcome)},
+           {"evidence", name(answer.evidence)},
+           {"decision", name(answer.decision)},
+           {"attempts", answer.attempts},
+           {"unverified_attempts", answer.unverified_attempts},
+           {"retry_at", optional_json(answer.retry_at)},
+           {"counted", answer.counted},
+           {"reason", answer.reason},
+           {"duplicate", answer.duplicate}};
+  // Only when the request asked for the next SE's authorization: the stored answer of a report never
+  // has them.
+  if (answer.next_authorization) out["next_authorization"] = to_json(*answer.next_authorization);
+  if (answer.next_refusal) {
+    json refusal = to_json(answer.next_refusal->error);
+    refusal["status"] = answer.next_refusal->status;
+    out["next_refusal"] = std::move(refusal);
+  }
+  return out;
 }
 
 ReportAnswer read_report_answer(const json& body) {
@@ -130,6 +161,11 @@ ReportAnswer read_report_answer(const json& body) {
   answer.counted = r.boolean("counted");
   answer.reason = r.string("reason");
   answer.duplicate = r.boolean("duplicate");
+  if (auto next = r.optional_object("next_authorization")) answer.next_authorization = read_grant_fields(*next);
+  if (auto refusal = r.optional_object("next_refusal")) {
+    answer.next_refusal =
+        NextRefusal{static_cast<int>(refusal->integer("status", 400, 599)), read_error_fields(*refusal)};
+  }
   return answer;
 }
 
@@ -141,13 +177,7 @@ json to_json(const ErrorBody& error) {
 }
 
 ErrorBody read_error_body(const json& body) {
-  const JsonReader r(body);
-  ErrorBody error;
-  error.error = r.string("error");
-  error.reason = r.string("reason", 1, 100);
-  error.detail = r.optional_string("detail");
-  error.retry_after = r.optional_integer("retry_after", 0, kMaxDeliveryTime);
-  return error;
+  return read_error_fields(JsonReader(body));
 }
 
 }  // namespace sefleet::offcard::api

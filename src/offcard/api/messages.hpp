@@ -152,6 +152,16 @@ struct EventList {
   friend bool operator==(const EventList&, const EventList&) = default;
 };
 
+// Every error answer: {"error": message, "reason": code} and, when they apply, "detail" (the short
+// why, e.g. a pause reason) and "retry_after" (seconds; also the Retry-After header).
+struct ErrorBody {
+  std::string error;
+  std::string reason;
+  std::optional<std::string> detail;
+  std::optional<std::int64_t> retry_after;
+  friend bool operator==(const ErrorBody&, const ErrorBody&) = default;
+};
+
 // ---- terminal data: authorizations and reports ----
 
 // POST /v1/campaigns/{id}/authorizations: the body is offcard::SeAuthorizationRequest (hsm_role.hpp).
@@ -201,11 +211,23 @@ struct OnlineGrant {
   friend bool operator==(const OnlineGrant&, const OnlineGrant&) = default;
 };
 
+// A refused next authorization in a report's answer: the status and body the authorization route
+// would have answered (409 with an authorization refusal's reason, 503, ...).
+struct NextRefusal {
+  int status = 409;
+  ErrorBody error;
+  friend bool operator==(const NextRefusal&, const NextRefusal&) = default;
+};
+
 // POST /v1/campaigns/{id}/reports
 struct ReportRequest {
   std::string authorization_id;  // 32 hex
   Bytes se_id;
   DeliveryReport delivery;
+  // Optional: the authorization request of the SE the terminal serves next (docs/api.md "Reports"),
+  // answered in ReportAnswer::next_authorization or next_refusal once the report is committed. Not part
+  // of the report: a resent report is the same report whatever it asks for next.
+  std::optional<SeAuthorizationRequest> next_authorization;
   friend bool operator==(const ReportRequest&, const ReportRequest&) = default;
 };
 
@@ -219,17 +241,11 @@ struct ReportAnswer {
   bool counted = true;  // false: recorded only (a superseded PAUT, an SE already final, a second unverified report)
   std::string reason;
   bool duplicate = false;  // the same report again: the stored answer
+  // Only when the request asked for the next SE's authorization: what POST .../authorizations would
+  // have answered for it, the grant or the refusal (its HTTP status and error body).
+  std::optional<AuthorizationGrant> next_authorization;
+  std::optional<NextRefusal> next_refusal;
   friend bool operator==(const ReportAnswer&, const ReportAnswer&) = default;
-};
-
-// Every error answer: {"error": message, "reason": code} and, when they apply, "detail" (the short
-// why, e.g. a pause reason) and "retry_after" (seconds; also the Retry-After header).
-struct ErrorBody {
-  std::string error;
-  std::string reason;
-  std::optional<std::string> detail;
-  std::optional<std::int64_t> retry_after;
-  friend bool operator==(const ErrorBody&, const ErrorBody&) = default;
 };
 
 // ---- tokens (admin) ----

@@ -141,8 +141,9 @@ void CampaignService::record_authorization(Repository& repo, CampaignRow& c, Tar
   if (previous != DeviceState::authorized) sample_timeline(repo, c, a.issued_at);
 }
 
-api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const std::string& id,
-                                                   const SeAuthorizationRequest& request) {
+template <typename Then>
+auto CampaignService::authorize_then(const Caller& caller, const std::string& id, const SeAuthorizationRequest& request,
+                                     Then&& then) {
   require_scope(caller, id);
   const std::string se_id = lower_hex(request.se_id);
   const auto ctx = context(id);
@@ -166,7 +167,7 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
   // shares its commit with the authorizations and reports queued with it (group commit; full when a
   // report is among them); a refusal of this one leaves theirs alone, and the grant is returned only
   // once the shared commit is done.
-  return grouped_writes_.run(db::Durability::relaxed, [&](db::Transaction& tx) {
+  const auto write = [&](db::Transaction& tx) {
     Repository repo(tx);
     CampaignRow c = require_campaign(repo, id);
     const std::int64_t t = now();
@@ -189,16 +190,27 @@ api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const s
     for (std::size_t k = 0; k < grant.paut.size(); ++k) grant.paut[k] = paut.commands[k].encode();
     grant.expires_at = a.expires_at;
     return grant;
-  });
+  };
+  return then(write);
 }
 
-api::ReportAnswer CampaignService::report(const Caller& caller, const std::string& id,
-                                          const api::ReportRequest& request) {
+api::AuthorizationGrant CampaignService::authorize(const Caller& caller, const std::string& id,
+                                                   const SeAuthorizationRequest& request) {
+  return authorize_then(caller, id, request,
+                        [&](const auto& write) { return grouped_writes_.run(db::Durability::relaxed, write); });
+}
+
+template <typename Then>
+auto CampaignService::report_then(const Caller& caller, const std::string& id, const api::ReportRequest& request,
+                                  Then&& then) {
   require_scope(caller, id);
   const std::string& authorization_id = request.authorization_id;
   const std::string se_id = lower_hex(request.se_id);
-  // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex).
-  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(api::to_json(request).dump())));
+  // The same report is the same typed request: its canonical JSON (sorted keys, lower-case hex),
+  // without the next SE's authorization request it may carry, which is not part of the report.
+  nlohmann::json canonical = api::to_json(request);
+  canonical.erase("next_authorization");
+  const std::string request_hash = lower_hex(crypto::sha256(bytes_of(canonical.dump())));
 
   // The authorization, refused (404/403) when it is not this token's for this SE and campaign.
   const auto require_authorization = [&](Repository& repo) {
@@ -261,7 +273,7 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
   // Full durability: the server answers a report only once it is on stable storage. The write shares
   // its commit (and the commit's sync) with the reports and authorizations queued with it (group
   // commit); a refusal of this one leaves theirs alone.
-  return grouped_writes_.run(db::Durability::full, [&](db::Transaction& tx) {
+  const auto write = [&](db::Transaction& tx) {
     Repository repo(tx);
     const AuthorizationRow a = require_authorization(repo);
     const std::vector<ReportRow> stored = repo.reports_of(authorization_id);
@@ -345,7 +357,9 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
                              decision.retry_at,
                              counted,
                              reason,
-                             false};
+                             false,
+                             std::nullopt,
+                             std::nullopt};
     repo.insert_report(ReportRow{authorization_id, id, se_id, request_hash, api::to_json(answer).dump(),
                                  assessment.outcome, evidence, counted, decision.state, reason, t});
     repo.add_event(
@@ -358,7 +372,59 @@ api::ReportAnswer CampaignService::report(const Caller& caller, const std::strin
       sample_timeline(repo, c, t);
     }
     return answer;
+  };
+  return then(write);
+}
+
+api::ReportAnswer CampaignService::report(const Caller& caller, const std::string& id,
+                                          const api::ReportRequest& request) {
+  return report_then(caller, id, request,
+                     [&](const auto& write) { return grouped_writes_.run(db::Durability::full, write); });
+}
+
+CampaignService::ReportAndNext CampaignService::report_and_authorize(const Caller& caller, const std::string& id,
+                                                                     const api::ReportRequest& request,
+                                                                     const SeAuthorizationRequest& next) {
+  ReportAndNext out;
+  report_then(caller, id, request, [&](const auto& report_write) {
+    bool submitted = false;
+    try {
+      // The authorization's own checks before its write (scope, campaign, an immediate campaign's
+      // PAUT) may refuse it: the report then runs alone.
+      authorize_then(caller, id, next, [&](const auto& authorize_write) {
+        std::optional<api::ReportAnswer> answer;
+        std::optional<api::AuthorizationGrant> grant;
+        bool reported = false;  // in this attempt of the batch (a retried batch runs both again)
+        const auto report_member = [&](db::Transaction& tx) {
+          reported = false;
+          answer.emplace(report_write(tx));
+          reported = true;
+        };
+        // After a refused report, no authorization is recorded: its error is never shown.
+        const auto authorize_member = [&](db::Transaction& tx) {
+          if (!reported) throw Error(Errc::state_error, "the report before this authorization was refused");
+          grant.emplace(authorize_write(tx));
+        };
+        submitted = true;
+        const auto errors = grouped_writes_.run_together(
+            {{db::Durability::full, report_member}, {db::Durability::relaxed, authorize_member}});
+        if (errors[0]) std::rethrow_exception(errors[0]);
+        out.answer = std::move(*answer);
+        if (errors[1]) {
+          out.refused = errors[1];
+        } else {
+          out.grant = std::move(*grant);
+        }
+        return 0;
+      });
+    } catch (...) {
+      if (submitted) throw;  // the report's refusal or the transaction's failure
+      out.refused = std::current_exception();
+      out.answer = grouped_writes_.run(db::Durability::full, report_write);
+    }
+    return 0;
   });
+  return out;
 }
 
 }  // namespace sefleet::offcard::server

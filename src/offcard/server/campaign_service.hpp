@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -87,6 +88,17 @@ class CampaignService {
   api::AuthorizationGrant authorize(const Caller& caller, const std::string& id, const SeAuthorizationRequest& request);
   // A report names an offline or an online authorization: the stored check says which.
   api::ReportAnswer report(const Caller& caller, const std::string& id, const api::ReportRequest& request);
+  // A report, then the next SE's authorization in the same grouped write (one transaction, one commit:
+  // docs/api.md "The next SE's authorization with a report"). Throws what report() throws, and then
+  // records no authorization; the authorization's grant, or what authorize() would have thrown, comes
+  // back beside the report's answer.
+  struct ReportAndNext {
+    api::ReportAnswer answer;
+    std::optional<api::AuthorizationGrant> grant;
+    std::exception_ptr refused;  // set when there is no grant
+  };
+  ReportAndNext report_and_authorize(const Caller& caller, const std::string& id, const api::ReportRequest& request,
+                                     const SeAuthorizationRequest& next);
   // Online authorization (campaign_online.cpp): the session's setup commands, then, with the SE's
   // answer, CHANGE MODE and AUTHORIZE ACTION in the session. The refusals of authorize() apply to
   // both; 400/403/410 for a session that does not verify (docs/api.md).
@@ -122,6 +134,12 @@ class CampaignService {
   // Pauses an active campaign whose current wave passes a threshold (rollout_policy.hpp).
   void check_wave_thresholds(Repository& repo, CampaignRow& row, std::int64_t now);
   void sample_timeline(Repository& repo, const CampaignRow& row, std::int64_t now);
+  // report() and authorize() up to their grouped write: `then(write)` runs the write (a function of a
+  // db::Transaction& that returns the answer) and returns what it returns (campaign_delivery.cpp).
+  template <typename Then>
+  auto report_then(const Caller& caller, const std::string& id, const api::ReportRequest& request, Then&& then);
+  template <typename Then>
+  auto authorize_then(const Caller& caller, const std::string& id, const SeAuthorizationRequest& request, Then&& then);
   // Whether the campaign's authorizations preload (deferred activation not yet reached).
   static bool preloads(const CampaignRow& row);
   // The refusals of an authorization, offline or online (activation time applied first); returns the

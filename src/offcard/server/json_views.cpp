@@ -5,6 +5,8 @@
 
 #include "offcard/api/json_codec.hpp"
 #include "offcard/campaign/package_format.hpp"
+#include "offcard/server/http/error_response.hpp"
+#include "offcard/server/http/message.hpp"
 
 namespace sefleet::offcard::server::views {
 namespace {
@@ -88,7 +90,19 @@ json authorize(CampaignService& service, const Caller& caller, const std::string
 }
 
 json report(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {
-  return api::to_json(service.report(caller, id, read([&] { return api::read_report_request(body); })));
+  const api::ReportRequest request = read([&] { return api::read_report_request(body); });
+  if (!request.next_authorization) return api::to_json(service.report(caller, id, request));
+  // In the report's transaction, after it: whatever happens to the next SE's authorization, the report
+  // stands and its answer is sent. A refusal is the one the authorization route would have answered
+  // (status and error body), so the terminal handles it the same way.
+  auto both = service.report_and_authorize(caller, id, request, *request.next_authorization);
+  if (both.grant) {
+    both.answer.next_authorization = std::move(*both.grant);
+  } else {
+    const http::HttpResponse refused = http::error_response_for(both.refused);
+    both.answer.next_refusal = api::NextRefusal{refused.status, api::read_error_body(json::parse(refused.body))};
+  }
+  return api::to_json(both.answer);
 }
 
 json start_session(CampaignService& service, const Caller& caller, const std::string& id, const json& body) {

@@ -135,6 +135,10 @@ Step Agent::refused(SeResult& result, AttemptRecord record, const AuthorizationR
 }
 
 Step Agent::step(SeEndpoint& se, SeResult& result) {
+  return step(se, result, options_.next_se);
+}
+
+Step Agent::step(SeEndpoint& se, SeResult& result, const std::function<SeEndpoint*()>& next_se) {
   if (result.endpoint.empty()) {
     result.endpoint = se.name();
     result.started = elapsed();
@@ -152,7 +156,10 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     const std::string name = se.name();
     std::optional<AuthorizationRefusal> refusal;
     std::optional<api::ReportRequest> delivered;
-    const std::vector<OnlineOffer> offers = online_offers(channel);
+    // A grant for exactly this identity came with the previous SE's report: the SE was found to go
+    // offline when it was asked for, moments ago, so its offers are not read again.
+    const bool prefetched = prefetched_ && prefetched_->identity == request;
+    const std::vector<OnlineOffer> offers = prefetched ? std::vector<OnlineOffer>{} : online_offers(channel);
     // No PAUT can be computed for a random card challenge: such an SE goes online over SCP03.
     const bool random_challenge = offers.empty() && (request.i & gp::iparam::kPseudoRandomChallenge) == 0 &&
                                   options_.mode != AuthorizationMode::offline && !sessions_unavailable_;
@@ -176,9 +183,10 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
                         " offers no SCP11 key with a certificate chain and its SCP03 challenge is "
                         "pseudo-random (online mode)");
     }
-    if (!record.online) delivered = deliver_offline(channel, request, name, refusal);
+    if (!record.online) delivered = deliver_offline(channel, request, name, refusal, record);
     if (refusal) return refused(result, std::move(record), *refusal);
-    const api::ReportRequest& report = *delivered;
+    api::ReportRequest& report = *delivered;
+    report.next_authorization = next_authorization_request(se, next_se);
     ++result.attempts;
     record.commands_sent = report.delivery.commands_sent;
     record.total_commands = report.delivery.total_commands;
@@ -186,6 +194,13 @@ Step Agent::step(SeEndpoint& se, SeResult& result) {
     // The report goes out whatever happened: the server decides, and an interrupted delivery counts
     // as a failure there (so a retry gets a fresh PAUT).
     const api::ReportAnswer decision = client_.report(campaign_.id, report);
+    // A refused next authorization is not kept: that SE's own step asks again and acts on the
+    // refusal it then gets, as without the grant.
+    prefetched_.reset();
+    if (report.next_authorization && decision.next_authorization) {
+      prefetched_ =
+          PrefetchedGrant{*report.next_authorization, *decision.next_authorization, std::chrono::steady_clock::now()};
+    }
     record.outcome = decision.outcome;
     record.evidence = decision.evidence;
     record.decision = decision.decision;
@@ -296,10 +311,38 @@ std::optional<api::ReportRequest> Agent::deliver_online_scp03(transport::CardCha
   return report;
 }
 
+std::optional<SeAuthorizationRequest> Agent::next_authorization_request(const SeEndpoint& current,
+                                                                        const std::function<SeEndpoint*()>& next_se) {
+  if (!next_se || options_.mode == AuthorizationMode::online) return std::nullopt;
+  try {
+    SeEndpoint* next = next_se();
+    if (next == nullptr || next == &current) return std::nullopt;
+    transport::CardChannel& channel = next->connect();
+    SeAuthorizationRequest identity = read_se_identity(channel, gp::isd_aid());
+    // Only what the server accepts as an authorization request: a refused one would refuse the report
+    // that carries it (400). A random challenge goes online, an SE with SCP11 offers too.
+    check_authorization_request(identity);
+    if (!online_offers(channel).empty()) return std::nullopt;
+    return identity;
+  } catch (const std::exception&) {
+    return std::nullopt;  // that SE's own step reads it again and meets the failure there
+  }
+}
+
 std::optional<api::ReportRequest> Agent::deliver_offline(transport::CardChannel& channel,
                                                          const SeAuthorizationRequest& se, const std::string& name,
-                                                         std::optional<AuthorizationRefusal>& refusal) {
-  const AuthorizationAnswer answer = client_.authorize(campaign_.id, se);
+                                                         std::optional<AuthorizationRefusal>& refusal,
+                                                         AttemptRecord& record) {
+  // A third of the server's 15 minutes: a grant kept longer is dropped and asked for again.
+  constexpr auto kPrefetchedLifetime = std::chrono::minutes(5);
+  std::optional<AuthorizationAnswer> prefetched;
+  if (prefetched_ && prefetched_->identity == se &&
+      std::chrono::steady_clock::now() - prefetched_->received < kPrefetchedLifetime) {
+    prefetched = AuthorizationAnswer{std::move(prefetched_->grant), std::nullopt};
+  }
+  prefetched_.reset();
+  record.paut_with_report = prefetched.has_value();
+  const AuthorizationAnswer answer = prefetched ? std::move(*prefetched) : client_.authorize(campaign_.id, se);
   if (answer.refused) {
     refusal = answer.refused;
     return std::nullopt;

@@ -42,6 +42,10 @@ struct AgentOptions {
   AuthorizationMode mode = AuthorizationMode::automatic;
   // Called after each command sent to an SE: (endpoint name, sent, total).
   std::function<void(const std::string&, std::size_t, std::size_t)> progress;
+  // Optional: the SE this agent serves after the current one (nullptr when none). When it gets an
+  // offline PAUT, its authorization request rides on the current SE's report and the grant comes
+  // back with the report's answer: one HTTP request per SE instead of two (docs/api.md "Reports").
+  std::function<SeEndpoint*()> next_se;
 };
 
 // One attempt as the agent saw it: refused, reported (with the server's verdict), or failed.
@@ -52,6 +56,7 @@ struct AttemptRecord {
   std::optional<api::DeviceState> decision;   // the SE's state after the report
   bool error = false;                         // the SE or the server could not be reached
   bool online = false;                        // authorized online (an SCP11 session), not by an offline PAUT
+  bool paut_with_report = false;              // its PAUT came with the previous SE's report answer
   std::optional<gp::scp11::Variant> variant;  // online: the SCP11 variant the server chose
   std::size_t commands_sent = 0;
   std::size_t total_commands = 0;
@@ -118,6 +123,9 @@ class Agent {
   // One attempt for `se`; records it in `result` (which it fills in: endpoint, SE id, history,
   // attempts; status and reason once done). Never throws for what happens to the SE or the server.
   Step step(SeEndpoint& se, SeResult& result);
+  // The same, with the SE served next named by `next_se` instead of AgentOptions::next_se (serve()
+  // names the one it will serve next).
+  Step step(SeEndpoint& se, SeResult& result, const std::function<SeEndpoint*()>& next_se);
   // All of one SE's steps, waiting in between as the server asks (at most `max_wait` in all).
   SeResult update(SeEndpoint& se, std::chrono::seconds max_wait = std::chrono::seconds(300));
   // Ends a held-back SE's result (not_in_wave, paused, backoff) when the run stops waiting for it.
@@ -144,10 +152,16 @@ class Agent {
   std::optional<api::ReportRequest> deliver_online_scp03(transport::CardChannel& channel,
                                                          const SeAuthorizationRequest& se, const std::string& name,
                                                          std::optional<AuthorizationRefusal>& refusal);
-  // Offline: the PAUT, then deliver().
+  // The authorization request of the SE served next, when it goes offline and its identity reads
+  // (nullopt otherwise: its own step then asks as usual).
+  std::optional<SeAuthorizationRequest> next_authorization_request(const SeEndpoint& current,
+                                                                   const std::function<SeEndpoint*()>& next_se);
+  // Offline: the PAUT (the one that came with the previous SE's report answer when it is for exactly
+  // this identity, else asked for now), then deliver().
   std::optional<api::ReportRequest> deliver_offline(transport::CardChannel& channel, const SeAuthorizationRequest& se,
                                                     const std::string& name,
-                                                    std::optional<AuthorizationRefusal>& refusal);
+                                                    std::optional<AuthorizationRefusal>& refusal,
+                                                    AttemptRecord& record);
 
   ApiClient& client_;
   AgentOptions options_;
@@ -157,6 +171,13 @@ class Agent {
   std::optional<Bytes> pmob_;
   bool prepared_ = false;
   bool sessions_unavailable_ = false;  // the server answered online_unavailable (automatic mode falls back)
+  // A grant that came with a report's answer for the SE served next, with the identity it was asked for.
+  struct PrefetchedGrant {
+    SeAuthorizationRequest identity;
+    api::AuthorizationGrant grant;
+    std::chrono::steady_clock::time_point received;
+  };
+  std::optional<PrefetchedGrant> prefetched_;
 };
 
 }  // namespace sefleet::offcard::terminal

@@ -63,7 +63,20 @@ std::vector<SeResult> serve(Agent& agent, const std::vector<SeEndpoint*>& endpoi
       continue;
     }
 
-    const Step step = agent.step(*next->endpoint, next->result);
+    // The SE served after this one, if one is due already (a held-back one is not): its authorization
+    // may ride on this one's report. An agent given its own AgentOptions::next_se keeps it.
+    const Entry* current = next;
+    const auto upcoming = [&]() -> SeEndpoint* {
+      const Clock::time_point at = now();
+      const Entry* found = nullptr;
+      for (const auto& entry : entries) {
+        if (entry.done || &entry == current || entry.due > at) continue;
+        if (found == nullptr || entry.due < found->due) found = &entry;
+      }
+      return found == nullptr ? nullptr : found->endpoint;
+    };
+    const Step step = agent.options().next_se ? agent.step(*next->endpoint, next->result)
+                                              : agent.step(*next->endpoint, next->result, upcoming);
     switch (step.next) {
       case Step::Next::done:
         end_entry(*next);

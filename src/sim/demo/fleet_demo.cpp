@@ -248,6 +248,23 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
         agent_options.campaign_id = result.campaign_id;
         agent_options.cache_dir = work.path() / ("terminal-" + std::to_string(t + 1));
         agent_options.max_attempts_per_se = 3;
+        // The SE this terminal serves next is taken from the queue while the current one is reported,
+        // so that its authorization rides on that report. Only with the fleet's own in-process
+        // endpoints, which are independent of each other: a custom factory's may share a reader (the
+        // PC/SC demo inserts one card at a time into each terminal's slot).
+        std::unique_ptr<term::SeEndpoint> upcoming;
+        std::size_t upcoming_index = 0;
+        if (!options.endpoint_factory) {
+          agent_options.next_se = [&]() -> term::SeEndpoint* {
+            if (!upcoming) {
+              const std::size_t n = next++;
+              if (n >= endpoints.size()) return nullptr;
+              upcoming_index = n;
+              upcoming = factory(endpoints[n], t);
+            }
+            return upcoming.get();
+          };
+        }
         term::Agent agent(client, agent_options, campaign_start);
         agent.prepare();
         if (t == 0) {
@@ -255,8 +272,14 @@ DemoResult run_demo(const DemoOptions& options, const std::function<void(const D
           result.pse_commands = agent.pse().commands.size();
           result.pse_bytes = static_cast<std::size_t>(agent.campaign().pse.size);
         }
-        for (std::size_t n = next++; n < endpoints.size(); n = next++) {
-          const auto endpoint = factory(endpoints[n], t);
+        for (;;) {
+          std::size_t n = upcoming_index;
+          std::unique_ptr<term::SeEndpoint> endpoint = std::move(upcoming);
+          if (!endpoint) {
+            n = next++;
+            if (n >= endpoints.size()) break;
+            endpoint = factory(endpoints[n], t);
+          }
           term::SeResult se = agent.update(*endpoint);
           std::lock_guard lock(report_mutex);
           result.results[n] = std::move(se);

@@ -330,6 +330,67 @@ TEST_P(DatabaseBackend, GroupCommitSharesOneTransactionAndKeepsFailuresApart) {
   EXPECT_EQ(stats.waiting, 0u);
 }
 
+// A function alone in its batch runs without a savepoint: its refusal (an exception after its write, a
+// constraint violation) still undoes its rows and reaches its caller only, and the group goes on.
+TEST_P(DatabaseBackend, GroupCommitUndoesTheRowsOfARefusedFunctionAloneInItsBatch) {
+  exec("CREATE TABLE t (k INTEGER PRIMARY KEY, who TEXT NOT NULL)");
+  CommitGroup group(*db_);
+  group.run(Durability::full, [](Transaction& tx) { tx.exec("INSERT INTO t (k, who) VALUES (1, 'kept')"); });
+  EXPECT_THROW(group.run(Durability::full,
+                         [](Transaction& tx) {
+                           tx.exec("INSERT INTO t (k, who) VALUES (2, 'refused')");
+                           throw std::runtime_error("refused after its write");
+                         }),
+               std::runtime_error);
+  EXPECT_EQ(error_code_of([&] {
+              group.run([](Transaction& tx) {
+                tx.exec("INSERT INTO t (k, who) VALUES (3, 'refused')");
+                tx.exec("INSERT INTO t (k, who) VALUES (1, 'duplicate')");
+              });
+            }),
+            Errc::state_error);
+  EXPECT_EQ(group.run([](Transaction& tx) {
+    tx.exec("INSERT INTO t (k, who) VALUES (4, 'kept')");
+    return tx.query("SELECT COUNT(*) FROM t").at(0).integer(0);
+  }),
+            2);
+  EXPECT_EQ(query("SELECT k FROM t ORDER BY k").size(), 2u);
+  EXPECT_TRUE(query("SELECT k FROM t WHERE k = 2 OR k = 3").empty());
+  EXPECT_EQ(query("SELECT who FROM t WHERE k = 1").at(0).text(0), "kept");
+  const auto stats = group.stats();
+  EXPECT_EQ(stats.batches, 4u);
+  EXPECT_EQ(stats.functions, 4u);
+}
+
+// Functions queued together (a report and the next SE's authorization) share one batch, committed full
+// when one of them asks for it, and each still fails on its own.
+TEST_P(DatabaseBackend, GroupCommitRunsFunctionsQueuedTogetherInOneBatchEachOnItsOwn) {
+  exec("CREATE TABLE t (k INTEGER PRIMARY KEY)");
+  CommitGroup group(*db_);
+  const auto errors = group.run_together(
+      {{Durability::full, [](Transaction& tx) { tx.exec("INSERT INTO t (k) VALUES (1)"); }},
+       {Durability::relaxed,
+        [](Transaction& tx) {
+          tx.exec("INSERT INTO t (k) VALUES (2)");
+          throw std::runtime_error("refused after its write");
+        }},
+       {Durability::relaxed, [](Transaction& tx) {
+          EXPECT_EQ(tx.query("SELECT COUNT(*) FROM t").at(0).integer(0), 1);  // the first's row, not the second's
+          tx.exec("INSERT INTO t (k) VALUES (3)");
+        }}});
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_FALSE(errors[0]);
+  ASSERT_TRUE(errors[1]);
+  EXPECT_THROW(std::rethrow_exception(errors[1]), std::runtime_error);
+  EXPECT_FALSE(errors[2]);
+  EXPECT_EQ(query("SELECT k FROM t ORDER BY k").size(), 2u);
+  EXPECT_TRUE(query("SELECT k FROM t WHERE k = 2").empty());
+  const auto stats = group.stats();
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.full_batches, 1u);
+  EXPECT_EQ(stats.functions, 3u);
+}
+
 // A batch commits full when any of its functions asks for full (a report), relaxed when all of them
 // are relaxed (authorizations): a relaxed function is never committed less durably than it asked for,
 // a full one never relaxed because it shared a batch.

@@ -333,6 +333,98 @@ TEST_P(ServerApi, EventsFilterByDecision) {
   expect_refusal(get(base + "/events?decision=retry,"), 400, "invalid_field", "decision");
 }
 
+// A report may carry the next SE's authorization request (docs/api.md "The next SE's authorization with
+// a report"): the grant or the refusal comes back with the report's answer, a malformed one refuses the
+// whole request before anything is recorded, and it is never part of the report (a resend is a duplicate
+// with or without it, and the stored answer has none).
+TEST_P(ServerApi, AReportCarriesTheNextSesAuthorization) {
+  const std::string id = create_campaign();
+  const std::string base = "/v1/campaigns/" + id;
+  const std::string token = terminal_token(id);
+  auto authorization = post(base + "/authorizations", kIdentity.dump(), token);
+  ASSERT_EQ(authorization->status, 201) << authorization->body;
+  const json report{{"authorization_id", body(authorization).at("authorization_id")},
+                    {"se_id", "0102030405060708"},
+                    {"total_commands", 9},
+                    {"commands_sent", 0},
+                    {"initialize_update_response", nullptr},
+                    {"authorize_response", nullptr},
+                    {"failed_index", 0},
+                    {"failed_sw", 0},
+                    {"failure", "reader lost"}};
+  json next_identity = kIdentity;
+  next_identity["se_id"] = "0102030405060709";
+  const auto with_next = [](json request, const json& next) {
+    request["next_authorization"] = next;
+    return request;
+  };
+
+  // A next request that does not read refuses the whole request: nothing is recorded.
+  json bad_kdd = next_identity;
+  bad_kdd["kdd"] = "00";
+  expect_refusal(post(base + "/reports", with_next(report, bad_kdd).dump(), token), 400, "invalid_field",
+                 "next_authorization.kdd");
+  json no_random_bit = next_identity;
+  no_random_bit["i"] = 0x60;
+  expect_refusal(post(base + "/reports", with_next(report, no_random_bit).dump(), token), 400, "invalid_field",
+                 "next_authorization");
+  expect_refusal(post(base + "/reports", with_next(report, "0102").dump(), token), 400, "invalid_field",
+                 "next_authorization");
+
+  // A refused report is answered as without the field and records no authorization (counted below).
+  json unknown = report;
+  unknown["authorization_id"] = std::string(32, 'a');
+  expect_refusal(post(base + "/reports", with_next(unknown, next_identity).dump(), token), 404, "not_found");
+
+  // Granted: the report is judged as without the field, the next SE's PAUT comes with the answer.
+  auto first = post(base + "/reports", with_next(report, next_identity).dump(), token);
+  ASSERT_EQ(first->status, 200) << first->body;
+  const json answer = body(first);
+  EXPECT_EQ(answer.at("duplicate"), false);  // the refused requests above recorded nothing
+  EXPECT_EQ(answer.at("decision"), "retry");
+  EXPECT_EQ(answer.at("evidence"), "unverified");
+  ASSERT_TRUE(answer.contains("next_authorization")) << answer.dump();
+  EXPECT_FALSE(answer.contains("next_refusal"));
+  const json grant = answer.at("next_authorization");
+  EXPECT_EQ(grant.at("paut").size(), 4u);
+  EXPECT_EQ(grant.at("action"), "activate");
+  EXPECT_EQ(grant.at("authorization_id").get<std::string>().size(), 32u);
+
+  // The same report again, without or with another next request: a duplicate, the stored answer clean.
+  auto resent = post(base + "/reports", report.dump(), token);
+  ASSERT_EQ(resent->status, 200) << resent->body;
+  EXPECT_EQ(body(resent).at("duplicate"), true);
+  EXPECT_FALSE(body(resent).contains("next_authorization"));
+  EXPECT_FALSE(body(resent).contains("next_refusal"));
+  json stranger = next_identity;
+  stranger["se_id"] = "0a0b0c0d0e0f1011";
+  auto refused = post(base + "/reports", with_next(report, stranger).dump(), token);
+  ASSERT_EQ(refused->status, 200) << refused->body;
+  EXPECT_EQ(body(refused).at("duplicate"), true);
+  EXPECT_FALSE(body(refused).contains("next_authorization"));
+  const json not_a_target = body(refused).at("next_refusal");
+  EXPECT_EQ(not_a_target.at("status"), 409);
+  EXPECT_EQ(not_a_target.at("reason"), "not_a_target");
+  EXPECT_NE(not_a_target.at("error").get<std::string>().find("0a0b0c0d0e0f1011"), std::string::npos);
+
+  // The granted PAUT is stored as the authorization route's: its report is taken. The SE reported
+  // above is in its back-off now: asking for it next is refused with the route's reason and wait.
+  json next_report = report;
+  next_report["authorization_id"] = grant.at("authorization_id");
+  next_report["se_id"] = "0102030405060709";
+  auto second = post(base + "/reports", with_next(next_report, kIdentity).dump(), token);
+  ASSERT_EQ(second->status, 200) << second->body;
+  EXPECT_EQ(body(second).at("duplicate"), false);
+  const json backoff = body(second).at("next_refusal");
+  EXPECT_EQ(backoff.at("status"), 409);
+  EXPECT_EQ(backoff.at("reason"), "backoff");
+  EXPECT_GT(backoff.at("retry_after").get<std::int64_t>(), 0);
+  const json events = body(get(base + "/events"));
+  std::size_t authorizations = 0;
+  for (const auto& event : events.at("events")) authorizations += event.at("kind") == "authorization" ? 1 : 0;
+  EXPECT_EQ(authorizations, 2u);  // the route's and the one that came with the first accepted report
+}
+
 std::string backend_name(const ::testing::TestParamInfo<Backend>& param_info) {
   return param_info.param == Backend::sqlite ? "sqlite" : "postgresql";
 }

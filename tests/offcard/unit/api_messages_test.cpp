@@ -146,8 +146,34 @@ TEST(ApiMessages, DeliveryMessagesSurviveTheWire) {
                             1767226000,
                             true,
                             "interrupted, unverified: unverified failure 2 of 5",
-                            false};
+                            false,
+                            std::nullopt,
+                            std::nullopt};
   EXPECT_EQ(read_report_answer(wire(to_json(answer))), answer);
+  EXPECT_FALSE(to_json(answer).contains("next_authorization"));
+  EXPECT_FALSE(to_json(answer).contains("next_refusal"));
+
+  // The next SE's authorization request rides on a report; its grant or refusal on the answer.
+  ReportRequest with_next = report;
+  with_next.next_authorization = request;
+  with_next.next_authorization->se_id = from_hex("0102030405060709");
+  EXPECT_EQ(read_report_request(wire(to_json(with_next))), with_next);
+  EXPECT_FALSE(to_json(report).contains("next_authorization"));
+  json bad_next = to_json(with_next);
+  bad_next["next_authorization"]["kvn"] = 0;
+  EXPECT_NE(refusal([](const json& b) { return read_report_request(b); }, bad_next).find("next_authorization.kvn"),
+            std::string::npos);
+  bad_next["next_authorization"] = "0102";
+  EXPECT_NE(refusal([](const json& b) { return read_report_request(b); }, bad_next).find("next_authorization"),
+            std::string::npos);
+  ReportAnswer granted = answer;
+  granted.next_authorization = grant;
+  EXPECT_EQ(read_report_answer(wire(to_json(granted))), granted);
+  ReportAnswer refused = answer;
+  refused.next_refusal = NextRefusal{
+      409, ErrorBody{"SE 0102030405060709 is not in wave 0 yet", "not_in_wave", "wave 0 admits 1 of 2 targets", 30}};
+  EXPECT_EQ(read_report_answer(wire(to_json(refused))), refused);
+  EXPECT_EQ(to_json(refused).at("next_refusal").at("status"), 409);
 
   const ErrorBody paused{"campaign x is paused: ...", "paused", "failure rate 0.25 > 0.20 in wave 1", 30};
   EXPECT_EQ(read_error_body(wire(to_json(paused))), paused);

@@ -399,10 +399,10 @@ TEST(TerminalAuthorization, UnreachableServerFailsAfterTheBoundedAttempts) {
 TEST(TerminalReport, BodyCarriesTheDeliveryReportAndTheAnswerIsRead) {
   FakeServer server;
   server.report_answer =
-      offcard::api::to_json(offcard::api::ReportAnswer{offcard::DeliveryOutcome::se_refused,
-                                                       offcard::api::Evidence::authenticated,
-                                                       offcard::api::DeviceState::retry, 1, 0, std::nullopt, true,
-                                                       "se_refused: authenticated failure 1 of 3", false})
+      offcard::api::to_json(
+          offcard::api::ReportAnswer{offcard::DeliveryOutcome::se_refused, offcard::api::Evidence::authenticated,
+                                     offcard::api::DeviceState::retry, 1, 0, std::nullopt, true,
+                                     "se_refused: authenticated failure 1 of 3", false, std::nullopt, std::nullopt})
           .dump();
   term::ApiClient client(session_for(server.url()));
   offcard::api::ReportRequest report;

@@ -94,6 +94,47 @@ TEST(TerminalFaults, SePoweredOffMidStreamIsRetriedWithAFreshPautAndUpdated) {
   EXPECT_EQ(progress[DeviceState::pending], 1);
 }
 
+// An agent that knows the SE it serves next asks for that SE's PAUT in the current SE's report: every
+// SE but the first is updated with the PAUT that came with the report before it (one request per SE).
+// A refused next authorization is not kept: the SE asks again itself and acts on the refusal it gets.
+TEST(TerminalFaults, TheNextSesPautComesWithTheReportBeforeIt) {
+  const std::size_t size = 3;
+  Bench bench(size + 1);
+  std::vector<std::unique_ptr<sim::demo::FleetEndpoint>> endpoints;
+  for (std::size_t n = 0; n <= size; ++n) {
+    endpoints.push_back(std::make_unique<sim::demo::FleetEndpoint>(*bench.fleet, n, "se-" + std::to_string(n)));
+  }
+  std::size_t current = 0;
+  term::AgentOptions options = bench.agent_options();
+  options.next_se = [&]() -> term::SeEndpoint* { return current + 1 < size ? endpoints[current + 1].get() : nullptr; };
+  term::ApiClient client(bench.terminal_session());
+  term::Agent agent(client, options);
+  agent.prepare();
+  for (current = 0; current < size; ++current) {
+    const term::SeResult result = agent.update(*endpoints[current]);
+    EXPECT_EQ(result.status, SeStatus::updated) << result.final_line();
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_EQ(result.history[0].paut_with_report, current > 0) << "SE " << current;
+  }
+  EXPECT_EQ(bench.progress()[DeviceState::updated], static_cast<std::int64_t>(size));
+
+  // A refused next authorization is not kept: the last SE's report asks for the first SE's PAUT, which
+  // the server refuses (already updated); the first SE then asks itself and gets that refusal.
+  options.next_se = [&]() -> term::SeEndpoint* { return endpoints[0].get(); };
+  term::Agent second(client, options);
+  second.prepare();
+  const term::SeResult last = second.update(*endpoints[size]);
+  EXPECT_EQ(last.status, SeStatus::updated) << last.final_line();
+  ASSERT_EQ(last.history.size(), 1u);
+  EXPECT_FALSE(last.history[0].paut_with_report);
+  const term::SeResult first = second.update(*endpoints[0]);
+  EXPECT_EQ(first.status, SeStatus::already_updated) << first.final_line();
+  ASSERT_EQ(first.history.size(), 1u);
+  EXPECT_FALSE(first.history[0].paut_with_report);
+  EXPECT_EQ(first.history[0].refusal, offcard::api::Refusal::already_updated);
+  EXPECT_EQ(bench.progress()[DeviceState::updated], static_cast<std::int64_t>(size + 1));
+}
+
 TEST(TerminalFaults, ServerRestartedMidCampaignLosesNoReportAndCountsNoSeTwice) {
   const std::size_t size = 12;
   Bench bench(size);

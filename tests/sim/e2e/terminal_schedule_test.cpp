@@ -81,6 +81,12 @@ TEST(TerminalSchedule, SesOfTwoWavesAreServedWithoutWaitingOnTheHeldBackOnes) {
   const auto campaign = bench.admin().campaign(bench.campaign_id);
   EXPECT_EQ(campaign.current_wave, 1);
   EXPECT_EQ(campaign.state, offcard::api::CampaignState::completed);
+  // Only the first SE served asked for its own PAUT; each later one was due when the SE before it
+  // reported and got its PAUT with that report. The second wave's first SE included: the report that
+  // completed the first wave started the second one before the authorization that followed it in its
+  // transaction.
+  EXPECT_FALSE(results[2].history.back().paut_with_report) << results[2].endpoint;
+  for (std::size_t k : {3, 0, 1}) EXPECT_TRUE(results[k].history.back().paut_with_report) << results[k].endpoint;
 }
 
 TEST(TerminalSchedule, HeldBackSesEndWithTheServersReasonWhenTheRunStopsWaiting) {

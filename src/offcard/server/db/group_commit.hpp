@@ -13,9 +13,10 @@
 // a full one is committed full.
 //
 // One function's failure is its own: its savepoint is rolled back and its exception goes to its caller
-// only; the others of the batch still commit. What a function sees is what it would see alone, run
-// after the functions before it in the batch (their rows are there, not yet committed). Only a failure
-// of the transaction itself (BEGIN, COMMIT, a savepoint that cannot be rolled back) reaches every
+// only; the others of the batch still commit. A function alone in its batch runs without a savepoint
+// (its failure rolls the transaction back instead: the same rows undone, fewer statements). What a function sees is
+// what it would see alone, run after the functions before it in the batch (their rows are there, not yet committed).
+// Only a failure of the transaction itself (BEGIN, COMMIT, a savepoint that cannot be rolled back) reaches every
 // function of the batch. A transient conflict (PostgreSQL serialization failure) runs the whole batch
 // again, as Database::run does; the functions must therefore be safe to repeat, as run()'s.
 #pragma once
@@ -57,6 +58,14 @@ class CommitGroup {
       return std::move(*result);
     }
   }
+  // Several functions of one caller, in this order, in the same batch (so in one transaction); each is
+  // still on its own (its savepoint, its error): returns each one's error (null when it succeeded),
+  // once the transaction committed. The batch commits full when any of them asks for full.
+  struct Member {
+    Durability durability = Durability::relaxed;
+    std::function<void(Transaction&)> fn;
+  };
+  std::vector<std::exception_ptr> run_together(std::vector<Member> members);
   // The same with a relaxed commit (unless a full function shares the batch).
   template <typename Fn>
   auto run(Fn&& fn) -> std::invoke_result_t<Fn&, Transaction&> {
@@ -79,9 +88,12 @@ class CommitGroup {
     Durability durability = Durability::relaxed;
     std::exception_ptr error;
     bool done = false;
+    bool with_previous = false;  // queued by run_together after the one before it: never split from it
   };
 
   void run_erased(Durability durability, std::function<void(Transaction&)> fn);
+  // Queues `mine` (in order, at the end) and waits until each is done, leading batches when nobody does.
+  void run_pending(const std::vector<Pending*>& mine);
   // The leader's work: the batch in one transaction (full when any function asked for full), retried
   // whole on a transient conflict.
   void commit_batch(const std::vector<Pending*>& batch, Durability durability);

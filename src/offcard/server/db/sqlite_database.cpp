@@ -106,6 +106,10 @@ class SqliteConnection {
       plain_exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "set synchronous");
       synchronous_full_ = options.synchronous_full;
       plain_exec("PRAGMA foreign_keys=ON", "enable foreign keys");
+      // Statement journals (a savepoint's undo copies: a grouped write's, docs/database.md) and
+      // temporary b-trees stay in memory: with the default, a journal past 64 KiB spilled into a file
+      // under /var/tmp that was written, then deleted at the end of the transaction.
+      plain_exec("PRAGMA temp_store=MEMORY", "keep temporary data in memory");
     } catch (...) {
       sqlite3_close_v2(handle_);
       handle_ = nullptr;
