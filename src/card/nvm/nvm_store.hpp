@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,19 @@ class NvmStore {
   void compact_at_commit();
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
+  // One tail to add at the end of an object (commit_appends).
+  struct Append {
+    std::string_view key;
+    ByteView tail;
+  };
+  // Appends each tail to its object as ONE transaction and commits it, outside a transaction: the
+  // same as begin(), append() of each, commit() (the same state, record, writes and syncs). When the
+  // objects all exist, the keys differ, the record is short and no compaction is due (a short block
+  // added to the staged stream and its length to the block list), the record is framed and
+  // checksummed in one buffer straight from the tails, and each tail goes to the end of its object:
+  // none of the pending-change bookkeeping a general transaction needs. Anything else takes the
+  // general path.
+  void commit_appends(std::span<const Append> appends);
   void abort();  // drops the open transaction; nothing was written
   bool in_transaction() const noexcept { return in_transaction_; }
 
@@ -129,6 +143,10 @@ class NvmStore {
   void sync();
   // Writes `record` at `offset`, syncs, then publishes `next` in its slot and syncs again.
   void publish(std::uint64_t offset, const format::RecordWriter& record, const format::CommitSlot& next);
+  // After the record's sync: writes `next` in its slot and syncs (the commit point).
+  void publish_slot(const format::CommitSlot& next);
+  // commit_appends without the fast path: one general transaction.
+  void commit_appends_in_transaction(std::span<const Append> appends);
   // The whole state with `overlay` applied, as one record that refers to the values where they are.
   format::RecordWriter snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
   std::uint64_t snapshot_size_after(const Pending& overlay) const;
@@ -148,6 +166,8 @@ class NvmStore {
   std::vector<Pending::node_type> spare_nodes_;
   format::RecordWriter record_{format::RecordType::transaction, 0};
   std::vector<ByteView> gather_;
+  // The record of commit_appends' fast path, framed in place; kept for its capacity.
+  Bytes short_record_;
   // The committed entries the last appends went to. A store that appends to the same two objects in
   // every transaction (WRITE BLOCK: the current segment and the block list) finds them without a
   // look-up in the state (a third of a short block's bookkeeping). Entries never move; one leaves

@@ -335,11 +335,18 @@ void ImageStore::append_block(Bytes&& chunk) {
   // lets the committed object grow in place instead of being copied each time its vector doubles. A
   // block that leaves no room for another of its size (a 64 KB extended block in a 64 KiB segment)
   // keeps its own buffer: reserving would copy it for nothing.
-  if (new_segment && size * 2 <= segment_size) chunk.reserve(segment_size);
-  nvm::run_transaction(store_, [&] {
-    store_.append(segment_name(segment), std::move(chunk));
-    store_.append(kBlockSizes, length);
-  });
+  if (new_segment) {
+    if (size * 2 <= segment_size) chunk.reserve(segment_size);
+    nvm::run_transaction(store_, [&] {
+      store_.append(segment_name(segment), std::move(chunk));
+      store_.append(kBlockSizes, length);
+    });
+  } else {
+    // The commonest WRITE BLOCK: two appends to objects that exist, committed as one short record.
+    const std::string name = segment_name(segment);
+    const nvm::NvmStore::Append appends[] = {{name, chunk}, {kBlockSizes, length}};
+    store_.commit_appends(appends);
+  }
   staging_->received += static_cast<std::uint32_t>(size);
   staging_->blocks += 1;
   segments_ = segment + 1;

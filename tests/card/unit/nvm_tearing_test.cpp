@@ -61,6 +61,15 @@ void append_transaction(NvmStore& store) {
   store.commit();
 }
 
+// A short block's commit through NvmStore::commit_appends: two appends to committed objects, framed
+// in one buffer (or, when a compaction is due, the general path's transaction).
+void short_appends(NvmStore& store) {
+  const Bytes block = pattern(239, 16);
+  const Bytes length{0, 0, 0, 239};
+  const NvmStore::Append appends[] = {{"log/0", block}, {"log/1", length}};
+  store.commit_appends(appends);
+}
+
 // A transaction made after an aborted one on the same store object, so that its changes live in the
 // map nodes the aborted one left for reuse: an erase and then an append over a committed object (a
 // put of the new bytes), appends to committed and missing objects, a name too long to be kept inline.
@@ -229,6 +238,14 @@ TEST_F(NvmTearingTest, AppendTransactionAppended) {
 TEST_F(NvmTearingTest, AppendTransactionThatCompacts) {
   // The snapshot carries each appended object whole: its committed value followed by the new bytes.
   run(Scenario{base_state, NvmOptions{1024}, append_transaction, 2, 1});
+}
+
+TEST_F(NvmTearingTest, ShortAppendsAppended) {
+  run(Scenario{base_state, NvmOptions{}, short_appends, 2, 0});
+}
+
+TEST_F(NvmTearingTest, ShortAppendsThatCompact) {
+  run(Scenario{base_state, NvmOptions{1024}, short_appends, 2, 1});
 }
 
 TEST_F(NvmTearingTest, MoveTransactionAppended) {
