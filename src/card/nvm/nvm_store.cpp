@@ -279,6 +279,7 @@ void NvmStore::begin() {
   if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
   in_transaction_ = true;
   compact_at_commit_ = false;
+  compaction_growth_ = 0;
   has_moves_ = false;
   pending_.clear();
 }
@@ -428,6 +429,26 @@ void NvmStore::compact_at_commit() {
   compact_at_commit_ = true;
 }
 
+void NvmStore::compact_at_commit(std::uint64_t growth) {
+  require_transaction("compact_at_commit");
+  // A few objects at the size limit: more is a caller's mistake, not a plan.
+  if (growth > format::kMaxValueSize * std::uint64_t{4}) {
+    throw Error(Errc::invalid_argument, "NVM compaction room of " + std::to_string(growth) + " bytes is too large");
+  }
+  compact_at_commit_ = true;
+  compaction_growth_ = growth;
+}
+
+void NvmStore::allow_journal(std::uint64_t bytes) {
+  require_usable();
+  if (in_transaction_) throw Error(Errc::state_error, "NVM allow_journal inside a transaction");
+  journal_allowance_ = bytes;
+}
+
+bool NvmStore::compaction_due(std::uint64_t journal_after, std::uint64_t snapshot_size) const noexcept {
+  return journal_after > std::max(options_.compact_after_bytes, journal_allowance_) && journal_after > snapshot_size;
+}
+
 void NvmStore::commit() {
   require_transaction("commit");
   Pending changes = std::move(pending_);
@@ -435,7 +456,7 @@ void NvmStore::commit() {
   in_transaction_ = false;
   stats_.last_commit_syncs = 0;
   if (changes.empty()) return;
-  commit_changes(std::move(changes), compact_at_commit_);
+  commit_changes(std::move(changes), compact_at_commit_, compaction_growth_);
 }
 
 void NvmStore::compact() {
@@ -514,8 +535,7 @@ void NvmStore::commit_appends(std::span<const Append> appends) {
   // The general path's compaction rule, for a record of appends to existing objects.
   const std::uint64_t journal_after = stats_.journal_bytes + record_size;
   const std::uint64_t snapshot_size = format::kEmptyRecordSize + live_op_bytes_ + added;
-  if (record_size > kMaxShortRecord ||
-      (journal_after > options_.compact_after_bytes && journal_after > snapshot_size)) {
+  if (record_size > kMaxShortRecord || compaction_due(journal_after, snapshot_size)) {
     return commit_appends_in_transaction(appends);
   }
 
@@ -604,7 +624,7 @@ format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pen
   return writer;
 }
 
-void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
+void NvmStore::commit_changes(Pending&& changes, bool force_compaction, std::uint64_t growth) {
   const std::uint64_t sequence = slot_.last_sequence + 1;
   // The record refers to the values in `changes` (and a snapshot to those in the state), which stay
   // where they are until apply() moves them into the state after the commit.
@@ -636,8 +656,7 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   const std::uint64_t record_size = changes.empty() ? 0 : record.size() + format::kRecordTrailerSize;
   const std::uint64_t snapshot_size = snapshot_size_after(changes);
   const std::uint64_t journal_after = stats_.journal_bytes + record_size;
-  const bool compacting =
-      force_compaction || (journal_after > options_.compact_after_bytes && journal_after > snapshot_size);
+  const bool compacting = force_compaction || compaction_due(journal_after, snapshot_size);
 
   CommitSlot next = slot_;
   next.generation = slot_.generation + 1;
@@ -647,10 +666,14 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
     const format::RecordWriter snapshot = snapshot_record(sequence, changes);
     // The snapshot goes where no committed byte lives: before the current base when it fits there,
     // else after the current end. The committed records stay intact until the new slot is durable.
-    next.base = format::kDataStart + snapshot.size() <= slot_.base ? format::kDataStart : slot_.end;
+    // With room for a larger snapshot in front (compact_at_commit(growth)), it starts no earlier
+    // than that room's end: behind a gap when the committed records end before it.
+    const std::uint64_t front = format::kDataStart + (growth == 0 ? 0 : snapshot.size() + growth);
+    next.base = front + snapshot.size() <= slot_.base ? front : std::max(slot_.end, front);
     next.end = next.base + snapshot.size();
     publish(next.base, snapshot, next);
     stats_.journal_bytes = 0;
+    journal_allowance_ = 0;
     ++stats_.compactions;
   } else {
     record.finish();

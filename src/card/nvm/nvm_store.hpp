@@ -83,6 +83,18 @@ class NvmStore {
   // hold (an image activated from its staged appends), so that the medium shrinks to the state now
   // rather than at some later commit. Still one commit, at most 2 syncs.
   void compact_at_commit();
+  // The same, and the snapshot leaves room in front of it for a snapshot `growth` bytes larger than
+  // itself: the state once a stream of that size, staged after this commit, is activated. That later
+  // compaction then writes at the front of the record area and the medium shrinks to it, instead of
+  // writing behind the journal the stream filled. The room is a gap of the record area (a hole in a
+  // file), which recovery never reads.
+  void compact_at_commit(std::uint64_t growth);
+  // Lets the journal grow to `bytes` before a commit compacts it (otherwise a commit compacts once the
+  // journal exceeds both NvmOptions::compact_after_bytes and a snapshot's size), until the next
+  // compaction: for appends that a known later commit compacts anyway (a staged stream, rewritten by
+  // its activation), so that no snapshot of the half-staged stream is written in between. Not kept
+  // across a reopen. Outside a transaction only.
+  void allow_journal(std::uint64_t bytes);
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
   // One tail to add at the end of an object (commit_appends).
@@ -150,7 +162,10 @@ class NvmStore {
   // The whole state with `overlay` applied, as one record that refers to the values where they are.
   format::RecordWriter snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
   std::uint64_t snapshot_size_after(const Pending& overlay) const;
-  void commit_changes(Pending&& changes, bool force_compaction);
+  void commit_changes(Pending&& changes, bool force_compaction, std::uint64_t growth = 0);
+  // Whether a commit that makes the journal `journal_after` bytes long, with a snapshot of
+  // `snapshot_size` bytes, compacts instead of appending its record.
+  bool compaction_due(std::uint64_t journal_after, std::uint64_t snapshot_size) const noexcept;
   // Moves the committed values into the state.
   void apply(Pending&& changes);
 
@@ -174,7 +189,9 @@ class NvmStore {
   // this list before the state erases it.
   std::array<State::value_type*, 2> recent_appends_{};
   bool in_transaction_ = false;
-  bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
+  bool compact_at_commit_ = false;       // compact_at_commit() was called in the open transaction
+  std::uint64_t compaction_growth_ = 0;  // its growth (0: no room in front of the snapshot)
+  std::uint64_t journal_allowance_ = 0;  // allow_journal(), until the next compaction
   // move() was called in the open (or last) transaction: without one, a commit skips the passes that
   // only moves need (a short block's commit is a few thousand instructions).
   bool has_moves_ = false;

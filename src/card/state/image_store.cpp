@@ -38,6 +38,13 @@ constexpr std::size_t kStagingFixedSize = 1 + 1 + 16 + 4 + 1 + 1;  // format 2; 
 constexpr std::size_t kSegmentSizeBytes = 4;
 constexpr std::size_t kActiveFixedSize = 1 + 1 + 4 + 4 + 32 + 1;
 constexpr std::size_t kBlockSizeBytes = 4;
+// What an activation adds to the state besides the stream's bytes (its record, the chunk's name and
+// framing), with plenty to spare: the room open_staging leaves in front of its snapshot.
+constexpr std::uint64_t kActivationRoomMargin = 1024;
+// The journal a staged stream may fill before a commit compacts it, per byte of the stream: each
+// block's record adds 72 bytes of framing and length, so blocks of 72 bytes or more stay within twice
+// the stream (the fleet's are about 240).
+constexpr std::uint64_t kJournalPerStagedByte = 2;
 
 std::string hex_number(unsigned value, int digits) {
   char text[16];
@@ -299,10 +306,20 @@ void ImageStore::open_staging(bc::Profile profile, const bc::CampaignId& campaig
   record.campaign_id = campaign_id;
   record.total_length = total_length;
   record.segment_size = segment_size_for(total_length);
+  // A stream staged as one segment is activated where it is, and its activation compacts the state
+  // (activate_staged). Without a plan, the journal of its blocks (the stream and a third more for
+  // short blocks) would be compacted once or twice on the way, each time a snapshot of the stream
+  // so far, and the activation's snapshot would land behind the journal. Instead this commit compacts
+  // with room in front for the activated state, and the journal may hold the whole stream: the
+  // blocks are appended and the activation's snapshot goes to the front of the medium, which shrinks
+  // to it. A longer stream (64 KB blocks, each a segment that keeps its buffer) keeps the usual rule.
+  const bool planned = record.segment_size == total_length;
   nvm::run_transaction(store_, [&] {
     if (staging_) erase_staging_objects();
     write_staging_record(record);
+    if (planned) store_.compact_at_commit(total_length + kActivationRoomMargin);
   });
+  if (planned) store_.allow_journal(kJournalPerStagedByte * total_length);
   staging_ = std::move(record);
   segments_ = 0;
   last_segment_size_ = 0;

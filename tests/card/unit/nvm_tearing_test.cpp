@@ -70,6 +70,15 @@ void short_appends(NvmStore& store) {
   store.commit_appends(appends);
 }
 
+// A staging opened with room in front of its snapshot (NvmStore::compact_at_commit(growth)): the
+// snapshot lands behind a gap the file did not have.
+void compaction_with_room(NvmStore& store) {
+  store.begin();
+  store.write("img/staging", pattern(30, 17));
+  store.compact_at_commit(50000);
+  store.commit();
+}
+
 // A transaction made after an aborted one on the same store object, so that its changes live in the
 // map nodes the aborted one left for reuse: an erase and then an append over a committed object (a
 // put of the new bytes), appends to committed and missing objects, a name too long to be kept inline.
@@ -246,6 +255,29 @@ TEST_F(NvmTearingTest, ShortAppendsAppended) {
 
 TEST_F(NvmTearingTest, ShortAppendsThatCompact) {
   run(Scenario{base_state, NvmOptions{1024}, short_appends, 2, 1});
+}
+
+TEST_F(NvmTearingTest, CompactionWithRoomInFront) {
+  run(Scenario{base_state, NvmOptions{}, compaction_with_room, 2, 1});
+}
+
+TEST_F(NvmTearingTest, CompactionIntoTheRoomTruncates) {
+  // The stream appended behind the room, then its activation: a snapshot in the room, the slot, and
+  // the truncate of everything behind it (3 writes).
+  const auto prepare = [](NvmStore& store) {
+    base_state(store);
+    compaction_with_room(store);
+    store.allow_journal(100000);
+    for (int i = 0; i < 20; ++i) short_appends(store);
+  };
+  const auto activate = [](NvmStore& store) {
+    store.begin();
+    store.move("log/0", "img/active/01/chunk/0000");
+    store.erase("img/staging");
+    store.compact_at_commit();
+    store.commit();
+  };
+  run(Scenario{prepare, NvmOptions{}, activate, 3, 1});
 }
 
 TEST_F(NvmTearingTest, MoveTransactionAppended) {
