@@ -544,25 +544,22 @@ void NvmStore::commit_appends(std::span<const Append> appends) {
   Bytes& record = short_record_;
   record.resize(record_size);
   std::uint8_t* out = record.data();
-  const auto store_be = [](std::uint8_t* at, std::uint64_t value, std::size_t bytes) {
-    for (std::size_t i = 0; i < bytes; ++i) at[i] = static_cast<std::uint8_t>(value >> (8 * (bytes - 1 - i)));
-  };
   out[0] = static_cast<std::uint8_t>(format::RecordType::transaction);
   out[1] = out[2] = out[3] = 0;
-  store_be(out + 4, record_size - format::kRecordHeaderSize - format::kRecordTrailerSize, 4);
-  store_be(out + 8, sequence, 8);
-  store_be(out + format::kRecordHeaderSize, appends.size(), 4);
+  format::store_be<4>(out + 4, record_size - format::kRecordHeaderSize - format::kRecordTrailerSize);
+  format::store_be<8>(out + 8, sequence);
+  format::store_be<4>(out + format::kRecordHeaderSize, appends.size());
   out += format::kRecordHeaderSize + 4;
   for (std::size_t i = 0; i < appends.size(); ++i) {
     const Append& item = appends[order[i]];
     out[0] = static_cast<std::uint8_t>(format::OpCode::append);
-    store_be(out + 1, item.key.size(), 2);
+    format::store_be<2>(out + 1, item.key.size());
     out = std::copy(item.key.begin(), item.key.end(), out + 3);
-    store_be(out, item.tail.size(), 4);
+    format::store_be<4>(out, item.tail.size());
     out = std::copy(item.tail.begin(), item.tail.end(), out + 4);
   }
   const std::size_t body = record.size() - format::kRecordTrailerSize;
-  store_be(out, crc32c(ByteView(record).first(body)), format::kRecordTrailerSize);
+  format::store_be<format::kRecordTrailerSize>(out, crc32c(ByteView(record).first(body)));
 
   CommitSlot next = slot_;
   next.generation = slot_.generation + 1;
