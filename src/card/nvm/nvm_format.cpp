@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "card/nvm/crc32c.hpp"
@@ -102,7 +103,7 @@ void RecordWriter::add_op(OpCode code, std::string_view key, std::optional<std::
   std::uint8_t* out = grow(3 + key.size() + (value_size ? 4 : 0));
   out[0] = static_cast<std::uint8_t>(code);
   store_be<2>(out + 1, key.size());
-  std::copy(key.begin(), key.end(), out + 3);
+  std::memcpy(out + 3, key.data(), key.size());  // chars into bytes: std::copy would loop
   if (value_size) store_be<4>(out + 3 + key.size(), *value_size);
   ++count_;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include "card/nvm/crc32c.hpp"
@@ -554,7 +555,8 @@ void NvmStore::commit_appends(std::span<const Append> appends) {
     const Append& item = appends[order[i]];
     out[0] = static_cast<std::uint8_t>(format::OpCode::append);
     format::store_be<2>(out + 1, item.key.size());
-    out = std::copy(item.key.begin(), item.key.end(), out + 3);
+    std::memcpy(out + 3, item.key.data(), item.key.size());  // chars into bytes: std::copy would loop
+    out += 3 + item.key.size();
     format::store_be<4>(out, item.tail.size());
     out = std::copy(item.tail.begin(), item.tail.end(), out + 4);
   }
