@@ -394,6 +394,9 @@ void ImageStore::mark_verified() {
 
 void ImageStore::discard_staging() {
   if (!staging_) return;
+  // The journal the stream was allowed (open_staging) is dead bytes now: the usual compaction rule
+  // again, so that this commit rewrites the state and the medium shrinks, as an activation's does.
+  store_.allow_journal(0);
   nvm::run_transaction(store_, [&] { erase_staging_objects(); });
   forget_staging();
 }

@@ -243,6 +243,21 @@ TEST_F(ImageStoreTest, AShortStreamIsJournaledWholeAndItsActivationShrinksTheMed
   EXPECT_TRUE(std::ranges::equal(loaded.active_datasend(bc::ImageType::os).view(), stream));
 }
 
+TEST_F(ImageStoreTest, AShortStreamDiscardedLeavesTheMediumTheSizeOfTheState) {
+  // The journal the staging was allowed does not outlive it: the discard compacts to the front.
+  const Bytes stream = nvm::test::pattern(500 * 240, 9);
+  nvm::NvmStore store = open_store();
+  ImageStore images(store);
+  stage(images, campaign_, stream, 240);
+  const std::uint64_t compactions = store.stats().compactions;
+  images.discard_staging();
+  EXPECT_EQ(store.stats().compactions, compactions + 1);
+  EXPECT_EQ(medium_->size(), nvm::format::kDataStart + store.stats().snapshot_bytes);
+  EXPECT_FALSE(images.staging().has_value());
+  nvm::NvmStore reopened = open_store();
+  EXPECT_FALSE(ImageStore(reopened).staging().has_value());
+}
+
 TEST_F(ImageStoreTest, AFormat1ImageIsReadAndReplacedByAStagedOne) {
   // The record format written before images could be activated in place: 64 KiB chunks.
   const Bytes image = nvm::test::pattern(2 * kActiveChunkSize + 10, 8);
