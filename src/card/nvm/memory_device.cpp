@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "card/nvm/prefault.hpp"
 #include "core/error.hpp"
 
 namespace sefleet::card::nvm {
@@ -77,7 +78,8 @@ void MemoryDevice::truncate(std::uint64_t size) {
   // one goes back to the pool for the next medium that grows.
   if (pool_ && medium.capacity() >= pool_->buffer_capacity() && size <= medium.capacity() / 2) {
     Bytes smaller;
-    smaller.reserve(size + size / 4);  // below the pool's size: size is at most half of it
+    smaller.reserve(size + size / 4);            // below the pool's size: size is at most half of it
+    prefault_for_writing(smaller.data(), size);  // fresh pages, the state's hundreds of KB of them
     smaller.assign(medium.begin(), medium.end());
     medium.swap(smaller);
     pool_->give(std::move(smaller));
