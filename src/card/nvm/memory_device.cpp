@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "card/nvm/prefault.hpp"
 #include "core/error.hpp"
 
 namespace sefleet::card::nvm {
@@ -42,7 +43,8 @@ void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> 
     throw Error(Errc::io_error, name_ + ": write beyond the maximum medium size");
   }
   Bytes& medium = *medium_;
-  if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
+  // The buffer first, then the gap: a write far behind the end (a snapshot behind the room left for
+  // a larger one) fills its gap in the pool's buffer, not in a fresh one it then leaves.
   if (offset + total > medium.capacity()) {
     // A small medium (a personalization, a state between updates) grows on its own; one that grows
     // past a sixteenth of the pool's size is on its way to an update's peak and takes a pool buffer.
@@ -55,6 +57,7 @@ void MemoryDevice::write_gather(std::uint64_t offset, std::span<const ByteView> 
       medium.reserve(std::max<std::size_t>(offset + total, 2 * medium.capacity()));
     }
   }
+  if (offset > medium.size()) medium.resize(offset, 0x00);  // a gap reads as zeros, as in a sparse file
   // Overwrite what exists, append the rest: appending (the journal's usual case) copies each byte once
   // instead of zero-filling the new space first.
   std::size_t at = offset;
@@ -75,7 +78,8 @@ void MemoryDevice::truncate(std::uint64_t size) {
   // one goes back to the pool for the next medium that grows.
   if (pool_ && medium.capacity() >= pool_->buffer_capacity() && size <= medium.capacity() / 2) {
     Bytes smaller;
-    smaller.reserve(size + size / 4);  // below the pool's size: size is at most half of it
+    smaller.reserve(size + size / 4);            // below the pool's size: size is at most half of it
+    prefault_for_writing(smaller.data(), size);  // fresh pages, the state's hundreds of KB of them
     smaller.assign(medium.begin(), medium.end());
     medium.swap(smaller);
     pool_->give(std::move(smaller));

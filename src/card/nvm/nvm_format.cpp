@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "card/nvm/crc32c.hpp"
@@ -15,11 +16,6 @@ constexpr std::array<std::uint8_t, 4> kSlotMagic = {'S', 'L', 'O', 'T'};
 
 std::uint64_t read_be64(ByteView view, std::size_t offset) {
   return read_be(view.subspan(offset, 8));
-}
-
-// Writes `value` big-endian into out[0..bytes).
-void store_be(std::uint8_t* out, std::uint64_t value, std::size_t bytes) {
-  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * (bytes - 1 - i)));
 }
 
 // Fixed-size blocks end with the CRC-32C of everything before it.
@@ -57,11 +53,11 @@ std::string file_header_problem(ByteView header) {
 SlotBytes encode_slot_bytes(const CommitSlot& slot) {
   SlotBytes out{};  // the reserved fields stay zero
   std::copy(kSlotMagic.begin(), kSlotMagic.end(), out.begin());
-  store_be(out.data() + 8, slot.generation, 8);
-  store_be(out.data() + 16, slot.base, 8);
-  store_be(out.data() + 24, slot.end, 8);
-  store_be(out.data() + 32, slot.last_sequence, 8);
-  store_be(out.data() + kSlotSize - 4, crc32c(ByteView(out).first(kSlotSize - 4)), 4);
+  store_be<8>(out.data() + 8, slot.generation);
+  store_be<8>(out.data() + 16, slot.base);
+  store_be<8>(out.data() + 24, slot.end);
+  store_be<8>(out.data() + 32, slot.last_sequence);
+  store_be<4>(out.data() + kSlotSize - 4, crc32c(ByteView(out).first(kSlotSize - 4)));
   return out;
 }
 
@@ -94,7 +90,7 @@ void RecordWriter::reset(RecordType type, std::uint64_t sequence) {
   // Type, 3 zero bytes, payload length (patched by finish()), sequence, op count (patched by finish()).
   framing_.assign(kRecordHeaderSize + 4, 0);
   framing_[0] = static_cast<std::uint8_t>(type);
-  store_be(framing_.data() + 8, sequence, 8);
+  store_be<8>(framing_.data() + 8, sequence);
 }
 
 std::uint8_t* RecordWriter::grow(std::size_t bytes) {
@@ -106,9 +102,9 @@ std::uint8_t* RecordWriter::grow(std::size_t bytes) {
 void RecordWriter::add_op(OpCode code, std::string_view key, std::optional<std::size_t> value_size) {
   std::uint8_t* out = grow(3 + key.size() + (value_size ? 4 : 0));
   out[0] = static_cast<std::uint8_t>(code);
-  store_be(out + 1, key.size(), 2);
-  std::copy(key.begin(), key.end(), out + 3);
-  if (value_size) store_be(out + 3 + key.size(), *value_size, 4);
+  store_be<2>(out + 1, key.size());
+  std::memcpy(out + 3, key.data(), key.size());  // chars into bytes: std::copy would loop
+  if (value_size) store_be<4>(out + 3 + key.size(), *value_size);
   ++count_;
 }
 
@@ -142,8 +138,8 @@ void RecordWriter::copy(std::string_view key, std::string_view source) {
 }
 
 void RecordWriter::finish() {
-  store_be(framing_.data() + 4, size() - kRecordHeaderSize, 4);
-  store_be(framing_.data() + kRecordHeaderSize, count_, 4);
+  store_be<4>(framing_.data() + 4, size() - kRecordHeaderSize);
+  store_be<4>(framing_.data() + kRecordHeaderSize, count_);
   // The checksum runs over the pieces where they are, in order: no joined copy of the record.
   std::uint32_t crc = 0;
   std::size_t at = 0;
@@ -153,7 +149,7 @@ void RecordWriter::finish() {
     at = reference.at;
   }
   crc = crc32c(ByteView(framing_).subspan(at), crc);
-  store_be(grow(kRecordTrailerSize), crc, kRecordTrailerSize);
+  store_be<kRecordTrailerSize>(grow(kRecordTrailerSize), crc);
 }
 
 std::vector<ByteView> RecordWriter::pieces() const {

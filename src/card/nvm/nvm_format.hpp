@@ -3,7 +3,9 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +26,25 @@ inline constexpr std::size_t kMaxValueSize = 16 * 1024 * 1024;
 
 inline constexpr std::size_t kRecordHeaderSize = 16;  // type, 3 zero bytes, payload length, sequence
 inline constexpr std::size_t kRecordTrailerSize = 4;  // CRC-32C
+
+// Writes the low N bytes of `value` big-endian at `out`. A fixed width, so that each field is one
+// byte-swapped store: a short block's commit frames its record and its slot with a dozen of them.
+template <std::size_t N>
+inline void store_be(std::uint8_t* out, std::uint64_t value) noexcept {
+  static_assert(N == 2 || N == 4 || N == 8);
+  if constexpr (std::endian::native == std::endian::little && N == 8) {
+    const std::uint64_t swapped = __builtin_bswap64(value);
+    std::memcpy(out, &swapped, N);
+  } else if constexpr (std::endian::native == std::endian::little && N == 4) {
+    const std::uint32_t swapped = __builtin_bswap32(static_cast<std::uint32_t>(value));
+    std::memcpy(out, &swapped, N);
+  } else if constexpr (std::endian::native == std::endian::little && N == 2) {
+    const std::uint16_t swapped = __builtin_bswap16(static_cast<std::uint16_t>(value));
+    std::memcpy(out, &swapped, N);
+  } else {
+    for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<std::uint8_t>(value >> (8 * (N - 1 - i)));
+  }
+}
 
 // Written once when the file is formatted, never rewritten.
 Bytes encode_file_header();

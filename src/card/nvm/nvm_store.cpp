@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
+#include "card/nvm/crc32c.hpp"
 #include "card/nvm/file_device.hpp"
 #include "core/error.hpp"
 #include "core/secret.hpp"
@@ -278,6 +280,7 @@ void NvmStore::begin() {
   if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
   in_transaction_ = true;
   compact_at_commit_ = false;
+  compaction_growth_ = 0;
   has_moves_ = false;
   pending_.clear();
 }
@@ -427,6 +430,26 @@ void NvmStore::compact_at_commit() {
   compact_at_commit_ = true;
 }
 
+void NvmStore::compact_at_commit(std::uint64_t growth) {
+  require_transaction("compact_at_commit");
+  // A few objects at the size limit: more is a caller's mistake, not a plan.
+  if (growth > format::kMaxValueSize * std::uint64_t{4}) {
+    throw Error(Errc::invalid_argument, "NVM compaction room of " + std::to_string(growth) + " bytes is too large");
+  }
+  compact_at_commit_ = true;
+  compaction_growth_ = growth;
+}
+
+void NvmStore::allow_journal(std::uint64_t bytes) {
+  require_usable();
+  if (in_transaction_) throw Error(Errc::state_error, "NVM allow_journal inside a transaction");
+  journal_allowance_ = bytes;
+}
+
+bool NvmStore::compaction_due(std::uint64_t journal_after, std::uint64_t snapshot_size) const noexcept {
+  return journal_after > std::max(options_.compact_after_bytes, journal_allowance_) && journal_after > snapshot_size;
+}
+
 void NvmStore::commit() {
   require_transaction("commit");
   Pending changes = std::move(pending_);
@@ -434,7 +457,7 @@ void NvmStore::commit() {
   in_transaction_ = false;
   stats_.last_commit_syncs = 0;
   if (changes.empty()) return;
-  commit_changes(std::move(changes), compact_at_commit_);
+  commit_changes(std::move(changes), compact_at_commit_, compaction_growth_);
 }
 
 void NvmStore::compact() {
@@ -456,10 +479,110 @@ void NvmStore::publish(std::uint64_t offset, const format::RecordWriter& record,
   record.pieces(gather_);
   device_->write_gather(offset, gather_);
   sync();
+  publish_slot(next);
+}
+
+void NvmStore::publish_slot(const CommitSlot& next) {
   // Sync 2: the commit point. The slot is the only thing that makes the new bytes part of the state.
   const format::SlotBytes slot = format::encode_slot_bytes(next);
   device_->write(slot_offset(next.generation), slot);
   sync();
+}
+
+void NvmStore::commit_appends_in_transaction(std::span<const Append> appends) {
+  begin();
+  try {
+    for (const Append& item : appends) append(item.key, item.tail);
+    commit();
+  } catch (...) {
+    if (in_transaction_) abort();
+    throw;
+  }
+}
+
+void NvmStore::commit_appends(std::span<const Append> appends) {
+  require_usable();
+  if (in_transaction_) throw Error(Errc::state_error, "NVM transaction already open");
+  // A short block's record is about 300 bytes: framing it in one buffer costs less than the general
+  // path's bookkeeping. A long record (a 64 KB block) is written from its buffers by that path.
+  constexpr std::size_t kMaxAppends = 4;
+  constexpr std::uint64_t kMaxShortRecord = 4096;
+  std::array<State::value_type*, kMaxAppends> entries{};
+  if (appends.empty() || appends.size() > kMaxAppends) return commit_appends_in_transaction(appends);
+  // The ops in key order, as the general path's pending changes (a sorted map) put them.
+  std::array<std::size_t, kMaxAppends> order{};
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    std::size_t at = i;
+    for (; at > 0 && appends[order[at - 1]].key > appends[i].key; --at) order[at] = order[at - 1];
+    order[at] = i;
+  }
+  std::uint64_t record_size = format::kEmptyRecordSize;
+  std::uint64_t added = 0;
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    const Append& item = appends[i];
+    // Refusals (a bad key, an object at its size limit) and new objects are the general path's.
+    if (item.key.empty() || item.key.size() > format::kMaxKeySize) return commit_appends_in_transaction(appends);
+    State::value_type* const entry = find_for_append(item.key);
+    if (entry == nullptr || item.tail.size() > format::kMaxValueSize - entry->second.size()) {
+      return commit_appends_in_transaction(appends);
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (entries[j] == entry) return commit_appends_in_transaction(appends);  // one op per key there
+    }
+    entries[i] = entry;
+    record_size += format::put_op_size(item.key.size(), item.tail.size());
+    added += item.tail.size();
+  }
+  // The general path's compaction rule, for a record of appends to existing objects.
+  const std::uint64_t journal_after = stats_.journal_bytes + record_size;
+  const std::uint64_t snapshot_size = format::kEmptyRecordSize + live_op_bytes_ + added;
+  if (record_size > kMaxShortRecord || compaction_due(journal_after, snapshot_size)) {
+    return commit_appends_in_transaction(appends);
+  }
+
+  // The record, byte for byte what format::RecordWriter makes of the same appends.
+  const std::uint64_t sequence = slot_.last_sequence + 1;
+  Bytes& record = short_record_;
+  record.resize(record_size);
+  std::uint8_t* out = record.data();
+  out[0] = static_cast<std::uint8_t>(format::RecordType::transaction);
+  out[1] = out[2] = out[3] = 0;
+  format::store_be<4>(out + 4, record_size - format::kRecordHeaderSize - format::kRecordTrailerSize);
+  format::store_be<8>(out + 8, sequence);
+  format::store_be<4>(out + format::kRecordHeaderSize, appends.size());
+  out += format::kRecordHeaderSize + 4;
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    const Append& item = appends[order[i]];
+    out[0] = static_cast<std::uint8_t>(format::OpCode::append);
+    format::store_be<2>(out + 1, item.key.size());
+    std::memcpy(out + 3, item.key.data(), item.key.size());  // chars into bytes: std::copy would loop
+    out += 3 + item.key.size();
+    format::store_be<4>(out, item.tail.size());
+    out = std::copy(item.tail.begin(), item.tail.end(), out + 4);
+  }
+  const std::size_t body = record.size() - format::kRecordTrailerSize;
+  format::store_be<format::kRecordTrailerSize>(out, crc32c(ByteView(record).first(body)));
+
+  CommitSlot next = slot_;
+  next.generation = slot_.generation + 1;
+  next.last_sequence = sequence;
+  next.end = slot_.end + record_size;
+  stats_.last_commit_syncs = 0;
+  broken_ = true;  // as in commit_changes: until the commit completes
+  // Sync 1 as in publish(): the record is durable before the slot names it.
+  device_->write(slot_.end, record);
+  sync();
+  publish_slot(next);
+  slot_ = next;
+  stats_.journal_bytes += record_size;
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    sefleet::append(entries[i]->second, appends[i].tail);
+    live_op_bytes_ += appends[i].tail.size();
+  }
+  stats_.snapshot_bytes = format::kEmptyRecordSize + live_op_bytes_;
+  ++stats_.commits;
+  if (device_->size() > slot_.end) device_->truncate(slot_.end);  // as commit_changes (an old torn tail)
+  broken_ = false;
 }
 
 std::uint64_t NvmStore::snapshot_size_after(const Pending& overlay) const {
@@ -500,7 +623,7 @@ format::RecordWriter NvmStore::snapshot_record(std::uint64_t sequence, const Pen
   return writer;
 }
 
-void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
+void NvmStore::commit_changes(Pending&& changes, bool force_compaction, std::uint64_t growth) {
   const std::uint64_t sequence = slot_.last_sequence + 1;
   // The record refers to the values in `changes` (and a snapshot to those in the state), which stay
   // where they are until apply() moves them into the state after the commit.
@@ -532,8 +655,7 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
   const std::uint64_t record_size = changes.empty() ? 0 : record.size() + format::kRecordTrailerSize;
   const std::uint64_t snapshot_size = snapshot_size_after(changes);
   const std::uint64_t journal_after = stats_.journal_bytes + record_size;
-  const bool compacting =
-      force_compaction || (journal_after > options_.compact_after_bytes && journal_after > snapshot_size);
+  const bool compacting = force_compaction || compaction_due(journal_after, snapshot_size);
 
   CommitSlot next = slot_;
   next.generation = slot_.generation + 1;
@@ -543,10 +665,14 @@ void NvmStore::commit_changes(Pending&& changes, bool force_compaction) {
     const format::RecordWriter snapshot = snapshot_record(sequence, changes);
     // The snapshot goes where no committed byte lives: before the current base when it fits there,
     // else after the current end. The committed records stay intact until the new slot is durable.
-    next.base = format::kDataStart + snapshot.size() <= slot_.base ? format::kDataStart : slot_.end;
+    // With room for a larger snapshot in front (compact_at_commit(growth)), it starts no earlier
+    // than that room's end: behind a gap when the committed records end before it.
+    const std::uint64_t front = format::kDataStart + (growth == 0 ? 0 : snapshot.size() + growth);
+    next.base = front + snapshot.size() <= slot_.base ? front : std::max(slot_.end, front);
     next.end = next.base + snapshot.size();
     publish(next.base, snapshot, next);
     stats_.journal_bytes = 0;
+    journal_allowance_ = 0;
     ++stats_.compactions;
   } else {
     record.finish();

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,8 +83,33 @@ class NvmStore {
   // hold (an image activated from its staged appends), so that the medium shrinks to the state now
   // rather than at some later commit. Still one commit, at most 2 syncs.
   void compact_at_commit();
+  // The same, and the snapshot leaves room in front of it for a snapshot `growth` bytes larger than
+  // itself: the state once a stream of that size, staged after this commit, is activated. That later
+  // compaction then writes at the front of the record area and the medium shrinks to it, instead of
+  // writing behind the journal the stream filled. The room is a gap of the record area (a hole in a
+  // file), which recovery never reads.
+  void compact_at_commit(std::uint64_t growth);
+  // Lets the journal grow to `bytes` before a commit compacts it (otherwise a commit compacts once the
+  // journal exceeds both NvmOptions::compact_after_bytes and a snapshot's size), until the next
+  // compaction: for appends that a known later commit compacts anyway (a staged stream, rewritten by
+  // its activation), so that no snapshot of the half-staged stream is written in between. Not kept
+  // across a reopen. Outside a transaction only.
+  void allow_journal(std::uint64_t bytes);
   // Makes the transaction durable: at most 2 syncs. A transaction without changes does no I/O.
   void commit();
+  // One tail to add at the end of an object (commit_appends).
+  struct Append {
+    std::string_view key;
+    ByteView tail;
+  };
+  // Appends each tail to its object as ONE transaction and commits it, outside a transaction: the
+  // same as begin(), append() of each, commit() (the same state, record, writes and syncs). When the
+  // objects all exist, the keys differ, the record is short and no compaction is due (a short block
+  // added to the staged stream and its length to the block list), the record is framed and
+  // checksummed in one buffer straight from the tails, and each tail goes to the end of its object:
+  // none of the pending-change bookkeeping a general transaction needs. Anything else takes the
+  // general path.
+  void commit_appends(std::span<const Append> appends);
   void abort();  // drops the open transaction; nothing was written
   bool in_transaction() const noexcept { return in_transaction_; }
 
@@ -129,10 +155,17 @@ class NvmStore {
   void sync();
   // Writes `record` at `offset`, syncs, then publishes `next` in its slot and syncs again.
   void publish(std::uint64_t offset, const format::RecordWriter& record, const format::CommitSlot& next);
+  // After the record's sync: writes `next` in its slot and syncs (the commit point).
+  void publish_slot(const format::CommitSlot& next);
+  // commit_appends without the fast path: one general transaction.
+  void commit_appends_in_transaction(std::span<const Append> appends);
   // The whole state with `overlay` applied, as one record that refers to the values where they are.
   format::RecordWriter snapshot_record(std::uint64_t sequence, const Pending& overlay) const;
   std::uint64_t snapshot_size_after(const Pending& overlay) const;
-  void commit_changes(Pending&& changes, bool force_compaction);
+  void commit_changes(Pending&& changes, bool force_compaction, std::uint64_t growth = 0);
+  // Whether a commit that makes the journal `journal_after` bytes long, with a snapshot of
+  // `snapshot_size` bytes, compacts instead of appending its record.
+  bool compaction_due(std::uint64_t journal_after, std::uint64_t snapshot_size) const noexcept;
   // Moves the committed values into the state.
   void apply(Pending&& changes);
 
@@ -148,13 +181,17 @@ class NvmStore {
   std::vector<Pending::node_type> spare_nodes_;
   format::RecordWriter record_{format::RecordType::transaction, 0};
   std::vector<ByteView> gather_;
+  // The record of commit_appends' fast path, framed in place; kept for its capacity.
+  Bytes short_record_;
   // The committed entries the last appends went to. A store that appends to the same two objects in
   // every transaction (WRITE BLOCK: the current segment and the block list) finds them without a
   // look-up in the state (a third of a short block's bookkeeping). Entries never move; one leaves
   // this list before the state erases it.
   std::array<State::value_type*, 2> recent_appends_{};
   bool in_transaction_ = false;
-  bool compact_at_commit_ = false;  // compact_at_commit() was called in the open transaction
+  bool compact_at_commit_ = false;       // compact_at_commit() was called in the open transaction
+  std::uint64_t compaction_growth_ = 0;  // its growth (0: no room in front of the snapshot)
+  std::uint64_t journal_allowance_ = 0;  // allow_journal(), until the next compaction
   // move() was called in the open (or last) transaction: without one, a commit skips the passes that
   // only moves need (a short block's commit is a few thousand instructions).
   bool has_moves_ = false;

@@ -220,6 +220,44 @@ TEST_F(ImageStoreTest, TheStagedStreamBecomesTheImageWithoutACopy) {
   EXPECT_TRUE(std::ranges::equal(images.active_datasend(bc::ImageType::data).view(), first));
 }
 
+TEST_F(ImageStoreTest, AShortStreamIsJournaledWholeAndItsActivationShrinksTheMediumToTheState) {
+  // 120 KB in blocks of 240 bytes, as the fleet sends them: opening the staging compacts once (with
+  // room for the image in front of the snapshot), the blocks compact nothing, and the activation's
+  // snapshot lands in the room, so the medium ends as the header and the state, nothing more.
+  const Bytes stream = nvm::test::pattern(500 * 240, 8);
+  bc::ImageManifest manifest;
+  manifest.type = bc::ImageType::os;
+  manifest.version = 3;
+  nvm::NvmStore store = open_store();
+  ImageStore images(store);
+  const std::uint64_t compactions = store.stats().compactions;
+  stage(images, campaign_, stream, 240);  // opens the staging: the one compaction
+  EXPECT_EQ(store.stats().compactions, compactions + 1) << "the half-staged stream was compacted";
+  EXPECT_GT(store.stats().journal_bytes, stream.size());
+  EXPECT_GT(medium_->size(), 2 * stream.size()) << "the room and the journal";
+  images.activate_staged(manifest);
+  EXPECT_EQ(store.stats().compactions, compactions + 2);
+  EXPECT_EQ(medium_->size(), nvm::format::kDataStart + store.stats().snapshot_bytes);
+  nvm::NvmStore reopened = open_store();
+  ImageStore loaded(reopened);
+  EXPECT_TRUE(std::ranges::equal(loaded.active_datasend(bc::ImageType::os).view(), stream));
+}
+
+TEST_F(ImageStoreTest, AShortStreamDiscardedLeavesTheMediumTheSizeOfTheState) {
+  // The journal the staging was allowed does not outlive it: the discard compacts to the front.
+  const Bytes stream = nvm::test::pattern(500 * 240, 9);
+  nvm::NvmStore store = open_store();
+  ImageStore images(store);
+  stage(images, campaign_, stream, 240);
+  const std::uint64_t compactions = store.stats().compactions;
+  images.discard_staging();
+  EXPECT_EQ(store.stats().compactions, compactions + 1);
+  EXPECT_EQ(medium_->size(), nvm::format::kDataStart + store.stats().snapshot_bytes);
+  EXPECT_FALSE(images.staging().has_value());
+  nvm::NvmStore reopened = open_store();
+  EXPECT_FALSE(ImageStore(reopened).staging().has_value());
+}
+
 TEST_F(ImageStoreTest, AFormat1ImageIsReadAndReplacedByAStagedOne) {
   // The record format written before images could be activated in place: 64 KiB chunks.
   const Bytes image = nvm::test::pattern(2 * kActiveChunkSize + 10, 8);

@@ -61,6 +61,24 @@ void append_transaction(NvmStore& store) {
   store.commit();
 }
 
+// A short block's commit through NvmStore::commit_appends: two appends to committed objects, framed
+// in one buffer (or, when a compaction is due, the general path's transaction).
+void short_appends(NvmStore& store) {
+  const Bytes block = pattern(239, 16);
+  const Bytes length{0, 0, 0, 239};
+  const NvmStore::Append appends[] = {{"log/0", block}, {"log/1", length}};
+  store.commit_appends(appends);
+}
+
+// A staging opened with room in front of its snapshot (NvmStore::compact_at_commit(growth)): the
+// snapshot lands behind a gap the file did not have.
+void compaction_with_room(NvmStore& store) {
+  store.begin();
+  store.write("img/staging", pattern(30, 17));
+  store.compact_at_commit(50000);
+  store.commit();
+}
+
 // A transaction made after an aborted one on the same store object, so that its changes live in the
 // map nodes the aborted one left for reuse: an erase and then an append over a committed object (a
 // put of the new bytes), appends to committed and missing objects, a name too long to be kept inline.
@@ -229,6 +247,37 @@ TEST_F(NvmTearingTest, AppendTransactionAppended) {
 TEST_F(NvmTearingTest, AppendTransactionThatCompacts) {
   // The snapshot carries each appended object whole: its committed value followed by the new bytes.
   run(Scenario{base_state, NvmOptions{1024}, append_transaction, 2, 1});
+}
+
+TEST_F(NvmTearingTest, ShortAppendsAppended) {
+  run(Scenario{base_state, NvmOptions{}, short_appends, 2, 0});
+}
+
+TEST_F(NvmTearingTest, ShortAppendsThatCompact) {
+  run(Scenario{base_state, NvmOptions{1024}, short_appends, 2, 1});
+}
+
+TEST_F(NvmTearingTest, CompactionWithRoomInFront) {
+  run(Scenario{base_state, NvmOptions{}, compaction_with_room, 2, 1});
+}
+
+TEST_F(NvmTearingTest, CompactionIntoTheRoomTruncates) {
+  // The stream appended behind the room, then its activation: a snapshot in the room, the slot, and
+  // the truncate of everything behind it (3 writes).
+  const auto prepare = [](NvmStore& store) {
+    base_state(store);
+    compaction_with_room(store);
+    store.allow_journal(100000);
+    for (int i = 0; i < 20; ++i) short_appends(store);
+  };
+  const auto activate = [](NvmStore& store) {
+    store.begin();
+    store.move("log/0", "img/active/01/chunk/0000");
+    store.erase("img/staging");
+    store.compact_at_commit();
+    store.commit();
+  };
+  run(Scenario{prepare, NvmOptions{}, activate, 3, 1});
 }
 
 TEST_F(NvmTearingTest, MoveTransactionAppended) {
