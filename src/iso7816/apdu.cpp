@@ -161,7 +161,8 @@ Bytes ResponseApdu::encode() const& {
 Bytes ResponseApdu::encode() && {
   Bytes out = std::move(data);
   out.reserve(out.size() + 2);  // one allocation at most, also for a response without data
-  put_be16(out, sw);
+  out.push_back(sw1());
+  out.push_back(sw2());
   return out;
 }
 
