@@ -103,7 +103,7 @@ void BlockCipherContexts::proceed_cbc(EVP_CIPHER_CTX* ctx, Chain& chain, bool en
     }
     std::memcpy(chain.value.data(), out + last, bs);
   } else {
-    Block next;
+    Block next{};
     std::memcpy(next.data(), in.data() + last, bs);  // before an in-place call overwrites it
     update(ctx, in, out);
     if (chain.restart) xor_blocks(out, out, chain.correction.data(), bs);
