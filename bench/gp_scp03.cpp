@@ -3,7 +3,11 @@
 //    card wrap, host unwrap (target: median <= 3 us on one core);
 //  - card-side unwrap (C-MAC verify + C-DECRYPTION) of 64 KB extended commands, against AES-128-CBC
 //    encryption through the same EVP calls in the same process (target: >= 70 % of
-//    `openssl speed -evp aes-128-cbc`, which bench/scripts/scp03_throughput.sh measures alongside).
+//    `openssl speed -evp aes-128-cbc`, which bench/scripts/scp03_throughput.sh measures alongside);
+//  - card-side processing of short commands from their wire bytes, as the card runtime hands them
+//    over: 240 plaintext bytes at level 03 (C-MAC + C-DECRYPTION, S8), the fleet's broadcast-stream
+//    commands, parsed, unwrapped, given to an application that takes the data field, and answered
+//    (docs/benchmarks.md, "Short commands' routing and unwrap on the fleet path").
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -92,6 +96,36 @@ BENCHMARK(BM_CardUnwrap64K)
     ->Unit(benchmark::kMicrosecond)
     ->Repetitions(5)
     ->ReportAggregatesOnly(true);
+
+void BM_CardProcessShort240(benchmark::State& state) {
+  OpenSession session(0x03);
+  const CommandApdu plain(0x80, 0xE8, 0x00, 0x00, Bytes(240, 0x3C));
+  // Enough wrapped commands that pausing the timer to wrap the next batch costs nothing measurable.
+  constexpr std::size_t kBatch = 4096;
+  std::vector<Bytes> batch;
+  std::size_t next = kBatch;
+  std::size_t kept = 0;
+  const Scp03Card::Application take_data = [&kept](CommandApdu& command) {
+    Bytes data = std::move(command.data);  // as the ISD keeps a WRITE BLOCK's data
+    kept += data.size();
+    return ResponseApdu(0x9000);
+  };
+  for (auto _ : state) {
+    if (next == kBatch) {
+      state.PauseTiming();
+      batch.clear();
+      for (std::size_t i = 0; i < kBatch; ++i) batch.push_back(session.host->wrap(plain).encode());
+      next = 0;
+      state.ResumeTiming();
+    }
+    const Bytes response = session.card->process(batch[next++], take_data);
+    if (response.size() != 2 || response[0] != 0x90) state.SkipWithError("card refused a command");
+    benchmark::DoNotOptimize(response.data());
+  }
+  benchmark::DoNotOptimize(kept);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CardProcessShort240)->Unit(benchmark::kNanosecond)->Repetitions(5)->ReportAggregatesOnly(true);
 
 // The in-process baseline: AES-128-CBC encryption of the same size with a reused context.
 void BM_BaselineAes128CbcEncrypt64K(benchmark::State& state) {

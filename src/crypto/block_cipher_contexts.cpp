@@ -1,6 +1,7 @@
 #include "crypto/block_cipher_contexts.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -8,22 +9,39 @@
 
 namespace sefleet::crypto::detail {
 
+namespace {
+
+// `out` = `a` XOR `b` over `size` bytes, a multiple of 8: word by word (the buffers need not be aligned).
+void xor_blocks(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    x ^= y;
+    std::memcpy(out + i, &x, 8);
+  }
+}
+
+}  // namespace
+
 BlockCipherContexts::BlockCipherContexts(const char* name, std::size_t block_size, ByteView key, CipherLookup cipher)
     : name_(name), block_size_(block_size), key_(key), cipher_(cipher) {
-  if (block_size_ > kMaxBlock) throw Error(Errc::invalid_argument, std::string(name_) + ": block size too large");
+  if (block_size_ != 8 && block_size_ != 16) {
+    throw Error(Errc::invalid_argument, std::string(name_) + ": unsupported block size");
+  }
 }
 
 BlockCipherContexts::~BlockCipherContexts() {
   // Chaining values of a MAC are intermediate results under the key.
   for (Chain& chain : chains_) {
     secure_zero(chain.value.data(), chain.value.size());
-    secure_zero(chain.iv.data(), chain.iv.size());
+    secure_zero(chain.correction.data(), chain.correction.size());
   }
 }
 
-EVP_CIPHER_CTX* BlockCipherContexts::context(BlockMode mode, bool encrypt) {
+EVP_CIPHER_CTX* BlockCipherContexts::new_context(BlockMode mode, bool encrypt) {
   auto& ctx = contexts_[(mode == BlockMode::cbc ? 2 : 0) + (encrypt ? 1 : 0)];
-  if (ctx) return ctx.get();
   CipherCtx fresh(EVP_CIPHER_CTX_new());
   if (!fresh) throw_openssl("EVP_CIPHER_CTX_new");
   // A CBC context starts from the all-zero IV, which its Chain records.
@@ -33,7 +51,13 @@ EVP_CIPHER_CTX* BlockCipherContexts::context(BlockMode mode, bool encrypt) {
     throw_openssl(std::string(name_) + " init");
   }
   EVP_CIPHER_CTX_set_padding(fresh.get(), 0);
-  if (mode == BlockMode::cbc) chains_[encrypt ? 1 : 0].value = Block{};
+  if (mode == BlockMode::cbc) {
+    // A chain begun on the context this one replaces (after a failure) still starts from its IV:
+    // the correction was V ^ IV for the old V, and the new context's V is zero.
+    Chain& chain = chains_[encrypt ? 1 : 0];
+    xor_blocks(chain.correction.data(), chain.correction.data(), chain.value.data(), block_size_);
+    chain.value = Block{};
+  }
   ctx = std::move(fresh);
   return ctx.get();
 }
@@ -42,51 +66,54 @@ void BlockCipherContexts::begin(BlockMode mode, bool encrypt, const std::uint8_t
   if (mode == BlockMode::ecb) return;  // ECB keeps no state between whole-block calls
   context(mode, encrypt);
   Chain& chain = chains_[encrypt ? 1 : 0];
-  std::copy_n(iv, block_size_, chain.iv.begin());
+  xor_blocks(chain.correction.data(), chain.value.data(), iv, block_size_);
   chain.restart = true;
 }
 
+// EVP_Cipher() on whole blocks with padding off is one call of the cipher's block function: the
+// provider's ccipher (or a legacy cipher's do_cipher), which chains CBC through the context's IV as
+// EVP_CipherUpdate() does. It returns the bytes written (provider) or 1 (legacy); <= 0 is a failure.
 void BlockCipherContexts::update(EVP_CIPHER_CTX* ctx, ByteView in, std::uint8_t* out) {
-  int written = 0;
-  if (EVP_CipherUpdate(ctx, out, &written, in.data(), static_cast<int>(in.size())) != 1) {
+  if (EVP_Cipher(ctx, out, in.data(), static_cast<unsigned int>(in.size())) <= 0) {
     throw_openssl(std::string(name_) + " update");
   }
 }
 
 // CBC computes C[i] = E(P[i] ^ C[i-1]) and P[i] = D(C[i]) ^ C[i-1], with C[0] the IV. The context
 // would use its own chaining value V where the new chain wants the IV, so the first block is
-// corrected: encrypting, its input is XORed with V ^ IV beforehand (E((P ^ V ^ IV) ^ V) = E(P ^ IV));
-// decrypting, its output is XORed with V ^ IV afterwards (D(C) ^ V ^ V ^ IV = D(C) ^ IV). Every other
-// block chains as usual, and the exact chaining value is tracked to correct the next chain.
+// corrected by V ^ IV (begin()): encrypting, its input is XORed with it beforehand
+// (E((P ^ V ^ IV) ^ V) = E(P ^ IV)); decrypting, its output afterwards (D(C) ^ V ^ V ^ IV = D(C) ^ IV).
+// Every other block chains as usual, and the exact chaining value is tracked to correct the next chain.
 void BlockCipherContexts::proceed_cbc(EVP_CIPHER_CTX* ctx, Chain& chain, bool encrypt, ByteView in, std::uint8_t* out) {
   const std::size_t bs = block_size_;
-  Block next{};
-  if (!encrypt) std::copy_n(in.end() - static_cast<std::ptrdiff_t>(bs), bs, next.begin());  // before in-place
-  if (encrypt && chain.restart && in.data() == out) {
-    // In place the caller's input is overwritten anyway: the correction goes into it, and the chain
-    // is one call (CMAC's finish() enciphers a whole short message this way).
-    for (std::size_t i = 0; i < bs; ++i) out[i] = static_cast<std::uint8_t>(out[i] ^ chain.value[i] ^ chain.iv[i]);
-    update(ctx, in, out);
-  } else if (encrypt && chain.restart) {
-    Block first{};
-    for (std::size_t i = 0; i < bs; ++i) first[i] = static_cast<std::uint8_t>(in[i] ^ chain.value[i] ^ chain.iv[i]);
-    update(ctx, ByteView(first.data(), bs), out);
-    secure_zero(first.data(), first.size());
-    if (in.size() > bs) update(ctx, in.subspan(bs), out + bs);
+  const std::size_t last = in.size() - bs;
+  if (encrypt) {
+    if (!chain.restart) {
+      update(ctx, in, out);
+    } else if (in.data() == out) {
+      // In place the caller's input is overwritten anyway: the correction goes into it, and the chain
+      // is one call (CMAC's finish() enciphers a whole short message this way).
+      xor_blocks(out, out, chain.correction.data(), bs);
+      update(ctx, in, out);
+    } else {
+      // `out` does not overlap `in`: the corrected first block is enciphered where it belongs.
+      xor_blocks(out, in.data(), chain.correction.data(), bs);
+      update(ctx, ByteView(out, bs), out);
+      if (in.size() > bs) update(ctx, in.subspan(bs), out + bs);
+    }
+    std::memcpy(chain.value.data(), out + last, bs);
   } else {
+    Block next{};
+    std::memcpy(next.data(), in.data() + last, bs);  // before an in-place call overwrites it
     update(ctx, in, out);
+    if (chain.restart) xor_blocks(out, out, chain.correction.data(), bs);
+    chain.value = next;  // ciphertext: nothing secret to wipe
   }
-  if (!encrypt && chain.restart) {
-    for (std::size_t i = 0; i < bs; ++i) out[i] = static_cast<std::uint8_t>(out[i] ^ chain.value[i] ^ chain.iv[i]);
-  }
-  if (encrypt) std::copy_n(out + in.size() - bs, bs, next.begin());
-  chain.value = next;
   chain.restart = false;
-  secure_zero(next.data(), next.size());
 }
 
 void BlockCipherContexts::proceed(BlockMode mode, bool encrypt, ByteView in, std::uint8_t* out) {
-  if (in.size() % block_size_ != 0) {
+  if ((in.size() & (block_size_ - 1)) != 0) {  // block sizes are powers of two
     throw Error(Errc::invalid_argument, std::string(name_) + ": input of " + std::to_string(in.size()) +
                                             " bytes is not a multiple of the block size");
   }

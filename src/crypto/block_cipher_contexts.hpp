@@ -4,6 +4,9 @@
 // (OpenSSL's re-initialisation with an IV costs more than enciphering a short command): the context
 // goes on from its last chaining value, and the first block of the new chain is corrected for the
 // difference between that value and the new IV (see begin()).
+// Each call is one EVP_Cipher() on whole blocks: EVP_CipherUpdate()'s partial-block bookkeeping,
+// which whole blocks without padding never need, costs as much as enciphering several blocks, and a
+// short secure-messaging command makes two calls (docs/crypto.md).
 #pragma once
 
 #include <array>
@@ -20,7 +23,8 @@ enum class BlockMode { ecb, cbc };
 
 class BlockCipherContexts {
  public:
-  // `cipher(mode, key_size)` returns the fetched EVP cipher; `name` starts every error message.
+  // `cipher(mode, key_size)` returns the fetched EVP cipher; `name` starts every error message. The
+  // block size is 8 (DES) or 16 (AES) bytes.
   using CipherLookup = const EVP_CIPHER* (*)(BlockMode mode, std::size_t key_size);
   BlockCipherContexts(const char* name, std::size_t block_size, ByteView key, CipherLookup cipher);
   ~BlockCipherContexts();
@@ -43,14 +47,18 @@ class BlockCipherContexts {
   static constexpr std::size_t kMaxBlock = 16;
   using Block = std::array<std::uint8_t, kMaxBlock>;
   // Where a CBC context stands: the chaining value it will use for its next block (its last
-  // ciphertext block, or its IV before any), and the IV the caller's chain started from, still to be
-  // applied to the chain's first block (`restart`).
+  // ciphertext block, or its IV before any), and, while a new chain has not had its first block
+  // (`restart`), the correction for it: that chaining value XOR the IV the caller's chain starts from.
   struct Chain {
     Block value{};
-    Block iv{};
+    Block correction{};
     bool restart = false;
   };
-  EVP_CIPHER_CTX* context(BlockMode mode, bool encrypt);
+  EVP_CIPHER_CTX* context(BlockMode mode, bool encrypt) {
+    CipherCtx& ctx = contexts_[(mode == BlockMode::cbc ? 2 : 0) + (encrypt ? 1 : 0)];
+    return ctx ? ctx.get() : new_context(mode, encrypt);
+  }
+  EVP_CIPHER_CTX* new_context(BlockMode mode, bool encrypt);
   void proceed_cbc(EVP_CIPHER_CTX* ctx, Chain& chain, bool encrypt, ByteView in, std::uint8_t* out);
   void update(EVP_CIPHER_CTX* ctx, ByteView in, std::uint8_t* out);
 

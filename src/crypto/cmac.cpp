@@ -121,9 +121,16 @@ Mac16 Cmac::finish() {
   const auto& subkey = last_size == kAesBlock ? k1_ : k2_;
   if (last_size < kAesBlock) {
     last[last_size] = 0x80;
-    std::fill(last + last_size + 1, last + kAesBlock, std::uint8_t{0});
+    std::memset(last + last_size + 1, 0, kAesBlock - last_size - 1);
   }
-  for (std::size_t i = 0; i < kAesBlock; ++i) last[i] ^= subkey[i];
+  for (std::size_t i = 0; i < kAesBlock; i += 8) {  // word by word: the block is not aligned
+    std::uint64_t block_word = 0;
+    std::uint64_t key_word = 0;
+    std::memcpy(&block_word, last + i, 8);
+    std::memcpy(&key_word, subkey.data() + i, 8);
+    block_word ^= key_word;
+    std::memcpy(last + i, &block_word, 8);
+  }
   const std::size_t total = before_last + kAesBlock;
   encipher(ByteView(pending_.data(), total), pending_.data());
   Mac16 tag{};

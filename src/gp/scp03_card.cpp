@@ -223,14 +223,19 @@ Scp03Card::Unwrapped Scp03Card::unwrap_any(Wire&& wire) {
 }
 
 ResponseApdu Scp03Card::wrap(const ResponseApdu& plain) {
+  return wrap(ResponseApdu(plain));
+}
+
+ResponseApdu Scp03Card::wrap(ResponseApdu&& plain) {
   if (state_ != State::open || !response_pending_) {
     pending_switch_ = PendingSwitch::none;
     pending_broadcast_.reset();
-    return plain;
+    return std::move(plain);
   }
   response_pending_ = false;
-  ResponseApdu wire = messaging_->wrap_response(plain);
-  apply_pending_switch(plain.sw);
+  const std::uint16_t status = plain.sw;
+  ResponseApdu wire = messaging_->protects_responses() ? messaging_->wrap_response(plain) : std::move(plain);
+  apply_pending_switch(status);
   return wire;
 }
 

@@ -88,6 +88,8 @@ class Scp03Card {
   Unwrapped unwrap(iso7816::CommandApduView wire);
   // Protects the response to the last unwrapped command (unchanged outside a session).
   iso7816::ResponseApdu wrap(const iso7816::ResponseApdu& plain);
+  // The same, taking the plain response's buffer where it goes out unchanged (no R-MAC).
+  iso7816::ResponseApdu wrap(iso7816::ResponseApdu&& plain);
   // Opens a session whose keys another protocol agreed (SCP11: the S-ENC/S-MAC/S-RMAC of its key
   // agreement, the receipt as the first MAC chaining value, S8): it then runs through this engine
   // and its rules exactly as an SCP03 session. Any current session ends first. key_version() reports

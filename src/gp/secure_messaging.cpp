@@ -99,21 +99,22 @@ SecureMessaging::SecureMessaging(const SessionKeys& keys, Scp03Mode mode, std::u
 void SecureMessaging::command_mac_start(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,
                                         std::uint8_t p1, std::uint8_t p2, std::size_t data_prime_size, bool extended) {
   const std::size_t lc = data_prime_size + mac_size();
-  std::uint8_t header[7];
-  std::size_t header_size = 0;
+  // The chaining value and the header (of up to 7 bytes) in one piece: one update of the MAC.
+  std::uint8_t start[sizeof(crypto::Mac16) + 7];
+  std::copy(chaining_value.begin(), chaining_value.end(), start);
+  std::size_t size = chaining_value.size();
   // The channel number is not protected; b3 marks GP secure messaging in the MACed class byte.
-  header[header_size++] = static_cast<std::uint8_t>(iso7816::cla_without_channel(cla) | 0x04);
-  header[header_size++] = ins;
-  header[header_size++] = p1;
-  header[header_size++] = p2;
+  start[size++] = static_cast<std::uint8_t>(iso7816::cla_without_channel(cla) | 0x04);
+  start[size++] = ins;
+  start[size++] = p1;
+  start[size++] = p2;
   if (extended) {
-    header[header_size++] = 0x00;
-    header[header_size++] = static_cast<std::uint8_t>(lc >> 8);
+    start[size++] = 0x00;
+    start[size++] = static_cast<std::uint8_t>(lc >> 8);
   }
-  header[header_size++] = static_cast<std::uint8_t>(lc);
+  start[size++] = static_cast<std::uint8_t>(lc);
   mac_.begin();
-  mac_.update(ByteView(chaining_value.data(), chaining_value.size()));
-  mac_.update(ByteView(header, header_size));
+  mac_.update(ByteView(start, size));
 }
 
 crypto::Mac16 SecureMessaging::command_mac(const crypto::Mac16& chaining_value, std::uint8_t cla, std::uint8_t ins,

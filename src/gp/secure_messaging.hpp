@@ -94,6 +94,8 @@ class SecureMessaging {
   // the data field is never copied as such. The wire bytes are not modified.
   std::optional<iso7816::CommandApdu> unwrap_command(iso7816::CommandApduView wire, std::string* reason = nullptr);
 
+  // True when the level has R-MAC: wrap_response() changes responses (otherwise it returns them as they are).
+  bool protects_responses() const noexcept { return (level_ & level::kRMac) != 0; }
   // Card: R-MAC and R-ENC of the response to the last command. Error status words (anything but 9000,
   // 62xx, 63xx) are returned as the bare status word, without data or R-MAC (Amd D §6.2.5).
   iso7816::ResponseApdu wrap_response(const iso7816::ResponseApdu& plain);

@@ -23,14 +23,6 @@ ApduCase CommandApdu::apdu_case() const noexcept {
   return ne ? ApduCase::four : ApduCase::three;
 }
 
-bool uses_extended_encoding(bool requested, std::size_t data_size, std::optional<std::size_t> ne) noexcept {
-  return requested || data_size > kMaxShortData || (ne && *ne > kMaxShortNe);
-}
-
-bool CommandApdu::uses_extended() const noexcept {
-  return uses_extended_encoding(extended, data.size(), ne);
-}
-
 std::optional<CommandApduView> CommandApdu::try_parse_view(ByteView raw, std::string* reason) {
   if (raw.size() < 4) {
     return fail(reason, "APDU of " + str(raw.size()) + " bytes is shorter than the 4-byte header");
@@ -161,7 +153,8 @@ Bytes ResponseApdu::encode() const& {
 Bytes ResponseApdu::encode() && {
   Bytes out = std::move(data);
   out.reserve(out.size() + 2);  // one allocation at most, also for a response without data
-  put_be16(out, sw);
+  out.push_back(sw1());
+  out.push_back(sw2());
   return out;
 }
 
@@ -178,24 +171,6 @@ std::uint8_t cla_for_channel(std::uint8_t base_cla, std::uint8_t channel, bool s
   std::uint8_t cla = static_cast<std::uint8_t>(proprietary | 0x40 | ((channel - 4) & 0x0F) | (base_cla & 0x10));
   if (secure_messaging) cla = static_cast<std::uint8_t>(cla | 0x20);
   return cla;
-}
-
-std::uint8_t cla_without_channel(std::uint8_t cla) noexcept {
-  if ((cla & 0x40) != 0) {
-    // further interindustry: b8 class, b6 SM, b5 chaining, b4..b1 channel
-    return static_cast<std::uint8_t>((cla & 0x80) | (cla & 0x10));
-  }
-  return static_cast<std::uint8_t>(cla & 0xF0);
-}
-
-bool has_secure_messaging(std::uint8_t cla) noexcept {
-  if ((cla & 0x40) != 0) return (cla & 0x20) != 0;  // further interindustry: b6
-  return (cla & 0x0C) != 0;                         // first interindustry: b4..b3
-}
-
-std::uint8_t cla_without_secure_messaging(std::uint8_t cla) noexcept {
-  if ((cla & 0x40) != 0) return static_cast<std::uint8_t>(cla & ~0x20);
-  return static_cast<std::uint8_t>(cla & ~0x0C);
 }
 
 }  // namespace sefleet::iso7816

@@ -21,7 +21,10 @@ struct CommandApduView;
 
 // True when a command's encoding is extended: requested, or a data field or an Ne too large for the
 // short form (CommandApdu::uses_extended, CommandApduView::uses_extended).
-bool uses_extended_encoding(bool requested, std::size_t data_size, std::optional<std::size_t> ne) noexcept;
+// Inline, as the class-byte helpers at the end: secure messaging asks these of every command.
+constexpr bool uses_extended_encoding(bool requested, std::size_t data_size, std::optional<std::size_t> ne) noexcept {
+  return requested || data_size > kMaxShortData || (ne && *ne > kMaxShortNe);
+}
 
 struct CommandApdu {
   std::uint8_t cla = 0;
@@ -42,7 +45,7 @@ struct CommandApdu {
 
   ApduCase apdu_case() const noexcept;
   // True when the encoding will be extended (requested, or data/Ne too large for short form).
-  bool uses_extended() const noexcept;
+  bool uses_extended() const noexcept { return uses_extended_encoding(extended, data.size(), ne); }
 
   // Throws Error(Errc::parse_error) naming the problem (e.g. "Lc=16 but 15 data bytes follow").
   static CommandApdu parse(ByteView raw);
@@ -104,12 +107,24 @@ struct ResponseApdu {
 std::uint8_t cla_for_channel(std::uint8_t base_cla, std::uint8_t channel, bool secure_messaging);
 
 // The CLA with the channel bits and the SM bit cleared, in first-interindustry form (for MACing).
-std::uint8_t cla_without_channel(std::uint8_t cla) noexcept;
+constexpr std::uint8_t cla_without_channel(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) {
+    // further interindustry: b8 class, b6 SM, b5 chaining, b4..b1 channel
+    return static_cast<std::uint8_t>((cla & 0x80) | (cla & 0x10));
+  }
+  return static_cast<std::uint8_t>(cla & 0xF0);
+}
 
 // True when CLA carries a secure-messaging indication (b4/b3 in first-interindustry coding, b6 in
 // further-interindustry coding).
-bool has_secure_messaging(std::uint8_t cla) noexcept;
+constexpr bool has_secure_messaging(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return (cla & 0x20) != 0;  // further interindustry: b6
+  return (cla & 0x0C) != 0;                         // first interindustry: b4..b3
+}
 // The CLA with the secure-messaging indication cleared and the logical channel kept.
-std::uint8_t cla_without_secure_messaging(std::uint8_t cla) noexcept;
+constexpr std::uint8_t cla_without_secure_messaging(std::uint8_t cla) noexcept {
+  if ((cla & 0x40) != 0) return static_cast<std::uint8_t>(cla & ~0x20);
+  return static_cast<std::uint8_t>(cla & ~0x0C);
+}
 
 }  // namespace sefleet::iso7816

@@ -19,8 +19,23 @@ struct ClassByte {
   bool chaining = false;  // command chaining bit (interindustry meaning; applets judge proprietary)
 };
 
-// The decoded class, or nullopt for a class the card does not support (answered with 6E00).
-std::optional<ClassByte> decode_class(std::uint8_t cla) noexcept;
+// The decoded class, or nullopt for a class the card does not support (answered with 6E00). Inline:
+// the runtime decodes the class byte of every command, twice for a secured one.
+constexpr std::optional<ClassByte> decode_class(std::uint8_t cla) noexcept {
+  if (cla == 0xFF) return std::nullopt;
+  if ((cla & 0x60) == 0x20) return std::nullopt;  // 001x xxxx and 101x xxxx: reserved coding
+  ClassByte out;
+  out.interindustry = (cla & 0x80) == 0;
+  if ((cla & 0x40) != 0) {
+    out.channel = static_cast<std::uint8_t>(4 + (cla & 0x0F));
+    out.secure_messaging = (cla & 0x20) != 0;
+  } else {
+    out.channel = static_cast<std::uint8_t>(cla & 0x03);
+    out.secure_messaging = (cla & 0x0C) != 0;
+  }
+  out.chaining = (cla & 0x10) != 0;
+  return out;
+}
 
 // ISO/IEC 7816-4 §5.1.2: INS values 6X and 9X are invalid (they are T=0 procedure bytes).
 constexpr bool is_invalid_ins(std::uint8_t ins) noexcept {

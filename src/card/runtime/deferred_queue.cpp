@@ -124,6 +124,7 @@ std::shared_ptr<DeferredTask> DeferredQueue::create(ByteView aid, DeferredTaskOp
     // A record that power loss interrupted: report it on the next command; a resumable task runs again.
     if (task->result_.state == DeferredState::interrupted) {
       ended_[key.first].emplace_back(task->name(), task->result_);
+      lists_in_use_ = true;
       if (task->options().resumable) {
         resume_.push_back(task);
         if (powered_) power_on();  // created after power-up: scheduled now, before the next command
@@ -200,6 +201,7 @@ void DeferredQueue::finish(DeferredTask& task, DeferredResult result) {
   sequence_.erase(key);
   if (persistent_.store() != nullptr) records_[key] = Record{result, task.options().resumable, 0};
   ended_[key.first].emplace_back(task.name(), std::move(result));
+  lists_in_use_ = true;
 }
 
 void DeferredQueue::run_one(const std::shared_ptr<DeferredTask>& task) {
@@ -280,15 +282,20 @@ void DeferredQueue::interrupt_queue(const char* reason) noexcept {
 }
 
 void DeferredQueue::begin_command(ByteView aid) {
+  if (!lists_in_use_) return;  // every list is empty: nothing to move, nothing to clear
   auto it = ended_.find(aid);
   auto checked = checked_.find(aid);
   if (it == ended_.end() || it->second.empty()) {
     if (checked != checked_.end()) checked->second.clear();
-    return;
+  } else {
+    if (checked == checked_.end()) checked = checked_.try_emplace(aid_bytes(aid)).first;
+    checked->second = std::move(it->second);
+    it->second.clear();
   }
-  if (checked == checked_.end()) checked = checked_.try_emplace(aid_bytes(aid)).first;
-  checked->second = std::move(it->second);
-  it->second.clear();
+  const auto in_use = [](const auto& lists) {
+    return std::ranges::any_of(lists, [](const auto& entry) { return !entry.second.empty(); });
+  };
+  lists_in_use_ = in_use(ended_) || in_use(checked_);
 }
 
 const std::vector<std::pair<std::string, DeferredResult>>& DeferredQueue::checked(ByteView aid) {

@@ -89,6 +89,9 @@ class DeferredQueue {
   std::map<TaskKey, std::uint64_t> sequence_;          // schedule order of queued tasks
   std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>, AidLess> ended_;
   std::map<Bytes, std::vector<std::pair<std::string, DeferredResult>>, AidLess> checked_;
+  // False when every list of ended_ and checked_ is known to be empty: begin_command(), run for every
+  // command, then looks nothing up.
+  bool lists_in_use_ = false;
   std::uint64_t next_sequence_ = 1;
   std::vector<std::shared_ptr<DeferredTask>> unrecorded_;  // queued, "pending" record not yet written
   bool running_ = false;

@@ -19,9 +19,9 @@ namespace {
 // yubikit send SELECT without Le and expect the data with 9000, answering 61xx with their own "send
 // remaining"), the extended maximum for an extended one (yubikit sends GET DATA BF21 as case 3E and
 // reads the whole certificate chain from the answer, as a YubiKey gives it).
-std::size_t response_limit(const CommandApdu& command) {
-  if (command.extended) return command.ne.value_or(iso7816::kMaxExtendedNe);
-  return std::min(command.ne.value_or(iso7816::kMaxShortNe), iso7816::kMaxShortNe);
+std::size_t response_limit(bool extended, std::optional<std::size_t> ne) {
+  if (extended) return ne.value_or(iso7816::kMaxExtendedNe);
+  return std::min(ne.value_or(iso7816::kMaxShortNe), iso7816::kMaxShortNe);
 }
 
 std::uint16_t bytes_remaining_sw(std::size_t remaining) {
@@ -45,7 +45,11 @@ Bytes take(PendingResponse& pending, std::size_t count) {
 }  // namespace
 
 Bytes deliver_response(const CommandApdu& command, ResponseApdu response, PendingResponse& pending) {
-  const std::size_t limit = response_limit(command);
+  return deliver_response(command.extended, command.ne, std::move(response), pending);
+}
+
+Bytes deliver_response(bool extended, std::optional<std::size_t> ne, ResponseApdu response, PendingResponse& pending) {
+  const std::size_t limit = response_limit(extended, ne);
   if (response.data.size() <= limit) {
     pending.discard();
     return std::move(response).encode();  // the status word appended in the data's own buffer
@@ -63,7 +67,7 @@ Bytes serve_get_response(const CommandApdu& command, PendingResponse& pending) {
   // Without Le (case 1) the next 256 bytes at most, as for any short command without Le: hosts that
   // work in extended mode send GET RESPONSE that way.
   if (!command.data.empty()) return ResponseApdu(sw::kWrongLength).encode();
-  return take(pending, response_limit(command));
+  return take(pending, response_limit(command.extended, command.ne));
 }
 
 }  // namespace sefleet::card

@@ -12,6 +12,9 @@
 //    do not touch it.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+
 #include "card/runtime/logical_channel.hpp"
 #include "iso7816/apdu.hpp"
 
@@ -19,6 +22,9 @@ namespace sefleet::card {
 
 // The R-APDU for `response` to `command`; keeps what does not fit in `pending`.
 Bytes deliver_response(const iso7816::CommandApdu& command, iso7816::ResponseApdu response, PendingResponse& pending);
+// The same for a command whose encoding (`extended`) and Ne are all that is left of it.
+Bytes deliver_response(bool extended, std::optional<std::size_t> ne, iso7816::ResponseApdu response,
+                       PendingResponse& pending);
 
 // Answers a GET RESPONSE from `pending`. Refusals leave the pending data in place:
 // 6985 nothing pending, 6A86 P1-P2 not 0000, 6700 a data field or no Le.

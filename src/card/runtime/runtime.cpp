@@ -294,12 +294,13 @@ Bytes Runtime::dispatch(ByteView raw) {
 Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, CommandApduView&& wire) {
   Applet& applet = *channel.applet;
   const bool session_applet = channel.secure_channel && applet.uses_secure_channel();
-  // The response is delivered against the command's Le and encoding (the header has no data field).
-  const CommandApdu header = wire.header;
+  // The response is delivered against the command's Le and encoding, kept before the command moves on.
+  const bool extended = wire.header.extended;
+  const std::optional<std::size_t> ne = wire.header.ne;
   // The usual command to a session applet is whole, not a part of a secured command chain: the
   // session reads its data field where the transport left it (no copy of the wire bytes). A part,
   // or any command to another applet, gets its data field copied into its own buffer.
-  const SecuredChainStep chain = session_applet ? secured_chain_step(channel, header.cla) : SecuredChainStep{};
+  const SecuredChainStep chain = session_applet ? secured_chain_step(channel, wire.header.cla) : SecuredChainStep{};
   std::optional<CommandApdu> command;
   if (!session_applet || chain.joins) {
     command = std::move(wire).to_command();
@@ -325,7 +326,7 @@ Bytes Runtime::dispatch_to_applet(LogicalChannel& channel, std::uint8_t number, 
   }
   abort_open_transaction("process");
   finish_before_response();
-  return deliver_response(header, std::move(response), channel.pending);
+  return deliver_response(extended, ne, std::move(response), channel.pending);
 }
 
 // Baseline mode (defer_after_response = false): tasks scheduled while a transaction was open, or with
