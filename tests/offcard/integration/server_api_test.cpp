@@ -58,6 +58,19 @@ json campaign_body(std::uint8_t seed) {
               {"pmob", offcard::server::base64_encode(bytes_of("terminal payload"))}};
 }
 
+// A report of a delivery that lost the reader before the first command: unverified, counted as a retry.
+json reader_lost_report(const json& authorization_id) {
+  return json{{"authorization_id", authorization_id},
+              {"se_id", "0102030405060708"},
+              {"total_commands", 9},
+              {"commands_sent", 0},
+              {"initialize_update_response", nullptr},
+              {"authorize_response", nullptr},
+              {"failed_index", 0},
+              {"failed_sw", 0},
+              {"failure", "reader lost"}};
+}
+
 const json kIdentity{
     {"se_id", "0102030405060708"}, {"kdd", "00112233445566778899"}, {"kvn", 48}, {"i", 112}, {"sequence_counter", 5}};
 
@@ -309,15 +322,7 @@ TEST_P(ServerApi, EventsFilterByDecision) {
   const std::string base = "/v1/campaigns/" + id;
   auto authorization = post(base + "/authorizations", kIdentity.dump());
   ASSERT_EQ(authorization->status, 201) << authorization->body;
-  const json report{{"authorization_id", body(authorization).at("authorization_id")},
-                    {"se_id", "0102030405060708"},
-                    {"total_commands", 9},
-                    {"commands_sent", 0},
-                    {"initialize_update_response", nullptr},
-                    {"authorize_response", nullptr},
-                    {"failed_index", 0},
-                    {"failed_sw", 0},
-                    {"failure", "reader lost"}};
+  const json report = reader_lost_report(body(authorization).at("authorization_id"));
   ASSERT_EQ(post(base + "/reports", report.dump())->status, 200);
   const json failures = body(get(base + "/events?decision=retry,quarantined,unreachable"));
   ASSERT_EQ(failures.at("events").size(), 1u) << failures.dump();
@@ -343,15 +348,7 @@ TEST_P(ServerApi, AReportCarriesTheNextSesAuthorization) {
   const std::string token = terminal_token(id);
   auto authorization = post(base + "/authorizations", kIdentity.dump(), token);
   ASSERT_EQ(authorization->status, 201) << authorization->body;
-  const json report{{"authorization_id", body(authorization).at("authorization_id")},
-                    {"se_id", "0102030405060708"},
-                    {"total_commands", 9},
-                    {"commands_sent", 0},
-                    {"initialize_update_response", nullptr},
-                    {"authorize_response", nullptr},
-                    {"failed_index", 0},
-                    {"failed_sw", 0},
-                    {"failure", "reader lost"}};
+  const json report = reader_lost_report(body(authorization).at("authorization_id"));
   json next_identity = kIdentity;
   next_identity["se_id"] = "0102030405060709";
   const auto with_next = [](json request, const json& next) {
