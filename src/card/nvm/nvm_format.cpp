@@ -87,10 +87,9 @@ void RecordWriter::reset(RecordType type, std::uint64_t sequence) {
   references_.clear();
   referenced_bytes_ = 0;
   count_ = 0;
-  // Type, 3 zero bytes, payload length (patched by finish()), sequence, op count (patched by finish()).
-  framing_.assign(kRecordHeaderSize + 4, 0);
-  framing_[0] = static_cast<std::uint8_t>(type);
-  store_be<8>(framing_.data() + 8, sequence);
+  type_ = type;
+  sequence_ = sequence;
+  framing_.assign(kRecordStartSize, 0);  // written by finish(), once the length and count are known
 }
 
 std::uint8_t* RecordWriter::grow(std::size_t bytes) {
@@ -100,11 +99,7 @@ std::uint8_t* RecordWriter::grow(std::size_t bytes) {
 }
 
 void RecordWriter::add_op(OpCode code, std::string_view key, std::optional<std::size_t> value_size) {
-  std::uint8_t* out = grow(3 + key.size() + (value_size ? 4 : 0));
-  out[0] = static_cast<std::uint8_t>(code);
-  store_be<2>(out + 1, key.size());
-  std::memcpy(out + 3, key.data(), key.size());  // chars into bytes: std::copy would loop
-  if (value_size) store_be<4>(out + 3 + key.size(), *value_size);
+  encode_op_header(grow(op_header_size(key.size(), value_size.has_value())), code, key, value_size);
   ++count_;
 }
 
@@ -138,8 +133,7 @@ void RecordWriter::copy(std::string_view key, std::string_view source) {
 }
 
 void RecordWriter::finish() {
-  store_be<4>(framing_.data() + 4, size() - kRecordHeaderSize);
-  store_be<4>(framing_.data() + kRecordHeaderSize, count_);
+  encode_record_start(framing_.data(), type_, size() - kRecordHeaderSize, sequence_, count_);
   // The checksum runs over the pieces where they are, in order: no joined copy of the record.
   std::uint32_t crc = 0;
   std::size_t at = 0;
@@ -177,8 +171,30 @@ Bytes RecordWriter::bytes() const {
   return out;
 }
 
+void encode_record_start(std::uint8_t* out, RecordType type, std::uint64_t payload_size, std::uint64_t sequence,
+                         std::uint32_t op_count) noexcept {
+  out[0] = static_cast<std::uint8_t>(type);
+  out[1] = out[2] = out[3] = 0;
+  store_be<4>(out + 4, payload_size);
+  store_be<8>(out + 8, sequence);
+  store_be<4>(out + kRecordHeaderSize, op_count);
+}
+
+std::uint8_t* encode_op_header(std::uint8_t* out, OpCode code, std::string_view key,
+                               std::optional<std::size_t> value_size) noexcept {
+  out[0] = static_cast<std::uint8_t>(code);
+  store_be<2>(out + 1, key.size());
+  std::memcpy(out + 3, key.data(), key.size());  // chars into bytes: std::copy would loop
+  out += 3 + key.size();
+  if (value_size) {
+    store_be<4>(out, *value_size);
+    out += 4;
+  }
+  return out;
+}
+
 std::uint64_t put_op_size(std::size_t key_size, std::size_t value_size) {
-  return 1 + 2 + key_size + 4 + value_size;
+  return op_header_size(key_size, true) + value_size;
 }
 
 std::optional<ParsedRecord> parse_record(ByteView bytes, std::string& problem) {

@@ -79,6 +79,20 @@ enum class RecordType : std::uint8_t {
 // transaction records only.
 enum class OpCode : std::uint8_t { put = 1, erase = 2, append = 3, copy = 4 };
 
+// The start of a record at `out` (kRecordStartSize bytes): its type, 3 zero bytes, the payload's
+// length (what follows the header, the checksum excluded), its sequence number and its op count.
+inline constexpr std::size_t kRecordStartSize = kRecordHeaderSize + 4;
+void encode_record_start(std::uint8_t* out, RecordType type, std::uint64_t payload_size, std::uint64_t sequence,
+                         std::uint32_t op_count) noexcept;
+// The bytes of an op's header: the op code, the key's length and the key, and (put, append, copy) the
+// value's length.
+constexpr std::size_t op_header_size(std::size_t key_size, bool has_value) noexcept {
+  return 1 + 2 + key_size + (has_value ? 4 : 0);
+}
+// Writes an op's header at `out` (op_header_size bytes) and returns where its value goes.
+std::uint8_t* encode_op_header(std::uint8_t* out, OpCode code, std::string_view key,
+                               std::optional<std::size_t> value_size) noexcept;
+
 // Serializes one record: begin, any number of put/erase, finish. A record can hold megabytes of
 // values that already sit in the store's own buffers, so values of kReferencedValueSize bytes or
 // more are not copied into it: the record is a sequence of pieces (its framing, with the small values
@@ -121,6 +135,8 @@ class RecordWriter {
   // The op code, the key and (put, append) the value's length.
   void add_op(OpCode code, std::string_view key, std::optional<std::size_t> value_size);
   void add_value(ByteView value);
+  RecordType type_ = RecordType::transaction;
+  std::uint64_t sequence_ = 0;
   Bytes framing_;
   std::vector<Reference> references_;
   std::size_t referenced_bytes_ = 0;
@@ -129,7 +145,7 @@ class RecordWriter {
 
 // Bytes one put of this key and value adds to a record (for the compaction size estimate).
 std::uint64_t put_op_size(std::size_t key_size, std::size_t value_size);
-inline constexpr std::uint64_t kEmptyRecordSize = kRecordHeaderSize + 4 + kRecordTrailerSize;
+inline constexpr std::uint64_t kEmptyRecordSize = kRecordStartSize + kRecordTrailerSize;
 
 struct RecordOp {
   OpCode code;

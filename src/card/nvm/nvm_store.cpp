@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <utility>
 
 #include "card/nvm/crc32c.hpp"
@@ -545,20 +544,14 @@ void NvmStore::commit_appends(std::span<const Append> appends) {
   Bytes& record = short_record_;
   record.resize(record_size);
   std::uint8_t* out = record.data();
-  out[0] = static_cast<std::uint8_t>(format::RecordType::transaction);
-  out[1] = out[2] = out[3] = 0;
-  format::store_be<4>(out + 4, record_size - format::kRecordHeaderSize - format::kRecordTrailerSize);
-  format::store_be<8>(out + 8, sequence);
-  format::store_be<4>(out + format::kRecordHeaderSize, appends.size());
-  out += format::kRecordHeaderSize + 4;
+  format::encode_record_start(out, format::RecordType::transaction,
+                              record_size - format::kRecordHeaderSize - format::kRecordTrailerSize, sequence,
+                              static_cast<std::uint32_t>(appends.size()));
+  out += format::kRecordStartSize;
   for (std::size_t i = 0; i < appends.size(); ++i) {
     const Append& item = appends[order[i]];
-    out[0] = static_cast<std::uint8_t>(format::OpCode::append);
-    format::store_be<2>(out + 1, item.key.size());
-    std::memcpy(out + 3, item.key.data(), item.key.size());  // chars into bytes: std::copy would loop
-    out += 3 + item.key.size();
-    format::store_be<4>(out, item.tail.size());
-    out = std::copy(item.tail.begin(), item.tail.end(), out + 4);
+    out = format::encode_op_header(out, format::OpCode::append, item.key, item.tail.size());
+    out = std::copy(item.tail.begin(), item.tail.end(), out);
   }
   const std::size_t body = record.size() - format::kRecordTrailerSize;
   format::store_be<format::kRecordTrailerSize>(out, crc32c(ByteView(record).first(body)));
