@@ -6,24 +6,9 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "crypto/xor_blocks.hpp"
 
 namespace sefleet::crypto::detail {
-
-namespace {
-
-// `out` = `a` XOR `b` over `size` bytes, a multiple of 8: word by word (the buffers need not be aligned).
-void xor_blocks(std::uint8_t* out, const std::uint8_t* a, const std::uint8_t* b, std::size_t size) noexcept {
-  for (std::size_t i = 0; i < size; i += 8) {
-    std::uint64_t x = 0;
-    std::uint64_t y = 0;
-    std::memcpy(&x, a + i, 8);
-    std::memcpy(&y, b + i, 8);
-    x ^= y;
-    std::memcpy(out + i, &x, 8);
-  }
-}
-
-}  // namespace
 
 BlockCipherContexts::BlockCipherContexts(const char* name, std::size_t block_size, ByteView key, CipherLookup cipher)
     : name_(name), block_size_(block_size), key_(key), cipher_(cipher) {

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "crypto/xor_blocks.hpp"
 
 namespace sefleet::crypto {
 
@@ -123,14 +124,7 @@ Mac16 Cmac::finish() {
     last[last_size] = 0x80;
     std::memset(last + last_size + 1, 0, kAesBlock - last_size - 1);
   }
-  for (std::size_t i = 0; i < kAesBlock; i += 8) {  // word by word: the block is not aligned
-    std::uint64_t block_word = 0;
-    std::uint64_t key_word = 0;
-    std::memcpy(&block_word, last + i, 8);
-    std::memcpy(&key_word, subkey.data() + i, 8);
-    block_word ^= key_word;
-    std::memcpy(last + i, &block_word, 8);
-  }
+  detail::xor_blocks(last, last, subkey.data(), kAesBlock);
   const std::size_t total = before_last + kAesBlock;
   encipher(ByteView(pending_.data(), total), pending_.data());
   Mac16 tag{};
