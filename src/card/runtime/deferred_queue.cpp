@@ -123,8 +123,7 @@ std::shared_ptr<DeferredTask> DeferredQueue::create(ByteView aid, DeferredTaskOp
     task->result_ = record->second.result;
     // A record that power loss interrupted: report it on the next command; a resumable task runs again.
     if (task->result_.state == DeferredState::interrupted) {
-      ended_[key.first].emplace_back(task->name(), task->result_);
-      lists_in_use_ = true;
+      report_ended(key.first, task->name(), task->result_);
       if (task->options().resumable) {
         resume_.push_back(task);
         if (powered_) power_on();  // created after power-up: scheduled now, before the next command
@@ -200,7 +199,11 @@ void DeferredQueue::finish(DeferredTask& task, DeferredResult result) {
   TaskKey key = key_of(task);
   sequence_.erase(key);
   if (persistent_.store() != nullptr) records_[key] = Record{result, task.options().resumable, 0};
-  ended_[key.first].emplace_back(task.name(), std::move(result));
+  report_ended(key.first, task.name(), std::move(result));
+}
+
+void DeferredQueue::report_ended(const Bytes& aid, const std::string& name, DeferredResult result) {
+  ended_[aid].emplace_back(name, std::move(result));
   lists_in_use_ = true;
 }
 

@@ -73,6 +73,8 @@ class DeferredQueue {
   void persist_scheduled();
   void run_one(const std::shared_ptr<DeferredTask>& task);
   void finish(DeferredTask& task, DeferredResult result);
+  // Queues `result` for the owner's next command (ended_), the one way anything enters those lists.
+  void report_ended(const Bytes& aid, const std::string& name, DeferredResult result);
   void write_record(const DeferredTask& task, const DeferredResult& result);  // inside an open transaction
   void enqueue(const std::shared_ptr<DeferredTask>& task);
   void interrupt_queue(const char* reason) noexcept;
