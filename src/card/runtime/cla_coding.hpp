@@ -23,7 +23,7 @@ struct ClassByte {
 // the runtime decodes the class byte of every command, twice for a secured one.
 constexpr std::optional<ClassByte> decode_class(std::uint8_t cla) noexcept {
   if (cla == 0xFF) return std::nullopt;
-  if ((cla & 0x60) == 0x20) return std::nullopt;  // 001x xxxx and 101x xxxx: reserved coding
+  if ((cla & 0x60) == 0x20) return std::nullopt;  // 001x xxxx, 101x xxxx: reserved by ISO, refused
   ClassByte out;
   out.interindustry = (cla & 0x80) == 0;
   if ((cla & 0x40) != 0) {

@@ -164,15 +164,7 @@ TEST_P(ServerApi, TerminalTokensAreScopedToTheirCampaigns) {
   EXPECT_EQ(paut.at("paut").size(), 4u);
   EXPECT_EQ(paut.at("action"), "activate");
   const std::string second = terminal_token(mine);
-  const json report{{"authorization_id", paut.at("authorization_id")},
-                    {"se_id", "0102030405060708"},
-                    {"total_commands", 9},
-                    {"commands_sent", 0},
-                    {"initialize_update_response", nullptr},
-                    {"authorize_response", nullptr},
-                    {"failed_index", 0},
-                    {"failed_sw", 0},
-                    {"failure", "x"}};
+  const json report = reader_lost_report(paut.at("authorization_id"));
   expect_refusal(post("/v1/campaigns/" + mine + "/reports", report.dump(), second), 403, "forbidden");
   json wrong_se = report;
   wrong_se["se_id"] = "0102030405060709";
